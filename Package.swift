@@ -1,0 +1,82 @@
+// swift-tools-version:6.0
+//
+// Dendrometer: quantitative analysis of dendrites in SEM/EDX cross-sections
+// of solid-state batteries.
+//
+// The manifest is the table of contents. Modules follow the pipeline:
+// load → calibrate → filter → segment → skeletonize → measure → classify → report.
+// `Dendrometer` is the umbrella library most users import; the stage modules
+// can be imported on their own.
+
+import PackageDescription
+
+let package = Package(
+    name: "Dendrometer",
+    products: [
+        .library(name: "Dendrometer", targets: ["Dendrometer"]),
+        .executable(name: "dendrometer", targets: ["DendrometerCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // MARK: - C libraries (one module per library, typed shims for variadic calls)
+
+        .systemLibrary(
+            name: "CTIFF",
+            pkgConfig: "libtiff-4",
+            providers: [.apt(["libtiff-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev"])]
+        ),
+
+        // MARK: - Pipeline stages
+
+        /// Image model, units, geometry primitives and parallel helpers shared by every stage.
+        .target(name: "DendrometerCore"),
+        /// Readers and writers: TIFF (libtiff), PNG (libpng), BMP.
+        .target(name: "DendrometerIO", dependencies: ["DendrometerCore", "CTIFF", "CPNG"]),
+        /// Pixel size from vendor metadata (FEI, Zeiss, JEOL, Hitachi, TESCAN, ImageJ) and the SEM data bar.
+        .target(name: "DendrometerCalibration", dependencies: ["DendrometerCore"]),
+        /// Gaussian, median and structure-tensor filters.
+        .target(name: "DendrometerFilters", dependencies: ["DendrometerCore"]),
+        /// Thresholds, binary morphology, connected components, distance transform.
+        .target(name: "DendrometerSegmentation", dependencies: ["DendrometerCore"]),
+        /// Thinning, skeleton graph (skan vocabulary) and spur pruning.
+        .target(name: "DendrometerSkeleton", dependencies: ["DendrometerCore", "DendrometerSegmentation"]),
+
+        // MARK: - Umbrella library (pipeline entry points)
+
+        .target(
+            name: "Dendrometer",
+            dependencies: [
+                "DendrometerCore", "DendrometerIO", "DendrometerCalibration",
+                "DendrometerFilters", "DendrometerSegmentation", "DendrometerSkeleton",
+            ]
+        ),
+
+        // MARK: - Command-line tool
+
+        .executableTarget(
+            name: "DendrometerCLI",
+            dependencies: [
+                "Dendrometer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests (mirror the module layout)
+
+        .testTarget(name: "DendrometerCoreTests", dependencies: ["DendrometerCore"]),
+        .testTarget(name: "DendrometerIOTests", dependencies: ["DendrometerIO", "DendrometerCore"]),
+        .testTarget(name: "DendrometerCalibrationTests", dependencies: ["DendrometerCalibration", "DendrometerCore"]),
+        .testTarget(name: "DendrometerFiltersTests", dependencies: ["DendrometerFilters", "DendrometerCore"]),
+        .testTarget(name: "DendrometerSegmentationTests", dependencies: ["DendrometerSegmentation", "DendrometerCore"]),
+        .testTarget(name: "DendrometerSkeletonTests", dependencies: ["DendrometerSkeleton", "DendrometerSegmentation", "DendrometerCore"]),
+        .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer"]),
+        .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI"]),
+    ]
+)

@@ -1,0 +1,86 @@
+/// A binary image of shape (rows, cols) = (`height`, `width`): each pixel is
+/// either in the phase (`1`) or not (`0`). Stored row-major as bytes so kernels
+/// can scan it with plain pointer arithmetic.
+///
+/// Connectivity conventions used throughout Dendrometer: the phase is
+/// 8-connected, the background 4-connected (the pair that makes the Euler
+/// number well defined).
+public struct BinaryMask: Sendable, Equatable {
+    /// Number of columns, px.
+    public let width: Int
+    /// Number of rows, px.
+    public let height: Int
+    /// Row-major values, each exactly 0 or 1.
+    public var bits: [UInt8]
+
+    /// An all-background mask of `width × height` px.
+    public init(width: Int, height: Int) {
+        precondition(width >= 0 && height >= 0, "mask dimensions must be non-negative")
+        self.width = width
+        self.height = height
+        self.bits = [UInt8](repeating: 0, count: width * height)
+    }
+
+    /// A mask from row-major values; any non-zero value counts as phase.
+    public init(width: Int, height: Int, bits: [UInt8]) {
+        precondition(bits.count == width * height,
+                     "expected \(width * height) values for \(width)×\(height), got \(bits.count)")
+        self.width = width
+        self.height = height
+        self.bits = bits.map { $0 == 0 ? 0 : 1 }
+    }
+
+    /// A mask of the pixels of `image` for which `predicate` holds.
+    public init<P: PixelSample>(_ image: Image<P>, where predicate: (P) -> Bool) {
+        self.width = image.width
+        self.height = image.height
+        self.bits = image.pixels.map { predicate($0) ? 1 : 0 }
+    }
+
+    /// A mask from rows of characters, `#` (or `1`) for phase and anything else
+    /// for background. Handy for tiny hand-checked fixtures:
+    ///
+    /// ```swift
+    /// let ring = BinaryMask(rows: ["###",
+    ///                              "#.#",
+    ///                              "###"])
+    /// ```
+    public init(rows: [String]) {
+        let w = rows.first?.count ?? 0
+        precondition(rows.allSatisfy { $0.count == w }, "all rows must have the same length")
+        self.width = w
+        self.height = rows.count
+        self.bits = rows.flatMap { $0.map { $0 == "#" || $0 == "1" ? UInt8(1) : 0 } }
+    }
+
+    /// Number of pixels (`width * height`).
+    @inlinable public var count: Int { width * height }
+
+    /// Whether pixel (x, y) is in the phase (bounds-checked).
+    @inlinable public subscript(x: Int, y: Int) -> Bool {
+        get {
+            precondition(x >= 0 && x < width && y >= 0 && y < height, "pixel (\(x), \(y)) outside \(width)×\(height)")
+            return bits[y * width + x] != 0
+        }
+        set {
+            precondition(x >= 0 && x < width && y >= 0 && y < height, "pixel (\(x), \(y)) outside \(width)×\(height)")
+            bits[y * width + x] = newValue ? 1 : 0
+        }
+    }
+
+    /// Number of phase pixels.
+    public var area: Int { bits.reduce(0) { $0 + Int($1) } }
+
+    /// Fraction of pixels in the phase (0 for an empty mask).
+    public var areaFraction: Double { count == 0 ? 0 : Double(area) / Double(count) }
+
+    /// The mask drawn with `#` for phase and `.` for background, one line per row.
+    public var rows: [String] {
+        (0 ..< height).map { y in String((0 ..< width).map { bits[y * width + $0] != 0 ? "#" : "." }) }
+    }
+
+    /// The mask as an 8-bit image, phase = `value` (default 255), background 0.
+    public func image(phaseValue value: UInt8 = 255) -> Image<UInt8> {
+        Image(width: width, height: height, pixels: bits.map { $0 == 0 ? 0 : value }, bitDepth: 8)
+    }
+}

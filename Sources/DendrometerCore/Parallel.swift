@@ -1,0 +1,64 @@
+import Dispatch
+import Foundation
+
+/// Splits `0 ..< count` into contiguous bands and runs `body` on them
+/// concurrently with `DispatchQueue.concurrentPerform`. Bands are disjoint, so
+/// a kernel may write rows of its own band through a shared pointer without
+/// synchronisation. Small inputs run on the calling thread.
+///
+/// - Parameters:
+///   - count: number of items (usually rows).
+///   - minimumPerBand: below twice this many items, no threads are used.
+///   - body: receives one half-open range of items; called once per band.
+@inlinable
+public func parallelBands(_ count: Int, minimumPerBand: Int = 32, _ body: (Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let bands = Concurrency.bandCount(for: count, minimumPerBand: minimumPerBand)
+    if bands <= 1 {
+        body(0 ..< count)
+        return
+    }
+    // `body` runs concurrently on disjoint bands; the caller promises that the
+    // bands do not write shared state (documented precondition of every kernel).
+    withoutActuallyEscaping(body) { body in
+        let shared = UncheckedSendableBox(body)
+        DispatchQueue.concurrentPerform(iterations: bands) { b in
+            let lo = b * count / bands
+            let hi = (b + 1) * count / bands
+            if lo < hi { shared.value(lo ..< hi) }
+        }
+    }
+}
+
+/// Process-wide threading settings for the kernels.
+public enum Concurrency {
+    /// Upper bound on worker threads a kernel uses. Defaults to the number of
+    /// active processors; a batch runner that analyses several files at once
+    /// lowers it so kernels do not oversubscribe the cores.
+    nonisolated(unsafe) public static var maximumThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Bands to split `count` items into: a few per thread for load balance.
+    @inlinable
+    public static func bandCount(for count: Int, minimumPerBand: Int) -> Int {
+        let threads = max(1, maximumThreads)
+        if threads == 1 || count < 2 * max(1, minimumPerBand) { return 1 }
+        return min(threads * 4, count / max(1, minimumPerBand))
+    }
+}
+
+/// Carries a non-Sendable value into concurrently running bands. Only for
+/// values the bands use without data races (read-only captures, disjoint writes).
+@usableFromInline
+struct UncheckedSendableBox<T>: @unchecked Sendable {
+    @usableFromInline let value: T
+    @inlinable init(_ value: T) { self.value = value }
+}
+
+/// A raw pointer that may be shared by concurrently running bands that touch
+/// disjoint elements. The caller guarantees the disjointness.
+public struct SendablePointer<T>: @unchecked Sendable {
+    /// The wrapped pointer.
+    public let base: UnsafeMutablePointer<T>
+    /// Wraps `base`.
+    @inlinable public init(_ base: UnsafeMutablePointer<T>) { self.base = base }
+}

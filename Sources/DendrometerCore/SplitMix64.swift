@@ -1,0 +1,19 @@
+/// A small, fast, repeatable pseudo-random generator (SplitMix64, Steele, Lea
+/// & Flood 2014, "Fast splittable pseudorandom number generators"). Used by
+/// property tests and the synthetic micrograph generator so that a seed always
+/// gives the same image on every machine.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator whose sequence is fully determined by `seed`.
+    public init(seed: UInt64) { state = seed }
+
+    /// The next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

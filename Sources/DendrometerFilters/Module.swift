@@ -1,0 +1,1 @@
+// Placeholder: this module's contents land with their issue.

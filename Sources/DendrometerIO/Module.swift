@@ -1,0 +1,3 @@
+import CTIFF
+import CPNG
+import DendrometerCore

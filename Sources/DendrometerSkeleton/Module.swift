@@ -1,0 +1,2 @@
+// Placeholder: this module's contents land with their issue.
+import DendrometerCore
