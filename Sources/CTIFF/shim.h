@@ -107,7 +107,9 @@ static inline int dm_tiff_get_colormap(TIFF *tif, const uint16_t **r, const uint
 /// "anonymous" tags), whatever its declared type. `*count` receives the byte
 /// count. Returns 0 when the tag is absent or not byte-addressable.
 static inline int dm_tiff_get_raw_bytes(TIFF *tif, uint32_t tag, uint32_t *byte_count, const void **data) {
-    const TIFFField *fip = TIFFFieldWithTag(tif, tag);
+    // TIFFFindField, unlike TIFFFieldWithTag, does not report an error for
+    // tags absent from the file.
+    const TIFFField *fip = TIFFFindField(tif, tag, TIFF_ANY);
     if (fip == NULL) return 0;
     int width = TIFFFieldSetGetSize(fip);
     if (width <= 0) width = 1;
@@ -150,6 +152,10 @@ static inline int dm_tiff_set_colormode_rgb(TIFF *tif) {
 }
 static inline int dm_tiff_set_extrasamples(TIFF *tif, int count, const uint16_t *kinds) {
     return TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, count, kinds);
+}
+
+static inline int dm_tiff_set_colormap(TIFF *tif, const uint16_t *r, const uint16_t *g, const uint16_t *b) {
+    return TIFFSetField(tif, TIFFTAG_COLORMAP, r, g, b);
 }
 
 #endif

@@ -1,0 +1,45 @@
+import Foundation
+
+/// Writes files so that readers (and a re-run after a crash) never see a
+/// half-written file: data goes to a temporary file in the same directory,
+/// which is then renamed over the destination.
+public enum AtomicFile {
+    /// Writes `bytes` to `path` atomically, creating parent directories.
+    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(ImageIOError) {
+        try write(to: path) { (temp) throws(ImageIOError) in
+            guard FileManager.default.createFile(atPath: temp, contents: Data(bytes)) else {
+                throw ImageIOError(.writeFailed("cannot create \(temp)"), path: path)
+            }
+        }
+    }
+
+    /// Writes UTF-8 `text` to `path` atomically.
+    public static func write(text: String, to path: String) throws(ImageIOError) {
+        try write(Array(text.utf8), to: path)
+    }
+
+    /// Calls `produce` with a temporary path in the destination's directory,
+    /// then renames the temporary file to `path`. The temporary file is removed
+    /// if `produce` fails.
+    public static func write(to path: String, _ produce: (String) throws(ImageIOError) -> Void) throws(ImageIOError) {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        } catch {
+            throw ImageIOError(.writeFailed("cannot create directory \(dir.path): \(error.localizedDescription)"), path: path)
+        }
+        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))").path
+        do {
+            try produce(temp)
+        } catch {
+            try? FileManager.default.removeItem(atPath: temp)
+            throw error
+        }
+        if rename(temp, path) != 0 {
+            let why = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temp)
+            throw ImageIOError(.writeFailed("cannot rename temporary file: \(why)"), path: path)
+        }
+    }
+}

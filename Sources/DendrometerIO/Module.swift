@@ -1,3 +1,0 @@
-import CTIFF
-import CPNG
-import DendrometerCore

@@ -1,0 +1,102 @@
+// PNG decoding and encoding through libpng (via the setjmp-safe C shim).
+// 16-bit samples are kept exact (no gamma or colour management); low bit
+// depths are scaled to 8 bits by libpng; palette images are expanded and
+// reduced to BT.601 luma like TIFF; alpha is ignored.
+
+import CPNG
+import DendrometerCore
+
+enum PNGCodec {
+    /// Decodes a PNG held in `data`.
+    static func read(data: [UInt8], path: String, options: ReadOptions) throws(ImageIOError) -> (AnyImage, SourceMetadata) {
+        var status = dm_png_status()
+        var info = dm_png_info()
+        let maxDimension = UInt32(clamping: min(options.maximumPixels, Int(UInt32.max)))
+        // First pass: header only, to check the size before allocating.
+        let probe = data.withUnsafeBufferPointer {
+            dm_png_decode($0.baseAddress, $0.count, &status, &info, nil, 0, maxDimension)
+        }
+        if probe == -1 { throw ImageIOError(.corrupt(message(of: &status)), path: path) }
+        let width = Int(info.width), height = Int(info.height)
+        guard width > 0, height > 0 else {
+            throw ImageIOError(.corrupt("image has zero width or height"), path: path)
+        }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard !overflow, pixels <= options.maximumPixels else {
+            throw ImageIOError(.tooLarge(width: width, height: height, limit: options.maximumPixels), path: path)
+        }
+        let storedDepth = Int(info.bit_depth)
+        let colorType = Int(info.color_type)
+        let channels = Int(info.channels)
+        let bytesPerSample = storedDepth == 16 ? 2 : 1
+        let byteCount = pixels * channels * bytesPerSample
+        var raw = [UInt8](repeating: 0, count: byteCount)
+        let rc = raw.withUnsafeMutableBufferPointer { out in
+            data.withUnsafeBufferPointer {
+                dm_png_decode($0.baseAddress, $0.count, &status, &info, out.baseAddress, out.count, maxDimension)
+            }
+        }
+        guard rc == 0 else { throw ImageIOError(.corrupt(rc == -2 ? "decoded size mismatch" : message(of: &status)), path: path) }
+
+        let outChannels = Int(info.channels), depth = Int(info.bit_depth)
+        let colour = outChannels >= 3
+        var meta = SourceMetadata(
+            format: .png, path: path, width: width, height: height,
+            storedSampleFormat: storedDepth == 16 ? "uint16" : "uint8", storedBitsPerSample: storedDepth,
+            samplesPerPixel: channels, compression: "deflate",
+            photometric: colorType == 3 ? "palette" : (colour ? "rgb" : "minisblack"))
+        if status.warning_count > 0 {
+            let w = withUnsafeBytes(of: status.last_warning) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            meta.warnings.append("libpng: \(w)")
+        }
+        if outChannels == 2 || outChannels == 4 { meta.warnings.append("alpha channel ignored") }
+
+        if depth == 16 {
+            var gray = [UInt16](repeating: 0, count: pixels)
+            raw.withUnsafeBytes { src in
+                let s = src.bindMemory(to: UInt16.self)
+                for i in 0 ..< pixels {
+                    if colour {
+                        let r = Int(s[i * outChannels]), g = Int(s[i * outChannels + 1]), b = Int(s[i * outChannels + 2])
+                        gray[i] = UInt16((r * 299 + g * 587 + b * 114 + 500) / 1000)
+                    } else {
+                        gray[i] = s[i * outChannels]
+                    }
+                }
+            }
+            return (.uint16(Image(width: width, height: height, pixels: gray, bitDepth: 16)), meta)
+        }
+        if outChannels == 1 {
+            return (.uint8(Image(width: width, height: height, pixels: raw, bitDepth: 8)), meta)
+        }
+        var gray = [UInt8](repeating: 0, count: pixels)
+        for i in 0 ..< pixels {
+            if colour {
+                let r = Int(raw[i * outChannels]), g = Int(raw[i * outChannels + 1]), b = Int(raw[i * outChannels + 2])
+                gray[i] = UInt8((r * 299 + g * 587 + b * 114 + 500) / 1000)
+            } else {
+                gray[i] = raw[i * outChannels]
+            }
+        }
+        return (.uint8(Image(width: width, height: height, pixels: gray, bitDepth: 8)), meta)
+    }
+
+    /// Encodes interleaved 8- or 16-bit samples (`channels` 1, 3 or 4) as PNG bytes.
+    static func encode(samples: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int, bitDepth: Int,
+                       compressionLevel: Int = 6, path: String) throws(ImageIOError) -> [UInt8] {
+        precondition(samples.count >= width * height * channels * (bitDepth / 8))
+        var status = dm_png_status()
+        var out: UnsafeMutablePointer<UInt8>?
+        var size = 0
+        let rc = dm_png_encode(samples.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt32(width), UInt32(height),
+                               Int32(channels), Int32(bitDepth), Int32(compressionLevel), &status, &out, &size)
+        guard rc == 0, let out else { throw ImageIOError(.writeFailed(message(of: &status)), path: path) }
+        defer { dm_png_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: size))
+    }
+
+    private static func message(of status: inout dm_png_status) -> String {
+        let m = withUnsafeBytes(of: status.message) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+        return m.isEmpty ? "libpng could not decode the file" : m
+    }
+}

@@ -1,0 +1,36 @@
+import DendrometerCore
+
+/// Writes PNG files (8/16-bit gray, 8-bit RGB), atomically.
+public enum PNGWriter {
+    /// Writes an 8-bit gray image.
+    public static func write(_ image: Image<UInt8>, to path: String) throws(ImageIOError) {
+        let bytes = try image.pixels.withBytes { (raw) throws(ImageIOError) in
+            try PNGCodec.encode(samples: raw, width: image.width, height: image.height, channels: 1, bitDepth: 8, path: path)
+        }
+        try AtomicFile.write(bytes, to: path)
+    }
+
+    /// Writes a 16-bit gray image, values unchanged.
+    public static func write(_ image: Image<UInt16>, to path: String) throws(ImageIOError) {
+        let bytes = try image.pixels.withBytes { (raw) throws(ImageIOError) in
+            try PNGCodec.encode(samples: raw, width: image.width, height: image.height, channels: 1, bitDepth: 16, path: path)
+        }
+        try AtomicFile.write(bytes, to: path)
+    }
+
+    /// Writes interleaved 8-bit RGB (`rgb.count == 3 × width × height`).
+    public static func writeRGB(_ rgb: [UInt8], width: Int, height: Int, to path: String) throws(ImageIOError) {
+        let bytes = try encodeRGB(rgb, width: width, height: height, path: path)
+        try AtomicFile.write(bytes, to: path)
+    }
+
+    /// PNG bytes of interleaved 8-bit RGB, e.g. for embedding in HTML.
+    public static func encodeRGB(_ rgb: [UInt8], width: Int, height: Int, path: String = "<memory>") throws(ImageIOError) -> [UInt8] {
+        guard width > 0, height > 0, rgb.count == 3 * width * height else {
+            throw ImageIOError(.writeFailed("expected \(3 * width * height) RGB bytes for \(width)×\(height), got \(rgb.count)"), path: path)
+        }
+        return try rgb.withBytes { (raw) throws(ImageIOError) in
+            try PNGCodec.encode(samples: raw, width: width, height: height, channels: 3, bitDepth: 8, path: path)
+        }
+    }
+}
