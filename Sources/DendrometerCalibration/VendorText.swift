@@ -65,10 +65,11 @@ public struct VendorCalibration: Sendable, Equatable {
 
 /// Text utilities shared by the vendor parsers.
 enum VendorText {
-    /// Splits text into lines on CR, LF or CRLF; embedded NULs end the text.
+    /// Splits text into lines on CR, LF, CRLF or NUL (trailing NULs of TIFF
+    /// ASCII tags, binary preambles before TESCAN INI text).
     static func lines(_ text: String) -> [Substring] {
-        let cut = text.firstIndex(of: "\0").map { text[..<$0] } ?? text[...]
-        return cut.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" })
+        text.split(omittingEmptySubsequences: false,
+                   whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" || $0 == "\0" })
     }
 
     /// Parses a finite floating-point number (`3.3724e-006`, ` 42 `, `+1.5`).
