@@ -20,7 +20,7 @@ struct CalibrateTests {
         m.textTags[34682] = Self.fei
         let r = calibrate(m)
         #expect(r.calibration.source == .fei)
-        #expect(close(r.calibration.pixelSize?.micrometres, 3.3724))
+        #expect(approx(r.calibration.pixelSize?.micrometres, 3.3724))
         #expect(r.calibration.detail == "[Scan] PixelWidth (tag 34682) = 3.3724e-006 m")
         #expect(r.metadataDataBar == PixelRect(x: 0, y: 442, width: 512, height: 29))
         #expect(r.dataBarSource == .fei)
@@ -46,7 +46,7 @@ struct CalibrateTests {
         m.textTags[34118] = Self.zeiss
         let r = calibrate(m)
         #expect(r.calibration.source == .zeiss)
-        #expect(close(r.calibration.pixelSize?.micrometres, 2.615))
+        #expect(approx(r.calibration.pixelSize?.micrometres, 2.615))
         #expect(r.warnings.contains { $0.hasPrefix("fei: no calibration") })
         // the FEI block still states the data bar: 551 − 512 = 39 rows
         #expect(r.metadataDataBar == PixelRect(x: 0, y: 512, width: 768, height: 39))
@@ -75,7 +75,7 @@ struct CalibrateTests {
         m.sidecars["txt"] = SidecarTests.hitachi
         let r = calibrate(m)
         #expect(r.calibration.source == .hitachi)
-        #expect(close(r.calibration.pixelSize?.micrometres, 0.0248))
+        #expect(approx(r.calibration.pixelSize?.micrometres, 0.0248))
     }
 
     @Test func unknownSidecarWarns() {
@@ -102,7 +102,7 @@ struct CalibrateTests {
         #expect(ignored.warnings.contains { $0.contains("XResolution") && $0.contains("ignored") })
         let trusted = calibrate(m, options: CalibrationOptions(trustTIFFResolution: true))
         #expect(trusted.calibration.source == .tiffResolution)
-        #expect(close(trusted.calibration.pixelSize?.micrometres, 93.74982541034201))   // 25400 / 270.9338…
+        #expect(approx(trusted.calibration.pixelSize?.micrometres, 93.74982541034201))   // 25400 / 270.9338…
         // NIST 1/1 without unit: nothing even when trusted
         m.resolution = TIFFResolution(x: 1, y: 1, unit: 1)
         #expect(calibrate(m, options: CalibrationOptions(trustTIFFResolution: true)).calibration.source == .none)
@@ -146,7 +146,7 @@ struct CalibrateTests {
         var m = meta(512, 384)
         m.textTags[34118] = ZeissTests.zeiss512
         let r = calibrate(m)
-        #expect(close(r.calibration.pixelSize?.micrometres, 0.011650390625))   // 5.965 µm / 512
+        #expect(approx(r.calibration.pixelSize?.micrometres, 0.011650390625))   // 5.965 µm / 512
         #expect(!r.dataBarKnownFromMetadata)   // Zeiss: detect from pixels
     }
 }

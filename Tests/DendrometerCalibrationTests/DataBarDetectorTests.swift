@@ -170,7 +170,7 @@ struct LocateDataBarTests {
         var img = Synth.micrograph(64, 100, seed: 1)
         Synth.paintBar(&img, rows: 88..<100, background: 255, ink: 0)
         let r = calibrate(m)
-        #expect(close(r.calibration.pixelSize?.micrometres, 0.1))   // 6.4 µm / 64 px
+        #expect(approx(r.calibration.pixelSize?.micrometres, 0.1))   // 6.4 µm / 64 px
         #expect(locateDataBar(r, image: img) == DataBar(rect: PixelRect(x: 0, y: 88, width: 64, height: 12), source: .detected))
     }
 

@@ -8,7 +8,7 @@ import DendrometerCore
 @testable import DendrometerCalibration
 
 /// Relative closeness for Doubles.
-func close(_ a: Double?, _ b: Double, rel: Double = 1e-12) -> Bool {
+func approx(_ a: Double?, _ b: Double, rel: Double = 1e-12) -> Bool {
     guard let a else { return false }
     return abs(a - b) <= rel * max(abs(b), 1e-300)
 }
@@ -23,8 +23,8 @@ struct FEITests {
     @Test func heliosPixelSizeAndDataBar() {
         let r = FEIMetadata.parse(Self.helios, imageWidth: 512, imageHeight: 471, tag: 34682)
         // 3.3724e-006 m × 1e6 = 3.3724 µm
-        #expect(close(r.pixelSize?.widthMicrometres, 3.3724))
-        #expect(close(r.pixelSize?.heightMicrometres, 3.3724))
+        #expect(approx(r.pixelSize?.widthMicrometres, 3.3724))
+        #expect(approx(r.pixelSize?.heightMicrometres, 3.3724))
         #expect(r.source == .fei)
         #expect(r.key == "[Scan] PixelWidth (tag 34682)")
         #expect(r.rawValue == "3.3724e-006 m")
@@ -53,7 +53,7 @@ struct FEITests {
     @Test func escanFallback() {
         let r = FEIMetadata.parse("[Scan]\nPixelWidth=nan\n[EScan]\nPixelWidth=2.5e-9\n", imageWidth: 4, imageHeight: 4)
         // 2.5e-9 m × 1e6 = 0.0025 µm
-        #expect(close(r.pixelSize?.micrometres, 0.0025))
+        #expect(approx(r.pixelSize?.micrometres, 0.0025))
         #expect(r.key == "[EScan] PixelWidth")
         #expect(r.notes.contains { $0.contains("[EScan]") })
     }
@@ -62,7 +62,7 @@ struct FEITests {
         // PFIB file: ResolutionY 1024 == height 1024.
         let r = FEIMetadata.parse("[Scan]\nPixelWidth=3.85417e-007\n[Image]\nResolutionX=1536\nResolutionY=1024\n",
                                   imageWidth: 1536, imageHeight: 1024)
-        #expect(close(r.pixelSize?.micrometres, 0.385417))   // 3.85417e-7 m × 1e6
+        #expect(approx(r.pixelSize?.micrometres, 0.385417))   // 3.85417e-7 m × 1e6
         #expect(r.dataBar == nil)
         #expect(r.dataBarKnown)
     }
@@ -72,7 +72,7 @@ struct FEITests {
         let r = FEIMetadata.parse("[Scan]\nPixelWidth=1e-8\n[Image]\nResolutionX=1024\nResolutionY=884\n",
                                   imageWidth: 512, imageHeight: 471)
         // 1e-8 m = 0.01 µm × 2 = 0.02 µm; raster rows 884 / 2 = 442 → bar 471 − 442 = 29
-        #expect(close(r.pixelSize?.micrometres, 0.02))
+        #expect(approx(r.pixelSize?.micrometres, 0.02))
         #expect(r.dataBar == PixelRect(x: 0, y: 442, width: 512, height: 29))
         #expect(!r.notes.isEmpty)
     }
@@ -84,7 +84,7 @@ struct FEITests {
         m.textTags[34683] = "<?xml version=\"1.0\"?>\r\n<Metadata><Core/></Metadata>"
         m.textTags[34682] = "[Scan]\r\nPixelWidth=3.85417e-007\r\n[Image]\r\nResolutionY=1024\r\n"
         let r = FEIMetadata.parse(m)
-        #expect(close(r?.pixelSize?.micrometres, 0.385417))
+        #expect(approx(r?.pixelSize?.micrometres, 0.385417))
         #expect(r?.key == "[Scan] PixelWidth (tag 34682)")
     }
 
@@ -109,7 +109,7 @@ struct ZeissTests {
     @Test func trap512WithoutImagePixelSizeUsesWidthOverImageWidth() {
         let r = ZeissMetadata.parse(Self.zeiss512, imageWidth: 512)
         // 5.965 µm / 512 px = 0.011650390625 µm — NOT "Pixel Size" 5.825 nm = 0.005825 µm
-        #expect(close(r.pixelSize?.micrometres, 0.011650390625))
+        #expect(approx(r.pixelSize?.micrometres, 0.011650390625))
         #expect(r.key == "AP_WIDTH (Width) / image width")
         #expect(r.notes.contains { $0.contains("1024-px") })
     }
@@ -119,7 +119,7 @@ struct ZeissTests {
         let t = Self.header + "AP_FIB_PIXEL_SIZE\r\nFIB Pixel Size = 70.91 nm\r\nAP_PIXEL_SIZE\r\nPixel Size = 24.65 nm\r\nAP_WIDTH\r\nWidth = 25.24 \u{B5}m\r\nAP_IMAGE_PIXEL_SIZE\r\nImage Pixel Size = 12.33 nm\r\n\u{0}"
         let r = ZeissMetadata.parse(t, imageWidth: 2048)
         // 12.33 nm = 0.01233 µm (Width check: 25.24 / 2048 = 0.012324 µm, within 1 %)
-        #expect(close(r.pixelSize?.micrometres, 0.01233))
+        #expect(approx(r.pixelSize?.micrometres, 0.01233))
         #expect(r.rawValue == "12.33 nm")
         #expect(r.notes.isEmpty)
     }
@@ -127,7 +127,7 @@ struct ZeissTests {
     @Test func zeiss1kMillimetreWidth() {
         let t = Self.header + "AP_IMAGE_PIXEL_SIZE\r\nImage Pixel Size = 2.615 \u{B5}m\r\nAP_PIXEL_SIZE\r\nPixel Size = 2.615 \u{B5}m\r\nAP_WIDTH\r\nWidth = 2.677 mm\r\n"
         let r = ZeissMetadata.parse(t, imageWidth: 1024)
-        #expect(close(r.pixelSize?.micrometres, 2.615))
+        #expect(approx(r.pixelSize?.micrometres, 2.615))
     }
 
     @Test(arguments: [
@@ -140,17 +140,17 @@ struct ZeissTests {
     ])
     func widthUnits(_ line: String, _ width: Int, _ expected: Double) {
         let r = ZeissMetadata.parse("AP_WIDTH\r\n\(line)\r\n", imageWidth: width)
-        #expect(close(r.pixelSize?.micrometres, expected, rel: 1e-9))
+        #expect(approx(r.pixelSize?.micrometres, expected, rel: 1e-9))
     }
 
     @Test func imagePixelSizeInPicometres() {
         let r = ZeissMetadata.parse("AP_IMAGE_PIXEL_SIZE\nImage Pixel Size = 1.5 pm\n", imageWidth: 10)
-        #expect(close(r.pixelSize?.micrometres, 1.5e-6))    // 1.5 pm × 1e-6 µm/pm
+        #expect(approx(r.pixelSize?.micrometres, 1.5e-6))    // 1.5 pm × 1e-6 µm/pm
     }
 
     @Test func zeroImagePixelSizeFallsBackToWidth() {
         let r = ZeissMetadata.parse("AP_IMAGE_PIXEL_SIZE\nImage Pixel Size = 0.0 fm\nAP_WIDTH\nWidth = 10 \u{B5}m\n", imageWidth: 100)
-        #expect(close(r.pixelSize?.micrometres, 0.1))       // 10 µm / 100 px
+        #expect(approx(r.pixelSize?.micrometres, 0.1))       // 10 µm / 100 px
     }
 
     @Test func onlyReferencePixelSizeIsNotACalibration() {
@@ -170,7 +170,7 @@ struct ZeissTests {
     @Test func binaryTagFallback() {
         var m = SourceMetadata(format: .tiff, path: "z.tif", width: 512, height: 384)
         m.binaryTags[34118] = Array(Self.zeiss512.unicodeScalars.map { UInt8($0.value) })
-        #expect(close(ZeissMetadata.parse(m)?.pixelSize?.micrometres, 0.011650390625))
+        #expect(approx(ZeissMetadata.parse(m)?.pixelSize?.micrometres, 0.011650390625))
     }
 }
 
@@ -190,7 +190,7 @@ struct SidecarTests {
         // Standard_BSE_640-800: marker 100um, bar 45 px at 1280 wide, image 640 × 512.
         let r = JEOLSidecar.parse(Self.jeol(marker: "100um", bar: "45", full: "1280 960"), imageWidth: 640, imageHeight: 512)
         // 100 µm / 45 px × 1280/640 = 4.4444… µm
-        #expect(close(r.pixelSize?.micrometres, 100.0 / 45.0 * 2.0))
+        #expect(approx(r.pixelSize?.micrometres, 100.0 / 45.0 * 2.0))
         // raster rows 960 × 640/1280 = 480 → bar 512 − 480 = 32 rows
         #expect(r.dataBar == PixelRect(x: 0, y: 480, width: 640, height: 32))
         #expect(r.notes.contains { $0.contains("1280/640") })
@@ -198,19 +198,19 @@ struct SidecarTests {
 
     @Test func image000() {
         let r = JEOLSidecar.parse(Self.jeol(marker: "100um", bar: "101", full: "1280 960"), imageWidth: 1280, imageHeight: 1024)
-        #expect(close(r.pixelSize?.micrometres, 100.0 / 101.0))          // 0.990099 µm
+        #expect(approx(r.pixelSize?.micrometres, 100.0 / 101.0))          // 0.990099 µm
         #expect(r.dataBar == PixelRect(x: 0, y: 960, width: 1280, height: 64))   // 1024 − 960
     }
 
     @Test func crlfAndTenMicronMarker() {
         let r = JEOLSidecar.parse(Self.jeol(marker: "10um", bar: "91", full: "2560 1920", crlf: true), imageWidth: 2560, imageHeight: 2052)
-        #expect(close(r.pixelSize?.micrometres, 10.0 / 91.0))            // 0.10989 µm
+        #expect(approx(r.pixelSize?.micrometres, 10.0 / 91.0))            // 0.10989 µm
         #expect(r.dataBar == PixelRect(x: 0, y: 1920, width: 2560, height: 132))  // 2052 − 1920
     }
 
     @Test func nanometreMarkerWithoutFullSize() {
         let r = JEOLSidecar.parse(Self.jeol(marker: "500nm", bar: "100", full: nil), imageWidth: 640, imageHeight: 480)
-        #expect(close(r.pixelSize?.micrometres, 0.005))                  // 0.5 µm / 100 px
+        #expect(approx(r.pixelSize?.micrometres, 0.005))                  // 0.5 µm / 100 px
         #expect(r.dataBar == nil && !r.dataBarKnown)
     }
 
@@ -227,13 +227,13 @@ struct SidecarTests {
     @Test func hitachi() {
         #expect(SidecarKind.of(Self.hitachi) == .hitachi)
         let r = HitachiSidecar.parse(Self.hitachi, imageWidth: 1280, imageHeight: 1024)
-        #expect(close(r.pixelSize?.micrometres, 0.0248))                 // 24.8 nm × 1e-3
+        #expect(approx(r.pixelSize?.micrometres, 0.0248))                 // 24.8 nm × 1e-3
         #expect(r.dataBar == PixelRect(x: 0, y: 960, width: 1280, height: 64))   // 1024 − 960
     }
 
     @Test func hitachiHalfWidthExport() {
         let r = HitachiSidecar.parse(Self.hitachi, imageWidth: 640, imageHeight: 512)
-        #expect(close(r.pixelSize?.micrometres, 0.0496))                 // 0.0248 × 1280/640
+        #expect(approx(r.pixelSize?.micrometres, 0.0496))                 // 0.0248 × 1280/640
         #expect(r.dataBar == PixelRect(x: 0, y: 480, width: 640, height: 32))    // 960/2 = 480
     }
 
@@ -258,15 +258,15 @@ struct SimpleCalibrationTests {
         // Excerpt of kit_tomo_mapper/tescan-minimal.hdr
         let t = "[MAIN]\r\nDevice=TESCAN SOLARIS X\r\nPixelSizeX=0.00000005\r\nPixelSizeY=0.00000005\r\n\r\n[SEM]\r\nDetector=SE\r\n"
         let r = TESCANMetadata.parse(t)
-        #expect(close(r.pixelSize?.micrometres, 0.05))                   // 5e-8 m × 1e6
+        #expect(approx(r.pixelSize?.micrometres, 0.05))                   // 5e-8 m × 1e6
         #expect(r.source == .tescan)
     }
 
     @Test func tescanRectangularAndPreamble() {
         let t = "\u{1}\u{0}\u{7F}binary\r\n[MAIN]\r\nPixelSizeX=1e-8\r\nPixelSizeY=2e-8\r\n"
         let r = TESCANMetadata.parse(t)
-        #expect(close(r.pixelSize?.widthMicrometres, 0.01))             // 1e-8 m
-        #expect(close(r.pixelSize?.heightMicrometres, 0.02))            // 2e-8 m
+        #expect(approx(r.pixelSize?.widthMicrometres, 0.01))             // 1e-8 m
+        #expect(approx(r.pixelSize?.heightMicrometres, 0.02))            // 2e-8 m
     }
 
     @Test func tescanJunk() {
@@ -279,7 +279,7 @@ struct SimpleCalibrationTests {
         // test_loading_image_saved_with_imageJ.tif: XResolution 5928571/1000000
         let r = ImageJDescription.parse("ImageJ=1.51a\nunit=micron\nmin=86.0\nmax=5040.0927734375",
                                         resolution: TIFFResolution(x: 5.928571, y: 5.928571, unit: 1))
-        #expect(close(r.pixelSize?.micrometres, 1.0 / 5.928571))        // 0.168674711 µm (tifffile: 1000000/5928571)
+        #expect(approx(r.pixelSize?.micrometres, 1.0 / 5.928571))        // 0.168674711 µm (tifffile: 1000000/5928571)
     }
 
     @Test func imageJNoUnitIsNotCalibrated() {
@@ -295,13 +295,13 @@ struct SimpleCalibrationTests {
     func imageJUnits(_ unit: String, _ expected: Double) {
         // XResolution 2 px per unit → 0.5 unit per px
         let r = ImageJDescription.parse("ImageJ=1.53t\nunit=\(unit)\n", resolution: TIFFResolution(x: 2, y: 2, unit: 1))
-        #expect(close(r.pixelSize?.micrometres, expected))
+        #expect(approx(r.pixelSize?.micrometres, expected))
     }
 
     @Test func imageJRectangularAndMissingResolution() {
         let r = ImageJDescription.parse("ImageJ=1.53t\nunit=um\n", resolution: TIFFResolution(x: 2, y: 4, unit: 1))
-        #expect(close(r.pixelSize?.widthMicrometres, 0.5))              // 1/2
-        #expect(close(r.pixelSize?.heightMicrometres, 0.25))            // 1/4
+        #expect(approx(r.pixelSize?.widthMicrometres, 0.5))              // 1/2
+        #expect(approx(r.pixelSize?.heightMicrometres, 0.25))            // 1/4
         #expect(ImageJDescription.parse("ImageJ=1.53t\nunit=um\n", resolution: nil).pixelSize == nil)
         #expect(ImageJDescription.parse("ImageJ=1.53t\nunit=um\n", resolution: TIFFResolution(x: 0, y: 0, unit: 1)).pixelSize == nil)
         #expect(!ImageJDescription.isImageJ("Some camera description"))
@@ -310,10 +310,10 @@ struct SimpleCalibrationTests {
     @Test func tiffResolutionUnits() {
         // JEOL image000.tif: 568189440/2097152 = 270.93383… dpi → 25400 / 270.93383… = 93.7498254 µm
         let jeol = TIFFResolutionCalibration.parse(TIFFResolution(x: 568189440.0 / 2097152.0, y: 568189440.0 / 2097152.0, unit: 2))
-        #expect(close(jeol.pixelSize?.micrometres, 93.74982541034201, rel: 1e-12))
+        #expect(approx(jeol.pixelSize?.micrometres, 93.74982541034201, rel: 1e-12))
         // Thermo NSS: 4294967295/255684758 px/cm → 10000 / 16.7979… = 595.3124679 µm
         let nss = TIFFResolutionCalibration.parse(TIFFResolution(x: 4294967295.0 / 255684758.0, y: 4294967295.0 / 255684758.0, unit: 3))
-        #expect(close(nss.pixelSize?.micrometres, 595.3124679148458, rel: 1e-12))
+        #expect(approx(nss.pixelSize?.micrometres, 595.3124679148458, rel: 1e-12))
         // NIST: 1/1 with unit NONE → never a size
         #expect(TIFFResolutionCalibration.parse(TIFFResolution(x: 1, y: 1, unit: 1)).pixelSize == nil)
         #expect(TIFFResolutionCalibration.parse(nil).pixelSize == nil)
@@ -328,9 +328,9 @@ struct VendorTextTests {
     @Test func lengths() {
         #expect(VendorText.length("100um") == 100)
         #expect(VendorText.length("2.615 \u{B5}m") == 2.615)
-        #expect(close(VendorText.length("12.33 nm"), 0.01233))
-        #expect(close(VendorText.length("2.677 mm"), 2677))
-        #expect(close(VendorText.length("1e-3 mm"), 1))
+        #expect(approx(VendorText.length("12.33 nm"), 0.01233))
+        #expect(approx(VendorText.length("2.677 mm"), 2677))
+        #expect(approx(VendorText.length("1e-3 mm"), 1))
         #expect(VendorText.length("5 e") == nil)
         #expect(VendorText.length("inf um") == nil)
         #expect(VendorText.length("") == nil)
