@@ -9,6 +9,7 @@ public enum DataBarSource: Sendable, Hashable, CustomStringConvertible {
     /// Found from the pixels by ``DataBarDetector``.
     case detected
 
+    /// `metadata (fei)` or `detected`.
     public var description: String {
         switch self {
         case .metadata(let s): "metadata (\(s.rawValue))"

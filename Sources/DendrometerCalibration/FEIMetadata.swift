@@ -97,20 +97,16 @@ public enum FEIMetadata {
     /// yields a calibration, else the first INI-looking block (with its reason
     /// and data bar), else nil when no FEI INI block exists.
     public static func parse(_ metadata: SourceMetadata) -> VendorCalibration? {
-        var firstFailure: VendorCalibration?
-        for tag in tags {
-            guard let text = metadata.textTags[tag], looksLikeINI(text) else { continue }
-            let r = parse(text, imageWidth: metadata.width, imageHeight: metadata.height, tag: tag)
-            if r.pixelSize != nil {
-                var r = r
-                // A block without [Image] may leave the data bar to another FEI tag.
-                if !r.dataBarKnown, let other = firstFailure, other.dataBarKnown {
-                    r.dataBar = other.dataBar; r.dataBarKnown = true
-                }
-                return r
-            }
-            if firstFailure == nil { firstFailure = r }
+        let parsed = tags.compactMap { tag -> VendorCalibration? in
+            guard let text = metadata.textTags[tag], looksLikeINI(text) else { return nil }
+            return parse(text, imageWidth: metadata.width, imageHeight: metadata.height, tag: tag)
         }
-        return firstFailure
+        guard var chosen = parsed.first(where: { $0.pixelSize != nil }) ?? parsed.first else { return nil }
+        // A block without [Image] may leave the data bar to another FEI tag.
+        if !chosen.dataBarKnown, let other = parsed.first(where: { $0.dataBarKnown }) {
+            chosen.dataBar = other.dataBar
+            chosen.dataBarKnown = true
+        }
+        return chosen
     }
 }

@@ -88,6 +88,16 @@ struct FEITests {
         #expect(r?.key == "[Scan] PixelWidth (tag 34682)")
     }
 
+    @Test func dataBarFromAnotherFEITag() {
+        // 34682 holds the pixel size only, 34680 the [Image] block: 471 − 442 = 29 rows.
+        var m = SourceMetadata(format: .tiff, path: "x.tif", width: 512, height: 471)
+        m.textTags[34682] = "[Scan]\nPixelWidth=3.3724e-006\n"
+        m.textTags[34680] = "[Beam]\nHV=5000\n[Image]\nResolutionY=442\n"
+        let r = FEIMetadata.parse(m)
+        #expect(approx(r?.pixelSize?.micrometres, 3.3724))
+        #expect(r?.dataBar == PixelRect(x: 0, y: 442, width: 512, height: 29))
+    }
+
     @Test func emptyAndGarbageTextNeverCrash() {
         for t in ["", "\u{0}\u{0}", "[", "=", "[Scan", "[Scan]\n=\n==\nPixelWidth", String(repeating: "\u{FF}", count: 100)] {
             let r = FEIMetadata.parse(t, imageWidth: 0, imageHeight: 0)
