@@ -70,13 +70,16 @@ let package = Package(
 
         // MARK: - Tests (mirror the module layout)
 
+        /// Locates ../shared/data/real and decodes expected.json for the real-file tests.
+        .target(name: "DendrometerTestSupport", path: "Tests/DendrometerTestSupport"),
+
         .testTarget(name: "DendrometerCoreTests", dependencies: ["DendrometerCore"]),
-        .testTarget(name: "DendrometerIOTests", dependencies: ["DendrometerIO", "DendrometerCore"]),
+        .testTarget(name: "DendrometerIOTests", dependencies: ["DendrometerIO", "DendrometerCore", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerCalibrationTests", dependencies: ["DendrometerCalibration", "DendrometerCore"]),
         .testTarget(name: "DendrometerFiltersTests", dependencies: ["DendrometerFilters", "DendrometerCore"]),
         .testTarget(name: "DendrometerSegmentationTests", dependencies: ["DendrometerSegmentation", "DendrometerCore"]),
         .testTarget(name: "DendrometerSkeletonTests", dependencies: ["DendrometerSkeleton", "DendrometerSegmentation", "DendrometerCore"]),
-        .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer"]),
+        .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI"]),
     ]
 )

@@ -179,7 +179,7 @@ struct INIDocument {
 
 extension VendorText {
     /// Formats a number with 6 significant digits for messages (`0.0116504`).
-    static func format(_ v: Double) -> String { String(format: "%.6g", v) }
+    static func format(_ v: Double) -> String { PixelSize.format(v) }
 
     /// Decodes bytes as Latin-1 (each byte is one code point U+0000…U+00FF).
     static func latin1(_ bytes: [UInt8]) -> String {

@@ -36,7 +36,8 @@ public struct PixelSize: Sendable, Hashable, Codable, CustomStringConvertible {
             : "\(PixelSize.format(widthMicrometres)) × \(PixelSize.format(heightMicrometres)) µm/px"
     }
 
-    static func format(_ v: Double) -> String {
+    /// A length printed with six significant digits, as used in reports and messages.
+    public static func format(_ v: Double) -> String {
         String(format: "%.6g", v)
     }
 }

@@ -1,5 +1,6 @@
 import DendrometerCore
 @testable import DendrometerIO
+import DendrometerTestSupport
 import Foundation
 import Testing
 

@@ -1,10 +1,11 @@
+// Test support shared by the test targets.
 import Foundation
 
 /// Locates `../shared/data/real` (the project's real microscope files, read in
 /// place, never copied) relative to this source file.
-enum SharedData {
+public enum SharedData {
     /// `…/shared/data/real`, or nil when the folder is absent (tests then skip).
-    static let realDirectory: URL? = {
+    public static let realDirectory: URL? = {
         var dir = URL(fileURLWithPath: #filePath)
         for _ in 0 ..< 6 {
             dir.deleteLastPathComponent()
@@ -21,27 +22,29 @@ enum SharedData {
     }()
 
     /// One entry of `expected.json`.
-    struct Expectation: Decodable, Sendable, CustomStringConvertible {
-        let path: String
-        let width: Int?
-        let height: Int?
-        let dtype: String?
-        let pixel_size_um: Double?
-        let source_key: String
-        let pages: Int?
-        let samples_per_pixel: Int?
-        let reference_reader_error: String?
-        var description: String { path }
+    public struct Expectation: Decodable, Sendable, CustomStringConvertible {
+        public let path: String
+        public let width: Int?
+        public let height: Int?
+        public let dtype: String?
+        public let pixel_size_um: Double?
+        public let source_key: String
+        public let pages: Int?
+        public let samples_per_pixel: Int?
+        public let reference_reader_error: String?
+        public var description: String { path }
     }
 
     /// The entries of `expected.json`, or [] when the folder is absent.
-    static let expectations: [Expectation] = {
+    public static let expectations: [Expectation] = {
         guard let dir = realDirectory,
               let data = try? Data(contentsOf: dir.appendingPathComponent("expected.json")) else { return [] }
         return (try? JSONDecoder().decode([Expectation].self, from: data)) ?? []
     }()
 
-    static func path(_ relative: String) -> String? { realDirectory?.appendingPathComponent(relative).path }
+    /// Absolute path of a file under `data/real`, or nil when the folder is absent.
+    public static func path(_ relative: String) -> String? { realDirectory?.appendingPathComponent(relative).path }
 
-    static let skipMessage = "../shared/data/real is absent: real-file tests skipped"
+    /// Printed when real-file tests skip.
+    public static let skipMessage = "../shared/data/real is absent: real-file tests skipped"
 }

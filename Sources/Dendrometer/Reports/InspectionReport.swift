@@ -1,0 +1,138 @@
+import DendrometerCalibration
+import DendrometerCore
+import DendrometerIO
+import Foundation
+
+/// What `dendrometer inspect` reports about one file: size, sample format,
+/// pages, compression, calibration (value and source) and data-bar rectangle.
+/// Encodes to JSON with the keys of DESIGN.md §3; absent values are `null`.
+public struct InspectionReport: Sendable, Encodable {
+    /// Output schema version.
+    public var schemaVersion = 1
+    /// The file as named by the user.
+    public var file: String
+    /// `tiff`, `bigtiff`, `png` or `bmp`, recognised from content.
+    public var format: String
+    /// Full raster width, px.
+    public var width: Int
+    /// Full raster height, px (data bar included).
+    public var height: Int
+    /// Number of pages in the file.
+    public var pages: Int
+    /// Page that was read (0-based).
+    public var page: Int
+    /// Sample type after reading (`uint8`, `uint16`, `float32`).
+    public var sampleFormat: String
+    /// Sample type as stored, numpy-style.
+    public var storedSampleFormat: String
+    /// Significant bits per sample after reading (12 for 12-bit-in-16).
+    public var bitDepth: Int
+    /// Samples per pixel as stored.
+    public var samplesPerPixel: Int
+    /// Compression scheme.
+    public var compression: String
+    /// Photometric interpretation as stored.
+    public var photometric: String
+    /// Whether the TIFF is tiled.
+    public var tiled: Bool
+    /// Pixel size (µm, or nil) and where it came from.
+    public var calibration: Calibration
+    /// Data-bar rectangle (px) and how it was found, if any.
+    public var dataBar: DataBar?
+    /// Problems worth telling the user.
+    public var warnings: [String]
+
+    /// The report for an opened micrograph.
+    public init(_ m: Micrograph) {
+        file = m.metadata.path
+        format = m.metadata.format.rawValue
+        width = m.image.width
+        height = m.image.height
+        pages = m.metadata.pageCount
+        page = m.metadata.pageIndex
+        sampleFormat = m.image.sampleFormat
+        storedSampleFormat = m.metadata.storedSampleFormat
+        bitDepth = m.image.bitDepth
+        samplesPerPixel = m.metadata.samplesPerPixel
+        compression = m.metadata.compression
+        photometric = m.metadata.photometric
+        tiled = m.metadata.isTiled
+        calibration = m.calibration
+        dataBar = m.dataBar
+        warnings = m.warnings
+    }
+
+    private enum Keys: String, CodingKey {
+        case schemaVersion = "schema_version", file, format, width, height, pages, page
+        case sampleFormat = "sample_format", storedSampleFormat = "stored_sample_format", bitDepth = "bit_depth"
+        case samplesPerPixel = "samples_per_pixel", compression, photometric, tiled, calibration
+        case dataBar = "data_bar", warnings
+    }
+    private enum CalibrationKeys: String, CodingKey { case pixelSizeMicrometres = "pixel_size_um", source, detail }
+    private enum BarKeys: String, CodingKey { case x, y, w, h, source }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(schemaVersion, forKey: .schemaVersion)
+        try c.encode(file, forKey: .file)
+        try c.encode(format, forKey: .format)
+        try c.encode(width, forKey: .width)
+        try c.encode(height, forKey: .height)
+        try c.encode(pages, forKey: .pages)
+        try c.encode(page, forKey: .page)
+        try c.encode(sampleFormat, forKey: .sampleFormat)
+        try c.encode(storedSampleFormat, forKey: .storedSampleFormat)
+        try c.encode(bitDepth, forKey: .bitDepth)
+        try c.encode(samplesPerPixel, forKey: .samplesPerPixel)
+        try c.encode(compression, forKey: .compression)
+        try c.encode(photometric, forKey: .photometric)
+        try c.encode(tiled, forKey: .tiled)
+        var cal = c.nestedContainer(keyedBy: CalibrationKeys.self, forKey: .calibration)
+        try cal.encode(calibration.pixelSize?.micrometres, forKey: .pixelSizeMicrometres)
+        try cal.encode(calibration.source.rawValue, forKey: .source)
+        try cal.encode(calibration.detail, forKey: .detail)
+        if let bar = dataBar {
+            var b = c.nestedContainer(keyedBy: BarKeys.self, forKey: .dataBar)
+            try b.encode(bar.rect.x, forKey: .x)
+            try b.encode(bar.rect.y, forKey: .y)
+            try b.encode(bar.rect.width, forKey: .w)
+            try b.encode(bar.rect.height, forKey: .h)
+            try b.encode(bar.source.description, forKey: .source)
+        } else {
+            try c.encodeNil(forKey: .dataBar)
+        }
+        try c.encode(warnings, forKey: .warnings)
+    }
+
+    /// A few aligned lines for a terminal.
+    public var summary: String {
+        var lines = [String]()
+        lines.append("\(file)")
+        lines.append("  size        \(width) × \(height) px, \(pages) page\(pages == 1 ? "" : "s") (reading page \(page))")
+        lines.append("  samples     \(sampleFormat), \(bitDepth)-bit (stored \(storedSampleFormat) × \(samplesPerPixel), \(photometric))")
+        lines.append("  layout      \(format), \(tiled ? "tiled" : "strips"), compression \(compression)")
+        if let p = calibration.pixelSize {
+            lines.append("  pixel size  \(PixelSize.format(p.micrometres)) µm (\(calibration.source.rawValue): \(calibration.detail))")
+        } else {
+            lines.append("  pixel size  none (\(calibration.detail))")
+        }
+        if let bar = dataBar {
+            lines.append("  data bar    rows \(bar.rect.y)..<\(bar.rect.y + bar.rect.height), columns \(bar.rect.x)..<\(bar.rect.x + bar.rect.width) (\(bar.source))")
+        } else {
+            lines.append("  data bar    none")
+        }
+        for w in warnings { lines.append("  warning     \(w)") }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// JSON encoding used by every report: sorted keys, pretty-printed, `/` not escaped.
+public enum ReportJSON {
+    /// Encodes `value` as UTF-8 JSON text.
+    public static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

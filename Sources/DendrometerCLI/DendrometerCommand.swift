@@ -1,0 +1,21 @@
+import ArgumentParser
+import Dendrometer
+
+/// `dendrometer`: the command-line face of the Dendrometer library.
+@main
+struct DendrometerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dendrometer",
+        abstract: "Measure dendrites in SEM/EDX cross-sections of solid-state batteries.",
+        discussion: """
+        Reads BSE/EDX micrographs (TIFF, PNG, BMP), takes the pixel size from the \
+        microscope's own metadata (FEI/Thermo, Zeiss, JEOL, Hitachi, TESCAN, ImageJ), \
+        ignores the SEM data bar, and reports calibrated measurements.
+
+        Exit status: 0 all inputs processed; 1 some inputs failed (the others are \
+        still processed); 64 bad usage.
+        """,
+        version: "0.1.0",
+        subcommands: [InspectCommand.self]
+    )
+}
