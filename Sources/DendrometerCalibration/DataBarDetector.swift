@@ -20,6 +20,10 @@ import DendrometerCore
 public enum DataBarDetector {
     /// Tunable thresholds; the defaults were chosen on the real Zeiss, JEOL and
     /// FEI files listed in PROVENANCE.md.
+    /// A data bar holds a line of text and a scale bar: never fewer than 8 rows.
+    /// (Guards tiny images, e.g. a 52×53 test TIFF, from two-row "bars".)
+    public static let minimumBarRows = 8
+
     public struct Parameters: Sendable, Equatable {
         /// Smallest bar height as a fraction of the image height (default 0.02).
         public var minimumHeightFraction: Double = 0.02
@@ -88,7 +92,7 @@ public enum DataBarDetector {
         }
 
         let maxRows = Int(Double(h) * p.maximumHeightFraction)
-        let minRows = max(2, Int((Double(h) * p.minimumHeightFraction).rounded(.up)))
+        let minRows = max(Self.minimumBarRows, Int((Double(h) * p.minimumHeightFraction).rounded(.up)))
         var hist = [Int](repeating: 0, count: 258)   // index level+1, padded for the ±1 window
 
         /// Most common level (±1) of a set of rows and its share.

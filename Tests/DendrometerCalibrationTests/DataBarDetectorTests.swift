@@ -126,13 +126,20 @@ struct DataBarDetectorTests {
         #expect(img == copy)
     }
 
-    /// Property: for random sizes, bar heights (3–25 %), polarity and seeds the
+    @Test("a strip thinner than 8 rows cannot hold text: not a bar")
+    func tooFewRowsForText() {
+        var img = Synth.micrograph(52, 53, seed: 12)
+        Synth.paintBar(&img, rows: 0..<2, background: 0, ink: 255)
+        #expect(DataBarDetector.detect(in: img) == nil)
+    }
+
+    /// Property: for random sizes, bar heights (3–25 %, at least 8 rows), polarity and seeds the
     /// detector returns exactly the painted rows; without a bar it returns nil.
     @Test func propertyRandomBars() {
         var rng = SplitMix64(seed: 2026)
         for seed in 0..<40 {
             let w = Int.random(in: 40...120, using: &rng), h = Int.random(in: 60...160, using: &rng)
-            let barH = Int.random(in: max(3, Int((Double(h) * 0.03).rounded(.up)))...Int(Double(h) * 0.25), using: &rng)
+            let barH = Int.random(in: max(DataBarDetector.minimumBarRows, Int((Double(h) * 0.03).rounded(.up)))...Int(Double(h) * 0.25), using: &rng)
             let dark = Bool.random(using: &rng)
             let atTop = Int.random(in: 0..<4, using: &rng) == 0
             var img = Synth.micrograph(w, h, seed: UInt64(1000 + seed))
