@@ -46,6 +46,9 @@ static int dm_tiff_warning_handler(TIFF *tif, void *user_data, const char *modul
     (void)tif;
     dm_tiff_diagnostics *d = (dm_tiff_diagnostics *)user_data;
     if (d == NULL) return 1;
+    // Vendor tags (FEI 34682, Zeiss 34118, ...) are unknown to libtiff by
+    // design; we read them on purpose, so their warning is not news.
+    if (fmt != NULL && strstr(fmt, "Unknown field with tag") != NULL) return 1;
     char msg[448];
     vsnprintf(msg, sizeof msg, fmt, ap);
     if (module && module[0]) snprintf(d->last_warning, sizeof d->last_warning, "%s: %s", module, msg);

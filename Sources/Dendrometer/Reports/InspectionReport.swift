@@ -110,7 +110,8 @@ public struct InspectionReport: Sendable, Encodable {
         lines.append("\(file)")
         lines.append("  size        \(width) × \(height) px, \(pages) page\(pages == 1 ? "" : "s") (reading page \(page))")
         lines.append("  samples     \(sampleFormat), \(bitDepth)-bit (stored \(storedSampleFormat) × \(samplesPerPixel), \(photometric))")
-        lines.append("  layout      \(format), \(tiled ? "tiled" : "strips"), compression \(compression)")
+        let layout = format.hasSuffix("tiff") ? "\(format), \(tiled ? "tiled" : "strips"), " : "\(format), "
+        lines.append("  layout      \(layout)compression \(compression)")
         if let p = calibration.pixelSize {
             lines.append("  pixel size  \(PixelSize.format(p.micrometres)) µm (\(calibration.source.rawValue): \(calibration.detail))")
         } else {
