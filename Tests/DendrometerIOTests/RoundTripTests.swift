@@ -1,0 +1,209 @@
+import DendrometerCore
+@testable import DendrometerIO
+import Foundation
+import Testing
+
+/// A fresh temporary directory per test.
+func temporaryDirectory() -> String {
+    let dir = FileManager.default.temporaryDirectory
+        .appendingPathComponent("dendrometer-io-\(UUID().uuidString)").path
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+/// A deterministic test pattern of any sample type.
+func pattern<P: PixelSample>(_ type: P.Type, width: Int = 37, height: Int = 23, seed: UInt64 = 1, _ make: (UInt64) -> P) -> Image<P> {
+    var rng = SplitMix64(seed: seed)
+    return Image(width: width, height: height, pixels: (0 ..< width * height).map { _ in make(rng.next()) })
+}
+
+struct TIFFLayoutCase: CustomStringConvertible, Sendable {
+    var options: TIFFWriteOptions
+    var description: String {
+        "\(options.compression) \(options.tileSize.map { "tiles \($0)" } ?? "strips") \(options.bigEndian ? "BE" : "LE")\(options.bigTIFF ? " BigTIFF" : "")"
+    }
+    static let all: [TIFFLayoutCase] = TIFFCompression.allCases.flatMap { c in
+        [nil, 16].flatMap { tile in
+            [false, true].flatMap { be in
+                [false, true].map { big in
+                    TIFFLayoutCase(options: TIFFWriteOptions(compression: c, tileSize: tile, rowsPerStrip: tile == nil ? 5 : nil,
+                                                              bigEndian: be, bigTIFF: big))
+                }
+            }
+        }
+    }
+}
+
+@Suite("TIFF write → read round trips")
+struct TIFFRoundTripTests {
+    @Test("8-, 16-bit and float32 gray survive every layout exactly", arguments: TIFFLayoutCase.all)
+    func grayLayouts(_ layout: TIFFLayoutCase) throws {
+        let dir = temporaryDirectory()
+        let u8 = pattern(UInt8.self) { UInt8(truncatingIfNeeded: $0) }
+        let u16 = pattern(UInt16.self) { UInt16(truncatingIfNeeded: $0) }
+        let f32 = pattern(Float.self) { Float(Int64(bitPattern: $0) % 100_000) / 7 }
+        try TIFFWriter.write(u8, to: "\(dir)/u8.tif", options: layout.options)
+        try TIFFWriter.write(u16, to: "\(dir)/u16.tif", options: layout.options)
+        try TIFFWriter.write(f32, to: "\(dir)/f32.tif", options: layout.options)
+        #expect(try ImageFile.read("\(dir)/u8.tif").image == .uint8(u8))
+        #expect(try ImageFile.read("\(dir)/u16.tif").image == .uint16(u16))
+        #expect(try ImageFile.read("\(dir)/f32.tif").image == .float32(f32))
+        let meta = try ImageFile.readMetadata("\(dir)/u16.tif")
+        #expect(meta.format == (layout.options.bigTIFF ? .bigtiff : .tiff))
+        #expect(meta.isTiled == (layout.options.tileSize != nil))
+    }
+
+    @Test("RGB, contiguous and planar, reduces to BT.601 luma", arguments: [false, true])
+    func rgb(separatePlanes: Bool) throws {
+        let dir = temporaryDirectory()
+        // Pixels: gray (90,90,90) → 90; pure red 200 → 0.299·200 = 59.8 → 60;
+        // pure green 200 → 117.4 → 117; pure blue 200 → 22.8 → 23.
+        let bytes: [UInt8] = [90, 90, 90, 200, 0, 0, 0, 200, 0, 0, 0, 200]
+        let raster = TIFFRaster(width: 4, height: 1, samplesPerPixel: 3, bitsPerSample: 8, photometric: .rgb, bytes: bytes)
+        try TIFFWriter.write(pages: [raster], to: "\(dir)/rgb.tif",
+                             options: TIFFWriteOptions(compression: .lzw, separatePlanes: separatePlanes))
+        #expect(try ImageFile.read("\(dir)/rgb.tif").image == .uint8(Image(width: 4, height: 1, pixels: [90, 60, 117, 23])))
+    }
+
+    @Test("16-bit RGB keeps 16-bit precision: (1000, 1000, 1000) → 1000, red 60000 → 17940")
+    func rgb16() throws {
+        let dir = temporaryDirectory()
+        let samples: [UInt16] = [1000, 1000, 1000, 60000, 0, 0]
+        let raster = TIFFRaster(width: 2, height: 1, samplesPerPixel: 3, bitsPerSample: 16, photometric: .rgb,
+                                bytes: samples.withUnsafeBytes { Array($0) })
+        try TIFFWriter.write(pages: [raster], to: "\(dir)/rgb16.tif", options: TIFFWriteOptions(tileSize: 16))
+        #expect(try ImageFile.read("\(dir)/rgb16.tif").image == .uint16(Image(width: 2, height: 1, pixels: [1000, 17940])))
+    }
+
+    @Test("gray + alpha keeps the gray sample and warns that alpha is ignored")
+    func grayAlpha() throws {
+        let dir = temporaryDirectory()
+        let raster = TIFFRaster(width: 2, height: 1, samplesPerPixel: 2, bitsPerSample: 8, bytes: [10, 255, 200, 0])
+        try TIFFWriter.write(pages: [raster], to: "\(dir)/ga.tif", options: TIFFWriteOptions(compression: .packbits, separatePlanes: true))
+        let loaded = try ImageFile.read("\(dir)/ga.tif")
+        #expect(loaded.image == .uint8(Image(width: 2, height: 1, pixels: [10, 200])))
+        #expect(loaded.metadata.warnings.contains { $0.contains("alpha") })
+    }
+
+    @Test("4-bit palette maps indices through the colour map")
+    func palette4() throws {
+        let dir = temporaryDirectory()
+        // Gray ramp colour map: entry i = i·17·257 (16-bit), i.e. 8-bit i·17.
+        let ramp = (0 ..< 16).map { UInt16($0 * 17 * 257) }
+        // Indices 0, 15, 3, 8 packed two per byte (high nibble first).
+        let raster = TIFFRaster(width: 4, height: 1, bitsPerSample: 4,
+                                photometric: .palette(red: ramp, green: ramp, blue: ramp), bytes: [0x0F, 0x38])
+        try TIFFWriter.write(pages: [raster], to: "\(dir)/pal.tif")
+        let loaded = try ImageFile.read("\(dir)/pal.tif")
+        #expect(loaded.image == .uint8(Image(width: 4, height: 1, pixels: [0, 255, 51, 136])))
+        #expect(loaded.metadata.photometric == "palette")
+    }
+
+    @Test("1-bit MinIsWhite is inverted so that phase = 1 means bright")
+    func bilevelMinIsWhite() throws {
+        let dir = temporaryDirectory()
+        // Bits 1,0,1,1,0,0,0,0 → after inversion 0,1,0,0,1,1,1,1.
+        let raster = TIFFRaster(width: 8, height: 1, bitsPerSample: 1, photometric: .minIsWhite, bytes: [0b1011_0000])
+        try TIFFWriter.write(pages: [raster], to: "\(dir)/bw.tif")
+        let loaded = try ImageFile.read("\(dir)/bw.tif")
+        #expect(loaded.image == .uint8(Image(width: 8, height: 1, pixels: [0, 1, 0, 0, 1, 1, 1, 1], bitDepth: 1)))
+        #expect(loaded.metadata.storedSampleFormat == "bool")
+    }
+
+    @Test("12-bit packed samples unpack big-endian: 0xABC, 0x123")
+    func packed12() throws {
+        let dir = temporaryDirectory()
+        let raster = TIFFRaster(width: 2, height: 1, bitsPerSample: 12, bytes: [0xAB, 0xC1, 0x23])
+        try TIFFWriter.write(pages: [raster], to: "\(dir)/p12.tif")
+        #expect(try ImageFile.read("\(dir)/p12.tif").image == .uint16(Image(width: 2, height: 1, pixels: [0xABC, 0x123], bitDepth: 12)))
+    }
+
+    @Test("signed int16 and float64 become float32 with their values")
+    func signedAndDouble() throws {
+        let dir = temporaryDirectory()
+        let ints: [Int16] = [-32768, -1, 0, 32767]
+        try TIFFWriter.write(pages: [TIFFRaster(width: 4, height: 1, bitsPerSample: 16, sampleKind: .signed,
+                                                bytes: ints.withUnsafeBytes { Array($0) })], to: "\(dir)/i16.tif",
+                             options: TIFFWriteOptions(bigEndian: true))
+        #expect(try ImageFile.read("\(dir)/i16.tif").image == .float32(Image(width: 4, height: 1, pixels: [-32768, -1, 0, 32767])))
+        let doubles: [Double] = [-1.5, 0, 2.25, 1e6]
+        try TIFFWriter.write(pages: [TIFFRaster(width: 2, height: 2, bitsPerSample: 64, sampleKind: .float,
+                                                bytes: doubles.withUnsafeBytes { Array($0) })], to: "\(dir)/f64.tif",
+                             options: TIFFWriteOptions(compression: .deflate))
+        let loaded = try ImageFile.read("\(dir)/f64.tif")
+        #expect(loaded.image == .float32(Image(width: 2, height: 2, pixels: [-1.5, 0, 2.25, 1e6])))
+        #expect(loaded.metadata.storedSampleFormat == "float64")
+    }
+
+    @Test("multi-page: each page reads back; a missing page is a clear error")
+    func multiPage() throws {
+        let dir = temporaryDirectory()
+        let pages = (0 ..< 3).map { p in Image<UInt8>(width: 5, height: 4, fill: UInt8(10 * (p + 1))) }
+        try TIFFWriter.write(pages: pages.map(TIFFRaster.init), to: "\(dir)/multi.tif")
+        for p in 0 ..< 3 {
+            let loaded = try ImageFile.read("\(dir)/multi.tif", options: ReadOptions(page: p))
+            #expect(loaded.image == .uint8(pages[p]))
+            #expect(loaded.metadata.pageCount == 3 && loaded.metadata.pageIndex == p)
+        }
+        #expect(throws: ImageIOError(.pageOutOfRange(requested: 3, available: 3), path: "\(dir)/multi.tif")) {
+            _ = try ImageFile.read("\(dir)/multi.tif", options: ReadOptions(page: 3))
+        }
+    }
+}
+
+@Suite("PNG and BMP")
+struct PNGAndBMPTests {
+    @Test("8- and 16-bit gray PNG round trip exactly")
+    func pngGray() throws {
+        let dir = temporaryDirectory()
+        let u8 = pattern(UInt8.self) { UInt8(truncatingIfNeeded: $0) }
+        let u16 = pattern(UInt16.self) { UInt16(truncatingIfNeeded: $0) }
+        try PNGWriter.write(u8, to: "\(dir)/a.png")
+        try PNGWriter.write(u16, to: "\(dir)/b.png")
+        #expect(try ImageFile.read("\(dir)/a.png").image == .uint8(u8))
+        #expect(try ImageFile.read("\(dir)/b.png").image == .uint16(u16))
+        #expect(try ImageFile.read("\(dir)/b.png").metadata.storedBitsPerSample == 16)
+    }
+
+    @Test("RGB PNG reduces to BT.601 luma")
+    func pngRGB() throws {
+        let dir = temporaryDirectory()
+        try PNGWriter.writeRGB([90, 90, 90, 200, 0, 0], width: 2, height: 1, to: "\(dir)/c.png")
+        #expect(try ImageFile.read("\(dir)/c.png").image == .uint8(Image(width: 2, height: 1, pixels: [90, 60])))
+    }
+
+    /// A hand-built BMP: 8-bit palette or 24-bit, bottom-up rows padded to 4 bytes.
+    static func bmp(width: Int, height: Int, bitsPerPixel: Int, palette: [[UInt8]], rowsBottomUp: [[UInt8]]) -> [UInt8] {
+        func le32(_ v: Int) -> [UInt8] { (0 ..< 4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8)] }
+        let rowBytes = ((width * bitsPerPixel + 31) / 32) * 4
+        let offset = 14 + 40 + 4 * palette.count
+        var out: [UInt8] = [0x42, 0x4D] + le32(offset + rowBytes * height) + [0, 0, 0, 0] + le32(offset)
+        out += le32(40) + le32(width) + le32(height) + le16(1) + le16(bitsPerPixel) + le32(0) + le32(rowBytes * height)
+        out += le32(2835) + le32(2835) + le32(palette.count) + le32(0)
+        for p in palette { out += p }
+        for row in rowsBottomUp { out += row + [UInt8](repeating: 0, count: rowBytes - row.count) }
+        return out
+    }
+
+    @Test("8-bit palette BMP, bottom-up rows")
+    func bmpPalette() throws {
+        let dir = temporaryDirectory()
+        // Palette (B, G, R, 0): 0 black, 1 white, 2 gray 128. Top row [1, 2, 0], bottom row [0, 0, 1].
+        let data = Self.bmp(width: 3, height: 2, bitsPerPixel: 8,
+                            palette: [[0, 0, 0, 0], [255, 255, 255, 0], [128, 128, 128, 0]],
+                            rowsBottomUp: [[0, 0, 1], [1, 2, 0]])
+        FileManager.default.createFile(atPath: "\(dir)/p.bmp", contents: Data(data))
+        let loaded = try ImageFile.read("\(dir)/p.bmp")
+        #expect(loaded.image == .uint8(Image(width: 3, height: 2, pixels: [255, 128, 0, 0, 0, 255])))
+        #expect(loaded.metadata.format == .bmp)
+    }
+
+    @Test("24-bit BMP: B, G, R order; red 200 → 60")
+    func bmp24() throws {
+        let dir = temporaryDirectory()
+        let data = Self.bmp(width: 2, height: 1, bitsPerPixel: 24, palette: [], rowsBottomUp: [[0, 0, 200, 50, 50, 50]])
+        FileManager.default.createFile(atPath: "\(dir)/c.bmp", contents: Data(data))
+        #expect(try ImageFile.read("\(dir)/c.bmp").image == .uint8(Image(width: 2, height: 1, pixels: [60, 50])))
+    }
+}
