@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+
+/// End-to-end: the built binary, its output and its exit status.
+@Suite("dendrometer inspect")
+struct InspectCommandTests {
+    @Test("JSON for the FEI sample: size, calibration and data bar from metadata")
+    func feiSampleJSON() throws {
+        let r = try CLI.run(["inspect", "--json", "samples/li-in_fei.tif"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(json["width"] as? Int == 768)
+        #expect(json["height"] as? Int == 560)
+        let cal = try #require(json["calibration"] as? [String: Any])
+        // tools/make_samples.py writes [Scan] PixelWidth=2.5e-007 m.
+        #expect(cal["pixel_size_um"] as? Double == 0.25)
+        #expect(cal["source"] as? String == "fei")
+        let bar = try #require(json["data_bar"] as? [String: Any])
+        // [Image] ResolutionY=512 in a 560-row file: rows 512..559.
+        #expect(bar["y"] as? Int == 512 && bar["h"] as? Int == 48 && bar["w"] as? Int == 768)
+        #expect(r.stderr.isEmpty)
+    }
+
+    @Test("uncalibrated: pixel_size_um is null and the source is none")
+    func uncalibratedIsNull() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        // A PNG carries no calibration. Write one via the binary-independent route: copy the JEOL sample without its sidecar.
+        let png = dir.appendingPathComponent("plain.png")
+        try FileManager.default.copyItem(at: CLI.packageRoot.appendingPathComponent("samples/li-in_jeol.png"), to: png)
+        let r = try CLI.run(["inspect", "--json", png.path])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\"pixel_size_um\" : null"))
+        #expect(r.stdout.contains("\"source\" : \"none\""))
+    }
+
+    @Test("a bad file among good ones: one line naming it, exit 1, the others still reported")
+    func badFileInBatch() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let empty = dir.appendingPathComponent("empty.tif").path
+        FileManager.default.createFile(atPath: empty, contents: Data())
+        let r = try CLI.run(["inspect", "samples/li-in_fei.tif", empty, "samples/li_imagej.tif"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "dendrometer: \(empty): file is empty (0 bytes)\n")
+        #expect(r.stdout.contains("samples/li-in_fei.tif") && r.stdout.contains("samples/li_imagej.tif"))
+    }
+
+    @Test("bad usage exits 64 with a message")
+    func badUsage() throws {
+        let r = try CLI.run(["inspect", "--pixel-size", "0.25", "samples/li-in_fei.tif"])
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("has no unit"))
+    }
+
+    @Test("--pixel-size overrides and is reported as user")
+    func userPixelSize() throws {
+        let r = try CLI.run(["inspect", "--json", "--pixel-size", "250nm", "samples/li_imagej.tif"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("\"pixel_size_um\" : 0.25"))
+        #expect(r.stdout.contains("\"source\" : \"user\""))
+    }
+}
