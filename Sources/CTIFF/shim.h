@@ -157,6 +157,17 @@ static inline int dm_tiff_set_extrasamples(TIFF *tif, int count, const uint16_t 
     return TIFFSetField(tif, TIFFTAG_EXTRASAMPLES, count, kinds);
 }
 
+/// Writes an ASCII value for a tag libtiff does not know (vendor metadata such
+/// as FEI 34682 or Zeiss 34118): the tag is first registered on this handle.
+static inline int dm_tiff_set_custom_ascii(TIFF *tif, uint32_t tag, const char *value) {
+    if (TIFFFindField(tif, tag, TIFF_ANY) == NULL) {
+        static const char *name = "DendrometerVendorTag";
+        TIFFFieldInfo info = { (ttag_t)tag, TIFF_VARIABLE, TIFF_VARIABLE, TIFF_ASCII, FIELD_CUSTOM, 1, 0, (char *)name };
+        if (TIFFMergeFieldInfo(tif, &info, 1) != 0) return 0;
+    }
+    return TIFFSetField(tif, tag, value);
+}
+
 static inline int dm_tiff_set_colormap(TIFF *tif, const uint16_t *r, const uint16_t *g, const uint16_t *b) {
     return TIFFSetField(tif, TIFFTAG_COLORMAP, r, g, b);
 }

@@ -207,3 +207,17 @@ struct PNGAndBMPTests {
         #expect(try ImageFile.read("\(dir)/c.bmp").image == .uint8(Image(width: 2, height: 1, pixels: [60, 50])))
     }
 }
+
+@Suite("Vendor tags")
+struct VendorTagWriteTests {
+    @Test("text tags unknown to libtiff (FEI 34682) are written and read back byte for byte")
+    func feiTag() throws {
+        let dir = temporaryDirectory()
+        let ini = "[Scan]\r\nPixelWidth=2.5e-007\r\n[Image]\r\nResolutionY=4\r\n"
+        try TIFFWriter.write(Image<UInt8>(width: 4, height: 6), to: "\(dir)/fei.tif",
+                             options: TIFFWriteOptions(textTags: [34682: ini, 270: "hello"]))
+        let meta = try ImageFile.readMetadata("\(dir)/fei.tif")
+        #expect(meta.textTags[34682] == ini)
+        #expect(meta.textTags[270] == "hello")
+    }
+}

@@ -158,6 +158,8 @@ struct TIFFHandle: ~Copyable {
     func set(_ tag: UInt32, u16 value: Int) { _ = dm_tiff_set_u16(raw, tag, Int32(value)) }
     func set(_ tag: UInt32, rational value: Double) { _ = dm_tiff_set_float(raw, tag, value) }
     func set(_ tag: UInt32, string value: String) { _ = dm_tiff_set_string(raw, tag, value) }
+    /// Writes an ASCII vendor tag unknown to libtiff; false if libtiff refused it.
+    func setCustom(_ tag: UInt32, ascii value: String) -> Bool { dm_tiff_set_custom_ascii(raw, tag, value) == 1 }
     func setExtraSamples(_ kinds: [UInt16]) {
         kinds.withUnsafeBufferPointer { _ = dm_tiff_set_extrasamples(raw, Int32(kinds.count), $0.baseAddress) }
     }

@@ -28,12 +28,17 @@ public struct TIFFWriteOptions: Sendable, Equatable {
     public var bigTIFF: Bool
     /// Store colour samples in separate planes (PlanarConfiguration 2).
     public var separatePlanes: Bool
+    /// Extra ASCII tags by number, e.g. an FEI INI block in 34682, a Zeiss
+    /// CZ_SEM record in 34118 or an ImageDescription (270), written on every page.
+    public var textTags: [Int: String]
 
     /// Options; defaults are little-endian, uncompressed strips.
     public init(compression: TIFFCompression = .none, tileSize: Int? = nil, rowsPerStrip: Int? = nil,
-                bigEndian: Bool = false, bigTIFF: Bool = false, separatePlanes: Bool = false) {
+                bigEndian: Bool = false, bigTIFF: Bool = false, separatePlanes: Bool = false,
+                textTags: [Int: String] = [:]) {
         self.compression = compression; self.tileSize = tileSize; self.rowsPerStrip = rowsPerStrip
         self.bigEndian = bigEndian; self.bigTIFF = bigTIFF; self.separatePlanes = separatePlanes
+        self.textTags = textTags
     }
 }
 
@@ -131,6 +136,13 @@ public enum TIFFWriter {
         let colour = r.photometric == .rgb ? 3 : 1
         if r.samplesPerPixel > colour {
             tif.setExtraSamples([UInt16](repeating: 2, count: r.samplesPerPixel - colour)) // unassociated alpha
+        }
+        for (tag, text) in options.textTags.sorted(by: { $0.key < $1.key }) {
+            if tag == Int(Tag.imageDescription) {
+                tif.set(Tag.imageDescription, string: text)
+            } else if !tif.setCustom(UInt32(tag), ascii: text) {
+                throw ImageIOError(.writeFailed("libtiff refused tag \(tag)"), path: path)
+            }
         }
         if let pixelSize = calibration?.pixelSize {
             tif.set(Tag.imageDescription, string: "ImageJ=1.54f\nunit=micron\n")
