@@ -48,6 +48,9 @@ let package = Package(
         /// Thinning, skeleton graph (skan vocabulary) and spur pruning.
         .target(name: "DendrometerSkeleton", dependencies: ["DendrometerCore", "DendrometerSegmentation"]),
 
+        /// Synthetic BSE/EDX cross-sections with exact ground truth (tests, accuracy benchmark, samples).
+        .target(name: "DendrometerSynthetic", dependencies: ["DendrometerCore", "DendrometerIO"]),
+
         // MARK: - Umbrella library (pipeline entry points)
 
         .target(
@@ -68,6 +71,18 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Tools
+
+        /// `dendrometer-synth`: renders synthetic micrographs and the accuracy benchmark set.
+        .executableTarget(
+            name: "dendrometer-synth",
+            dependencies: [
+                "DendrometerSynthetic",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "tools/synth"
+        ),
+
         // MARK: - Tests (mirror the module layout)
 
         /// Locates ../shared/data/real and decodes expected.json for the real-file tests.
@@ -79,6 +94,7 @@ let package = Package(
         .testTarget(name: "DendrometerFiltersTests", dependencies: ["DendrometerFilters", "DendrometerCore"]),
         .testTarget(name: "DendrometerSegmentationTests", dependencies: ["DendrometerSegmentation", "DendrometerCore"]),
         .testTarget(name: "DendrometerSkeletonTests", dependencies: ["DendrometerSkeleton", "DendrometerSegmentation", "DendrometerCore"]),
+        .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic"]),
         .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI"]),
     ]

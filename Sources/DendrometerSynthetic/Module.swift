@@ -1,0 +1,1 @@
+// Placeholder: the synthetic micrograph generator lands here.
