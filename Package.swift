@@ -45,6 +45,8 @@ let package = Package(
         .target(name: "DendrometerFilters", dependencies: ["DendrometerCore"]),
         /// Thresholds, binary morphology, connected components, distance transform.
         .target(name: "DendrometerSegmentation", dependencies: ["DendrometerCore"]),
+        /// Anode side, interface polyline, signed depth and penetration statistics.
+        .target(name: "DendrometerGeometry", dependencies: ["DendrometerCore"]),
         /// Thinning, skeleton graph (skan vocabulary) and spur pruning.
         .target(name: "DendrometerSkeleton", dependencies: ["DendrometerCore", "DendrometerSegmentation"]),
 
@@ -58,6 +60,7 @@ let package = Package(
             dependencies: [
                 "DendrometerCore", "DendrometerIO", "DendrometerCalibration",
                 "DendrometerFilters", "DendrometerSegmentation", "DendrometerSkeleton",
+                "DendrometerGeometry",
             ]
         ),
 
@@ -94,6 +97,7 @@ let package = Package(
         .testTarget(name: "DendrometerFiltersTests", dependencies: ["DendrometerFilters", "DendrometerCore"]),
         .testTarget(name: "DendrometerSegmentationTests", dependencies: ["DendrometerSegmentation", "DendrometerCore"]),
         .testTarget(name: "DendrometerSkeletonTests", dependencies: ["DendrometerSkeleton", "DendrometerSegmentation", "DendrometerCore"]),
+        .testTarget(name: "DendrometerGeometryTests", dependencies: ["DendrometerGeometry", "DendrometerCore"]),
         .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic"]),
         .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI"]),

@@ -5,3 +5,4 @@
 @_exported import DendrometerFilters
 @_exported import DendrometerSegmentation
 @_exported import DendrometerSkeleton
+@_exported import DendrometerGeometry

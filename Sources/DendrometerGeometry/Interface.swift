@@ -1,0 +1,121 @@
+// The anode/electrolyte interface as a polyline, and signed depth.
+//
+// Depth (DESIGN.md §4) of a point is its signed perpendicular distance to the
+// interface polyline, positive into the electrolyte. The polyline is a graph
+// v = g(u) in the interface frame (see AnodeSide.swift), sampled at knots
+// spanning the whole image; beyond the first and last knots it continues as
+// straight rays. For a graph, the sign of the perpendicular distance equals
+// the sign of the vertical offset v − g(u), and the nearest point lies within
+// |v − g(u)| of u along the interface, so only the segments in that window are
+// examined (O(window / knot spacing) per point).
+
+import DendrometerCore
+import Foundation
+
+/// The anode/electrolyte interface: a polyline across the image.
+public struct Interface: Sendable, Equatable {
+    /// Side of the image the anode layer lies along.
+    public var side: AnodeSide
+    /// Image width, px.
+    public var width: Int
+    /// Image height, px.
+    public var height: Int
+    /// Knot positions along the interface (u, px), strictly increasing.
+    public var knotsU: [Double]
+    /// Interface height above the anode edge at each knot (v, px; pixel centres at integers).
+    public var knotsV: [Double]
+
+    /// An interface from knots in the interface frame. `knotsU` must be strictly increasing, at least two.
+    public init(side: AnodeSide, width: Int, height: Int, knotsU: [Double], knotsV: [Double]) {
+        precondition(knotsU.count >= 2 && knotsU.count == knotsV.count, "need at least two knots")
+        precondition(zip(knotsU, knotsU.dropFirst()).allSatisfy { $0 < $1 }, "knots must increase along the interface")
+        self.side = side; self.width = width; self.height = height
+        self.knotsU = knotsU; self.knotsV = knotsV
+    }
+
+    /// A straight interface at height `v0` (px above the anode edge) tilted by
+    /// `slope` (dv/du), spanning the whole image.
+    public static func straight(side: AnodeSide, width: Int, height: Int, v0: Double, slope: Double = 0) -> Interface {
+        let length = Double(side.length(width: width, height: height) - 1)
+        return Interface(side: side, width: width, height: height, knotsU: [0, length], knotsV: [v0, v0 + slope * length])
+    }
+
+    /// The polyline in image coordinates [(x, y)], px, in order along the interface.
+    public var pointsPx: [[Double]] {
+        zip(knotsU, knotsV).map { u, v in
+            let p = side.image(u: u, v: v, width: width, height: height)
+            return [p.x, p.y]
+        }
+    }
+
+    /// Mean direction of the interface, degrees counter-clockwise from +x as seen
+    /// on screen, in (−90, 90].
+    public var angleDegrees: Double {
+        let p = pointsPx
+        let dx = p[p.count - 1][0] - p[0][0], dy = p[p.count - 1][1] - p[0][1]
+        var a = atan2(-dy, dx) * 180 / .pi
+        while a <= -90 { a += 180 }
+        while a > 90 { a -= 180 }
+        return a
+    }
+
+    /// Interface height g(u) in px (linear between knots, extrapolated beyond).
+    @inlinable
+    public func height(atU u: Double) -> Double {
+        let s = segment(containing: u)
+        let t = (u - knotsU[s]) / (knotsU[s + 1] - knotsU[s])
+        return knotsV[s] + t * (knotsV[s + 1] - knotsV[s])
+    }
+
+    /// Index of the segment [k, k+1] used at `u` (end segments extend as rays).
+    @usableFromInline
+    func segment(containing u: Double) -> Int {
+        var lo = 0, hi = knotsU.count - 1
+        if u <= knotsU[1] { return 0 }
+        if u >= knotsU[hi - 1] { return hi - 1 }
+        while hi - lo > 1 {
+            let mid = (lo + hi) / 2
+            if knotsU[mid] <= u { lo = mid } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Signed perpendicular distance (px) from interface-frame point (u, v) to
+    /// the polyline: positive into the electrolyte.
+    public func depth(u: Double, v: Double) -> Double {
+        let vertical = v - height(atU: u)
+        let reach = abs(vertical)
+        if reach == 0 { return 0 }
+        var best = reach * reach
+        let first = segment(containing: u - reach), last = segment(containing: u + reach)
+        let n = knotsU.count
+        for s in first ... last {
+            let au = knotsU[s], av = knotsV[s], bu = knotsU[s + 1], bv = knotsV[s + 1]
+            let du = bu - au, dv = bv - av
+            var t = ((u - au) * du + (v - av) * dv) / (du * du + dv * dv)
+            // End segments continue as rays beyond the outer knots.
+            if !(s == 0 && t < 0) && !(s == n - 2 && t > 1) { t = min(1, max(0, t)) }
+            let pu = au + t * du - u, pv = av + t * dv - v
+            best = min(best, pu * pu + pv * pv)
+        }
+        return vertical < 0 ? -best.squareRoot() : best.squareRoot()
+    }
+
+    /// Signed depth (px) of image pixel (x, y).
+    public func depth(x: Double, y: Double) -> Double {
+        let f = side.frame(x: x, y: y, width: width, height: height)
+        return depth(u: f.u, v: f.v)
+    }
+
+    /// Direction of the interface near position `u`, degrees counter-clockwise
+    /// from +x on screen, in [0, 180).
+    public func localDirectionDegrees(atU u: Double) -> Double {
+        let s = segment(containing: u)
+        let a = side.image(u: knotsU[s], v: knotsV[s], width: width, height: height)
+        let b = side.image(u: knotsU[s + 1], v: knotsV[s + 1], width: width, height: height)
+        var deg = atan2(-(b.y - a.y), b.x - a.x) * 180 / .pi
+        while deg < 0 { deg += 180 }
+        while deg >= 180 { deg -= 180 }
+        return deg
+    }
+}
