@@ -75,14 +75,17 @@ public func labelComponents(_ mask: BinaryMask, connectivity: Connectivity = .ei
     var minY = [Int](repeating: .max, count: runs.componentCount), maxY = [Int](repeating: -1, count: runs.componentCount)
     var area = [Int](repeating: 0, count: runs.componentCount)
     var sumX = [Double](repeating: 0, count: runs.componentCount), sumY = [Double](repeating: 0, count: runs.componentCount)
-    for (i, run) in runs.runs.enumerated() {
-        let c = Int(runs.componentOfRun[i]) - 1
-        let x0 = Int(run.x0), x1 = Int(run.x1), y = Int(run.y), n = x1 - x0
-        area[c] += n
-        sumX[c] += Double(x0 + x1 - 1) * Double(n) / 2
-        sumY[c] += Double(y * n)
-        minX[c] = min(minX[c], x0); maxX[c] = max(maxX[c], x1 - 1)
-        minY[c] = min(minY[c], y); maxY[c] = max(maxY[c], y)
+    for y in 0 ..< mask.height {
+        for i in runs.rowStart[y] ..< runs.rowStart[y + 1] {
+            let run = runs.runs[i]
+            let c = Int(runs.componentOfRun[i]) - 1
+            let x0 = Int(run.x0), x1 = Int(run.x1), n = x1 - x0
+            area[c] += n
+            sumX[c] += Double(x0 + x1 - 1) * Double(n) / 2
+            sumY[c] += Double(y * n)
+            minX[c] = min(minX[c], x0); maxX[c] = max(maxX[c], x1 - 1)
+            minY[c] = min(minY[c], y); maxY[c] = max(maxY[c], y)
+        }
     }
     for c in 0 ..< runs.componentCount {
         comps.append(Component(label: Int32(c + 1), area: area[c],
@@ -98,139 +101,140 @@ public func componentCount(_ mask: BinaryMask, connectivity: Connectivity = .eig
     RunForest(mask, value: 1, connectivity: connectivity).componentCount
 }
 
-/// A horizontal run of pixels x0 ..< x1 on row y.
+/// A horizontal run of pixels x0 ..< x1 (its row is known from ``RunForest/rowStart``).
 struct Run {
     var x0: Int32
     var x1: Int32
-    var y: Int32
 }
 
 /// The runs of the pixels equal to `value`, in raster order, grouped into
-/// connected components (`componentOfRun`, 1-based, numbered in raster order).
+/// connected components (`componentOfRun`, 1-based, numbered in raster order
+/// of their first pixel).
+///
+/// Built in four steps: (1) count the runs of every row (parallel bands),
+/// (2) allocate exactly, (3) per band, write the runs and unite each run with
+/// the overlapping runs of the previous row of the same band (union by
+/// smaller index, so a root is always the first run of its set in raster
+/// order; bands touch disjoint runs), (4) unite across band seams and flatten
+/// sequentially. No per-run allocation.
 struct RunForest {
+    /// Runs in raster order.
     var runs: [Run] = []
+    /// Runs of row y are `rowStart[y] ..< rowStart[y + 1]`.
+    var rowStart: [Int] = [0]
+    /// Component (1-based) of each run.
     var componentOfRun: [Int32] = []
     var componentCount = 0
 
     init(_ mask: BinaryMask, value: UInt8, connectivity: Connectivity) {
         let w = mask.width, h = mask.height
         guard w > 0, h > 0 else { return }
-        let bands = max(1, min(Concurrency.maximumThreads * 2, h / 64))
-        // Per band: runs, band-local parents, and the index of the band's last-row first run.
-        var bandRuns = [[Run]](repeating: [], count: bands)
-        var bandParents = [[Int32]](repeating: [], count: bands)
         let overlap: Int32 = connectivity == .eight ? 1 : 0
+        var rowCount = [Int](repeating: 0, count: h + 1)
+        let bands = max(1, min(Concurrency.maximumThreads * 4, h / 32))
         mask.bits.withUnsafeBufferPointer { bitsBuffer in
-            bandRuns.withUnsafeMutableBufferPointer { br in
-                bandParents.withUnsafeMutableBufferPointer { bp in
-                    let bits = SendablePointer(UnsafeMutablePointer(mutating: bitsBuffer.baseAddress!))
-                    let runsOut = SendablePointer(br.baseAddress!), parentsOut = SendablePointer(bp.baseAddress!)
-                    parallelBands(bands, minimumPerBand: 1) { range in
-                        for b in range {
-                            let y0 = b * h / bands, y1 = (b + 1) * h / bands
-                            var runs = [Run]()
-                            var parent = [Int32]()
-                            runs.reserveCapacity((y1 - y0) * 4)
-                            parent.reserveCapacity((y1 - y0) * 4)
-                            var prevStart = 0, prevEnd = 0
-                            for y in y0 ..< y1 {
-                                let row = bits.base + y * w
-                                let start = runs.count
-                                var x = 0
-                                while x < w {
-                                    while x < w && row[x] != value { x += 1 }
-                                    if x == w { break }
-                                    let s = x
-                                    while x < w && row[x] == value { x += 1 }
-                                    runs.append(Run(x0: Int32(s), x1: Int32(x), y: Int32(y)))
-                                    parent.append(Int32(runs.count - 1))
-                                }
-                                // Unite with overlapping runs of the previous row (two pointers).
-                                if y > y0 {
-                                    var p = prevStart
-                                    for c in start ..< runs.count {
-                                        let cr = runs[c]
-                                        while p < prevEnd && runs[p].x1 + overlap <= cr.x0 { p += 1 }
-                                        var q = p
-                                        while q < prevEnd && runs[q].x0 < cr.x1 + overlap {
-                                            unite(&parent, Int32(q), Int32(c))
-                                            q += 1
-                                        }
-                                    }
-                                }
-                                prevStart = start
-                                prevEnd = runs.count
-                            }
-                            runsOut.base[b] = runs
-                            parentsOut.base[b] = parent
+            let bits = SendablePointer(UnsafeMutablePointer(mutating: bitsBuffer.baseAddress!))
+            // (1) runs per row = number of starts (pixel == value and left neighbour != value).
+            rowCount.withUnsafeMutableBufferPointer { rc in
+                let counts = SendablePointer(rc.baseAddress!)
+                parallelBands(h, minimumPerBand: 32) { rows in
+                    for y in rows {
+                        let row = bits.base + y * w
+                        var n = row[0] == value ? 1 : 0
+                        var prev = row[0]
+                        for x in 1 ..< w {
+                            let cur = row[x]
+                            n &+= (cur == value && prev != value) ? 1 : 0
+                            prev = cur
                         }
+                        counts.base[y] = n
                     }
                 }
             }
-        }
-        // Concatenate with offsets.
-        var offsets = [Int](repeating: 0, count: bands + 1)
-        for b in 0 ..< bands { offsets[b + 1] = offsets[b] + bandRuns[b].count }
-        runs.reserveCapacity(offsets[bands])
-        var parent = [Int32]()
-        parent.reserveCapacity(offsets[bands])
-        for b in 0 ..< bands {
-            runs.append(contentsOf: bandRuns[b])
-            let o = Int32(offsets[b])
-            parent.append(contentsOf: bandParents[b].map { $0 + o })
-        }
-        // Unite across band seams: last row of band b-1 with first row of band b.
-        for b in 1 ..< bands where offsets[b] > offsets[b - 1] && offsets[b + 1] > offsets[b] {
-            let seamY = Int32(b * h / bands)
-            var lastStart = offsets[b] - 1
-            while lastStart > offsets[b - 1] && runs[lastStart - 1].y == seamY - 1 { lastStart -= 1 }
-            guard runs[lastStart].y == seamY - 1 else { continue }
-            var p = lastStart
-            var c = offsets[b]
-            while c < offsets[b + 1] && runs[c].y == seamY {
-                let cr = runs[c]
-                while p < offsets[b] && runs[p].x1 + overlap <= cr.x0 { p += 1 }
-                var q = p
-                while q < offsets[b] && runs[q].x0 < cr.x1 + overlap {
-                    unite(&parent, Int32(q), Int32(c))
-                    q += 1
+            // (2) exact allocation.
+            rowStart = [Int](repeating: 0, count: h + 1)
+            for y in 0 ..< h { rowStart[y + 1] = rowStart[y] + rowCount[y] }
+            let total = rowStart[h]
+            runs = [Run](repeating: Run(x0: 0, x1: 0), count: total)
+            var parent = [Int32](repeating: 0, count: total)
+            guard total > 0 else { return }
+            runs.withUnsafeMutableBufferPointer { rb in
+            parent.withUnsafeMutableBufferPointer { pb in
+            rowStart.withUnsafeBufferPointer { sb in
+                let runsP = SendablePointer(rb.baseAddress!), par = SendablePointer(pb.baseAddress!)
+                let starts = SendablePointer(UnsafeMutablePointer(mutating: sb.baseAddress!))
+                // (3) write runs and unite within bands.
+                parallelBands(bands, minimumPerBand: 1) { bandRange in
+                    for b in bandRange {
+                        let y0 = b * h / bands, y1 = (b + 1) * h / bands
+                        for y in y0 ..< y1 {
+                            let row = bits.base + y * w
+                            var k = starts.base[y]
+                            var x = 0
+                            while x < w {
+                                while x < w && row[x] != value { x += 1 }
+                                if x == w { break }
+                                let s = x
+                                while x < w && row[x] == value { x += 1 }
+                                runsP.base[k] = Run(x0: Int32(s), x1: Int32(x))
+                                par.base[k] = Int32(k)
+                                k += 1
+                            }
+                            if y > y0 {
+                                uniteRows(runsP.base, par.base, prev: starts.base[y - 1] ..< starts.base[y],
+                                          cur: starts.base[y] ..< starts.base[y + 1], overlap: overlap)
+                            }
+                        }
+                    }
                 }
-                c += 1
+                // (4) seams, then flatten.
+                for b in 1 ..< bands {
+                    let y = b * h / bands
+                    guard y > 0, y < h else { continue }
+                    uniteRows(runsP.base, par.base, prev: starts.base[y - 1] ..< starts.base[y],
+                              cur: starts.base[y] ..< starts.base[y + 1], overlap: overlap)
+                }
+                componentOfRun = [Int32](repeating: 0, count: total)
+                var next: Int32 = 0
+                componentOfRun.withUnsafeMutableBufferPointer { cb in
+                    let comp = cb.baseAddress!
+                    for i in 0 ..< total {
+                        let r = Int(findRoot(par.base, Int32(i)))
+                        if r == i {
+                            next += 1
+                            comp[i] = next
+                        } else {
+                            comp[i] = comp[r]
+                        }
+                    }
+                }
+                componentCount = Int(next)
+            }
+            }
             }
         }
-        // Flatten in raster order: roots are the smallest run of their set.
-        componentOfRun = [Int32](repeating: 0, count: runs.count)
-        var next: Int32 = 0
-        for i in 0 ..< runs.count {
-            let r = Int(find(&parent, Int32(i)))
-            if r == i {
-                next += 1
-                componentOfRun[i] = next
-            } else {
-                componentOfRun[i] = componentOfRun[r]
-            }
-        }
-        componentCount = Int(next)
     }
 
-    /// Writes each run's component number into a row-major label buffer.
+    /// Writes each run's component number into a row-major label buffer
+    /// (parallel over row bands).
     func paint(into labels: inout [Int32], width: Int) {
         guard !runs.isEmpty else { return }
-        // Runs are in raster order: split them into bands of runs (disjoint rows).
-        let n = runs.count
-        let chunks = max(1, min(Concurrency.maximumThreads * 2, n / 4096))
+        let h = rowStart.count - 1
         runs.withUnsafeBufferPointer { rb in
             componentOfRun.withUnsafeBufferPointer { cb in
-                labels.withUnsafeMutableBufferPointer { lb in
-                    let r = SendablePointer(UnsafeMutablePointer(mutating: rb.baseAddress!))
-                    let c = SendablePointer(UnsafeMutablePointer(mutating: cb.baseAddress!))
-                    let l = SendablePointer(lb.baseAddress!)
-                    parallelBands(chunks, minimumPerBand: 1) { range in
-                        for k in range {
-                            for i in k * n / chunks ..< (k + 1) * n / chunks {
-                                let run = r.base[i], label = c.base[i]
-                                let row = l.base + Int(run.y) * width
-                                for x in Int(run.x0) ..< Int(run.x1) { row[x] = label }
+                rowStart.withUnsafeBufferPointer { sb in
+                    labels.withUnsafeMutableBufferPointer { lb in
+                        let r = SendablePointer(UnsafeMutablePointer(mutating: rb.baseAddress!))
+                        let c = SendablePointer(UnsafeMutablePointer(mutating: cb.baseAddress!))
+                        let s = SendablePointer(UnsafeMutablePointer(mutating: sb.baseAddress!))
+                        let l = SendablePointer(lb.baseAddress!)
+                        parallelBands(h, minimumPerBand: 32) { rows in
+                            for y in rows {
+                                let row = l.base + y * width
+                                for i in s.base[y] ..< s.base[y + 1] {
+                                    let run = r.base[i], label = c.base[i]
+                                    for x in Int(run.x0) ..< Int(run.x1) { row[x] = label }
+                                }
                             }
                         }
                     }
@@ -240,8 +244,27 @@ struct RunForest {
     }
 }
 
+/// Unites every run of `cur` with the runs of `prev` (the row above) that it
+/// touches: overlapping columns (`overlap` 0) or also diagonal contact
+/// (`overlap` 1). Two pointers, O(|prev| + |cur|).
 @inline(__always)
-func find(_ parent: inout [Int32], _ i: Int32) -> Int32 {
+private func uniteRows(_ runs: UnsafeMutablePointer<Run>, _ parent: UnsafeMutablePointer<Int32>,
+                       prev: Range<Int>, cur: Range<Int>, overlap: Int32) {
+    var p = prev.lowerBound
+    for c in cur {
+        let cr = runs[c]
+        while p < prev.upperBound && runs[p].x1 + overlap <= cr.x0 { p += 1 }
+        var q = p
+        while q < prev.upperBound && runs[q].x0 < cr.x1 + overlap {
+            uniteRoots(parent, Int32(q), Int32(c))
+            q += 1
+        }
+    }
+}
+
+/// Root of `i` with path compression. Unchecked: `i` indexes `parent`.
+@inline(__always)
+func findRoot(_ parent: UnsafeMutablePointer<Int32>, _ i: Int32) -> Int32 {
     var r = i
     while parent[Int(r)] != r { r = parent[Int(r)] }
     var j = i
@@ -255,8 +278,8 @@ func find(_ parent: inout [Int32], _ i: Int32) -> Int32 {
 
 /// Unites the sets of `a` and `b`, keeping the smaller root (raster order).
 @inline(__always)
-func unite(_ parent: inout [Int32], _ a: Int32, _ b: Int32) {
-    let ra = find(&parent, a), rb = find(&parent, b)
+func uniteRoots(_ parent: UnsafeMutablePointer<Int32>, _ a: Int32, _ b: Int32) {
+    let ra = findRoot(parent, a), rb = findRoot(parent, b)
     if ra < rb { parent[Int(rb)] = ra } else if rb < ra { parent[Int(ra)] = rb }
 }
 

@@ -62,9 +62,11 @@ public func removeSmallObjects(_ mask: BinaryMask, minimumArea: Int) throws(Segm
     for (i, r) in forest.runs.enumerated() { area[Int(forest.componentOfRun[i])] += Int(r.x1 - r.x0) }
     var out = mask
     out.bits.withUnsafeMutableBufferPointer { b in
-        for (i, r) in forest.runs.enumerated() where area[Int(forest.componentOfRun[i])] < minimumArea {
-            let row = Int(r.y) * mask.width
-            for x in Int(r.x0) ..< Int(r.x1) { b[row + x] = 0 }
+        for y in 0 ..< mask.height {
+            for i in forest.rowStart[y] ..< forest.rowStart[y + 1] where area[Int(forest.componentOfRun[i])] < minimumArea {
+                let r = forest.runs[i], row = y * mask.width
+                for x in Int(r.x0) ..< Int(r.x1) { b[row + x] = 0 }
+            }
         }
     }
     return out
@@ -75,19 +77,23 @@ private func fillHoles(_ mask: BinaryMask, smallerThan limit: Int) -> BinaryMask
     let n = forest.componentCount
     var area = [Int](repeating: 0, count: n + 1)
     var touches = [Bool](repeating: false, count: n + 1)
-    let w = Int32(mask.width), lastRow = Int32(mask.height - 1)
-    for (i, r) in forest.runs.enumerated() {
-        let c = Int(forest.componentOfRun[i])
-        area[c] += Int(r.x1 - r.x0)
-        if r.x0 == 0 || r.x1 == w || r.y == 0 || r.y == lastRow { touches[c] = true }
+    let w = Int32(mask.width), lastRow = mask.height - 1
+    for y in 0 ..< mask.height {
+        for i in forest.rowStart[y] ..< forest.rowStart[y + 1] {
+            let r = forest.runs[i], c = Int(forest.componentOfRun[i])
+            area[c] += Int(r.x1 - r.x0)
+            if r.x0 == 0 || r.x1 == w || y == 0 || y == lastRow { touches[c] = true }
+        }
     }
     var out = mask
     out.bits.withUnsafeMutableBufferPointer { b in
-        for (i, r) in forest.runs.enumerated() {
-            let c = Int(forest.componentOfRun[i])
-            guard !touches[c], area[c] < limit else { continue }
-            let row = Int(r.y) * mask.width
-            for x in Int(r.x0) ..< Int(r.x1) { b[row + x] = 1 }
+        for y in 0 ..< mask.height {
+            for i in forest.rowStart[y] ..< forest.rowStart[y + 1] {
+                let c = Int(forest.componentOfRun[i])
+                guard !touches[c], area[c] < limit else { continue }
+                let r = forest.runs[i], row = y * mask.width
+                for x in Int(r.x0) ..< Int(r.x1) { b[row + x] = 1 }
+            }
         }
     }
     return out

@@ -45,7 +45,7 @@ public func sauvolaThresholds<P: PixelSample>(_ image: Image<P>, window: Int = 1
     guard k.isFinite else {
         throw .invalidParameter(name: "Sauvola k", expected: "a finite number", got: "\(k)")
     }
-    let values = image.pixels.map { Double($0.floatValue) }
+    let values = pixelsAsDouble(image)
     var out = [Float](repeating: 0, count: image.count)
     values.withUnsafeBufferPointer { v in
         out.withUnsafeMutableBufferPointer { o in
@@ -70,7 +70,7 @@ func reflectIndex(_ i: Int, _ n: Int) -> Int {
 private func sauvolaKernel(_ v: UnsafePointer<Double>, width: Int, height: Int, window: Int,
                            k: Double, r: Double, out: UnsafeMutablePointer<Float>) {
     let h = window / 2
-    let area = Double(window * window)
+    let invArea = 1 / Double(window * window), invR = 1 / r
     let rowIndex = (-h - 1 ..< height + h).map { reflectIndex($0, height) }   // rowIndex[y + h + 1]
     let colIndex = (-h ..< width + h).map { reflectIndex($0, width) }         // colIndex[x + h]
     let src = SendablePointer(UnsafeMutablePointer(mutating: v))
@@ -114,9 +114,9 @@ private func sauvolaKernel(_ v: UnsafePointer<Double>, width: Int, height: Int, 
                                 let inIndex = cols[x + window - 1]
                                 s += cs[inIndex]
                                 q += cq[inIndex]
-                                let m = s / area
-                                let sd = max(q / area - m * m, 0).squareRoot()
-                                o[x] = Float(m * (1 + k * (sd / r - 1)))
+                                let m = s * invArea
+                                let sd = max(q * invArea - m * m, 0).squareRoot()
+                                o[x] = Float(m * (1 + k * (sd * invR - 1)))
                                 let outIndex = cols[x]
                                 s -= cs[outIndex]
                                 q -= cq[outIndex]
@@ -126,5 +126,41 @@ private func sauvolaKernel(_ v: UnsafePointer<Double>, width: Int, height: Int, 
                 }
             }
         }
+    }
+}
+
+/// The samples as `Double`, converted through typed pointers (no per-pixel
+/// protocol dispatch), in parallel chunks.
+func pixelsAsDouble<P: PixelSample>(_ image: Image<P>) -> [Double] {
+    var out = [Double](repeating: 0, count: image.count)
+    image.pixels.withUnsafeBytes { raw in
+        out.withUnsafeMutableBufferPointer { o in
+            guard let rb = raw.baseAddress, let ob = o.baseAddress else { return }
+            let d = SendablePointer(ob)
+            if P.self == UInt8.self {
+                convert(SendablePointer(UnsafeMutablePointer(mutating: rb.assumingMemoryBound(to: UInt8.self))), d, image.count)
+            } else if P.self == UInt16.self {
+                convert(SendablePointer(UnsafeMutablePointer(mutating: rb.assumingMemoryBound(to: UInt16.self))), d, image.count)
+            } else {
+                convert(SendablePointer(UnsafeMutablePointer(mutating: rb.assumingMemoryBound(to: Float.self))), d, image.count)
+            }
+        }
+    }
+    return out
+}
+
+@inline(__always)
+private func convert<T: BinaryInteger>(_ s: SendablePointer<T>, _ d: SendablePointer<Double>, _ n: Int) {
+    let chunks = reductionChunks(n)
+    parallelBands(chunks, minimumPerBand: 1) { range in
+        for c in range { for i in c * n / chunks ..< (c + 1) * n / chunks { d.base[i] = Double(s.base[i]) } }
+    }
+}
+
+@inline(__always)
+private func convert(_ s: SendablePointer<Float>, _ d: SendablePointer<Double>, _ n: Int) {
+    let chunks = reductionChunks(n)
+    parallelBands(chunks, minimumPerBand: 1) { range in
+        for c in range { for i in c * n / chunks ..< (c + 1) * n / chunks { d.base[i] = Double(s.base[i]) } }
     }
 }
