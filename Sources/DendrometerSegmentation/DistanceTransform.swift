@@ -80,7 +80,7 @@ func validateSpacing(_ sx: Double, _ sy: Double) throws(SegmentationError) {
 /// What the row pass writes for each pixel, given its squared distance d² to
 /// the nearest target pixel.
 enum DistanceOutput {
-    /// `Float(sqrt(d²))` (target pixels get 0).
+    /// `sqrt(Float(d²))` (target pixels get 0).
     case distance(UnsafeMutablePointer<Float>)
     /// `d²` itself.
     case squared(UnsafeMutablePointer<Double>)
@@ -129,11 +129,13 @@ func squaredDistanceKernel(_ mask: BinaryMask, target: UInt8, sx: Double, sy: Do
             parallelBands(h, minimumPerBand: 16) { rows in
                 var f = [Double](repeating: 0, count: w)
                 var v = [Int](repeating: 0, count: w)
-                var z = [Double](repeating: 0, count: w + 1)
+                var zn = [Double](repeating: 0, count: w + 1)
+                var zd = [Double](repeating: 0, count: w + 1)
                 var d = [Double](repeating: 0, count: w)
                 f.withUnsafeMutableBufferPointer { f in
                 v.withUnsafeMutableBufferPointer { v in
-                z.withUnsafeMutableBufferPointer { z in
+                zn.withUnsafeMutableBufferPointer { zn in
+                zd.withUnsafeMutableBufferPointer { zd in
                 d.withUnsafeMutableBufferPointer { d in
                     let sx2 = sx * sx
                     for y in rows {
@@ -142,12 +144,12 @@ func squaredDistanceKernel(_ mask: BinaryMask, target: UInt8, sx: Double, sy: Do
                             let gv = gRow[x]
                             f[x] = gv == infiniteRows ? .infinity : (Double(gv) * sy) * (Double(gv) * sy)
                         }
-                        lowerEnvelope(f: f.baseAddress!, v: v.baseAddress!, z: z.baseAddress!,
-                                      d: d.baseAddress!, n: w, sx2: sx2)
+                        lowerEnvelope(f: f.baseAddress!, v: v.baseAddress!, zn: zn.baseAddress!,
+                                      zd: zd.baseAddress!, d: d.baseAddress!, n: w, sx2: sx2)
                         let o = y * w
                         switch output {
                         case .distance(let out):
-                            for x in 0 ..< w { out[o + x] = Float(d[x].squareRoot()) }
+                            for x in 0 ..< w { out[o + x] = Float(d[x]).squareRoot() }
                         case .squared(let out):
                             for x in 0 ..< w { out[o + x] = d[x] }
                         case .within(let limit, let out):
@@ -160,6 +162,7 @@ func squaredDistanceKernel(_ mask: BinaryMask, target: UInt8, sx: Double, sy: Do
                 }
                 }
                 }
+                }
             }
         }
     }
@@ -167,23 +170,34 @@ func squaredDistanceKernel(_ mask: BinaryMask, target: UInt8, sx: Double, sy: Do
 
 /// 1-D squared distance transform of `f` (n samples, +infinity = no target)
 /// with squared spacing `sx2`: d[x] = min_q sx2·(x − q)² + f[q]. Scratch `v`
-/// (n) and `z` (n + 1). All +infinity when f has no finite sample.
+/// (n), `zn` and `zd` (n + 1). All +infinity when f has no finite sample.
+///
+/// The envelope boundaries z = zn / zd are kept as fractions and compared by
+/// cross-multiplication, so no division is needed; for unit spacing all
+/// products are integers below 2^53 (images up to ~10⁵ px a side), hence exact.
 @inline(__always)
 private func lowerEnvelope(f: UnsafeMutablePointer<Double>, v: UnsafeMutablePointer<Int>,
-                           z: UnsafeMutablePointer<Double>, d: UnsafeMutablePointer<Double>, n: Int, sx2: Double) {
+                           zn: UnsafeMutablePointer<Double>, zd: UnsafeMutablePointer<Double>,
+                           d: UnsafeMutablePointer<Double>, n: Int, sx2: Double) {
     var k = -1
     for q in 0 ..< n where f[q] != .infinity {
         let fq = f[q] + sx2 * Double(q * q)
-        var s = -Double.infinity
+        var sn = -1.0, sd = 0.0   // s = sn / sd; -infinity for the first parabola
         while k >= 0 {
             let p = v[k]
-            s = (fq - (f[p] + sx2 * Double(p * p))) / (2 * sx2 * Double(q - p))
-            if s <= z[k] { k -= 1 } else { break }
+            sn = fq - (f[p] + sx2 * Double(p * p))
+            sd = 2 * sx2 * Double(q - p)
+            // s <= z[k]  ⟺  sn·zd <= zn·sd  (denominators ≥ 0; z[0] = -infinity has zd = 0, zn = -1)
+            if sn * zd[k] <= zn[k] * sd { k -= 1 } else { break }
         }
         k += 1
         v[k] = q
-        z[k] = k == 0 ? -.infinity : s
-        z[k + 1] = .infinity
+        if k == 0 {
+            zn[0] = -1; zd[0] = 0
+        } else {
+            zn[k] = sn; zd[k] = sd
+        }
+        zn[k + 1] = 1; zd[k + 1] = 0   // +infinity
     }
     if k < 0 {
         for x in 0 ..< n { d[x] = .infinity }
@@ -192,7 +206,8 @@ private func lowerEnvelope(f: UnsafeMutablePointer<Double>, v: UnsafeMutablePoin
     var j = 0
     for x in 0 ..< n {
         let xd = Double(x)
-        while z[j + 1] < xd { j += 1 }
+        // z[j+1] < x  ⟺  zn < x·zd (false for +infinity: zn = 1, zd = 0)
+        while zn[j + 1] < xd * zd[j + 1] { j += 1 }
         let dx = Double(x - v[j])
         d[x] = sx2 * dx * dx + f[v[j]]
     }

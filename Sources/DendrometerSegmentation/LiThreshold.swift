@@ -19,8 +19,8 @@ import Foundation
 /// - Complexity: O(pixels) for the histogram + O(256) per iteration.
 ///
 /// ```swift
-/// let image = Image<UInt8>(width: 4, height: 1, pixels: [10, 10, 200, 200])
-/// try liThreshold(image)   // ≈ 74.7 (= 10 + 190 / ln 20)
+/// let image = Image<UInt8>(width: 6, height: 1, pixels: [10, 20, 30, 200, 210, 220])
+/// try liThreshold(image)   // 73.42355813211348 (skimage.filters.threshold_li gives the same)
 /// ```
 public func liThreshold(_ image: Image<UInt8>) throws(SegmentationError) -> Double {
     try liFromHistogram(valueHistogram(image, operation: "Li threshold"))

@@ -70,9 +70,10 @@ public func segment<P: PixelSample>(_ image: Image<P>, threshold: Double, polari
 /// - Parameters:
 ///   - image: shape (rows, cols).
 ///   - thresholds: same shape, image units.
-///   - polarity: `.bright` keeps `value > t(x, y)`, `.dark` keeps `value ≤ t(x, y)`.
+///   - polarity: `.bright` keeps `value > t(x, y)`, `.dark` keeps `value ≤ t(x, y)`
+///     (compared in `Float`; NaN pixels are background).
 /// - Throws: ``SegmentationError/shapeMismatch(expected:got:)``.
-/// - Complexity: O(pixels).
+/// - Complexity: O(pixels), parallel over row bands.
 public func segment<P: PixelSample>(_ image: Image<P>, thresholds: Image<Float>,
                                     polarity: Polarity) throws(SegmentationError) -> BinaryMask {
     guard thresholds.width == image.width, thresholds.height == image.height else {
@@ -80,9 +81,33 @@ public func segment<P: PixelSample>(_ image: Image<P>, thresholds: Image<Float>,
     }
     let bright = polarity == .bright
     var bits = [UInt8](repeating: 0, count: image.count)
-    for i in bits.indices {
-        let v = image.pixels[i].floatValue
-        if !v.isNaN { bits[i] = (v > thresholds.pixels[i]) == bright ? 1 : 0 }
+    image.pixels.withUnsafeBytes { raw in
+        thresholds.pixels.withUnsafeBufferPointer { tb in
+            bits.withUnsafeMutableBufferPointer { db in
+                guard let rb = raw.baseAddress else { return }
+                let d = SendablePointer(db.baseAddress!), t = SendablePointer(UnsafeMutablePointer(mutating: tb.baseAddress!))
+                let w = image.width
+                if P.self == UInt8.self {
+                    let s = SendablePointer(UnsafeMutablePointer(mutating: rb.assumingMemoryBound(to: UInt8.self)))
+                    parallelBands(image.height, minimumPerBand: 64) { band in
+                        for i in band.lowerBound * w ..< band.upperBound * w { d.base[i] = (Float(s.base[i]) > t.base[i]) == bright ? 1 : 0 }
+                    }
+                } else if P.self == UInt16.self {
+                    let s = SendablePointer(UnsafeMutablePointer(mutating: rb.assumingMemoryBound(to: UInt16.self)))
+                    parallelBands(image.height, minimumPerBand: 64) { band in
+                        for i in band.lowerBound * w ..< band.upperBound * w { d.base[i] = (Float(s.base[i]) > t.base[i]) == bright ? 1 : 0 }
+                    }
+                } else {
+                    let s = SendablePointer(UnsafeMutablePointer(mutating: rb.assumingMemoryBound(to: Float.self)))
+                    parallelBands(image.height, minimumPerBand: 64) { band in
+                        for i in band.lowerBound * w ..< band.upperBound * w {
+                            let v = s.base[i]
+                            d.base[i] = v.isNaN ? 0 : ((v > t.base[i]) == bright ? 1 : 0)
+                        }
+                    }
+                }
+            }
+        }
     }
     return BinaryMask(width: image.width, height: image.height, bitsUnchecked: bits)
 }

@@ -51,6 +51,26 @@ import DendrometerCore
         #expect(throws: SegmentationError.self) { try dilation(dot, radius: -1) }
     }
 
+    @Test func edgeCases() throws {
+        // Single pixel, 1-px-wide column and row, empty and 0×0 masks.
+        let one = BinaryMask(rows: ["#"])
+        #expect(try dilation(one, radius: 2) == one)
+        #expect(try erosion(one, radius: 2) == one)              // outside counts as phase
+        let column = BinaryMask(rows: ["#", ".", ".", ".", "#", "#"])
+        #expect(try dilation(column, radius: 1).rows == ["#", "#", ".", "#", "#", "#"])
+        #expect(try erosion(column, radius: 1).rows == [".", ".", ".", ".", ".", "#"])
+        #expect(try closing(column, radius: 1).rows == ["#", ".", ".", ".", "#", "#"])
+        let row = BinaryMask(rows: ["##.##"])
+        #expect(try closing(row, radius: 1).rows == ["#####"])
+        #expect(try opening(row, radius: 1).rows == ["##.##"])
+        let zero = BinaryMask(width: 0, height: 0)
+        #expect(try dilation(zero, radius: 3) == zero && erosion(zero, radius: 3) == zero)
+        // Idempotence of opening/closing and dilation of the full mask.
+        let full = BinaryMask(rows: ["###", "###"])
+        #expect(try dilation(full, radius: 4) == full)
+        #expect(try closing(full, radius: 2) == full)
+    }
+
     @Test func properties() throws {
         for seed in UInt64(1) ... 10 {
             let m = blobMask(seed: seed &+ 40)
