@@ -3,6 +3,12 @@
 // (Felzenszwalb & Huttenlocher 2012; see DistanceTransform.swift).
 // The disk is scikit-image's `disk(r)`: offsets (dx, dy) with dx² + dy² ≤ r²,
 // so "within the disk" is exactly "squared distance ≤ r²" (integers).
+// Only the threshold of the distance matters, so the row pass is simpler than
+// the parabola envelope: with g(q) the column distance from pass 1, pixel x is
+// within the disk of a target iff |x − q| ≤ ⌊√(r² − g(q)²)⌋ for some q with
+// g(q) ≤ r; two running sweeps (max of q + half-width from the left, min of
+// q − half-width from the right) decide it in O(width) per row with integer
+// arithmetic only. Exact; cost independent of r.
 //
 // Border convention (scikit-image `binary_dilation` / `binary_erosion`,
 // default mode='ignore', checked against scikit-image 0.26): for dilation
@@ -28,12 +34,7 @@ import DendrometerCore
 /// ```
 public func dilation(_ mask: BinaryMask, radius: Int) throws(SegmentationError) -> BinaryMask {
     try validateRadius(radius)
-    var out = [UInt8](repeating: 0, count: mask.count)
-    out.withUnsafeMutableBufferPointer { o in
-        guard let base = o.baseAddress else { return }
-        squaredDistanceKernel(mask, target: 1, sx: 1, sy: 1, output: .within(Double(radius * radius), base))
-    }
-    return BinaryMask(width: mask.width, height: mask.height, bitsUnchecked: out)
+    return diskKernel(mask, target: 1, radius: radius, covered: 1)
 }
 
 /// Binary erosion by the disk of radius `radius` px (skimage `disk(radius)`).
@@ -53,12 +54,7 @@ public func dilation(_ mask: BinaryMask, radius: Int) throws(SegmentationError) 
 /// ```
 public func erosion(_ mask: BinaryMask, radius: Int) throws(SegmentationError) -> BinaryMask {
     try validateRadius(radius)
-    var out = [UInt8](repeating: 0, count: mask.count)
-    out.withUnsafeMutableBufferPointer { o in
-        guard let base = o.baseAddress else { return }
-        squaredDistanceKernel(mask, target: 0, sx: 1, sy: 1, output: .beyond(Double(radius * radius), base))
-    }
-    return BinaryMask(width: mask.width, height: mask.height, bitsUnchecked: out)
+    return diskKernel(mask, target: 0, radius: radius, covered: 0)
 }
 
 /// Binary opening (erosion then dilation) by the disk of radius `radius` px:
@@ -75,9 +71,61 @@ public func closing(_ mask: BinaryMask, radius: Int) throws(SegmentationError) -
     try erosion(dilation(mask, radius: radius), radius: radius)
 }
 
+/// Marks the pixels within `disk(radius)` of a pixel whose bit is `target`:
+/// they get `covered`, the others `1 - covered`. Dilation is (target 1,
+/// covered 1); erosion is (target 0, covered 0), since a phase pixel survives
+/// iff no in-image background pixel lies within the disk.
+/// Unchecked precondition: radius ≥ 0.
+func diskKernel(_ mask: BinaryMask, target: UInt8, radius: Int, covered: UInt8) -> BinaryMask {
+    let w = mask.width, h = mask.height
+    guard w > 0, h > 0 else { return mask }
+    // No two pixels of the image are w + h apart or more: a larger disk acts the same.
+    let r = min(radius, w + h)
+    let g = columnDistances(mask, target: target)
+    // Half-width of the disk at vertical offset dy = 0 ... r.
+    let half: [Int] = (0 ... r).map { dy in
+        var x = Int(Double(r * r - dy * dy).squareRoot())
+        while x * x > r * r - dy * dy { x -= 1 }
+        while (x + 1) * (x + 1) <= r * r - dy * dy { x += 1 }
+        return x
+    }
+    var out = [UInt8](repeating: 0, count: w * h)
+    let notCovered: UInt8 = 1 - covered
+    g.withUnsafeBufferPointer { gb in
+        half.withUnsafeBufferPointer { hb in
+            out.withUnsafeMutableBufferPointer { ob in
+                let gp = SendablePointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
+                let hp = SendablePointer(UnsafeMutablePointer(mutating: hb.baseAddress!))
+                let op = SendablePointer(ob.baseAddress!)
+                let r32 = Int32(r)
+                parallelBands(h, minimumPerBand: 16) { rows in
+                    for y in rows {
+                        let gRow = gp.base + y * w, oRow = op.base + y * w
+                        // Left to right: reach = max over q ≤ x of q + half(g(q)).
+                        var reach = Int.min
+                        for x in 0 ..< w {
+                            let gv = gRow[x]
+                            if gv <= r32 { reach = max(reach, x + hp.base[Int(gv)]) }
+                            oRow[x] = reach >= x ? covered : notCovered
+                        }
+                        // Right to left: reach = min over q ≥ x of q − half(g(q)).
+                        reach = Int.max
+                        for x in stride(from: w - 1, through: 0, by: -1) {
+                            let gv = gRow[x]
+                            if gv <= r32 { reach = min(reach, x - hp.base[Int(gv)]) }
+                            if reach <= x { oRow[x] = covered }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return BinaryMask(width: w, height: h, bitsUnchecked: out)
+}
+
 private func validateRadius(_ radius: Int) throws(SegmentationError) {
-    guard radius >= 0, radius < 1 << 24 else {
-        throw .invalidParameter(name: "disk radius", expected: "0 ≤ radius < 2^24 px", got: "\(radius)")
+    guard radius >= 0 else {
+        throw .invalidParameter(name: "disk radius", expected: "a radius ≥ 0 px", got: "\(radius)")
     }
 }
 

@@ -84,13 +84,9 @@ enum DistanceOutput {
     case distance(UnsafeMutablePointer<Float>)
     /// `d²` itself.
     case squared(UnsafeMutablePointer<Double>)
-    /// 1 where d² ≤ limit, else 0 (dilation of the target set by a disk).
-    case within(Double, UnsafeMutablePointer<UInt8>)
-    /// 1 where d² > limit, else 0 (erosion of the complement of the target set).
-    case beyond(Double, UnsafeMutablePointer<UInt8>)
 }
 
-private let infiniteRows = Int32.max
+let infiniteRows = Int32.max
 
 /// Squared distance from each pixel to the nearest pixel whose bit equals
 /// `target`, written through `output`. Unchecked preconditions: `output`
@@ -99,12 +95,59 @@ private let infiniteRows = Int32.max
 func squaredDistanceKernel(_ mask: BinaryMask, target: UInt8, sx: Double, sy: Double, output: DistanceOutput) {
     let w = mask.width, h = mask.height
     guard w > 0, h > 0 else { return }
+    var g = columnDistances(mask, target: target)
+    g.withUnsafeMutableBufferPointer { gBuffer in
+        let gp = SendablePointer(gBuffer.baseAddress!)
+        // Pass 2: along rows, lower envelope of parabolas, in bands of rows.
+        parallelBands(h, minimumPerBand: 16) { rows in
+            var f = [Double](repeating: 0, count: w)
+            var v = [Int](repeating: 0, count: w)
+            var zn = [Double](repeating: 0, count: w + 1)
+            var zd = [Double](repeating: 0, count: w + 1)
+            var d = [Double](repeating: 0, count: w)
+            f.withUnsafeMutableBufferPointer { f in
+            v.withUnsafeMutableBufferPointer { v in
+            zn.withUnsafeMutableBufferPointer { zn in
+            zd.withUnsafeMutableBufferPointer { zd in
+            d.withUnsafeMutableBufferPointer { d in
+                let sx2 = sx * sx
+                for y in rows {
+                    let gRow = gp.base + y * w
+                    for x in 0 ..< w {
+                        let gv = gRow[x]
+                        f[x] = gv == infiniteRows ? .infinity : (Double(gv) * sy) * (Double(gv) * sy)
+                    }
+                    lowerEnvelope(f: f.baseAddress!, v: v.baseAddress!, zn: zn.baseAddress!,
+                                  zd: zd.baseAddress!, d: d.baseAddress!, n: w, sx2: sx2)
+                    let o = y * w
+                    switch output {
+                    case .distance(let out):
+                        for x in 0 ..< w { out[o + x] = Float(d[x]).squareRoot() }
+                    case .squared(let out):
+                        for x in 0 ..< w { out[o + x] = d[x] }
+                    }
+                }
+            }
+            }
+            }
+            }
+            }
+        }
+    }
+}
+
+/// Pass 1 of the distance transform: for each pixel, the distance in rows to
+/// the nearest pixel of its column whose bit equals `target` (`Int32.max` if
+/// none), by a forward and a backward sweep, in parallel bands of columns
+/// (each band sweeps row-major over its columns, cache friendly).
+/// Unchecked precondition: width, height > 0 and height < Int32.max.
+func columnDistances(_ mask: BinaryMask, target: UInt8) -> [Int32] {
+    let w = mask.width, h = mask.height
     var g = [Int32](repeating: 0, count: w * h)
     mask.bits.withUnsafeBufferPointer { bitsBuffer in
         g.withUnsafeMutableBufferPointer { gBuffer in
             let bits = SendablePointer(UnsafeMutablePointer(mutating: bitsBuffer.baseAddress!))
             let gp = SendablePointer(gBuffer.baseAddress!)
-            // Pass 1: along columns, in bands of columns.
             parallelBands(w, minimumPerBand: 256) { cols in
                 let b = bits.base, g = gp.base
                 for x in cols { g[x] = b[x] == target ? 0 : infiniteRows }
@@ -125,47 +168,9 @@ func squaredDistanceKernel(_ mask: BinaryMask, target: UInt8, sx: Double, sy: Do
                     }
                 }
             }
-            // Pass 2: along rows, lower envelope of parabolas, in bands of rows.
-            parallelBands(h, minimumPerBand: 16) { rows in
-                var f = [Double](repeating: 0, count: w)
-                var v = [Int](repeating: 0, count: w)
-                var zn = [Double](repeating: 0, count: w + 1)
-                var zd = [Double](repeating: 0, count: w + 1)
-                var d = [Double](repeating: 0, count: w)
-                f.withUnsafeMutableBufferPointer { f in
-                v.withUnsafeMutableBufferPointer { v in
-                zn.withUnsafeMutableBufferPointer { zn in
-                zd.withUnsafeMutableBufferPointer { zd in
-                d.withUnsafeMutableBufferPointer { d in
-                    let sx2 = sx * sx
-                    for y in rows {
-                        let gRow = gp.base + y * w
-                        for x in 0 ..< w {
-                            let gv = gRow[x]
-                            f[x] = gv == infiniteRows ? .infinity : (Double(gv) * sy) * (Double(gv) * sy)
-                        }
-                        lowerEnvelope(f: f.baseAddress!, v: v.baseAddress!, zn: zn.baseAddress!,
-                                      zd: zd.baseAddress!, d: d.baseAddress!, n: w, sx2: sx2)
-                        let o = y * w
-                        switch output {
-                        case .distance(let out):
-                            for x in 0 ..< w { out[o + x] = Float(d[x]).squareRoot() }
-                        case .squared(let out):
-                            for x in 0 ..< w { out[o + x] = d[x] }
-                        case .within(let limit, let out):
-                            for x in 0 ..< w { out[o + x] = d[x] <= limit ? 1 : 0 }
-                        case .beyond(let limit, let out):
-                            for x in 0 ..< w { out[o + x] = d[x] > limit ? 1 : 0 }
-                        }
-                    }
-                }
-                }
-                }
-                }
-                }
-            }
         }
     }
+    return g
 }
 
 /// 1-D squared distance transform of `f` (n samples, +infinity = no target)

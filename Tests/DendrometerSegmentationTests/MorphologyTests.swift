@@ -65,6 +65,10 @@ import DendrometerCore
         #expect(try opening(row, radius: 1).rows == ["##.##"])
         let zero = BinaryMask(width: 0, height: 0)
         #expect(try dilation(zero, radius: 3) == zero && erosion(zero, radius: 3) == zero)
+        // Values above confirmed with skimage.morphology.binary_{dilation,erosion,closing,opening}(…, disk(1)).
+        // A disk larger than the image: everything reachable is covered.
+        #expect(try dilation(BinaryMask(rows: ["#..", "...", "..."]), radius: 1_000_000).area == 9)
+        #expect(try erosion(BinaryMask(rows: ["##.", "###"]), radius: 1_000_000).area == 0)
         // Idempotence of opening/closing and dilation of the full mask.
         let full = BinaryMask(rows: ["###", "###"])
         #expect(try dilation(full, radius: 4) == full)
