@@ -128,7 +128,10 @@ struct RunForest {
 
     init(_ mask: BinaryMask, value: UInt8, connectivity: Connectivity) {
         let w = mask.width, h = mask.height
-        guard w > 0, h > 0 else { return }
+        guard w > 0, h > 0 else {
+            rowStart = [Int](repeating: 0, count: h + 1)
+            return
+        }
         let overlap: Int32 = connectivity == .eight ? 1 : 0
         var rowCount = [Int](repeating: 0, count: h + 1)
         let bands = max(1, min(Concurrency.maximumThreads * 4, h / 32))

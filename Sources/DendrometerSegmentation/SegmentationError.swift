@@ -14,6 +14,7 @@ public enum SegmentationError: Error, Equatable, Sendable, CustomStringConvertib
     /// Two inputs that must have the same shape do not.
     case shapeMismatch(expected: String, got: String)
 
+    /// The message shown to the user, shaped "expected X, got Y".
     public var description: String {
         switch self {
         case .emptyImage(let op):

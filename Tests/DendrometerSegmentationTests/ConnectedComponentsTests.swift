@@ -53,6 +53,9 @@ import DendrometerCore
 
     @Test func edgeCases() {
         #expect(labelComponents(BinaryMask(width: 0, height: 0)).count == 0)
+        #expect(labelComponents(BinaryMask(width: 0, height: 3)).count == 0)
+        #expect(fillHoles(BinaryMask(width: 0, height: 3)) == BinaryMask(width: 0, height: 3))
+        #expect(try removeSmallObjects(BinaryMask(width: 3, height: 0), minimumArea: 5) == BinaryMask(width: 3, height: 0))
         #expect(labelComponents(BinaryMask(width: 5, height: 4)).count == 0)
         let full = labelComponents(BinaryMask(rows: ["###", "###"]))
         #expect(full.count == 1 && full.components[0].area == 6 && full.components[0].centroidX == 1)
