@@ -51,7 +51,7 @@ import DendrometerCore
         #expect(labelComponents(u).labels == [1, 0, 1, 1, 0, 1, 1, 1, 1])
     }
 
-    @Test func edgeCases() {
+    @Test func edgeCases() throws {
         #expect(labelComponents(BinaryMask(width: 0, height: 0)).count == 0)
         #expect(labelComponents(BinaryMask(width: 0, height: 3)).count == 0)
         #expect(fillHoles(BinaryMask(width: 0, height: 3)) == BinaryMask(width: 0, height: 3))
