@@ -85,6 +85,17 @@ import DendrometerCore
         #expect(reflectIndex(-1, 4) == 1 && reflectIndex(4, 4) == 2 && reflectIndex(-5, 4) == 1 && reflectIndex(7, 1) == 0)
     }
 
+    @Test func sauvolaWindowLargerThanImage() throws {
+        // threshold_sauvola(a, window_size=9, k=0.25) for a 3×4 uint8 image:
+        // numpy 'reflect' padding wider than the image reflects repeatedly.
+        let a = Image<UInt8>(width: 4, height: 3, pixels: [10, 200, 30, 40, 50, 60, 250, 80, 90, 0, 110, 120])
+        let expected: [Double] = [98.40123598, 92.42741525, 89.69567997, 83.66716647,
+                                  106.95744132, 96.67636395, 93.94843699, 83.48623155,
+                                  99.64195273, 90.64992157, 87.8552377, 78.6932378]
+        let t = try sauvolaThresholds(a, window: 9, k: 0.25)
+        for i in expected.indices { #expect(abs(Double(t.pixels[i]) - expected[i]) < 1e-4) }
+    }
+
     @Test func documentedExamples() throws {
         #expect(try otsuThreshold(Image<UInt8>(width: 4, height: 1, pixels: [10, 12, 200, 202])) == 12)
         #expect(try otsuThreshold(Image<UInt16>(width: 4, height: 1, pixels: [1000, 1003, 40000, 40010])) == 1003)
