@@ -82,38 +82,40 @@ func diskKernel(_ mask: BinaryMask, target: UInt8, radius: Int, covered: UInt8) 
     // No two pixels of the image are w + h apart or more: a larger disk acts the same.
     let r = min(radius, w + h)
     let g = columnDistances(mask, target: target)
-    // Half-width of the disk at vertical offset dy = 0 ... r.
-    let half: [Int] = (0 ... r).map { dy in
+    // Half-width of the disk at vertical offset dy = 0 ... r; entry r + 1 is a
+    // sentinel for "no target within r rows" that never extends a reach.
+    let none = 1 << 40
+    let half: [Int] = (0 ... r + 1).map { dy in
+        if dy > r { return -none }
         var x = Int(Double(r * r - dy * dy).squareRoot())
         while x * x > r * r - dy * dy { x -= 1 }
         while (x + 1) * (x + 1) <= r * r - dy * dy { x += 1 }
         return x
     }
     var out = [UInt8](repeating: 0, count: w * h)
-    let notCovered: UInt8 = 1 - covered
+    let flip: UInt8 = 1 - covered
     g.withUnsafeBufferPointer { gb in
         half.withUnsafeBufferPointer { hb in
             out.withUnsafeMutableBufferPointer { ob in
                 let gp = SendablePointer(UnsafeMutablePointer(mutating: gb.baseAddress!))
                 let hp = SendablePointer(UnsafeMutablePointer(mutating: hb.baseAddress!))
                 let op = SendablePointer(ob.baseAddress!)
-                let r32 = Int32(r)
+                let cap = Int32(r + 1)
                 parallelBands(h, minimumPerBand: 16) { rows in
+                    let half = hp.base
                     for y in rows {
                         let gRow = gp.base + y * w, oRow = op.base + y * w
                         // Left to right: reach = max over q ≤ x of q + half(g(q)).
-                        var reach = Int.min
+                        var reach = -none
                         for x in 0 ..< w {
-                            let gv = gRow[x]
-                            if gv <= r32 { reach = max(reach, x + hp.base[Int(gv)]) }
-                            oRow[x] = reach >= x ? covered : notCovered
+                            reach = max(reach, x + half[Int(min(gRow[x], cap))])
+                            oRow[x] = reach >= x ? 1 : 0
                         }
                         // Right to left: reach = min over q ≥ x of q − half(g(q)).
-                        reach = Int.max
+                        reach = none
                         for x in stride(from: w - 1, through: 0, by: -1) {
-                            let gv = gRow[x]
-                            if gv <= r32 { reach = min(reach, x - hp.base[Int(gv)]) }
-                            if reach <= x { oRow[x] = covered }
+                            reach = min(reach, x - half[Int(min(gRow[x], cap))])
+                            oRow[x] = (oRow[x] | (reach <= x ? 1 : 0)) ^ flip
                         }
                     }
                 }

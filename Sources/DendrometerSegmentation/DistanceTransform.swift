@@ -86,7 +86,9 @@ enum DistanceOutput {
     case squared(UnsafeMutablePointer<Double>)
 }
 
-let infiniteRows = Int32.max
+/// Column distance meaning "no target pixel in this column" (larger than any
+/// image height; + 1 does not overflow).
+let infiniteRows: Int32 = 1 << 30
 
 /// Squared distance from each pixel to the nearest pixel whose bit equals
 /// `target`, written through `output`. Unchecked preconditions: `output`
@@ -115,7 +117,7 @@ func squaredDistanceKernel(_ mask: BinaryMask, target: UInt8, sx: Double, sy: Do
                     let gRow = gp.base + y * w
                     for x in 0 ..< w {
                         let gv = gRow[x]
-                        f[x] = gv == infiniteRows ? .infinity : (Double(gv) * sy) * (Double(gv) * sy)
+                        f[x] = gv >= infiniteRows ? .infinity : (Double(gv) * sy) * (Double(gv) * sy)
                     }
                     lowerEnvelope(f: f.baseAddress!, v: v.baseAddress!, zn: zn.baseAddress!,
                                   zd: zd.baseAddress!, d: d.baseAddress!, n: w, sx2: sx2)
@@ -137,10 +139,10 @@ func squaredDistanceKernel(_ mask: BinaryMask, target: UInt8, sx: Double, sy: Do
 }
 
 /// Pass 1 of the distance transform: for each pixel, the distance in rows to
-/// the nearest pixel of its column whose bit equals `target` (`Int32.max` if
+/// the nearest pixel of its column whose bit equals `target` (``infiniteRows`` if
 /// none), by a forward and a backward sweep, in parallel bands of columns
 /// (each band sweeps row-major over its columns, cache friendly).
-/// Unchecked precondition: width, height > 0 and height < Int32.max.
+/// Unchecked precondition: width, height > 0 and height < 2^30.
 func columnDistances(_ mask: BinaryMask, target: UInt8) -> [Int32] {
     let w = mask.width, h = mask.height
     var g = [Int32](repeating: 0, count: w * h)
@@ -150,21 +152,19 @@ func columnDistances(_ mask: BinaryMask, target: UInt8) -> [Int32] {
             let gp = SendablePointer(gBuffer.baseAddress!)
             parallelBands(w, minimumPerBand: 256) { cols in
                 let b = bits.base, g = gp.base
+                // Branch-free sweeps (they vectorise): "no target yet" is
+                // infiniteRows, and infiniteRows + 1 is clamped back.
                 for x in cols { g[x] = b[x] == target ? 0 : infiniteRows }
                 for y in 1 ..< max(h, 1) {
                     let row = y * w, prev = row - w
                     for x in cols {
-                        let above = g[prev + x]
-                        g[row + x] = b[row + x] == target ? 0 : (above == infiniteRows ? infiniteRows : above + 1)
+                        g[row + x] = b[row + x] == target ? 0 : min(g[prev + x] + 1, infiniteRows)
                     }
                 }
                 if h >= 2 {
                     for y in stride(from: h - 2, through: 0, by: -1) {
                         let row = y * w, next = row + w
-                        for x in cols {
-                            let below = g[next + x]
-                            if below != infiniteRows, below + 1 < g[row + x] { g[row + x] = below + 1 }
-                        }
+                        for x in cols { g[row + x] = min(g[row + x], g[next + x] + 1) }
                     }
                 }
             }

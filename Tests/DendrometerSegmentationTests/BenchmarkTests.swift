@@ -4,7 +4,8 @@
 //
 //   DENDROMETER_BENCH=1 swift test -c release --scratch-path .build-seg --filter SegmentationBenchmark
 //
-// DENDROMETER_BENCH_ONLY=<substring> runs only the matching kernels.
+// DENDROMETER_BENCH_ONLY=<substring> runs only the matching kernels;
+// DENDROMETER_BENCH_THREADS=N sets Concurrency.maximumThreads.
 // Python counterpart: tools/reference/bench_segmentation.py (same pattern).
 import Dispatch
 import Foundation
@@ -20,6 +21,7 @@ struct SegmentationBenchmark {
         return
         #else
         let n = Int(ProcessInfo.processInfo.environment["DENDROMETER_BENCH_SIZE"] ?? "") ?? 4096
+        if let t = Int(ProcessInfo.processInfo.environment["DENDROMETER_BENCH_THREADS"] ?? "") { Concurrency.maximumThreads = t }
         var rng = SplitMix64(seed: 1)
         var px = [UInt8](repeating: 0, count: n * n)
         for y in 0 ..< n {
