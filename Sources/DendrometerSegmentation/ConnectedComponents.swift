@@ -144,11 +144,8 @@ struct RunForest {
                     for y in rows {
                         let row = bits.base + y * w
                         var n = row[0] == value ? 1 : 0
-                        var prev = row[0]
                         for x in 1 ..< w {
-                            let cur = row[x]
-                            n &+= (cur == value && prev != value) ? 1 : 0
-                            prev = cur
+                            n &+= Int((row[x] == value ? 1 : 0) & (row[x - 1] == value ? 0 : 1))
                         }
                         counts.base[y] = n
                     }

@@ -14,7 +14,8 @@ public enum Polarity: String, Sendable, Codable, CaseIterable {
 ///
 /// - Parameters:
 ///   - image: any shape (rows, cols); UInt8, UInt16 or Float.
-///   - threshold: image units (e.g. from ``otsuThreshold(_:)-(Image<UInt8>)``).
+///   - threshold: image units (e.g. from an Otsu or Li threshold); not NaN
+///     (precondition). May be fractional or outside the sample range.
 ///   - polarity: `.bright` keeps `value > threshold`, `.dark` keeps
 ///     `value ≤ threshold` (NaN pixels are background for both).
 /// - Returns: a mask with the image's shape.
@@ -25,6 +26,7 @@ public enum Polarity: String, Sendable, Codable, CaseIterable {
 /// segment(image, threshold: 12, polarity: .bright).rows   // ["..##"]
 /// ```
 public func segment<P: PixelSample>(_ image: Image<P>, threshold: Double, polarity: Polarity) -> BinaryMask {
+    precondition(!threshold.isNaN, "segment: expected a threshold value, got NaN")
     var bits = [UInt8](repeating: 0, count: image.count)
     let bright = polarity == .bright
     image.pixels.withUnsafeBytes { raw in
@@ -32,15 +34,23 @@ public func segment<P: PixelSample>(_ image: Image<P>, threshold: Double, polari
             guard let rb = raw.baseAddress else { return }
             let d = SendablePointer(dst.baseAddress!)
             let w = image.width
+            // Integer samples: v > t  ⟺  v > ⌊t⌋, an integer compare that vectorises.
+            let cut = threshold.rounded(.down)
             if P.self == UInt8.self {
-                // 8-bit: a 256-entry lookup table.
                 let s = SendablePointer(UnsafeMutablePointer(mutating: rb.assumingMemoryBound(to: UInt8.self)))
-                var lut = [UInt8](repeating: 0, count: 256)
-                for v in 0 ..< 256 { lut[v] = (Double(v) > threshold) == bright ? 1 : 0 }
-                lut.withUnsafeBufferPointer { l in
-                    let l = SendablePointer(UnsafeMutablePointer(mutating: l.baseAddress!))
+                if cut < 0 || cut >= 255 {
+                    let all: UInt8 = ((cut < 0) == bright) ? 1 : 0
                     parallelBands(image.height, minimumPerBand: 64) { band in
-                        for i in band.lowerBound * w ..< band.upperBound * w { d.base[i] = l.base[Int(s.base[i])] }
+                        for i in band.lowerBound * w ..< band.upperBound * w { d.base[i] = all }
+                    }
+                } else {
+                    let c = UInt8(cut)
+                    parallelBands(image.height, minimumPerBand: 64) { band in
+                        if bright {
+                            for i in band.lowerBound * w ..< band.upperBound * w { d.base[i] = s.base[i] > c ? 1 : 0 }
+                        } else {
+                            for i in band.lowerBound * w ..< band.upperBound * w { d.base[i] = s.base[i] > c ? 0 : 1 }
+                        }
                     }
                 }
             } else if P.self == UInt16.self {
