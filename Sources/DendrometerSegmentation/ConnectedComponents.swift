@@ -69,28 +69,40 @@ public func labelComponents(_ mask: BinaryMask, connectivity: Connectivity = .ei
     let runs = RunForest(mask, value: 1, connectivity: connectivity)
     var labels = [Int32](repeating: 0, count: mask.count)
     runs.paint(into: &labels, width: mask.width)
-    var comps = [Component]()
-    comps.reserveCapacity(runs.componentCount)
-    var minX = [Int](repeating: .max, count: runs.componentCount), maxX = [Int](repeating: -1, count: runs.componentCount)
-    var minY = [Int](repeating: .max, count: runs.componentCount), maxY = [Int](repeating: -1, count: runs.componentCount)
-    var area = [Int](repeating: 0, count: runs.componentCount)
-    var sumX = [Double](repeating: 0, count: runs.componentCount), sumY = [Double](repeating: 0, count: runs.componentCount)
-    for y in 0 ..< mask.height {
-        for i in runs.rowStart[y] ..< runs.rowStart[y + 1] {
-            let run = runs.runs[i]
-            let c = Int(runs.componentOfRun[i]) - 1
-            let x0 = Int(run.x0), x1 = Int(run.x1), n = x1 - x0
-            area[c] += n
-            sumX[c] += Double(x0 + x1 - 1) * Double(n) / 2
-            sumY[c] += Double(y * n)
-            minX[c] = min(minX[c], x0); maxX[c] = max(maxX[c], x1 - 1)
-            minY[c] = min(minY[c], y); maxY[c] = max(maxY[c], y)
+    // Per-component accumulators, one pass over the runs.
+    struct Accumulator {
+        var area = 0, sumX = 0, sumY = 0
+        var minX = Int.max, maxX = -1, minY = Int.max, maxY = -1
+    }
+    var acc = [Accumulator](repeating: Accumulator(), count: runs.componentCount)
+    acc.withUnsafeMutableBufferPointer { ab in
+        runs.runs.withUnsafeBufferPointer { rb in
+            runs.componentOfRun.withUnsafeBufferPointer { cb in
+                runs.rowStart.withUnsafeBufferPointer { sb in
+                    guard let a = ab.baseAddress, let r = rb.baseAddress else { return }
+                    let c = cb.baseAddress!, s = sb.baseAddress!
+                    for y in 0 ..< mask.height {
+                        for i in s[y] ..< s[y + 1] {
+                            let run = r[i]
+                            let p = a + Int(c[i] - 1)
+                            let x0 = Int(run.x0), x1 = Int(run.x1), n = x1 - x0
+                            p.pointee.area += n
+                            p.pointee.sumX += (x0 + x1 - 1) * n   // twice the sum of x
+                            p.pointee.sumY += y * n
+                            if x0 < p.pointee.minX { p.pointee.minX = x0 }
+                            if x1 - 1 > p.pointee.maxX { p.pointee.maxX = x1 - 1 }
+                            if y < p.pointee.minY { p.pointee.minY = y }
+                            p.pointee.maxY = y   // rows are visited in increasing order
+                        }
+                    }
+                }
+            }
         }
     }
-    for c in 0 ..< runs.componentCount {
-        comps.append(Component(label: Int32(c + 1), area: area[c],
-                               boundingBox: PixelRect(x: minX[c], y: minY[c], width: maxX[c] - minX[c] + 1, height: maxY[c] - minY[c] + 1),
-                               centroidX: sumX[c] / Double(area[c]), centroidY: sumY[c] / Double(area[c])))
+    let comps = acc.enumerated().map { k, a in
+        Component(label: Int32(k + 1), area: a.area,
+                  boundingBox: PixelRect(x: a.minX, y: a.minY, width: a.maxX - a.minX + 1, height: a.maxY - a.minY + 1),
+                  centroidX: Double(a.sumX) / Double(2 * a.area), centroidY: Double(a.sumY) / Double(a.area))
     }
     return ComponentLabels(width: mask.width, height: mask.height, labels: labels, components: comps)
 }
