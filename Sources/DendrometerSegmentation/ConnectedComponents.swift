@@ -67,8 +67,12 @@ public struct ComponentLabels: Sendable, Equatable {
 /// ```
 public func labelComponents(_ mask: BinaryMask, connectivity: Connectivity = .eight) -> ComponentLabels {
     let runs = RunForest(mask, value: 1, connectivity: connectivity)
-    var labels = [Int32](repeating: 0, count: mask.count)
-    runs.paint(into: &labels, width: mask.width)
+    // Every pixel is written by `paint` (runs and the gaps between them), so
+    // the buffer needs no zero fill first.
+    let labels = [Int32](unsafeUninitializedCapacity: mask.count) { buffer, initialized in
+        if let base = buffer.baseAddress { runs.paint(into: base, width: mask.width, height: mask.height) }
+        initialized = mask.count
+    }
     // Per-component accumulators, one pass over the runs.
     struct Accumulator {
         var area = 0, sumX = 0, sumY = 0
@@ -227,27 +231,30 @@ struct RunForest {
         }
     }
 
-    /// Writes each run's component number into a row-major label buffer
-    /// (parallel over row bands).
-    func paint(into labels: inout [Int32], width: Int) {
-        guard !runs.isEmpty else { return }
-        let h = rowStart.count - 1
+    /// Writes each pixel's component number (0 for pixels outside every run)
+    /// into a row-major buffer of `width * height` labels, parallel over row
+    /// bands. Unchecked precondition: `labels` holds width·height elements.
+    func paint(into labels: UnsafeMutablePointer<Int32>, width: Int, height: Int) {
+        guard width > 0, height > 0 else { return }
         runs.withUnsafeBufferPointer { rb in
             componentOfRun.withUnsafeBufferPointer { cb in
                 rowStart.withUnsafeBufferPointer { sb in
-                    labels.withUnsafeMutableBufferPointer { lb in
-                        let r = SendablePointer(UnsafeMutablePointer(mutating: rb.baseAddress!))
-                        let c = SendablePointer(UnsafeMutablePointer(mutating: cb.baseAddress!))
-                        let s = SendablePointer(UnsafeMutablePointer(mutating: sb.baseAddress!))
-                        let l = SendablePointer(lb.baseAddress!)
-                        parallelBands(h, minimumPerBand: 32) { rows in
-                            for y in rows {
-                                let row = l.base + y * width
+                    let r = rb.baseAddress.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+                    let c = cb.baseAddress.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
+                    let s = SendablePointer(UnsafeMutablePointer(mutating: sb.baseAddress!))
+                    let l = SendablePointer(labels)
+                    parallelBands(height, minimumPerBand: 32) { rows in
+                        for y in rows {
+                            let row = l.base + y * width
+                            var x = 0
+                            if let r, let c {
                                 for i in s.base[y] ..< s.base[y + 1] {
                                     let run = r.base[i], label = c.base[i]
-                                    for x in Int(run.x0) ..< Int(run.x1) { row[x] = label }
+                                    while x < Int(run.x0) { row[x] = 0; x += 1 }
+                                    while x < Int(run.x1) { row[x] = label; x += 1 }
                                 }
                             }
+                            while x < width { row[x] = 0; x += 1 }
                         }
                     }
                 }
