@@ -1,0 +1,66 @@
+import Testing
+import DendrometerCore
+@testable import DendrometerSegmentation
+
+@Suite struct ConnectedComponentsTests {
+    @Test(arguments: maskReferences.indices)
+    func matchesScikitImage(_ i: Int) {
+        // skimage.measure.label / regionprops
+        let ref = maskReferences[i]
+        let m = mask(for: ref)
+        let l8 = labelComponents(m, connectivity: .eight)
+        #expect(l8.count == ref.components8)
+        #expect(l8.components.map(\.area) == ref.areas8)
+        #expect(l8.components.map { [$0.boundingBox.x, $0.boundingBox.y, $0.boundingBox.width, $0.boundingBox.height] } == ref.bboxes8)
+        for (c, e) in zip(l8.components, ref.centroids8) {
+            #expect(abs(c.centroidX - e[0]) < 1e-9 && abs(c.centroidY - e[1]) < 1e-9)
+        }
+        let l4 = labelComponents(m, connectivity: .four)
+        #expect(l4.count == ref.components4)
+        #expect(l4.components.map(\.area) == ref.areas4)
+        #expect(componentCount(m, connectivity: .eight) == ref.components8)
+    }
+
+    @Test func runLabellerMatchesFloodFill() {
+        // Tall masks so that several row bands and seams are exercised.
+        for seed in UInt64(1) ... 12 {
+            var rng = SplitMix64(seed: seed)
+            let w = 1 + Int(rng.next() % 50), h = 1 + Int(rng.next() % 700)
+            let m = randomMask(seed: seed &* 31, width: w, height: h, percent: 30 + rng.next() % 60)
+            for conn in Connectivity.allCases {
+                let fast = labelComponents(m, connectivity: conn)
+                let slow = labelReference(m, connectivity: conn)
+                #expect(fast.labels == slow.labels)
+                #expect(fast.count == slow.count)
+                #expect(fast.components.reduce(0) { $0 + $1.area } == m.area)
+            }
+        }
+    }
+
+    @Test func handChecked() {
+        let diag = BinaryMask(rows: ["#.#", ".#.", "..."])
+        #expect(labelComponents(diag, connectivity: .eight).count == 1)
+        #expect(labelComponents(diag, connectivity: .four).labels == [1, 0, 2, 0, 3, 0, 0, 0, 0])
+        // Raster order of first pixel: the right object starts higher.
+        let two = BinaryMask(rows: ["...#", "#..#", "#..."])
+        let l = labelComponents(two)
+        #expect(l.labels == [0, 0, 0, 1, 2, 0, 0, 1, 2, 0, 0, 0])
+        #expect(l.components[0] == Component(label: 1, area: 2, boundingBox: PixelRect(x: 3, y: 0, width: 1, height: 2), centroidX: 3, centroidY: 0.5))
+        // U shape: two runs join below.
+        let u = BinaryMask(rows: ["#.#", "#.#", "###"])
+        #expect(labelComponents(u).labels == [1, 0, 1, 1, 0, 1, 1, 1, 1])
+    }
+
+    @Test func edgeCases() throws {
+        #expect(labelComponents(BinaryMask(width: 0, height: 0)).count == 0)
+        #expect(labelComponents(BinaryMask(width: 0, height: 3)).count == 0)
+        #expect(fillHoles(BinaryMask(width: 0, height: 3)) == BinaryMask(width: 0, height: 3))
+        #expect(try removeSmallObjects(BinaryMask(width: 3, height: 0), minimumArea: 5) == BinaryMask(width: 3, height: 0))
+        #expect(labelComponents(BinaryMask(width: 5, height: 4)).count == 0)
+        let full = labelComponents(BinaryMask(rows: ["###", "###"]))
+        #expect(full.count == 1 && full.components[0].area == 6 && full.components[0].centroidX == 1)
+        #expect(labelComponents(BinaryMask(rows: ["#"])).labels == [1])
+        let column = BinaryMask(rows: ["#", ".", "#", "#"])
+        #expect(labelComponents(column).labels == [1, 0, 2, 2])
+    }
+}
