@@ -30,7 +30,19 @@ public struct BinaryMask: Sendable, Equatable {
         self.bits = bits.map { $0 == 0 ? 0 : 1 }
     }
 
+    /// Wraps values already known to be exactly 0 or 1, without the normalising
+    /// copy of ``init(width:height:bits:)`` (for kernels that produce 0/1 bytes).
+    @inlinable
+    public init(width: Int, height: Int, normalizedBits bits: [UInt8]) {
+        precondition(bits.count == width * height,
+                     "expected \(width * height) values for \(width)×\(height), got \(bits.count)")
+        self.width = width
+        self.height = height
+        self.bits = bits
+    }
+
     /// A mask of the pixels of `image` for which `predicate` holds.
+    @inlinable
     public init<P: PixelSample>(_ image: Image<P>, where predicate: (P) -> Bool) {
         self.width = image.width
         self.height = image.height

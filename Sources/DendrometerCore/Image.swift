@@ -112,6 +112,7 @@ public struct Image<Pixel: PixelSample>: Sendable, Equatable {
     }
 
     /// Applies `transform` to every sample, keeping the shape.
+    @inlinable
     public func map<T: PixelSample>(bitDepth: Int? = nil, _ transform: (Pixel) -> T) -> Image<T> {
         Image<T>(width: width, height: height, pixels: pixels.map(transform), bitDepth: bitDepth)
     }
@@ -119,6 +120,7 @@ public struct Image<Pixel: PixelSample>: Sendable, Equatable {
 
 extension Image {
     /// The image as 32-bit floats (exact for 8- and 16-bit samples).
+    @inlinable
     public func asFloat() -> Image<Float> {
         if let same = self as? Image<Float> { return same }
         return Image<Float>(width: width, height: height, pixels: pixels.map(\.floatValue), bitDepth: 32)

@@ -122,7 +122,7 @@ func diskKernel(_ mask: BinaryMask, target: UInt8, radius: Int, covered: UInt8) 
             }
         }
     }
-    return BinaryMask(width: w, height: h, bitsUnchecked: out)
+    return BinaryMask(width: w, height: h, normalizedBits: out)
 }
 
 private func validateRadius(_ radius: Int) throws(SegmentationError) {

@@ -71,7 +71,7 @@ public func segment<P: PixelSample>(_ image: Image<P>, threshold: Double, polari
             }
         }
     }
-    return BinaryMask(width: image.width, height: image.height, bitsUnchecked: bits)
+    return BinaryMask(width: image.width, height: image.height, normalizedBits: bits)
 }
 
 /// Binarises an image with one threshold per pixel (e.g. from
@@ -119,13 +119,5 @@ public func segment<P: PixelSample>(_ image: Image<P>, thresholds: Image<Float>,
             }
         }
     }
-    return BinaryMask(width: image.width, height: image.height, bitsUnchecked: bits)
-}
-
-extension BinaryMask {
-    /// Wraps bits already known to be exactly 0 or 1 (no normalising copy).
-    init(width: Int, height: Int, bitsUnchecked bits: [UInt8]) {
-        self.init(width: width, height: height)
-        self.bits = bits
-    }
+    return BinaryMask(width: image.width, height: image.height, normalizedBits: bits)
 }
