@@ -13,8 +13,9 @@
 //    along the interface.
 // 3. A quadratic (tilt + gentle curvature) is fitted to the knots by
 //    iteratively reweighted least squares with Tukey's biweight (Mosteller &
-//    Tukey 1977), then each knot may depart from the fit by a clipped,
-//    median-smoothed residual, so mildly wavy interfaces are followed.
+//    Tukey 1977). Each knot then departs from the fit by a low quantile of the
+//    DETRENDED heights in its window (clipped, median-smoothed), which removes
+//    the bias a quantile has on a sloped window and follows mild waviness.
 // The interface lies half a pixel above the last layer pixel (pixel edges).
 
 import DendrometerCore
@@ -46,6 +47,8 @@ public enum InterfaceDetector {
         public var windowFraction = 1.0 / 16
         /// Low quantile of the layer height taken in each window.
         public var quantile = 0.25
+        /// Quantile of the detrended layer heights in each window (second pass).
+        public var detrendedQuantile = 0.4
         /// Largest departure of a knot from the smooth fit, as a fraction of the interface length.
         public var maximumWaviness = 0.02
 
@@ -129,8 +132,15 @@ public enum InterfaceDetector {
             qs.append(quantile(window, p.quantile) - 0.5) // boundary half a pixel above the last layer pixel
         }
         let coefficients = robustQuadratic(us, qs)
-        let smooth = us.map { coefficients.0 + coefficients.1 * $0 + coefficients.2 * $0 * $0 }
-        var residuals = zip(qs, smooth).map { $0 - $1 }
+        let model: (Double) -> Double = { coefficients.0 + coefficients.1 * $0 + coefficients.2 * $0 * $0 }
+        let smooth = us.map(model)
+        // Second pass on detrended heights: a low quantile of a sloped window is
+        // biased by the slope; of the residuals it is not.
+        var residuals = us.map { u -> Double in
+            let lo = max(0, Int(u) - half), hi = min(length - 1, Int(u) + half)
+            let r = (lo ... hi).map { Double(heights[$0]) - 0.5 - model(Double($0)) }
+            return quantile(r, p.detrendedQuantile)
+        }
         residuals = median3(residuals)
         let limit = max(2, p.maximumWaviness * Double(length))
         let vs = zip(smooth, residuals).map { $0 + min(limit, max(-limit, $1)) }

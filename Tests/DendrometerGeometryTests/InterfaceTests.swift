@@ -1,0 +1,133 @@
+import DendrometerCore
+@testable import DendrometerGeometry
+import Foundation
+import Testing
+
+@Suite("Anode side frame")
+struct AnodeSideTests {
+    @Test("frame ↔ image is an exact inverse on every side", arguments: AnodeSide.allCases)
+    func roundTrip(_ side: AnodeSide) {
+        let w = 7, h = 5
+        for y in 0 ..< h {
+            for x in 0 ..< w {
+                let f = side.frame(x: Double(x), y: Double(y), width: w, height: h)
+                let back = side.image(u: f.u, v: f.v, width: w, height: h)
+                #expect(back.x == Double(x) && back.y == Double(y))
+                #expect(side.index(u: Int(f.u), v: Int(f.v), width: w, height: h) == y * w + x)
+            }
+        }
+    }
+}
+
+@Suite("Interface depth")
+struct InterfaceDepthTests {
+    @Test("flat interface at the bottom: depth is the height above it")
+    func flat() {
+        // Interface 10.5 px above the bottom edge of a 20×30 image (anode rows 19...29 → v 0...10).
+        let i = Interface.straight(side: .bottom, width: 20, height: 30, v0: 10.5)
+        #expect(i.depth(x: 3, y: 29) == -10.5)   // bottom row: v = 0
+        #expect(i.depth(x: 3, y: 0) == 18.5)     // top row: v = 29
+        #expect(i.depth(x: 19, y: 14) == 4.5)    // v = 15
+    }
+
+    @Test("tilted interface: perpendicular, not vertical, distance")
+    func tilted() {
+        // v = 5 + 0.5·u. Point (u, v) = (10, 20): vertical offset 20 − 10 = 10,
+        // perpendicular distance 10 / √(1 + 0.25) = 8.94427191.
+        let i = Interface.straight(side: .bottom, width: 100, height: 100, v0: 5, slope: 0.5)
+        #expect(abs(i.depth(u: 10, v: 20) - 10 / (1.25).squareRoot()) < 1e-9)
+        #expect(abs(i.depth(u: 10, v: 0) + 10 / (1.25).squareRoot()) < 1e-9)
+        // Beyond the last knot the end segment continues as a ray.
+        #expect(abs(i.depth(u: 150, v: 100) - (100 - 80) / (1.25).squareRoot()) < 1e-9)
+    }
+
+    @Test("bent polyline: a point above the apex measures to the apex")
+    func apex() {
+        // Λ-shaped interface with apex (10, 10): a point straight above at (10, 13) is 3 px away.
+        let i = Interface(side: .top, width: 21, height: 30, knotsU: [0, 10, 20], knotsV: [0, 10, 0])
+        #expect(abs(i.depth(u: 10, v: 13) - 3) < 1e-12)
+        // A point inside the bend near one arm: distance to the arm y = u, point (4, 6): |6 − 4| / √2.
+        #expect(abs(i.depth(u: 4, v: 6) - 2 / 2.0.squareRoot()) < 1e-12)
+    }
+
+    @Test("depth is invariant under moving the anode to another side", arguments: AnodeSide.allCases)
+    func sideInvariance(_ side: AnodeSide) {
+        let i = Interface.straight(side: side, width: 40, height: 40, v0: 7.5, slope: 0.1)
+        let p = side.image(u: 12, v: 30, width: 40, height: 40)
+        #expect(abs(i.depth(x: p.x, y: p.y) - (30 - 7.5 - 1.2) / (1.01).squareRoot()) < 1e-9)
+    }
+
+    @Test("angle of a straight interface")
+    func angle() {
+        // Bottom side, v rising by 0.1 per px toward +x: on screen the line rises to the right.
+        let i = Interface.straight(side: .bottom, width: 101, height: 50, v0: 10, slope: 0.1)
+        #expect(abs(i.angleDegrees - atan(0.1) * 180 / .pi) < 1e-9)
+        #expect(abs(Interface.straight(side: .left, width: 50, height: 50, v0: 5).angleDegrees - 90) < 1e-9)
+    }
+}
+
+/// A mask with an anode layer of height `layer(u)` on `side` and vertical bars.
+func anodeMask(width: Int, height: Int, side: AnodeSide, layer: (Double) -> Double,
+               bars: [(u: Int, width: Int, height: Int)] = []) -> BinaryMask {
+    var mask = BinaryMask(width: width, height: height)
+    let length = side.length(width: width, height: height), extent = side.extent(width: width, height: height)
+    for u in 0 ..< length {
+        let top = layer(Double(u))
+        for v in 0 ..< extent where Double(v) + 0.5 <= top {
+            mask.bits[side.index(u: u, v: v, width: width, height: height)] = 1
+        }
+    }
+    for b in bars {
+        let base = Int(layer(Double(b.u)).rounded(.down))
+        for u in b.u ..< b.u + b.width {
+            for v in max(0, base - 1) ..< min(extent, base + b.height) {
+                mask.bits[side.index(u: u, v: v, width: width, height: height)] = 1
+            }
+        }
+    }
+    return mask
+}
+
+@Suite("Interface detection")
+struct InterfaceDetectorTests {
+    @Test("finds the side and the height of a flat layer with dendrites rising from it", arguments: AnodeSide.allCases)
+    func flatWithDendrites(_ side: AnodeSide) throws {
+        let mask = anodeMask(width: 160, height: 120, side: side, layer: { _ in 20 },
+                             bars: [(u: 30, width: 6, height: 40), (u: 90, width: 10, height: 60), (u: 70, width: 3, height: 25)])
+        let d = InterfaceDetector.detect(in: mask)
+        #expect(d.side == side)
+        let i = try #require(d.interface)
+        for u in stride(from: 0.0, to: Double(side.length(width: 160, height: 120)), by: 7) {
+            #expect(abs(i.height(atU: u) - 20) <= 0.5, "\(side) u=\(u): \(i.height(atU: u))")
+        }
+    }
+
+    @Test("follows a tilted, gently curved layer within a pixel")
+    func tiltedCurved() throws {
+        let g: (Double) -> Double = { u in 25 + 0.15 * u + 0.0004 * (u - 100) * (u - 100) }
+        let mask = anodeMask(width: 200, height: 150, side: .bottom, layer: g,
+                             bars: [(u: 40, width: 8, height: 50), (u: 120, width: 12, height: 70)])
+        let i = try #require(InterfaceDetector.detect(in: mask).interface)
+        for u in stride(from: 0, to: 200, by: 5) {
+            #expect(abs(i.height(atU: Double(u)) - g(Double(u))) <= 1.0, "u=\(u)")
+        }
+    }
+
+    @Test("no continuous layer: no interface, and the reason is given")
+    func noAnode() {
+        var rng = SplitMix64(seed: 3)
+        var mask = BinaryMask(width: 64, height: 64)
+        for i in mask.bits.indices where rng.next() % 5 == 0 { mask.bits[i] = 1 }
+        let d = InterfaceDetector.detect(in: mask)
+        #expect(d.interface == nil)
+        #expect(d.explanation.contains("no continuous anode layer"))
+    }
+
+    @Test("holes in the layer shorter than the gap tolerance do not stop it")
+    func noisyLayer() throws {
+        var mask = anodeMask(width: 80, height: 60, side: .top, layer: { _ in 15 })
+        for u in stride(from: 0, to: 80, by: 9) { mask[u, 5] = false; mask[u, 6] = false }   // 2-px holes
+        let i = try #require(InterfaceDetector.detect(in: mask, side: .top).interface)
+        #expect(abs(i.height(atU: 40) - 15) <= 0.5)
+    }
+}
