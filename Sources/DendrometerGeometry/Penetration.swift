@@ -1,0 +1,146 @@
+// Penetration statistics of a dendrite mask relative to the interface
+// (DESIGN.md §4):
+// - depth of a pixel: signed perpendicular distance to the interface polyline,
+//   positive into the electrolyte (Interface.depth);
+// - max / p95: maximum and 95th percentile (linear interpolation, numpy's
+//   default) of depth over dendrite pixels;
+// - front mean: for each position u along the interface (one per pixel of the
+//   interface-frame axis), the depth of the farthest dendrite pixel on that
+//   line (0 where none), averaged over all positions;
+// - profile: dendrite area fraction in depth bins of equal width, counted over
+//   the electrolyte pixels of each bin;
+// - short circuit: a dendrite pixel lies on the far edge of the field of view
+//   (the dendrites cross the whole imaged electrolyte).
+
+import DendrometerCore
+import Foundation
+
+/// One bin of the depth profile.
+public struct DepthProfileBin: Sendable, Equatable, Codable {
+    /// Centre of the bin, px of depth.
+    public var depthPx: Double
+    /// Dendrite pixels / electrolyte pixels in the bin, 0…1.
+    public var areaFraction: Double
+}
+
+/// How far dendrites penetrate the electrolyte, in px (convert with the calibration).
+public struct PenetrationDepth: Sendable, Equatable {
+    /// Deepest dendrite pixel, px.
+    public var maxPx: Double
+    /// 95th percentile of dendrite-pixel depth, px.
+    public var p95Px: Double
+    /// Mean over positions along the interface of the farthest dendrite depth (0 where none), px.
+    public var frontMeanPx: Double
+    /// Farthest dendrite depth at each position u along the interface, px (0 where none).
+    public var frontPx: [Double]
+    /// Whether dendrites reach the far edge of the field of view.
+    public var shortCircuit: Bool
+    /// Dendrite area fraction in depth bins.
+    public var profile: [DepthProfileBin]
+    /// Number of dendrite pixels measured.
+    public var dendritePixels: Int
+
+    /// Penetration of `dendrites` (phase pixels on the electrolyte side) from `interface`.
+    ///
+    /// - Parameters:
+    ///   - dendrites: dendrite mask, same shape as the interface's image; pixels with depth ≤ 0 are ignored.
+    ///   - interface: the anode/electrolyte interface.
+    ///   - binWidthPx: width of the profile bins, px (> 0).
+    /// - Complexity: O(dendrite pixels × segments near each pixel) + O(length × bins).
+    public static func measure(dendrites: BinaryMask, interface: Interface, binWidthPx: Double) -> PenetrationDepth {
+        precondition(dendrites.width == interface.width && dendrites.height == interface.height, "mask and interface sizes differ")
+        precondition(binWidthPx > 0, "bin width must be positive")
+        let side = interface.side
+        let w = dendrites.width, h = dendrites.height
+        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+        // Per position along the interface: the dendrite depths on that line.
+        var front = [Double](repeating: 0, count: length)
+        var perLine = [[Float]](repeating: [], count: length)
+        var farEdge = [Bool](repeating: false, count: length)
+        dendrites.bits.withUnsafeBufferPointer { bits in
+            perLine.withUnsafeMutableBufferPointer { lines in
+                front.withUnsafeMutableBufferPointer { fr in
+                    farEdge.withUnsafeMutableBufferPointer { far in
+                        parallelBands(length, minimumPerBand: 32) { band in
+                            for u in band {
+                                var depths = [Float]()
+                                var deepest = 0.0
+                                for v in 0 ..< extent where bits[side.index(u: u, v: v, width: w, height: h)] != 0 {
+                                    let d = interface.depth(u: Double(u), v: Double(v))
+                                    guard d > 0 else { continue }
+                                    depths.append(Float(d))
+                                    deepest = max(deepest, d)
+                                    if v == extent - 1 { far[u] = true }
+                                }
+                                lines[u] = depths
+                                fr[u] = deepest
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var all = perLine.flatMap { $0 }
+        let count = all.count
+        var maxDepth = 0.0, p95 = 0.0
+        if count > 0 {
+            all.sort()
+            maxDepth = Double(all[count - 1])
+            let pos = 0.95 * Double(count - 1)
+            let lo = Int(pos), hi = min(count - 1, lo + 1)
+            p95 = Double(all[lo]) + (pos - Double(lo)) * Double(all[hi] - all[lo])
+        }
+        // Profile: dendrite pixels per bin over electrolyte pixels per bin. The
+        // electrolyte count on each line uses the local slope of the interface
+        // (depth = vertical offset × cos θ), exact for straight segments.
+        let farthest = (0 ..< length).map { u in
+            Double(extent - 1) - interface.height(atU: Double(u))
+        }.max() ?? 0
+        let bins = max(1, Int((max(maxDepth, min(farthest, maxDepth * 1.2 + binWidthPx)) / binWidthPx).rounded(.up)))
+        var dendriteCounts = [Double](repeating: 0, count: bins)
+        for d in all { let b = Int(Double(d) / binWidthPx); if b < bins { dendriteCounts[b] += 1 } }
+        var electrolyteCounts = [Double](repeating: 0, count: bins)
+        for u in 0 ..< length {
+            let g = interface.height(atU: Double(u))
+            let slope = interface.height(atU: Double(u) + 0.5) - interface.height(atU: Double(u) - 0.5)
+            let cosine = 1 / (1 + slope * slope).squareRoot()
+            var v = max(0, Int(g.rounded(.up)))
+            if Double(v) == g { v += 1 }
+            while v < extent {
+                let b = Int((Double(v) - g) * cosine / binWidthPx)
+                if b >= bins { break }
+                electrolyteCounts[b] += 1
+                v += 1
+            }
+        }
+        let profile = (0 ..< bins).map { b in
+            DepthProfileBin(depthPx: (Double(b) + 0.5) * binWidthPx,
+                            areaFraction: electrolyteCounts[b] > 0 ? min(1, dendriteCounts[b] / electrolyteCounts[b]) : 0)
+        }
+        return PenetrationDepth(maxPx: maxDepth, p95Px: p95,
+                                frontMeanPx: length > 0 ? front.reduce(0, +) / Double(length) : 0,
+                                frontPx: front, shortCircuit: farEdge.contains(true), profile: profile,
+                                dendritePixels: count)
+    }
+}
+
+extension Interface {
+    /// The phase pixels of `mask` that lie on the electrolyte side (depth > 0).
+    public func electrolyteSide(of mask: BinaryMask) -> BinaryMask {
+        precondition(mask.width == width && mask.height == height, "mask and interface sizes differ")
+        var out = [UInt8](repeating: 0, count: mask.count)
+        let w = width
+        mask.bits.withUnsafeBufferPointer { bits in
+            out.withUnsafeMutableBufferPointer { o in
+                parallelBands(height, minimumPerBand: 16) { rows in
+                    for y in rows {
+                        for x in 0 ..< w where bits[y * w + x] != 0 {
+                            if depth(x: Double(x), y: Double(y)) > 0 { o[y * w + x] = 1 }
+                        }
+                    }
+                }
+            }
+        }
+        return BinaryMask(width: width, height: height, normalizedBits: out)
+    }
+}
