@@ -1,0 +1,29 @@
+import Testing
+import Foundation
+import DendrometerCore
+@testable import DendrometerFilters
+
+@Suite("Filter benchmarks")
+struct FilterBenchmarkTests {
+    @Test("benchmark runner works on a tiny image")
+    func smoke() {
+        let results = FilterBenchmarks.run(width: 24, height: 16, repetitions: 1)
+        #expect(results.count == 14)
+        #expect(results.allSatisfy { $0.megapixelsPerSecond > 0 && $0.seconds >= 0 })
+    }
+
+    /// Prints the 4096² figures when DENDROMETER_BENCH=1 (release builds only):
+    /// `DENDROMETER_BENCH=1 swift test -c release --scratch-path .build-filters --filter FilterBenchmarkTests`
+    @Test("prints throughput at 4096² (DENDROMETER_BENCH=1, release)",
+          .enabled(if: ProcessInfo.processInfo.environment["DENDROMETER_BENCH"] == "1"))
+    func report() {
+        guard FilterBenchmarks.isOptimizedBuild else {
+            print("refusing to report benchmark numbers from a debug build")
+            return
+        }
+        let n = Int(ProcessInfo.processInfo.environment["DENDROMETER_BENCH_SIZE"] ?? "") ?? 4096
+        for r in FilterBenchmarks.run(width: n, height: n, repetitions: 3) {
+            print(String(format: "%-36@ %9.1f MPx/s  %8.2f ms", r.name as NSString, r.megapixelsPerSecond, r.seconds * 1000))
+        }
+    }
+}
