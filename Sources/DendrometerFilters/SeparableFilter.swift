@@ -7,8 +7,8 @@
 // Method: for output row y, the column pass needs the row-filtered lines
 // y−rc ... y+rc. A band keeps the last 2rc+1 of them in a ring; each step
 // filters one new line and combines 2rc+1 lines with a vertical (transpose-free)
-// streaming loop over x, two taps at a time. Both passes exploit the kernel's
-// symmetry (r+1 multiplies per tap pair). Cost: O((rr + rc) · W · H), memory
+// loop over x that keeps 16 outputs in SIMD registers across all taps. Both
+// passes exploit the kernel's symmetry (r+1 multiplies for 2r+1 taps). Cost: O((rr + rc) · W · H), memory
 // O((2rc + 1) · W) per band.
 
 import DendrometerCore
@@ -31,7 +31,17 @@ func separableFilter(width: Int, height: Int, row: Kernel1D, column: Kernel1D,
         let padded = UnsafeMutablePointer<Float>.allocate(capacity: w + 2 * rr)
         let ring = UnsafeMutablePointer<Float>.allocate(capacity: slots * w)
         let acc = UnsafeMutablePointer<Float>.allocate(capacity: w)
-        defer { padded.deallocate(); ring.deallocate(); acc.deallocate() }
+        // Line tables: lines k = 0 ... r below (lo) and above (hi) the centre.
+        let rowLo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rr + 1)
+        let rowHi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rr + 1)
+        let colLo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rc + 1)
+        let colHi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rc + 1)
+        defer {
+            padded.deallocate(); ring.deallocate(); acc.deallocate()
+            rowLo.deallocate(); rowHi.deallocate(); colLo.deallocate(); colHi.deallocate()
+        }
+        let p = padded + rr
+        for k in 0 ... rr { rowLo[k] = UnsafePointer(p - k); rowHi[k] = UnsafePointer(p + k) }
         rowTaps.withUnsafeBufferPointer { rt in
             colTaps.withUnsafeBufferPointer { ct in
                 let first = band.lowerBound - rc
@@ -39,25 +49,20 @@ func separableFilter(width: Int, height: Int, row: Kernel1D, column: Kernel1D,
                     ring + ((v - first) % slots) * w
                 }
                 @inline(__always) func filterLine(_ v: Int) {
-                    let sy = reflectIndex(v, h)
-                    let p = padded + rr
-                    loadRow(sy, p)
+                    loadRow(reflectIndex(v, h), p)
                     if rr > 0 {
                         for j in 1 ... rr {
                             p[-j] = p[reflectIndex(-j, w)]
                             p[w - 1 + j] = p[reflectIndex(w - 1 + j, w)]
                         }
                     }
-                    applyKernel(rt, parity: row.parity, count: w, output: line(v)) { k in
-                        (UnsafePointer(p - k), UnsafePointer(p + k))
-                    }
+                    applyKernel(rt, parity: row.parity, count: w, output: line(v), lo: rowLo, hi: rowHi)
                 }
                 for v in first ..< band.lowerBound + rc { filterLine(v) }
                 for y in band {
                     filterLine(y + rc)
-                    applyKernel(ct, parity: column.parity, count: w, output: acc) { k in
-                        (UnsafePointer(line(y - k)), UnsafePointer(line(y + k)))
-                    }
+                    for k in 0 ... rc { colLo[k] = UnsafePointer(line(y - k)); colHi[k] = UnsafePointer(line(y + k)) }
+                    applyKernel(ct, parity: column.parity, count: w, output: acc, lo: colLo, hi: colHi)
                     storeRow(y, acc)
                 }
             }
@@ -65,55 +70,46 @@ func separableFilter(width: Int, height: Int, row: Kernel1D, column: Kernel1D,
     }
 }
 
-/// out[i] = even: t0·c[i] + Σ t_k (lo_k[i] + hi_k[i]); odd: Σ t_k (hi_k[i] − lo_k[i]),
-/// where `(lo_k, hi_k) = lines(k)` and `lines(0)` is the centre (both equal).
-/// Taps are combined two at a time to halve the traffic on `out`.
-/// Unchecked: every line holds `count` readable Floats; `out` does not alias them.
+/// out[i] = even: t0·lo₀[i] + Σ_{k≥1} t_k (lo_k[i] + hi_k[i]); odd: Σ_{k≥1} t_k (hi_k[i] − lo_k[i]).
+///
+/// Register-blocked: 16 outputs are accumulated in SIMD registers over all taps
+/// and stored once, so the loop is bound by loads, not by traffic on `out`.
+/// Unchecked: `lo[k]`, `hi[k]` (k = 0 ... taps.count − 1) hold `count` readable
+/// Floats; `lo[0]` is the centre line; `out` holds `count` and aliases none of them.
 @inline(__always)
 func applyKernel(_ t: UnsafeBufferPointer<Float>, parity: Kernel1D.Parity, count n: Int,
                  output out: UnsafeMutablePointer<Float>,
-                 lines: (Int) -> (UnsafePointer<Float>, UnsafePointer<Float>)) {
+                 lo: UnsafePointer<UnsafePointer<Float>>, hi: UnsafePointer<UnsafePointer<Float>>) {
+    typealias V = SIMD16<Float>
     let r = t.count - 1
-    var k = 1
-    switch parity {
-    case .even:
-        let c = lines(0).0
-        let t0 = t[0]
-        if r == 0 {
-            if t0 == 1 { out.update(from: c, count: n) } else { for i in 0 ..< n { out[i] = t0 * c[i] } }
-            return
+    let even = parity == .even
+    if even && r == 0 {
+        if t[0] == 1 { out.update(from: lo[0], count: n) } else { for i in 0 ..< n { out[i] = t[0] * lo[0][i] } }
+        return
+    }
+    @inline(__always) func load(_ q: UnsafePointer<Float>, _ i: Int) -> V {
+        UnsafeRawPointer(q + i).loadUnaligned(as: V.self)
+    }
+    var i = 0
+    while i + V.scalarCount <= n {
+        var acc = even ? V(repeating: t[0]) * load(lo[0], i) : V(repeating: 0)
+        if even {
+            for k in 1 ... r { acc += V(repeating: t[k]) * (load(lo[k], i) + load(hi[k], i)) }
+        } else {
+            for k in 1 ... r { acc += V(repeating: t[k]) * (load(hi[k], i) - load(lo[k], i)) }
         }
-        let (a, b) = lines(1)
-        let t1 = t[1]
-        for i in 0 ..< n { out[i] = t0 * c[i] + t1 * (a[i] + b[i]) }
-        k = 2
-        while k + 1 <= r {
-            let (a1, b1) = lines(k), (a2, b2) = lines(k + 1)
-            let u = t[k], v = t[k + 1]
-            for i in 0 ..< n { out[i] += u * (a1[i] + b1[i]) + v * (a2[i] + b2[i]) }
-            k += 2
+        UnsafeMutableRawPointer(out + i).storeBytes(of: acc, as: V.self)
+        i += V.scalarCount
+    }
+    while i < n {
+        var a: Float = even ? t[0] * lo[0][i] : 0
+        if even {
+            for k in 1 ... r { a += t[k] * (lo[k][i] + hi[k][i]) }
+        } else {
+            for k in 1 ... r { a += t[k] * (hi[k][i] - lo[k][i]) }
         }
-        if k == r {
-            let (a1, b1) = lines(k)
-            let u = t[k]
-            for i in 0 ..< n { out[i] += u * (a1[i] + b1[i]) }
-        }
-    case .odd:
-        let (a, b) = lines(1)
-        let t1 = t[1]
-        for i in 0 ..< n { out[i] = t1 * (b[i] - a[i]) }
-        k = 2
-        while k + 1 <= r {
-            let (a1, b1) = lines(k), (a2, b2) = lines(k + 1)
-            let u = t[k], v = t[k + 1]
-            for i in 0 ..< n { out[i] += u * (b1[i] - a1[i]) + v * (b2[i] - a2[i]) }
-            k += 2
-        }
-        if k == r {
-            let (a1, b1) = lines(k)
-            let u = t[k]
-            for i in 0 ..< n { out[i] += u * (b1[i] - a1[i]) }
-        }
+        out[i] = a
+        i += 1
     }
 }
 

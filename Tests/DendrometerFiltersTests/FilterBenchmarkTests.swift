@@ -22,8 +22,10 @@ struct FilterBenchmarkTests {
             return
         }
         let n = Int(ProcessInfo.processInfo.environment["DENDROMETER_BENCH_SIZE"] ?? "") ?? 4096
-        for r in FilterBenchmarks.run(width: n, height: n, repetitions: 3) {
-            print(String(format: "%-36@ %9.1f MPx/s  %8.2f ms", r.name as NSString, r.megapixelsPerSecond, r.seconds * 1000))
+        let only = ProcessInfo.processInfo.environment["DENDROMETER_BENCH_ONLY"]
+        for r in FilterBenchmarks.run(width: n, height: n, repetitions: 3, matching: only) {
+            let name = r.name.padding(toLength: 40, withPad: " ", startingAt: 0)
+            print(name + String(format: "%9.1f MPx/s  %8.2f ms", r.megapixelsPerSecond, r.seconds * 1000))
         }
     }
 }
