@@ -7,9 +7,10 @@
 //   λ1,2 = ½ (Jxx + Jyy ± √((Jxx − Jyy)² + 4Jxy²)),
 //   gradient direction θg = ½ atan2(2Jxy, Jxx − Jyy) (image axes, y down),
 //   structure direction = θg + 90° (eigenvector of the smaller eigenvalue).
-// Every pass runs on `separableFilter` (parallel row bands); the products are
-// formed on the fly when rows are loaded and the eigen-analysis is fused into
-// the store of the last pass, so no product image is ever stored.
+// All five separable passes are fused into one streaming pass per row band
+// (`structureTensorKernel`): x-filtered input lines and x-filtered tensor
+// lines live in small row-keyed caches, so no full-size gradient or product
+// image is ever stored and the eigen-analysis runs on rows still in cache.
 
 import DendrometerCore
 
@@ -86,51 +87,20 @@ public struct StructureTensorField: Sendable, Equatable {
 public func structureTensor<P: PixelSample>(_ image: Image<P>, sigma: Double, rho: Double) throws(FilterError) -> StructureTensorField {
     try FilterError.check(sigma, name: "structure-tensor gradient scale σ", positive: true)
     try FilterError.check(rho, name: "structure-tensor integration scale ρ")
-    let w = image.width, h = image.height
-    var orientation = Image<Float>(width: w, height: h, fill: 0, bitDepth: 32)
-    var coherence = orientation
-    var energy = orientation
-    if image.isEmpty {
-        return StructureTensorField(orientationDegrees: orientation, coherence: coherence, energy: energy,
-                                    sigma: sigma, rho: rho)
-    }
-    let g = Kernel1D.gaussian(sigma: sigma), d = Kernel1D.gaussianDerivative(sigma: sigma)
-    let gr = Kernel1D.gaussian(sigma: rho)
-    var ix = [Float](repeating: 0, count: w * h)
-    var iy = ix
-    ix.withUnsafeMutableBufferPointer { ixb in
-        iy.withUnsafeMutableBufferPointer { iyb in
-            let gx = SendablePointer(ixb.baseAddress!), gy = SendablePointer(iyb.baseAddress!)
-            withFloatRowLoader(image) { load in
-                separableFilter(width: w, height: h, row: d, column: g, loadRow: load) { y, src in
-                    (gx.base + y * w).update(from: src, count: w)
-                }
-                separableFilter(width: w, height: h, row: g, column: d, loadRow: load) { y, src in
-                    (gy.base + y * w).update(from: src, count: w)
-                }
-            }
-            orientation.pixels.withUnsafeMutableBufferPointer { ob in
-                coherence.pixels.withUnsafeMutableBufferPointer { cb in
-                    energy.pixels.withUnsafeMutableBufferPointer { eb in
-                        // Jxx is parked in `orientation`, Jxy in `coherence` until the last pass.
-                        let jxx = SendablePointer(ob.baseAddress!), jxy = SendablePointer(cb.baseAddress!)
-                        let en = SendablePointer(eb.baseAddress!)
-                        separableFilter(width: w, height: h, row: gr, column: gr, loadRow: { y, dst in
-                            let a = gx.base + y * w
-                            for x in 0 ..< w { dst[x] = a[x] * a[x] }
-                        }, storeRow: { y, src in (jxx.base + y * w).update(from: src, count: w) })
-                        separableFilter(width: w, height: h, row: gr, column: gr, loadRow: { y, dst in
-                            let a = gx.base + y * w, b = gy.base + y * w
-                            for x in 0 ..< w { dst[x] = a[x] * b[x] }
-                        }, storeRow: { y, src in (jxy.base + y * w).update(from: src, count: w) })
-                        separableFilter(width: w, height: h, row: gr, column: gr, loadRow: { y, dst in
-                            let b = gy.base + y * w
-                            for x in 0 ..< w { dst[x] = b[x] * b[x] }
-                        }, storeRow: { y, src in
-                            eigenRow(jxx: jxx.base + y * w, jxy: jxy.base + y * w, jyy: src,
-                                     orientation: jxx.base + y * w, coherence: jxy.base + y * w,
-                                     energy: en.base + y * w, count: w)
-                        })
+    let w = image.width, h = image.height, n = w * h
+    // Every sample of the three planes is written below, so they start uninitialised.
+    let fresh = { Image<Float>(width: w, height: h, pixels: [Float](unsafeUninitializedCapacity: n) { _, c in c = n }, bitDepth: 32) }
+    var orientation = fresh(), coherence = fresh(), energy = fresh()
+    if n > 0 {
+        orientation.pixels.withUnsafeMutableBufferPointer { ob in
+            coherence.pixels.withUnsafeMutableBufferPointer { cb in
+                energy.pixels.withUnsafeMutableBufferPointer { eb in
+                    let planes = (SendablePointer(ob.baseAddress!), SendablePointer(cb.baseAddress!), SendablePointer(eb.baseAddress!))
+                    withFloatRowLoader(image) { load in
+                        structureTensorKernel(width: w, height: h, sigma: sigma, rho: rho, loadRow: load) { y, jxx, jxy, jyy in
+                            eigenRow(jxx: jxx, jxy: jxy, jyy: jyy, orientation: planes.0.base + y * w,
+                                     coherence: planes.1.base + y * w, energy: planes.2.base + y * w, count: w)
+                        }
                     }
                 }
             }
@@ -140,14 +110,141 @@ public func structureTensor<P: PixelSample>(_ image: Image<P>, sigma: Double, rh
                                 sigma: sigma, rho: rho)
 }
 
+/// A small cache of filtered lines keyed by source row, `channels` lines per row.
+///
+/// A row band asks for the lines of the (reflected) rows y − r ... y + r. Those
+/// rows always span at most 2r + 1 consecutive indices (reflection only folds
+/// the span), so with `slots = 2r + 1` and slot = row mod slots the rows of one
+/// window never evict each other; a row is filtered once per band (plus a few
+/// recomputations where the window folds at the image border).
+struct LineCache {
+    let width: Int, slots: Int, channels: Int
+    let storage: UnsafeMutablePointer<Float>
+    let tags: UnsafeMutablePointer<Int>
+
+    init(width: Int, radius: Int, channels: Int) {
+        self.width = width
+        self.slots = 2 * radius + 1
+        self.channels = channels
+        storage = .allocate(capacity: slots * channels * width)
+        tags = .allocate(capacity: slots)
+        tags.initialize(repeating: -1, count: slots)
+    }
+
+    func deallocate() { storage.deallocate(); tags.deallocate() }
+
+    /// The first of the `channels` consecutive lines (each `width` Floats) of row `s`,
+    /// filled by `fill(s, base)` on a miss. Unchecked: s ≥ 0.
+    @inline(__always)
+    func lines(_ s: Int, fill: (Int, UnsafeMutablePointer<Float>) -> Void) -> UnsafeMutablePointer<Float> {
+        let slot = s % slots
+        let base = storage + slot * channels * width
+        if tags[slot] != s {
+            fill(s, base)
+            tags[slot] = s
+        }
+        return base
+    }
+}
+
+/// Fused, streaming structure tensor over row bands. Per band and output row y:
+/// (1) input rows are row-filtered with g′σ and gσ (cached, 2 channels);
+/// (2) gradient rows Ix = gσ(y) ∗ [g′σ(x) ∗ I], Iy = g′σ(y) ∗ [gσ(x) ∗ I] are formed
+///     from those lines, their products row-filtered with gρ (cached, 3 channels);
+/// (3) the column pass with gρ yields Jxx, Jxy, Jyy of row y, handed to `emit`.
+/// No full-size intermediate image is ever stored.
+///
+/// Unchecked: width, height > 0, σ > 0, ρ ≥ 0; `loadRow` is safe to call concurrently;
+/// `emit(y, jxx, jxy, jyy)` writes only row y of its outputs.
+func structureTensorKernel(width w: Int, height h: Int, sigma: Double, rho: Double,
+                           loadRow: (Int, UnsafeMutablePointer<Float>) -> Void,
+                           emit: (Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> Void) {
+    let g = Kernel1D.gaussian(sigma: sigma), d = Kernel1D.gaussianDerivative(sigma: sigma)
+    let gr = Kernel1D.gaussian(sigma: rho)
+    let rs = max(g.radius, d.radius), rr = gr.radius
+    let pad = max(rs, rr)
+    let gTaps = g.taps, dTaps = d.taps, rTaps = gr.taps
+    parallelBands(h, minimumPerBand: 16) { band in
+        let padded = UnsafeMutablePointer<Float>.allocate(capacity: w + 2 * pad)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 5 * w)  // Ix, Iy, Jxx, Jxy, Jyy
+        let lo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: pad + 1)
+        let hi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: pad + 1)
+        let gLo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rs + 1)
+        let gHi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rs + 1)
+        let rowLo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: pad + 1)
+        let rowHi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: pad + 1)
+        let inputLines = LineCache(width: w, radius: rs, channels: 2)    // [g′σ(x) ∗ I, gσ(x) ∗ I]
+        let tensorLines = LineCache(width: w, radius: rr, channels: 3)   // gρ(x) ∗ [Ix², IxIy, Iy²]
+        defer {
+            padded.deallocate(); scratch.deallocate()
+            lo.deallocate(); hi.deallocate(); gLo.deallocate(); gHi.deallocate(); rowLo.deallocate(); rowHi.deallocate()
+            inputLines.deallocate(); tensorLines.deallocate()
+        }
+        let p = padded + pad
+        for k in 0 ... pad { rowLo[k] = UnsafePointer(p - k); rowHi[k] = UnsafePointer(p + k) }
+        let ix = scratch, iy = scratch + w, jxx = scratch + 2 * w, jxy = scratch + 3 * w, jyy = scratch + 4 * w
+        gTaps.withUnsafeBufferPointer { gt in
+            dTaps.withUnsafeBufferPointer { dt in
+                rTaps.withUnsafeBufferPointer { rt in
+                    @inline(__always) func padRow(_ r: Int) {
+                        if r > 0 {
+                            for j in 1 ... r {
+                                p[-j] = p[reflectIndex(-j, w)]
+                                p[w - 1 + j] = p[reflectIndex(w - 1 + j, w)]
+                            }
+                        }
+                    }
+                    func fillInput(_ s: Int, _ base: UnsafeMutablePointer<Float>) {
+                        loadRow(s, p)
+                        padRow(rs)
+                        applyKernel(dt, parity: .odd, count: w, output: base, lo: rowLo, hi: rowHi)
+                        applyKernel(gt, parity: .even, count: w, output: base + w, lo: rowLo, hi: rowHi)
+                    }
+                    func fillTensor(_ s: Int, _ base: UnsafeMutablePointer<Float>) {
+                        // Gradient rows of source row s from the cached x-filtered input lines.
+                        // (Own tables: `lo`/`hi` are being filled by the caller.)
+                        for k in 0 ... rs {
+                            gLo[k] = UnsafePointer(inputLines.lines(reflectIndex(s - k, h), fill: fillInput))
+                            gHi[k] = UnsafePointer(inputLines.lines(reflectIndex(s + k, h), fill: fillInput))
+                        }
+                        applyKernel(gt, parity: .even, count: w, output: ix, lo: gLo, hi: gHi)
+                        for k in 0 ... rs { gLo[k] += w; gHi[k] += w }
+                        applyKernel(dt, parity: .odd, count: w, output: iy, lo: gLo, hi: gHi)
+                        for x in 0 ..< w { p[x] = ix[x] * ix[x] }
+                        padRow(rr)
+                        applyKernel(rt, parity: .even, count: w, output: base, lo: rowLo, hi: rowHi)
+                        for x in 0 ..< w { p[x] = ix[x] * iy[x] }
+                        padRow(rr)
+                        applyKernel(rt, parity: .even, count: w, output: base + w, lo: rowLo, hi: rowHi)
+                        for x in 0 ..< w { p[x] = iy[x] * iy[x] }
+                        padRow(rr)
+                        applyKernel(rt, parity: .even, count: w, output: base + 2 * w, lo: rowLo, hi: rowHi)
+                    }
+                    for y in band {
+                        for k in 0 ... rr {
+                            lo[k] = UnsafePointer(tensorLines.lines(reflectIndex(y - k, h), fill: fillTensor))
+                            hi[k] = UnsafePointer(tensorLines.lines(reflectIndex(y + k, h), fill: fillTensor))
+                        }
+                        applyKernel(rt, parity: .even, count: w, output: jxx, lo: lo, hi: hi)
+                        for k in 0 ... rr { lo[k] += w; hi[k] += w }
+                        applyKernel(rt, parity: .even, count: w, output: jxy, lo: lo, hi: hi)
+                        for k in 0 ... rr { lo[k] += w; hi[k] += w }
+                        applyKernel(rt, parity: .even, count: w, output: jyy, lo: lo, hi: hi)
+                        emit(y, jxx, jxy, jyy)
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Energies at or below this are treated as a flat neighbourhood (coherence and orientation 0).
 let flatEnergy: Float = 1e-20
 
-/// Closed-form eigen-analysis of one row. `orientation` may alias `jxx` and
-/// `coherence` may alias `jxy` (each element is read before it is written).
-/// Unchecked: every pointer holds `count` Floats.
+/// Closed-form eigen-analysis of one row.
+/// Unchecked: every pointer holds `count` Floats; outputs alias no input.
 @inline(__always)
-func eigenRow(jxx: UnsafeMutablePointer<Float>, jxy: UnsafeMutablePointer<Float>, jyy: UnsafePointer<Float>,
+func eigenRow(jxx: UnsafePointer<Float>, jxy: UnsafePointer<Float>, jyy: UnsafePointer<Float>,
               orientation: UnsafeMutablePointer<Float>, coherence: UnsafeMutablePointer<Float>,
               energy: UnsafeMutablePointer<Float>, count: Int) {
     for x in 0 ..< count {

@@ -23,7 +23,8 @@ struct FilterBenchmarkTests {
         }
         let n = Int(ProcessInfo.processInfo.environment["DENDROMETER_BENCH_SIZE"] ?? "") ?? 4096
         let only = ProcessInfo.processInfo.environment["DENDROMETER_BENCH_ONLY"]
-        for r in FilterBenchmarks.run(width: n, height: n, repetitions: 3, matching: only) {
+        let reps = Int(ProcessInfo.processInfo.environment["DENDROMETER_BENCH_REPS"] ?? "") ?? 3
+        for r in FilterBenchmarks.run(width: n, height: n, repetitions: reps, matching: only) {
             let name = r.name.padding(toLength: 40, withPad: " ", startingAt: 0)
             print(name + String(format: "%9.1f MPx/s  %8.2f ms", r.megapixelsPerSecond, r.seconds * 1000))
         }
