@@ -6,8 +6,8 @@
 //   MedianNetworks.swift), O(1) per pixel (19 / 99 compare-swaps), vectorised over x.
 // - UInt8, r ≥ 3: Huang, Yang & Tang (1979) sliding 256-bin histogram,
 //   O(r) per pixel (MedianHistogram.swift).
-// - UInt16, r ≥ 3: Huang's sliding histogram with a two-level (256 coarse ×
-//   256 fine) histogram, O(r + 256) per pixel (MedianHistogram.swift).
+// - UInt16, r ≥ 3: Huang's sliding histogram with a three-level (256 / 4096 /
+//   65 536 bins) histogram, O(r) per pixel (MedianHistogram.swift).
 // - Float, r ≥ 3: gather the window and sort, O(r² log r) per pixel.
 // All paths read a reflect-padded copy of the image (one O(W·H) copy), so the
 // inner loops need no border tests, and run on parallel row bands.
@@ -38,7 +38,7 @@ public enum MedianAlgorithm: Sendable {
 /// - Returns: an image of the same type, shape and `bitDepth`.
 /// - Throws: ``FilterError/invalidRadius(_:)`` when r < 0.
 /// - Complexity: r = 1, 2: O(W·H) with selection networks; r ≥ 3: O(W·H·r) for UInt8
-///   (Huang 1979), O(W·H·(r + 256)) for UInt16 (two-level histogram), O(W·H·r² log r)
+///   (Huang 1979), O(W·H·r) for UInt16 (three-level histogram), O(W·H·r² log r)
 ///   for Float (sorting); plus one O(W·H) padded copy.
 ///
 /// Example (r = 1, reflect border): the single bright pixel of
