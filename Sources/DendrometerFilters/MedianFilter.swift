@@ -6,8 +6,11 @@
 //   MedianNetworks.swift), O(1) per pixel (19 / 99 compare-swaps), vectorised over x.
 // - UInt8, r ≥ 3: Huang, Yang & Tang (1979) sliding 256-bin histogram,
 //   O(r) per pixel (MedianHistogram.swift).
-// - UInt16, r ≥ 3: Huang's sliding histogram with a three-level (256 / 4096 /
-//   65 536 bins) histogram, O(r) per pixel (MedianHistogram.swift).
+// - UInt16, r ≥ 3: images with ≤ 256 distinct values (8-bit data in 16-bit
+//   words) are mapped to their dense ranks and take the UInt8 path (exact: the
+//   median commutes with monotone maps); otherwise Huang's sliding histogram
+//   with a three-level (256 / 4096 / 65 536 bins) histogram, O(r) updates per
+//   pixel plus walks of ≤ 16 + 16 bins (MedianHistogram.swift).
 // - Float, r ≥ 3: gather the window and sort, O(r² log r) per pixel.
 // All paths read a reflect-padded copy of the image (one O(W·H) copy), so the
 // inner loops need no border tests, and run on parallel row bands.
@@ -57,12 +60,40 @@ public func medianFilter<P: PixelSample>(_ image: Image<P>, radius: Int,
     case let u8 as Image<UInt8>:
         return medianFast(u8, radius: radius, large: medianHistogramU8) as! Image<P>
     case let u16 as Image<UInt16>:
+        if radius >= 3, let ranked = rankCompressed(u16) {
+            // ≤ 256 distinct values: the median commutes with the monotone map to ranks.
+            let m = medianFast(ranked.ranks, radius: radius, large: medianHistogramU8)
+            var out = u16
+            m.pixels.withUnsafeBufferPointer { mb in
+                out.pixels.withUnsafeMutableBufferPointer { ob in
+                    for i in 0 ..< mb.count { ob[i] = ranked.values[Int(mb[i])] }
+                }
+            }
+            return out as! Image<P>
+        }
         return medianFast(u16, radius: radius, large: medianHistogramU16) as! Image<P>
     case let f as Image<Float>:
         return medianFast(f, radius: radius, large: medianSortRows) as! Image<P>
     default:
         return medianReference(image, radius: radius)
     }
+}
+
+/// When `image` holds at most 256 distinct values, returns the image of their dense
+/// ranks (0 = smallest value) and the rank → value table; otherwise nil. O(W·H + 65 536).
+func rankCompressed(_ image: Image<UInt16>) -> (ranks: Image<UInt8>, values: [UInt16])? {
+    var seen = [Bool](repeating: false, count: 65536)
+    var values = [UInt16]()
+    for v in image.pixels where !seen[Int(v)] {
+        seen[Int(v)] = true
+        values.append(v)
+        if values.count > 256 { return nil }
+    }
+    values.sort()
+    var rank = [UInt8](repeating: 0, count: 65536)
+    for (i, v) in values.enumerated() { rank[Int(v)] = UInt8(i) }
+    let ranks = Image<UInt8>(width: image.width, height: image.height, pixels: image.pixels.map { rank[Int($0)] }, bitDepth: 8)
+    return (ranks, values)
 }
 
 /// A reflect-padded copy of `image` with `r` extra samples on every side:

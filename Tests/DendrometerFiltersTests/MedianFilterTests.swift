@@ -69,8 +69,25 @@ struct MedianFilterTests {
             #expect(try medianFilter(t, radius: radius) == medianReference(t, radius: radius))
             let b: Image<UInt16> = randomImage(width: w, height: h, seed: seed) { UInt16.random(in: 0 ... 65535, using: &$0) }
             #expect(try medianFilter(b, radius: radius) == medianReference(b, radius: radius))
+            // UInt16 with ≤ 256 distinct values takes the rank-compressed UInt8 path.
+            let few: Image<UInt16> = randomImage(width: w, height: h, seed: seed + 9) { UInt16.random(in: 0 ... 199, using: &$0) * 300 }
+            #expect(try medianFilter(few, radius: radius) == medianReference(few, radius: radius))
             let c: Image<Float> = randomImage(width: w, height: h, seed: seed) { Float.random(in: -5 ... 5, using: &$0) }
             #expect(try medianFilter(c, radius: radius) == medianReference(c, radius: radius))
+        }
+    }
+
+    @Test("UInt16 with more than 256 distinct values uses the three-level histogram, exactly")
+    func manyDistinctU16() throws {
+        let none = Image<UInt16>(width: 257, height: 1, pixels: (0 ..< 257).map { UInt16($0 * 3) })
+        #expect(rankCompressed(none) == nil)
+        let some = Image<UInt16>(width: 256, height: 1, pixels: (0 ..< 256).reversed().map { UInt16($0 * 3) })
+        #expect(rankCompressed(some)?.values.count == 256)
+        #expect(rankCompressed(some)?.ranks.pixels.first == 255)
+        for seed: UInt64 in 1 ... 3 {
+            let img: Image<UInt16> = randomImage(width: 29, height: 23, seed: seed) { UInt16.random(in: 0 ... 65535, using: &$0) }
+            #expect(rankCompressed(img) == nil)
+            for r in [3, 6] { #expect(try medianFilter(img, radius: r) == medianReference(img, radius: r)) }
         }
     }
 
