@@ -48,13 +48,16 @@ public enum FilterBenchmarks {
     /// run takes ~20 s in a release build).
     ///
     /// Kernels: Gaussian σ = 1, 2, 5 (u8→u8), σ = 2 (u8→Float, u16→u16, Float→Float);
-    /// median r = 1, 2, 5 (u8), r = 1, 3 (u16), r = 1 (Float); structure tensor σ = 1, ρ = 2 and 4.
+    /// median r = 1, 2, 5 (u8), r = 1, 3 (u16 = u8·257, and 12-bit with > 256 values), r = 1 (Float); structure tensor σ = 1, ρ = 2 and 4.
     /// - Parameter matching: when non-nil, only kernels whose name contains this text run.
     public static func run(width: Int = 4096, height: Int = 4096, repetitions: Int = 3,
                            matching: String? = nil) -> [Result] {
         let u8 = syntheticImage(width: width, height: height)
         let u16 = u8.map(bitDepth: 16) { UInt16($0) * 257 }
         let f32 = u8.asFloat()
+        // 12-bit data with > 256 distinct values (the UInt16 median cannot use rank compression).
+        var noise = SplitMix64(seed: 7)
+        let u12 = u8.map(bitDepth: 12) { UInt16($0) * 16 + UInt16(noise.next() % 16) }
         let mpx = Double(width * height) / 1e6
         var results = [Result]()
         var sink = 0.0
@@ -85,6 +88,7 @@ public enum FilterBenchmarks {
         for r in [1, 3] {
             measure("median u16 r=\(r)") { Double(try medianFilter(u16, radius: r).pixels[mid]) }
         }
+        measure("median u16 r=3 12-bit") { Double(try medianFilter(u12, radius: 3).pixels[mid]) }
         measure("median float r=1") { Double(try medianFilter(f32, radius: 1).pixels[mid]) }
         for rho in [2.0, 4.0] {
             measure("structure tensor u8 σ=1.0 ρ=\(rho)") { Double(try structureTensor(u8, sigma: 1, rho: rho).coherence.pixels[mid]) }

@@ -164,7 +164,8 @@ func structureTensorKernel(width w: Int, height h: Int, sigma: Double, rho: Doub
     let rs = max(g.radius, d.radius), rr = gr.radius
     let pad = max(rs, rr)
     let gTaps = g.taps, dTaps = d.taps, rTaps = gr.taps
-    parallelBands(h, minimumPerBand: 16) { band in
+    // Each band recomputes 2·(rs + rr) halo rows; keep bands at least twice that tall.
+    parallelBands(h, minimumPerBand: max(16, 4 * (rs + rr))) { band in
         let padded = UnsafeMutablePointer<Float>.allocate(capacity: w + 2 * pad)
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 5 * w)  // Ix, Iy, Jxx, Jxy, Jyy
         let lo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: pad + 1)

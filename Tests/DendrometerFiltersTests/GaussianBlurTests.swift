@@ -47,6 +47,14 @@ struct GaussianBlurTests {
         }
     }
 
+    @Test("row bands: a tall image split into several bands equals the reference")
+    func bands() throws {
+        // 150 rows with σ = 1.5 (r = 6) → bands of ≥ 24 rows, so several bands with halos.
+        let img: Image<UInt8> = randomImage(width: 21, height: 150, seed: 77) { UInt8.random(in: 0 ... 255, using: &$0) }
+        #expect(Concurrency.bandCount(for: 150, minimumPerBand: 24) > 1 || Concurrency.maximumThreads == 1)
+        #expect(maxAbsDiff(try gaussianBlur(img, sigma: 1.5).pixels, gaussianBlurReference(img, sigma: 1.5).pixels) < 255 * 2e-6)
+    }
+
     @Test("empty images, σ = 0 copy, constant image stays exactly constant")
     func edgeCases() throws {
         for (w, h) in [(0, 0), (0, 5), (5, 0)] {

@@ -111,6 +111,18 @@ struct StructureTensorTests {
         }
     }
 
+    @Test("row bands: a tall image split into several bands equals the reference")
+    func bands() throws {
+        // σ = 1 (r = 4), ρ = 1.5 (r = 6) → bands of ≥ 40 rows; 200 rows → several bands.
+        let img: Image<UInt8> = randomImage(width: 17, height: 200, seed: 5) { UInt8.random(in: 0 ... 255, using: &$0) }
+        #expect(Concurrency.bandCount(for: 200, minimumPerBand: 40) > 1 || Concurrency.maximumThreads == 1)
+        let fast = try structureTensor(img, sigma: 1, rho: 1.5)
+        let ref = structureTensorReference(img, sigma: 1, rho: 1.5)
+        let maxEnergy = ref.energy.pixels.max() ?? 1
+        #expect(maxAbsDiff(fast.energy.pixels, ref.energy.pixels) < maxEnergy * 1e-5)
+        #expect(maxAbsDiff(fast.coherence.pixels, ref.coherence.pixels) < 1e-3)
+    }
+
     @Test("fastAtan2 is within 2.1e-4 rad of atan2")
     func atan2Accuracy() {
         var worst: Float = 0
