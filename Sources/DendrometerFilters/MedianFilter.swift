@@ -35,7 +35,7 @@ public enum MedianAlgorithm: Sendable {
 ///   repeated when the window is wider than the image.
 /// - Parameters:
 ///   - image: input of shape (rows, cols); any sample type; not modified. For Float
-///     images NaN samples give an unspecified (but NaN-free-neighbourhood-exact) result.
+///     images, windows containing NaN give unspecified results (other windows are exact).
 ///   - radius: window half-width r in px, ≥ 0; r = 0 returns a copy.
 ///   - algorithm: ``MedianAlgorithm/automatic`` or the scalar reference.
 /// - Returns: an image of the same type, shape and `bitDepth`.

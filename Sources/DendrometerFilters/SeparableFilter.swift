@@ -139,3 +139,40 @@ func withFloatRowLoader<P: PixelSample, R>(_ image: Image<P>,
         }
     }
 }
+
+/// Calls `body` with a function `load(s, start, count, dst)` that writes the samples
+/// of row s at columns start ..< start + count as Floats, columns outside 0 ..< width
+/// reflected (scipy 'reflect', repeated). Specialised per sample type.
+func withFloatSpanLoader<P: PixelSample, R>(_ image: Image<P>,
+                                            _ body: ((Int, Int, Int, UnsafeMutablePointer<Float>) -> Void) -> R) -> R {
+    let w = image.width
+    return image.pixels.withUnsafeBufferPointer { buf in
+        let raw = UnsafeRawPointer(buf.baseAddress!)
+        if P.self == UInt8.self {
+            let src = raw.assumingMemoryBound(to: UInt8.self)
+            return body { s, start, count, dst in loadSpan(src + s * w, w, start, count, dst) { Float($0) } }
+        } else if P.self == UInt16.self {
+            let src = raw.assumingMemoryBound(to: UInt16.self)
+            return body { s, start, count, dst in loadSpan(src + s * w, w, start, count, dst) { Float($0) } }
+        } else {
+            let src = raw.assumingMemoryBound(to: Float.self)
+            return body { s, start, count, dst in loadSpan(src + s * w, w, start, count, dst) { $0 } }
+        }
+    }
+}
+
+/// dst[i] = convert(row[reflectIndex(start + i, w)]) for i in 0 ..< count; the in-range
+/// middle part is a plain (vectorisable) loop. Unchecked: w > 0, dst holds count Floats.
+@inline(__always)
+func loadSpan<T>(_ row: UnsafePointer<T>, _ w: Int, _ start: Int, _ count: Int,
+                 _ dst: UnsafeMutablePointer<Float>, _ convert: (T) -> Float) {
+    var i = 0
+    while i < count && start + i < 0 { dst[i] = convert(row[reflectIndex(start + i, w)]); i += 1 }
+    let mid = min(count, w - start)
+    if i < mid {
+        let s = row + start, d = dst
+        for j in i ..< mid { d[j] = convert(s[j]) }
+        i = mid
+    }
+    while i < count { dst[i] = convert(row[reflectIndex(start + i, w)]); i += 1 }
+}

@@ -7,10 +7,11 @@
 //   λ1,2 = ½ (Jxx + Jyy ± √((Jxx − Jyy)² + 4Jxy²)),
 //   gradient direction θg = ½ atan2(2Jxy, Jxx − Jyy) (image axes, y down),
 //   structure direction = θg + 90° (eigenvector of the smaller eigenvalue).
-// All five separable passes are fused into one streaming pass per row band
-// (`structureTensorKernel`): x-filtered input lines and x-filtered tensor
-// lines live in small row-keyed caches, so no full-size gradient or product
-// image is ever stored and the eigen-analysis runs on rows still in cache.
+// All five separable passes are fused into one streaming pass per row band and
+// 512-px vertical strip (`structureTensorKernel`): x-filtered input lines and
+// x-filtered tensor lines live in small row-keyed caches that stay in L2, so no
+// full-size gradient or product image is ever stored and the eigen-analysis
+// runs on rows still in cache.
 
 import DendrometerCore
 
@@ -85,6 +86,12 @@ public struct StructureTensorField: Sendable, Equatable {
 /// coherence ≈ 1 everywhere; vertical stripes 90°; a constant image energy 0,
 /// coherence 0, orientation 0.
 public func structureTensor<P: PixelSample>(_ image: Image<P>, sigma: Double, rho: Double) throws(FilterError) -> StructureTensorField {
+    try structureTensor(image, sigma: sigma, rho: rho, stripWidth: structureTensorStripWidth)
+}
+
+/// ``structureTensor(_:sigma:rho:)`` with a chosen strip width in px (tests use narrow strips).
+func structureTensor<P: PixelSample>(_ image: Image<P>, sigma: Double, rho: Double,
+                                     stripWidth: Int) throws(FilterError) -> StructureTensorField {
     try FilterError.check(sigma, name: "structure-tensor gradient scale σ", positive: true)
     try FilterError.check(rho, name: "structure-tensor integration scale ρ")
     let w = image.width, h = image.height, n = w * h
@@ -96,10 +103,11 @@ public func structureTensor<P: PixelSample>(_ image: Image<P>, sigma: Double, rh
             coherence.pixels.withUnsafeMutableBufferPointer { cb in
                 energy.pixels.withUnsafeMutableBufferPointer { eb in
                     let planes = (SendablePointer(ob.baseAddress!), SendablePointer(cb.baseAddress!), SendablePointer(eb.baseAddress!))
-                    withFloatRowLoader(image) { load in
-                        structureTensorKernel(width: w, height: h, sigma: sigma, rho: rho, loadRow: load) { y, jxx, jxy, jyy in
-                            eigenRow(jxx: jxx, jxy: jxy, jyy: jyy, orientation: planes.0.base + y * w,
-                                     coherence: planes.1.base + y * w, energy: planes.2.base + y * w, count: w)
+                    withFloatSpanLoader(image) { load in
+                        structureTensorKernel(width: w, height: h, sigma: sigma, rho: rho, stripWidth: stripWidth, loadSpan: load) { y, x0, count, jxx, jxy, jyy in
+                            let o = y * w + x0
+                            eigenRow(jxx: jxx, jxy: jxy, jyy: jyy, orientation: planes.0.base + o,
+                                     coherence: planes.1.base + o, energy: planes.2.base + o, count: count)
                         }
                     }
                 }
@@ -115,30 +123,34 @@ public func structureTensor<P: PixelSample>(_ image: Image<P>, sigma: Double, rh
 /// A row band asks for the lines of the (reflected) rows y − r ... y + r. Those
 /// rows always span at most 2r + 1 consecutive indices (reflection only folds
 /// the span), so with `slots = 2r + 1` and slot = row mod slots the rows of one
-/// window never evict each other; a row is filtered once per band (plus a few
-/// recomputations where the window folds at the image border).
+/// window never evict each other; a row is filtered once per band and strip
+/// (plus a few recomputations where the window folds at the image border).
 struct LineCache {
-    let width: Int, slots: Int, channels: Int
+    let stride: Int, slots: Int, channels: Int
     let storage: UnsafeMutablePointer<Float>
     let tags: UnsafeMutablePointer<Int>
 
-    init(width: Int, radius: Int, channels: Int) {
-        self.width = width
+    /// Room for `channels` lines of `stride` Floats for each of 2·radius + 1 rows.
+    init(stride: Int, radius: Int, channels: Int) {
+        self.stride = stride
         self.slots = 2 * radius + 1
         self.channels = channels
-        storage = .allocate(capacity: slots * channels * width)
+        storage = .allocate(capacity: slots * channels * stride)
         tags = .allocate(capacity: slots)
-        tags.initialize(repeating: -1, count: slots)
+        reset()
     }
+
+    /// Forgets every cached row.
+    func reset() { tags.initialize(repeating: -1, count: slots) }
 
     func deallocate() { storage.deallocate(); tags.deallocate() }
 
-    /// The first of the `channels` consecutive lines (each `width` Floats) of row `s`,
-    /// filled by `fill(s, base)` on a miss. Unchecked: s ≥ 0.
+    /// The first of the `channels` lines (`stride` apart) of row `s`, filled by
+    /// `fill(s, base)` on a miss. Unchecked: s ≥ 0.
     @inline(__always)
     func lines(_ s: Int, fill: (Int, UnsafeMutablePointer<Float>) -> Void) -> UnsafeMutablePointer<Float> {
         let slot = s % slots
-        let base = storage + slot * channels * width
+        let base = storage + slot * channels * stride
         if tags[slot] != s {
             fill(s, base)
             tags[slot] = s
@@ -147,91 +159,115 @@ struct LineCache {
     }
 }
 
-/// Fused, streaming structure tensor over row bands. Per band and output row y:
+/// Width of the vertical strips the structure tensor is computed in, px. Strips keep
+/// the cached lines of one band (3 channels × (2r + 1) rows) inside the L2 cache.
+let structureTensorStripWidth = 512
+
+/// Fused, streaming structure tensor over row bands and vertical strips. Per band,
+/// strip and output row y:
 /// (1) input rows are row-filtered with g′σ and gσ (cached, 2 channels);
 /// (2) gradient rows Ix = gσ(y) ∗ [g′σ(x) ∗ I], Iy = g′σ(y) ∗ [gσ(x) ∗ I] are formed
 ///     from those lines, their products row-filtered with gρ (cached, 3 channels);
 /// (3) the column pass with gρ yields Jxx, Jxy, Jyy of row y, handed to `emit`.
-/// No full-size intermediate image is ever stored.
+/// A strip of columns [x0, x0 + n) loads input columns [x0 − rρ − rσ, x0 + n + rρ + rσ)
+/// (reflected), so strips need no border handling of their own. No full-size
+/// intermediate image is ever stored.
 ///
-/// Unchecked: width, height > 0, σ > 0, ρ ≥ 0; `loadRow` is safe to call concurrently;
-/// `emit(y, jxx, jxy, jyy)` writes only row y of its outputs.
-func structureTensorKernel(width w: Int, height h: Int, sigma: Double, rho: Double,
-                           loadRow: (Int, UnsafeMutablePointer<Float>) -> Void,
-                           emit: (Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> Void) {
+/// Unchecked: width, height > 0, σ > 0, ρ ≥ 0; `loadSpan(s, start, count, dst)` writes
+/// samples of row s at columns start ..< start + count, reflected, and is safe to call
+/// concurrently; `emit(y, x0, count, jxx, jxy, jyy)` writes only row y, columns x0 ..< x0 + count.
+func structureTensorKernel(width w: Int, height h: Int, sigma: Double, rho: Double, stripWidth: Int,
+                           loadSpan: (Int, Int, Int, UnsafeMutablePointer<Float>) -> Void,
+                           emit: (Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> Void) {
     let g = Kernel1D.gaussian(sigma: sigma), d = Kernel1D.gaussianDerivative(sigma: sigma)
     let gr = Kernel1D.gaussian(sigma: rho)
     let rs = max(g.radius, d.radius), rr = gr.radius
-    let pad = max(rs, rr)
     let gTaps = g.taps, dTaps = d.taps, rTaps = gr.taps
+    // One strip for narrow images and for ρ so large that a mirror could leave the strip's range.
+    let maxStrip = w <= stripWidth * 3 / 2 || rr > stripWidth / 2 ? w : stripWidth
+    let strips = (w + maxStrip - 1) / maxStrip
+    let gradWidth = maxStrip + 2 * rr               // gradient / product columns per strip
     // Each band recomputes 2·(rs + rr) halo rows; keep bands at least twice that tall.
     parallelBands(h, minimumPerBand: max(16, 4 * (rs + rr))) { band in
-        let padded = UnsafeMutablePointer<Float>.allocate(capacity: w + 2 * pad)
-        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 5 * w)  // Ix, Iy, Jxx, Jxy, Jyy
-        let lo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: pad + 1)
-        let hi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: pad + 1)
+        let input = UnsafeMutablePointer<Float>.allocate(capacity: gradWidth + 2 * rs)
+        let products = UnsafeMutablePointer<Float>.allocate(capacity: gradWidth)
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: 2 * gradWidth + 3 * maxStrip)
+        let lo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rr + 1)
+        let hi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rr + 1)
         let gLo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rs + 1)
         let gHi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rs + 1)
-        let rowLo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: pad + 1)
-        let rowHi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: pad + 1)
-        let inputLines = LineCache(width: w, radius: rs, channels: 2)    // [g′σ(x) ∗ I, gσ(x) ∗ I]
-        let tensorLines = LineCache(width: w, radius: rr, channels: 3)   // gρ(x) ∗ [Ix², IxIy, Iy²]
+        let inLo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rs + 1)
+        let inHi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rs + 1)
+        let prLo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rr + 1)
+        let prHi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: rr + 1)
+        let inputLines = LineCache(stride: gradWidth, radius: rs, channels: 2)   // [g′σ(x) ∗ I, gσ(x) ∗ I]
+        let tensorLines = LineCache(stride: maxStrip, radius: rr, channels: 3)   // gρ(x) ∗ [Ix², IxIy, Iy²]
         defer {
-            padded.deallocate(); scratch.deallocate()
-            lo.deallocate(); hi.deallocate(); gLo.deallocate(); gHi.deallocate(); rowLo.deallocate(); rowHi.deallocate()
+            input.deallocate(); products.deallocate(); scratch.deallocate()
+            lo.deallocate(); hi.deallocate(); gLo.deallocate(); gHi.deallocate()
+            inLo.deallocate(); inHi.deallocate(); prLo.deallocate(); prHi.deallocate()
             inputLines.deallocate(); tensorLines.deallocate()
         }
-        let p = padded + pad
-        for k in 0 ... pad { rowLo[k] = UnsafePointer(p - k); rowHi[k] = UnsafePointer(p + k) }
-        let ix = scratch, iy = scratch + w, jxx = scratch + 2 * w, jxy = scratch + 3 * w, jyy = scratch + 4 * w
+        // input[rs + i] holds column x0 − rr + i; products[i] holds column x0 − rr + i.
+        let p = input + rs, q = products + rr
+        for k in 0 ... rs { inLo[k] = UnsafePointer(p - k); inHi[k] = UnsafePointer(p + k) }
+        for k in 0 ... rr { prLo[k] = UnsafePointer(q - k); prHi[k] = UnsafePointer(q + k) }
+        let ix = scratch, iy = scratch + gradWidth
+        let jxx = scratch + 2 * gradWidth, jxy = jxx + maxStrip, jyy = jxy + maxStrip
         gTaps.withUnsafeBufferPointer { gt in
             dTaps.withUnsafeBufferPointer { dt in
                 rTaps.withUnsafeBufferPointer { rt in
-                    @inline(__always) func padRow(_ r: Int) {
-                        if r > 0 {
-                            for j in 1 ... r {
-                                p[-j] = p[reflectIndex(-j, w)]
-                                p[w - 1 + j] = p[reflectIndex(w - 1 + j, w)]
+                    for strip in 0 ..< strips {
+                        let x0 = strip * maxStrip
+                        let sw = min(maxStrip, w - x0)
+                        let gw = sw + 2 * rr
+                        inputLines.reset()
+                        tensorLines.reset()
+                        func fillInput(_ s: Int, _ base: UnsafeMutablePointer<Float>) {
+                            loadSpan(s, x0 - rr - rs, gw + 2 * rs, input)
+                            applyKernel(dt, parity: .odd, count: gw, output: base, lo: inLo, hi: inHi)
+                            applyKernel(gt, parity: .even, count: gw, output: base + gradWidth, lo: inLo, hi: inHi)
+                        }
+                        // The ρ-smoothing reflects the *product* image (as scipy does), which differs
+                        // from products of gradients of the reflected input (Ix is odd under reflection,
+                        // so IxIy would flip sign). Columns outside the image are therefore copied from
+                        // their in-image mirror, which lies in this strip's computed range.
+                        func reflectProductHalo() {
+                            let c0 = x0 - rr
+                            if c0 < 0 { for i in 0 ..< -c0 { products[i] = products[reflectIndex(c0 + i, w) - c0] } }
+                            if c0 + gw > w { for i in (w - c0) ..< gw { products[i] = products[reflectIndex(c0 + i, w) - c0] } }
+                        }
+                        func fillTensor(_ s: Int, _ base: UnsafeMutablePointer<Float>) {
+                            // Gradient rows of source row s (own tables: `lo`/`hi` are being filled by the caller).
+                            for k in 0 ... rs {
+                                gLo[k] = UnsafePointer(inputLines.lines(reflectIndex(s - k, h), fill: fillInput))
+                                gHi[k] = UnsafePointer(inputLines.lines(reflectIndex(s + k, h), fill: fillInput))
                             }
+                            applyKernel(gt, parity: .even, count: gw, output: ix, lo: gLo, hi: gHi)
+                            for k in 0 ... rs { gLo[k] += gradWidth; gHi[k] += gradWidth }
+                            applyKernel(dt, parity: .odd, count: gw, output: iy, lo: gLo, hi: gHi)
+                            for x in 0 ..< gw { products[x] = ix[x] * ix[x] }
+                            reflectProductHalo()
+                            applyKernel(rt, parity: .even, count: sw, output: base, lo: prLo, hi: prHi)
+                            for x in 0 ..< gw { products[x] = ix[x] * iy[x] }
+                            reflectProductHalo()
+                            applyKernel(rt, parity: .even, count: sw, output: base + maxStrip, lo: prLo, hi: prHi)
+                            for x in 0 ..< gw { products[x] = iy[x] * iy[x] }
+                            reflectProductHalo()
+                            applyKernel(rt, parity: .even, count: sw, output: base + 2 * maxStrip, lo: prLo, hi: prHi)
                         }
-                    }
-                    func fillInput(_ s: Int, _ base: UnsafeMutablePointer<Float>) {
-                        loadRow(s, p)
-                        padRow(rs)
-                        applyKernel(dt, parity: .odd, count: w, output: base, lo: rowLo, hi: rowHi)
-                        applyKernel(gt, parity: .even, count: w, output: base + w, lo: rowLo, hi: rowHi)
-                    }
-                    func fillTensor(_ s: Int, _ base: UnsafeMutablePointer<Float>) {
-                        // Gradient rows of source row s from the cached x-filtered input lines.
-                        // (Own tables: `lo`/`hi` are being filled by the caller.)
-                        for k in 0 ... rs {
-                            gLo[k] = UnsafePointer(inputLines.lines(reflectIndex(s - k, h), fill: fillInput))
-                            gHi[k] = UnsafePointer(inputLines.lines(reflectIndex(s + k, h), fill: fillInput))
+                        for y in band {
+                            for k in 0 ... rr {
+                                lo[k] = UnsafePointer(tensorLines.lines(reflectIndex(y - k, h), fill: fillTensor))
+                                hi[k] = UnsafePointer(tensorLines.lines(reflectIndex(y + k, h), fill: fillTensor))
+                            }
+                            applyKernel(rt, parity: .even, count: sw, output: jxx, lo: lo, hi: hi)
+                            for k in 0 ... rr { lo[k] += maxStrip; hi[k] += maxStrip }
+                            applyKernel(rt, parity: .even, count: sw, output: jxy, lo: lo, hi: hi)
+                            for k in 0 ... rr { lo[k] += maxStrip; hi[k] += maxStrip }
+                            applyKernel(rt, parity: .even, count: sw, output: jyy, lo: lo, hi: hi)
+                            emit(y, x0, sw, jxx, jxy, jyy)
                         }
-                        applyKernel(gt, parity: .even, count: w, output: ix, lo: gLo, hi: gHi)
-                        for k in 0 ... rs { gLo[k] += w; gHi[k] += w }
-                        applyKernel(dt, parity: .odd, count: w, output: iy, lo: gLo, hi: gHi)
-                        for x in 0 ..< w { p[x] = ix[x] * ix[x] }
-                        padRow(rr)
-                        applyKernel(rt, parity: .even, count: w, output: base, lo: rowLo, hi: rowHi)
-                        for x in 0 ..< w { p[x] = ix[x] * iy[x] }
-                        padRow(rr)
-                        applyKernel(rt, parity: .even, count: w, output: base + w, lo: rowLo, hi: rowHi)
-                        for x in 0 ..< w { p[x] = iy[x] * iy[x] }
-                        padRow(rr)
-                        applyKernel(rt, parity: .even, count: w, output: base + 2 * w, lo: rowLo, hi: rowHi)
-                    }
-                    for y in band {
-                        for k in 0 ... rr {
-                            lo[k] = UnsafePointer(tensorLines.lines(reflectIndex(y - k, h), fill: fillTensor))
-                            hi[k] = UnsafePointer(tensorLines.lines(reflectIndex(y + k, h), fill: fillTensor))
-                        }
-                        applyKernel(rt, parity: .even, count: w, output: jxx, lo: lo, hi: hi)
-                        for k in 0 ... rr { lo[k] += w; hi[k] += w }
-                        applyKernel(rt, parity: .even, count: w, output: jxy, lo: lo, hi: hi)
-                        for k in 0 ... rr { lo[k] += w; hi[k] += w }
-                        applyKernel(rt, parity: .even, count: w, output: jyy, lo: lo, hi: hi)
-                        emit(y, jxx, jxy, jyy)
                     }
                 }
             }

@@ -14,6 +14,8 @@ struct FilterBenchmarkTests {
 
     /// Prints the 4096² figures when DENDROMETER_BENCH=1 (release builds only):
     /// `DENDROMETER_BENCH=1 swift test -c release --scratch-path .build-filters --filter FilterBenchmarkTests`
+    /// Optional: DENDROMETER_BENCH_ONLY=<name part>, DENDROMETER_BENCH_REPS=<n>,
+    /// DENDROMETER_BENCH_THREADS=<n>, DENDROMETER_BENCH_SIZE=<px>.
     @Test("prints throughput at 4096² (DENDROMETER_BENCH=1, release)",
           .enabled(if: ProcessInfo.processInfo.environment["DENDROMETER_BENCH"] == "1"))
     func report() {
@@ -21,6 +23,10 @@ struct FilterBenchmarkTests {
             print("refusing to report benchmark numbers from a debug build")
             return
         }
+        if let t = Int(ProcessInfo.processInfo.environment["DENDROMETER_BENCH_THREADS"] ?? "") {
+            Concurrency.maximumThreads = t
+        }
+        defer { Concurrency.maximumThreads = ProcessInfo.processInfo.activeProcessorCount }
         let n = Int(ProcessInfo.processInfo.environment["DENDROMETER_BENCH_SIZE"] ?? "") ?? 4096
         let only = ProcessInfo.processInfo.environment["DENDROMETER_BENCH_ONLY"]
         let reps = Int(ProcessInfo.processInfo.environment["DENDROMETER_BENCH_REPS"] ?? "") ?? 3

@@ -123,6 +123,19 @@ struct StructureTensorTests {
         #expect(maxAbsDiff(fast.coherence.pixels, ref.coherence.pixels) < 1e-3)
     }
 
+    @Test("vertical strips: narrow strips (incl. a short last one) equal the reference", arguments: [0.5, 1.0, 2.0])
+    func strips(rho: Double) throws {
+        // Strip width 8 on a 43-px-wide image: strips of 8 px and a last one of 3 px.
+        let img: Image<UInt16> = randomImage(width: 43, height: 30, seed: 8) { UInt16.random(in: 0 ... 4095, using: &$0) }
+        let fast = try structureTensor(img, sigma: 0.8, rho: rho, stripWidth: 8)
+        let ref = structureTensorReference(img, sigma: 0.8, rho: rho)
+        let maxEnergy = ref.energy.pixels.max() ?? 1
+        #expect(maxAbsDiff(fast.energy.pixels, ref.energy.pixels) < maxEnergy * 1e-5)
+        #expect(maxAbsDiff(fast.coherence.pixels, ref.coherence.pixels) < 1e-3)
+        let whole = try structureTensor(img, sigma: 0.8, rho: rho)   // one strip (43 ≤ 768 px)
+        #expect(maxAbsDiff(fast.energy.pixels, whole.energy.pixels) < maxEnergy * 1e-6)
+    }
+
     @Test("fastAtan2 is within 2.1e-4 rad of atan2")
     func atan2Accuracy() {
         var worst: Float = 0
