@@ -110,6 +110,48 @@ extension StructureTensorField {
     }
 }
 
+extension StructureTensorField {
+    /// Share of the selected pixels whose orientation lies within `tolerance` degrees of
+    /// the axis `axisDegrees` (axial distance, period 180°), unweighted, in [0, 1].
+    ///
+    /// With the interface direction as the axis and a 30° tolerance this is the
+    /// `lateral_fraction` of the report; with the axis + 90° the `vertical_fraction`.
+    /// Flat pixels (energy 0, orientation undefined) are excluded from numerator and denominator.
+    ///
+    /// - Parameters:
+    ///   - tolerance: half-width of the accepted sector, degrees (0 ... 90).
+    ///   - axisDegrees: reference axis, degrees, same convention as the field.
+    ///   - mask: same shape as the field; nil selects every pixel.
+    /// - Returns: the fraction, or 0 when no non-flat pixel is selected.
+    /// - Throws: ``FilterError/shapeMismatch(expectedWidth:expectedHeight:gotWidth:gotHeight:)``.
+    /// - Complexity: O(W·H).
+    ///
+    /// Example: orientations [0°, 20°, 50°, 175°] with axis 0° and tolerance 30° give 0.75.
+    public func fractionOfPixels(within tolerance: Double, of axisDegrees: Double,
+                                 in mask: BinaryMask? = nil) throws(FilterError) -> Double {
+        if let m = mask, m.width != width || m.height != height {
+            throw .shapeMismatch(expectedWidth: width, expectedHeight: height, gotWidth: m.width, gotHeight: m.height)
+        }
+        var inside = 0, total = 0
+        let n = width * height
+        orientationDegrees.pixels.withUnsafeBufferPointer { ob in
+            energy.pixels.withUnsafeBufferPointer { eb in
+                (mask?.bits).withOptionalUnsafeBufferPointer { mb in
+                    for i in 0 ..< n {
+                        if let mb, mb[i] == 0 { continue }
+                        if !(eb[i] > flatEnergy) { continue }
+                        total += 1
+                        var d = (Double(ob[i]) - axisDegrees).truncatingRemainder(dividingBy: 180)
+                        if d < 0 { d += 180 }
+                        if min(d, 180 - d) <= tolerance { inside += 1 }
+                    }
+                }
+            }
+        }
+        return total == 0 ? 0 : Double(inside) / Double(total)
+    }
+}
+
 extension Optional where Wrapped == [UInt8] {
     /// Calls `body` with the array's buffer, or nil.
     fileprivate func withOptionalUnsafeBufferPointer<R>(_ body: (UnsafeBufferPointer<UInt8>?) -> R) -> R {

@@ -195,6 +195,14 @@ struct StructureTensorTests {
         #expect(abs(a.resultantLength - cos(20 * Double.pi / 180)) < 1e-6)
         #expect(a.histogram[1] == 0.5 && a.histogram[17] == 0.5)
         #expect(a.meanCoherence == 1 && a.totalWeight == 4)
+        // fractionOfPixels: axial distance, flat pixels excluded.
+        let f = try field([0, 20, 50, 175])
+        #expect(try f.fractionOfPixels(within: 30, of: 0) == 0.75)
+        #expect(try f.fractionOfPixels(within: 30, of: 90) == 0)
+        #expect(try f.fractionOfPixels(within: 45, of: 90, in: BinaryMask(rows: ["..##"])) == 0.5)
+        var flat = f
+        flat.energy.pixels[1] = 0
+        #expect(try flat.fractionOfPixels(within: 30, of: 0) == 2.0 / 3.0)
         let b = try field([80, 100, 0]).orientationSummary(in: BinaryMask(rows: ["##."]))
         #expect(abs(b.dominantDegrees - 90) < 1e-9 && b.pixelCount == 2)
         #expect(b.histogram[8] == 0.5 && b.histogram[10] == 0.5)
