@@ -2,7 +2,7 @@
 """Times scikit-image / scipy / OpenCV filters on a generated 4096x4096 image
 and prints MPx/s, for comparison with FilterBenchmarks.run (same kernels).
 
-Run: python3 tools/reference/bench_filters.py [SIZE]
+Run: python3 tools/reference/bench_filters.py [SIZE] [NAME-SUBSTRING]
 Best of up to 3 runs; slow kernels (> 3 s) run once. OpenCV uses its own
 thread pool (all cores); scikit-image / scipy are single-threaded.
 """
@@ -13,6 +13,7 @@ import skimage
 from skimage import filters, feature
 
 n = int(sys.argv[1]) if len(sys.argv) > 1 else 4096
+only = sys.argv[2] if len(sys.argv) > 2 else None
 rng = np.random.default_rng(1)
 y, x = np.mgrid[0:n, 0:n].astype(np.float64)
 img = 128 + 60 * np.sin(x * 0.45 + y * 0.25) + 40 * np.sin((x + 2 * y) * 0.05) + rng.integers(-20, 21, size=(n, n))
@@ -21,6 +22,8 @@ u16 = u8.astype(np.uint16) * 257
 mpx = n * n / 1e6
 
 def bench(name, fn, reps=3):
+    if only and only not in name:
+        return
     best = float("inf")
     for _ in range(reps):
         t = time.perf_counter(); fn(); dt = time.perf_counter() - t
