@@ -196,7 +196,7 @@ struct StructureTensorTests {
         #expect(a.histogram[1] == 0.5 && a.histogram[17] == 0.5)
         #expect(a.meanCoherence == 1 && a.totalWeight == 4)
         // fractionOfPixels: axial distance, flat pixels excluded.
-        let f = try field([0, 20, 50, 175])
+        let f = field([0, 20, 50, 175])
         #expect(try f.fractionOfPixels(within: 30, of: 0) == 0.75)
         #expect(try f.fractionOfPixels(within: 30, of: 90) == 0)
         #expect(try f.fractionOfPixels(within: 45, of: 90, in: BinaryMask(rows: ["..##"])) == 0.5)
