@@ -1,5 +1,52 @@
-/// Every benchmark case `dendrometer bench` knows, in pipeline order.
+import DendrometerCore
+import DendrometerFilters
+import DendrometerSegmentation
+
+/// Every benchmark case `dendrometer bench` knows, in pipeline order. Names
+/// match the Python equivalents in tools/bench_compare.py.
 public enum AllBenchmarks {
     /// I/O first, then the kernels of each stage.
-    public static var cases: [BenchmarkCase] { IOBenchmarks.cases }
+    public static var cases: [BenchmarkCase] { IOBenchmarks.cases + KernelBenchmarks.cases }
+}
+
+/// Kernel cases on the generated 8-bit micrograph.
+public enum KernelBenchmarks {
+    /// The phase mask the binary kernels run on: the bright pixels (> 150) of the micrograph.
+    static func mask(_ image: Image<UInt8>) -> BinaryMask { BinaryMask(image) { $0 > 150 } }
+
+    /// Filters, thresholds, binary kernels.
+    public static let cases: [BenchmarkCase] = [
+        BenchmarkCase(name: "gaussian-u8-sigma2") { ctx in
+            let image = ctx.image
+            return { Double(try gaussianBlurKeepingType(image, sigma: 2).pixels[image.count / 2]) }
+        },
+        BenchmarkCase(name: "median-3x3-u8") { ctx in
+            let image = ctx.image
+            return { Double(try medianFilter(image, radius: 1).pixels[image.count / 2]) }
+        },
+        BenchmarkCase(name: "median-5x5-u8") { ctx in
+            let image = ctx.image
+            return { Double(try medianFilter(image, radius: 2).pixels[image.count / 2]) }
+        },
+        BenchmarkCase(name: "structure-tensor") { ctx in
+            let image = ctx.image
+            return { Double(try structureTensor(image, sigma: 1.0, rho: 1.5).coherence.pixels[image.count / 2]) }
+        },
+        BenchmarkCase(name: "otsu-u8") { ctx in
+            let image = ctx.image
+            return { try otsuThreshold(image) }
+        },
+        BenchmarkCase(name: "edt") { ctx in
+            let m = mask(ctx.image)
+            return { Double(try distanceTransform(m).pixels.reduce(0, max)) }
+        },
+        BenchmarkCase(name: "label-8") { ctx in
+            let m = mask(ctx.image)
+            return { Double(labelComponents(m, connectivity: .eight).components.count) }
+        },
+        BenchmarkCase(name: "euler-number") { ctx in
+            let m = mask(ctx.image)
+            return { Double(eulerNumber(m)) }
+        },
+    ]
 }
