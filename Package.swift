@@ -47,6 +47,8 @@ let package = Package(
         .target(name: "DendrometerSegmentation", dependencies: ["DendrometerCore"]),
         /// Anode side, interface polyline, signed depth and penetration statistics.
         .target(name: "DendrometerGeometry", dependencies: ["DendrometerCore"]),
+        /// Region features and the flame / stripe / network / vertical classifier.
+        .target(name: "DendrometerMorphology", dependencies: ["DendrometerCore"]),
         /// Thinning, skeleton graph (skan vocabulary) and spur pruning.
         .target(name: "DendrometerSkeleton", dependencies: ["DendrometerCore", "DendrometerSegmentation"]),
 
@@ -60,7 +62,7 @@ let package = Package(
             dependencies: [
                 "DendrometerCore", "DendrometerIO", "DendrometerCalibration",
                 "DendrometerFilters", "DendrometerSegmentation", "DendrometerSkeleton",
-                "DendrometerGeometry",
+                "DendrometerGeometry", "DendrometerMorphology",
             ]
         ),
 
@@ -98,6 +100,7 @@ let package = Package(
         .testTarget(name: "DendrometerSegmentationTests", dependencies: ["DendrometerSegmentation", "DendrometerCore"]),
         .testTarget(name: "DendrometerSkeletonTests", dependencies: ["DendrometerSkeleton", "DendrometerSegmentation", "DendrometerCore"]),
         .testTarget(name: "DendrometerGeometryTests", dependencies: ["DendrometerGeometry", "DendrometerCore"]),
+        .testTarget(name: "DendrometerMorphologyTests", dependencies: ["DendrometerMorphology", "DendrometerCore"]),
         .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic"]),
         .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI"]),

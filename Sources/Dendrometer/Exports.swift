@@ -6,3 +6,4 @@
 @_exported import DendrometerSegmentation
 @_exported import DendrometerSkeleton
 @_exported import DendrometerGeometry
+@_exported import DendrometerMorphology

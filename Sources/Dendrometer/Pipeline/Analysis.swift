@@ -1,0 +1,411 @@
+// The analysis pipeline of one micrograph (DESIGN.md §1):
+// load → calibrate → mask out data bar → (EDX resample) → segment → find
+// interface → skeletonize + graph → penetration / orientation / connectivity
+// → regions → classify. Every stage is a library call; this file only wires
+// them together and records each choice so the report can explain it.
+
+import DendrometerCalibration
+import DendrometerCore
+import DendrometerFilters
+import DendrometerGeometry
+import DendrometerMorphology
+import DendrometerSegmentation
+import DendrometerSkeleton
+import Foundation
+
+/// Why an analysis could not run at all (bad options, unusable maps). Image
+/// read errors are ``ImageIOError``s.
+public enum AnalysisError: Error, Equatable, CustomStringConvertible {
+    /// `--phase edx:X` without a map for X.
+    case missingEDXMap(element: String, available: [String])
+    /// The scanned field is empty (e.g. the data bar covers the whole image).
+    case emptyField
+    /// A kernel refused its input; the kernel's own words.
+    case kernel(String)
+
+    public var description: String {
+        switch self {
+        case .missingEDXMap(let e, let a):
+            "--phase edx:\(e) needs an EDX map for \(e) (--edx \(e)=FILE); maps given: \(a.isEmpty ? "none" : a.joined(separator: ", "))"
+        case .emptyField: "no scanned field left after removing the data bar"
+        case .kernel(let why): why
+        }
+    }
+}
+
+/// Everything measured on one micrograph, in px with µm conversions from the calibration.
+public struct AnalysisResult: Sendable {
+    /// The input micrograph.
+    public var micrograph: Micrograph
+    /// The analysed field (the raster without its data bar), px in the full raster.
+    public var field: PixelRect
+    /// The phase polarity used and why.
+    public var phase: String
+    /// Why this phase was chosen.
+    public var phaseReason: String
+    /// Threshold applied to the denoised image (image units), nil for EDX segmentation.
+    public var threshold: Double?
+    /// The detected (or given) anode/electrolyte interface, field coordinates; nil when no anode layer is in view.
+    public var interface: Interface?
+    /// Why this interface (or none).
+    public var interfaceReason: String
+    /// Segmented phase (anode + dendrites), field coordinates.
+    public var phaseMask: BinaryMask
+    /// Dendrite pixels: phase on the electrolyte side, specks removed; field coordinates.
+    public var dendrites: BinaryMask
+    /// Pruned skeleton of the dendrites, field coordinates.
+    public var skeleton: BinaryMask
+    /// Skeleton graph with widths.
+    public var graph: SkeletonGraph
+    /// Penetration statistics (nil without an interface).
+    public var penetration: PenetrationDepth?
+    /// Orientation of the dendrite structure relative to the interface.
+    public var orientation: OrientationStatistics
+    /// Components, holes and derived densities of the dendrite phase.
+    public var connectivity: ConnectivityStatistics
+    /// Dendrite area fraction of the dendrite zone (or of the field without an interface).
+    public var areaFraction: Double
+    /// Per-region measurements and labels.
+    public var regions: [RegionResult]
+    /// Dominant morphology of the dendrite zone.
+    public var morphology: MorphologyDecision
+    /// Agreement of the BSE segmentation with an In (or other) EDX map, if one was given.
+    public var edxAgreement: [String: Double]
+    /// Problems worth telling the user.
+    public var warnings: [String]
+    /// The options used.
+    public var options: AnalysisOptions
+}
+
+/// Orientation statistics of the dendrite phase relative to the interface (0° lateral, 90° vertical).
+public struct OrientationStatistics: Sendable, Equatable {
+    /// Dominant direction relative to the interface, degrees in [0, 180).
+    public var dominantDegrees: Double
+    /// Mean structure-tensor coherence over dendrite pixels, 0…1.
+    public var coherence: Double
+    /// Share of oriented dendrite pixels within 30° of lateral.
+    public var lateralFraction: Double
+    /// Share of oriented dendrite pixels within 30° of vertical.
+    public var verticalFraction: Double
+    /// Share of oriented dendrite pixels in 18 bins of 10° over [0, 180).
+    public var histogram: [Double]
+    /// Gradient scale σ, px.
+    public var sigmaPx: Double
+    /// Integration scale ρ, px.
+    public var rhoPx: Double
+    /// Pixels with a defined orientation.
+    public var pixels: Int
+}
+
+/// Topology of the dendrite phase (8-connected phase, 4-connected background).
+public struct ConnectivityStatistics: Sendable, Equatable {
+    /// Connected dendrite components.
+    public var components: Int
+    /// Holes enclosed by the phase (components − Euler number).
+    public var holes: Int
+    /// Euler number.
+    public var eulerNumber: Int
+    /// Holes per 1000 µm² of dendrite zone; nil when uncalibrated.
+    public var holeDensityPer1000SquareMicrometres: Double?
+    /// Skeleton junctions per mm of skeleton; nil when uncalibrated.
+    public var junctionDensityPerMillimetre: Double?
+}
+
+/// One region's box, measurements and label.
+public struct RegionResult: Sendable {
+    /// `bottom`, `middle`, `top`, `whole`, `r1c2`, or the name from a regions file.
+    public var name: String
+    /// Bounding box in the full raster, px.
+    public var bboxPx: PixelRect
+    /// The features the label was decided from.
+    public var features: RegionFeatures
+    /// The label, confidence and reason.
+    public var morphology: MorphologyDecision
+}
+
+/// Runs the pipeline.
+public enum DendriteAnalysis {
+    /// Analyses an opened micrograph.
+    ///
+    /// - Throws: ``AnalysisError`` for unusable options (e.g. `--phase edx:In` without an In map).
+    public static func run(_ micrograph: Micrograph, options: AnalysisOptions = AnalysisOptions()) throws(AnalysisError) -> AnalysisResult {
+        var warnings = micrograph.warnings
+        let field = micrograph.scannedField
+        guard !field.isEmpty else { throw .emptyField }
+        let calibration = micrograph.calibration
+        let pixelSize = calibration.pixelSize
+        let image = micrograph.image.asFloat().cropped(to: field)
+
+        // Denoise.
+        let smooth: Image<Float>
+        do { smooth = try gaussianBlur(image, sigma: options.denoiseSigmaPx) } catch { throw .kernel(error.description) }
+
+        // Physical sizes in px.
+        let speckPx: Int = pixelSize.map { max(4, Int((options.minimumSpeckAreaSquareMicrometres / $0.areaSquareMicrometres).rounded())) }
+            ?? options.minimumSpeckAreaPx
+        let prunePx = max(options.pruneLengthPx, pixelSize.map { options.pruneLengthMicrometres / $0.micrometres } ?? 0)
+
+        // EDX maps resampled to the field.
+        var edx: [String: Image<Float>] = [:]
+        for (element, map) in options.edxMaps {
+            edx[element] = EDXMaps.resample(map, toWidth: field.width, height: field.height)
+        }
+
+        // Segment.
+        let seg = try segmentPhase(smooth, choice: options.phase, edx: edx, anode: options.anode, speckPx: speckPx)
+        warnings += seg.warnings
+
+        // Interface.
+        let detection = InterfaceDetector.detect(in: seg.mask, side: options.anode)
+        var dendrites: BinaryMask
+        if let interface = detection.interface {
+            dendrites = interface.electrolyteSide(of: seg.mask)
+        } else {
+            warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to the image x axis")
+            dendrites = seg.mask
+        }
+        do { dendrites = try removeSmallObjects(dendrites, minimumArea: speckPx) } catch { throw .kernel(error.description) }
+
+        // Penetration.
+        var penetration: PenetrationDepth?
+        if let interface = detection.interface {
+            let bin = profileBinWidthPx(pixelSize: pixelSize, extent: Double(interface.side.extent(width: field.width, height: field.height)))
+            penetration = PenetrationDepth.measure(dendrites: dendrites, interface: interface, binWidthPx: bin)
+            if penetration!.dendritePixels == 0 { warnings.append("no dendrite phase on the electrolyte side of the interface") }
+        }
+
+        // Skeleton and widths.
+        let distance: Image<Float>
+        do { distance = try distanceTransform(dendrites) } catch { throw .kernel(error.description) }
+        var skeleton = skeletonize(dendrites)
+        do { skeleton = try pruneSpurs(skeleton, minimumLength: prunePx) } catch { throw .kernel(error.description) }
+        let graph: SkeletonGraph
+        do { graph = try SkeletonGraph(skeleton: skeleton, distance: distance, pixelSize: pixelSize) } catch { throw .kernel(error.description) }
+
+        // Orientation relative to the interface.
+        let angles = try relativeOrientation(dendrites, interface: detection.interface, options: options)
+
+        // Connectivity.
+        let topo = connectivitySummary(dendrites)
+        let zonePx = zoneArea(field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx)
+        let summary = graph.summary
+        let skeletonMm = summary.lengthUm.map { $0 / 1000 }
+        let connectivity = ConnectivityStatistics(
+            components: topo.components, holes: topo.holes, eulerNumber: topo.eulerNumber,
+            holeDensityPer1000SquareMicrometres: pixelSize.map { zonePx > 0 ? Double(topo.holes) / (Double(zonePx) * $0.areaSquareMicrometres) * 1000 : 0 },
+            junctionDensityPerMillimetre: skeletonMm.map { $0 > 0 ? Double(summary.junctions) / $0 : 0 })
+        let areaFraction = zonePx > 0 ? Double(dendrites.area) / Double(zonePx) : 0
+
+        // Regions and labels.
+        let classifier = MorphologyClassifier(thresholds: options.thresholds)
+        let regionMasks = RegionBuilder.regions(options.regions, field: field, interface: detection.interface,
+                                                maxDepthPx: penetration?.maxPx ?? 0, pixelSize: pixelSize, warnings: &warnings)
+        var regions = [RegionResult]()
+        for region in regionMasks {
+            let features = RegionFeatureExtractor.features(
+                region: region, dendrites: dendrites, skeleton: skeleton, distance: distance, angles: angles,
+                interface: detection.interface, pixelSize: pixelSize, darkPhase: seg.polarity == .dark)
+            var box = region.bbox
+            box.x += field.x; box.y += field.y
+            regions.append(RegionResult(name: region.name, bboxPx: box, features: features, morphology: classifier.classify(features)))
+        }
+        let dominant = dominantMorphology(regions)
+
+        // EDX agreement with the BSE phase.
+        var agreement: [String: Double] = [:]
+        if case .edx = options.phase {} else {
+            for (element, map) in edx {
+                agreement[element] = EDXMaps.agreement(phase: seg.mask, map: map)
+            }
+        }
+
+        return AnalysisResult(
+            micrograph: micrograph, field: field, phase: seg.polarity.description, phaseReason: seg.reason,
+            threshold: seg.threshold, interface: detection.interface, interfaceReason: detection.explanation,
+            phaseMask: seg.mask, dendrites: dendrites, skeleton: skeleton, graph: graph, penetration: penetration,
+            orientation: angles.statistics(in: nil), connectivity: connectivity, areaFraction: areaFraction,
+            regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, options: options)
+    }
+
+    // MARK: - Segmentation
+
+    enum Polarity: CustomStringConvertible {
+        case bright, dark, edx(String)
+        var description: String {
+            switch self { case .bright: "bright"; case .dark: "dark"; case .edx(let e): "edx:\(e)" }
+        }
+        static func == (a: Polarity, b: Polarity) -> Bool { a.description == b.description }
+    }
+
+    struct Segmentation {
+        var mask: BinaryMask
+        var polarity: Polarity
+        var threshold: Double?
+        var reason: String
+        var warnings: [String]
+    }
+
+    static func segmentPhase(_ smooth: Image<Float>, choice: PhaseChoice, edx: [String: Image<Float>],
+                             anode: AnodeSide?, speckPx: Int) throws(AnalysisError) -> Segmentation {
+        func clean(_ m: BinaryMask) throws(AnalysisError) -> BinaryMask {
+            do {
+                let noSpecks = try removeSmallObjects(m, minimumArea: speckPx)
+                return try removeSmallHoles(noSpecks, minimumArea: 3)
+            } catch { throw .kernel(error.description) }
+        }
+        if case .edx(let element) = choice {
+            guard let map = edx[element] ?? edx.first(where: { $0.key.lowercased() == element.lowercased() })?.value else {
+                throw .missingEDXMap(element: element, available: edx.keys.sorted())
+            }
+            let t: Double
+            do { t = try otsuThreshold(map) } catch { throw .kernel(error.description) }
+            return Segmentation(mask: try clean(segment(map, threshold: t, polarity: .bright)), polarity: .edx(element),
+                                threshold: t, reason: "segmented from the \(element) EDX map (Otsu threshold \(String(format: "%.3g", t)) counts)", warnings: [])
+        }
+        let (t1, t2): (Double, Double)
+        do { (t1, t2) = try multiOtsuThresholds(smooth) } catch { throw .kernel(error.description) }
+        let bright = try clean(segment(smooth, threshold: t2, polarity: .bright))
+        let dark = try clean(segment(smooth, threshold: t1, polarity: .dark))
+        switch choice {
+        case .bright:
+            return Segmentation(mask: bright, polarity: .bright, threshold: t2, reason: "bright phase (given); multi-Otsu upper threshold", warnings: [])
+        case .dark:
+            return Segmentation(mask: dark, polarity: .dark, threshold: t1, reason: "dark phase (given); multi-Otsu lower threshold", warnings: [])
+        default:
+            let b = InterfaceDetector.detect(in: bright, side: anode)
+            let d = InterfaceDetector.detect(in: dark, side: anode)
+            let bScore = b.side.flatMap { b.sideScores[$0] } ?? 0
+            let dScore = d.side.flatMap { d.sideScores[$0] } ?? 0
+            if dScore > bScore {
+                return Segmentation(mask: dark, polarity: .dark, threshold: t1,
+                                    reason: String(format: "auto: the dark phase forms the anode layer (%.1f px continuous vs %.1f px for bright) — Li-like", dScore, bScore),
+                                    warnings: [])
+            }
+            var w = [String]()
+            if bScore == 0 { w.append("phase auto: neither bright nor dark phase forms an anode layer; assuming bright (Li-In)") }
+            return Segmentation(mask: bright, polarity: .bright, threshold: t2,
+                                reason: String(format: "auto: the bright phase forms the anode layer (%.1f px continuous vs %.1f px for dark) — Li-In-like", bScore, dScore),
+                                warnings: w)
+        }
+    }
+
+    // MARK: - Orientation
+
+    /// Per-pixel orientation of the dendrite structure relative to the interface.
+    struct RelativeAngles {
+        /// Relative angle in [0, 180) per field pixel (NaN where undefined or not dendrite).
+        var degrees: [Float]
+        var coherence: [Float]
+        var weight: [Float]
+        var width: Int
+        var sigma: Double
+        var rho: Double
+
+        func statistics(in region: BinaryMask?) -> OrientationStatistics {
+            var hist = [Double](repeating: 0, count: 18)
+            var n = 0, lateral = 0, vertical = 0
+            var c2 = 0.0, s2 = 0.0, coh = 0.0, wsum = 0.0
+            for i in degrees.indices {
+                let a = degrees[i]
+                guard !a.isNaN else { continue }
+                if let region, region.bits[i] == 0 { continue }
+                n += 1
+                let d = Double(a)
+                hist[min(17, Int(d / 10))] += 1
+                if d <= 30 || d >= 150 { lateral += 1 }
+                if d >= 60 && d <= 120 { vertical += 1 }
+                let w = Double(weight[i])
+                c2 += w * cos(2 * d * .pi / 180)
+                s2 += w * sin(2 * d * .pi / 180)
+                coh += w * Double(coherence[i])
+                wsum += w
+            }
+            var dominant = atan2(s2, c2) * 90 / .pi
+            if dominant < 0 { dominant += 180 }
+            return OrientationStatistics(
+                dominantDegrees: n > 0 ? dominant : 0, coherence: wsum > 0 ? coh / wsum : 0,
+                lateralFraction: n > 0 ? Double(lateral) / Double(n) : 0,
+                verticalFraction: n > 0 ? Double(vertical) / Double(n) : 0,
+                histogram: hist.map { n > 0 ? $0 / Double(n) : 0 }, sigmaPx: sigma, rhoPx: rho, pixels: n)
+        }
+    }
+
+    static func relativeOrientation(_ dendrites: BinaryMask, interface: Interface?, options: AnalysisOptions) throws(AnalysisError) -> RelativeAngles {
+        let w = dendrites.width, h = dendrites.height
+        let maskImage = Image<Float>(width: w, height: h, pixels: dendrites.bits.map { Float($0) })
+        let field: StructureTensorField
+        do { field = try structureTensor(maskImage, sigma: options.orientationSigmaPx, rho: options.orientationRhoPx) }
+        catch { throw .kernel(error.description) }
+        // Interface direction per position along it.
+        let side = interface?.side ?? .bottom
+        let length = side.length(width: w, height: h)
+        let direction: [Double] = (0 ..< length).map { u in interface?.localDirectionDegrees(atU: Double(u)) ?? 0 }
+        var degrees = [Float](repeating: .nan, count: w * h)
+        var weight = [Float](repeating: 0, count: w * h)
+        let energyFloor: Float = 1e-3
+        for y in 0 ..< h {
+            for x in 0 ..< w {
+                let i = y * w + x
+                guard dendrites.bits[i] != 0, field.energy.pixels[i] > energyFloor else { continue }
+                let u = Int(side.frame(x: Double(x), y: Double(y), width: w, height: h).u)
+                var rel = Double(field.orientationDegrees.pixels[i]) - direction[min(length - 1, max(0, u))]
+                rel = rel.truncatingRemainder(dividingBy: 180)
+                if rel < 0 { rel += 180 }
+                degrees[i] = Float(rel)
+                weight[i] = field.coherence.pixels[i] * field.energy.pixels[i]
+            }
+        }
+        return RelativeAngles(degrees: degrees, coherence: field.coherence.pixels, weight: weight, width: w,
+                              sigma: options.orientationSigmaPx, rho: options.orientationRhoPx)
+    }
+
+    // MARK: - Helpers
+
+    /// Profile bins: about 25 over the electrolyte, rounded to 1, 2 or 5 × 10ⁿ µm when calibrated.
+    static func profileBinWidthPx(pixelSize: PixelSize?, extent: Double) -> Double {
+        let raw = max(1, extent / 25)
+        guard let p = pixelSize else { return niceNumber(raw) }
+        return niceNumber(raw * p.micrometres) / p.micrometres
+    }
+
+    static func niceNumber(_ x: Double) -> Double {
+        let e = pow(10, floor(log10(x)))
+        let f = x / e
+        return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * e
+    }
+
+    /// Pixels of the dendrite zone: electrolyte between the interface and the deepest dendrite.
+    static func zoneArea(field: PixelRect, interface: Interface?, maxDepthPx: Double?) -> Int {
+        guard let interface, let maxDepth = maxDepthPx, maxDepth > 0 else { return field.area }
+        let side = interface.side
+        let length = side.length(width: field.width, height: field.height)
+        let extent = side.extent(width: field.width, height: field.height)
+        var total = 0.0
+        for u in 0 ..< length {
+            let g = interface.height(atU: Double(u))
+            let slope = interface.height(atU: Double(u) + 0.5) - interface.height(atU: Double(u) - 0.5)
+            let reach = maxDepth * (1 + slope * slope).squareRoot()
+            total += max(0, min(reach, Double(extent) - 0.5 - g))
+        }
+        return Int(total.rounded())
+    }
+
+    static func dominantMorphology(_ regions: [RegionResult]) -> MorphologyDecision {
+        var weight: [MorphologyLabel: Double] = [:]
+        var confidence: [MorphologyLabel: Double] = [:]
+        for r in regions where r.morphology.label != .none {
+            let w = Double(r.features.dendritePixels)
+            weight[r.morphology.label, default: 0] += w
+            confidence[r.morphology.label, default: 0] += w * r.morphology.confidence
+        }
+        let total = weight.values.reduce(0, +)
+        guard let best = weight.max(by: { $0.value < $1.value }), total > 0 else {
+            return MorphologyDecision(label: .none, confidence: 1, scores: ["none": 1], reason: "no region holds enough dendrite phase")
+        }
+        let share = best.value / total
+        let conf = confidence[best.key]! / best.value * share
+        return MorphologyDecision(label: best.key, confidence: conf,
+                                  scores: Dictionary(uniqueKeysWithValues: weight.map { ($0.key.rawValue, $0.value / total) }),
+                                  reason: String(format: "%@ holds %.0f %% of the dendrite pixels in labelled regions", best.key.rawValue, 100 * share))
+    }
+}

@@ -1,0 +1,211 @@
+// Regions for per-region statistics (DESIGN.md §5): depth bands of the
+// dendrite zone (`auto`), the whole zone, a grid of tiles, or rectangles from
+// a file. Band membership uses the local-slope depth approximation
+// (vertical offset × cos θ), exact for straight interface segments.
+
+import DendrometerCore
+import DendrometerFilters
+import DendrometerGeometry
+import DendrometerMorphology
+import DendrometerSegmentation
+import DendrometerSkeleton
+import Foundation
+
+/// A region: a name, the field pixels it covers, and their bounding box (field coordinates).
+struct RegionMask {
+    var name: String
+    var mask: BinaryMask
+    var bbox: PixelRect
+}
+
+enum RegionBuilder {
+    static func regions(_ choice: RegionChoice, field: PixelRect, interface: Interface?, maxDepthPx: Double,
+                        pixelSize: PixelSize?, warnings: inout [String]) -> [RegionMask] {
+        let w = field.width, h = field.height
+        switch choice {
+        case .auto:
+            guard let interface, maxDepthPx > 0 else {
+                if interface == nil { warnings.append("regions auto: no interface, using the whole field as one region") }
+                return [whole(field: field, interface: interface, maxDepthPx: maxDepthPx)]
+            }
+            let third = maxDepthPx / 3
+            return [("bottom", 0.0, third), ("middle", third, 2 * third), ("top", 2 * third, maxDepthPx)].map { name, lo, hi in
+                band(name: name, interface: interface, width: w, height: h, from: lo, to: hi, includeUpper: name == "top")
+            }
+        case .whole:
+            return [whole(field: field, interface: interface, maxDepthPx: maxDepthPx)]
+        case .grid(let rows, let columns):
+            let electrolyte = interface.map { band(name: "", interface: $0, width: w, height: h, from: 0, to: .infinity, includeUpper: true).mask }
+            var out = [RegionMask]()
+            for r in 0 ..< rows {
+                for c in 0 ..< columns {
+                    let rect = PixelRect(x: c * w / columns, y: r * h / rows,
+                                         width: (c + 1) * w / columns - c * w / columns, height: (r + 1) * h / rows - r * h / rows)
+                    out.append(rectangle(name: "r\(r + 1)c\(c + 1)", rect: rect, width: w, height: h, electrolyte: electrolyte))
+                }
+            }
+            return out
+        case .rectangles(let rects):
+            let electrolyte = interface.map { band(name: "", interface: $0, width: w, height: h, from: 0, to: .infinity, includeUpper: true).mask }
+            return rects.compactMap { r in
+                let scale: Double
+                if (r.unit ?? "px").lowercased() == "um" || r.unit == "µm" {
+                    guard let p = pixelSize else {
+                        warnings.append("region \(r.name) is in µm but the image is uncalibrated; skipped")
+                        return nil
+                    }
+                    scale = 1 / p.micrometres
+                } else {
+                    scale = 1
+                }
+                // Rectangles are given in full-raster coordinates; shift into the field.
+                let rect = PixelRect(x: Int((r.x * scale).rounded()) - field.x, y: Int((r.y * scale).rounded()) - field.y,
+                                     width: Int((r.w * scale).rounded()), height: Int((r.h * scale).rounded()))
+                let clipped = rect.clipped(toWidth: w, height: h)
+                if clipped.isEmpty {
+                    warnings.append("region \(r.name) lies outside the analysed field; skipped")
+                    return nil
+                }
+                return rectangle(name: r.name, rect: clipped, width: w, height: h, electrolyte: electrolyte)
+            }
+        }
+    }
+
+    static func whole(field: PixelRect, interface: Interface?, maxDepthPx: Double) -> RegionMask {
+        if let interface {
+            return band(name: "whole", interface: interface, width: field.width, height: field.height,
+                        from: 0, to: maxDepthPx > 0 ? maxDepthPx : .infinity, includeUpper: true)
+        }
+        var all = BinaryMask(width: field.width, height: field.height)
+        for i in all.bits.indices { all.bits[i] = 1 }
+        return RegionMask(name: "whole", mask: all, bbox: PixelRect(x: 0, y: 0, width: field.width, height: field.height))
+    }
+
+    /// Field pixels with depth in (from, to] (or [from, to] for the last band).
+    static func band(name: String, interface: Interface, width w: Int, height h: Int,
+                     from lo: Double, to hi: Double, includeUpper: Bool) -> RegionMask {
+        let side = interface.side
+        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+        var mask = BinaryMask(width: w, height: h)
+        var minX = w, minY = h, maxX = -1, maxY = -1
+        for u in 0 ..< length {
+            let g = interface.height(atU: Double(u))
+            let slope = interface.height(atU: Double(u) + 0.5) - interface.height(atU: Double(u) - 0.5)
+            let cosine = 1 / (1 + slope * slope).squareRoot()
+            let vStart = max(0, Int((g + lo / cosine).rounded(.down)))
+            for v in vStart ..< extent {
+                let d = (Double(v) - g) * cosine
+                if d <= lo && !(lo == 0 && d > 0) { continue }
+                if d > hi || (!includeUpper && d == hi) { break }
+                guard d > 0 else { continue }
+                let i = side.index(u: u, v: v, width: w, height: h)
+                mask.bits[i] = 1
+                let x = i % w, y = i / w
+                minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
+            }
+        }
+        let bbox = maxX < 0 ? PixelRect(x: 0, y: 0, width: 0, height: 0)
+            : PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1)
+        return RegionMask(name: name, mask: mask, bbox: bbox)
+    }
+
+    static func rectangle(name: String, rect: PixelRect, width w: Int, height h: Int, electrolyte: BinaryMask?) -> RegionMask {
+        var mask = BinaryMask(width: w, height: h)
+        for y in rect.y ..< rect.y + rect.height {
+            for x in rect.x ..< rect.x + rect.width where electrolyte.map({ $0.bits[y * w + x] != 0 }) ?? true {
+                mask.bits[y * w + x] = 1
+            }
+        }
+        return RegionMask(name: name, mask: mask, bbox: rect)
+    }
+}
+
+/// Measures the features a region's label is decided from.
+enum RegionFeatureExtractor {
+    static func features(region: RegionMask, dendrites: BinaryMask, skeleton: BinaryMask, distance: Image<Float>,
+                         angles: DendriteAnalysis.RelativeAngles, interface: Interface?, pixelSize: PixelSize?,
+                         darkPhase: Bool) -> RegionFeatures {
+        let w = dendrites.width, h = dendrites.height
+        var inRegion = [UInt8](repeating: 0, count: w * h)
+        var skeletonInRegion = [UInt8](repeating: 0, count: w * h)
+        var regionPixels = 0, dendritePixels = 0
+        for i in 0 ..< w * h where region.mask.bits[i] != 0 {
+            regionPixels += 1
+            if dendrites.bits[i] != 0 { inRegion[i] = 1; dendritePixels += 1 }
+            if skeleton.bits[i] != 0 { skeletonInRegion[i] = 1 }
+        }
+        let regionDendrites = BinaryMask(width: w, height: h, normalizedBits: inRegion)
+        let regionSkeleton = BinaryMask(width: w, height: h, normalizedBits: skeletonInRegion)
+        let orientation = angles.statistics(in: region.mask)
+        let holes = connectivitySummary(regionDendrites).holes
+        let graph = try? SkeletonGraph(skeleton: regionSkeleton, distance: distance, pixelSize: pixelSize)
+        let lengthPx = graph?.totalLengthPx ?? 0
+        let junctions = graph?.summary.junctions ?? 0
+        // Widths sampled on the skeleton: 2 × distance to background.
+        var widths = [(depth: Double, width: Double)]()
+        for i in 0 ..< w * h where skeletonInRegion[i] != 0 {
+            let x = Double(i % w), y = Double(i / w)
+            let depth = interface?.depth(x: x, y: y) ?? 0
+            widths.append((depth, 2 * Double(distance.pixels[i])))
+        }
+        let meanWidthPx = widths.isEmpty ? 0 : widths.map(\.width).reduce(0, +) / Double(widths.count)
+        var taper: Double?
+        if interface != nil, widths.count >= 9 {
+            let sorted = widths.sorted { $0.depth < $1.depth }
+            let third = sorted.count / 3
+            let base = sorted[..<third].map(\.width).reduce(0, +) / Double(third)
+            let tip = sorted[(sorted.count - third)...].map(\.width).reduce(0, +) / Double(third)
+            if tip > 0 { taper = base / tip }
+        }
+        let perLength: (Int) -> Double = { count in
+            guard lengthPx > 0 else { return 0 }
+            if let p = pixelSize { return Double(count) / (lengthPx * p.micrometres / 1000) }
+            return Double(count) / (lengthPx / 1000)
+        }
+        return RegionFeatures(
+            areaFraction: regionPixels > 0 ? Double(dendritePixels) / Double(regionPixels) : 0,
+            dendritePixels: dendritePixels, lateralFraction: orientation.lateralFraction,
+            verticalFraction: orientation.verticalFraction, coherence: orientation.coherence,
+            holesPerSkeletonLength: perLength(holes), holes: holes, junctionDensity: perLength(junctions),
+            meanWidthMicrometres: pixelSize.map { meanWidthPx * $0.micrometres }, meanWidthPx: meanWidthPx,
+            taper: taper, darkPhase: darkPhase)
+    }
+}
+
+/// EDX maps: resampling to the image grid, denoising, and agreement with the BSE phase.
+public enum EDXMaps {
+    /// Bilinear resampling of `map` (covering the scanned field) to `width × height`,
+    /// followed by a Gaussian of σ = half the up-sampling factor to tame Poisson noise.
+    public static func resample(_ map: Image<Float>, toWidth width: Int, height: Int) -> Image<Float> {
+        guard map.width > 0, map.height > 0, width > 0, height > 0 else { return Image(width: width, height: height) }
+        let sx = Double(map.width) / Double(width), sy = Double(map.height) / Double(height)
+        var out = [Float](repeating: 0, count: width * height)
+        for y in 0 ..< height {
+            let fy = min(Double(map.height - 1), max(0, (Double(y) + 0.5) * sy - 0.5))
+            let y0 = Int(fy), y1 = min(map.height - 1, y0 + 1), ty = Float(fy - Double(y0))
+            for x in 0 ..< width {
+                let fx = min(Double(map.width - 1), max(0, (Double(x) + 0.5) * sx - 0.5))
+                let x0 = Int(fx), x1 = min(map.width - 1, x0 + 1), tx = Float(fx - Double(x0))
+                let a = map.pixels[y0 * map.width + x0], b = map.pixels[y0 * map.width + x1]
+                let c = map.pixels[y1 * map.width + x0], d = map.pixels[y1 * map.width + x1]
+                out[y * width + x] = (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty
+            }
+        }
+        let up = Image(width: width, height: height, pixels: out, bitDepth: 32)
+        let sigma = max(0.5, 0.5 * max(1 / sx, 1 / sy))
+        return (try? gaussianBlur(up, sigma: sigma)) ?? up
+    }
+
+    /// Dice coefficient between the BSE phase and the map's Otsu-bright pixels (0…1).
+    public static func agreement(phase: BinaryMask, map: Image<Float>) -> Double {
+        guard let t = try? otsuThreshold(map) else { return 0 }
+        var both = 0, a = 0, b = 0
+        for i in phase.bits.indices {
+            let p = phase.bits[i] != 0, m = Double(map.pixels[i]) > t
+            if p { a += 1 }
+            if m { b += 1 }
+            if p && m { both += 1 }
+        }
+        return a + b > 0 ? 2 * Double(both) / Double(a + b) : 0
+    }
+}

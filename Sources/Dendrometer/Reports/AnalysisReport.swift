@@ -1,0 +1,125 @@
+import DendrometerCalibration
+import DendrometerCore
+import DendrometerGeometry
+import DendrometerMorphology
+import DendrometerSkeleton
+import Foundation
+
+/// The per-image JSON document of DESIGN.md §3 (`schema_version` 1). Lengths
+/// carry their unit in the key; µm values are `null` without a calibration;
+/// coordinates are px in the full raster (data bar included).
+public struct AnalysisReport: Encodable, Sendable {
+    /// The analysis being reported.
+    public let result: AnalysisResult
+    /// Extra columns carried from a manifest (batch), written under `manifest`.
+    public var manifest: [String: String]
+
+    /// A report of `result`.
+    public init(_ result: AnalysisResult, manifest: [String: String] = [:]) {
+        self.result = result
+        self.manifest = manifest
+    }
+
+    /// A dynamic JSON key.
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        let r = result
+        let m = r.micrograph
+        let um: (Double) -> Double? = { m.calibration.micrometres(fromPixels: $0) }
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(1, forKey: Key("schema_version"))
+        try c.encode(m.metadata.path, forKey: Key("file"))
+        try c.encode(m.image.width, forKey: Key("width"))
+        try c.encode(m.image.height, forKey: Key("height"))
+        try c.encode(m.image.sampleFormat, forKey: Key("sample_format"))
+        try c.encode(m.image.bitDepth, forKey: Key("bit_depth"))
+        var cal = c.nestedContainer(keyedBy: Key.self, forKey: Key("calibration"))
+        try cal.encode(m.calibration.pixelSize?.micrometres, forKey: Key("pixel_size_um"))
+        try cal.encode(m.calibration.source.rawValue, forKey: Key("source"))
+        try cal.encode(m.calibration.detail, forKey: Key("detail"))
+        if let bar = m.dataBar {
+            var b = c.nestedContainer(keyedBy: Key.self, forKey: Key("data_bar"))
+            try b.encode(bar.rect.x, forKey: Key("x"))
+            try b.encode(bar.rect.y, forKey: Key("y"))
+            try b.encode(bar.rect.width, forKey: Key("w"))
+            try b.encode(bar.rect.height, forKey: Key("h"))
+            try b.encode(bar.source.description, forKey: Key("source"))
+        } else {
+            try c.encodeNil(forKey: Key("data_bar"))
+        }
+        try c.encode(r.phase, forKey: Key("phase"))
+        var seg = c.nestedContainer(keyedBy: Key.self, forKey: Key("segmentation"))
+        try seg.encode(r.phaseReason, forKey: Key("reason"))
+        try seg.encode(r.threshold, forKey: Key("threshold"))
+        try seg.encode(r.options.denoiseSigmaPx, forKey: Key("denoise_sigma_px"))
+        try c.encode(r.interface?.side.rawValue, forKey: Key("anode_side"))
+        if let i = r.interface {
+            var ic = c.nestedContainer(keyedBy: Key.self, forKey: Key("interface"))
+            try ic.encode(i.angleDegrees, forKey: Key("angle_deg"))
+            try ic.encode(i.pointsPx.map { [$0[0] + Double(r.field.x), $0[1] + Double(r.field.y)] }, forKey: Key("points_px"))
+            try ic.encode(r.interfaceReason, forKey: Key("reason"))
+        } else {
+            try c.encodeNil(forKey: Key("interface"))
+        }
+        var pen = c.nestedContainer(keyedBy: Key.self, forKey: Key("penetration"))
+        let p = r.penetration
+        try pen.encode(p.flatMap { um($0.maxPx) }, forKey: Key("max_um"))
+        try pen.encode(p.flatMap { um($0.p95Px) }, forKey: Key("p95_um"))
+        try pen.encode(p.flatMap { um($0.frontMeanPx) }, forKey: Key("front_mean_um"))
+        try pen.encode(p?.maxPx, forKey: Key("max_px"))
+        try pen.encode(p?.p95Px, forKey: Key("p95_px"))
+        try pen.encode(p?.frontMeanPx, forKey: Key("front_mean_px"))
+        try pen.encode(p?.shortCircuit, forKey: Key("short_circuit"))
+        var prof = pen.nestedUnkeyedContainer(forKey: Key("profile"))
+        for bin in p?.profile ?? [] {
+            var b = prof.nestedContainer(keyedBy: Key.self)
+            try b.encode(um(bin.depthPx), forKey: Key("depth_um"))
+            try b.encode(bin.depthPx, forKey: Key("depth_px"))
+            try b.encode(bin.areaFraction, forKey: Key("area_fraction"))
+        }
+        try c.encode(r.graph.summary, forKey: Key("skeleton"))
+        var o = c.nestedContainer(keyedBy: Key.self, forKey: Key("orientation"))
+        try o.encode(r.orientation.dominantDegrees, forKey: Key("dominant_deg"))
+        try o.encode(r.orientation.coherence, forKey: Key("coherence"))
+        try o.encode(r.orientation.lateralFraction, forKey: Key("lateral_fraction"))
+        try o.encode(r.orientation.verticalFraction, forKey: Key("vertical_fraction"))
+        try o.encode(r.orientation.histogram, forKey: Key("histogram"))
+        try o.encode(r.orientation.sigmaPx, forKey: Key("sigma_px"))
+        try o.encode(r.orientation.rhoPx, forKey: Key("rho_px"))
+        try o.encode(r.interface == nil ? "image x axis" : "interface", forKey: Key("relative_to"))
+        var k = c.nestedContainer(keyedBy: Key.self, forKey: Key("connectivity"))
+        try k.encode(r.connectivity.components, forKey: Key("components"))
+        try k.encode(r.connectivity.holes, forKey: Key("holes"))
+        try k.encode(r.connectivity.eulerNumber, forKey: Key("euler_number"))
+        try k.encode(r.connectivity.holeDensityPer1000SquareMicrometres, forKey: Key("hole_density_per_1000um2"))
+        try k.encode(r.connectivity.junctionDensityPerMillimetre, forKey: Key("junction_density_per_mm"))
+        try c.encode(r.areaFraction, forKey: Key("area_fraction"))
+        var mo = c.nestedContainer(keyedBy: Key.self, forKey: Key("morphology"))
+        try mo.encode(r.morphology.label.rawValue, forKey: Key("label"))
+        try mo.encode(r.morphology.confidence, forKey: Key("confidence"))
+        try mo.encode(r.morphology.reason, forKey: Key("reason"))
+        var regions = c.nestedUnkeyedContainer(forKey: Key("regions"))
+        for region in r.regions {
+            var rc = regions.nestedContainer(keyedBy: Key.self)
+            try rc.encode(region.name, forKey: Key("name"))
+            try rc.encode([region.bboxPx.x, region.bboxPx.y, region.bboxPx.width, region.bboxPx.height], forKey: Key("bbox_px"))
+            try rc.encode(region.features.areaFraction, forKey: Key("area_fraction"))
+            var rm = rc.nestedContainer(keyedBy: Key.self, forKey: Key("morphology"))
+            try rm.encode(region.morphology.label.rawValue, forKey: Key("label"))
+            try rm.encode(region.morphology.confidence, forKey: Key("confidence"))
+            try rm.encode(region.morphology.reason, forKey: Key("reason"))
+            try rm.encode(region.morphology.scores, forKey: Key("scores"))
+            try rc.encode(region.features, forKey: Key("features"))
+        }
+        if !r.edxAgreement.isEmpty { try c.encode(r.edxAgreement, forKey: Key("edx_agreement")) }
+        if !manifest.isEmpty { try c.encode(manifest, forKey: Key("manifest")) }
+        try c.encode(r.warnings, forKey: Key("warnings"))
+    }
+}

@@ -1,0 +1,146 @@
+// Overlay PNG (DESIGN.md §3): the micrograph in gray with the dendrite
+// outline, skeleton, interface line, front line and region boxes coloured by
+// morphology, a legend and a scale bar in µm.
+
+import DendrometerCore
+import DendrometerGeometry
+import DendrometerIO
+import DendrometerMorphology
+import Foundation
+
+/// Renders the overlay picture of an analysis.
+public enum OverlayRenderer {
+    /// Colour of each morphology label in overlays and reports (sRGB).
+    public static func color(of label: MorphologyLabel) -> (UInt8, UInt8, UInt8) {
+        switch label {
+        case .flame: (255, 140, 0)
+        case .stripe: (60, 140, 255)
+        case .network: (0, 200, 120)
+        case .vertical: (235, 50, 50)
+        case .none: (150, 150, 150)
+        }
+    }
+
+    static let outline: (UInt8, UInt8, UInt8) = (0, 230, 255)
+    static let skeletonColor: (UInt8, UInt8, UInt8) = (255, 225, 0)
+    static let interfaceColor: (UInt8, UInt8, UInt8) = (60, 255, 60)
+    static let frontColor: (UInt8, UInt8, UInt8) = (255, 0, 200)
+
+    /// The overlay as interleaved RGB bytes of the full raster (width × height × 3).
+    public static func render(_ r: AnalysisResult) -> (rgb: [UInt8], width: Int, height: Int) {
+        let image = r.micrograph.image.asFloat()
+        let w = image.width, h = image.height
+        var canvas = RGBCanvas(gray: contrastStretched(image), width: w, height: h)
+        let t = max(1, min(w, h) / 500)
+        let fx = r.field.x, fy = r.field.y, fw = r.field.width
+        // Dendrite outline and skeleton.
+        let d = r.dendrites
+        for y in 0 ..< d.height {
+            for x in 0 ..< d.width where d.bits[y * fw + x] != 0 {
+                let edge = x == 0 || y == 0 || x == d.width - 1 || y == d.height - 1
+                    || d.bits[y * fw + x - 1] == 0 || d.bits[y * fw + x + 1] == 0
+                    || d.bits[(y - 1) * fw + x] == 0 || d.bits[(y + 1) * fw + x] == 0
+                if edge { canvas.set(x + fx, y + fy, outline) } else { canvas.set(x + fx, y + fy, outline, alpha: 0.18) }
+            }
+        }
+        for i in r.skeleton.bits.indices where r.skeleton.bits[i] != 0 {
+            canvas.set(i % fw + fx, i / fw + fy, skeletonColor)
+        }
+        // Interface and front.
+        if let interface = r.interface {
+            let pts = interface.pointsPx
+            for k in 1 ..< pts.count {
+                canvas.line(pts[k - 1][0] + Double(fx), pts[k - 1][1] + Double(fy), pts[k][0] + Double(fx), pts[k][1] + Double(fy),
+                            interfaceColor, thickness: t + 1)
+            }
+            if let p = r.penetration, p.maxPx > 0 {
+                let side = interface.side
+                let front = smoothedFront(p.frontPx, window: max(3, p.frontPx.count / 64))
+                var previous: (Double, Double)?
+                for u in stride(from: 0, to: front.count, by: max(1, front.count / 400)) {
+                    let v = interface.height(atU: Double(u)) + front[u]
+                    let q = side.image(u: Double(u), v: v, width: r.field.width, height: r.field.height)
+                    let point = (q.x + Double(fx), q.y + Double(fy))
+                    if let prev = previous { canvas.line(prev.0, prev.1, point.0, point.1, frontColor, thickness: t) }
+                    previous = point
+                }
+            }
+        }
+        // Region boxes.
+        let scale = max(1, min(w, h) / 350)
+        for region in r.regions {
+            let c = color(of: region.morphology.label)
+            let b = region.bboxPx
+            canvas.rectangle(PixelRectLite(x: b.x, y: b.y, w: b.width, h: b.height), c, thickness: t + 1)
+            let label = "\(region.name) \(region.morphology.label.rawValue)"
+            canvas.fill(PixelRectLite(x: b.x + t + 1, y: b.y + t + 1, w: BitmapFont.width(label, scale: scale) + 4 * scale, h: 9 * scale), (0, 0, 0), alpha: 0.6)
+            BitmapFont.draw(label, x: b.x + t + 1 + 2 * scale, y: b.y + t + 1 + scale, scale: scale, color: c, into: &canvas)
+        }
+        drawLegend(&canvas, scale: scale)
+        drawScaleBar(&canvas, r: r, scale: scale, thickness: t)
+        return (canvas.rgb, w, h)
+    }
+
+    /// Writes the overlay PNG atomically.
+    public static func write(_ r: AnalysisResult, to path: String) throws(ImageIOError) {
+        let o = render(r)
+        try PNGWriter.writeRGB(o.rgb, width: o.width, height: o.height, to: path)
+    }
+
+    /// 8-bit gray with the 0.5th–99.5th percentile stretched to 0…255.
+    static func contrastStretched(_ image: Image<Float>) -> [UInt8] {
+        let finite = image.pixels.filter { $0.isFinite }
+        guard !finite.isEmpty else { return [UInt8](repeating: 0, count: image.count) }
+        let step = max(1, finite.count / 100_000)
+        let sample = stride(from: 0, to: finite.count, by: step).map { finite[$0] }.sorted()
+        let lo = sample[Int(Double(sample.count - 1) * 0.005)], hi = sample[Int(Double(sample.count - 1) * 0.995)]
+        let span = max(hi - lo, 1e-6)
+        return image.pixels.map { v in v.isFinite ? UInt8(max(0, min(255, (v - lo) / span * 255))) : 0 }
+    }
+
+    static func smoothedFront(_ f: [Double], window: Int) -> [Double] {
+        guard f.count > 2 else { return f }
+        return f.indices.map { i in
+            let lo = max(0, i - window / 2), hi = min(f.count - 1, i + window / 2)
+            return f[lo ... hi].max() ?? 0
+        }
+    }
+
+    static func drawLegend(_ canvas: inout RGBCanvas, scale: Int) {
+        let entries: [(String, (UInt8, UInt8, UInt8))] = [
+            ("dendrite outline", outline), ("skeleton", skeletonColor), ("interface", interfaceColor), ("front", frontColor),
+        ] + MorphologyLabel.allCases.map { ($0.rawValue, color(of: $0)) }
+        let lineH = 10 * scale
+        let boxW = 12 * scale + BitmapFont.width("dendrite outline", scale: scale) + 6 * scale
+        let boxH = lineH * entries.count + 4 * scale
+        canvas.fill(PixelRectLite(x: 4 * scale, y: 4 * scale, w: boxW, h: boxH), (0, 0, 0), alpha: 0.65)
+        for (k, e) in entries.enumerated() {
+            let y = 6 * scale + k * lineH
+            canvas.fill(PixelRectLite(x: 7 * scale, y: y, w: 7 * scale, h: 7 * scale), e.1)
+            BitmapFont.draw(e.0, x: 17 * scale, y: y, scale: scale, color: (255, 255, 255), into: &canvas)
+        }
+    }
+
+    static func drawScaleBar(_ canvas: inout RGBCanvas, r: AnalysisResult, scale: Int, thickness t: Int) {
+        let field = r.field
+        let target = Double(field.width) * 0.2
+        let label: String
+        let lengthPx: Double
+        if let p = r.micrograph.calibration.pixelSize {
+            let um = DendriteAnalysis.niceNumber(target * p.micrometres)
+            lengthPx = um / p.micrometres
+            label = "\(PixelSize.format(um)) µm"
+        } else {
+            let px = DendriteAnalysis.niceNumber(target)
+            lengthPx = px
+            label = "\(Int(px)) px (uncalibrated)"
+        }
+        let x1 = field.x + field.width - 8 * scale, x0 = x1 - Int(lengthPx.rounded())
+        let y = field.y + field.height - 10 * scale
+        let textW = BitmapFont.width(label, scale: scale)
+        canvas.fill(PixelRectLite(x: min(x0, x1 - textW) - 4 * scale, y: y - 12 * scale, w: max(x1 - x0, textW) + 8 * scale, h: 18 * scale),
+                    (0, 0, 0), alpha: 0.6)
+        canvas.fill(PixelRectLite(x: x0, y: y, w: x1 - x0, h: max(2, 2 * t)), (255, 255, 255))
+        BitmapFont.draw(label, x: x1 - textW, y: y - 10 * scale, scale: scale, color: (255, 255, 255), into: &canvas)
+    }
+}

@@ -1,0 +1,63 @@
+/// The measurements a region's morphology is decided from. Orientation
+/// features are relative to the local interface direction (0° lateral, 90°
+/// vertical) and scale-free; lengths are in µm when the image is calibrated.
+public struct RegionFeatures: Sendable, Equatable, Codable {
+    /// Dendrite pixels / electrolyte pixels in the region, 0…1.
+    public var areaFraction: Double
+    /// Number of dendrite pixels in the region.
+    public var dendritePixels: Int
+    /// Share of dendrite pixels whose structure lies within 30° of the interface direction.
+    public var lateralFraction: Double
+    /// Share of dendrite pixels whose structure lies within 30° of the interface normal.
+    public var verticalFraction: Double
+    /// Weighted mean coherence of the structure tensor over dendrite pixels, 0…1.
+    public var coherence: Double
+    /// Holes enclosed by the dendrite phase per skeleton length, per mm (or per 1000 px when uncalibrated).
+    public var holesPerSkeletonLength: Double
+    /// Holes enclosed by the dendrite phase (components − Euler number).
+    public var holes: Int
+    /// Skeleton junctions per mm of skeleton (per 1000 px when uncalibrated).
+    public var junctionDensity: Double
+    /// Mean dendrite width (2 × distance to background on the skeleton), µm; nil when uncalibrated.
+    public var meanWidthMicrometres: Double?
+    /// Mean dendrite width, px.
+    public var meanWidthPx: Double
+    /// Width near the base over width near the tip of the region's dendrites (≥ 1 means tapered); nil when undefined.
+    public var taper: Double?
+    /// Whether the dendrite phase is darker than the electrolyte (Li) rather than brighter (Li-In).
+    public var darkPhase: Bool
+
+    /// A feature set; see the property documentation for units.
+    public init(areaFraction: Double, dendritePixels: Int, lateralFraction: Double, verticalFraction: Double,
+                coherence: Double, holesPerSkeletonLength: Double, holes: Int, junctionDensity: Double,
+                meanWidthMicrometres: Double?, meanWidthPx: Double, taper: Double?, darkPhase: Bool) {
+        self.areaFraction = areaFraction; self.dendritePixels = dendritePixels
+        self.lateralFraction = lateralFraction; self.verticalFraction = verticalFraction
+        self.coherence = coherence; self.holesPerSkeletonLength = holesPerSkeletonLength; self.holes = holes
+        self.junctionDensity = junctionDensity; self.meanWidthMicrometres = meanWidthMicrometres
+        self.meanWidthPx = meanWidthPx; self.taper = taper; self.darkPhase = darkPhase
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case areaFraction = "area_fraction", dendritePixels = "dendrite_pixels"
+        case lateralFraction = "lateral_fraction", verticalFraction = "vertical_fraction", coherence
+        case holesPerSkeletonLength = "holes_per_skeleton_length", holes, junctionDensity = "junction_density"
+        case meanWidthMicrometres = "mean_width_um", meanWidthPx = "mean_width_px", taper, darkPhase = "dark_phase"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(areaFraction, forKey: .areaFraction)
+        try c.encode(dendritePixels, forKey: .dendritePixels)
+        try c.encode(lateralFraction, forKey: .lateralFraction)
+        try c.encode(verticalFraction, forKey: .verticalFraction)
+        try c.encode(coherence, forKey: .coherence)
+        try c.encode(holesPerSkeletonLength, forKey: .holesPerSkeletonLength)
+        try c.encode(holes, forKey: .holes)
+        try c.encode(junctionDensity, forKey: .junctionDensity)
+        try c.encode(meanWidthMicrometres, forKey: .meanWidthMicrometres)
+        try c.encode(meanWidthPx, forKey: .meanWidthPx)
+        try c.encode(taper, forKey: .taper)
+        try c.encode(darkPhase, forKey: .darkPhase)
+    }
+}
