@@ -20,6 +20,10 @@ import DendrometerCore
 ///   junction pixel is also removed when that pixel is then 8-simple and not
 ///   an end (≥ 2 neighbours), so a merged junction leaves no stub. Junctions
 ///   left with two branches dissolve into one branch when the graph is rebuilt.
+///   After each round the clean-up of ``skeletonize(_:)`` (simple staircase
+///   corners, 2×2 blocks) runs again, so a corner left where a spur met a
+///   rail does not become a false junction. On a skeleton that did not come
+///   from ``skeletonize(_:)`` this also removes such corners elsewhere.
 ///
 /// Length is ``SkeletonBranch/lengthPx`` (node centre to node centre).
 ///
@@ -31,14 +35,14 @@ import DendrometerCore
 /// - Throws: ``SkeletonError/invalidPruneLength(_:)`` for a negative or non-finite length.
 /// - Complexity: O(width × height) per round; rounds ≤ 1 + longest chain of nested spurs.
 ///
-/// Example (cross with arms 1, 1, 4, 4 px; `minimumLength: 2`):
+/// Example (plus sign with arms N = 2, W = 2, E = 6, S = 6 px, centre (6, 6);
+/// `minimumLength: 3`): both short arms go, the junction dissolves, the
+/// now-redundant corner pixel at the centre is cleaned away, and one
+/// endpoint-to-endpoint branch of 5 + √2 + 5 ≈ 11.41 px remains.
 ///
 /// ```swift
-/// let cross = BinaryMask(rows: ["....#....",
-///                               "....#....",
-///                               "....#....",
-///                               ".....#...",   // (not a real cross; see tests)
-///                               ])
+/// let pruned = try pruneSpurs(plus, minimumLength: 3)
+/// try SkeletonGraph(skeleton: pruned).summary.branchTypes   // ["0": 1, "1": 0, "2": 0, "3": 0]
 /// ```
 public func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double) throws(SkeletonError) -> BinaryMask {
     guard minimumLength.isFinite, minimumLength >= 0 else { throw .invalidPruneLength(minimumLength) }
@@ -67,6 +71,13 @@ public func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double) throws(Ske
             }
         }
         if !removed { return mask }
+        // Corners left where a spur met its junction: delete simple staircase
+        // corners as skeletonize's clean-up does, so no false junction remains.
+        var padded = PaddedMask(mask)
+        padded.buffer.withUnsafeMutableBufferPointer { buf in
+            while cleanUp(buf.baseAddress!, width: padded.width, height: padded.height) {}
+        }
+        mask = padded.unpadded()
     }
 }
 

@@ -27,8 +27,9 @@ public struct SkeletonNode: Sendable, Equatable {
 
     /// Node kind.
     public var kind: Kind
-    /// Position, px: the pixel centre, or for a junction the centroid (mean x,
-    /// mean y) of its pixel cluster.
+    /// Position, px: the pixel centre; for a junction, the centre of the
+    /// cluster pixel nearest to the cluster's centroid (first in raster order
+    /// on ties), so positions stay on the pixel grid as in skan.
     public var x: Double
     /// Position, px (row axis, downwards).
     public var y: Double
@@ -66,8 +67,8 @@ public struct SkeletonBranch: Sendable, Equatable {
     /// path ends with its first pixel again.
     public var path: [Int]
     /// Length, px: Euclidean steps between consecutive pixel centres (1 or √2)
-    /// plus, at a junction end, the distance from the junction's centroid to
-    /// the attaching pixel (skan measures from node centre to node centre).
+    /// plus, at a junction end, the straight distance from the junction's
+    /// position to the attaching pixel (skan measures node centre to node centre).
     public var lengthPx: Double
     /// ``lengthPx`` in µm (steps scaled by the pixel width / height), `nil`
     /// without a pixel size.
@@ -93,7 +94,8 @@ public struct SkeletonBranch: Sendable, Equatable {
 /// Conventions (differences from skan 0.13 are noted):
 /// - Pixel degree = number of 8-neighbours in the skeleton.
 /// - Junction pixels (degree ≥ 3) that touch (8-connected) form **one**
-///   junction node placed at their centroid. skan instead reduces a junction
+///   junction node, placed on the cluster pixel nearest to the cluster's
+///   centroid. skan instead reduces a junction
 ///   cluster to its minimum spanning tree and keeps every pixel still of
 ///   degree ≥ 3 as its own node, joined by short type-2 branches; counts of
 ///   junctions and type-2 branches therefore differ where skan leaves such
@@ -116,7 +118,7 @@ public struct SkeletonBranch: Sendable, Equatable {
 ///                              "#######",
 ///                              "...#...", "...#...", "...#..."])
 /// let g = try SkeletonGraph(skeleton: plus)
-/// g.summary.junctions      // 1 (the centre and its four neighbours, centroid (3, 3))
+/// g.summary.junctions      // 1 (the centre and its four neighbours, placed at (3, 3))
 /// g.summary.endpoints      // 4
 /// g.branches.map(\.lengthPx)   // [3.0, 3.0, 3.0, 3.0], all type 1
 /// ```
@@ -246,9 +248,16 @@ private struct GraphBuilder {
                             }
                         }
                         pixels.sort()
-                        let sx = pixels.reduce(0.0) { $0 + Double($1 % pw - 1) }
-                        let sy = pixels.reduce(0.0) { $0 + Double($1 / pw - 1) }
-                        nodes.append(SkeletonNode(kind: .junction, x: sx / Double(pixels.count), y: sy / Double(pixels.count),
+                        let c = Double(pixels.count)
+                        let cx = pixels.reduce(0.0) { $0 + Double($1 % pw - 1) } / c
+                        let cy = pixels.reduce(0.0) { $0 + Double($1 / pw - 1) } / c
+                        // Representative pixel: nearest to the centroid, first in raster order on ties.
+                        var best = pixels[0], bestD = Double.infinity
+                        for q in pixels {
+                            let dx = Double(q % pw - 1) - cx, dy = Double(q / pw - 1) - cy
+                            if dx * dx + dy * dy < bestD - 1e-12 { bestD = dx * dx + dy * dy; best = q }
+                        }
+                        nodes.append(SkeletonNode(kind: .junction, x: Double(best % pw - 1), y: Double(best / pw - 1),
                                                   pixels: pixels, degree: 0, skeletonID: 0))
                     } else {
                         nodeOf[i] = id

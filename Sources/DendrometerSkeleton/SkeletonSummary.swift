@@ -95,7 +95,7 @@ extension SkeletonGraph {
 /// One row of `branches.csv`, modelled on `skan.summarize(..., separator='_')`
 /// with explicit units and x/y instead of row/column indices. Node ids index
 /// ``SkeletonGraph/nodes`` (not skan's pixel ids); coordinates are node
-/// positions in px (junction centroids, so they can be fractional).
+/// positions in px (for a junction, its representative pixel).
 public struct SkeletonBranchRow: Sendable, Equatable, Codable {
     /// Connected skeleton index.
     public var skeletonID: Int
