@@ -75,7 +75,7 @@ public func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double) throws(Ske
         // corners as skeletonize's clean-up does, so no false junction remains.
         var padded = PaddedMask(mask)
         padded.buffer.withUnsafeMutableBufferPointer { buf in
-            while cleanUp(buf.baseAddress!, width: padded.width, height: padded.height) {}
+            while !cleanUp(buf.baseAddress!, width: padded.width, height: padded.height).isEmpty {}
         }
         mask = padded.unpadded()
     }

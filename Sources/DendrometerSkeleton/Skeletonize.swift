@@ -77,15 +77,18 @@ public func skeletonize(_ mask: BinaryMask, path: ThinningPath) -> BinaryMask {
     switch path {
     case .fast:
         padded.buffer.withUnsafeMutableBufferPointer { buf in
+            // After the first round only the neighbourhoods of cleaned pixels can change.
+            var seeds: [Int]? = nil
             repeat {
-                thinFast(buf.baseAddress!, width: padded.width, height: padded.height)
-            } while cleanUp(buf.baseAddress!, width: padded.width, height: padded.height)
+                thinFast(buf.baseAddress!, width: padded.width, height: padded.height, seeds: seeds)
+                seeds = cleanUp(buf.baseAddress!, width: padded.width, height: padded.height)
+            } while !seeds!.isEmpty
         }
     case .scalarReference:
         padded.buffer.withUnsafeMutableBufferPointer { buf in
             repeat {
                 thinReference(buf.baseAddress!, width: padded.width, height: padded.height)
-            } while cleanUp(buf.baseAddress!, width: padded.width, height: padded.height)
+            } while !cleanUp(buf.baseAddress!, width: padded.width, height: padded.height).isEmpty
         }
     }
     return padded.unpadded()
@@ -247,23 +250,37 @@ let chunkWidth = 64
 ///
 /// Each subiteration (1) scans, in parallel row bands, only the 64-px row
 /// chunks whose 3 × 3 chunk neighbourhood changed since this subiteration last
-/// ran, writing deletion flags into a separate buffer (the image is only
-/// read), then (2) applies the flags in parallel bands and marks the chunks
-/// that changed for both subiterations.
+/// ran (skipping background 8 bytes at a time), writing deletion flags into a
+/// separate buffer (the image is only read), then (2) applies the flags of the
+/// chunks that found some, in parallel bands, and marks those chunks dirty for
+/// both subiterations.
+///
+/// - Parameter seeds: padded pixel indices whose neighbourhoods must be
+///   (re)examined; `nil` examines the whole image.
 ///
 /// Preconditions (unchecked): `base` holds `w × h` bytes of 0/1 with a zero
 /// one-pixel frame; `w, h ≥ 3`.
-func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) {
+func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, seeds: [Int]? = nil) {
     let innerW = w - 2
     let chunks = (innerW + chunkWidth - 1) / chunkWidth
-    // Dirty flags per subiteration, per (row, chunk), with a zero frame of one
-    // chunk row above/below and one chunk column left/right.
+    // Per (row, chunk) flags, with a zero frame of one chunk column left/right
+    // (rows 0 and h − 1 are the pixel frame and stay zero).
     let cw = chunks + 2
     let cellCount = cw * h
     var dirty0 = [UInt8](repeating: 0, count: cellCount)
-    var dirty1 = [UInt8](repeating: 0, count: cellCount)
-    var active = [UInt8](repeating: 0, count: cellCount)
-    for y in 1 ..< h - 1 { for c in 1 ... chunks { dirty0[y * cw + c] = 1; dirty1[y * cw + c] = 1 } }
+    if let seeds {
+        for i in seeds { dirty0[(i / w) * cw + 1 + ((i % w) - 1) / chunkWidth] = 1 }
+    } else {
+        for y in 1 ..< h - 1 { for c in 1 ... chunks { dirty0[y * cw + c] = 1 } }
+    }
+    var dirty1 = dirty0
+    // Per-row summaries of the dirty flags (any dirty cell in the row), so rows
+    // far from any change are skipped without looking at their cells.
+    var rowDirty0 = [UInt8](repeating: 0, count: h)
+    for y in 0 ..< h { for c in 1 ... chunks where dirty0[y * cw + c] != 0 { rowDirty0[y] = 1; break } }
+    var rowDirty1 = rowDirty0
+    var rowActive = [UInt8](repeating: 0, count: h)
+    var active = [UInt8](repeating: 0, count: cellCount)  // 1 scanned, 2 scanned and found deletions
     var flags = [UInt8](repeating: 0, count: w * h)
     var rowDeleted = [UInt8](repeating: 0, count: h)
 
@@ -274,11 +291,16 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) 
     active.withUnsafeMutableBufferPointer { act in
     flags.withUnsafeMutableBufferPointer { fl in
     rowDeleted.withUnsafeMutableBufferPointer { rd in
+    rowDirty0.withUnsafeMutableBufferPointer { rw0 in
+    rowDirty1.withUnsafeMutableBufferPointer { rw1 in
+    rowActive.withUnsafeMutableBufferPointer { ra in
         let img = SendablePointer(base)
         let flg = SendablePointer(fl.baseAddress!)
         let dp0 = SendablePointer(d0.baseAddress!), dp1 = SendablePointer(d1.baseAddress!)
         let ap = SendablePointer(act.baseAddress!)
         let rdp = SendablePointer(rd.baseAddress!)
+        let rwp0 = SendablePointer(rw0.baseAddress!), rwp1 = SendablePointer(rw1.baseAddress!)
+        let rap = SendablePointer(ra.baseAddress!)
         let luts = (lut1.baseAddress!, lut2.baseAddress!)
         var anyChange = true
         while anyChange {
@@ -286,30 +308,70 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) 
             for sub in 0 ..< 2 {
                 let lut = sub == 0 ? luts.0 : luts.1
                 let dirty = sub == 0 ? dp0.base : dp1.base
+                let rowDirty = sub == 0 ? rwp0.base : rwp1.base
+                let rowDirtyOther = sub == 0 ? rwp1.base : rwp0.base
                 // (1) scan: reads image and dirty flags, writes own rows of flags/active.
                 parallelBands(h - 2, minimumPerBand: 16) { range in
                     let image = img.base, f = flg.base, a = ap.base
+                    let raw = UnsafeRawPointer(image)
                     for r in range {
                         let y = r + 1
                         var rowHit: UInt8 = 0
+                        let rowNear = rowDirty[y - 1] | rowDirty[y] | rowDirty[y + 1]
+                        rap.base[y] = rowNear
+                        if rowNear == 0 { rdp.base[y] = 0; continue }
                         for c in 1 ... chunks {
                             let k = y * cw + c
                             let near = dirty[k - cw - 1] | dirty[k - cw] | dirty[k - cw + 1]
                                 | dirty[k - 1] | dirty[k] | dirty[k + 1]
                                 | dirty[k + cw - 1] | dirty[k + cw] | dirty[k + cw + 1]
-                            a[k] = near
-                            if near == 0 { continue }
+                            if near == 0 { a[k] = 0; continue }
                             let x0 = 1 + (c - 1) * chunkWidth
                             let x1 = min(x0 + chunkWidth, w - 1)
                             var i = y * w + x0
                             let end = y * w + x1
-                            while i < end {
-                                if image[i] != 0 && lut[neighbourCode(image + i, w)] != 0 {
-                                    f[i] = 1
-                                    rowHit = 1
+                            var hit: UInt8 = 0
+                            // 8 pixels at a time (bit-parallel, little-endian): bytes are
+                            // 0/1, so `c & ~(e & wv & n & s)` has bit 8k set exactly when
+                            // pixel k is phase with a 4-neighbour in the background (the
+                            // only pixels G1 can delete), and OR-ing the 8 neighbour words
+                            // shifted by their bit number puts pixel k's neighbour code in
+                            // byte k.
+                            let fw = UnsafeMutableRawPointer(f)
+                            while i + 8 <= end {
+                                let c = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                                if c != 0 {
+                                    let e = raw.loadUnaligned(fromByteOffset: i + 1, as: UInt64.self)
+                                    let wv = raw.loadUnaligned(fromByteOffset: i - 1, as: UInt64.self)
+                                    let n = raw.loadUnaligned(fromByteOffset: i - w, as: UInt64.self)
+                                    let s = raw.loadUnaligned(fromByteOffset: i + w, as: UInt64.self)
+                                    var m = c & ~(e & wv & n & s)
+                                    if m != 0 {
+                                        let ne = raw.loadUnaligned(fromByteOffset: i - w + 1, as: UInt64.self)
+                                        let nw = raw.loadUnaligned(fromByteOffset: i - w - 1, as: UInt64.self)
+                                        let sw = raw.loadUnaligned(fromByteOffset: i + w - 1, as: UInt64.self)
+                                        let se = raw.loadUnaligned(fromByteOffset: i + w + 1, as: UInt64.self)
+                                        let codes = e | ne << 1 | n << 2 | nw << 3 | wv << 4 | sw << 5 | s << 6 | se << 7
+                                        var del: UInt64 = 0
+                                        while m != 0 {
+                                            let sh = UInt64(m.trailingZeroBitCount)
+                                            if lut[Int((codes >> sh) & 0xFF)] != 0 { del |= 1 << sh }
+                                            m &= m &- 1
+                                        }
+                                        if del != 0 {
+                                            fw.storeBytes(of: del, toByteOffset: i, as: UInt64.self)
+                                            hit = 1
+                                        }
+                                    }
                                 }
+                                i += 8
+                            }
+                            while i < end {
+                                if image[i] != 0 && lut[neighbourCode(image + i, w)] != 0 { f[i] = 1; hit = 1 }
                                 i += 1
                             }
+                            a[k] = 1 + hit
+                            rowHit |= hit
                         }
                         rdp.base[y] = rowHit
                     }
@@ -320,28 +382,43 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) 
                     let e0 = dp0.base, e1 = dp1.base
                     for r in range {
                         let y = r + 1
+                        if rap.base[y] == 0 { continue }
                         let rowHit = rdp.base[y] != 0
+                        // Every dirty cell of this row was active, so after this
+                        // pass the row is dirty exactly where it changed now.
+                        rowDirty[y] = rowHit ? 1 : 0
+                        if rowHit { rowDirtyOther[y] = 1 }
                         for c in 1 ... chunks {
                             let k = y * cw + c
                             if a[k] == 0 { continue }
                             dirty[k] = 0
-                            if !rowHit { continue }
+                            if !rowHit || a[k] != 2 { continue }
                             let x0 = 1 + (c - 1) * chunkWidth
                             let x1 = min(x0 + chunkWidth, w - 1)
-                            var hit: UInt8 = 0
-                            for i in (y * w + x0) ..< (y * w + x1) where f[i] != 0 {
-                                f[i] = 0
-                                image[i] = 0
-                                hit = 1
+                            let fr = UnsafeMutableRawPointer(f), ir = UnsafeMutableRawPointer(image)
+                            var i = y * w + x0
+                            let end = y * w + x1
+                            while i + 8 <= end {
+                                let del = fr.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                                if del != 0 {
+                                    let v = ir.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                                    ir.storeBytes(of: v & ~del, toByteOffset: i, as: UInt64.self)
+                                    fr.storeBytes(of: 0, toByteOffset: i, as: UInt64.self)
+                                }
+                                i += 8
                             }
-                            if hit != 0 { e0[k] = 1; e1[k] = 1 }
+                            while i < end {
+                                if f[i] != 0 { f[i] = 0; image[i] = 0 }
+                                i += 1
+                            }
+                            e0[k] = 1; e1[k] = 1
                         }
                     }
                 }
                 for y in 1 ..< h - 1 where rd[y] != 0 { anyChange = true; break }
             }
         }
-    }}}}}}}
+    }}}}}}}}}}
 }
 
 // MARK: - Clean-up
@@ -349,19 +426,25 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) 
 /// Sequential raster pass deleting 8-simple, non-end pixels that sit in a
 /// 2×2 block or at a staircase corner (``ThinningTables/cleanUp``), each
 /// re-checked against the current image just before deletion, so every single
-/// deletion preserves topology.
+/// deletion preserves topology. Background is skipped 8 bytes at a time.
 ///
-/// Preconditions (unchecked): as ``thinFast``. Returns whether anything was deleted.
-func cleanUp(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) -> Bool {
-    var deleted = false
+/// Preconditions (unchecked): as ``thinFast``. Returns the padded indices of
+/// the deleted pixels (empty when nothing changed).
+func cleanUp(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) -> [Int] {
+    var deleted: [Int] = []
+    let raw = UnsafeRawPointer(base)
     ThinningTables.cleanUp.withUnsafeBufferPointer { lut in
         for y in 1 ..< h - 1 {
             var i = y * w + 1
             let end = y * w + w - 1
             while i < end {
+                if i + 8 <= end && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 {
+                    i += 8
+                    continue
+                }
                 if base[i] != 0 && lut[neighbourCode(base + i, w)] != 0 {
                     base[i] = 0
-                    deleted = true
+                    deleted.append(i)
                 }
                 i += 1
             }
