@@ -33,7 +33,8 @@ public struct SkeletonNode: Sendable, Equatable {
     public var x: Double
     /// Position, px (row axis, downwards).
     public var y: Double
-    /// The node's pixels as linear indices `y * width + x` (one pixel except for junctions).
+    /// The node's pixels as linear indices `y * width + x` (one pixel except
+    /// for junctions, which also list absorbed one-pixel bumps).
     public var pixels: [Int]
     /// Number of branch ends at this node (a loop counts twice).
     public var degree: Int
@@ -108,8 +109,11 @@ public struct SkeletonBranch: Sendable, Equatable {
 ///   of holes it encloses. ``graphCycleRank`` = E − V + C of the node/branch
 ///   graph counts the same loops except loops lying entirely inside one merged
 ///   junction cluster (a hole ringed only by junction pixels), and it counts
-///   3-pixel triangles that enclose no hole (which ``skeletonize(_:)`` never
-///   produces).
+///   loops through degree-2 pixels that enclose no hole.
+/// - A degree-2 pixel whose two neighbours are adjacent pixels of the same
+///   junction (a triangle, enclosing nothing) is absorbed into that junction
+///   (listed in its ``SkeletonNode/pixels``, not used for its position)
+///   instead of forming a one-pixel loop branch.
 ///
 /// Example (plus sign with arms of 3 px):
 ///
@@ -283,7 +287,7 @@ private struct GraphBuilder {
                 return path
             }
             for id in nodes.indices {
-                for q in nodes[id].pixels {
+                for q in nodes[id].pixels where nodeOf[q] == Int32(id) {
                     for o in offsets {
                         let r = q + o
                         if p[r] == 0 { continue }
@@ -293,6 +297,13 @@ private struct GraphBuilder {
                             let path = walk(from: q, into: r)
                             let last = path[path.count - 1]
                             let dst = nodeOf[last] >= 0 ? Int(nodeOf[last]) : id
+                            // A single pixel touching two adjacent pixels of the same
+                            // junction is a bump of that junction (a 3-pixel triangle
+                            // that encloses nothing), not a loop: absorb it.
+                            if path.count == 3 && dst == id && abs(q % pw - last % pw) <= 1 && abs(q / pw - last / pw) <= 1 {
+                                nodes[id].pixels.append(r)
+                                continue
+                            }
                             branches.append(rawBranch(path, id, dst))
                         }
                     }

@@ -90,6 +90,23 @@ struct SkeletonGraphTests {
         #expect(g.cycles == 1)
     }
 
+    /// Junction {a = (5,1), b = (6,1)} with a one-pixel bump r = (5,0) touching
+    /// only a and b: r is absorbed (no type-3 loop), the junction sits on a
+    /// (centroid (5.5, 1) ties, first in raster order).
+    @Test func oneNodeBumpIsAbsorbed() {
+        let g = graph([".....#.....",
+                       ".....#####.",
+                       "....#......",
+                       "...#.......",
+                       "..#........"])
+        #expect(types(g) == [1, 1])
+        #expect(g.graphCycleRank == 0 && g.cycles == 0)
+        let j = g.nodes.first { $0.kind == .junction }!
+        #expect(j.x == 5 && j.y == 1 && j.pixels.count == 3)
+        let lengths = g.branches.map(\.lengthPx).sorted()
+        #expect(lengths[0] == 4 && abs(lengths[1] - 3 * 2.squareRoot()) < 1e-12)
+    }
+
     @Test func isolatedPiecesAndCycles() {
         // single pixel, 2-px segment, diagonal segment, closed diamond
         let g = graph(["#.##.#....#..", "......#..#.#.", "..........#.."])
