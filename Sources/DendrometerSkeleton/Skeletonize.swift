@@ -76,13 +76,20 @@ public func skeletonize(_ mask: BinaryMask, path: ThinningPath) -> BinaryMask {
     var padded = PaddedMask(mask)
     switch path {
     case .fast:
+        let w = padded.width, h = padded.height
         padded.buffer.withUnsafeMutableBufferPointer { buf in
-            // After the first round only the neighbourhoods of cleaned pixels can change.
-            var seeds: [Int]? = nil
-            repeat {
-                thinFast(buf.baseAddress!, width: padded.width, height: padded.height, seeds: seeds)
-                seeds = cleanUp(buf.baseAddress!, width: padded.width, height: padded.height)
-            } while !seeds!.isEmpty
+            do {
+                // After the first round only the neighbourhoods of pixels deleted
+                // by the clean-up can change, and only rows next to a deletion
+                // need cleaning again.
+                var seeds: [Int]? = nil
+                repeat {
+                    var rows = [UInt8](repeating: 0, count: h)
+                    thinFast(buf.baseAddress!, width: w, height: h, seeds: seeds, changedRows: &rows)
+                    for i in seeds ?? [] { rows[i / w] = 1 }
+                    seeds = cleanUp(buf.baseAddress!, width: w, height: h, rows: seeds == nil ? nil : rows)
+                } while !seeds!.isEmpty
+            }
         }
     case .scalarReference:
         padded.buffer.withUnsafeMutableBufferPointer { buf in
@@ -103,8 +110,9 @@ public func skeletonize(_ mask: BinaryMask, path: ThinningPath) -> BinaryMask {
 public func guoHallThin(_ mask: BinaryMask) -> BinaryMask {
     if mask.width == 0 || mask.height == 0 { return mask }
     var padded = PaddedMask(mask)
+    var rows = [UInt8](repeating: 0, count: padded.height)
     padded.buffer.withUnsafeMutableBufferPointer { buf in
-        thinFast(buf.baseAddress!, width: padded.width, height: padded.height)
+        thinFast(buf.baseAddress!, width: padded.width, height: padded.height, seeds: nil, changedRows: &rows)
     }
     return padded.unpadded()
 }
@@ -176,9 +184,7 @@ struct PaddedMask {
         buffer.withUnsafeMutableBufferPointer { dst in
             mask.bits.withUnsafeBufferPointer { src in
                 for y in 0 ..< mask.height {
-                    let d = dst.baseAddress! + (y + 1) * w + 1
-                    let s = src.baseAddress! + y * mw
-                    for x in 0 ..< mw { d[x] = s[x] }
+                    (dst.baseAddress! + (y + 1) * w + 1).update(from: src.baseAddress! + y * mw, count: mw)
                 }
             }
         }
@@ -191,9 +197,7 @@ struct PaddedMask {
         out.bits.withUnsafeMutableBufferPointer { dst in
             buffer.withUnsafeBufferPointer { src in
                 for y in 0 ..< mh {
-                    let s = src.baseAddress! + (y + 1) * w + 1
-                    let d = dst.baseAddress! + y * mw
-                    for x in 0 ..< mw { d[x] = s[x] }
+                    (dst.baseAddress! + y * mw).update(from: src.baseAddress! + (y + 1) * w + 1, count: mw)
                 }
             }
         }
@@ -255,12 +259,15 @@ let chunkWidth = 64
 /// chunks that found some, in parallel bands, and marks those chunks dirty for
 /// both subiterations.
 ///
-/// - Parameter seeds: padded pixel indices whose neighbourhoods must be
-///   (re)examined; `nil` examines the whole image.
+/// - Parameters:
+///   - seeds: padded pixel indices whose neighbourhoods must be
+///     (re)examined; `nil` examines the whole image.
+///   - changedRows: `h` bytes; rows where a pixel was deleted are set to 1.
 ///
 /// Preconditions (unchecked): `base` holds `w × h` bytes of 0/1 with a zero
 /// one-pixel frame; `w, h ≥ 3`.
-func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, seeds: [Int]? = nil) {
+func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, seeds: [Int]?,
+              changedRows: inout [UInt8]) {
     let innerW = w - 2
     let chunks = (innerW + chunkWidth - 1) / chunkWidth
     // Per (row, chunk) flags, with a zero frame of one chunk column left/right
@@ -281,14 +288,15 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
     var rowDirty1 = rowDirty0
     var rowActive = [UInt8](repeating: 0, count: h)
     var active = [UInt8](repeating: 0, count: cellCount)  // 1 scanned, 2 scanned and found deletions
-    var flags = [UInt8](repeating: 0, count: w * h)
     var rowDeleted = [UInt8](repeating: 0, count: h)
+    var flags = [UInt8](repeating: 0, count: w * h)
 
     ThinningTables.first.withUnsafeBufferPointer { lut1 in
     ThinningTables.second.withUnsafeBufferPointer { lut2 in
     dirty0.withUnsafeMutableBufferPointer { d0 in
     dirty1.withUnsafeMutableBufferPointer { d1 in
     active.withUnsafeMutableBufferPointer { act in
+    changedRows.withUnsafeMutableBufferPointer { cr in
     flags.withUnsafeMutableBufferPointer { fl in
     rowDeleted.withUnsafeMutableBufferPointer { rd in
     rowDirty0.withUnsafeMutableBufferPointer { rw0 in
@@ -296,6 +304,7 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
     rowActive.withUnsafeMutableBufferPointer { ra in
         let img = SendablePointer(base)
         let flg = SendablePointer(fl.baseAddress!)
+        let crp = SendablePointer(cr.baseAddress!)
         let dp0 = SendablePointer(d0.baseAddress!), dp1 = SendablePointer(d1.baseAddress!)
         let ap = SendablePointer(act.baseAddress!)
         let rdp = SendablePointer(rd.baseAddress!)
@@ -307,6 +316,7 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
             anyChange = false
             for sub in 0 ..< 2 {
                 let lut = sub == 0 ? luts.0 : luts.1
+                let ones: UInt64 = 0x0101_0101_0101_0101
                 let dirty = sub == 0 ? dp0.base : dp1.base
                 let rowDirty = sub == 0 ? rwp0.base : rwp1.base
                 let rowDirtyOther = sub == 0 ? rwp1.base : rwp0.base
@@ -351,6 +361,8 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
                                         let nw = raw.loadUnaligned(fromByteOffset: i - w - 1, as: UInt64.self)
                                         let sw = raw.loadUnaligned(fromByteOffset: i + w - 1, as: UInt64.self)
                                         let se = raw.loadUnaligned(fromByteOffset: i + w + 1, as: UInt64.self)
+                                        // Condition G3 (sub 1) / G3' (sub 2), bit-parallel, before the table.
+                                        m &= sub == 0 ? ~((ne | n | (~se & ones)) & e) : ~((sw | s | (~nw & ones)) & wv)
                                         let codes = e | ne << 1 | n << 2 | nw << 3 | wv << 4 | sw << 5 | s << 6 | se << 7
                                         var del: UInt64 = 0
                                         while m != 0 {
@@ -387,7 +399,7 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
                         // Every dirty cell of this row was active, so after this
                         // pass the row is dirty exactly where it changed now.
                         rowDirty[y] = rowHit ? 1 : 0
-                        if rowHit { rowDirtyOther[y] = 1 }
+                        if rowHit { rowDirtyOther[y] = 1; crp.base[y] = 1 }
                         for c in 1 ... chunks {
                             let k = y * cw + c
                             if a[k] == 0 { continue }
@@ -418,7 +430,7 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
                 for y in 1 ..< h - 1 where rd[y] != 0 { anyChange = true; break }
             }
         }
-    }}}}}}}}}}
+    }}}}}}}}}}}
 }
 
 // MARK: - Clean-up
@@ -428,13 +440,17 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
 /// re-checked against the current image just before deletion, so every single
 /// deletion preserves topology. Background is skipped 8 bytes at a time.
 ///
+/// - Parameter rows: optional `h` row flags; when given, only rows next to
+///   (or on) a flagged row are scanned.
+///
 /// Preconditions (unchecked): as ``thinFast``. Returns the padded indices of
 /// the deleted pixels (empty when nothing changed).
-func cleanUp(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int) -> [Int] {
+func cleanUp(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, rows: [UInt8]? = nil) -> [Int] {
     var deleted: [Int] = []
     let raw = UnsafeRawPointer(base)
     ThinningTables.cleanUp.withUnsafeBufferPointer { lut in
         for y in 1 ..< h - 1 {
+            if let rows, rows[y - 1] | rows[y] | rows[y + 1] == 0 { continue }
             var i = y * w + 1
             let end = y * w + w - 1
             while i < end {

@@ -19,6 +19,10 @@ struct SkeletonBenchmark {
         Issue.record("refusing to report timings from a debug build; use swift test -c release -Xswiftc -enable-testing")
         return
         #else
+        if let t = ProcessInfo.processInfo.environment["DENDROMETER_BENCH_THREADS"].flatMap(Int.init) {
+            Concurrency.maximumThreads = t
+        }
+        defer { Concurrency.maximumThreads = ProcessInfo.processInfo.activeProcessorCount }
         let n = 4096
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(data.count == n * n)

@@ -3,8 +3,9 @@ dendrite-like mask, and the mask itself for the Swift side.
 
 Run: python3 tools/reference/bench_skeleton.py [/tmp/dendrites_4096.raw]
 Writes the mask as raw uint8 0/1 bytes (row-major, 4096 × 4096) to the given
-path, then times skimage's skeletonize (Zhang–Suen) and thin (Guo–Hall, the
-algorithm Dendrometer uses) once each and prints MPx/s.
+path, then times skimage's skeletonize (Zhang–Suen, Cython) once and prints
+MPx/s; with --with-thin also skimage's thin (Guo–Hall, the algorithm
+Dendrometer uses; NumPy, much slower).
 The Swift side: DENDROMETER_BENCH_MASK=<path> swift test -c release
   -Xswiftc -enable-testing --scratch-path .build-skel --filter SkeletonBenchmark
 """
@@ -42,11 +43,12 @@ for _ in range(900):  # a network band enclosing electrolyte particles
     L = rng.uniform(40, 200)
     cv2.line(mask, (int(x0), int(y0)), (int(x0 + L * np.cos(a)), int(y0 + L * np.sin(a))), 1, int(rng.integers(2, 7)))
 
-path = sys.argv[1] if len(sys.argv) > 1 else "/tmp/dendrites_4096.raw"
+args = [a for a in sys.argv[1:] if not a.startswith("--")]
+path = args[0] if args else "/tmp/dendrites_4096.raw"
 mask.tofile(path)
 print(f"mask {N}x{N}, area fraction {mask.mean():.4f}, written to {path}")
 b = mask.astype(bool)
-for name, f in [("skeletonize", skeletonize), ("thin", thin)]:
+for name, f in [("skeletonize", skeletonize)] + ([("thin", thin)] if "--with-thin" in sys.argv else []):
     t = time.perf_counter()
     s = f(b)
     dt = time.perf_counter() - t
