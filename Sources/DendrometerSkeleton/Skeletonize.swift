@@ -179,14 +179,23 @@ struct PaddedMask {
     init(_ mask: BinaryMask) {
         width = mask.width + 2
         height = mask.height + 2
-        buffer = [UInt8](repeating: 0, count: width * height)
-        let w = width, mw = mask.width
-        buffer.withUnsafeMutableBufferPointer { dst in
+        let w = width, h = height, mw = mask.width
+        buffer = [UInt8](unsafeUninitializedCapacity: w * h) { dst, initialized in
+            let d = SendablePointer(dst.baseAddress!)
             mask.bits.withUnsafeBufferPointer { src in
-                for y in 0 ..< mask.height {
-                    (dst.baseAddress! + (y + 1) * w + 1).update(from: src.baseAddress! + y * mw, count: mw)
+                let s = src.baseAddress!
+                d.base.initialize(repeating: 0, count: w)
+                (d.base + (h - 1) * w).initialize(repeating: 0, count: w)
+                parallelBands(h - 2, minimumPerBand: 64) { range in
+                    for r in range {
+                        let row = d.base + (r + 1) * w
+                        row[0] = 0
+                        row[w - 1] = 0
+                        (row + 1).initialize(from: s + r * mw, count: mw)
+                    }
                 }
             }
+            initialized = w * h
         }
     }
 
@@ -196,8 +205,9 @@ struct PaddedMask {
         let w = width
         out.bits.withUnsafeMutableBufferPointer { dst in
             buffer.withUnsafeBufferPointer { src in
-                for y in 0 ..< mh {
-                    (dst.baseAddress! + y * mw).update(from: src.baseAddress! + (y + 1) * w + 1, count: mw)
+                let d = SendablePointer(dst.baseAddress!), s = src.baseAddress!
+                parallelBands(mh, minimumPerBand: 64) { range in
+                    for y in range { (d.base + y * mw).update(from: s + (y + 1) * w + 1, count: mw) }
                 }
             }
         }
@@ -446,21 +456,45 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
 /// Preconditions (unchecked): as ``thinFast``. Returns the padded indices of
 /// the deleted pixels (empty when nothing changed).
 func cleanUp(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, rows: [UInt8]? = nil) -> [Int] {
+    // (1) In parallel bands, on the current image, flag the rows holding a
+    // candidate. (2) Sequential raster pass over flagged rows and over every row
+    // following a row where a pixel was deleted in this pass: a row with no
+    // candidate whose upper neighbour row lost nothing cannot gain one before
+    // the pass reaches it, so this equals a full sequential raster pass.
+    var candidateRow = [UInt8](repeating: 0, count: h)
     var deleted: [Int] = []
-    let raw = UnsafeRawPointer(base)
     ThinningTables.cleanUp.withUnsafeBufferPointer { lut in
+        candidateRow.withUnsafeMutableBufferPointer { cr in
+            let crp = SendablePointer(cr.baseAddress!)
+            let img = SendablePointer(base)
+            let table = lut.baseAddress!
+            parallelBands(h - 2, minimumPerBand: 32) { range in
+                let p = img.base
+                let raw = UnsafeRawPointer(p)
+                for r in range {
+                    let y = r + 1
+                    if let rows, rows[y - 1] | rows[y] | rows[y + 1] == 0 { continue }
+                    var i = y * w + 1
+                    let end = y * w + w - 1
+                    while i < end {
+                        if i + 8 <= end && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { i += 8; continue }
+                        if p[i] != 0 && table[neighbourCode(p + i, w)] != 0 { crp.base[y] = 1; break }
+                        i += 1
+                    }
+                }
+            }
+        }
+        var previousRowLost = false
         for y in 1 ..< h - 1 {
-            if let rows, rows[y - 1] | rows[y] | rows[y + 1] == 0 { continue }
+            guard candidateRow[y] != 0 || previousRowLost else { continue }
+            previousRowLost = false
             var i = y * w + 1
             let end = y * w + w - 1
             while i < end {
-                if i + 8 <= end && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 {
-                    i += 8
-                    continue
-                }
                 if base[i] != 0 && lut[neighbourCode(base + i, w)] != 0 {
                     base[i] = 0
                     deleted.append(i)
+                    previousRowLost = true
                 }
                 i += 1
             }
