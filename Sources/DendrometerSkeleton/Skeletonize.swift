@@ -32,10 +32,12 @@ import DendrometerCore
 ///   by one background pixel), so objects touching the border are thinned
 ///   too (OpenCV's `ximgproc.thinning` and ImageJ leave the outer ring).
 /// - Connectivity: phase 8-connected, background 4-connected.
-/// - Complexity: O(width × height × iterations) for the first pass; later
-///   passes only revisit 64-px row chunks next to a chunk that changed, so
-///   the total work is close to O(area + width × height). Row bands run in
-///   parallel (`parallelBands`).
+/// - Complexity: O(width × height) per iteration at worst, iterations ≈ half
+///   the thickest object's width; after the first iteration only 64-px row
+///   chunks next to a chunk that changed are revisited, 8 pixels per 64-bit
+///   word, in parallel row bands (`parallelBands`). About 0.13–0.15 s for a
+///   4096² dendrite mask (20 % phase) on 2 cores, ≈ 4× faster than
+///   `skimage.morphology.skeletonize` (tools/reference/bench_skeleton.py).
 ///
 /// - Parameter mask: the binary mask, shape (rows, cols) = (height, width).
 ///   Not modified.
