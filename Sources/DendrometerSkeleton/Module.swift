@@ -1,2 +1,0 @@
-// Placeholder: this module's contents land with their issue.
-import DendrometerCore

@@ -1,0 +1,434 @@
+// Skeleton graph in skan's vocabulary (J. Nunez-Iglesias, A. J. Blanch,
+// O. Looker, M. W. Dixon, L. Tilley, "A new Python library to analyse
+// skeleton images confirms malaria parasite remodelling of the red blood cell
+// membrane skeleton", PeerJ 6:e4312, 2018; `skan.csr.Skeleton`, `summarize`).
+//
+// Pixels of degree ≠ 2 are nodes; 8-connected clusters of junction pixels
+// (degree ≥ 3) are merged into one node; branches are the chains of degree-2
+// pixels between nodes (or a direct step between two nodes). Built by one
+// linear scan for degrees, a BFS per junction cluster and one walk per branch:
+// O(width × height) time and memory.
+import DendrometerCore
+
+/// A node of a ``SkeletonGraph``.
+public struct SkeletonNode: Sendable, Equatable {
+    /// What a node is.
+    public enum Kind: Sendable, Equatable {
+        /// A pixel with exactly one skeleton neighbour (a tip).
+        case endpoint
+        /// An 8-connected cluster of pixels with ≥ 3 skeleton neighbours each.
+        case junction
+        /// A pixel with no skeleton neighbour (a one-pixel skeleton).
+        case isolatedPixel
+        /// The first pixel (in raster order) of an isolated cycle, which has no
+        /// endpoint or junction; its only branch starts and ends here.
+        case cycleAnchor
+    }
+
+    /// Node kind.
+    public var kind: Kind
+    /// Position, px: the pixel centre; for a junction, the centre of the
+    /// cluster pixel nearest to the cluster's centroid (first in raster order
+    /// on ties), so positions stay on the pixel grid as in skan.
+    public var x: Double
+    /// Position, px (row axis, downwards).
+    public var y: Double
+    /// The node's pixels as linear indices `y * width + x` (one pixel except
+    /// for junctions, which also list absorbed one-pixel bumps).
+    public var pixels: [Int]
+    /// Number of branch ends at this node (a loop counts twice).
+    public var degree: Int
+    /// Index of the connected skeleton this node belongs to (0-based, in order of first node).
+    public var skeletonID: Int
+}
+
+/// skan's branch type.
+public enum SkeletonBranchType: Int, Sendable, Equatable, CaseIterable, Codable {
+    /// Endpoint to endpoint (an isolated unbranched segment).
+    case endpointToEndpoint = 0
+    /// Junction to endpoint (a tip or spur).
+    case junctionToEndpoint = 1
+    /// Junction to junction (the backbone of a network).
+    case junctionToJunction = 2
+    /// Starts and ends at the same node (skan's rule `src == dst`): an isolated
+    /// cycle, or a loop that leaves and re-enters one junction.
+    case cycle = 3
+}
+
+/// A branch of a ``SkeletonGraph``: a pixel path between two nodes.
+public struct SkeletonBranch: Sendable, Equatable {
+    /// Index of the source node in ``SkeletonGraph/nodes``.
+    public var source: Int
+    /// Index of the destination node (equal to `source` for a cycle).
+    public var destination: Int
+    /// skan's branch type.
+    public var type: SkeletonBranchType
+    /// The pixels from the source node's attaching pixel to the destination
+    /// node's attaching pixel, as linear indices `y * width + x`; a cycle's
+    /// path ends with its first pixel again.
+    public var path: [Int]
+    /// Length, px: Euclidean steps between consecutive pixel centres (1 or √2)
+    /// plus, at a junction end, the straight distance from the junction's
+    /// position to the attaching pixel (skan measures node centre to node centre).
+    public var lengthPx: Double
+    /// ``lengthPx`` in µm (steps scaled by the pixel width / height), `nil`
+    /// without a pixel size.
+    public var lengthUm: Double?
+    /// Straight-line distance between the two node positions, px (0 for a cycle).
+    public var euclideanDistancePx: Double
+    /// Mean of 2 × distance map over the branch's pixels, px; `nil` without a distance map.
+    public var meanWidthPx: Double?
+    /// Connected skeleton the branch belongs to.
+    public var skeletonID: Int
+
+    /// Tortuosity = ``lengthPx`` / ``euclideanDistancePx`` (≥ 1); `nil` for a
+    /// branch whose ends coincide (cycles), where it is undefined.
+    public var tortuosity: Double? {
+        euclideanDistancePx > 0 && source != destination ? lengthPx / euclideanDistancePx : nil
+    }
+}
+
+/// The graph of a skeleton image: nodes (endpoints, merged junctions,
+/// isolated pixels, cycle anchors) and branches between them, with skan's
+/// branch types, lengths and widths.
+///
+/// Conventions (differences from skan 0.13 are noted):
+/// - Pixel degree = number of 8-neighbours in the skeleton.
+/// - Junction pixels (degree ≥ 3) that touch (8-connected) form **one**
+///   junction node, placed on the cluster pixel nearest to the cluster's
+///   centroid. skan instead reduces a junction
+///   cluster to its minimum spanning tree and keeps every pixel still of
+///   degree ≥ 3 as its own node, joined by short type-2 branches; counts of
+///   junctions and type-2 branches therefore differ where skan leaves such
+///   pairs (they agree on clean junctions such as a plus or a T).
+/// - Branch length is measured node centre to node centre (see
+///   ``SkeletonBranch/lengthPx``); the pixels inside a junction cluster are
+///   otherwise not counted, so ``totalLengthPx`` is the sum of branch lengths.
+/// - ``cycles`` is topological: components − Euler number (8-connected
+///   skeleton, 4-connected background) of the skeleton pixels, i.e. the number
+///   of holes it encloses. ``graphCycleRank`` = E − V + C of the node/branch
+///   graph counts the same loops except loops lying entirely inside one merged
+///   junction cluster (a hole ringed only by junction pixels), and it counts
+///   loops through degree-2 pixels that enclose no hole.
+/// - A degree-2 pixel whose two neighbours are adjacent pixels of the same
+///   junction (a triangle, enclosing nothing) is absorbed into that junction
+///   (listed in its ``SkeletonNode/pixels``, not used for its position)
+///   instead of forming a one-pixel loop branch.
+///
+/// Example (plus sign with arms of 3 px):
+///
+/// ```swift
+/// let plus = BinaryMask(rows: ["...#...", "...#...", "...#...",
+///                              "#######",
+///                              "...#...", "...#...", "...#..."])
+/// let g = try SkeletonGraph(skeleton: plus)
+/// g.summary.junctions      // 1 (the centre and its four neighbours, placed at (3, 3))
+/// g.summary.endpoints      // 4
+/// g.branches.map(\.lengthPx)   // [3.0, 3.0, 3.0, 3.0], all type 1
+/// ```
+public struct SkeletonGraph: Sendable {
+    /// Image width, px.
+    public let width: Int
+    /// Image height, px.
+    public let height: Int
+    /// The pixel size lengths were converted with (`nil`: µm values are `nil`).
+    public let pixelSize: PixelSize?
+    /// Nodes, in raster order of their first pixel (cycle anchors last).
+    public var nodes: [SkeletonNode]
+    /// Branches, in order of discovery (by source node).
+    public var branches: [SkeletonBranch]
+    /// Number of connected skeletons (8-connected components), including isolated pixels.
+    public let components: Int
+    /// Independent loops = components − Euler number of the skeleton pixels.
+    public let cycles: Int
+    /// E − V + C of the node/branch graph (see the type's discussion).
+    public let graphCycleRank: Int
+    /// Mean of 2 × distance over all skeleton pixels, px; `nil` without a distance map or pixels.
+    public let meanWidthPx: Double?
+
+    /// Builds the graph of `skeleton`.
+    ///
+    /// - Parameters:
+    ///   - skeleton: skeleton pixels, shape (rows, cols); normally the output of
+    ///     ``skeletonize(_:)``. Any mask is accepted (the graph of a thick mask
+    ///     is meaningless but well defined).
+    ///   - distance: optional Euclidean distance map of the *original* mask, px,
+    ///     same shape (distance from each phase pixel to the nearest background);
+    ///     widths are 2 × distance. `nil`: widths are `nil`.
+    ///   - pixelSize: optional pixel size for the µm values.
+    /// - Throws: ``SkeletonError/distanceMapShape(expectedWidth:expectedHeight:width:height:)``,
+    ///   ``SkeletonError/invalidPixelSize(_:)``.
+    /// - Complexity: O(width × height).
+    public init(skeleton: BinaryMask, distance: Image<Float>? = nil, pixelSize: PixelSize? = nil) throws(SkeletonError) {
+        if let d = distance, d.width != skeleton.width || d.height != skeleton.height {
+            throw .distanceMapShape(expectedWidth: skeleton.width, expectedHeight: skeleton.height,
+                                    width: d.width, height: d.height)
+        }
+        if let p = pixelSize, !p.isPhysical { throw .invalidPixelSize(p.description) }
+        self.width = skeleton.width
+        self.height = skeleton.height
+        self.pixelSize = pixelSize
+        let built = GraphBuilder(skeleton: skeleton, distance: distance, pixelSize: pixelSize).build()
+        self.nodes = built.nodes
+        self.branches = built.branches
+        self.components = built.components
+        self.cycles = built.cycles
+        self.graphCycleRank = built.branches.count - built.nodes.count + built.components
+        self.meanWidthPx = built.meanWidthPx
+    }
+
+    /// Sum of branch lengths, px.
+    public var totalLengthPx: Double { branches.reduce(0) { $0 + $1.lengthPx } }
+
+    /// (x, y) of a linear pixel index, px.
+    public func point(_ index: Int) -> (x: Int, y: Int) { (index % width, index / width) }
+}
+
+// MARK: - Builder
+
+/// Works on the skeleton copied into a zero-framed buffer so every pixel has
+/// 8 neighbours; indices inside are padded (stride `width + 2`) and converted
+/// to image indices on output.
+private struct GraphBuilder {
+    let w: Int, h: Int, pw: Int
+    var phase: [UInt8]
+    let distance: Image<Float>?
+    let pixelSize: PixelSize?
+
+    init(skeleton: BinaryMask, distance: Image<Float>?, pixelSize: PixelSize?) {
+        w = skeleton.width; h = skeleton.height; pw = w + 2
+        phase = PaddedMask(skeleton).buffer
+        self.distance = distance
+        self.pixelSize = pixelSize
+    }
+
+    struct Result {
+        var nodes: [SkeletonNode]
+        var branches: [SkeletonBranch]
+        var components: Int
+        var cycles: Int
+        var meanWidthPx: Double?
+    }
+
+    func imageIndex(_ p: Int) -> Int { (p / pw - 1) * w + (p % pw - 1) }
+
+    func build() -> Result {
+        let n = pw * (h + 2)
+        let offsets = [-pw - 1, -pw, -pw + 1, -1, 1, pw - 1, pw, pw + 1]
+        var degree = [UInt8](repeating: 0, count: n)
+        var nodeOf = [Int32](repeating: -1, count: n)
+        var visited = [Bool](repeating: false, count: n)
+        var nodes: [SkeletonNode] = []
+        var branches: [SkeletonBranch] = []
+        var stack: [Int] = []
+
+        phase.withUnsafeBufferPointer { ph in
+            let p = ph.baseAddress!
+            // Degrees (linear scan of the interior).
+            for y in 1 ... h {
+                for x in 1 ... w {
+                    let i = y * pw + x
+                    if p[i] == 0 { continue }
+                    var d: UInt8 = 0
+                    for o in offsets { d &+= p[i + o] }
+                    degree[i] = d
+                }
+            }
+            // Nodes in raster order; junction clusters by BFS over degree ≥ 3 pixels.
+            for y in 1 ... h {
+                for x in 1 ... w {
+                    let i = y * pw + x
+                    if p[i] == 0 || degree[i] == 2 || nodeOf[i] >= 0 { continue }
+                    let id = Int32(nodes.count)
+                    if degree[i] >= 3 {
+                        var pixels: [Int] = []
+                        nodeOf[i] = id
+                        stack.append(i)
+                        while let q = stack.popLast() {
+                            pixels.append(q)
+                            for o in offsets {
+                                let r = q + o
+                                if p[r] != 0 && degree[r] >= 3 && nodeOf[r] < 0 { nodeOf[r] = id; stack.append(r) }
+                            }
+                        }
+                        pixels.sort()
+                        let c = Double(pixels.count)
+                        let cx = pixels.reduce(0.0) { $0 + Double($1 % pw - 1) } / c
+                        let cy = pixels.reduce(0.0) { $0 + Double($1 / pw - 1) } / c
+                        // Representative pixel: nearest to the centroid, first in raster order on ties.
+                        var best = pixels[0], bestD = Double.infinity
+                        for q in pixels {
+                            let dx = Double(q % pw - 1) - cx, dy = Double(q / pw - 1) - cy
+                            if dx * dx + dy * dy < bestD - 1e-12 { bestD = dx * dx + dy * dy; best = q }
+                        }
+                        nodes.append(SkeletonNode(kind: .junction, x: Double(best % pw - 1), y: Double(best / pw - 1),
+                                                  pixels: pixels, degree: 0, skeletonID: 0))
+                    } else {
+                        nodeOf[i] = id
+                        nodes.append(SkeletonNode(kind: degree[i] == 1 ? .endpoint : .isolatedPixel,
+                                                  x: Double(x - 1), y: Double(y - 1), pixels: [i], degree: 0, skeletonID: 0))
+                    }
+                }
+            }
+            // Branches from every node pixel.
+            func walk(from q: Int, into r: Int) -> [Int] {
+                var path = [q, r]
+                visited[r] = true
+                var prev = q, cur = r
+                while true {
+                    var next = -1
+                    for o in offsets where p[cur + o] != 0 && cur + o != prev { next = cur + o; break }
+                    if next < 0 { break }  // unreachable for degree-2 pixels
+                    path.append(next)
+                    if nodeOf[next] >= 0 || visited[next] { break }
+                    visited[next] = true
+                    prev = cur; cur = next
+                }
+                return path
+            }
+            for id in nodes.indices {
+                for q in nodes[id].pixels where nodeOf[q] == Int32(id) {
+                    for o in offsets {
+                        let r = q + o
+                        if p[r] == 0 { continue }
+                        if nodeOf[r] >= 0 {
+                            if Int(nodeOf[r]) != id && q < r { branches.append(rawBranch([q, r], Int(nodeOf[q]), Int(nodeOf[r]))) }
+                        } else if !visited[r] {
+                            let path = walk(from: q, into: r)
+                            let last = path[path.count - 1]
+                            let dst = nodeOf[last] >= 0 ? Int(nodeOf[last]) : id
+                            // A single pixel touching two adjacent pixels of the same
+                            // junction is a bump of that junction (a 3-pixel triangle
+                            // that encloses nothing), not a loop: absorb it.
+                            if path.count == 3 && dst == id && abs(q % pw - last % pw) <= 1 && abs(q / pw - last / pw) <= 1 {
+                                nodes[id].pixels.append(r)
+                                continue
+                            }
+                            branches.append(rawBranch(path, id, dst))
+                        }
+                    }
+                }
+            }
+            // Isolated cycles: degree-2 pixels no walk reached.
+            for y in 1 ... h {
+                for x in 1 ... w {
+                    let i = y * pw + x
+                    if p[i] == 0 || degree[i] != 2 || visited[i] || nodeOf[i] >= 0 { continue }
+                    let id = nodes.count
+                    nodeOf[i] = Int32(id)
+                    visited[i] = true
+                    nodes.append(SkeletonNode(kind: .cycleAnchor, x: Double(x - 1), y: Double(y - 1),
+                                              pixels: [i], degree: 0, skeletonID: 0))
+                    var first = -1
+                    for o in offsets where p[i + o] != 0 { first = i + o; break }
+                    branches.append(rawBranch(walk(from: i, into: first), id, id))
+                }
+            }
+        }
+
+        // Components by union-find over branches; skeleton ids in node order.
+        var parent = Array(0 ..< nodes.count)
+        func find(_ a: Int) -> Int {
+            var a = a
+            while parent[a] != a { parent[a] = parent[parent[a]]; a = parent[a] }
+            return a
+        }
+        for b in branches {
+            let ra = find(b.source), rb = find(b.destination)
+            if ra != rb { parent[max(ra, rb)] = min(ra, rb) }
+            nodes[b.source].degree += 1
+            nodes[b.destination].degree += 1
+        }
+        var componentOfRoot = [Int: Int]()
+        for i in nodes.indices {
+            let r = find(i)
+            if componentOfRoot[r] == nil { componentOfRoot[r] = componentOfRoot.count }
+            nodes[i].skeletonID = componentOfRoot[r]!
+        }
+        let components = componentOfRoot.count
+
+        // Finish branches: types, lengths, widths, image indices.
+        for k in branches.indices {
+            finish(&branches[k], nodes: nodes)
+        }
+        for k in nodes.indices { nodes[k].pixels = nodes[k].pixels.map(imageIndex) }
+
+        // Mean width over all skeleton pixels.
+        var meanWidth: Double? = nil
+        if let d = distance {
+            var sum = 0.0, count = 0
+            for y in 0 ..< h { for x in 0 ..< w where phase[(y + 1) * pw + x + 1] != 0 {
+                sum += Double(d.pixels[y * w + x]); count += 1
+            } }
+            if count > 0 { meanWidth = 2 * sum / Double(count) }
+        }
+        return Result(nodes: nodes, branches: branches, components: components,
+                      cycles: components - eulerNumber8(), meanWidthPx: meanWidth)
+    }
+
+    /// A branch with its path (padded indices) and end nodes; measured by `finish`.
+    func rawBranch(_ path: [Int], _ src: Int, _ dst: Int) -> SkeletonBranch {
+        SkeletonBranch(source: src, destination: dst, type: .cycle, path: path, lengthPx: 0, lengthUm: nil,
+                       euclideanDistancePx: 0, meanWidthPx: nil, skeletonID: 0)
+    }
+
+    func finish(_ b: inout SkeletonBranch, nodes: [SkeletonNode]) {
+        let s = nodes[b.source], t = nodes[b.destination]
+        if b.source == b.destination {
+            b.type = .cycle
+        } else {
+            let tips = (s.kind == .endpoint ? 1 : 0) + (t.kind == .endpoint ? 1 : 0)
+            b.type = tips == 2 ? .endpointToEndpoint : tips == 1 ? .junctionToEndpoint : .junctionToJunction
+        }
+        let pxW = pixelSize?.widthMicrometres ?? 1, pxH = pixelSize?.heightMicrometres ?? 1
+        var len = 0.0, lenUm = 0.0
+        func add(_ dx: Double, _ dy: Double) {
+            len += (dx * dx + dy * dy).squareRoot()
+            lenUm += ((dx * pxW) * (dx * pxW) + (dy * pxH) * (dy * pxH)).squareRoot()
+        }
+        var prev = b.path[0]
+        for q in b.path.dropFirst() {
+            add(Double(q % pw - prev % pw), Double(q / pw - prev / pw))
+            prev = q
+        }
+        // Node-centre to attaching-pixel offsets (zero except at junctions).
+        let first = b.path[0], last = b.path[b.path.count - 1]
+        add(Double(first % pw - 1) - s.x, Double(first / pw - 1) - s.y)
+        add(Double(last % pw - 1) - t.x, Double(last / pw - 1) - t.y)
+        b.lengthPx = len
+        b.lengthUm = pixelSize == nil ? nil : lenUm
+        let dx = t.x - s.x, dy = t.y - s.y
+        b.euclideanDistancePx = (dx * dx + dy * dy).squareRoot()
+        b.skeletonID = s.skeletonID
+        var imagePath = b.path.map(imageIndex)
+        if let d = distance {
+            let pixels = b.source == b.destination && imagePath.count > 1 ? imagePath.dropLast() : imagePath[...]
+            let sum = pixels.reduce(0.0) { $0 + Double(d.pixels[$1]) }
+            b.meanWidthPx = 2 * sum / Double(pixels.count)
+        }
+        swap(&b.path, &imagePath)
+    }
+
+    /// Euler number of the skeleton pixels with 8-connected phase / 4-connected
+    /// background, by Gray's bit-quad count: (Q1 − Q3 − 2·QD) / 4 over all 2×2
+    /// windows of the padded image (S. B. Gray, "Local properties of binary
+    /// images in two dimensions", IEEE Trans. Computers C-20(5), 1971).
+    func eulerNumber8() -> Int {
+        var q1 = 0, q3 = 0, qd = 0
+        phase.withUnsafeBufferPointer { p in
+            for y in 0 ... h {
+                for x in 0 ... w {
+                    let i = y * pw + x
+                    let a = p[i], b = p[i + 1], c = p[i + pw], d = p[i + pw + 1]
+                    switch a + b + c + d {
+                    case 1: q1 += 1
+                    case 3: q3 += 1
+                    case 2 where a == d: qd += 1
+                    default: break
+                    }
+                }
+            }
+        }
+        return (q1 - q3 - 2 * qd) / 4
+    }
+}

@@ -1,0 +1,171 @@
+import DendrometerCore
+import Testing
+@testable import DendrometerSkeleton
+
+/// Fixtures shared with tools/reference/skeleton_fixtures.py (same rows).
+enum Fixtures {
+    static let bar = [".......", ".#####.", ".#####.", ".#####.", "......."]
+    static let full = [String](repeating: "########", count: 6)
+    static let ring = [
+        "...........", "...#####...", "..#######..", ".###...###.", ".##.....##.", ".##.....##.",
+        ".##.....##.", ".###...###.", "..#######..", "...#####...", "...........",
+    ]
+    static let thickCross = [
+        "....###....", "....###....", "....###....", "....###....", "###########", "###########",
+        "###########", "....###....", "....###....", "....###....", "....###....",
+    ]
+    static let ringWithTail = [
+        "..........", "..#####...", ".##...##..", ".#.....#..", ".##...##..", "..#####...",
+        "....##....", "....##....", "....##....", "....##....",
+    ]
+    static let borderBlob = ["#####.....", "#####.....", "#####...##", "........##", "........##"]
+
+    static let all: [(String, [String])] = [
+        ("bar", bar), ("full", full), ("ring", ring), ("thickCross", thickCross),
+        ("ringWithTail", ringWithTail), ("borderBlob", borderBlob),
+    ]
+}
+
+@Suite("Guo–Hall thinning and skeletonize")
+struct SkeletonizeTests {
+    // MARK: Reference: skimage.morphology.thin implements the same Guo–Hall A1.
+
+    /// Expected rows: `skimage.morphology.thin(mask)` (skimage 0.26), printed by
+    /// tools/reference/skeleton_fixtures.py.
+    @Test(arguments: [
+        ("bar", [".......", ".......", "..###..", ".......", "......."]),
+        ("full", ["........", "........", "........", "..###...", "........", "........"]),
+        ("ring", ["...........", "...........", "...#####...", "..#.....#..", ".#......#..", ".#......#..",
+                  ".#......#..", "..#.....#..", "...#...#...", "....###....", "..........."]),
+        ("thickCross", ["...........", ".....#.....", ".....#.....", ".....#.....", ".....#.....", ".#########.",
+                        ".....#.....", ".....#.....", ".....#.....", ".....#.....", "..........."]),
+        ("ringWithTail", ["..........", "..####....", ".#....#...", ".#.....#..", ".#....#...", "..##.#....",
+                          "....#.....", "....#.....", "....#.....", "....#....."]),
+        ("borderBlob", ["..........", ".###......", "..........", "........#.", "........#."]),
+    ])
+    func guoHallMatchesSkimageThin(name: String, expected: [String]) {
+        let rows = Fixtures.all.first { $0.0 == name }!.1
+        #expect(guoHallThin(BinaryMask(rows: rows)).rows == expected)
+    }
+
+    /// An isolated 2×2 square: A1 reduces it to one pixel.
+    @Test func twoByTwoSquare() {
+        let square = BinaryMask(rows: ["....", ".##.", ".##.", "...."])
+        // python: skimage.morphology.thin(sq) → single pixel at row 2, col 1
+        #expect(guoHallThin(square).rows == ["....", "....", ".#..", "...."])
+        let s = skeletonize(square)
+        #expect(s.rows == ["....", "....", ".#..", "...."])
+    }
+
+    /// Where Guo–Hall leaves staircase corners, the clean-up removes them;
+    /// elsewhere skeletonize equals thin.
+    @Test func cleanUpOnlyTouchesRedundantPixels() {
+        var cleaned = 0
+        for seed in UInt64(1) ... 40 {
+            let mask = randomBlobs(seed: seed)
+            let thin = guoHallThin(mask), skel = skeletonize(mask)
+            #expect(isSubset(skel, of: thin))
+            if thin != skel { cleaned += 1 }
+        }
+        print("clean-up changed \(cleaned) of 40 random masks")
+    }
+
+    // MARK: Edge-case catalogue
+
+    @Test func emptyImages() {
+        #expect(skeletonize(BinaryMask(width: 0, height: 0)) == BinaryMask(width: 0, height: 0))
+        #expect(skeletonize(BinaryMask(width: 0, height: 5)).height == 5)
+        let blank = BinaryMask(width: 9, height: 7)
+        #expect(skeletonize(blank) == blank)
+    }
+
+    @Test func singlePixelStays() {
+        let one = BinaryMask(rows: ["...", ".#.", "..."])
+        #expect(skeletonize(one) == one)
+        let corner = BinaryMask(rows: ["#"])
+        #expect(skeletonize(corner) == corner)
+    }
+
+    @Test func onePixelWideImagesAreAlreadyThin() {
+        let row = BinaryMask(rows: ["##########"])
+        #expect(skeletonize(row) == row)
+        let column = BinaryMask(width: 1, height: 6, bits: [1, 1, 1, 1, 1, 1])
+        #expect(skeletonize(column) == column)
+    }
+
+    /// A full image (every pixel phase, touching all four borders) thins to a
+    /// short central line; skimage's `thin` gives "..###..." on row 3.
+    @Test func fullImageThinsToCentralLine() {
+        let s = skeletonize(BinaryMask(rows: Fixtures.full))
+        #expect(s.rows == ["........", "........", "........", "..###...", "........", "........"])
+    }
+
+    @Test func thickRingBecomesOnePixelRing() {
+        let mask = BinaryMask(rows: Fixtures.ring)
+        let s = skeletonize(mask)
+        #expect(topology(s) == (1, 1))
+        #expect(!has2x2Block(s))
+        // Every pixel of a closed one-pixel ring has exactly two neighbours.
+        let g = try! SkeletonGraph(skeleton: s)
+        #expect(g.nodes.count == 1 && g.nodes[0].kind == .cycleAnchor)
+        #expect(g.branches.count == 1 && g.branches[0].type == .cycle)
+        // skimage.morphology.skeletonize(ring).sum() == 20; thin gives 22 pixels.
+        #expect(abs(s.area - 20) <= 3)
+    }
+
+    @Test func crossAndRingWithTail() throws {
+        let cross = skeletonize(BinaryMask(rows: Fixtures.thickCross))
+        let gc = try SkeletonGraph(skeleton: cross)
+        #expect(gc.summary.junctions == 1 && gc.summary.endpoints == 4 && gc.summary.branchTypes["1"] == 4)
+        let tail = skeletonize(BinaryMask(rows: Fixtures.ringWithTail))
+        #expect(topology(tail) == (1, 1))
+        let gt = try SkeletonGraph(skeleton: tail)
+        // skan.summarize(skan.Skeleton(skeletonize(ringWithTail))): types {1: 1, 3: 1}
+        #expect(gt.summary.branchTypes == ["0": 0, "1": 1, "2": 0, "3": 1])
+        #expect(gt.summary.cycles == 1)
+    }
+
+    @Test func objectsTouchingTheBorderAreThinned() {
+        let s = skeletonize(BinaryMask(rows: Fixtures.borderBlob))
+        // The 5×3 block in the corner and the 2×3 bar at the right edge both
+        // thin away from the border (skimage.morphology.thin gives the same rows).
+        #expect(s.rows == ["..........", ".###......", "..........", "........#.", "........#."])
+        #expect(topology(s).components == 2)
+    }
+
+    @Test func staircaseCornersAreRemoved() {
+        // A 4-connected staircase: the corner pixels are redundant for 8-connectivity.
+        let stairs = BinaryMask(rows: ["##....", ".##...", "..##..", "...##.", "....##"])
+        let s = skeletonize(stairs)
+        #expect(topology(s).components == 1)
+        let g = try! SkeletonGraph(skeleton: s)
+        #expect(g.summary.junctions == 0 && g.summary.endpoints == 2 && g.branches.count == 1)
+    }
+
+    // MARK: Properties over random masks
+
+    @Test func propertiesOverSeeds() {
+        for seed in UInt64(1) ... 40 {
+            let mask = randomBlobs(seed: seed)
+            let copy = mask
+            let s = skeletonize(mask)
+            #expect(mask == copy, "input modified, seed \(seed)")
+            #expect(isSubset(s, of: mask), "result not inside input, seed \(seed)")
+            #expect(!has2x2Block(s), "2×2 block left, seed \(seed)")
+            let before = topology(mask), after = topology(s)
+            #expect(before.components == after.components, "components \(before.components) → \(after.components), seed \(seed)")
+            #expect(before.holes == after.holes, "holes \(before.holes) → \(after.holes), seed \(seed)")
+            #expect(skeletonize(s) == s, "not idempotent, seed \(seed)")
+            let g = try! SkeletonGraph(skeleton: s)
+            #expect(g.cycles == before.holes, "graph cycles \(g.cycles) vs holes \(before.holes), seed \(seed)")
+            #expect(g.components == before.components)
+        }
+    }
+
+    @Test func fastPathMatchesScalarReference() {
+        for seed in UInt64(100) ... 115 {
+            let mask = randomBlobs(seed: seed, width: 150 + Int(seed % 7), height: 90)
+            #expect(skeletonize(mask, path: .fast) == skeletonize(mask, path: .scalarReference), "seed \(seed)")
+        }
+    }
+}
