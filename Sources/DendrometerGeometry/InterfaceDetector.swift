@@ -41,6 +41,8 @@ public enum InterfaceDetector {
         public var gapTolerance = 3
         /// Minimum 10th-percentile layer thickness for a side to hold an anode, px.
         public var minimumLayerThickness = 4.0
+        /// Minimum share of phase pixels in the layer band for a side to count as an anode.
+        public var minimumSolidity = 0.9
         /// Number of knots across the image.
         public var knots = 17
         /// Half-width of each knot's window as a fraction of the interface length.
@@ -71,14 +73,23 @@ public enum InterfaceDetector {
         let candidates = side.map { [$0] } ?? AnodeSide.allCases
         var heights: [AnodeSide: [Int]] = [:]
         var scores: [AnodeSide: Double] = [:]
+        var solidity: [AnodeSide: Double] = [:]
         for s in candidates {
             let h = layerHeights(mask, side: s, gap: p.gapTolerance)
             heights[s] = h
-            scores[s] = quantile(h.map(Double.init), 0.10)
+            let thickness = quantile(h.map(Double.init), 0.10)
+            // A real anode layer is solid; a noisy half-filled phase (e.g. the
+            // darker half of a granular electrolyte) also yields long runs but not
+            // a solid band. Solidity: phase share of the band below the thickness.
+            let fill = layerSolidity(mask, side: s, thickness: Int(thickness))
+            solidity[s] = fill
+            scores[s] = fill >= p.minimumSolidity ? thickness : 0
         }
         let ranked = candidates.sorted { scores[$0]! > scores[$1]! }
         let best = ranked[0]
-        let describe = ranked.map { "\($0.rawValue) \(PixelSizeText.short(scores[$0]!)) px" }.joined(separator: ", ")
+        let describe = ranked.map {
+            "\($0.rawValue) \(PixelSizeText.short(scores[$0]!)) px (solid \(Int((100 * solidity[$0]!).rounded())) %)"
+        }.joined(separator: ", ")
         guard scores[best]! >= p.minimumLayerThickness else {
             return InterfaceDetection(
                 interface: nil, side: nil, sideScores: scores,
@@ -89,6 +100,19 @@ public enum InterfaceDetector {
             ? "anode at the \(best.rawValue): the most continuous layer (10th-percentile thickness \(describe))"
             : "anode at the \(best.rawValue) (given)"
         return InterfaceDetection(interface: interface, side: best, sideScores: scores, explanation: why)
+    }
+
+    /// Share of phase pixels in the band of `thickness` px along the `side` edge.
+    static func layerSolidity(_ mask: BinaryMask, side: AnodeSide, thickness: Int) -> Double {
+        let w = mask.width, h = mask.height
+        let length = side.length(width: w, height: h)
+        let t = min(thickness, side.extent(width: w, height: h))
+        guard t > 0 else { return 0 }
+        var phase = 0
+        for u in 0 ..< length {
+            for v in 0 ..< t where mask.bits[side.index(u: u, v: v, width: w, height: h)] != 0 { phase += 1 }
+        }
+        return Double(phase) / Double(length * t)
     }
 
     /// Layer height h(u) from the `side` edge, for every position u along it.

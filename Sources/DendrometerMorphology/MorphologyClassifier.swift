@@ -71,6 +71,11 @@ public struct MorphologyDecision: Sendable, Equatable, Codable {
     public var scores: [String: Double]
     /// One sentence a scientist can check against the features.
     public var reason: String
+
+    /// A decision with its scores and reason.
+    public init(label: MorphologyLabel, confidence: Double, scores: [String: Double], reason: String) {
+        self.label = label; self.confidence = confidence; self.scores = scores; self.reason = reason
+    }
 }
 
 /// Decides a region's morphology from its features.

@@ -262,15 +262,16 @@ public enum DendriteAnalysis {
             return Segmentation(mask: try clean(segment(map, threshold: t, polarity: .bright)), polarity: .edx(element),
                                 threshold: t, reason: "segmented from the \(element) EDX map (Otsu threshold \(String(format: "%.3g", t)) counts)", warnings: [])
         }
-        let (t1, t2): (Double, Double)
-        do { (t1, t2) = try multiOtsuThresholds(smooth) } catch { throw .kernel(error.description) }
+        let split = try PhaseThresholds(smooth)
+        let t1 = split.dark, t2 = split.bright
         let bright = try clean(segment(smooth, threshold: t2, polarity: .bright))
         let dark = try clean(segment(smooth, threshold: t1, polarity: .dark))
+        let how = String(format: "electrolyte mode %.4g; Otsu above it %.4g, below it %.4g", split.mode, t2, t1)
         switch choice {
         case .bright:
-            return Segmentation(mask: bright, polarity: .bright, threshold: t2, reason: "bright phase (given); multi-Otsu upper threshold", warnings: [])
+            return Segmentation(mask: bright, polarity: .bright, threshold: t2, reason: "bright phase (given): \(how)", warnings: [])
         case .dark:
-            return Segmentation(mask: dark, polarity: .dark, threshold: t1, reason: "dark phase (given); multi-Otsu lower threshold", warnings: [])
+            return Segmentation(mask: dark, polarity: .dark, threshold: t1, reason: "dark phase (given): \(how)", warnings: [])
         default:
             let b = InterfaceDetector.detect(in: bright, side: anode)
             let d = InterfaceDetector.detect(in: dark, side: anode)
@@ -278,14 +279,50 @@ public enum DendriteAnalysis {
             let dScore = d.side.flatMap { d.sideScores[$0] } ?? 0
             if dScore > bScore {
                 return Segmentation(mask: dark, polarity: .dark, threshold: t1,
-                                    reason: String(format: "auto: the dark phase forms the anode layer (%.1f px continuous vs %.1f px for bright) — Li-like", dScore, bScore),
+                                    reason: String(format: "auto: the dark phase forms the anode layer (%.1f px solid layer vs %.1f px for bright) — Li-like; ", dScore, bScore) + how,
                                     warnings: [])
             }
             var w = [String]()
             if bScore == 0 { w.append("phase auto: neither bright nor dark phase forms an anode layer; assuming bright (Li-In)") }
             return Segmentation(mask: bright, polarity: .bright, threshold: t2,
-                                reason: String(format: "auto: the bright phase forms the anode layer (%.1f px continuous vs %.1f px for dark) — Li-In-like", bScore, dScore),
+                                reason: String(format: "auto: the bright phase forms the anode layer (%.1f px solid layer vs %.1f px for dark) — Li-In-like; ", bScore, dScore) + how,
                                 warnings: w)
+        }
+    }
+
+    /// Thresholds separating the electrolyte from a brighter and a darker phase.
+    ///
+    /// The electrolyte is the most frequent intensity (mode of a 256-bin,
+    /// 5-bin-smoothed histogram). The bright threshold is Otsu's threshold of
+    /// the pixels at or above the mode, the dark threshold Otsu's of those at or
+    /// below it: each splits the electrolyte's half-peak from one other phase,
+    /// so a two-phase image is never split inside the electrolyte.
+    struct PhaseThresholds {
+        var mode: Double
+        var bright: Double
+        var dark: Double
+
+        init(_ image: Image<Float>) throws(AnalysisError) {
+            let values = image.pixels.filter { $0.isFinite }
+            guard let lo = values.min(), let hi = values.max(), hi > lo else {
+                throw .kernel("the image is constant: nothing to segment")
+            }
+            let bins = 256
+            var hist = [Double](repeating: 0, count: bins)
+            let scale = Double(bins - 1) / Double(hi - lo)
+            for v in values { hist[Int(Double(v - lo) * scale)] += 1 }
+            let smoothed = hist.indices.map { i in hist[max(0, i - 2) ... min(bins - 1, i + 2)].reduce(0, +) }
+            let peak = smoothed.indices.max { smoothed[$0] < smoothed[$1] }!
+            mode = Double(lo) + Double(peak) / scale
+            let m = Float(mode)
+            let upper = values.filter { $0 >= m }, lower = values.filter { $0 <= m }
+            func otsu(_ v: [Float]) throws(AnalysisError) -> Double {
+                guard v.count > 1, let a = v.min(), let b = v.max(), b > a else { return Double(v.first ?? m) }
+                do { return try otsuThreshold(Image(width: v.count, height: 1, pixels: v, bitDepth: 32)) }
+                catch { throw .kernel(error.description) }
+            }
+            bright = try otsu(upper)
+            dark = try otsu(lower)
         }
     }
 

@@ -1,6 +1,6 @@
 // A 5×7 pixel font for overlay legends and scale bars (classic HD44780-style
 // glyphs), so overlays need no font files. Lower-case letters are drawn as
-// capitals except `m` (for µm); `µ` has its own glyph.
+// capitals except the `m` of `µm`; `µ` has its own glyph.
 
 /// Draws short text into an RGB canvas.
 enum BitmapFont {
@@ -36,8 +36,12 @@ enum BitmapFont {
     /// Draws `text` with its top-left corner at (x, y).
     static func draw(_ text: String, x: Int, y: Int, scale: Int, color: (UInt8, UInt8, UInt8), into canvas: inout RGBCanvas) {
         var cx = x
+        var previous: Character = " "
         for ch in text {
-            let glyph = glyphs[ch] ?? glyphs[Character(ch.uppercased())] ?? glyphs[" "]!
+            // Lower-case `m` only as the unit after µ; every other letter in capitals.
+            let key: Character = ch == "m" && previous == "µ" ? "m" : (ch == "µ" ? "µ" : Character(ch.uppercased()))
+            previous = ch
+            let glyph = glyphs[key] ?? glyphs[" "]!
             for (row, bits) in glyph.enumerated() {
                 for col in 0 ..< 5 where bits & (0x10 >> UInt8(col)) != 0 {
                     canvas.fill(PixelRectLite(x: cx + col * scale, y: y + row * scale, w: scale, h: scale), color)

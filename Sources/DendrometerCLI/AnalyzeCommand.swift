@@ -1,0 +1,55 @@
+import ArgumentParser
+import Dendrometer
+import Foundation
+
+/// `dendrometer analyze IMAGE [options] [--out DIR] [--json]`
+struct AnalyzeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Measure dendrites in one SEM cross-section: penetration depth, orientation, connectivity, morphology.",
+        discussion: """
+        Writes DIR/<stem>.json (DESIGN.md §3) and DIR/<stem>.overlay.png, and prints a summary \
+        (or the JSON with --json). Lengths are in µm when the image is calibrated (metadata or \
+        --pixel-size), otherwise µm fields are null and a warning says why.
+        """)
+
+    @Argument(help: "The micrograph (TIFF, PNG, BMP).")
+    var image: String
+
+    @Option(help: "Output folder.")
+    var out = "dendrometer-out"
+
+    @Flag(help: "Print the JSON document instead of a summary.")
+    var json = false
+
+    @Flag(help: "Also write the dendrite mask and skeleton as calibrated TIFFs (open in Fiji in µm).")
+    var saveMasks = false
+
+    @OptionGroup var calibration: CalibrationArguments
+    @OptionGroup var analysis: AnalysisArguments
+
+    func run() throws {
+        let options: AnalysisOptions
+        do { options = try analysis.analysisOptions(maximumPixels: calibration.maxPixels) } catch {
+            reportFailure("\(error)")
+            throw ExitCode(1)
+        }
+        do {
+            let micrograph = try Micrograph.open(image, options: calibration.micrographOptions)
+            let result = try DendriteAnalysis.run(micrograph, options: options)
+            let stem = URL(fileURLWithPath: image).deletingPathExtension().lastPathComponent
+            let report = AnalysisReport(result)
+            let text = try ReportJSON.encode(report)
+            try AtomicFile.write(text: text + "\n", to: "\(out)/\(stem).json")
+            try OverlayRenderer.write(result, to: "\(out)/\(stem).overlay.png")
+            if saveMasks { try MaskExport.write(result, directory: out, stem: stem) }
+            emit(json ? text : AnalysisSummary.text(result, outputs: "\(out)/\(stem).json, \(out)/\(stem).overlay.png"))
+        } catch let e as ImageIOError {
+            reportFailure(e.description)
+            throw ExitCode(1)
+        } catch {
+            reportFailure("\(image): \(error)")
+            throw ExitCode(1)
+        }
+    }
+}
