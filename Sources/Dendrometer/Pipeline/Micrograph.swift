@@ -34,6 +34,17 @@ public struct Micrograph: Sendable {
     /// Problems worth telling the user (uncalibrated, ignored DPI, reader warnings...).
     public var warnings: [String]
 
+    /// A micrograph from pixels already in memory (e.g. produced by other
+    /// software), with its calibration stated by the caller.
+    public init(image: AnyImage, metadata: SourceMetadata, calibration: Calibration,
+                dataBar: DataBar? = nil, warnings: [String] = []) {
+        self.image = image
+        self.metadata = metadata
+        self.calibration = calibration
+        self.dataBar = dataBar
+        self.warnings = warnings
+    }
+
     /// Loads and calibrates the image at `path`.
     ///
     /// - Throws: ``ImageIOError`` naming the file when it cannot be read.

@@ -1,0 +1,138 @@
+import Dendrometer
+import Foundation
+import Testing
+
+/// A hand-built BSE-like scene in the interface frame: anode below g(u),
+/// electrolyte at 100 with mild deterministic noise, phase pixels at `phase`.
+struct Scene {
+    var width: Int, height: Int, side: AnodeSide
+    var pixels: [Float]
+    var phaseValue: Float
+
+    init(width: Int, height: Int, side: AnodeSide, phase: Float = 220, seed: UInt64 = 1,
+         interface g: (Double) -> Double) {
+        self.width = width; self.height = height; self.side = side; self.phaseValue = phase
+        var rng = SplitMix64(seed: seed)
+        pixels = (0 ..< width * height).map { _ in 100 + Float(rng.next() % 9) - 4 }
+        let length = side.length(width: width, height: height), extent = side.extent(width: width, height: height)
+        for u in 0 ..< length {
+            for v in 0 ..< extent where Double(v) + 0.5 <= g(Double(u)) {
+                pixels[side.index(u: u, v: v, width: width, height: height)] = phase
+            }
+        }
+    }
+
+    /// Paints phase at interface-frame pixel (u, v).
+    mutating func paint(u: Int, v: Int) {
+        let extent = side.extent(width: width, height: height), length = side.length(width: width, height: height)
+        guard u >= 0, v >= 0, u < length, v < extent else { return }
+        pixels[side.index(u: u, v: v, width: width, height: height)] = phaseValue
+    }
+
+    func micrograph(pixelSizeMicrometres: Double? = 0.5) -> Micrograph {
+        let image = Image(width: width, height: height, pixels: pixels, bitDepth: 32)
+        let calibration = pixelSizeMicrometres.map { Calibration(pixelSize: PixelSize(micrometres: $0), source: .user, detail: "test") }
+            ?? .uncalibrated("test")
+        return Micrograph(image: .float32(image), metadata: SourceMetadata(format: .tiff, path: "scene.tif", width: width, height: height),
+                          calibration: calibration, dataBar: nil, warnings: [])
+    }
+}
+
+@Suite("Analysis pipeline")
+struct AnalysisTests {
+    @Test("tilted interface: max depth of a bar equals its perpendicular distance, on every side", arguments: AnodeSide.allCases)
+    func tiltedBar(_ side: AnodeSide) throws {
+        // Interface v = 30 + 0.1·u (pixel edges). Bar: u 60...65, v from the interface to 100.
+        // Deepest bar pixel centre: u = 60 (where the interface is lowest, g = 36), v = 100:
+        // vertical offset 64, perpendicular 64 / √1.01 = 63.68 px.
+        let g: (Double) -> Double = { 30 + 0.1 * $0 }
+        var s = Scene(width: 180, height: 180, side: side, interface: g)
+        for u in 60 ... 65 { for v in Int(g(Double(u))) - 1 ... 100 { s.paint(u: u, v: v) } }
+        let r = try DendriteAnalysis.run(s.micrograph())
+        #expect(r.interface?.side == side)
+        #expect(r.phase == "bright")
+        let p = try #require(r.penetration)
+        #expect(abs(p.maxPx - 64 / 1.01.squareRoot()) <= 1.5, "max \(p.maxPx)")
+        #expect(!p.shortCircuit)
+        // 0.5 µm/px: µm values follow.
+        #expect(abs((r.micrograph.calibration.micrometres(fromPixels: p.maxPx) ?? 0) - 0.5 * p.maxPx) < 1e-12)
+        // On screen the interface makes atan(0.1) = 5.71° with its edge: rising to the right
+        // at the bottom, falling at the top; at the left/right edges 90° − 5.71° from horizontal.
+        let tilt = atan(0.1) * 180 / .pi
+        let expectedAngle = [AnodeSide.bottom: tilt, .top: -tilt, .left: -(90 - tilt), .right: 90 - tilt][side]!
+        #expect(abs(r.interface!.angleDegrees - expectedAngle) < 1, "angle \(r.interface!.angleDegrees)")
+    }
+
+    @Test("a pure stripe scene is stripe, never network")
+    func stripes() throws {
+        // Five long thin bands parallel to the interface (2 px thick, 8 px apart), with one bridge.
+        var s = Scene(width: 240, height: 160, side: .bottom, interface: { _ in 25 })
+        for k in 0 ..< 5 {
+            let v0 = 40 + 10 * k
+            for u in 20 ..< 220 { s.paint(u: u, v: v0); s.paint(u: u, v: v0 + 1) }
+        }
+        for v in 40 ... 51 { s.paint(u: 120, v: v); s.paint(u: 121, v: v) }
+        let r = try DendriteAnalysis.run(s.micrograph(), options: { var o = AnalysisOptions(); o.regions = .whole; return o }())
+        #expect(r.regions.count == 1)
+        #expect(r.regions[0].morphology.label == .stripe, "\(r.regions[0].morphology)")
+        #expect(r.orientation.lateralFraction > 0.6)
+        #expect(r.morphology.label != .network)
+    }
+
+    @Test("dark needles on a dark anode are found with --phase auto and called vertical")
+    func liNeedles() throws {
+        var s = Scene(width: 200, height: 160, side: .top, phase: 20, interface: { _ in 20 })
+        for k in 0 ..< 6 {
+            let u0 = 20 + 30 * k
+            for v in 18 ... 90 + 8 * k { s.paint(u: u0, v: v); s.paint(u: u0 + 1, v: v) }
+        }
+        let r = try DendriteAnalysis.run(s.micrograph(pixelSizeMicrometres: 0.4))
+        #expect(r.phase == "dark")
+        #expect(r.interface?.side == .top)
+        #expect(r.morphology.label == .vertical, "\(r.morphology)")
+        #expect(r.orientation.verticalFraction > 0.8)
+    }
+
+    @Test("a mesh with many holes is network")
+    func mesh() throws {
+        var s = Scene(width: 200, height: 200, side: .bottom, interface: { _ in 20 })
+        // Grid of 2-px bars every 9 px in both directions, from the interface to v = 110.
+        for v in 18 ... 110 { for u in 10 ..< 190 where (u % 9 < 2) || (v % 9 < 2) { s.paint(u: u, v: v) } }
+        let r = try DendriteAnalysis.run(s.micrograph(pixelSizeMicrometres: 0.25),
+                                         options: { var o = AnalysisOptions(); o.regions = .whole; return o }())
+        #expect(r.connectivity.holes > 100)
+        #expect(r.regions[0].morphology.label == .network, "\(r.regions[0].morphology) \(r.regions[0].features)")
+    }
+
+    @Test("no anode layer in view: depth fields are null and a warning says so")
+    func noAnode() throws {
+        var s = Scene(width: 120, height: 120, side: .bottom, interface: { _ in -1 })
+        for u in 30 ... 34 { for v in 30 ... 80 { s.paint(u: u, v: v) } }
+        let r = try DendriteAnalysis.run(s.micrograph())
+        #expect(r.interface == nil)
+        #expect(r.penetration == nil)
+        #expect(r.warnings.contains { $0.contains("no anode layer") })
+        let json = try ReportJSON.encode(AnalysisReport(r))
+        #expect(json.contains("\"max_um\" : null"))
+        #expect(json.contains("\"anode_side\" : null"))
+    }
+
+    @Test("uncalibrated: µm fields null, px fields present")
+    func uncalibrated() throws {
+        var s = Scene(width: 120, height: 120, side: .left, interface: { _ in 15 })
+        for u in 50 ... 54 { for v in 14 ... 70 { s.paint(u: u, v: v) } }
+        let r = try DendriteAnalysis.run(s.micrograph(pixelSizeMicrometres: nil))
+        let json = try ReportJSON.encode(AnalysisReport(r))
+        #expect(json.contains("\"max_um\" : null"))
+        #expect(json.contains("\"pixel_size_um\" : null"))
+        #expect(!json.contains("\"max_px\" : null"))
+    }
+
+    @Test("a dendrite crossing to the far edge is a short circuit")
+    func shortCircuit() throws {
+        var s = Scene(width: 100, height: 120, side: .bottom, interface: { _ in 20 })
+        for u in 40 ... 45 { for v in 18 ..< 120 { s.paint(u: u, v: v) } }
+        let r = try DendriteAnalysis.run(s.micrograph())
+        #expect(r.penetration?.shortCircuit == true)
+    }
+}
