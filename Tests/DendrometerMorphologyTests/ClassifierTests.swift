@@ -1,0 +1,57 @@
+import DendrometerMorphology
+import Foundation
+import Testing
+
+/// Feature vectors written by hand from the physical descriptions (DESIGN.md §5).
+func features(area: Double = 0.2, pixels: Int = 5000, lateral: Double, vertical: Double, coherence: Double = 0.8,
+              holesPerMm: Double = 0, holes: Int = 0, widthUm: Double? = 4, widthPx: Double = 8, dark: Bool = false) -> RegionFeatures {
+    RegionFeatures(areaFraction: area, dendritePixels: pixels, lateralFraction: lateral, verticalFraction: vertical,
+                   coherence: coherence, holesPerSkeletonLength: holesPerMm, holes: holes, junctionDensity: 0,
+                   meanWidthMicrometres: widthUm, meanWidthPx: widthPx, taper: nil, darkPhase: dark)
+}
+
+@Suite("Morphology classifier")
+struct ClassifierTests {
+    let classifier = MorphologyClassifier()
+
+    @Test("lateral bands without loops are stripe")
+    func stripe() {
+        #expect(classifier.classify(features(lateral: 0.8, vertical: 0.05)).label == .stripe)
+    }
+
+    @Test("isotropic and loopy is network")
+    func network() {
+        #expect(classifier.classify(features(lateral: 0.35, vertical: 0.3, coherence: 0.4, holesPerMm: 40, holes: 30)).label == .network)
+    }
+
+    @Test("wide bright vertical tongues are flame; thin or dark ones are vertical needles")
+    func flameVersusNeedle() {
+        #expect(classifier.classify(features(lateral: 0.05, vertical: 0.85, widthUm: 6)).label == .flame)
+        #expect(classifier.classify(features(lateral: 0.05, vertical: 0.85, widthUm: 0.8)).label == .vertical)
+        #expect(classifier.classify(features(lateral: 0.05, vertical: 0.85, widthUm: 6, dark: true)).label == .vertical)
+    }
+
+    @Test("too little phase is none")
+    func none() {
+        #expect(classifier.classify(features(area: 0.001, lateral: 0.9, vertical: 0)).label == .none)
+        #expect(classifier.classify(features(pixels: 10, lateral: 0.9, vertical: 0)).label == .none)
+    }
+
+    @Test("confidence lies in [0, 1] and is higher for a clear case than an ambiguous one")
+    func confidence() {
+        let clear = classifier.classify(features(lateral: 0.9, vertical: 0.02))
+        let vague = classifier.classify(features(lateral: 0.5, vertical: 0.3))
+        #expect((0 ... 1).contains(clear.confidence) && (0 ... 1).contains(vague.confidence))
+        #expect(clear.confidence > vague.confidence)
+    }
+
+    @Test("thresholds can be overridden from JSON; unknown keys are refused with the list of known ones")
+    func config() throws {
+        let t = try MorphologyThresholds.decode(json: Data(#"{"needleMaximumWidthMicrometres": 10}"#.utf8))
+        #expect(t.needleMaximumWidthMicrometres == 10)
+        #expect(t.minimumAreaFraction == MorphologyThresholds().minimumAreaFraction)
+        // With a 10 µm needle limit, a 6 µm bright tongue counts as a needle.
+        #expect(MorphologyClassifier(thresholds: t).classify(features(lateral: 0.05, vertical: 0.85, widthUm: 6)).label == .vertical)
+        #expect(throws: MorphologyConfigError.self) { _ = try MorphologyThresholds.decode(json: Data(#"{"bogus": 1}"#.utf8)) }
+    }
+}
