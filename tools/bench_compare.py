@@ -71,6 +71,27 @@ def python_equivalents(image, tmp, w, h):
         eq["skimage:edt"] = ("scipy.ndimage.distance_transform_edt", lambda: ndi.distance_transform_edt(mask))
         eq["skimage:label-8"] = ("skimage.measure.label connectivity=2", lambda: skimage.measure.label(mask, connectivity=2))
         eq["skimage:median-3x3-u8"] = ("skimage.filters.median 3x3", lambda: skimage.filters.median(image, np.ones((3, 3), bool)))
+
+        def pipeline():
+            # The same stages as `dendrometer analyze`: denoise, threshold, clean,
+            # distance transform, skeleton + graph, structure tensor, topology.
+            smooth = skimage.filters.gaussian(image.astype(np.float32), 1)
+            phase = smooth > skimage.filters.threshold_otsu(smooth)
+            phase = skimage.morphology.remove_small_objects(phase, 16)
+            ndi.distance_transform_edt(phase)
+            skel = skimage.morphology.skeletonize(phase)
+            try:
+                import skan
+                skan.summarize(skan.Skeleton(skel), separator="_")
+            except ImportError:
+                pass
+            skimage.feature.structure_tensor_eigenvalues(
+                skimage.feature.structure_tensor(phase.astype(np.float32), sigma=3, order="rc"))
+            skimage.measure.label(phase, connectivity=2)
+            skimage.measure.euler_number(phase, connectivity=2)
+
+        eq["skimage:analyze-end-to-end"] = ("scikit-image + skan pipeline (gaussian, otsu, clean, EDT, skeleton + skan summarize, structure tensor, label, Euler)", pipeline)
+        eq["skimage:skeletonize"] = ("skimage.morphology.skeletonize", lambda: skimage.morphology.skeletonize(mask))
     except ImportError:
         pass
     return eq

@@ -96,3 +96,48 @@ public struct BinaryMask: Sendable, Equatable {
         Image(width: width, height: height, pixels: bits.map { $0 == 0 ? 0 : value }, bitDepth: 8)
     }
 }
+
+extension BinaryMask {
+    /// The smallest rectangle holding every phase pixel, or nil for an empty mask.
+    public var boundingBox: PixelRect? {
+        var minX = width, minY = height, maxX = -1, maxY = -1
+        bits.withUnsafeBufferPointer { b in
+            for y in 0 ..< height {
+                let row = y * width
+                var first = -1, last = -1
+                for x in 0 ..< width where b[row + x] != 0 {
+                    if first < 0 { first = x }
+                    last = x
+                }
+                guard first >= 0 else { continue }
+                minY = min(minY, y); maxY = y
+                minX = min(minX, first); maxX = max(maxX, last)
+            }
+        }
+        return maxX < 0 ? nil : PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1)
+    }
+
+    /// The part of the mask inside `rect` (clipped to the mask).
+    public func cropped(to rect: PixelRect) -> BinaryMask {
+        let r = rect.clipped(toWidth: width, height: height)
+        var out = [UInt8]()
+        out.reserveCapacity(r.area)
+        for y in r.y ..< r.y + r.height {
+            out.append(contentsOf: bits[(y * width + r.x) ..< (y * width + r.x + r.width)])
+        }
+        return BinaryMask(width: r.width, height: r.height, normalizedBits: out)
+    }
+}
+
+extension Image {
+    /// A `width × height` image filled with `background` with `tile` copied in at (`x`, `y`).
+    public static func pasting(_ tile: Image<Pixel>, at x: Int, _ y: Int, width: Int, height: Int, background: Pixel) -> Image<Pixel> {
+        var out = [Pixel](repeating: background, count: width * height)
+        for row in 0 ..< tile.height where row + y >= 0 && row + y < height {
+            for col in 0 ..< tile.width where col + x >= 0 && col + x < width {
+                out[(row + y) * width + col + x] = tile.pixels[row * tile.width + col]
+            }
+        }
+        return Image(width: width, height: height, pixels: out, bitDepth: tile.bitDepth)
+    }
+}

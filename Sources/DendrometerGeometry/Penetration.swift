@@ -126,16 +126,25 @@ public struct PenetrationDepth: Sendable, Equatable {
 
 extension Interface {
     /// The phase pixels of `mask` that lie on the electrolyte side (depth > 0).
+    ///
+    /// The interface is a graph v = g(u), so the sign of a pixel's perpendicular
+    /// distance is the sign of v − g(u): one comparison per pixel.
     public func electrolyteSide(of mask: BinaryMask) -> BinaryMask {
         precondition(mask.width == width && mask.height == height, "mask and interface sizes differ")
+        let length = side.length(width: width, height: height), extent = side.extent(width: width, height: height)
+        let g = (0 ..< length).map { height(atU: Double($0)) }
         var out = [UInt8](repeating: 0, count: mask.count)
-        let w = width
+        let w = width, h = height, side = side
         mask.bits.withUnsafeBufferPointer { bits in
             out.withUnsafeMutableBufferPointer { o in
-                parallelBands(height, minimumPerBand: 16) { rows in
-                    for y in rows {
-                        for x in 0 ..< w where bits[y * w + x] != 0 {
-                            if depth(x: Double(x), y: Double(y)) > 0 { o[y * w + x] = 1 }
+                parallelBands(length, minimumPerBand: 16) { band in
+                    for u in band {
+                        // First v strictly above the interface.
+                        var v = max(0, Int(g[u].rounded(.down)) + 1)
+                        while v < extent {
+                            let i = side.index(u: u, v: v, width: w, height: h)
+                            if bits[i] != 0 { o[i] = 1 }
+                            v += 1
                         }
                     }
                 }

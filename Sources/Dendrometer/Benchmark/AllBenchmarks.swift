@@ -1,12 +1,22 @@
 import DendrometerCore
 import DendrometerFilters
 import DendrometerSegmentation
+import DendrometerSkeleton
 
 /// Every benchmark case `dendrometer bench` knows, in pipeline order. Names
 /// match the Python equivalents in tools/bench_compare.py.
 public enum AllBenchmarks {
     /// I/O first, then the kernels of each stage.
-    public static var cases: [BenchmarkCase] { IOBenchmarks.cases + KernelBenchmarks.cases }
+    public static var cases: [BenchmarkCase] { IOBenchmarks.cases + KernelBenchmarks.cases + [endToEnd] }
+
+    /// `analyze` on the generated micrograph at 0.25 µm/px: segmentation to regions (no file output).
+    public static let endToEnd = BenchmarkCase(name: "analyze-end-to-end") { ctx in
+        let micrograph = Micrograph(
+            image: .uint8(ctx.image),
+            metadata: SourceMetadata(format: .tiff, path: "bench.tif", width: ctx.image.width, height: ctx.image.height),
+            calibration: Calibration(pixelSize: PixelSize(micrometres: 0.25), source: .user, detail: "benchmark"))
+        return { try DendriteAnalysis.run(micrograph).penetration?.maxPx ?? -1 }
+    }
 }
 
 /// Kernel cases on the generated 8-bit micrograph.
@@ -43,6 +53,10 @@ public enum KernelBenchmarks {
         BenchmarkCase(name: "label-8") { ctx in
             let m = mask(ctx.image)
             return { Double(labelComponents(m, connectivity: .eight).components.count) }
+        },
+        BenchmarkCase(name: "skeletonize") { ctx in
+            let m = mask(ctx.image)
+            return { Double(skeletonize(m).area) }
         },
         BenchmarkCase(name: "euler-number") { ctx in
             let m = mask(ctx.image)

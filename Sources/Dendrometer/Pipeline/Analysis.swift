@@ -11,6 +11,7 @@ import DendrometerGeometry
 import DendrometerMorphology
 import DendrometerSegmentation
 import DendrometerSkeleton
+import Dispatch
 import Foundation
 
 /// Why an analysis could not run at all (bad options, unusable maps). Image
@@ -129,17 +130,22 @@ public enum DendriteAnalysis {
     ///
     /// - Throws: ``AnalysisError`` for unusable options (e.g. `--phase edx:In` without an In map).
     public static func run(_ micrograph: Micrograph, options: AnalysisOptions = AnalysisOptions()) throws(AnalysisError) -> AnalysisResult {
+        var clock = StageClock()
+        defer { clock.finish() }
         var warnings = micrograph.warnings
         let field = micrograph.scannedField
         guard !field.isEmpty else { throw .emptyField }
         let calibration = micrograph.calibration
         let pixelSize = calibration.pixelSize
-        let image = micrograph.image.asFloat().cropped(to: field)
+        let full = micrograph.image.asFloat()
+        let image = field == PixelRect(x: 0, y: 0, width: full.width, height: full.height) ? full : full.cropped(to: field)
 
+        clock.lap("crop")
         // Denoise.
         let smooth: Image<Float>
         do { smooth = try gaussianBlur(image, sigma: options.denoiseSigmaPx) } catch { throw .kernel(error.description) }
 
+        clock.lap("denoise")
         // Physical sizes in px.
         let speckPx: Int = pixelSize.map { max(4, Int((options.minimumSpeckAreaSquareMicrometres / $0.areaSquareMicrometres).rounded())) }
             ?? options.minimumSpeckAreaPx
@@ -151,10 +157,12 @@ public enum DendriteAnalysis {
             edx[element] = EDXMaps.resample(map, toWidth: field.width, height: field.height)
         }
 
+        clock.lap("edx")
         // Segment.
         let seg = try segmentPhase(smooth, choice: options.phase, edx: edx, anode: options.anode, speckPx: speckPx)
         warnings += seg.warnings
 
+        clock.lap("segment")
         // Interface.
         let detection = InterfaceDetector.detect(in: seg.mask, side: options.anode)
         var dendrites: BinaryMask
@@ -166,6 +174,7 @@ public enum DendriteAnalysis {
         }
         do { dendrites = try removeSmallObjects(dendrites, minimumArea: speckPx) } catch { throw .kernel(error.description) }
 
+        clock.lap("interface")
         // Penetration.
         var penetration: PenetrationDepth?
         if let interface = detection.interface {
@@ -174,17 +183,32 @@ public enum DendriteAnalysis {
             if penetration!.dendritePixels == 0 { warnings.append("no dendrite phase on the electrolyte side of the interface") }
         }
 
-        // Skeleton and widths.
-        let distance: Image<Float>
-        do { distance = try distanceTransform(dendrites) } catch { throw .kernel(error.description) }
-        var skeleton = skeletonize(dendrites)
-        do { skeleton = try pruneSpurs(skeleton, minimumLength: prunePx) } catch { throw .kernel(error.description) }
+        clock.lap("penetration")
+        // Skeleton and widths, computed on the dendrites' bounding box (plus a
+        // margin of background) and pasted back into field coordinates. Thinning,
+        // the distance transform (background exists inside the margin) and the
+        // structure tensor (margin ≥ 3ρ) give the same values as on the full field.
+        let margin = Int((3 * options.orientationRhoPx + 4 * options.orientationSigmaPx).rounded(.up)) + 2
+        let zone = (dendrites.boundingBox ?? PixelRect(x: 0, y: 0, width: 1, height: 1))
+        let work = PixelRect(x: zone.x - margin, y: zone.y - margin, width: zone.width + 2 * margin, height: zone.height + 2 * margin)
+            .clipped(toWidth: field.width, height: field.height)
+        let sub = dendrites.cropped(to: work)
+        let subDistance: Image<Float>
+        do { subDistance = try distanceTransform(sub) } catch { throw .kernel(error.description) }
+        var subSkeleton = skeletonize(sub)
+        do { subSkeleton = try pruneSpurs(subSkeleton, minimumLength: prunePx) } catch { throw .kernel(error.description) }
         let graph: SkeletonGraph
-        do { graph = try SkeletonGraph(skeleton: skeleton, distance: distance, pixelSize: pixelSize) } catch { throw .kernel(error.description) }
+        do { graph = try SkeletonGraph(skeleton: subSkeleton, distance: subDistance, pixelSize: pixelSize) } catch { throw .kernel(error.description) }
+        let distance = Image.pasting(subDistance, at: work.x, work.y, width: field.width, height: field.height, background: 0)
+        let skeletonImage = Image.pasting(Image(width: sub.width, height: sub.height, pixels: subSkeleton.bits, bitDepth: 1),
+                                          at: work.x, work.y, width: field.width, height: field.height, background: UInt8(0))
+        let skeleton = BinaryMask(width: field.width, height: field.height, normalizedBits: skeletonImage.pixels)
 
+        clock.lap("skeleton")
         // Orientation relative to the interface.
-        let angles = try relativeOrientation(dendrites, interface: detection.interface, options: options)
+        let angles = try relativeOrientation(dendrites, interface: detection.interface, options: options, within: work)
 
+        clock.lap("orientation")
         // Connectivity.
         let topo = connectivitySummary(dendrites)
         let zonePx = zoneArea(field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx)
@@ -196,6 +220,7 @@ public enum DendriteAnalysis {
             junctionDensityPerMillimetre: skeletonMm.map { $0 > 0 ? Double(summary.junctions) / $0 : 0 })
         let areaFraction = zonePx > 0 ? Double(dendrites.area) / Double(zonePx) : 0
 
+        clock.lap("connectivity")
         // Regions and labels.
         let classifier = MorphologyClassifier(thresholds: options.thresholds)
         let regionMasks = RegionBuilder.regions(options.regions, field: field, interface: detection.interface,
@@ -211,6 +236,7 @@ public enum DendriteAnalysis {
         }
         let dominant = dominantMorphology(regions)
 
+        clock.lap("regions")
         // EDX agreement with the BSE phase.
         var agreement: [String: Double] = [:]
         if case .edx = options.phase {} else {
@@ -264,27 +290,29 @@ public enum DendriteAnalysis {
         }
         let split = try PhaseThresholds(smooth)
         let t1 = split.dark, t2 = split.bright
-        let bright = try clean(segment(smooth, threshold: t2, polarity: .bright))
-        let dark = try clean(segment(smooth, threshold: t1, polarity: .dark))
+        // Polarity is decided on the raw masks (the layer test tolerates specks and
+        // small holes); only the chosen mask is cleaned.
+        let brightRaw = segment(smooth, threshold: t2, polarity: .bright)
+        let darkRaw = segment(smooth, threshold: t1, polarity: .dark)
         let how = String(format: "electrolyte mode %.4g; Otsu above it %.4g, below it %.4g", split.mode, t2, t1)
         switch choice {
         case .bright:
-            return Segmentation(mask: bright, polarity: .bright, threshold: t2, reason: "bright phase (given): \(how)", warnings: [])
+            return Segmentation(mask: try clean(brightRaw), polarity: .bright, threshold: t2, reason: "bright phase (given): \(how)", warnings: [])
         case .dark:
-            return Segmentation(mask: dark, polarity: .dark, threshold: t1, reason: "dark phase (given): \(how)", warnings: [])
+            return Segmentation(mask: try clean(darkRaw), polarity: .dark, threshold: t1, reason: "dark phase (given): \(how)", warnings: [])
         default:
-            let b = InterfaceDetector.detect(in: bright, side: anode)
-            let d = InterfaceDetector.detect(in: dark, side: anode)
+            let b = InterfaceDetector.detect(in: brightRaw, side: anode)
+            let d = InterfaceDetector.detect(in: darkRaw, side: anode)
             let bScore = b.side.flatMap { b.sideScores[$0] } ?? 0
             let dScore = d.side.flatMap { d.sideScores[$0] } ?? 0
             if dScore > bScore {
-                return Segmentation(mask: dark, polarity: .dark, threshold: t1,
+                return Segmentation(mask: try clean(darkRaw), polarity: .dark, threshold: t1,
                                     reason: String(format: "auto: the dark phase forms the anode layer (%.1f px solid layer vs %.1f px for bright) — Li-like; ", dScore, bScore) + how,
                                     warnings: [])
             }
             var w = [String]()
             if bScore == 0 { w.append("phase auto: neither bright nor dark phase forms an anode layer; assuming bright (Li-In)") }
-            return Segmentation(mask: bright, polarity: .bright, threshold: t2,
+            return Segmentation(mask: try clean(brightRaw), polarity: .bright, threshold: t2,
                                 reason: String(format: "auto: the bright phase forms the anode layer (%.1f px solid layer vs %.1f px for dark) — Li-In-like; ", bScore, dScore) + how,
                                 warnings: w)
         }
@@ -338,11 +366,15 @@ public enum DendriteAnalysis {
         var sigma: Double
         var rho: Double
 
-        func statistics(in region: BinaryMask?) -> OrientationStatistics {
+        /// Statistics over the oriented pixels, optionally only those of `region` inside `box`.
+        func statistics(in region: BinaryMask?, box: PixelRect? = nil) -> OrientationStatistics {
             var hist = [Double](repeating: 0, count: 18)
             var n = 0, lateral = 0, vertical = 0
             var c2 = 0.0, s2 = 0.0, coh = 0.0, wsum = 0.0
-            for i in degrees.indices {
+            let height = degrees.count / max(1, width)
+            let b = box ?? PixelRect(x: 0, y: 0, width: width, height: height)
+            for y in b.y ..< b.y + b.height { for x in b.x ..< b.x + b.width {
+                let i = y * width + x
                 let a = degrees[i]
                 guard !a.isNaN else { continue }
                 if let region, region.bits[i] == 0 { continue }
@@ -356,7 +388,7 @@ public enum DendriteAnalysis {
                 s2 += w * sin(2 * d * .pi / 180)
                 coh += w * Double(coherence[i])
                 wsum += w
-            }
+            } }
             var dominant = atan2(s2, c2) * 90 / .pi
             if dominant < 0 { dominant += 180 }
             return OrientationStatistics(
@@ -367,12 +399,21 @@ public enum DendriteAnalysis {
         }
     }
 
-    static func relativeOrientation(_ dendrites: BinaryMask, interface: Interface?, options: AnalysisOptions) throws(AnalysisError) -> RelativeAngles {
+    /// Per-pixel relative orientation; the structure tensor is evaluated on `work`
+    /// (a sub-rectangle holding every dendrite pixel with a ≥ 3ρ margin).
+    static func relativeOrientation(_ dendrites: BinaryMask, interface: Interface?, options: AnalysisOptions,
+                                    within work: PixelRect) throws(AnalysisError) -> RelativeAngles {
         let w = dendrites.width, h = dendrites.height
-        let maskImage = Image<Float>(width: w, height: h, pixels: dendrites.bits.map { Float($0) })
-        let field: StructureTensorField
-        do { field = try structureTensor(maskImage, sigma: options.orientationSigmaPx, rho: options.orientationRhoPx) }
-        catch { throw .kernel(error.description) }
+        let sub = dendrites.cropped(to: work)
+        let tensor: StructureTensorField
+        do {
+            tensor = try structureTensor(Image<UInt8>(width: sub.width, height: sub.height, pixels: sub.bits, bitDepth: 1),
+                                         sigma: options.orientationSigmaPx, rho: options.orientationRhoPx)
+        } catch { throw .kernel(error.description) }
+        let field = (
+            energy: Image.pasting(tensor.energy, at: work.x, work.y, width: w, height: h, background: 0),
+            coherence: Image.pasting(tensor.coherence, at: work.x, work.y, width: w, height: h, background: 0),
+            orientationDegrees: Image.pasting(tensor.orientationDegrees, at: work.x, work.y, width: w, height: h, background: 0))
         // Interface direction per position along it.
         let side = interface?.side ?? .bottom
         let length = side.length(width: w, height: h)
@@ -380,16 +421,25 @@ public enum DendriteAnalysis {
         var degrees = [Float](repeating: .nan, count: w * h)
         var weight = [Float](repeating: 0, count: w * h)
         let energyFloor: Float = 1e-3
-        for y in 0 ..< h {
-            for x in 0 ..< w {
-                let i = y * w + x
-                guard dendrites.bits[i] != 0, field.energy.pixels[i] > energyFloor else { continue }
-                let u = Int(side.frame(x: Double(x), y: Double(y), width: w, height: h).u)
-                var rel = Double(field.orientationDegrees.pixels[i]) - direction[min(length - 1, max(0, u))]
-                rel = rel.truncatingRemainder(dividingBy: 180)
-                if rel < 0 { rel += 180 }
-                degrees[i] = Float(rel)
-                weight[i] = field.coherence.pixels[i] * field.energy.pixels[i]
+        let alongRows = side == .bottom || side == .top   // u = x; otherwise u = y
+        dendrites.bits.withUnsafeBufferPointer { bits in
+            degrees.withUnsafeMutableBufferPointer { deg in
+                weight.withUnsafeMutableBufferPointer { wt in
+                    parallelBands(h, minimumPerBand: 16) { rows in
+                        for y in rows {
+                            for x in 0 ..< w {
+                                let i = y * w + x
+                                guard bits[i] != 0, field.energy.pixels[i] > energyFloor else { continue }
+                                let u = alongRows ? x : y
+                                var rel = Double(field.orientationDegrees.pixels[i]) - direction[u]
+                                rel = rel.truncatingRemainder(dividingBy: 180)
+                                if rel < 0 { rel += 180 }
+                                deg[i] = Float(rel)
+                                wt[i] = field.coherence.pixels[i] * field.energy.pixels[i]
+                            }
+                        }
+                    }
+                }
             }
         }
         return RelativeAngles(degrees: degrees, coherence: field.coherence.pixels, weight: weight, width: w,
@@ -444,5 +494,27 @@ public enum DendriteAnalysis {
         return MorphologyDecision(label: best.key, confidence: conf,
                                   scores: Dictionary(uniqueKeysWithValues: weight.map { ($0.key.rawValue, $0.value / total) }),
                                   reason: String(format: "%@ holds %.0f %% of the dendrite pixels in labelled regions", best.key.rawValue, 100 * share))
+    }
+}
+
+/// Wall-clock time per pipeline stage, printed to standard error when the
+/// environment variable `DENDROMETER_TRACE` is set (for profiling; off by default).
+struct StageClock {
+    let enabled = ProcessInfo.processInfo.environment["DENDROMETER_TRACE"] != nil
+    var last = DispatchTime.now().uptimeNanoseconds
+    var laps: [(String, Double)] = []
+
+    mutating func lap(_ name: String) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        laps.append((name, Double(now - last) / 1e6))
+        last = now
+    }
+
+    mutating func finish() {
+        guard enabled else { return }
+        lap("finish")
+        let line = laps.map { String(format: "%@ %.0f ms", $0.0, $0.1) }.joined(separator: ", ")
+        FileHandle.standardError.write(Data("dendrometer trace: \(line)\n".utf8))
     }
 }

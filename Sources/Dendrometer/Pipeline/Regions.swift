@@ -120,34 +120,44 @@ enum RegionBuilder {
     }
 }
 
-/// Measures the features a region's label is decided from.
+/// Measures the features a region's label is decided from. Work is limited to
+/// the region's bounding box: the masks are cropped to it before labelling and
+/// building the skeleton graph.
 enum RegionFeatureExtractor {
     static func features(region: RegionMask, dendrites: BinaryMask, skeleton: BinaryMask, distance: Image<Float>,
                          angles: DendriteAnalysis.RelativeAngles, interface: Interface?, pixelSize: PixelSize?,
                          darkPhase: Bool) -> RegionFeatures {
-        let w = dendrites.width, h = dendrites.height
-        var inRegion = [UInt8](repeating: 0, count: w * h)
-        var skeletonInRegion = [UInt8](repeating: 0, count: w * h)
+        let w = dendrites.width
+        let box = region.bbox
+        let n = box.area
+        var inRegion = [UInt8](repeating: 0, count: n)
+        var skeletonInRegion = [UInt8](repeating: 0, count: n)
+        var distanceCrop = [Float](repeating: 0, count: n)
         var regionPixels = 0, dendritePixels = 0
-        for i in 0 ..< w * h where region.mask.bits[i] != 0 {
-            regionPixels += 1
-            if dendrites.bits[i] != 0 { inRegion[i] = 1; dendritePixels += 1 }
-            if skeleton.bits[i] != 0 { skeletonInRegion[i] = 1 }
+        var widths = [(depth: Double, width: Double)]()
+        for y in 0 ..< box.height {
+            for x in 0 ..< box.width {
+                let i = (y + box.y) * w + (x + box.x), j = y * box.width + x
+                guard region.mask.bits[i] != 0 else { continue }
+                regionPixels += 1
+                if dendrites.bits[i] != 0 { inRegion[j] = 1; dendritePixels += 1 }
+                distanceCrop[j] = distance.pixels[i]
+                if skeleton.bits[i] != 0 {
+                    skeletonInRegion[j] = 1
+                    let depth = interface?.depth(x: Double(x + box.x), y: Double(y + box.y)) ?? 0
+                    widths.append((depth, 2 * Double(distance.pixels[i])))
+                }
+            }
         }
-        let regionDendrites = BinaryMask(width: w, height: h, normalizedBits: inRegion)
-        let regionSkeleton = BinaryMask(width: w, height: h, normalizedBits: skeletonInRegion)
-        let orientation = angles.statistics(in: region.mask)
+        let regionDendrites = BinaryMask(width: box.width, height: box.height, normalizedBits: inRegion)
+        let regionSkeleton = BinaryMask(width: box.width, height: box.height, normalizedBits: skeletonInRegion)
+        let orientation = angles.statistics(in: region.mask, box: box)
         let holes = connectivitySummary(regionDendrites).holes
-        let graph = try? SkeletonGraph(skeleton: regionSkeleton, distance: distance, pixelSize: pixelSize)
+        let graph = try? SkeletonGraph(skeleton: regionSkeleton,
+                                       distance: Image(width: box.width, height: box.height, pixels: distanceCrop, bitDepth: 32),
+                                       pixelSize: pixelSize)
         let lengthPx = graph?.totalLengthPx ?? 0
         let junctions = graph?.summary.junctions ?? 0
-        // Widths sampled on the skeleton: 2 × distance to background.
-        var widths = [(depth: Double, width: Double)]()
-        for i in 0 ..< w * h where skeletonInRegion[i] != 0 {
-            let x = Double(i % w), y = Double(i / w)
-            let depth = interface?.depth(x: x, y: y) ?? 0
-            widths.append((depth, 2 * Double(distance.pixels[i])))
-        }
         let meanWidthPx = widths.isEmpty ? 0 : widths.map(\.width).reduce(0, +) / Double(widths.count)
         var taper: Double?
         if interface != nil, widths.count >= 9 {
