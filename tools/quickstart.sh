@@ -21,5 +21,8 @@ fi
 swift build -c release --product dendrometer
 bin="$(swift build -c release --show-bin-path)/dendrometer"
 
-echo "quickstart: inspecting samples/"
+echo "quickstart: inspecting and analysing samples/ (results in out/)"
 "$bin" inspect samples/*.tif samples/*.png
+for image in samples/*.tif samples/*.png; do
+    "$bin" analyze "$image" --out out
+done
