@@ -10,7 +10,7 @@
 //   ≥ 3 × thickness, sparse bridges (one per 10–25 spacings) → few loops;
 // - network: Voronoi-wall mesh around particles of 1.5–3.5 µm (≥ 9 px),
 //   walls ~20 % of the cell → one hole per cell, degree-3 junctions, isotropic;
-// - vertical: whiskers 1–3 px wide along the normal with small-angle branches.
+// - vertical: whiskers 2–4 px wide along the normal with small-angle branches.
 // Physical sizes (µm) are converted with the pixel size and clamped to the
 // minimum px sizes above so the structure stays resolvable on coarse images.
 
@@ -243,10 +243,10 @@ struct MorphologyPainter {
 
     // MARK: vertical whiskers
 
-    /// Thin whiskers (1–3 px) along the normal from the interface; the tallest reaches `top` (px).
+    /// Thin whiskers (2–4 px) along the normal from the interface; the tallest reaches `top` (px).
     func whiskers(top: Double, into c: inout StraightCanvas) {
         var rng = SplitMix64.stream(seed, 14)
-        let width = min(3, max(1, px(rng.uniform(0.3, 0.8)).rounded()))
+        let width = min(4, max(2, px(rng.uniform(0.3, 0.8)).rounded()))
         let spacing = max(12, px(rng.uniform(6, 15)))
         let l = MorphologyLabel.vertical.code
         var xs: [Double] = []

@@ -65,6 +65,12 @@ public enum SceneRenderer {
     /// - Throws: ``SyntheticError/invalidSpec(_:)`` for an unusable spec.
     /// - Complexity: O(width × height × (1 + blur radius)) plus O(dendrite pixels × depth / 8) for the depth truth.
     public static func render(_ spec: SceneSpec) throws(SyntheticError) -> SyntheticScene {
+        try render(spec, customDendrites: nil)
+    }
+
+    /// Renders with `customDendrites` drawing into the straightened raster (row h = height
+    /// above the interface, px) instead of `spec.layout`; for analytic tests.
+    static func render(_ spec: SceneSpec, customDendrites: ((inout StraightCanvas) -> Void)?) throws(SyntheticError) -> SyntheticScene {
         try spec.validate()
         var notes: [String] = []
         let p = spec.pixelSizeMicrometres
@@ -94,7 +100,7 @@ public enum SceneRenderer {
         if depthPx > Double(canvasHeight) { notes.append("zone depth \(Int(depthPx)) px exceeds the field; dendrites reach the far edge") }
         let painter = MorphologyPainter(pixelSize: p, lean: { x in let s = iface.slope(atColumn: x); return s / (1 + s * s) },
                                         seed: spec.seed)
-        painter.paint(spec.layout, depth: depthPx, into: &canvas)
+        if let custom = customDendrites { custom(&canvas) } else { painter.paint(spec.layout, depth: depthPx, into: &canvas) }
         let electrolytePx = spec.electrolyteThicknessMicrometres.map { $0 / p }
 
         // Materials, morphology labels and ideal grey levels in the canonical frame.
