@@ -7,7 +7,8 @@
 // - flame: tapered tongues along the normal, wide base (≥ 6 px, ~25 % of the
 //   tongue length), half-width ∝ (1 − t)^p, ≤ 1 side branch, no loops;
 // - stripe: thin (≥ 2 px) long bands parallel to the interface, spacing
-//   ≥ 3 × thickness, sparse bridges (one per 10–25 spacings) → few loops;
+//   ≥ 3 × thickness, sparse bridges (one per 20–40 spacings, half of them
+//   stopping short) → few loops;
 // - network: Voronoi-wall mesh around particles of 1.5–3.5 µm (≥ 9 px),
 //   walls ~20 % of the cell → one hole per cell, degree-3 junctions, isotropic;
 // - vertical: whiskers 2–4 px wide along the normal with small-angle branches.
@@ -149,7 +150,7 @@ struct MorphologyPainter {
         let band = hi - lo
         let spacing = max(7, min(px(rng.uniform(1.0, 2.5)), band / 3.5))
         let thick = max(2, spacing * rng.uniform(0.22, 0.33))
-        let bridgeEvery = spacing * rng.uniform(10, 25)
+        let bridgeEvery = spacing * rng.uniform(20, 40)
         let l = MorphologyLabel.stripe.code
         var centres: [Double] = []
         var h = lo + spacing * 0.6
@@ -178,13 +179,16 @@ struct MorphologyPainter {
                 }
                 x = x1 + spacing * rng.uniform(1.0, 3.0)
             }
-            // Occasional bridges down to the previous stripe (or the band below).
+            // Occasional bridges down to the previous stripe (or the band below); half of them
+            // stop short (spurs), so closed loops stay rare.
             let below = k > 0 ? centres[k - 1] : (bridgeDown ? lo - spacing * 0.3 : hc)
             if below < hc {
                 var bx = rng.uniform(0, bridgeEvery)
                 while bx < w {
                     let hw = max(0.8, thick * 0.35)
-                    c.segment(bx, below, bx + rng.uniform(-0.3, 0.3) * spacing, hc, hw, l)
+                    let reach = rng.unit() < 0.5 ? 1 : rng.uniform(0.3, 0.6)
+                    let top = below + reach * (hc - below)
+                    c.segment(bx, below, bx + rng.uniform(-0.3, 0.3) * spacing * reach, top, hw, l)
                     bx += bridgeEvery * rng.uniform(0.6, 1.4)
                 }
             }
