@@ -20,7 +20,16 @@ import Foundation
 
 /// A morphology label, as in DESIGN.md §5.
 public enum MorphologyLabel: String, Sendable, Codable, CaseIterable {
-    case none, flame, stripe, network, vertical
+    /// Too little dendrite phase to judge.
+    case none
+    /// Tapered tongues perpendicular to the interface.
+    case flame
+    /// Thin dense bands parallel to the interface.
+    case stripe
+    /// Connected mesh enclosing electrolyte particles.
+    case network
+    /// Thin needles/whiskers perpendicular to the interface (Li).
+    case vertical
 
     /// Compact code stored in label rasters.
     var code: UInt8 {

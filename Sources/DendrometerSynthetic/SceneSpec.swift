@@ -11,7 +11,14 @@ import DendrometerCore
 
 /// Which image edge the anode layer lies along.
 public enum AnodeSide: String, Sendable, Codable, CaseIterable {
-    case bottom, top, left, right
+    /// Anode along the bottom edge (the canonical frame).
+    case bottom
+    /// Anode along the top edge (canonical frame turned 180°).
+    case top
+    /// Anode along the left edge (canonical frame turned 90° clockwise).
+    case left
+    /// Anode along the right edge (canonical frame turned 90° counter-clockwise).
+    case right
 }
 
 /// What the dendrite phase looks like in BSE.
@@ -60,7 +67,12 @@ public enum VendorConvention: String, Sendable, Codable, CaseIterable {
 
 /// Container format of the micrograph file.
 public enum SyntheticFileFormat: String, Sendable, Codable, CaseIterable {
-    case tif, png, bmp
+    /// TIFF (every convention).
+    case tif
+    /// PNG, 8- or 16-bit (sidecar conventions: JEOL, TESCAN, Hitachi, none).
+    case png
+    /// Uncompressed 8-bit palette BMP, as JEOL writes (sidecar conventions, 8-bit only).
+    case bmp
 }
 
 /// One EDX element map to render.

@@ -32,8 +32,8 @@ public struct WrittenScene: Sendable {
 
 /// Writes `scene` into `dir` (see ``SceneWriter/write(_:to:stem:)``).
 @discardableResult
-public func write(_ scene: SyntheticScene, to dir: String, stem: String) throws(SyntheticError) -> WrittenScene {
-    try SceneWriter.write(scene, to: dir, stem: stem)
+public func write(_ scene: SyntheticScene, to dir: String, stem: String, truthDirectory: String? = nil) throws(SyntheticError) -> WrittenScene {
+    try SceneWriter.write(scene, to: dir, stem: stem, truthDirectory: truthDirectory)
 }
 
 /// Vendor-convention writers.
@@ -45,12 +45,16 @@ public enum SceneWriter {
     ///   - scene: a rendered scene.
     ///   - dir: output folder (created if needed).
     ///   - stem: file name without extension.
+    ///   - truthDirectory: where `<stem>.truth.json` and `<stem>.mask.png` go (default `dir`);
+    ///     a separate folder keeps `dendrometer batch DIR` from analysing the mask PNGs.
     /// - Returns: the paths written.
     /// - Throws: ``SyntheticError/io(_:)`` naming the file that could not be written.
     @discardableResult
-    public static func write(_ scene: SyntheticScene, to dir: String, stem: String) throws(SyntheticError) -> WrittenScene {
+    public static func write(_ scene: SyntheticScene, to dir: String, stem: String,
+                             truthDirectory: String? = nil) throws(SyntheticError) -> WrittenScene {
         let spec = scene.spec
         let base = (dir as NSString).appendingPathComponent(stem)
+        let truthBase = ((truthDirectory ?? dir) as NSString).appendingPathComponent(stem)
         let ext = spec.resolvedFileFormat.rawValue
         let imagePath = "\(base).\(ext)"
         var sidecar: String?
@@ -78,9 +82,9 @@ public enum SceneWriter {
                 try TIFFWriter.write(m.image, to: path)
                 edxPaths.append(path)
             }
-            let maskPath = "\(base).mask.png"
+            let maskPath = "\(truthBase).mask.png"
             try PNGWriter.write(scene.dendriteMask.image(), to: maskPath)
-            let truthPath = "\(base).truth.json"
+            let truthPath = "\(truthBase).truth.json"
             let files = WrittenScene(image: imagePath, sidecar: sidecar, edx: edxPaths, truth: truthPath, mask: maskPath)
             try AtomicFile.write(text: truthJSON(scene, files: files).text(), to: truthPath)
             return files

@@ -17,6 +17,8 @@ public struct Tally: Sendable, Equatable {
     public var right = 0
     /// Cases judged.
     public var total = 0
+    /// A tally of `right` out of `total`.
+    public init(right: Int = 0, total: Int = 0) { self.right = right; self.total = total }
     /// Percentage right (100 when nothing was judged).
     public var percent: Double { total == 0 ? 100 : 100 * Double(right) / Double(total) }
     mutating func add(_ ok: Bool) { total += 1; if ok { right += 1 } }
@@ -28,8 +30,18 @@ public struct ScoreReport: Sendable, Equatable {
     public var scenes = 0
     /// Scenes for which a result document was found.
     public var matched = 0
-    public var calibration = Tally(), anodeSide = Tally(), maxDepth = Tally(), p95Depth = Tally()
-    public var regionLabels = Tally(), shortCircuit = Tally()
+    /// Pixel size read within 1 % (or null for an uncalibrated file).
+    public var calibration = Tally()
+    /// Anode side right.
+    public var anodeSide = Tally()
+    /// `penetration.max_px` within max(4 px, 5 %).
+    public var maxDepth = Tally()
+    /// `penetration.p95_px` within max(4 px, 5 %).
+    public var p95Depth = Tally()
+    /// Region labels right, one case per truth region, matched by name.
+    public var regionLabels = Tally()
+    /// `penetration.short_circuit` right (informational).
+    public var shortCircuit = Tally()
     /// Mean absolute depth errors over matched scenes, px.
     public var meanAbsMaxErrorPx = 0.0, meanAbsP95ErrorPx = 0.0
     /// One line per scene with at least one miss: `stem: what was wrong`.

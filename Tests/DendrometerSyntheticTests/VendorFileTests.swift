@@ -88,4 +88,13 @@ struct VendorFileTests {
         #expect(a.image.width == 24 && a.image.height == 16 && a.image.sampleFormat == "uint16")
         #expect(b.image.width == 48 && b.image.height == 32)
     }
+
+    @Test("truthDirectory puts <stem>.truth.json and <stem>.mask.png apart from the micrograph")
+    func separateTruth() throws {
+        let dir = tempDir(), truthDir = tempDir()
+        let files = try write(try render(SceneSpec(seed: 4, width: 48, height: 40)), to: dir, stem: "x", truthDirectory: truthDir)
+        #expect(files.truth == truthDir + "/x.truth.json" && files.mask == truthDir + "/x.mask.png" && files.image == dir + "/x.tif")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir).sorted() == ["x.tif"])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: truthDir).sorted() == ["x.mask.png", "x.truth.json"])
+    }
 }

@@ -17,12 +17,12 @@ struct SynthCommand: ParsableCommand {
 }
 
 /// Writes one scene and prints a one-line summary.
-func emit(_ spec: SceneSpec, name: String, out: String) throws {
+func emit(_ spec: SceneSpec, name: String, out: String, truthOut: String? = nil) throws {
     let start = Date()
     let scene: SyntheticScene
     do { scene = try render(spec) } catch { throw ValidationError("\(name): \(error)") }
     let files: WrittenScene
-    do { files = try write(scene, to: out, stem: name) } catch { throw RuntimeError("\(name): \(error)") }
+    do { files = try write(scene, to: out, stem: name, truthDirectory: truthOut) } catch { throw RuntimeError("\(name): \(error)") }
     let t = scene.truth
     let ms = Date().timeIntervalSince(start) * 1000
     print(String(format: "%@  %@  %@ anode=%@ max=%.1f px p95=%.1f px regions=%@%@  (%.0f ms)",
@@ -38,7 +38,18 @@ struct RuntimeError: Error, CustomStringConvertible {
 }
 
 struct RenderCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "render", abstract: "Render one scene from a JSON spec (SceneSpec; only `seed` is required).")
+    static let configuration = CommandConfiguration(
+        commandName: "render", abstract: "Render one scene from a JSON spec (SceneSpec; only `seed` is required).",
+        discussion: """
+        Keys (defaults in brackets): seed, width [512], height [512] (scanned field, px), pixelSizeMicrometres [0.1],
+        anodeSide bottom|top|left|right [bottom], tiltDegrees [0], curvature (sagitta / length) [0],
+        anodeThicknessMicrometres [5], electrolyteThicknessMicrometres [none: cathode out of view],
+        polarity bright|dark [bright], layout fig3|stripe|network|flame|vertical|none [fig3], zoneDepthMicrometres [30],
+        noiseSigma [8], shotElectronsPerLevel [none], blurSigmaPixels [0.8], scanLineSigma [2], chargingAmplitude [10],
+        bitDepth 8|12|16 [8], vendor fei|zeiss|imagej|jeol|tescan|hitachi|none [fei], fileFormat tif|png|bmp,
+        dataBar true|false, edx [{"element": "In", "factor": 4, "countsPerPixel": 6}].
+        Example: {"seed": 1, "anodeSide": "left", "layout": "stripe", "vendor": "jeol"}
+        """)
 
     @Option(help: "Scene spec JSON file.") var spec: String
     @Option(help: "Output folder.") var out: String
@@ -59,12 +70,14 @@ struct BenchmarkSetCommand: ParsableCommand {
 
     @Option(help: "Output folder.") var out: String
     @Option(help: "Only scenes whose name contains this text.") var only: String?
+    @Option(help: "Folder for <stem>.truth.json and <stem>.mask.png (default: the output folder). A separate folder keeps `dendrometer batch` from analysing the masks.")
+    var truthOut: String?
 
     func run() throws {
         let start = Date()
         var n = 0
         for b in BenchmarkSet.scenes where only.map({ b.name.contains($0) }) ?? true {
-            try emit(b.spec, name: b.name, out: out)
+            try emit(b.spec, name: b.name, out: out, truthOut: truthOut)
             n += 1
         }
         print(String(format: "%d scenes in %.2f s → %@", n, Date().timeIntervalSince(start), out))
