@@ -68,7 +68,7 @@ struct CanonicalInterface: Sendable {
     func signedDistance(x: Double, y: Double) -> (depth: Double, arc: Double) {
         let yp = self.y(atColumn: x)
         let dv = abs(yp - y)
-        let lo = max(0, Int(((x - dv) / Double(step)).rounded(.down)) - 1)
+        let lo = min(xs.count - 2, max(0, Int(((x - dv) / Double(step)).rounded(.down)) - 1))
         let hi = min(xs.count - 2, Int(((x + dv) / Double(step)).rounded(.down)) + 1)
         var best = Double.infinity, bestArc = 0.0
         for i in lo ... max(lo, hi) {

@@ -178,7 +178,7 @@ struct MorphologyPainter {
                 let len = w * rng.uniform(0.35, 0.9)
                 let tilt = tan(rng.uniform(-1.2, 1.2) * .pi / 180)
                 let x0 = x, x1 = x + len
-                for xi in max(0, Int(x0)) ..< min(c.width, Int(x1)) {
+                for xi in max(0, Int(x0)) ..< max(max(0, Int(x0)), min(c.width, Int(x1))) {
                     let xd = Double(xi)
                     let centre = hc + tilt * (xd - (x0 + x1) / 2) + amp * sin(2 * .pi * xd / wave + phase)
                     let half = thick / 2 * (1 + 0.2 * sin(xd / (spacing * 2.3) + phase))
@@ -231,7 +231,9 @@ struct MorphologyPainter {
             func centre(_ h: Double) -> Double { x0 + leanK * (h - base) + wiggle * sin(2 * .pi * (h - base) / wave + ph) }
             func half(_ t: Double) -> Double { max(0.5, half0 * pow(max(0, 1 - t), power)) }
             let hEnd = base + len
-            for hr in max(0, Int(base.rounded(.down))) ..< min(c.height, Int(hEnd.rounded(.up))) {
+            let r0 = max(0, Int(base.rounded(.down))), r1 = min(c.height, Int(hEnd.rounded(.up)))
+            guard r0 < r1 else { continue }      // the tongue starts beyond the field
+            for hr in r0 ..< r1 {
                 let hc = Double(hr) + 0.5
                 let t = (hc - base) / len
                 if t > 1 { break }
@@ -269,7 +271,9 @@ struct MorphologyPainter {
         let tallest = Int(rng.next() % UInt64(xs.count))
         func line(_ x0: Double, _ h0: Double, _ len: Double, _ dxdh: Double, _ w: Double, _ rng: inout SplitMix64) {
             var cx = x0, drift = 0.0
-            for hr in max(0, Int(h0)) ..< min(c.height, Int(h0 + len)) {
+            let r0 = max(0, Int(h0)), r1 = min(c.height, Int(h0 + len))
+            guard r0 < r1 else { return }
+            for hr in r0 ..< r1 {
                 drift = max(-0.15, min(0.15, drift + rng.uniform(-0.05, 0.05)))
                 cx += dxdh + drift
                 let a = cx - (w - 1) / 2

@@ -266,6 +266,7 @@ public enum SceneRenderer {
         let len = scaleBarPixels(spec)
         let x1 = w - 12, x0 = max(w * 55 / 100 + 4, x1 - len)
         let y0 = top + rows * 55 / 100, y1 = min(top + rows - 2, y0 + max(2, rows / 8))
+        guard x0 < x1 else { return }                // too narrow for a scale bar
         for y in y0 ..< max(y0 + 1, y1) { for xx in x0 ..< x1 { out[y * w + xx] = maxValue } }
     }
 

@@ -153,3 +153,31 @@ struct TruthTests {
         #expect(t.regions.map(\.label) == [.network, .stripe, .flame])
     }
 }
+
+@Suite("Robustness")
+struct RobustnessTests {
+    @Test("random specs (tiny fields, zones deeper than the field, every layout, side and vendor) render with consistent truth")
+    func randomSpecs() throws {
+        var rng = SplitMix64(seed: 2024)
+        for _ in 0 ..< 40 {
+            func pick<T>(_ a: [T]) -> T { a[Int(rng.next() % UInt64(a.count))] }
+            let w = 16 + Int(rng.next() % 60), h = 16 + Int(rng.next() % 60)
+            let spec = SceneSpec(seed: rng.next(), width: w, height: h,
+                                 pixelSizeMicrometres: pick([0.05, 0.3, 1, 2]), anodeSide: pick(AnodeSide.allCases),
+                                 tiltDegrees: Double(Int(rng.next() % 21)) - 10, curvature: pick([-0.05, 0, 0.05]),
+                                 anodeThicknessMicrometres: pick([0.1, 5, 100]),
+                                 electrolyteThicknessMicrometres: pick([nil, 3, 50]), polarity: pick(PhasePolarity.allCases),
+                                 layout: pick(MorphologyLayout.allCases), zoneDepthMicrometres: pick([0, 2, 30, 5000]),
+                                 shotElectronsPerLevel: pick([nil, 0.5]), blurSigmaPixels: pick([0, 2]),
+                                 bitDepth: pick([8, 12, 16]), vendor: pick([.fei, .zeiss, .jeol, .none]),
+                                 edx: [EDXSpec(element: "In", factor: pick([2, 8]))])
+            let s = try render(spec)
+            let t = s.truth
+            #expect(t.dendriteAreaPixels == s.dendriteMask.area)
+            #expect(t.maxDepthPixels >= t.p95DepthPixels && t.p95DepthPixels >= 0 && t.frontMeanDepthPixels <= t.maxDepthPixels)
+            #expect(t.regions.count == (t.dendriteAreaPixels > 0 ? 3 : 0))
+            #expect(s.image.width == w && s.image.height == h + spec.dataBarRows)
+            #expect(s.edxMaps[0].image.width >= 1 && s.edxMaps[0].image.height >= 1)
+        }
+    }
+}
