@@ -14,7 +14,7 @@
 // noise, Gaussian noise), quantised to the bit depth, and a data bar is
 // appended below the field. Every random choice comes from SplitMix64
 // sub-streams of the seed, per row where the work is row-parallel, so the
-// output is bit-identical across runs and machines.
+// output is bit-identical across runs (and thread counts) on one platform.
 
 import DendrometerCore
 import Foundation

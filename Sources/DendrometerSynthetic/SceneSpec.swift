@@ -1,7 +1,11 @@
 // Scene description for the synthetic BSE/EDX cross-section generator.
 //
 // A scene is fully determined by its `SceneSpec` (the seed included): the same
-// spec always renders the same pixels, maps and ground truth on every machine.
+// spec renders bit-identical pixels, maps and ground truth on every run (all
+// randomness is SplitMix64; row-parallel work draws from per-row streams).
+// Across platforms, libm's sin/exp/pow may differ in the last ulp, which can
+// move an occasional edge pixel; the truth is always computed from the pixels
+// actually rendered, so it stays exact.
 //
 // Coordinates: x = column, y = row, origin top-left, pixel centres on integer
 // coordinates (DendrometerCore conventions). `width × height` is the SCANNED
