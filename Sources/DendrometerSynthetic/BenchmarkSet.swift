@@ -78,3 +78,23 @@ public enum BenchmarkSet {
                                                            electrolyte: 400)),
     ]
 }
+
+/// Small representative scenes for the repository's `samples/` folder (each file ≤ 1 MB).
+public enum SampleSet {
+    /// Li-In Fig. 3 FEI TIFF with In + S EDX maps; Li vertical ImageJ 16-bit TIFF;
+    /// JEOL PNG + `.txt` with the anode on the left; Zeiss stripe scene.
+    public static let scenes: [BenchmarkScene] = [
+        .init(name: "li-in_fig3_fei", spec: SceneSpec(seed: 7001, width: 768, height: 576, pixelSizeMicrometres: 0.05, tiltDegrees: 3,
+                                                      anodeThicknessMicrometres: 3, layout: .fig3, zoneDepthMicrometres: 22, vendor: .fei,
+                                                      edx: [EDXSpec(element: "In", factor: 4, countsPerPixel: 6),
+                                                            EDXSpec(element: "S", factor: 4, countsPerPixel: 5)])),
+        .init(name: "li_vertical_imagej16", spec: SceneSpec(seed: 7002, width: 640, height: 512, pixelSizeMicrometres: 0.25,
+                                                            anodeThicknessMicrometres: 10, polarity: .dark, layout: .vertical,
+                                                            zoneDepthMicrometres: 80, bitDepth: 16, vendor: .imagej)),
+        .init(name: "li-in_fig3_jeol_left", spec: SceneSpec(seed: 7003, width: 640, height: 512, pixelSizeMicrometres: 0.2, anodeSide: .left,
+                                                            tiltDegrees: -4, anodeThicknessMicrometres: 10, layout: .fig3,
+                                                            zoneDepthMicrometres: 80, vendor: .jeol)),
+        .init(name: "li-in_stripe_zeiss", spec: SceneSpec(seed: 7004, width: 640, height: 512, pixelSizeMicrometres: 0.1, tiltDegrees: -2,
+                                                          anodeThicknessMicrometres: 6, layout: .stripe, zoneDepthMicrometres: 30, vendor: .zeiss)),
+    ]
+}

@@ -124,3 +124,20 @@ struct BenchmarkSetTests {
         #expect(specs.contains { $0.polarity == .dark })
     }
 }
+
+@Suite("Sample set")
+struct SampleSetTests {
+    @Test("samples: FEI with In+S maps, ImageJ 16-bit Li vertical, JEOL left, Zeiss stripe; every raster ≤ 1 MB uncompressed")
+    func samples() throws {
+        let s = SampleSet.scenes.map(\.spec)
+        #expect(s.map(\.vendor) == [.fei, .imagej, .jeol, .zeiss])
+        #expect(s[0].edx.map(\.element) == ["In", "S"] && s[0].layout == .fig3)
+        #expect(s[1].bitDepth == 16 && s[1].layout == .vertical && s[1].polarity == .dark)
+        #expect(s[2].anodeSide == .left && s[2].resolvedFileFormat == .png)
+        #expect(s[3].layout == .stripe)
+        for spec in s {
+            try spec.validate()
+            #expect(spec.width * (spec.height + spec.dataBarRows) * (spec.bitDepth == 8 ? 1 : 2) <= 1_000_000)
+        }
+    }
+}

@@ -89,21 +89,8 @@ struct SamplesCommand: ParsableCommand {
 
     @Option(help: "Output folder.") var out: String
 
-    /// The sample scenes (stems and specs).
-    static let samples: [(String, SceneSpec)] = [
-        ("li-in_fig3_fei", SceneSpec(seed: 7001, width: 768, height: 576, pixelSizeMicrometres: 0.05, tiltDegrees: 3,
-                                     anodeThicknessMicrometres: 3, layout: .fig3, zoneDepthMicrometres: 22, vendor: .fei,
-                                     edx: [EDXSpec(element: "In", factor: 4, countsPerPixel: 6), EDXSpec(element: "S", factor: 4, countsPerPixel: 5)])),
-        ("li_vertical_imagej16", SceneSpec(seed: 7002, width: 640, height: 512, pixelSizeMicrometres: 0.25, anodeThicknessMicrometres: 10,
-                                           polarity: .dark, layout: .vertical, zoneDepthMicrometres: 80, bitDepth: 16, vendor: .imagej)),
-        ("li-in_fig3_jeol_left", SceneSpec(seed: 7003, width: 640, height: 512, pixelSizeMicrometres: 0.2, anodeSide: .left, tiltDegrees: -4,
-                                           anodeThicknessMicrometres: 10, layout: .fig3, zoneDepthMicrometres: 80, vendor: .jeol)),
-        ("li-in_stripe_zeiss", SceneSpec(seed: 7004, width: 640, height: 512, pixelSizeMicrometres: 0.1, tiltDegrees: -2,
-                                         anodeThicknessMicrometres: 6, layout: .stripe, zoneDepthMicrometres: 30, vendor: .zeiss)),
-    ]
-
     func run() throws {
-        for (name, spec) in Self.samples { try emit(spec, name: name, out: out) }
+        for b in SampleSet.scenes { try emit(b.spec, name: b.name, out: out) }
     }
 }
 
