@@ -1,1 +1,0 @@
-// Placeholder: the synthetic micrograph generator lands here.
