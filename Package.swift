@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "DendrometerSkeletonTests", dependencies: ["DendrometerSkeleton", "DendrometerSegmentation", "DendrometerCore"]),
         .testTarget(name: "DendrometerGeometryTests", dependencies: ["DendrometerGeometry", "DendrometerCore"]),
         .testTarget(name: "DendrometerMorphologyTests", dependencies: ["DendrometerMorphology", "DendrometerCore"]),
-        .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic"]),
+        .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic", "DendrometerIO", "DendrometerCalibration"]),
         .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI"]),
     ]
