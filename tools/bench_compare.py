@@ -54,8 +54,8 @@ def python_equivalents(image, tmp, w, h):
         eq["median-3x3-u8"] = ("cv2.medianBlur 3 (1 thread)", lambda: cv2.medianBlur(image, 3))
         eq["median-5x5-u8"] = ("cv2.medianBlur 5 (1 thread)", lambda: cv2.medianBlur(image, 5))
         eq["otsu-u8"] = ("cv2.threshold OTSU (1 thread)", lambda: cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU))
-        mask = (image > 150).astype(np.uint8)
-        eq["edt"] = ("cv2.distanceTransform L2 exact (1 thread)", lambda: cv2.distanceTransform(mask, cv2.DIST_L2, cv2.DIST_MASK_PRECISE))
+        mask = np.ascontiguousarray((image > 150).astype(np.uint8))
+        eq["edt"] = ("cv2.distanceTransform L2 5×5 mask (approximate, 1 thread)", lambda: cv2.distanceTransform(mask, cv2.DIST_L2, cv2.DIST_MASK_5))
         eq["label-8"] = ("cv2.connectedComponentsWithStats 8 (1 thread)", lambda: cv2.connectedComponentsWithStats(mask, connectivity=8))
     except ImportError:
         pass
@@ -130,7 +130,11 @@ def main():
                     if key not in eq:
                         continue
                     desc, fn = eq[key]
-                    t = best_of(fn)
+                    try:
+                        t = best_of(fn)
+                    except Exception as err:  # a library version without this call
+                        print(f"note: {key} failed in Python: {err}", file=sys.stderr)
+                        continue
                     py = w * h / 1e6 / t
                     print(f"{r['kernel']:28} {s:>11} {r['megapixels_per_second']:12.1f} {py:13.1f} "
                           f"{r['megapixels_per_second'] / py:7.1f}  {desc}")

@@ -225,8 +225,8 @@ private struct GraphBuilder {
         phase.withUnsafeBufferPointer { ph in
             let p = ph.baseAddress!
             // Degrees (linear scan of the interior).
-            for y in 1 ... h {
-                for x in 1 ... w {
+            for y in 1 ..< h + 1 {
+                for x in 1 ..< w + 1 {
                     let i = y * pw + x
                     if p[i] == 0 { continue }
                     var d: UInt8 = 0
@@ -235,8 +235,8 @@ private struct GraphBuilder {
                 }
             }
             // Nodes in raster order; junction clusters by BFS over degree ≥ 3 pixels.
-            for y in 1 ... h {
-                for x in 1 ... w {
+            for y in 1 ..< h + 1 {
+                for x in 1 ..< w + 1 {
                     let i = y * pw + x
                     if p[i] == 0 || degree[i] == 2 || nodeOf[i] >= 0 { continue }
                     let id = Int32(nodes.count)
@@ -310,8 +310,8 @@ private struct GraphBuilder {
                 }
             }
             // Isolated cycles: degree-2 pixels no walk reached.
-            for y in 1 ... h {
-                for x in 1 ... w {
+            for y in 1 ..< h + 1 {
+                for x in 1 ..< w + 1 {
                     let i = y * pw + x
                     if p[i] == 0 || degree[i] != 2 || visited[i] || nodeOf[i] >= 0 { continue }
                     let id = nodes.count

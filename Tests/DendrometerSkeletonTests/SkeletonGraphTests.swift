@@ -197,3 +197,15 @@ struct SkeletonGraphTests {
         #expect(abs(ring.summary.lengthPx - 23.313708498984763) < 1e-9)
     }
 }
+
+@Suite("Skeleton graph of empty shapes")
+struct SkeletonGraphEmptyShapeTests {
+    @Test("0×0, 0×N and N×0 masks give an empty graph, not a trap", arguments: [(0, 0), (0, 5), (7, 0)])
+    func emptyShapes(_ size: (Int, Int)) throws {
+        let g = try SkeletonGraph(skeleton: BinaryMask(width: size.0, height: size.1))
+        #expect(g.branches.isEmpty && g.nodes.isEmpty)
+        #expect(g.summary.lengthPx == 0)
+        #expect(skeletonize(BinaryMask(width: size.0, height: size.1)).area == 0)
+        #expect(try pruneSpurs(BinaryMask(width: size.0, height: size.1), minimumLength: 3).area == 0)
+    }
+}
