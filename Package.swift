@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "DendrometerSkeleton", dependencies: ["DendrometerCore", "DendrometerSegmentation"]),
 
         /// Synthetic BSE/EDX cross-sections with exact ground truth (tests, accuracy benchmark, samples).
-        .target(name: "DendrometerSynthetic", dependencies: ["DendrometerCore", "DendrometerIO"]),
+        .target(name: "DendrometerSynthetic", dependencies: ["DendrometerCore", "DendrometerIO", "DendrometerGeometry"]),
 
         // MARK: - Umbrella library (pipeline entry points)
 
@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "DendrometerGeometryTests", dependencies: ["DendrometerGeometry", "DendrometerCore"]),
         .testTarget(name: "DendrometerMorphologyTests", dependencies: ["DendrometerMorphology", "DendrometerCore"]),
         .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic", "DendrometerIO", "DendrometerCalibration"]),
-        .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerTestSupport"]),
+        .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerSynthetic", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI"]),
     ]
 )

@@ -43,6 +43,8 @@ public enum InterfaceDetector {
         public var minimumLayerThickness = 4.0
         /// Minimum share of phase pixels in the layer band for a side to count as an anode.
         public var minimumSolidity = 0.9
+        /// A layer thicker than this fraction of the image extent leaves no electrolyte and is rejected.
+        public var maximumLayerFraction = 0.9
         /// Number of knots across the image.
         public var knots = 17
         /// Half-width of each knot's window as a fraction of the interface length.
@@ -83,7 +85,9 @@ public enum InterfaceDetector {
             // a solid band. Solidity: phase share of the band below the thickness.
             let fill = layerSolidity(mask, side: s, thickness: Int(thickness))
             solidity[s] = fill
-            scores[s] = fill >= p.minimumSolidity ? thickness : 0
+            // A "layer" filling (nearly) the whole image leaves no electrolyte: not an anode.
+            let room = Double(s.extent(width: mask.width, height: mask.height))
+            scores[s] = fill >= p.minimumSolidity && thickness < p.maximumLayerFraction * room ? thickness : 0
         }
         let ranked = candidates.sorted { scores[$0]! > scores[$1]! }
         let best = ranked[0]

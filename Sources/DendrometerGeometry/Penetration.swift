@@ -9,7 +9,8 @@
 //   line (0 where none), averaged over all positions;
 // - profile: dendrite area fraction in depth bins of equal width, counted over
 //   the electrolyte pixels of each bin;
-// - short circuit: a dendrite pixel lies on the far edge of the field of view
+// - short circuit: a dendrite pixel touches the cathode (within 3 px of where
+//   it begins, when it is in view) or lies on the far edge of the field of view
 //   (the dendrites cross the whole imaged electrolyte).
 
 import DendrometerCore
@@ -47,7 +48,10 @@ public struct PenetrationDepth: Sendable, Equatable {
     ///   - interface: the anode/electrolyte interface.
     ///   - binWidthPx: width of the profile bins, px (> 0).
     /// - Complexity: O(dendrite pixels × segments near each pixel) + O(length × bins).
-    public static func measure(dendrites: BinaryMask, interface: Interface, binWidthPx: Double) -> PenetrationDepth {
+    ///   - cathodeOffsetPx: where the cathode begins (offset above the interface, px), if in view:
+    ///     dendrites within 3 px of it count as a short circuit; otherwise the far image edge does.
+    public static func measure(dendrites: BinaryMask, interface: Interface, binWidthPx: Double,
+                               cathodeOffsetPx: Double? = nil) -> PenetrationDepth {
         precondition(dendrites.width == interface.width && dendrites.height == interface.height, "mask and interface sizes differ")
         precondition(binWidthPx > 0, "bin width must be positive")
         let side = interface.side
@@ -65,12 +69,17 @@ public struct PenetrationDepth: Sendable, Equatable {
                             for u in band {
                                 var depths = [Float]()
                                 var deepest = 0.0
+                                let g = interface.height(atU: Double(u))
                                 for v in 0 ..< extent where bits[side.index(u: u, v: v, width: w, height: h)] != 0 {
                                     let d = interface.depth(u: Double(u), v: Double(v))
                                     guard d > 0 else { continue }
                                     depths.append(Float(d))
                                     deepest = max(deepest, d)
-                                    if v == extent - 1 { far[u] = true }
+                                    if let c = cathodeOffsetPx {
+                                        if Double(v) - g >= c - 3 { far[u] = true }
+                                    } else if v == extent - 1 {
+                                        far[u] = true
+                                    }
                                 }
                                 lines[u] = depths
                                 fr[u] = deepest

@@ -32,6 +32,9 @@ public struct MorphologyThresholds: Sendable, Equatable, Codable {
     public var needleMaximumWidthMicrometres = 2.5
     /// Needles are thinner than this, px, when uncalibrated.
     public var needleMaximumWidthPx = 5.0
+    /// Whether thin bright (Li-In) vertical structures may be called `vertical`;
+    /// by default bright vertical growth is `flame` and needles are the dark Li phase.
+    public var brightNeedles = false
 
     /// The defaults documented above.
     public init() {}
@@ -120,7 +123,12 @@ public struct MorphologyClassifier: Sendable {
         } else {
             thin = 1 - Self.ramp(f.meanWidthPx, t.needleMaximumWidthPx * 0.6, t.needleMaximumWidthPx * 1.4)
         }
-        let needle = f.darkPhase ? max(0.75, thin) : thin * 0.9
+        // Needles are the dark (Li) phase. Bright Li-In vertical growth is a flame
+        // even where its tapered tips are thin: on the labelled benchmark set
+        // width alone confused flame tips with whiskers at fine pixel sizes. A
+        // bright structure only counts as a needle when it is thin everywhere
+        // AND the thresholds allow it (`brightNeedles`).
+        let needle = f.darkPhase ? max(0.75, thin) : (t.brightNeedles ? thin * 0.9 : 0.1 * thin)
         let verticalNeedle = verticalScore * needle * (1 - 0.5 * loopy)
         let flame = verticalScore * (1 - needle) * (1 - 0.5 * loopy)
         let scores: [(MorphologyLabel, Double)] = [(.network, network), (.stripe, stripe), (.vertical, verticalNeedle), (.flame, flame)]

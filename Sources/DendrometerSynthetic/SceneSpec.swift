@@ -13,17 +13,9 @@
 
 import DendrometerCore
 
-/// Which image edge the anode layer lies along.
-public enum AnodeSide: String, Sendable, Codable, CaseIterable {
-    /// Anode along the bottom edge (the canonical frame).
-    case bottom
-    /// Anode along the top edge (canonical frame turned 180°).
-    case top
-    /// Anode along the left edge (canonical frame turned 90° clockwise).
-    case left
-    /// Anode along the right edge (canonical frame turned 90° counter-clockwise).
-    case right
-}
+// The anode side is DendrometerGeometry's `AnodeSide` (bottom is the canonical frame;
+// top = turned 180°, left = 90° clockwise, right = 90° counter-clockwise).
+@_exported import enum DendrometerGeometry.AnodeSide
 
 /// What the dendrite phase looks like in BSE.
 public enum PhasePolarity: String, Sendable, Codable, CaseIterable {

@@ -27,8 +27,15 @@ struct ClassifierTests {
     @Test("wide bright vertical tongues are flame; thin or dark ones are vertical needles")
     func flameVersusNeedle() {
         #expect(classifier.classify(features(lateral: 0.05, vertical: 0.85, widthUm: 6)).label == .flame)
-        #expect(classifier.classify(features(lateral: 0.05, vertical: 0.85, widthUm: 0.8)).label == .vertical)
+        // A thin bright tip is still a flame by default (Li-In does not form needles) ...
+        #expect(classifier.classify(features(lateral: 0.05, vertical: 0.85, widthUm: 0.8)).label == .flame)
+        // ... unless bright needles are allowed by the thresholds.
+        var t = MorphologyThresholds()
+        t.brightNeedles = true
+        #expect(MorphologyClassifier(thresholds: t).classify(features(lateral: 0.05, vertical: 0.85, widthUm: 0.8)).label == .vertical)
+        // Dark (Li) vertical structures are needles whatever their width.
         #expect(classifier.classify(features(lateral: 0.05, vertical: 0.85, widthUm: 6, dark: true)).label == .vertical)
+        #expect(classifier.classify(features(lateral: 0.05, vertical: 0.85, widthUm: 0.8, dark: true)).label == .vertical)
     }
 
     @Test("too little phase is none")
@@ -47,7 +54,7 @@ struct ClassifierTests {
 
     @Test("thresholds can be overridden from JSON; unknown keys are refused with the list of known ones")
     func config() throws {
-        let t = try MorphologyThresholds.decode(json: Data(#"{"needleMaximumWidthMicrometres": 10}"#.utf8))
+        let t = try MorphologyThresholds.decode(json: Data(#"{"needleMaximumWidthMicrometres": 10, "brightNeedles": true}"#.utf8))
         #expect(t.needleMaximumWidthMicrometres == 10)
         #expect(t.minimumAreaFraction == MorphologyThresholds().minimumAreaFraction)
         // With a 10 µm needle limit, a 6 µm bright tongue counts as a needle.

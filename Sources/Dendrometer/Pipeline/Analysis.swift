@@ -166,8 +166,15 @@ public enum DendriteAnalysis {
         // Interface.
         let detection = InterfaceDetector.detect(in: seg.mask, side: options.anode)
         var dendrites: BinaryMask
+        var cathode: CathodeLayer?
         if let interface = detection.interface {
             dendrites = interface.electrolyteSide(of: seg.mask)
+            cathode = CathodeDetector.detect(in: dendrites, interface: interface)
+            if let c = cathode {
+                dendrites = dendrites.removingOffsets(atOrBeyond: c.offsetPx, from: interface)
+                warnings.append(String(format: "cathode composite in view from %.0f px above the interface (%.0f %% phase); excluded from the dendrites",
+                                       c.offsetPx, 100 * c.phaseFraction))
+            }
         } else {
             warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to the image x axis")
             dendrites = seg.mask
@@ -179,7 +186,8 @@ public enum DendriteAnalysis {
         var penetration: PenetrationDepth?
         if let interface = detection.interface {
             let bin = profileBinWidthPx(pixelSize: pixelSize, extent: Double(interface.side.extent(width: field.width, height: field.height)))
-            penetration = PenetrationDepth.measure(dendrites: dendrites, interface: interface, binWidthPx: bin)
+            penetration = PenetrationDepth.measure(dendrites: dendrites, interface: interface, binWidthPx: bin,
+                                                   cathodeOffsetPx: cathode?.offsetPx)
             if penetration!.dendritePixels == 0 { warnings.append("no dendrite phase on the electrolyte side of the interface") }
         }
 
@@ -289,33 +297,97 @@ public enum DendriteAnalysis {
                                 threshold: t, reason: "segmented from the \(element) EDX map (Otsu threshold \(String(format: "%.3g", t)) counts)", warnings: [])
         }
         let split = try PhaseThresholds(smooth)
-        let t1 = split.dark, t2 = split.bright
-        // Polarity is decided on the raw masks (the layer test tolerates specks and
-        // small holes); only the chosen mask is cleaned.
-        let brightRaw = segment(smooth, threshold: t2, polarity: .bright)
-        let darkRaw = segment(smooth, threshold: t1, polarity: .dark)
-        let how = String(format: "electrolyte mode %.4g; Otsu above it %.4g, below it %.4g", split.mode, t2, t1)
+        let how = String(format: "electrolyte mode %.4g; Otsu above it %.4g, below it %.4g; whole-image Otsu %.4g",
+                         split.mode, split.bright, split.dark, split.otsu)
+        // Candidate thresholds for each polarity: split around the histogram mode
+        // (right when the electrolyte dominates) and the whole-image Otsu split
+        // (right when the metal phase dominates the histogram).
+        let brightCandidates = [split.bright, split.otsu], darkCandidates = [split.dark, split.otsu]
         switch choice {
         case .bright:
-            return Segmentation(mask: try clean(brightRaw), polarity: .bright, threshold: t2, reason: "bright phase (given): \(how)", warnings: [])
+            let t = pickThreshold(smooth, brightCandidates, polarity: .bright, anode: anode)
+            return Segmentation(mask: try clean(segment(smooth, threshold: t.threshold, polarity: .bright)), polarity: .bright,
+                                threshold: t.threshold, reason: "bright phase (given): \(how)", warnings: [])
         case .dark:
-            return Segmentation(mask: try clean(darkRaw), polarity: .dark, threshold: t1, reason: "dark phase (given): \(how)", warnings: [])
+            let t = pickThreshold(smooth, darkCandidates, polarity: .dark, anode: anode)
+            return Segmentation(mask: try clean(segment(smooth, threshold: t.threshold, polarity: .dark)), polarity: .dark,
+                                threshold: t.threshold, reason: "dark phase (given): \(how)", warnings: [])
         default:
-            let b = InterfaceDetector.detect(in: brightRaw, side: anode)
-            let d = InterfaceDetector.detect(in: darkRaw, side: anode)
-            let bScore = b.side.flatMap { b.sideScores[$0] } ?? 0
-            let dScore = d.side.flatMap { d.sideScores[$0] } ?? 0
-            if dScore > bScore {
-                return Segmentation(mask: try clean(darkRaw), polarity: .dark, threshold: t1,
-                                    reason: String(format: "auto: the dark phase forms the anode layer (%.1f px solid layer vs %.1f px for bright) — Li-like; ", dScore, bScore) + how,
+            let b = pickThreshold(smooth, brightCandidates, polarity: .bright, anode: anode)
+            let d = pickThreshold(smooth, darkCandidates, polarity: .dark, anode: anode)
+            // Both a metal anode and the electrolyte can form a solid layer along an
+            // edge (at opposite sides). The anode is the uniform one: the electrolyte
+            // is granular with pores. Lower relative spread inside the layer wins.
+            let bOK = b.thickness > 0, dOK = d.thickness > 0
+            let chooseDark = dOK && (!bOK || d.spread < b.spread)
+            let describe = { (c: ThresholdChoice) -> String in
+                c.thickness > 0 ? String(format: "%.1f px layer at the %@, spread %.3f", c.thickness, c.side?.rawValue ?? "?", c.spread) : "no solid layer"
+            }
+            if chooseDark {
+                return Segmentation(mask: try clean(segment(smooth, threshold: d.threshold, polarity: .dark)), polarity: .dark, threshold: d.threshold,
+                                    reason: "auto: the dark phase forms the uniform anode layer (dark: \(describe(d)); bright: \(describe(b))) — Li-like; " + how,
                                     warnings: [])
             }
             var w = [String]()
-            if bScore == 0 { w.append("phase auto: neither bright nor dark phase forms an anode layer; assuming bright (Li-In)") }
-            return Segmentation(mask: try clean(brightRaw), polarity: .bright, threshold: t2,
-                                reason: String(format: "auto: the bright phase forms the anode layer (%.1f px solid layer vs %.1f px for dark) — Li-In-like; ", bScore, dScore) + how,
+            if !bOK { w.append("phase auto: neither bright nor dark phase forms an anode layer; assuming bright (Li-In)") }
+            return Segmentation(mask: try clean(segment(smooth, threshold: b.threshold, polarity: .bright)), polarity: .bright, threshold: b.threshold,
+                                reason: "auto: the bright phase forms the uniform anode layer (bright: \(describe(b)); dark: \(describe(d))) — Li-In-like; " + how,
                                 warnings: w)
         }
+    }
+
+    /// A threshold candidate and the anode layer its raw mask forms.
+    struct ThresholdChoice {
+        var threshold: Double
+        var side: AnodeSide?
+        /// 10th-percentile thickness of the solid layer, px (0 when none).
+        var thickness: Double
+        /// Standard deviation of the denoised intensity inside the layer over the image's 5–95 % range.
+        var spread: Double
+    }
+
+    /// Among `candidates`, the threshold whose raw mask forms the thickest solid
+    /// layer, with the intensity spread inside that layer.
+    static func pickThreshold(_ smooth: Image<Float>, _ candidates: [Double], polarity: DendrometerSegmentation.Polarity,
+                              anode: AnodeSide?) -> ThresholdChoice {
+        var best = ThresholdChoice(threshold: candidates[0], side: nil, thickness: 0, spread: .infinity)
+        let range = intensityRange(smooth)
+        for t in candidates {
+            let raw = segment(smooth, threshold: t, polarity: polarity)
+            // A threshold that puts most of the image in the phase has split the
+            // electrolyte, not found a metal phase.
+            guard raw.areaFraction <= 0.8 else { continue }
+            let d = InterfaceDetector.detect(in: raw, side: anode)
+            guard let side = d.side, let thickness = d.sideScores[side], thickness > best.thickness else { continue }
+            best = ThresholdChoice(threshold: t, side: side, thickness: thickness,
+                                   spread: layerSpread(smooth, side: side, thickness: Int(thickness)) / range)
+        }
+        return best
+    }
+
+    /// 5th–95th percentile range of the image (sampled).
+    static func intensityRange(_ image: Image<Float>) -> Double {
+        let step = max(1, image.count / 50_000)
+        let sample = stride(from: 0, to: image.count, by: step).map { image.pixels[$0] }.filter(\.isFinite).sorted()
+        guard sample.count > 1 else { return 1 }
+        return max(1e-9, Double(sample[sample.count * 95 / 100] - sample[sample.count * 5 / 100]))
+    }
+
+    /// Standard deviation of the intensity in the band of `thickness` px along `side` (inner 80 %).
+    static func layerSpread(_ image: Image<Float>, side: AnodeSide, thickness: Int) -> Double {
+        let w = image.width, h = image.height
+        let length = side.length(width: w, height: h)
+        let t = max(1, Int(Double(thickness) * 0.8))
+        var sum = 0.0, sum2 = 0.0, n = 0.0
+        for u in stride(from: 0, to: length, by: max(1, length / 512)) {
+            for v in 0 ..< min(t, side.extent(width: w, height: h)) {
+                let x = Double(image.pixels[side.index(u: u, v: v, width: w, height: h)])
+                sum += x; sum2 += x * x; n += 1
+            }
+        }
+        guard n > 1 else { return .infinity }
+        let mean = sum / n
+        return max(0, sum2 / n - mean * mean).squareRoot()
     }
 
     /// Thresholds separating the electrolyte from a brighter and a darker phase.
@@ -329,6 +401,8 @@ public enum DendriteAnalysis {
         var mode: Double
         var bright: Double
         var dark: Double
+        /// Otsu's threshold of the whole image.
+        var otsu: Double
 
         init(_ image: Image<Float>) throws(AnalysisError) {
             let values = image.pixels.filter { $0.isFinite }
@@ -351,6 +425,7 @@ public enum DendriteAnalysis {
             }
             bright = try otsu(upper)
             dark = try otsu(lower)
+            self.otsu = try otsu(values)
         }
     }
 

@@ -93,6 +93,7 @@ enum RegionBuilder {
             let slope = interface.height(atU: Double(u) + 0.5) - interface.height(atU: Double(u) - 0.5)
             let cosine = 1 / (1 + slope * slope).squareRoot()
             let vStart = max(0, Int((g + lo / cosine).rounded(.down)))
+            guard vStart < extent else { continue }
             for v in vStart ..< extent {
                 let d = (Double(v) - g) * cosine
                 if d <= lo && !(lo == 0 && d > 0) { continue }

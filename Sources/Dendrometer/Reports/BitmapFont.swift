@@ -82,8 +82,10 @@ struct RGBCanvas {
     }
 
     mutating func fill(_ r: PixelRectLite, _ c: (UInt8, UInt8, UInt8), alpha: Double = 1) {
-        for y in max(0, r.y) ..< min(height, r.y + r.h) {
-            for x in max(0, r.x) ..< min(width, r.x + r.w) { set(x, y, c, alpha: alpha) }
+        let y0 = max(0, r.y), y1 = min(height, r.y + r.h), x0 = max(0, r.x), x1 = min(width, r.x + r.w)
+        guard y0 < y1, x0 < x1 else { return }   // entirely outside the canvas
+        for y in y0 ..< y1 {
+            for x in x0 ..< x1 { set(x, y, c, alpha: alpha) }
         }
     }
 

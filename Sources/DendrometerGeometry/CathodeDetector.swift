@@ -1,0 +1,97 @@
+// Finding the cathode composite when it is in view.
+//
+// In a full cross-section the far side of the electrolyte is the cathode
+// composite (NCM + electrolyte), speckled in BSE: its particles fall in the
+// same phase as the dendrites, so without this step they would count as the
+// deepest "dendrites". Method: bin the electrolyte-side pixels by their offset
+// above the interface (v − g(u), px) and compute the phase fraction of every
+// offset bin. The cathode is the run of bins, starting at the far end of the
+// image, whose phase fraction (5-bin running mean) stays at or above
+// `minimumFraction`; it must be at least `minimumThickness` px thick. Dendrites
+// grow from the anode and thin out toward the front, so their bins do not
+// reach that fraction next to the far edge unless the cell is shorted through
+// a dense phase, which then reads as contact with the far boundary anyway.
+
+import DendrometerCore
+
+/// Where the cathode composite begins, as an offset above the interface.
+public struct CathodeLayer: Sendable, Equatable {
+    /// Offset above the interface (v − g(u), px) at which the cathode begins.
+    public var offsetPx: Double
+    /// Thickness of the cathode band in view, px.
+    public var thicknessPx: Double
+    /// Mean phase fraction inside the band.
+    public var phaseFraction: Double
+}
+
+/// Detects a speckled cathode band on the far side of the electrolyte.
+public enum CathodeDetector {
+    /// Tuning parameters.
+    public struct Parameters: Sendable, Equatable {
+        /// Phase fraction (running mean over 5 offsets) a cathode band keeps.
+        public var minimumFraction = 0.3
+        /// Thinnest band accepted, px.
+        public var minimumThickness = 8.0
+        /// Thinnest band accepted as a fraction of the image extent.
+        public var minimumThicknessFraction = 0.02
+
+        /// Defaults.
+        public init() {}
+    }
+
+    /// The cathode band in `phase` (raw phase mask, same shape as the interface's image), or nil.
+    public static func detect(in phase: BinaryMask, interface: Interface, parameters p: Parameters = Parameters()) -> CathodeLayer? {
+        let side = interface.side
+        let w = phase.width, h = phase.height
+        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+        var hits = [Double](repeating: 0, count: extent + 1), totals = [Double](repeating: 0, count: extent + 1)
+        for u in 0 ..< length {
+            let g = interface.height(atU: Double(u))
+            var v = max(0, Int(g.rounded(.down)) + 1)
+            while v < extent {
+                let k = min(extent, Int(Double(v) - g))
+                totals[k] += 1
+                if phase.bits[side.index(u: u, v: v, width: w, height: h)] != 0 { hits[k] += 1 }
+                v += 1
+            }
+        }
+        // Ignore sparsely populated far bins (a tilted interface leaves few pixels there).
+        let populated = totals.indices.filter { totals[$0] >= 0.25 * Double(length) }
+        guard let last = populated.last else { return nil }
+        func smoothed(_ k: Int) -> Double {
+            var a = 0.0, b = 0.0
+            for j in max(0, k - 2) ... min(last, k + 2) { a += hits[j]; b += totals[j] }
+            return b > 0 ? a / b : 0
+        }
+        var start = last + 1
+        var sum = 0.0, n = 0.0
+        var k = last
+        while k >= 0, smoothed(k) >= p.minimumFraction {
+            start = k
+            sum += totals[k] > 0 ? hits[k] / totals[k] : 0
+            n += 1
+            k -= 1
+        }
+        let thickness = Double(last + 1 - start)
+        guard thickness >= max(p.minimumThickness, p.minimumThicknessFraction * Double(extent)), start > 0 else { return nil }
+        return CathodeLayer(offsetPx: Double(start), thicknessPx: thickness, phaseFraction: n > 0 ? sum / n : 0)
+    }
+}
+
+extension BinaryMask {
+    /// The mask without the pixels at or beyond `offsetPx` above `interface`.
+    public func removingOffsets(atOrBeyond offsetPx: Double, from interface: Interface) -> BinaryMask {
+        let side = interface.side
+        let length = side.length(width: width, height: height), extent = side.extent(width: width, height: height)
+        var out = self
+        for u in 0 ..< length {
+            let g = interface.height(atU: Double(u))
+            var v = max(0, Int((g + offsetPx).rounded(.up)))
+            while v < extent {
+                out.bits[side.index(u: u, v: v, width: width, height: height)] = 0
+                v += 1
+            }
+        }
+        return out
+    }
+}
