@@ -3,7 +3,8 @@
 // The decision follows the physical description of the three Li-In
 // morphologies and Li needles, using scale-free orientation features first:
 // 1. too little phase            → none
-// 2. isotropic and loopy          → network  (mesh around broken particles)
+// 2. isotropic and loopy          → network  (mesh around broken particles;
+//                                   loops alone, e.g. bridged stripes, are not enough)
 // 3. mostly lateral               → stripe   (bands parallel to the interface)
 // 4. mostly vertical              → vertical (thin/dark needles) or flame (wide, tapered, bright)
 // Each rule yields a score in [0, 1]; the label is the best score and the
@@ -24,10 +25,10 @@ public struct MorphologyThresholds: Sendable, Equatable, Codable {
     public var dominantOrientationFraction = 0.45
     /// |lateral − vertical| below which the phase counts as isotropic.
     public var isotropyMargin = 0.2
-    /// Holes per mm of skeleton above which a region is loopy (calibrated).
-    public var loopyHolesPerMm = 8.0
-    /// Holes per 1000 px of skeleton above which a region is loopy (uncalibrated images).
-    public var loopyHolesPerKilopixel = 4.0
+    /// Loop index (holes × width² / phase area × 1000, see `RegionFeatures.loopIndex`)
+    /// around which a region counts as loopy: the ramp runs from half to 1.5 times this value.
+    /// On the labelled benchmark set networks score 80–300 and bridged stripes 0–30.
+    public var loopyIndex = 50.0
     /// Needles are thinner than this, µm (Li whiskers ≈ 0.5–2 µm; Li-In flames are wider).
     public var needleMaximumWidthMicrometres = 2.5
     /// Needles are thinner than this, px, when uncalibrated.
@@ -105,17 +106,15 @@ public struct MorphologyClassifier: Sendable {
                                       reason: "dendrite area fraction \(Self.pct(f.areaFraction)) below \(Self.pct(t.minimumAreaFraction)) or fewer than \(t.minimumDendritePixels) px")
         }
         let lateral = f.lateralFraction, vertical = f.verticalFraction
-        let loopy: Double
-        if f.meanWidthMicrometres != nil {
-            loopy = Self.ramp(f.holesPerSkeletonLength, t.loopyHolesPerMm * 0.5, t.loopyHolesPerMm * 1.5)
-        } else {
-            loopy = Self.ramp(f.holesPerSkeletonLength, t.loopyHolesPerKilopixel * 0.5, t.loopyHolesPerKilopixel * 1.5)
-        }
+        // Loopiness is measured scale-free (holes per thousand width-squares of
+        // phase), so it means the same at 0.05 and at 2 µm/px.
+        let loopy = Self.ramp(f.loopIndex, t.loopyIndex * 0.5, t.loopyIndex * 1.5)
         let isotropic = 1 - Self.ramp(abs(lateral - vertical), t.isotropyMargin * 0.5, t.isotropyMargin * 1.5)
         let lateralScore = Self.ramp(lateral - vertical, 0, t.isotropyMargin * 1.5) * Self.ramp(lateral, t.dominantOrientationFraction * 0.6, t.dominantOrientationFraction)
         let verticalScore = Self.ramp(vertical - lateral, 0, t.isotropyMargin * 1.5) * Self.ramp(vertical, t.dominantOrientationFraction * 0.6, t.dominantOrientationFraction)
-        let network = min(1, 0.5 * isotropic + 0.5 * loopy + 0.3 * loopy * isotropic)
-        let stripe = lateralScore * (1 - 0.5 * loopy)
+        // A network is isotropic AND loopy; loops alone (bridged stripes) are not enough.
+        let network = isotropic * (0.45 + 0.55 * loopy)
+        let stripe = lateralScore
         // Needle-ness: thin or dark phase (Li); flames are wide and bright.
         let thin: Double
         if let um = f.meanWidthMicrometres {
@@ -129,8 +128,8 @@ public struct MorphologyClassifier: Sendable {
         // bright structure only counts as a needle when it is thin everywhere
         // AND the thresholds allow it (`brightNeedles`).
         let needle = f.darkPhase ? max(0.75, thin) : (t.brightNeedles ? thin * 0.9 : 0.1 * thin)
-        let verticalNeedle = verticalScore * needle * (1 - 0.5 * loopy)
-        let flame = verticalScore * (1 - needle) * (1 - 0.5 * loopy)
+        let verticalNeedle = verticalScore * needle
+        let flame = verticalScore * (1 - needle)
         let scores: [(MorphologyLabel, Double)] = [(.network, network), (.stripe, stripe), (.vertical, verticalNeedle), (.flame, flame)]
         let ranked = scores.sorted { $0.1 > $1.1 }
         let (label, best) = ranked[0]

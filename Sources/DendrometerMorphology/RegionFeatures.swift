@@ -27,6 +27,13 @@ public struct RegionFeatures: Sendable, Equatable, Codable {
     /// Whether the dendrite phase is darker than the electrolyte (Li) rather than brighter (Li-In).
     public var darkPhase: Bool
 
+    /// Scale-free loopiness: holes × (mean width, px)² / dendrite pixels × 1000 — the
+    /// number of enclosed holes per thousand "width-squares" of phase. Independent of
+    /// pixel size: a mesh around particles scores ≈ 80–300, bridged stripes ≈ 0–30.
+    public var loopIndex: Double {
+        dendritePixels > 0 ? Double(holes) * meanWidthPx * meanWidthPx / Double(dendritePixels) * 1000 : 0
+    }
+
     /// A feature set; see the property documentation for units.
     public init(areaFraction: Double, dendritePixels: Int, lateralFraction: Double, verticalFraction: Double,
                 coherence: Double, holesPerSkeletonLength: Double, holes: Int, junctionDensity: Double,
@@ -43,6 +50,17 @@ public struct RegionFeatures: Sendable, Equatable, Codable {
         case lateralFraction = "lateral_fraction", verticalFraction = "vertical_fraction", coherence
         case holesPerSkeletonLength = "holes_per_skeleton_length", holes, junctionDensity = "junction_density"
         case meanWidthMicrometres = "mean_width_um", meanWidthPx = "mean_width_px", taper, darkPhase = "dark_phase"
+        case loopIndex = "loop_index"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(areaFraction: try c.decode(Double.self, forKey: .areaFraction), dendritePixels: try c.decode(Int.self, forKey: .dendritePixels),
+                  lateralFraction: try c.decode(Double.self, forKey: .lateralFraction), verticalFraction: try c.decode(Double.self, forKey: .verticalFraction),
+                  coherence: try c.decode(Double.self, forKey: .coherence), holesPerSkeletonLength: try c.decode(Double.self, forKey: .holesPerSkeletonLength),
+                  holes: try c.decode(Int.self, forKey: .holes), junctionDensity: try c.decode(Double.self, forKey: .junctionDensity),
+                  meanWidthMicrometres: try c.decodeIfPresent(Double.self, forKey: .meanWidthMicrometres), meanWidthPx: try c.decode(Double.self, forKey: .meanWidthPx),
+                  taper: try c.decodeIfPresent(Double.self, forKey: .taper), darkPhase: try c.decode(Bool.self, forKey: .darkPhase))
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,5 +77,6 @@ public struct RegionFeatures: Sendable, Equatable, Codable {
         try c.encode(meanWidthPx, forKey: .meanWidthPx)
         try c.encode(taper, forKey: .taper)
         try c.encode(darkPhase, forKey: .darkPhase)
+        try c.encode(loopIndex, forKey: .loopIndex)
     }
 }

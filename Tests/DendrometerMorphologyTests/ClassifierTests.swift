@@ -21,7 +21,16 @@ struct ClassifierTests {
 
     @Test("isotropic and loopy is network")
     func network() {
-        #expect(classifier.classify(features(lateral: 0.35, vertical: 0.3, coherence: 0.4, holesPerMm: 40, holes: 30)).label == .network)
+        // 300 holes of a 4-px-wide mesh in 5000 px: loop index 300 · 16 / 5000 · 1000 = 960.
+        #expect(classifier.classify(features(lateral: 0.35, vertical: 0.3, coherence: 0.4, holesPerMm: 40, holes: 300, widthPx: 4)).label == .network)
+    }
+
+    @Test("bridged stripes with a few loops stay stripe")
+    func bridgedStripes() {
+        // 22 holes, 3.8 px wide, 41388 px (a benchmark stripe band): loop index 7.7; lateral 0.99.
+        let f = features(pixels: 41388, lateral: 0.99, vertical: 0.004, holesPerMm: 17, holes: 22, widthPx: 3.8)
+        #expect(abs(f.loopIndex - 22 * 3.8 * 3.8 / 41388 * 1000) < 1e-9)
+        #expect(classifier.classify(f).label == .stripe)
     }
 
     @Test("wide bright vertical tongues are flame; thin or dark ones are vertical needles")

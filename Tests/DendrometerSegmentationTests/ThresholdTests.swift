@@ -176,3 +176,31 @@ import DendrometerCore
         #expect(segment(fl, threshold: 0.5, polarity: .dark).rows == [".#."])
     }
 }
+
+@Suite("Hysteresis threshold")
+struct HysteresisThresholdTests {
+    @Test("keeps weak pixels connected to strong ones (worked example)")
+    func workedExample() {
+        let image = Image<UInt8>(width: 6, height: 1, pixels: [0, 5, 9, 5, 0, 5])
+        #expect(hysteresisThreshold(image, low: 4, high: 8, polarity: .bright).bits == [0, 1, 1, 1, 0, 0])
+    }
+
+    /// scikit-image 0.26: `apply_hysteresis_threshold(img, 2, 6).astype(int).tolist()` on this
+    /// 4×5 image gives [[0,1,1,0,0],[0,0,1,0,0],[0,0,0,0,0],[0,0,0,0,0]]: the right-column 3s
+    /// and the bottom-left 3s touch no 7.
+    @Test("matches scikit-image on a 4×5 fixture")
+    func scikitImage() {
+        let image = Image<UInt8>(width: 5, height: 4, pixels: [0, 3, 7, 0, 0,
+                                                               0, 0, 3, 0, 3,
+                                                               3, 0, 0, 0, 3,
+                                                               3, 3, 0, 0, 0])
+        let got = hysteresisThreshold(image, low: 2, high: 6, polarity: .bright)
+        #expect(got.rows == [".##..", "..#..", ".....", "....."])
+    }
+
+    @Test("dark polarity keeps values at or below the thresholds")
+    func dark() {
+        let image = Image<UInt8>(width: 5, height: 1, pixels: [10, 1, 4, 9, 4])
+        #expect(hysteresisThreshold(image, low: 5, high: 2, polarity: .dark).bits == [0, 1, 1, 0, 0])
+    }
+}

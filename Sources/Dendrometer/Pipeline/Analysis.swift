@@ -303,14 +303,20 @@ public enum DendriteAnalysis {
         // (right when the electrolyte dominates) and the whole-image Otsu split
         // (right when the metal phase dominates the histogram).
         let brightCandidates = [split.bright, split.otsu], darkCandidates = [split.dark, split.otsu]
+        // The final mask uses hysteresis: pixels past a threshold 35 % of the way
+        // back toward the electrolyte mode are kept when connected to pixels past
+        // the threshold itself, so faint tapered tips stay attached.
+        func final(_ t: Double, _ polarity: DendrometerSegmentation.Polarity) -> BinaryMask {
+            hysteresisThreshold(smooth, low: t - 0.35 * (t - split.mode), high: t, polarity: polarity)
+        }
         switch choice {
         case .bright:
             let t = pickThreshold(smooth, brightCandidates, polarity: .bright, anode: anode)
-            return Segmentation(mask: try clean(segment(smooth, threshold: t.threshold, polarity: .bright)), polarity: .bright,
+            return Segmentation(mask: try clean(final(t.threshold, .bright)), polarity: .bright,
                                 threshold: t.threshold, reason: "bright phase (given): \(how)", warnings: [])
         case .dark:
             let t = pickThreshold(smooth, darkCandidates, polarity: .dark, anode: anode)
-            return Segmentation(mask: try clean(segment(smooth, threshold: t.threshold, polarity: .dark)), polarity: .dark,
+            return Segmentation(mask: try clean(final(t.threshold, .dark)), polarity: .dark,
                                 threshold: t.threshold, reason: "dark phase (given): \(how)", warnings: [])
         default:
             let b = pickThreshold(smooth, brightCandidates, polarity: .bright, anode: anode)
@@ -324,13 +330,13 @@ public enum DendriteAnalysis {
                 c.thickness > 0 ? String(format: "%.1f px layer at the %@, spread %.3f", c.thickness, c.side?.rawValue ?? "?", c.spread) : "no solid layer"
             }
             if chooseDark {
-                return Segmentation(mask: try clean(segment(smooth, threshold: d.threshold, polarity: .dark)), polarity: .dark, threshold: d.threshold,
+                return Segmentation(mask: try clean(final(d.threshold, .dark)), polarity: .dark, threshold: d.threshold,
                                     reason: "auto: the dark phase forms the uniform anode layer (dark: \(describe(d)); bright: \(describe(b))) — Li-like; " + how,
                                     warnings: [])
             }
             var w = [String]()
             if !bOK { w.append("phase auto: neither bright nor dark phase forms an anode layer; assuming bright (Li-In)") }
-            return Segmentation(mask: try clean(segment(smooth, threshold: b.threshold, polarity: .bright)), polarity: .bright, threshold: b.threshold,
+            return Segmentation(mask: try clean(final(b.threshold, .bright)), polarity: .bright, threshold: b.threshold,
                                 reason: "auto: the bright phase forms the uniform anode layer (bright: \(describe(b)); dark: \(describe(d))) — Li-In-like; " + how,
                                 warnings: w)
         }
