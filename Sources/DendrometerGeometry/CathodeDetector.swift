@@ -72,6 +72,11 @@ public enum CathodeDetector {
             n += 1
             k -= 1
         }
+        // The running mean starts the band a couple of bins late: walk on toward
+        // the anode while the raw fraction still reads as speckle (≥ half the limit).
+        while start > 1, totals[start - 1] > 0, hits[start - 1] / totals[start - 1] >= 0.5 * p.minimumFraction {
+            start -= 1
+        }
         let thickness = Double(last + 1 - start)
         guard thickness >= max(p.minimumThickness, p.minimumThicknessFraction * Double(extent)), start > 0 else { return nil }
         return CathodeLayer(offsetPx: Double(start), thicknessPx: thickness, phaseFraction: n > 0 ? sum / n : 0)
@@ -79,6 +84,35 @@ public enum CathodeDetector {
 }
 
 extension BinaryMask {
+    /// Removes the cathode's fringe: components that touch the cathode boundary
+    /// (within 3 px below `offsetPx`) but lie entirely within `fringePx` of it —
+    /// particles of the composite cut off by the boundary, not dendrites that
+    /// grew there from the anode.
+    public func removingCathodeFringe(offsetPx: Double, fringePx: Double, interface: Interface,
+                                      labels: [Int32], componentCount: Int) -> BinaryMask {
+        let side = interface.side
+        let length = side.length(width: width, height: height), extent = side.extent(width: width, height: height)
+        var nearest = [Double](repeating: .infinity, count: componentCount + 1)
+        var touches = [Bool](repeating: false, count: componentCount + 1)
+        for u in 0 ..< length {
+            let g = interface.height(atU: Double(u))
+            for v in 0 ..< extent {
+                let i = side.index(u: u, v: v, width: width, height: height)
+                let l = Int(labels[i])
+                guard l > 0 else { continue }
+                let offset = Double(v) - g
+                nearest[l] = min(nearest[l], offset)
+                if offset >= offsetPx - 3 { touches[l] = true }
+            }
+        }
+        var out = self
+        for i in out.bits.indices {
+            let l = Int(labels[i])
+            if l > 0, touches[l], nearest[l] > offsetPx - fringePx { out.bits[i] = 0 }
+        }
+        return out
+    }
+
     /// The mask without the pixels at or beyond `offsetPx` above `interface`.
     public func removingOffsets(atOrBeyond offsetPx: Double, from interface: Interface) -> BinaryMask {
         let side = interface.side

@@ -172,6 +172,10 @@ public enum DendriteAnalysis {
             cathode = CathodeDetector.detect(in: dendrites, interface: interface)
             if let c = cathode {
                 dendrites = dendrites.removingOffsets(atOrBeyond: c.offsetPx, from: interface)
+                let labels = labelComponents(dendrites, connectivity: .eight)
+                dendrites = dendrites.removingCathodeFringe(offsetPx: c.offsetPx, fringePx: max(10, 0.04 * c.offsetPx),
+                                                            interface: interface, labels: labels.labels,
+                                                            componentCount: labels.components.count)
                 warnings.append(String(format: "cathode composite in view from %.0f px above the interface (%.0f %% phase); excluded from the dendrites",
                                        c.offsetPx, 100 * c.phaseFraction))
             }
