@@ -53,7 +53,7 @@ let package = Package(
         .target(name: "DendrometerSkeleton", dependencies: ["DendrometerCore", "DendrometerSegmentation"]),
 
         /// Synthetic BSE/EDX cross-sections with exact ground truth (tests, accuracy benchmark, samples).
-        .target(name: "DendrometerSynthetic", dependencies: ["DendrometerCore", "DendrometerIO", "DendrometerGeometry"]),
+        .target(name: "DendrometerSynthetic", dependencies: ["DendrometerCore", "DendrometerIO", "DendrometerGeometry", "DendrometerMorphology"]),
 
         // MARK: - Umbrella library (pipeline entry points)
 

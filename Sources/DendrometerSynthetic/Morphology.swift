@@ -18,19 +18,11 @@
 import DendrometerCore
 import Foundation
 
-/// A morphology label, as in DESIGN.md §5.
-public enum MorphologyLabel: String, Sendable, Codable, CaseIterable {
-    /// Too little dendrite phase to judge.
-    case none
-    /// Tapered tongues perpendicular to the interface.
-    case flame
-    /// Thin dense bands parallel to the interface.
-    case stripe
-    /// Connected mesh enclosing electrolyte particles.
-    case network
-    /// Thin needles/whiskers perpendicular to the interface (Li).
-    case vertical
+// The label type is DendrometerMorphology's (one vocabulary for truth and results);
+// here it only gains the compact codes stored in label rasters.
+@_exported import enum DendrometerMorphology.MorphologyLabel
 
+extension MorphologyLabel {
     /// Compact code stored in label rasters.
     var code: UInt8 {
         switch self { case .none: 0; case .flame: 1; case .stripe: 2; case .network: 3; case .vertical: 4 }
