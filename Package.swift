@@ -103,6 +103,6 @@ let package = Package(
         .testTarget(name: "DendrometerMorphologyTests", dependencies: ["DendrometerMorphology", "DendrometerCore"]),
         .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic", "DendrometerIO", "DendrometerCalibration"]),
         .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerSynthetic", "DendrometerTestSupport"]),
-        .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI"]),
+        .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI", "Dendrometer"]),
     ]
 )

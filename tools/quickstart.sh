@@ -24,5 +24,12 @@ bin="$(swift build -c release --show-bin-path)/dendrometer"
 echo "quickstart: inspecting and analysing samples/ (results in out/)"
 "$bin" inspect samples/*.tif samples/*.png
 for image in samples/*.tif samples/*.png; do
-    "$bin" analyze "$image" --out out
+    stem="$(basename "${image%.*}")"
+    edx=()
+    for map in samples/edx/"$stem"_*.tif; do
+        [ -e "$map" ] || continue
+        element="${map##*_}"; element="${element%.tif}"
+        edx+=(--edx "$element=$map")
+    done
+    "$bin" analyze "$image" --out out "${edx[@]}"
 done

@@ -143,7 +143,8 @@ public enum DendriteAnalysis {
         clock.lap("crop")
         // Denoise.
         let smooth: Image<Float>
-        do { smooth = try gaussianBlur(image, sigma: options.denoiseSigmaPx) } catch { throw .kernel(error.description) }
+        // Scan-line streaks first (they would bridge dendrites sideways), then Gaussian noise.
+        do { smooth = try gaussianBlur(correctingScanLines(image), sigma: options.denoiseSigmaPx) } catch { throw .kernel(error.description) }
 
         clock.lap("denoise")
         // Physical sizes in px.
@@ -184,6 +185,16 @@ public enum DendriteAnalysis {
             dendrites = seg.mask
         }
         do { dendrites = try removeSmallObjects(dendrites, minimumArea: speckPx) } catch { throw .kernel(error.description) }
+        if seg.polarity == .dark {
+            // Pores of the electrolyte are as dark as Li: drop compact components
+            // (longest side under 2 µm, or 8 px uncalibrated); needles are long.
+            let limit = max(8, pixelSize.map { Int((2 / $0.micrometres).rounded()) } ?? 8)
+            let before = dendrites.area
+            dendrites = removeCompactComponents(dendrites, maximumExtentPx: limit)
+            if dendrites.area < before {
+                warnings.append("dark phase: \(before - dendrites.area) px in compact dark blobs (< \(limit) px across, electrolyte pores) not counted as dendrites")
+            }
+        }
 
         clock.lap("interface")
         // Penetration.
@@ -263,6 +274,19 @@ public enum DendriteAnalysis {
             phaseMask: seg.mask, dendrites: dendrites, skeleton: skeleton, graph: graph, penetration: penetration,
             orientation: angles.statistics(in: nil), connectivity: connectivity, areaFraction: areaFraction,
             regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, options: options)
+    }
+
+    /// `mask` without the 8-connected components whose bounding box is smaller
+    /// than `maximumExtentPx` in both directions.
+    static func removeCompactComponents(_ mask: BinaryMask, maximumExtentPx: Int) -> BinaryMask {
+        let labels = labelComponents(mask, connectivity: .eight)
+        var drop = [Bool](repeating: false, count: labels.components.count + 1)
+        for (k, c) in labels.components.enumerated() where max(c.boundingBox.width, c.boundingBox.height) < maximumExtentPx {
+            drop[k + 1] = true
+        }
+        var out = mask
+        for i in out.bits.indices where out.bits[i] != 0 && drop[Int(labels.labels[i])] { out.bits[i] = 0 }
+        return out
     }
 
     // MARK: - Segmentation

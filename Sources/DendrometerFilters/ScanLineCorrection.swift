@@ -1,0 +1,47 @@
+// Scan-line (row offset) correction for SEM images.
+//
+// SEM images are acquired line by line; beam-current or detector drift adds a
+// constant offset to whole rows, seen as horizontal streaks. Each row's offset
+// is estimated robustly as the median over the row of its difference to the
+// mean of the rows above and below (structure varies smoothly across rows, so
+// the median ignores it), then subtracted. This is the "median of line
+// differences" destriping used in scanning-probe and SEM processing (e.g.
+// Gwyddion's "align rows: median of differences").
+
+import DendrometerCore
+
+/// Removes per-row offsets (scan-line streaks) from an image of shape (rows, cols).
+///
+/// - Parameter image: any image; returned as Float.
+/// - Returns: the image with each row shifted by minus its median difference to its neighbours.
+/// - Complexity: O(rows × cols log cols) (one median per row).
+///
+/// ```swift
+/// // rows [1,1,1], [9,9,9], [1,1,1] (a streak of +8 in the middle row) → all rows ≈ 1
+/// ```
+public func correctingScanLines(_ image: Image<Float>) -> Image<Float> {
+    let w = image.width, h = image.height
+    guard w > 0, h >= 3 else { return image }
+    var offsets = [Float](repeating: 0, count: h)
+    image.pixels.withUnsafeBufferPointer { p in
+        offsets.withUnsafeMutableBufferPointer { off in
+            parallelBands(h - 2, minimumPerBand: 16) { band in
+                var diffs = [Float](repeating: 0, count: w)
+                for k in band {
+                    let y = k + 1
+                    for x in 0 ..< w {
+                        diffs[x] = p[y * w + x] - 0.5 * (p[(y - 1) * w + x] + p[(y + 1) * w + x])
+                    }
+                    diffs.sort()
+                    off[y] = diffs[w / 2]
+                }
+            }
+        }
+    }
+    var out = image.pixels
+    for y in 1 ..< h - 1 where offsets[y] != 0 {
+        let o = offsets[y]
+        for x in 0 ..< w { out[y * w + x] -= o }
+    }
+    return Image(width: w, height: h, pixels: out, bitDepth: 32)
+}
