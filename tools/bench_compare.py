@@ -54,9 +54,9 @@ def python_equivalents(image, tmp, w, h):
         eq["median-3x3-u8"] = ("cv2.medianBlur 3 (1 thread)", lambda: cv2.medianBlur(image, 3))
         eq["median-5x5-u8"] = ("cv2.medianBlur 5 (1 thread)", lambda: cv2.medianBlur(image, 5))
         eq["otsu-u8"] = ("cv2.threshold OTSU (1 thread)", lambda: cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU))
-        mask = np.ascontiguousarray((image > 150).astype(np.uint8))
-        eq["edt"] = ("cv2.distanceTransform L2 5×5 mask (approximate, 1 thread)", lambda: cv2.distanceTransform(mask, cv2.DIST_L2, cv2.DIST_MASK_5))
-        eq["label-8"] = ("cv2.connectedComponentsWithStats 8 (1 thread)", lambda: cv2.connectedComponentsWithStats(mask, connectivity=8))
+        mask8 = np.ascontiguousarray((image > 150).astype(np.uint8))
+        eq["edt"] = ("cv2.distanceTransform L2 5×5 mask (approximate, 1 thread)", lambda: cv2.distanceTransform(mask8, cv2.DIST_L2, cv2.DIST_MASK_5))
+        eq["label-8"] = ("cv2.connectedComponentsWithStats 8 (1 thread)", lambda: cv2.connectedComponentsWithStats(mask8, connectivity=8))
     except ImportError:
         pass
     try:
@@ -81,7 +81,7 @@ def python_equivalents(image, tmp, w, h):
             # distance transform, skeleton + graph, structure tensor, topology.
             smooth = skimage.filters.gaussian(image.astype(np.float32), 1)
             phase = smooth > skimage.filters.threshold_otsu(smooth)
-            phase = skimage.morphology.remove_small_objects(phase, 16)
+            phase = skimage.morphology.remove_small_objects(phase, max_size=15)
             ndi.distance_transform_edt(phase)
             skel = skimage.morphology.skeletonize(phase)
             try:
