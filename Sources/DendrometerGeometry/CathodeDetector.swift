@@ -39,6 +39,50 @@ public enum CathodeDetector {
         public init() {}
     }
 
+    /// The cathode band found from texture: offsets (above the interface) whose
+    /// intensity spread exceeds `spreadRatio` × the electrolyte's, in a run that
+    /// starts at the far end of the image. A speckled composite is found this way
+    /// even when none of its particles falls in the dendrite phase.
+    ///
+    /// - Parameters:
+    ///   - image: the denoised micrograph (same shape as the interface's image).
+    ///   - interface: the anode interface.
+    ///   - spreadRatio: how much rougher than the electrolyte (median spread over the middle half) the band must be.
+    public static func detect(texture image: Image<Float>, interface: Interface, spreadRatio: Double = 2.5,
+                              parameters p: Parameters = Parameters()) -> CathodeLayer? {
+        let side = interface.side
+        let w = image.width, h = image.height
+        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+        var sum = [Double](repeating: 0, count: extent + 1), sum2 = sum, n = sum
+        for u in 0 ..< length {
+            let g = interface.height(atU: Double(u))
+            var v = max(0, Int(g.rounded(.down)) + 1)
+            while v < extent {
+                let k = min(extent, Int(Double(v) - g))
+                let x = Double(image.pixels[side.index(u: u, v: v, width: w, height: h)])
+                sum[k] += x; sum2[k] += x * x; n[k] += 1
+                v += 1
+            }
+        }
+        let populated = n.indices.filter { n[$0] >= 0.25 * Double(length) }
+        guard populated.count >= 16, let last = populated.last else { return nil }
+        func spread(_ k: Int) -> Double {
+            var a = 0.0, b = 0.0, c = 0.0
+            for j in max(0, k - 2) ... min(last, k + 2) { a += sum[j]; b += sum2[j]; c += n[j] }
+            guard c > 1 else { return 0 }
+            let mean = a / c
+            return max(0, b / c - mean * mean).squareRoot()
+        }
+        let middle = populated[populated.count / 4 ..< 3 * populated.count / 4].map(spread).sorted()
+        guard let reference = middle.isEmpty ? nil : middle[middle.count / 2], reference > 0 else { return nil }
+        var start = last + 1
+        var k = last
+        while k >= 0, spread(k) >= spreadRatio * reference { start = k; k -= 1 }
+        let thickness = Double(last + 1 - start)
+        guard thickness >= max(p.minimumThickness, p.minimumThicknessFraction * Double(extent)), start > 0 else { return nil }
+        return CathodeLayer(offsetPx: Double(start), thicknessPx: thickness, phaseFraction: .nan)
+    }
+
     /// The cathode band in `phase` (raw phase mask, same shape as the interface's image), or nil.
     public static func detect(in phase: BinaryMask, interface: Interface, parameters p: Parameters = Parameters()) -> CathodeLayer? {
         let side = interface.side

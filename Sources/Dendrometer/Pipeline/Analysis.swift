@@ -170,15 +170,18 @@ public enum DendriteAnalysis {
         var cathode: CathodeLayer?
         if let interface = detection.interface {
             dendrites = interface.electrolyteSide(of: seg.mask)
-            cathode = CathodeDetector.detect(in: dendrites, interface: interface)
+            // A speckled cathode shows as phase texture or, when its particles fall
+            // outside the dendrite phase, as intensity texture; the nearer band wins.
+            let byPhase = CathodeDetector.detect(in: interface.electrolyteSide(of: seg.raw ?? seg.mask), interface: interface)
+            let byTexture = CathodeDetector.detect(texture: smooth, interface: interface)
+            cathode = [byPhase, byTexture].compactMap { $0 }.min { $0.offsetPx < $1.offsetPx }
             if let c = cathode {
                 dendrites = dendrites.removingOffsets(atOrBeyond: c.offsetPx, from: interface)
                 let labels = labelComponents(dendrites, connectivity: .eight)
                 dendrites = dendrites.removingCathodeFringe(offsetPx: c.offsetPx, fringePx: max(10, 0.04 * c.offsetPx),
                                                             interface: interface, labels: labels.labels,
                                                             componentCount: labels.components.count)
-                warnings.append(String(format: "cathode composite in view from %.0f px above the interface (%.0f %% phase); excluded from the dendrites",
-                                       c.offsetPx, 100 * c.phaseFraction))
+                warnings.append(String(format: "cathode composite in view from %.0f px above the interface; excluded from the dendrites", c.offsetPx))
             }
         } else {
             warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to the image x axis")
@@ -301,6 +304,8 @@ public enum DendriteAnalysis {
 
     struct Segmentation {
         var mask: BinaryMask
+        /// The thresholded phase before hysteresis and clean-up (texture of a speckled cathode survives here).
+        var raw: BinaryMask? = nil
         var polarity: Polarity
         var threshold: Double?
         var reason: String
@@ -340,12 +345,12 @@ public enum DendriteAnalysis {
         switch choice {
         case .bright:
             let t = pickThreshold(smooth, brightCandidates, polarity: .bright, anode: anode)
-            return Segmentation(mask: try clean(final(t.threshold, .bright)), polarity: .bright,
-                                threshold: t.threshold, reason: "bright phase (given): \(how)", warnings: [])
+            return Segmentation(mask: try clean(final(t.threshold, .bright)), raw: segment(smooth, threshold: t.threshold, polarity: .bright),
+                                polarity: .bright, threshold: t.threshold, reason: "bright phase (given): \(how)", warnings: [])
         case .dark:
             let t = pickThreshold(smooth, darkCandidates, polarity: .dark, anode: anode)
-            return Segmentation(mask: try clean(final(t.threshold, .dark)), polarity: .dark,
-                                threshold: t.threshold, reason: "dark phase (given): \(how)", warnings: [])
+            return Segmentation(mask: try clean(final(t.threshold, .dark)), raw: segment(smooth, threshold: t.threshold, polarity: .dark),
+                                polarity: .dark, threshold: t.threshold, reason: "dark phase (given): \(how)", warnings: [])
         default:
             let b = pickThreshold(smooth, brightCandidates, polarity: .bright, anode: anode)
             let d = pickThreshold(smooth, darkCandidates, polarity: .dark, anode: anode)
@@ -358,13 +363,15 @@ public enum DendriteAnalysis {
                 c.thickness > 0 ? String(format: "%.1f px layer at the %@, spread %.3f", c.thickness, c.side?.rawValue ?? "?", c.spread) : "no solid layer"
             }
             if chooseDark {
-                return Segmentation(mask: try clean(final(d.threshold, .dark)), polarity: .dark, threshold: d.threshold,
+                return Segmentation(mask: try clean(final(d.threshold, .dark)), raw: segment(smooth, threshold: d.threshold, polarity: .dark),
+                                    polarity: .dark, threshold: d.threshold,
                                     reason: "auto: the dark phase forms the uniform anode layer (dark: \(describe(d)); bright: \(describe(b))) — Li-like; " + how,
                                     warnings: [])
             }
             var w = [String]()
             if !bOK { w.append("phase auto: neither bright nor dark phase forms an anode layer; assuming bright (Li-In)") }
-            return Segmentation(mask: try clean(final(b.threshold, .bright)), polarity: .bright, threshold: b.threshold,
+            return Segmentation(mask: try clean(final(b.threshold, .bright)), raw: segment(smooth, threshold: b.threshold, polarity: .bright),
+                                polarity: .bright, threshold: b.threshold,
                                 reason: "auto: the bright phase forms the uniform anode layer (bright: \(describe(b)); dark: \(describe(d))) — Li-In-like; " + how,
                                 warnings: w)
         }
