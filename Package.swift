@@ -66,12 +66,19 @@ let package = Package(
             ]
         ),
 
+        // MARK: - Many images
+
+        /// Batch runs over folders/manifests: resumable, sharded, atomic outputs (images/regions/branches CSV, JSON, overlays).
+        .target(name: "DendrometerBatch", dependencies: ["Dendrometer"]),
+        /// Self-contained HTML reports with SVG plots, and group comparisons (Mann–Whitney U, Cliff's delta).
+        .target(name: "DendrometerReport", dependencies: ["DendrometerCore"]),
+
         // MARK: - Command-line tool
 
         .executableTarget(
             name: "DendrometerCLI",
             dependencies: [
-                "Dendrometer",
+                "Dendrometer", "DendrometerBatch", "DendrometerReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -102,6 +109,8 @@ let package = Package(
         .testTarget(name: "DendrometerGeometryTests", dependencies: ["DendrometerGeometry", "DendrometerCore"]),
         .testTarget(name: "DendrometerMorphologyTests", dependencies: ["DendrometerMorphology", "DendrometerCore"]),
         .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic", "DendrometerIO", "DendrometerCalibration"]),
+        .testTarget(name: "DendrometerBatchTests", dependencies: ["DendrometerBatch", "Dendrometer", "DendrometerSynthetic"]),
+        .testTarget(name: "DendrometerReportTests", dependencies: ["DendrometerReport"]),
         .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerSynthetic", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI", "Dendrometer"]),
     ]

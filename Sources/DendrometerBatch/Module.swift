@@ -1,0 +1,2 @@
+// Placeholder: batch runner lands here (issue #5).
+import Dendrometer

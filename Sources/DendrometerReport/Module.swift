@@ -1,0 +1,1 @@
+// Placeholder: HTML report and comparisons land here (issue #5).
