@@ -71,7 +71,7 @@ let package = Package(
         /// Batch runs over folders/manifests: resumable, sharded, atomic outputs (images/regions/branches CSV, JSON, overlays).
         .target(name: "DendrometerBatch", dependencies: ["Dendrometer"]),
         /// Self-contained HTML reports with SVG plots, and group comparisons (Mann–Whitney U, Cliff's delta).
-        .target(name: "DendrometerReport", dependencies: ["DendrometerCore"]),
+        .target(name: "DendrometerReport", dependencies: ["DendrometerCore", "DendrometerIO"]),
 
         // MARK: - Command-line tool
 
@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(name: "DendrometerMorphologyTests", dependencies: ["DendrometerMorphology", "DendrometerCore"]),
         .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic", "DendrometerIO", "DendrometerCalibration"]),
         .testTarget(name: "DendrometerBatchTests", dependencies: ["DendrometerBatch", "Dendrometer", "DendrometerSynthetic"]),
-        .testTarget(name: "DendrometerReportTests", dependencies: ["DendrometerReport"]),
+        .testTarget(name: "DendrometerReportTests", dependencies: ["DendrometerReport", "DendrometerCore", "DendrometerIO"]),
         .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerSynthetic", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI", "Dendrometer"]),
     ]
