@@ -14,7 +14,7 @@ import DendrometerCore
 ///
 /// - Parameter image: any image; returned as Float.
 /// - Returns: the image with each row shifted by minus its median difference to its neighbours.
-/// - Complexity: O(rows × cols log cols) (one median per row).
+/// - Complexity: O(rows × cols) (one median of ≤ 1024 sampled columns per row).
 ///
 /// ```swift
 /// // rows [1,1,1], [9,9,9], [1,1,1] (a streak of +8 in the middle row) → all rows ≈ 1
@@ -25,15 +25,21 @@ public func correctingScanLines(_ image: Image<Float>) -> Image<Float> {
     var offsets = [Float](repeating: 0, count: h)
     image.pixels.withUnsafeBufferPointer { p in
         offsets.withUnsafeMutableBufferPointer { off in
+            // The median is taken over at most ~1024 evenly spaced columns: plenty for a
+            // robust offset, and it keeps the cost linear in the image size.
+            let step = max(1, w / 1024)
+            let samples = (w + step - 1) / step
             parallelBands(h - 2, minimumPerBand: 16) { band in
-                var diffs = [Float](repeating: 0, count: w)
+                var diffs = [Float](repeating: 0, count: samples)
                 for k in band {
                     let y = k + 1
-                    for x in 0 ..< w {
-                        diffs[x] = p[y * w + x] - 0.5 * (p[(y - 1) * w + x] + p[(y + 1) * w + x])
+                    var j = 0
+                    for x in stride(from: 0, to: w, by: step) {
+                        diffs[j] = p[y * w + x] - 0.5 * (p[(y - 1) * w + x] + p[(y + 1) * w + x])
+                        j += 1
                     }
                     diffs.sort()
-                    off[y] = diffs[w / 2]
+                    off[y] = diffs[samples / 2]
                 }
             }
         }

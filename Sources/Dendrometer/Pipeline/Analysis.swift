@@ -267,7 +267,12 @@ public enum DendriteAnalysis {
         var agreement: [String: Double] = [:]
         if case .edx = options.phase {} else {
             for (element, map) in edx {
-                agreement[element] = EDXMaps.agreement(phase: seg.mask, map: map)
+                let dice = EDXMaps.agreement(phase: seg.mask, map: map)
+                agreement[element] = dice
+                // An In map confirms a Li-In (bright) segmentation; say so when it does not.
+                if element.lowercased() == "in", seg.polarity == .bright, dice < 0.5 {
+                    warnings.append(String(format: "the In EDX map agrees poorly with the BSE phase (Dice %.2f): check the segmentation or try --phase edx:In", dice))
+                }
             }
         }
 
