@@ -38,3 +38,55 @@ struct SyntheticAccuracyTests {
         }
     }
 }
+
+@Suite("EDX maps")
+struct EDXTests {
+    /// The FEI sample scene carries an In map at 1/4 resolution with ~6 counts per pixel.
+    static func scene() throws -> SyntheticScene {
+        try render(try #require(SampleSet.scenes.first { $0.name == "li-in_fig3_fei" }).spec)
+    }
+
+    @Test("--phase edx:In segments from the map alone: same anode side, depth within a few map pixels")
+    func edxPhase() throws {
+        let scene = try Self.scene()
+        let inMap = try #require(scene.edxMaps.first { $0.element == "In" })
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-edx-\(UUID().uuidString)").path
+        let written = try write(scene, to: dir, stem: "edx")
+        var options = AnalysisOptions()
+        options.phase = .edx("In")
+        options.edxMaps["In"] = inMap.image.asFloat()
+        let r = try DendriteAnalysis.run(try Micrograph.open(written.image), options: options)
+        #expect(r.phase == "edx:In")
+        #expect(r.interface?.side == scene.truth.anodeSide)
+        // A map pixel covers k = 4 field pixels: allow 2k px on top of the 5 % tolerance.
+        let p = try #require(r.penetration)
+        let k = Double(inMap.factor)
+        #expect(abs(p.maxPx - scene.truth.maxDepthPixels) <= 0.05 * scene.truth.maxDepthPixels + 2 * k,
+                "max \(p.maxPx) vs \(scene.truth.maxDepthPixels)")
+    }
+
+    @Test("by default an In map confirms the BSE phase (Dice agreement reported)")
+    func confirms() throws {
+        let scene = try Self.scene()
+        let inMap = try #require(scene.edxMaps.first { $0.element == "In" })
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-edx-\(UUID().uuidString)").path
+        let written = try write(scene, to: dir, stem: "edx")
+        var options = AnalysisOptions()
+        options.edxMaps["In"] = inMap.image.asFloat()
+        let r = try DendriteAnalysis.run(try Micrograph.open(written.image), options: options)
+        #expect((r.edxAgreement["In"] ?? 0) > 0.8)
+        #expect(!r.warnings.contains { $0.contains("agrees poorly") })
+    }
+
+    @Test("--phase edx:In without the map is a clear error")
+    func missing() throws {
+        let scene = try Self.scene()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-edx-\(UUID().uuidString)").path
+        let written = try write(scene, to: dir, stem: "edx")
+        var options = AnalysisOptions()
+        options.phase = .edx("In")
+        #expect(throws: AnalysisError.missingEDXMap(element: "In", available: [])) {
+            _ = try DendriteAnalysis.run(try Micrograph.open(written.image), options: options)
+        }
+    }
+}

@@ -331,8 +331,11 @@ public enum DendriteAnalysis {
             }
             let t: Double
             do { t = try otsuThreshold(map) } catch { throw .kernel(error.description) }
-            return Segmentation(mask: try clean(segment(map, threshold: t, polarity: .bright)), polarity: .edx(element),
-                                threshold: t, reason: "segmented from the \(element) EDX map (Otsu threshold \(String(format: "%.3g", t)) counts)", warnings: [])
+            // Hysteresis as for BSE: faint map pixels (a thin tip covers part of a
+            // coarse map pixel) are kept when attached to clearly In-rich ones.
+            let mask = hysteresisThreshold(map, low: 0.5 * t, high: t, polarity: .bright)
+            return Segmentation(mask: try clean(mask), polarity: .edx(element),
+                                threshold: t, reason: "segmented from the \(element) EDX map (Otsu threshold \(String(format: "%.3g", t)) counts, hysteresis down to half of it)", warnings: [])
         }
         let split = try PhaseThresholds(smooth)
         let how = String(format: "electrolyte mode %.4g; Otsu above it %.4g, below it %.4g; whole-image Otsu %.4g",
