@@ -154,3 +154,32 @@ public enum AnyImage: Sendable, Equatable {
         switch self { case .uint8(let i): i.asFloat(); case .uint16(let i): i.asFloat(); case .float32(let i): i }
     }
 }
+
+extension Image where Pixel == Float {
+    /// `factor × factor` binning (mean of each block; the last partial blocks are
+    /// dropped), as microscopes bin pixels. Shape (rows / factor, cols / factor).
+    public func binned(by factor: Int) -> Image<Float> {
+        precondition(factor >= 1, "binning factor must be at least 1, got \(factor)")
+        if factor == 1 { return self }
+        let bw = width / factor, bh = height / factor
+        var out = [Float](repeating: 0, count: bw * bh)
+        let scale = 1 / Float(factor * factor)
+        pixels.withUnsafeBufferPointer { p in
+            out.withUnsafeMutableBufferPointer { o in
+                parallelBands(bh, minimumPerBand: 8) { rows in
+                    for by in rows {
+                        for bx in 0 ..< bw {
+                            var s: Float = 0
+                            for dy in 0 ..< factor {
+                                let row = (by * factor + dy) * width + bx * factor
+                                for dx in 0 ..< factor { s += p[row + dx] }
+                            }
+                            o[by * bw + bx] = s * scale
+                        }
+                    }
+                }
+            }
+        }
+        return Image<Float>(width: bw, height: bh, pixels: out, bitDepth: 32)
+    }
+}

@@ -344,6 +344,15 @@ public enum DendriteAnalysis {
         // (right when the electrolyte dominates) and the whole-image Otsu split
         // (right when the metal phase dominates the histogram).
         let brightCandidates = [split.bright, split.otsu], darkCandidates = [split.dark, split.otsu]
+        // The polarity/threshold decision only needs the layer geometry: it runs on
+        // a binned preview (short side ≥ 1536 px), layer thicknesses scaled back.
+        let bin = max(1, min(smooth.width, smooth.height) / 1536)
+        let preview = smooth.binned(by: bin)
+        func pick(_ candidates: [Double], _ polarity: DendrometerSegmentation.Polarity) -> ThresholdChoice {
+            var c = pickThreshold(preview, candidates, polarity: polarity, anode: anode)
+            c.thickness *= Double(bin)
+            return c
+        }
         // The final mask uses hysteresis: pixels past a threshold 35 % of the way
         // back toward the electrolyte mode are kept when connected to pixels past
         // the threshold itself, so faint tapered tips stay attached.
@@ -352,16 +361,16 @@ public enum DendriteAnalysis {
         }
         switch choice {
         case .bright:
-            let t = pickThreshold(smooth, brightCandidates, polarity: .bright, anode: anode)
+            let t = pick(brightCandidates, .bright)
             return Segmentation(mask: try clean(final(t.threshold, .bright)), raw: segment(smooth, threshold: t.threshold, polarity: .bright),
                                 polarity: .bright, threshold: t.threshold, reason: "bright phase (given): \(how)", warnings: [])
         case .dark:
-            let t = pickThreshold(smooth, darkCandidates, polarity: .dark, anode: anode)
+            let t = pick(darkCandidates, .dark)
             return Segmentation(mask: try clean(final(t.threshold, .dark)), raw: segment(smooth, threshold: t.threshold, polarity: .dark),
                                 polarity: .dark, threshold: t.threshold, reason: "dark phase (given): \(how)", warnings: [])
         default:
-            let b = pickThreshold(smooth, brightCandidates, polarity: .bright, anode: anode)
-            let d = pickThreshold(smooth, darkCandidates, polarity: .dark, anode: anode)
+            let b = pick(brightCandidates, .bright)
+            let d = pick(darkCandidates, .dark)
             // Both a metal anode and the electrolyte can form a solid layer along an
             // edge (at opposite sides). The anode is the uniform one: the electrolyte
             // is granular with pores. Lower relative spread inside the layer wins.
@@ -534,39 +543,41 @@ public enum DendriteAnalysis {
             tensor = try structureTensor(Image<UInt8>(width: sub.width, height: sub.height, pixels: sub.bits, bitDepth: 1),
                                          sigma: options.orientationSigmaPx, rho: options.orientationRhoPx)
         } catch { throw .kernel(error.description) }
-        let field = (
-            energy: Image.pasting(tensor.energy, at: work.x, work.y, width: w, height: h, background: 0),
-            coherence: Image.pasting(tensor.coherence, at: work.x, work.y, width: w, height: h, background: 0),
-            orientationDegrees: Image.pasting(tensor.orientationDegrees, at: work.x, work.y, width: w, height: h, background: 0))
         // Interface direction per position along it.
         let side = interface?.side ?? .bottom
         let length = side.length(width: w, height: h)
         let direction: [Double] = (0 ..< length).map { u in interface?.localDirectionDegrees(atU: Double(u)) ?? 0 }
         var degrees = [Float](repeating: .nan, count: w * h)
         var weight = [Float](repeating: 0, count: w * h)
+        var coherence = [Float](repeating: 0, count: w * h)
         let energyFloor: Float = 1e-3
         let alongRows = side == .bottom || side == .top   // u = x; otherwise u = y
+        let sw = work.width
         dendrites.bits.withUnsafeBufferPointer { bits in
             degrees.withUnsafeMutableBufferPointer { deg in
                 weight.withUnsafeMutableBufferPointer { wt in
-                    parallelBands(h, minimumPerBand: 16) { rows in
-                        for y in rows {
-                            for x in 0 ..< w {
-                                let i = y * w + x
-                                guard bits[i] != 0, field.energy.pixels[i] > energyFloor else { continue }
-                                let u = alongRows ? x : y
-                                var rel = Double(field.orientationDegrees.pixels[i]) - direction[u]
-                                rel = rel.truncatingRemainder(dividingBy: 180)
-                                if rel < 0 { rel += 180 }
-                                deg[i] = Float(rel)
-                                wt[i] = field.coherence.pixels[i] * field.energy.pixels[i]
+                    coherence.withUnsafeMutableBufferPointer { coh in
+                        parallelBands(work.height, minimumPerBand: 16) { rows in
+                            for sy in rows {
+                                let y = sy + work.y
+                                for sx in 0 ..< sw {
+                                    let x = sx + work.x, i = y * w + x, j = sy * sw + sx
+                                    coh[i] = tensor.coherence.pixels[j]
+                                    guard bits[i] != 0, tensor.energy.pixels[j] > energyFloor else { continue }
+                                    let u = alongRows ? x : y
+                                    var rel = Double(tensor.orientationDegrees.pixels[j]) - direction[u]
+                                    rel = rel.truncatingRemainder(dividingBy: 180)
+                                    if rel < 0 { rel += 180 }
+                                    deg[i] = Float(rel)
+                                    wt[i] = tensor.coherence.pixels[j] * tensor.energy.pixels[j]
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        return RelativeAngles(degrees: degrees, coherence: field.coherence.pixels, weight: weight, width: w,
+        return RelativeAngles(degrees: degrees, coherence: coherence, weight: weight, width: w,
                               sigma: options.orientationSigmaPx, rho: options.orientationRhoPx)
     }
 

@@ -1,0 +1,89 @@
+import Testing
+@testable import DendrometerCore
+
+@Suite("Image binning")
+struct ImageBinningTests {
+    @Test("2×2 binning averages blocks and drops partial ones")
+    func binning() {
+        let image = Image<Float>(width: 5, height: 2, pixels: [1, 3, 5, 7, 9,
+                                                               1, 3, 5, 7, 9])
+        #expect(image.binned(by: 2).pixels == [2, 6])
+        #expect(image.binned(by: 1) == image)
+    }
+}
+
+@Suite("Image model")
+struct ImageModelTests {
+    @Test("x is the column, y the row; storage is row-major")
+    func coordinates() {
+        var image = Image<UInt8>(width: 3, height: 2, fill: 0)
+        image[2, 1] = 255
+        #expect(image.pixels == [0, 0, 0, 0, 0, 255])
+        #expect(image.cropped(to: PixelRect(x: 1, y: 1, width: 5, height: 5)).pixels == [0, 255])
+    }
+
+    @Test("pasting a tile into a background")
+    func pasting() {
+        let tile = Image<UInt8>(width: 2, height: 1, pixels: [7, 8])
+        #expect(Image.pasting(tile, at: 1, 1, width: 3, height: 2, background: 0).pixels == [0, 0, 0, 0, 7, 8])
+        // Parts outside the canvas are dropped.
+        #expect(Image.pasting(tile, at: 2, 0, width: 3, height: 1, background: 1).pixels == [1, 1, 7])
+    }
+
+    @Test("16-bit values are exact as floats")
+    func floats() {
+        #expect(Image<UInt16>(width: 2, height: 1, pixels: [4095, 65535], bitDepth: 12).asFloat().pixels == [4095, 65535])
+    }
+}
+
+@Suite("Binary mask")
+struct BinaryMaskTests {
+    @Test("rows round-trip, area, bounding box and cropping")
+    func basics() {
+        let m = BinaryMask(rows: ["....", ".##.", "..#."])
+        #expect(m.rows == ["....", ".##.", "..#."])
+        #expect(m.area == 3)
+        #expect(m.boundingBox == PixelRect(x: 1, y: 1, width: 2, height: 2))
+        #expect(m.cropped(to: PixelRect(x: 1, y: 1, width: 2, height: 2)).rows == ["##", ".#"])
+        #expect(BinaryMask(width: 3, height: 3).boundingBox == nil)
+        #expect(BinaryMask(width: 2, height: 1, bits: [0, 7]).bits == [0, 1])
+    }
+}
+
+@Suite("Units")
+struct UnitTests {
+    @Test("pixel sizes with units", arguments: [("0.25um", 0.25), ("250nm", 0.25), ("0.25 µm", 0.25), ("2.5e-7m", 0.25),
+                                                ("0.00025mm", 0.25), ("1micron", 1.0), ("1e3pm", 0.001)])
+    func parsing(_ c: (String, Double)) throws {
+        #expect(abs(try PixelSize(parsing: c.0).micrometres - c.1) < 1e-12)
+    }
+
+    @Test("a bare number, a zero, a negative or an unknown unit is refused with a reason")
+    func refusals() {
+        #expect(throws: UnitError.missingUnit("0.25")) { try PixelSize(parsing: "0.25") }
+        #expect(throws: UnitError.notAPositiveLength("0nm")) { try PixelSize(parsing: "0nm") }
+        #expect(throws: UnitError.notAPositiveLength("-1um")) { try PixelSize(parsing: "-1um") }
+        #expect(throws: UnitError.unknownUnit("3 furlongs", unit: "furlongs")) { try PixelSize(parsing: "3 furlongs") }
+    }
+
+    @Test("calibration converts px to µm, or gives nil without a pixel size")
+    func calibration() {
+        let c = Calibration(pixelSize: PixelSize(micrometres: 0.5), source: .user, detail: "test")
+        #expect(c.micrometres(fromPixels: 10) == 5)
+        #expect(c.squareMicrometres(fromPixels: 4) == 1)
+        #expect(Calibration.uncalibrated("none").micrometres(fromPixels: 10) == nil)
+    }
+}
+
+@Suite("Parallel bands")
+struct ParallelBandTests {
+    @Test("bands cover every item exactly once", arguments: [0, 1, 7, 64, 1000])
+    func coverage(_ n: Int) {
+        var hits = [Int](repeating: 0, count: n)
+        hits.withUnsafeMutableBufferPointer { h in
+            let p = SendablePointer(h.baseAddress ?? UnsafeMutablePointer<Int>.allocate(capacity: 1))
+            parallelBands(n, minimumPerBand: 4) { range in for i in range { p.base[i] += 1 } }
+        }
+        #expect(hits.allSatisfy { $0 == 1 })
+    }
+}
