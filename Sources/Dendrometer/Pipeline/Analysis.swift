@@ -463,27 +463,43 @@ public enum DendriteAnalysis {
         var otsu: Double
 
         init(_ image: Image<Float>) throws(AnalysisError) {
-            let values = image.pixels.filter { $0.isFinite }
-            guard let lo = values.min(), let hi = values.max(), hi > lo else {
-                throw .kernel("the image is constant: nothing to segment")
-            }
-            let bins = 256
+            // One pass: range, then one 4096-bin histogram that all three Otsu
+            // thresholds (whole image, above the mode, below the mode) share.
+            var lo = Float.infinity, hi = -Float.infinity
+            for v in image.pixels where v.isFinite { lo = min(lo, v); hi = max(hi, v) }
+            guard lo < hi else { throw .kernel("the image is constant: nothing to segment") }
+            let bins = 4096
             var hist = [Double](repeating: 0, count: bins)
             let scale = Double(bins - 1) / Double(hi - lo)
-            for v in values { hist[Int(Double(v - lo) * scale)] += 1 }
-            let smoothed = hist.indices.map { i in hist[max(0, i - 2) ... min(bins - 1, i + 2)].reduce(0, +) }
+            for v in image.pixels where v.isFinite { hist[Int(Double(v - lo) * scale)] += 1 }
+            // A threshold sits at the upper edge of its bin (values above it form the upper class).
+            let value: (Int) -> Double = { Double(lo) + (Double($0) + 1) / scale }
+            // Mode on 256 coarse bins, 5-bin smoothed (the electrolyte's peak).
+            let coarse = stride(from: 0, to: bins, by: 16).map { hist[$0 ..< min(bins, $0 + 16)].reduce(0, +) }
+            let smoothed = coarse.indices.map { i in coarse[max(0, i - 2) ... min(coarse.count - 1, i + 2)].reduce(0, +) }
             let peak = smoothed.indices.max { smoothed[$0] < smoothed[$1] }!
-            mode = Double(lo) + Double(peak) / scale
-            let m = Float(mode)
-            let upper = values.filter { $0 >= m }, lower = values.filter { $0 <= m }
-            func otsu(_ v: [Float]) throws(AnalysisError) -> Double {
-                guard v.count > 1, let a = v.min(), let b = v.max(), b > a else { return Double(v.first ?? m) }
-                do { return try otsuThreshold(Image(width: v.count, height: 1, pixels: v, bitDepth: 32)) }
-                catch { throw .kernel(error.description) }
+            let modeBin = peak * 16 + 8
+            mode = Double(lo) + Double(peak * 16) / scale   // lower edge of the coarse peak bin
+            bright = value(Self.otsu(hist, modeBin ..< bins))
+            dark = value(Self.otsu(hist, 0 ..< modeBin + 1))
+            otsu = value(Self.otsu(hist, 0 ..< bins))
+        }
+
+        /// Otsu's threshold bin (last bin of the lower class) within `range` of a histogram.
+        static func otsu(_ hist: [Double], _ range: Range<Int>) -> Int {
+            var total = 0.0, sum = 0.0
+            for i in range { total += hist[i]; sum += Double(i) * hist[i] }
+            guard total > 0 else { return range.lowerBound }
+            var w0 = 0.0, sum0 = 0.0, best = -1.0, bestBin = range.lowerBound
+            for i in range {
+                w0 += hist[i]; sum0 += Double(i) * hist[i]
+                let w1 = total - w0
+                guard w0 > 0, w1 > 0 else { continue }
+                let m0 = sum0 / w0, m1 = (sum - sum0) / w1
+                let between = w0 * w1 * (m0 - m1) * (m0 - m1)
+                if between > best { best = between; bestBin = i }
             }
-            bright = try otsu(upper)
-            dark = try otsu(lower)
-            self.otsu = try otsu(values)
+            return bestBin
         }
     }
 
