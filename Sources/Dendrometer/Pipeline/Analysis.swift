@@ -225,7 +225,6 @@ public enum DendriteAnalysis {
         do { subSkeleton = try pruneSpurs(subSkeleton, minimumLength: prunePx) } catch { throw .kernel(error.description) }
         let graph: SkeletonGraph
         do { graph = try SkeletonGraph(skeleton: subSkeleton, distance: subDistance, pixelSize: pixelSize) } catch { throw .kernel(error.description) }
-        let distance = Image.pasting(subDistance, at: work.x, work.y, width: field.width, height: field.height, background: 0)
         let skeletonImage = Image.pasting(Image(width: sub.width, height: sub.height, pixels: subSkeleton.bits, bitDepth: 1),
                                           at: work.x, work.y, width: field.width, height: field.height, background: UInt8(0))
         let skeleton = BinaryMask(width: field.width, height: field.height, normalizedBits: skeletonImage.pixels)
@@ -254,7 +253,7 @@ public enum DendriteAnalysis {
         var regions = [RegionResult]()
         for region in regionMasks {
             let features = RegionFeatureExtractor.features(
-                region: region, dendrites: dendrites, skeleton: skeleton, distance: distance, angles: angles,
+                region: region, dendrites: dendrites, skeleton: skeleton, distance: subDistance, distanceWindow: work, angles: angles,
                 interface: detection.interface, pixelSize: pixelSize, darkPhase: seg.polarity == .dark)
             var box = region.bbox
             box.x += field.x; box.y += field.y
@@ -507,27 +506,32 @@ public enum DendriteAnalysis {
 
     /// Per-pixel orientation of the dendrite structure relative to the interface.
     struct RelativeAngles {
-        /// Relative angle in [0, 180) per field pixel (NaN where undefined or not dendrite).
+        /// Relative angle in [0, 180) per pixel of `window` (NaN where undefined or not dendrite).
         var degrees: [Float]
         var coherence: [Float]
         var weight: [Float]
-        var width: Int
+        /// The field rectangle the arrays cover (row-major, `window.width` per row).
+        var window: PixelRect
+        /// Width of the field, px (for indexing field-sized masks).
+        var fieldWidth: Int
         var sigma: Double
         var rho: Double
 
-        /// Statistics over the oriented pixels, optionally only those of `region` inside `box`.
+        /// Statistics over the oriented pixels, optionally only those of `region` inside `box` (field coordinates).
         func statistics(in region: BinaryMask?, box: PixelRect? = nil) -> OrientationStatistics {
             var hist = [Double](repeating: 0, count: 18)
             var n = 0, lateral = 0, vertical = 0
             var c2 = 0.0, s2 = 0.0, coh = 0.0, wsum = 0.0
-            let height = degrees.count / max(1, width)
-            let b = box ?? PixelRect(x: 0, y: 0, width: width, height: height)
-            for y in b.y ..< b.y + b.height { for x in b.x ..< b.x + b.width {
-                let i = y * width + x
-                let a = degrees[i]
+            let b = box ?? window
+            let x0 = max(b.x, window.x), x1 = min(b.x + b.width, window.x + window.width)
+            let y0 = max(b.y, window.y), y1 = min(b.y + b.height, window.y + window.height)
+            for y in y0 ..< max(y0, y1) { for x in x0 ..< max(x0, x1) {
+                let j = (y - window.y) * window.width + (x - window.x)
+                let a = degrees[j]
                 guard !a.isNaN else { continue }
-                if let region, region.bits[i] == 0 { continue }
+                if let region, region.bits[y * fieldWidth + x] == 0 { continue }
                 n += 1
+                let i = j
                 let d = Double(a)
                 hist[min(17, Int(d / 10))] += 1
                 if d <= 30 || d >= 150 { lateral += 1 }
@@ -563,37 +567,34 @@ public enum DendriteAnalysis {
         let side = interface?.side ?? .bottom
         let length = side.length(width: w, height: h)
         let direction: [Double] = (0 ..< length).map { u in interface?.localDirectionDegrees(atU: Double(u)) ?? 0 }
-        var degrees = [Float](repeating: .nan, count: w * h)
-        var weight = [Float](repeating: 0, count: w * h)
-        var coherence = [Float](repeating: 0, count: w * h)
+        let n = work.area
+        var degrees = [Float](repeating: .nan, count: n)
+        var weight = [Float](repeating: 0, count: n)
         let energyFloor: Float = 1e-3
         let alongRows = side == .bottom || side == .top   // u = x; otherwise u = y
         let sw = work.width
         dendrites.bits.withUnsafeBufferPointer { bits in
             degrees.withUnsafeMutableBufferPointer { deg in
                 weight.withUnsafeMutableBufferPointer { wt in
-                    coherence.withUnsafeMutableBufferPointer { coh in
-                        parallelBands(work.height, minimumPerBand: 16) { rows in
-                            for sy in rows {
-                                let y = sy + work.y
-                                for sx in 0 ..< sw {
-                                    let x = sx + work.x, i = y * w + x, j = sy * sw + sx
-                                    coh[i] = tensor.coherence.pixels[j]
-                                    guard bits[i] != 0, tensor.energy.pixels[j] > energyFloor else { continue }
-                                    let u = alongRows ? x : y
-                                    var rel = Double(tensor.orientationDegrees.pixels[j]) - direction[u]
-                                    rel = rel.truncatingRemainder(dividingBy: 180)
-                                    if rel < 0 { rel += 180 }
-                                    deg[i] = Float(rel)
-                                    wt[i] = tensor.coherence.pixels[j] * tensor.energy.pixels[j]
-                                }
+                    parallelBands(work.height, minimumPerBand: 16) { rows in
+                        for sy in rows {
+                            let y = sy + work.y
+                            for sx in 0 ..< sw {
+                                let x = sx + work.x, i = y * w + x, j = sy * sw + sx
+                                guard bits[i] != 0, tensor.energy.pixels[j] > energyFloor else { continue }
+                                let u = alongRows ? x : y
+                                var rel = Double(tensor.orientationDegrees.pixels[j]) - direction[u]
+                                rel = rel.truncatingRemainder(dividingBy: 180)
+                                if rel < 0 { rel += 180 }
+                                deg[j] = Float(rel)
+                                wt[j] = tensor.coherence.pixels[j] * tensor.energy.pixels[j]
                             }
                         }
                     }
                 }
             }
         }
-        return RelativeAngles(degrees: degrees, coherence: coherence, weight: weight, width: w,
+        return RelativeAngles(degrees: degrees, coherence: tensor.coherence.pixels, weight: weight, window: work, fieldWidth: w,
                               sigma: options.orientationSigmaPx, rho: options.orientationRhoPx)
     }
 

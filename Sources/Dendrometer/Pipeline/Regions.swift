@@ -125,7 +125,10 @@ enum RegionBuilder {
 /// the region's bounding box: the masks are cropped to it before labelling and
 /// building the skeleton graph.
 enum RegionFeatureExtractor {
+    /// - Parameters:
+    ///   - distance: distance transform of the dendrites over `distanceWindow` (field coordinates); 0 outside it.
     static func features(region: RegionMask, dendrites: BinaryMask, skeleton: BinaryMask, distance: Image<Float>,
+                         distanceWindow: PixelRect,
                          angles: DendriteAnalysis.RelativeAngles, interface: Interface?, pixelSize: PixelSize?,
                          darkPhase: Bool) -> RegionFeatures {
         let w = dendrites.width
@@ -142,11 +145,14 @@ enum RegionFeatureExtractor {
                 guard region.mask.bits[i] != 0 else { continue }
                 regionPixels += 1
                 if dendrites.bits[i] != 0 { inRegion[j] = 1; dendritePixels += 1 }
-                distanceCrop[j] = distance.pixels[i]
+                let fx = x + box.x, fy = y + box.y
+                let d: Float = distanceWindow.contains(x: fx, y: fy)
+                    ? distance.pixels[(fy - distanceWindow.y) * distanceWindow.width + (fx - distanceWindow.x)] : 0
+                distanceCrop[j] = d
                 if skeleton.bits[i] != 0 {
                     skeletonInRegion[j] = 1
-                    let depth = interface?.depth(x: Double(x + box.x), y: Double(y + box.y)) ?? 0
-                    widths.append((depth, 2 * Double(distance.pixels[i])))
+                    let depth = interface?.depth(x: Double(fx), y: Double(fy)) ?? 0
+                    widths.append((depth, 2 * Double(d)))
                 }
             }
         }
