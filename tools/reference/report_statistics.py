@@ -20,3 +20,4 @@ data = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0]
 print("percentile linear", [float(v) for v in np.percentile(data, [0, 25, 50, 75, 100])])
 print("mean", float(np.mean(data)), "sd ddof=1", float(np.std(data, ddof=1)))
 print("percentile n=1", [float(v) for v in np.percentile([7.5], [25, 50, 75])])
+print("percentile Li-In area fractions", [float(v) for v in np.percentile([0.21, 0.35, 0.18, 0.44, 0.25, 0.30], [25, 50, 75])])
