@@ -160,7 +160,8 @@ public enum BatchReport {
             metricRows.append([.text(name), .text(text)])
         }
         s += "<div>" + HTML.table(header: ["metric", "value"], rows: metricRows) + "</div>\n"
-        // Depth profile
+        // Depth profile and rose, stacked in one column
+        s += "<div>"
         if let profile = doc?.at("penetration.profile")?.array {
             let key = useMicrons ? "depth_um" : "depth_px"
             let pts = profile.compactMap { p -> (Double, Double)? in
@@ -175,8 +176,8 @@ public enum BatchReport {
         if histogram.isEmpty {
             histogram = (0 ..< 18).compactMap { flat["orientation.histogram.\($0)"].flatMap(Double.init) }
         }
-        if !histogram.isEmpty { s += HTML.rose(histogram, title: "Orientation (0° = lateral)") }
-        s += "</div>\n"
+        if !histogram.isEmpty { s += "<br>" + HTML.rose(histogram, title: "Orientation (0° = lateral)") }
+        s += "</div></div>\n"
         // Regions
         var regionRows = [[HTML.Cell]]()
         let featureKeys = ["lateral_fraction", "vertical_fraction", "coherence", "holes", "mean_width_um", "taper"]

@@ -52,7 +52,7 @@ enum HTML {
     /// `sortable` tables get a click-to-sort header; a cell given as
     /// `(html, sortKey)` sorts by the numeric key.
     static func table(header: [String], rows: [[Cell]], sortable: Bool = false, id: String? = nil) -> String {
-        var s = "<table\(sortable ? " class=\"sortable\"" : "")\(id.map { " id=\"\(escape($0))\"" } ?? "")><thead><tr>"
+        var s = "<div class=\"scroll\"><table\(sortable ? " class=\"sortable\"" : "")\(id.map { " id=\"\(escape($0))\"" } ?? "")><thead><tr>"
         for h in header { s += "<th>\(escape(h))</th>" }
         s += "</tr></thead><tbody>\n"
         for row in rows {
@@ -62,7 +62,7 @@ enum HTML {
             }
             s += "</tr>\n"
         }
-        return s + "</tbody></table>\n"
+        return s + "</tbody></table></div>\n"
     }
 
     /// One table cell: escaped HTML plus an optional numeric sort key.
@@ -87,6 +87,7 @@ enum HTML {
         th,td{border:1px solid #ddd;padding:2px 6px;text-align:left;vertical-align:top}
         th{background:#f3f3f3}table.sortable th{cursor:pointer}table.sortable th:hover{background:#e6e6e6}
         td[data-v]{text-align:right;font-variant-numeric:tabular-nums}
+        .scroll{overflow-x:auto;max-width:100%}
         .figs{display:flex;flex-wrap:wrap;gap:1em;align-items:flex-start}
         .image{border:1px solid #ddd;border-radius:6px;padding:.8em;margin:1em 0}
         .image img{max-width:480px;width:100%;height:auto;border:1px solid #ccc}
@@ -122,11 +123,12 @@ enum HTML {
     // MARK: - Plots
 
     /// "Nice" tick values covering [lo, hi].
-    static func ticks(_ lo: Double, _ hi: Double, count: Int = 5) -> [Double] {
+    static func ticks(_ lo: Double, _ hi: Double, count: Int = 5, integer: Bool = false) -> [Double] {
         guard hi > lo else { return [lo] }
-        let raw = (hi - lo) / Double(count)
+        let raw = integer ? max(1, (hi - lo) / Double(count)) : (hi - lo) / Double(count)
         let mag = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * mag }.first { $0 >= raw } ?? raw
+        let factors: [Double] = integer && mag < 10 ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10]
+        let step = factors.map { $0 * mag }.first { $0 >= raw } ?? raw
         var t = (lo / step).rounded(.up) * step
         var out = [Double]()
         while t <= hi + step * 1e-9 { out.append(abs(t) < step * 1e-9 ? 0 : t); t += step }
@@ -135,7 +137,7 @@ enum HTML {
 
     /// Axes frame with ticks; returns the SVG and x/y mapping closures.
     private static func axes(width: Double, height: Double, x: ClosedRange<Double>, y: ClosedRange<Double>,
-                             xLabel: String, yLabel: String, title: String, xTicks: Bool = true)
+                             xLabel: String, yLabel: String, title: String, xTicks: Bool = true, integerY: Bool = false)
         -> (svg: String, sx: (Double) -> Double, sy: (Double) -> Double) {
         let left = 52.0, right = 12.0, top = 24.0, bottom = 40.0
         let pw = width - left - right, ph = height - top - bottom
@@ -149,7 +151,7 @@ enum HTML {
             s += "<line x1=\"\(c(sx(t)))\" x2=\"\(c(sx(t)))\" y1=\"\(c(top + ph))\" y2=\"\(c(top + ph + 4))\" stroke=\"#888\"/>"
             s += "<text x=\"\(c(sx(t)))\" y=\"\(c(top + ph + 15))\" text-anchor=\"middle\" font-size=\"10\">\(format(t))</text>"
         }
-        for t in ticks(ys.lowerBound, ys.upperBound) {
+        for t in ticks(ys.lowerBound, ys.upperBound, integer: integerY) {
             s += "<line x1=\"\(c(left - 4))\" x2=\"\(c(left))\" y1=\"\(c(sy(t)))\" y2=\"\(c(sy(t)))\" stroke=\"#888\"/>"
             s += "<text x=\"\(c(left - 6))\" y=\"\(c(sy(t) + 3))\" text-anchor=\"end\" font-size=\"10\">\(format(t))</text>"
         }
@@ -174,7 +176,7 @@ enum HTML {
         var counts = [Int](repeating: 0, count: bins)
         for x in v { counts[min(bins - 1, max(0, Int((x - lower) / span * Double(bins))))] += 1 }
         let a = axes(width: w, height: h, x: lower ... lower + span, y: 0 ... Double(counts.max() ?? 1),
-                     xLabel: xLabel, yLabel: "images", title: title)
+                     xLabel: xLabel, yLabel: "images", title: title, integerY: true)
         var s = a.svg
         for (i, n) in counts.enumerated() where n > 0 {
             let x0 = a.sx(lower + span * Double(i) / Double(bins)), x1 = a.sx(lower + span * Double(i + 1) / Double(bins))
