@@ -81,7 +81,7 @@ shoot() {
     [[ -f $html ]] || { echo "$1: not found" >&2; return 1; }
     rm -f "$2"
     timeout 180 "$browser" --headless --no-sandbox --disable-gpu --hide-scrollbars \
-        --virtual-time-budget=3000 --window-size=1280,1600 \
+        --run-all-compositor-stages-before-draw --virtual-time-budget=5000 --window-size=1280,1600 \
         --screenshot="$(readlink -f "$(dirname "$2")")/$(basename "$2")" "file://$html" >/dev/null 2>&1 || true
     check_png "$2"
 }

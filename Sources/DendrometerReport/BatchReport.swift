@@ -35,7 +35,7 @@ public enum BatchReport {
         let useMicrons = !images.rows.isEmpty && images.rows.indices.allSatisfy { num($0, "penetration.max_um") != nil }
         let depthUnit = useMicrons ? "µm" : "px"
         let depthSuffix = useMicrons ? "_um" : "_px"
-        let title = "Dendrometer report — " + (directory as NSString).standardizingPath.split(separator: "/").last.map(String.init)!
+        let title = "Dendrometer report — " + ((directory as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? directory)
         var body = "<h1>\(HTML.escape(title))</h1>\n"
 
         // Summary
