@@ -1,0 +1,212 @@
+// report.html of a batch output folder (DESIGN.md §3): batch summary,
+// failures, sortable per-image table, distributions, and one section per
+// image with overlay thumbnail, metrics, depth profile, orientation rose and
+// regions. Self-contained: inline SVG, base64 PNG thumbnails, inline CSS/JS.
+
+import DendrometerIO
+import Foundation
+
+/// Writes `DIR/report.html` for a batch output folder.
+public enum BatchReport {
+    /// (Re)writes `directory/report.html` from the batch outputs in `directory`
+    /// (`images.csv`, `regions.csv`, `failures.csv`, `json/`, `overlays/`), atomically
+    /// (temporary file + rename).
+    ///
+    /// - Throws: ``ReportError`` when neither `images.csv` nor `failures.csv` exists,
+    ///   a CSV is malformed, or the file cannot be written. A missing or unreadable
+    ///   JSON document or overlay only leaves a note in that image's section.
+    public static func write(directory: String) throws {
+        let html = try render(directory: directory)
+        let out = (directory as NSString).appendingPathComponent("report.html")
+        do { try AtomicFile.write(text: html, to: out) } catch { throw ReportError.writeFailed("\(out): \(error)") }
+    }
+
+    /// The HTML text of the report for the batch folder `directory`.
+    public static func render(directory: String) throws -> String {
+        let folder = try BatchFolder(directory: directory)
+        let images = folder.images
+        let docs: [JSONValue?] = images.rows.map { row in images.value(row, "json").flatMap { JSONValue.read(folder.resolve($0)) } }
+        // Flat key → text for each image: the JSON document when readable, else the CSV row.
+        let flats: [[String: String]] = images.rows.indices.map { i in
+            if let doc = docs[i] { return Dictionary(doc.flattened().map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+            return Dictionary(zip(images.header, images.rows[i]).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
+        }
+        func num(_ i: Int, _ key: String) -> Double? { flats[i][key].flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil } }
+        let useMicrons = !images.rows.isEmpty && images.rows.indices.allSatisfy { num($0, "penetration.max_um") != nil }
+        let depthUnit = useMicrons ? "µm" : "px"
+        let depthSuffix = useMicrons ? "_um" : "_px"
+        let title = "Dendrometer report — " + ((directory as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? directory)
+        var body = "<h1>\(HTML.escape(title))</h1>\n"
+
+        // Summary
+        let regionCount = folder.regions?.rows.count ?? docs.reduce(0) { $0 + ($1?["regions"]?.array?.count ?? 0) }
+        let failureRows = folder.failures?.rows ?? []
+        var labelCounts = [String: Int]()
+        for f in flats { labelCounts[f["morphology.label"] ?? "–", default: 0] += 1 }
+        let calibrated = images.rows.indices.filter { (flats[$0]["calibration.source"] ?? "none") != "none" && num($0, "calibration.pixel_size_um") != nil }.count
+        let shorts = flats.filter { $0["penetration.short_circuit"] == "true" }.count
+        body += "<h2>Batch summary</h2>\n"
+        var summary: [[HTML.Cell]] = [
+            [.text("images analysed"), .number(Double(images.rows.count))],
+            [.text("failures"), .number(Double(failureRows.count))],
+            [.text("regions"), .number(Double(regionCount))],
+            [.text("calibrated (pixel size known)"), .number(Double(calibrated))],
+            [.text("short circuits"), .number(Double(shorts))],
+            [.text("morphology (images)"), .text(labelCounts.keys.sorted().map { "\($0): \(labelCounts[$0]!)" }.joined(separator: ", "))],
+            [.text("depth unit in tables and plots"), .text(useMicrons ? "µm" : "px (some images have no calibration)")],
+        ]
+        if let g = images.index(of: "group") {
+            let groups = Set(images.rows.map { $0[g] }).sorted()
+            summary.append([.text("groups"), .text(groups.joined(separator: ", "))])
+        }
+        body += "<table class=\"summary\"><tbody>" + summary.map { "<tr><td>\($0[0].html)</td><td>\($0[1].html)</td></tr>" }.joined() + "</tbody></table>\n"
+
+        // Failures
+        body += "<h2 id=\"failures\">Failures (\(failureRows.count))</h2>\n"
+        if let failures = folder.failures, !failures.rows.isEmpty {
+            body += HTML.table(header: ["file", "error"], rows: failures.rows.map { r in
+                [.text(failures.value(r, "file") ?? ""), .text(failures.value(r, "error") ?? "")]
+            }, id: "failures-table")
+        } else {
+            body += "<p>None.</p>\n"
+        }
+
+        // Per-image table
+        let manifest = folder.manifestColumns
+        let columns: [(String, String)] = [
+            ("max depth (\(depthUnit))", "penetration.max" + depthSuffix), ("p95 depth (\(depthUnit))", "penetration.p95" + depthSuffix),
+            ("front mean (\(depthUnit))", "penetration.front_mean" + depthSuffix), ("area fraction", "area_fraction"),
+            ("lateral fraction", "orientation.lateral_fraction"), ("vertical fraction", "orientation.vertical_fraction"),
+            ("coherence", "orientation.coherence"), ("holes", "connectivity.holes"), ("junctions", "skeleton.junctions"),
+            ("confidence", "morphology.confidence"),
+        ]
+        body += "<h2>Images (\(images.rows.count))</h2>\n<p>Click a column header to sort.</p>\n"
+        var rows = [[HTML.Cell]]()
+        for (i, row) in images.rows.enumerated() {
+            var cells: [HTML.Cell] = [.number(Double(i + 1))]
+            for m in manifest { cells.append(Double(images.value(row, m) ?? "x").map { .number($0) } ?? .text(images.value(row, m) ?? "")) }
+            let file = images.value(row, "file") ?? flats[i]["file"] ?? "image \(i + 1)"
+            cells.append(HTML.Cell(html: "<a href=\"#img-\(i + 1)\">\(HTML.escape(file))</a>", sortKey: nil))
+            cells.append(.text(flats[i]["morphology.label"] ?? "–"))
+            for (_, key) in columns { cells.append(.number(num(i, key))) }
+            cells.append(.text(flats[i]["penetration.short_circuit"] ?? "–"))
+            cells.append(.text(flats[i]["calibration.source"] ?? "–"))
+            rows.append(cells)
+        }
+        body += HTML.table(header: ["#"] + manifest + ["file", "morphology"] + columns.map(\.0) + ["short circuit", "calibration"],
+                           rows: rows, sortable: true, id: "images-table")
+
+        // Distributions
+        body += "<h2>Distributions</h2>\n<div class=\"figs\">\n"
+        let series: [(String, String)] = [
+            ("Max depth", "penetration.max" + depthSuffix), ("Area fraction", "area_fraction"),
+            ("Lateral fraction", "orientation.lateral_fraction"), ("Vertical fraction", "orientation.vertical_fraction"),
+        ]
+        for (name, key) in series {
+            let values = images.rows.indices.compactMap { num($0, key) }
+            body += HTML.histogram(values, title: name, xLabel: key.hasPrefix("penetration") ? "\(name.lowercased()) (\(depthUnit))" : name.lowercased())
+        }
+        body += "</div>\n"
+
+        // Per-image sections
+        body += "<h2>Per image</h2>\n"
+        for (i, row) in images.rows.enumerated() {
+            body += imageSection(index: i + 1, row: row, folder: folder, doc: docs[i], flat: flats[i], useMicrons: useMicrons)
+        }
+        body += "<p style=\"color:#888;font-size:.8em\">Written by dendrometer report from \(HTML.escape(directory)).</p>\n"
+        return HTML.page(title: title, body: body)
+    }
+
+    /// One image's section: thumbnail, key metrics, all values, profile, rose, regions.
+    static func imageSection(index: Int, row: [String], folder: BatchFolder, doc: JSONValue?, flat: [String: String], useMicrons: Bool) -> String {
+        let images = folder.images
+        let file = images.value(row, "file") ?? flat["file"] ?? "image \(index)"
+        var s = "<section class=\"image\" id=\"img-\(index)\">\n<h3>\(index). \(HTML.escape(file))</h3>\n"
+        let manifest = folder.manifestColumns.compactMap { m in images.value(row, m).map { "\(m) = \($0)" } }
+        if !manifest.isEmpty { s += "<p>\(HTML.escape(manifest.joined(separator: " · ")))</p>\n" }
+        s += "<div class=\"figs\">\n"
+        if let overlay = images.value(row, "overlay") {
+            if let uri = try? Thumbnail.dataURI(path: folder.resolve(overlay)) {
+                s += "<img src=\"\(uri)\" alt=\"overlay of \(HTML.escape(file))\">\n"
+            } else {
+                s += "<p class=\"warn\">overlay unavailable: \(HTML.escape(overlay))</p>\n"
+            }
+        }
+        // Key metrics
+        let keys: [(String, String)] = [
+            ("size (px)", "width"), ("", "height"), ("pixel size (µm)", "calibration.pixel_size_um"), ("calibration source", "calibration.source"),
+            ("phase", "phase"), ("anode side", "anode_side"),
+            ("max depth (µm)", "penetration.max_um"), ("max depth (px)", "penetration.max_px"),
+            ("p95 depth (µm)", "penetration.p95_um"), ("p95 depth (px)", "penetration.p95_px"),
+            ("front mean (µm)", "penetration.front_mean_um"), ("front mean (px)", "penetration.front_mean_px"),
+            ("short circuit", "penetration.short_circuit"), ("area fraction", "area_fraction"),
+            ("skeleton length (µm)", "skeleton.length_um"), ("branches", "skeleton.branches"), ("junctions", "skeleton.junctions"),
+            ("cycles", "skeleton.cycles"), ("mean width (µm)", "skeleton.mean_width_um"), ("mean tortuosity", "skeleton.mean_tortuosity"),
+            ("dominant orientation (°)", "orientation.dominant_deg"), ("coherence", "orientation.coherence"),
+            ("lateral fraction", "orientation.lateral_fraction"), ("vertical fraction", "orientation.vertical_fraction"),
+            ("components", "connectivity.components"), ("holes", "connectivity.holes"),
+            ("morphology", "morphology.label"), ("confidence", "morphology.confidence"),
+        ]
+        var metricRows = [[HTML.Cell]]()
+        for (name, key) in keys where !name.isEmpty {
+            var text: String
+            if key == "width" {
+                guard let w = flat["width"], let h = flat["height"] else { continue }
+                text = "\(w) × \(h)"
+            } else {
+                guard let v = flat[key] else { continue }
+                text = Double(v).map { HTML.format($0) } ?? (v.isEmpty ? "–" : v)
+            }
+            metricRows.append([.text(name), .text(text)])
+        }
+        s += "<div>" + HTML.table(header: ["metric", "value"], rows: metricRows) + "</div>\n"
+        // Depth profile and rose, stacked in one column
+        s += "<div>"
+        if let profile = doc?.at("penetration.profile")?.array {
+            let key = useMicrons ? "depth_um" : "depth_px"
+            let pts = profile.compactMap { p -> (Double, Double)? in
+                guard let d = p[key]?.number ?? p["depth_px"]?.number, let a = p["area_fraction"]?.number else { return nil }
+                return (d, a)
+            }
+            let unit = useMicrons && profile.first?[key]?.number != nil ? "µm" : "px"
+            s += HTML.linePlot(pts, title: "Depth profile", xLabel: "depth (\(unit))", yLabel: "area fraction")
+        }
+        // Rose
+        var histogram = doc?.at("orientation.histogram")?.array?.compactMap(\.number) ?? []
+        if histogram.isEmpty {
+            histogram = (0 ..< 18).compactMap { flat["orientation.histogram.\($0)"].flatMap(Double.init) }
+        }
+        if !histogram.isEmpty { s += "<br>" + HTML.rose(histogram, title: "Orientation (0° = lateral)") }
+        s += "</div></div>\n"
+        // Regions
+        var regionRows = [[HTML.Cell]]()
+        let featureKeys = ["lateral_fraction", "vertical_fraction", "coherence", "holes", "mean_width_um", "taper"]
+        if let regions = doc?["regions"]?.array {
+            for r in regions {
+                let bbox = r["bbox_px"]?.array?.compactMap(\.number).map { HTML.format($0) }.joined(separator: ", ") ?? "–"
+                var cells: [HTML.Cell] = [.text(r["name"]?.scalarText ?? "–"), .text(bbox), .number(r["area_fraction"]?.number),
+                                          .text(r["morphology"]?["label"]?.scalarText ?? "–"), .number(r["morphology"]?["confidence"]?.number)]
+                for k in featureKeys { cells.append(.number(r["features"]?[k]?.number)) }
+                regionRows.append(cells)
+            }
+        } else if let table = folder.regions {
+            for r in table.rows where table.value(r, "file") == file {
+                let bbox = ["bbox_x", "bbox_y", "bbox_w", "bbox_h"].map { table.value(r, $0) ?? "?" }.joined(separator: ", ")
+                var cells: [HTML.Cell] = [.text(table.value(r, "region") ?? "–"), .text(bbox), .number(table.number(r, "area_fraction")),
+                                          .text(table.value(r, "label") ?? "–"), .number(table.number(r, "confidence"))]
+                for k in featureKeys { cells.append(.number(table.number(r, "features." + k))) }
+                regionRows.append(cells)
+            }
+        }
+        if !regionRows.isEmpty {
+            s += "<h4>Regions</h4>\n" + HTML.table(header: ["region", "bbox (px: x, y, w, h)", "area fraction", "label", "confidence"] + featureKeys, rows: regionRows)
+        }
+        // Warnings and every value
+        if let warnings = doc?["warnings"]?.array, !warnings.isEmpty {
+            s += "<ul class=\"warn\">" + warnings.map { "<li>\(HTML.escape($0.scalarText ?? ""))</li>" }.joined() + "</ul>\n"
+        }
+        let all = doc?.flattened() ?? zip(images.header, row).map { (key: $0, value: $1) }
+        s += "<details><summary>All values</summary>" + HTML.table(header: ["key", "value"], rows: all.map { [.text($0.key), .text($0.value)] }) + "</details>\n"
+        return s + "</section>\n"
+    }
+}

@@ -1,0 +1,124 @@
+// RFC 4180 CSV reading and writing for the batch tables (images.csv,
+// regions.csv, failures.csv) and compare.csv.
+
+import Foundation
+
+/// A CSV table held in memory: a header and rows of text cells.
+public struct CSVTable: Sendable, Equatable {
+    /// Column names, in file order.
+    public var header: [String]
+    /// Data rows; each has exactly `header.count` cells (short rows are padded with "").
+    public var rows: [[String]]
+
+    /// A table with the given header and rows.
+    public init(header: [String], rows: [[String]] = []) {
+        self.header = header
+        self.rows = rows
+    }
+
+    /// Index of `column` in the header, or `nil`.
+    public func index(of column: String) -> Int? { header.firstIndex(of: column) }
+
+    /// The cell of `row` in `column`, or `nil` when the column is absent or the cell empty.
+    public func value(_ row: [String], _ column: String) -> String? {
+        guard let i = index(of: column), i < row.count, !row[i].isEmpty else { return nil }
+        return row[i]
+    }
+
+    /// The cell as a finite number, or `nil` (empty, `null`, non-numeric, NaN).
+    public func number(_ row: [String], _ column: String) -> Double? {
+        guard let text = value(row, column), let v = Double(text), v.isFinite else { return nil }
+        return v
+    }
+
+    /// Parses RFC 4180 text: comma separated, `"` quoting with `""` escapes,
+    /// CRLF or LF line ends, quoted cells may span lines. The first record is the header.
+    /// A blank final line is ignored.
+    ///
+    /// ```swift
+    /// try CSVTable(parsing: "file,error\n\"a,\"\"b\".tif\",bad\n").rows  // [["a,\"b\".tif", "bad"]]
+    /// ```
+    public init(parsing text: String) throws(ReportError) {
+        var records = [[String]]()
+        var record = [String]()
+        var cell = [UInt8]()
+        var inQuotes = false
+        var sawAny = false
+        let bytes = Array(text.utf8)
+        var i = 0
+        func endCell() { record.append(String(decoding: cell, as: UTF8.self)); cell.removeAll(keepingCapacity: true) }
+        while i < bytes.count {
+            let c = bytes[i]
+            if inQuotes {
+                if c == UInt8(ascii: "\"") {
+                    if i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\"") { cell.append(c); i += 1 } else { inQuotes = false }
+                } else { cell.append(c) }
+            } else if c == UInt8(ascii: "\"") {
+                inQuotes = true; sawAny = true
+            } else if c == UInt8(ascii: ",") {
+                endCell(); sawAny = true
+            } else if c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") {
+                if c == UInt8(ascii: "\r") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
+                if sawAny || !cell.isEmpty { endCell(); records.append(record) }
+                record = []; sawAny = false
+            } else { cell.append(c); sawAny = true }
+            i += 1
+        }
+        if inQuotes { throw ReportError.badCSV("unterminated quoted cell") }
+        if sawAny || !cell.isEmpty { endCell(); records.append(record) }
+        guard let head = records.first else { throw ReportError.badCSV("expected a header row, got an empty file") }
+        header = head
+        rows = records.dropFirst().map { r in r.count >= head.count ? r : r + Array(repeating: "", count: head.count - r.count) }
+    }
+
+    /// Reads and parses the CSV file at `path`.
+    public static func read(_ path: String) throws(ReportError) -> CSVTable {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ReportError.missingFile(path) }
+        do { return try CSVTable(parsing: String(decoding: data, as: UTF8.self)) } catch {
+            throw ReportError.badCSV("\(path): \(error.message)")
+        }
+    }
+
+    /// RFC 4180 text with LF line ends; cells containing `,`, `"`, CR or LF are quoted.
+    public var text: String {
+        var out = ""
+        for record in [header] + rows {
+            out += record.map(Self.quote).joined(separator: ",")
+            out += "\n"
+        }
+        return out
+    }
+
+    /// Quotes one cell when RFC 4180 requires it.
+    static func quote(_ cell: String) -> String {
+        if cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
+            return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return cell
+    }
+}
+
+/// What went wrong while writing a report or a comparison.
+public enum ReportError: Error, Equatable, CustomStringConvertible {
+    /// A required input file does not exist or cannot be read.
+    case missingFile(String)
+    /// A CSV file is malformed.
+    case badCSV(String)
+    /// The inputs do not support the request (e.g. an unknown `--by` column).
+    case invalidInput(String)
+    /// Writing an output failed.
+    case writeFailed(String)
+
+    /// A one-line message for a scientist.
+    public var message: String {
+        switch self {
+        case .missingFile(let p): "cannot read \(p): expected a batch output file, got nothing there"
+        case .badCSV(let m): "malformed CSV: \(m)"
+        case .invalidInput(let m): m
+        case .writeFailed(let m): "cannot write: \(m)"
+        }
+    }
+
+    /// Same as ``message``.
+    public var description: String { message }
+}

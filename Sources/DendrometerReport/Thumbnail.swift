@@ -1,0 +1,84 @@
+// Overlay thumbnails for report.html: area-averaging (box filter) downscale
+// to at most 480 px wide, PNG-encoded and embedded as a base64 data URI.
+// Box filter: each output pixel is the mean of the input pixels whose
+// footprint [x·s, (x+1)·s) × [y·t, (y+1)·t) it covers (integer bounds).
+
+import DendrometerCore
+import DendrometerIO
+import Foundation
+
+/// Builds embedded thumbnails of overlay images.
+enum Thumbnail {
+    /// Largest thumbnail width, in px.
+    static let maximumWidth = 480
+
+    /// A `data:image/png;base64,…` URI for the image at `path`.
+    ///
+    /// A PNG at most `maxWidth` px wide is embedded as it is (colours kept).
+    /// A wider image is read with `ImageFile.read` (which reduces it to one gray
+    /// channel), box-filtered down to `maxWidth` px wide (aspect kept) and
+    /// re-encoded as an RGB PNG.
+    static func dataURI(path: String, maxWidth: Int = maximumWidth) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ReportError.missingFile(path) }
+        let bytes = [UInt8](data)
+        if let size = pngSize(bytes), size.width <= maxWidth {
+            return "data:image/png;base64," + data.base64EncodedString()
+        }
+        let loaded = try ImageFile.read(path)
+        let gray = toUInt8(loaded.image)
+        let outW = min(maxWidth, gray.width)
+        let outH = max(1, Int((Double(gray.height) * Double(outW) / Double(gray.width)).rounded()))
+        let small = boxDownscale(gray, width: outW, height: outH)
+        var rgb = [UInt8](repeating: 0, count: 3 * outW * outH)
+        for i in 0 ..< small.count { rgb[3 * i] = small[i]; rgb[3 * i + 1] = small[i]; rgb[3 * i + 2] = small[i] }
+        let png = try PNGWriter.encodeRGB(rgb, width: outW, height: outH, path: path)
+        return "data:image/png;base64," + Data(png).base64EncodedString()
+    }
+
+    /// Width and height from a PNG's IHDR chunk, or `nil` when `bytes` is not a PNG.
+    static func pngSize(_ bytes: [UInt8]) -> (width: Int, height: Int)? {
+        let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        guard bytes.count >= 24, Array(bytes[0 ..< 8]) == signature else { return nil }
+        func be32(_ o: Int) -> Int { bytes[o ..< o + 4].reduce(0) { $0 << 8 | Int($1) } }
+        return (be32(16), be32(20))
+    }
+
+    /// Samples scaled to 0…255 (integer images by their bit depth, float images clamped to 0…1).
+    static func toUInt8(_ image: AnyImage) -> Image<UInt8> {
+        switch image {
+        case .uint8(let i): return i
+        case .uint16(let i):
+            let scale = 255.0 / Double((1 << max(1, min(16, i.bitDepth))) - 1)
+            return i.map(bitDepth: 8) { UInt8(min(255, (Double($0) * scale).rounded())) }
+        case .float32(let i):
+            return i.map(bitDepth: 8) { UInt8(min(255, max(0, Double($0) * 255).rounded())) }
+        }
+    }
+
+    /// Box-filter downscale of `image` to `width` × `height` px (each ≤ the input's).
+    ///
+    /// Output pixel (x, y) averages input columns ⌊x·W/w⌋ ..< max(⌊x·W/w⌋+1, ⌊(x+1)·W/w⌋)
+    /// and the same for rows, rounding to nearest. Example: a 4×1 row [0, 10, 20, 30]
+    /// to 2×1 gives [5, 25]. Complexity O(W·H).
+    static func boxDownscale(_ image: Image<UInt8>, width: Int, height: Int) -> [UInt8] {
+        precondition(width >= 1 && height >= 1 && width <= image.width && height <= image.height)
+        let w = image.width, h = image.height
+        let x0 = (0 ... width).map { $0 * w / width }, y0 = (0 ... height).map { $0 * h / height }
+        var out = [UInt8](repeating: 0, count: width * height)
+        image.pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for oy in 0 ..< height {
+                    let ya = y0[oy], yb = max(ya + 1, y0[oy + 1])
+                    for ox in 0 ..< width {
+                        let xa = x0[ox], xb = max(xa + 1, x0[ox + 1])
+                        var sum = 0
+                        for y in ya ..< yb { for x in xa ..< xb { sum += Int(src[y * w + x]) } }
+                        let n = (yb - ya) * (xb - xa)
+                        dst[oy * width + ox] = UInt8((sum + n / 2) / n)
+                    }
+                }
+            }
+        }
+        return out
+    }
+}
