@@ -15,22 +15,33 @@ enum Thumbnail {
     /// A `data:image/png;base64,…` URI for the image at `path`.
     ///
     /// A PNG at most `maxWidth` px wide is embedded as it is (colours kept).
-    /// A wider image is read with `ImageFile.read` (which reduces it to one gray
-    /// channel), box-filtered down to `maxWidth` px wide (aspect kept) and
-    /// re-encoded as an RGB PNG.
+    /// A wider PNG is read in colour (`PNGReader.readRGB`), each channel
+    /// box-filtered down to `maxWidth` px wide (aspect kept) and re-encoded as an
+    /// RGB PNG; other formats are reduced to gray first.
     static func dataURI(path: String, maxWidth: Int = maximumWidth) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else { throw ReportError.missingFile(path) }
         let bytes = [UInt8](data)
         if let size = pngSize(bytes), size.width <= maxWidth {
             return "data:image/png;base64," + data.base64EncodedString()
         }
-        let loaded = try ImageFile.read(path)
-        let gray = toUInt8(loaded.image)
-        let outW = min(maxWidth, gray.width)
-        let outH = max(1, Int((Double(gray.height) * Double(outW) / Double(gray.width)).rounded()))
-        let small = boxDownscale(gray, width: outW, height: outH)
+        // Colour PNGs (overlays) keep their colour: each channel is box-filtered.
+        let planes: [Image<UInt8>]
+        if pngSize(bytes) != nil {
+            let c = try PNGReader.readRGB(path)
+            planes = (0 ..< 3).map { k in
+                Image(width: c.width, height: c.height, pixels: stride(from: k, to: c.rgb.count, by: 3).map { c.rgb[$0] })
+            }
+        } else {
+            planes = [toUInt8(try ImageFile.read(path).image)]
+        }
+        let first = planes[0]
+        let outW = min(maxWidth, first.width)
+        let outH = max(1, Int((Double(first.height) * Double(outW) / Double(first.width)).rounded()))
+        let small = planes.map { boxDownscale($0, width: outW, height: outH) }
         var rgb = [UInt8](repeating: 0, count: 3 * outW * outH)
-        for i in 0 ..< small.count { rgb[3 * i] = small[i]; rgb[3 * i + 1] = small[i]; rgb[3 * i + 2] = small[i] }
+        for i in 0 ..< outW * outH {
+            for k in 0 ..< 3 { rgb[3 * i + k] = small[min(k, small.count - 1)][i] }
+        }
         let png = try PNGWriter.encodeRGB(rgb, width: outW, height: outH, path: path)
         return "data:image/png;base64," + Data(png).base64EncodedString()
     }

@@ -221,3 +221,19 @@ struct VendorTagWriteTests {
         #expect(meta.textTags[270] == "hello")
     }
 }
+
+@Suite("PNG colour reading")
+struct PNGColourTests {
+    @Test("RGB PNG read back in colour exactly; gray PNG replicated")
+    func rgb() throws {
+        let dir = temporaryDirectory()
+        let rgb: [UInt8] = [255, 0, 0, 0, 255, 0, 0, 0, 255, 10, 20, 30]
+        try PNGWriter.writeRGB(rgb, width: 2, height: 2, to: "\(dir)/c.png")
+        let back = try PNGReader.readRGB("\(dir)/c.png")
+        #expect(back.rgb == rgb && back.width == 2 && back.height == 2)
+        try PNGWriter.write(Image<UInt8>(width: 1, height: 1, pixels: [77]), to: "\(dir)/g.png")
+        #expect(try PNGReader.readRGB("\(dir)/g.png").rgb == [77, 77, 77])
+        try PNGWriter.write(Image<UInt16>(width: 1, height: 1, pixels: [0xABCD]), to: "\(dir)/g16.png")
+        #expect(try PNGReader.readRGB("\(dir)/g16.png").rgb == [0xAB, 0xAB, 0xAB])
+    }
+}

@@ -81,6 +81,35 @@ enum PNGCodec {
         return (.uint8(Image(width: width, height: height, pixels: gray, bitDepth: 8)), meta)
     }
 
+    /// Decodes to interleaved 8-bit RGB: gray replicated, alpha dropped, 16-bit → high byte.
+    static func readRGB(data: [UInt8], path: String, options: ReadOptions) throws(ImageIOError) -> (rgb: [UInt8], width: Int, height: Int) {
+        var status = dm_png_status()
+        var info = dm_png_info()
+        let maxDimension = UInt32(clamping: min(options.maximumPixels, Int(UInt32.max)))
+        let probe = data.withUnsafeBufferPointer { dm_png_decode($0.baseAddress, $0.count, &status, &info, nil, 0, maxDimension) }
+        if probe == -1 { throw ImageIOError(.corrupt(message(of: &status)), path: path) }
+        let width = Int(info.width), height = Int(info.height)
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        guard width > 0, height > 0, !overflow, pixels <= options.maximumPixels else {
+            throw ImageIOError(.tooLarge(width: width, height: height, limit: options.maximumPixels), path: path)
+        }
+        let channels = Int(info.channels), bytes = Int(info.bit_depth) == 16 ? 2 : 1
+        var raw = [UInt8](repeating: 0, count: pixels * channels * bytes)
+        let rc = raw.withUnsafeMutableBufferPointer { out in
+            data.withUnsafeBufferPointer { dm_png_decode($0.baseAddress, $0.count, &status, &info, out.baseAddress, out.count, maxDimension) }
+        }
+        guard rc == 0 else { throw ImageIOError(.corrupt(message(of: &status)), path: path) }
+        var rgb = [UInt8](repeating: 0, count: 3 * pixels)
+        for i in 0 ..< pixels {
+            for c in 0 ..< 3 {
+                let source = channels >= 3 ? c : 0
+                // Host little-endian 16-bit samples: the high byte is the second.
+                rgb[3 * i + c] = raw[(i * channels + source) * bytes + bytes - 1]
+            }
+        }
+        return (rgb, width, height)
+    }
+
     /// Encodes interleaved 8- or 16-bit samples (`channels` 1, 3 or 4) as PNG bytes.
     static func encode(samples: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int, bitDepth: Int,
                        compressionLevel: Int = 6, path: String) throws(ImageIOError) -> [UInt8] {

@@ -34,3 +34,16 @@ public enum PNGWriter {
         }
     }
 }
+
+/// Reads PNG files keeping their colour (for thumbnails of overlays); the
+/// analysis itself reads gray through ``ImageFile/read(_:options:)``.
+public enum PNGReader {
+    /// Interleaved 8-bit RGB of the PNG at `path` (gray replicated, alpha dropped, 16-bit scaled to 8).
+    public static func readRGB(_ path: String, options: ReadOptions = ReadOptions()) throws(ImageIOError) -> (rgb: [UInt8], width: Int, height: Int) {
+        let head = try FileBytes.head(of: path, count: 8)
+        guard ImageFormatSniffer.format(of: head) == .png else {
+            throw ImageIOError(.unsupported("colour reading is for PNG files only"), path: path)
+        }
+        return try PNGCodec.readRGB(data: try FileBytes.all(of: path), path: path, options: options)
+    }
+}
