@@ -27,6 +27,9 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Also write each generated image as an uncompressed TIFF into this folder.")
     var writeImages: String?
 
+    @Option(help: "Threads each kernel may use (default: all cores); 1 compares with single-threaded libraries.")
+    var threads: Int?
+
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
@@ -49,6 +52,7 @@ struct BenchCommand: ParsableCommand {
             reportFailure("bench: this is a debug build; build with `swift build -c release` (or pass --allow-debug)")
             throw ExitCode(1)
         }
+        if let threads { Concurrency.maximumThreads = max(1, threads) }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dendrometer-bench-\(getpid())").path
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }

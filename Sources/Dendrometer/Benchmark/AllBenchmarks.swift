@@ -30,6 +30,14 @@ public enum KernelBenchmarks {
             let image = ctx.image
             return { Double(try gaussianBlurKeepingType(image, sigma: 2).pixels[image.count / 2]) }
         },
+        BenchmarkCase(name: "gaussian-u8-sigma1") { ctx in
+            let image = ctx.image
+            return { Double(try gaussianBlurKeepingType(image, sigma: 1).pixels[image.count / 2]) }
+        },
+        BenchmarkCase(name: "gaussian-float-sigma2") { ctx in
+            let image = ctx.image
+            return { Double(try gaussianBlur(image, sigma: 2).pixels[image.count / 2]) }
+        },
         BenchmarkCase(name: "median-3x3-u8") { ctx in
             let image = ctx.image
             return { Double(try medianFilter(image, radius: 1).pixels[image.count / 2]) }
@@ -38,6 +46,10 @@ public enum KernelBenchmarks {
             let image = ctx.image
             return { Double(try medianFilter(image, radius: 2).pixels[image.count / 2]) }
         },
+        BenchmarkCase(name: "median-11x11-u8") { ctx in
+            let image = ctx.image
+            return { Double(try medianFilter(image, radius: 5).pixels[image.count / 2]) }
+        },
         BenchmarkCase(name: "structure-tensor") { ctx in
             let image = ctx.image
             return { Double(try structureTensor(image, sigma: 1.0, rho: 1.5).coherence.pixels[image.count / 2]) }
@@ -45,6 +57,22 @@ public enum KernelBenchmarks {
         BenchmarkCase(name: "otsu-u8") { ctx in
             let image = ctx.image
             return { try otsuThreshold(image) }
+        },
+        BenchmarkCase(name: "sauvola-w15") { ctx in
+            let image = ctx.image
+            return { Double(try sauvolaThresholds(image, window: 15).pixels[image.count / 2]) }
+        },
+        BenchmarkCase(name: "dilation-disk-r3") { ctx in
+            let m = mask(ctx.image)
+            return { Double(try dilation(m, radius: 3).area) }
+        },
+        BenchmarkCase(name: "fill-holes") { ctx in
+            let m = mask(ctx.image)
+            return { Double(fillHoles(m).area) }
+        },
+        BenchmarkCase(name: "remove-small-objects") { ctx in
+            let m = mask(ctx.image)
+            return { Double(try removeSmallObjects(m, minimumArea: 16).area) }
         },
         BenchmarkCase(name: "edt") { ctx in
             let m = mask(ctx.image)
