@@ -53,6 +53,10 @@ def python_equivalents(image, tmp, w, h):
         eq["gaussian-u8-sigma2"] = ("cv2.GaussianBlur σ=2 (1 thread)", lambda: cv2.GaussianBlur(image, (0, 0), 2))
         eq["median-3x3-u8"] = ("cv2.medianBlur 3 (1 thread)", lambda: cv2.medianBlur(image, 3))
         eq["median-5x5-u8"] = ("cv2.medianBlur 5 (1 thread)", lambda: cv2.medianBlur(image, 5))
+        eq["median-11x11-u8"] = ("cv2.medianBlur 11 (1 thread)", lambda: cv2.medianBlur(image, 11))
+        eq["gaussian-u8-sigma1"] = ("cv2.GaussianBlur σ=1 (1 thread)", lambda: cv2.GaussianBlur(image, (0, 0), 1))
+        disk3 = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (7, 7))
+        eq["dilation-disk-r3"] = ("cv2.dilate 7×7 ellipse (1 thread)", lambda: cv2.dilate(np.ascontiguousarray((image > 150).astype(np.uint8)), disk3))
         eq["otsu-u8"] = ("cv2.threshold OTSU (1 thread)", lambda: cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU))
         mask8 = np.ascontiguousarray((image > 150).astype(np.uint8))
         eq["edt"] = ("cv2.distanceTransform L2 5×5 mask (approximate, 1 thread)", lambda: cv2.distanceTransform(mask8, cv2.DIST_L2, cv2.DIST_MASK_5))
@@ -68,6 +72,13 @@ def python_equivalents(image, tmp, w, h):
         mask = image > 150
         eq["skimage:gaussian-u8-sigma2"] = ("skimage.filters.gaussian σ=2", lambda: skimage.filters.gaussian(image, 2))
         eq["skimage:otsu-u8"] = ("skimage.filters.threshold_otsu", lambda: skimage.filters.threshold_otsu(image))
+        eq["skimage:gaussian-u8-sigma1"] = ("skimage.filters.gaussian σ=1", lambda: skimage.filters.gaussian(image, 1))
+        eq["skimage:gaussian-float-sigma2"] = ("scipy.ndimage.gaussian_filter σ=2 (float32)", lambda: ndi.gaussian_filter(image.astype(np.float32), 2))
+        eq["skimage:sauvola-w15"] = ("skimage.filters.threshold_sauvola window 15", lambda: skimage.filters.threshold_sauvola(image, window_size=15))
+        eq["skimage:dilation-disk-r3"] = ("skimage.morphology.binary_dilation disk(3)", lambda: skimage.morphology.binary_dilation(mask, skimage.morphology.disk(3)))
+        eq["skimage:fill-holes"] = ("scipy.ndimage.binary_fill_holes", lambda: ndi.binary_fill_holes(mask))
+        eq["skimage:remove-small-objects"] = ("skimage.morphology.remove_small_objects", lambda: skimage.morphology.remove_small_objects(mask, max_size=15))
+        eq["skimage:euler-number"] = ("skimage.measure.euler_number connectivity=2", lambda: skimage.measure.euler_number(mask, connectivity=2))
         eq["skimage:structure-tensor"] = ("skimage.feature.structure_tensor σ=1.5 + eigenvalues",
                                           lambda: skimage.feature.structure_tensor_eigenvalues(
                                               skimage.feature.structure_tensor(image.astype(np.float32), sigma=1.5, order="rc")))
