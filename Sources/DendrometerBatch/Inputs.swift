@@ -146,25 +146,28 @@ public enum BatchInputs {
                 throw .noSuchInput(input)
             }
         }
-        // EDX maps beside images: <stem>_<El>.<ext> where <stem>.<ext2> is an image in the same folder.
-        let absPaths = Set(found.map { absolute($0.path) })
-        var stems: [String: String] = [:]   // abs dir/stem → abs image path
-        for f in found {
-            let a = absolute(f.path)
-            stems[(a as NSString).deletingPathExtension, default: a] = min(stems[(a as NSString).deletingPathExtension] ?? a, a)
-        }
+        // EDX maps beside images: <stem>_<El>.<ext> in the image's folder, where <stem>.<ext2> is the image.
+        var listings: [String: [String]] = [:]
         var mapsOf: [String: [String: String]] = [:]
         var isMap = Set<String>()
         for f in found {
             let a = absolute(f.path)
-            if manifestPaths.contains(a) { continue }
-            let stem = (a as NSString).deletingPathExtension
-            guard let us = stem.lastIndex(of: "_") else { continue }
-            let element = stem[stem.index(after: us)...]
-            let base = String(stem[..<us])
-            guard isElementSymbol(element), let owner = stems[base], owner != a, absPaths.contains(owner) else { continue }
-            mapsOf[owner, default: [:]][String(element)] = f.path
-            isMap.insert(a)
+            let stem = ((a as NSString).lastPathComponent as NSString).deletingPathExtension
+            // Beside the image, or in an `edx/` folder beside it (as in samples/).
+            for sub in ["", "edx"] {
+                let dir = ((a as NSString).deletingLastPathComponent as NSString).appendingPathComponent(sub)
+                if listings[dir] == nil { listings[dir] = ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() }
+                for name in listings[dir]! where name.hasPrefix(stem + "_") {
+                    let rest = name.dropFirst(stem.count + 1)
+                    guard let dot = rest.firstIndex(of: "."), isElementSymbol(rest[..<dot]) else { continue }
+                    let mapPath = (dir as NSString).appendingPathComponent(name)
+                    guard mapPath != a, !manifestPaths.contains(mapPath), isCandidate(mapPath, excluding: outDir) else { continue }
+                    // Keep the path spelled like the image's own path; a map beside wins over one in edx/.
+                    let spelled = (((f.path as NSString).deletingLastPathComponent as NSString).appendingPathComponent(sub) as NSString).appendingPathComponent(name)
+                    if mapsOf[a]?[String(rest[..<dot])] == nil { mapsOf[a, default: [:]][String(rest[..<dot])] = spelled }
+                    isMap.insert(mapPath)
+                }
+            }
         }
         var items: [BatchItem] = []
         var seen = Set<String>()
