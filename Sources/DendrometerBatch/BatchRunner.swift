@@ -131,10 +131,16 @@ public enum BatchRunner {
 
         let base = settingsFingerprint(c)
         let state = RunState(total: mine.count, style: c.progress)
+        // Largest files first (longest-processing-time-first scheduling): the last
+        // image in flight is a small one, so workers finish together. Outputs do
+        // not depend on the order.
+        let sizes = mine.map { ((try? FileManager.default.attributesOfItem(atPath: $0.path))?[.size] as? NSNumber)?.intValue ?? 0 }
+        let order = mine.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
         for _ in 0 ..< jobs {
             state.group.enter()
             let t = Thread {
-                while let i = state.next() {
+                while let k = state.next() {
+                    let i = order[k]
                     let started = Date()
                     let status = process(mine[i], base: base, configuration: c)
                     state.finished(mine[i].relativePath, status, seconds: Date().timeIntervalSince(started))

@@ -47,7 +47,6 @@ public enum BatchTables {
         var manifestCols = Columns(), imageCols = Columns(), featureCols = Columns()
         var images: [(manifest: [(String, String)], rel: String, cells: [(String, String)])] = []
         var regions: [(manifest: [(String, String)], rel: String, fixed: [String], features: [(String, String)])] = []
-        var branches: [String] = []
         var outcome = BatchOutcome()
         for rel in rels {
             let jsonPath = "\(directory)/\(BatchRunner.Layout.json(rel))"
@@ -73,14 +72,9 @@ public enum BatchTables {
                     }
                 }
                 let branchPath = "\(directory)/\(BatchRunner.Layout.branches(rel))"
-                guard let bdata = FileManager.default.contents(atPath: branchPath) else {
+                guard FileManager.default.fileExists(atPath: branchPath) else {
                     throw .badRecord(branchPath, "missing branch table beside \(jsonPath); re-run the batch with --no-resume")
                 }
-                let rows = try CSV.parse(String(decoding: bdata, as: UTF8.self))
-                for row in rows.dropFirst() {
-                    branches.append(CSV.line(manifest.map(\.1) + [rel] + row))
-                }
-                _ = manifest
             } else if let data = FileManager.default.contents(atPath: "\(directory)/\(BatchRunner.Layout.failure(rel))") {
                 let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 outcome.failures.append(.init(file: rel, error: lines.count >= 3 ? String(lines[2]) : "unknown error"))
@@ -105,29 +99,51 @@ public enum BatchTables {
             let dict = Dictionary(r.features, uniquingKeysWith: { a, _ in a })
             return manifestCells(r.manifest) + [r.rel] + r.fixed + featureCols.names.map { dict[$0] ?? "" }
         }
-        // Branch lines were built with each image's own manifest cells; redo them against the union.
-        var branchLines: [String] = []
-        branchLines.reserveCapacity(branches.count)
-        if mcols.isEmpty || images.allSatisfy({ $0.manifest.map(\.0) == mcols }) {
-            branchLines = branches
-        } else {
-            for img in images {
-                let bdata = FileManager.default.contents(atPath: "\(directory)/\(BatchRunner.Layout.branches(img.rel))") ?? Data()
-                for row in try CSV.parse(String(decoding: bdata, as: UTF8.self)).dropFirst() {
-                    branchLines.append(CSV.line(manifestCells(img.manifest) + [img.rel] + row))
-                }
-            }
-        }
         let branchHeader = CSV.line(mcols + ["file"]) + "," + SkeletonBranchRow.csvHeader
         let failures = CSV.table(header: ["file", "error"], rows: outcome.failures.map { [$0.file, $0.error] })
         try write(CSV.table(header: imageHeader, rows: imageRows), to: "\(directory)/images.csv")
         try write(CSV.table(header: regionHeader, rows: regionRows), to: "\(directory)/regions.csv")
-        try write(([branchHeader] + branchLines).map { $0 + "\n" }.joined(), to: "\(directory)/branches.csv")
+        // branches.csv is streamed image by image (memory bounded by one image's table).
+        var branchCount = 0
+        do {
+            try AtomicFile.write(to: "\(directory)/branches.csv") { (temp) throws(ImageIOError) in
+                guard FileManager.default.createFile(atPath: temp, contents: nil), let fh = FileHandle(forWritingAtPath: temp) else {
+                    throw ImageIOError(.writeFailed("cannot create \(temp)"), path: "\(directory)/branches.csv")
+                }
+                defer { try? fh.close() }
+                do {
+                    try fh.write(contentsOf: Data((branchHeader + "\n").utf8))
+                    for img in images {
+                        let bdata = FileManager.default.contents(atPath: "\(directory)/\(BatchRunner.Layout.branches(img.rel))") ?? Data()
+                        let prefix = CSV.line(manifestCells(img.manifest) + [img.rel]) + ","
+                        var chunk = ""
+                        for line in try Self.branchLines(String(decoding: bdata, as: UTF8.self)) {
+                            chunk += prefix; chunk += line; chunk += "\n"
+                            branchCount += 1
+                        }
+                        try fh.write(contentsOf: Data(chunk.utf8))
+                    }
+                } catch let e as ImageIOError { throw e } catch {
+                    throw ImageIOError(.writeFailed("\(error)"), path: "\(directory)/branches.csv")
+                }
+            }
+        } catch { throw .writeFailed("\(directory)/branches.csv", error.reason) }
         try write(failures, to: "\(directory)/failures.csv")
         outcome.imageRows = imageRows.count
         outcome.regionRows = regionRows.count
-        outcome.branchRows = branchLines.count
+        outcome.branchRows = branchCount
         return outcome
+    }
+
+    /// The data lines of a per-image branch table, as CSV text (header dropped).
+    /// Lines without quotes are taken as they are (the common, all-numeric case).
+    static func branchLines(_ text: String) throws(BatchError) -> [String] {
+        if !text.contains("\"") {
+            return text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst().map {
+                $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+            }
+        }
+        return try CSV.parse(text).dropFirst().map(CSV.line)
     }
 
     static func write(_ text: String, to path: String) throws(BatchError) {
