@@ -74,9 +74,17 @@ public enum BatchInputs {
     /// Files under `dir`, recursively, sorted, as (path, path relative to dir).
     static func walk(_ dir: String, excluding outDir: String?) -> [(String, String)] {
         guard let names = try? FileManager.default.subpathsOfDirectory(atPath: dir) else { return [] }
+        // Earlier batch output folders (json/ beside images.csv or failures.csv) are never inputs.
+        let outputRoots = names.compactMap { rel -> String? in
+            let name = (rel as NSString).lastPathComponent
+            guard name == "images.csv" || name == "failures.csv" else { return nil }
+            let root = (rel as NSString).deletingLastPathComponent
+            return isDirectory((dir as NSString).appendingPathComponent((root as NSString).appendingPathComponent("json"))) ? root : nil
+        }
         var out: [(String, String)] = []
         for rel in names.sorted() {
             if rel.split(separator: "/").contains(where: { $0.hasPrefix(".") }) { continue }
+            if outputRoots.contains(where: { $0.isEmpty || rel.hasPrefix($0 + "/") }) { continue }
             let p = (dir as NSString).appendingPathComponent(rel)
             if isDirectory(p) { continue }
             if let outDir, absolute(p) == outDir || absolute(p).hasPrefix(outDir + "/") { continue }

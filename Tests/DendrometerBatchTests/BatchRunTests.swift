@@ -54,6 +54,12 @@ import Testing
         #expect(Fixture.read(out + "/json/sub/li-in_fig3.tif.json").contains("\"edx_agreement\""))
         #expect(!FileManager.default.fileExists(atPath: out + "/json/sub/li-in_fig3_In.tif.json"))
         let tables = Fixture.tableBytes(out)
+        // An earlier output folder inside an input folder is not an input.
+        let nested = Fixture.output("nested")
+        try FileManager.default.createDirectory(atPath: nested, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Fixture.input + "/li_vertical.tif", toPath: nested + "/li_vertical.tif")
+        try FileManager.default.copyItem(atPath: out, toPath: nested + "/previous-run")
+        #expect(try BatchInputs.discover([nested]).map(\.relativePath) == ["li_vertical.tif"])
 
         // Second run: nothing new, tables byte-identical.
         let second = try BatchRunner.run(items, configuration: Fixture.configuration(out))
