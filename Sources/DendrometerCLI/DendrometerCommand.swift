@@ -16,6 +16,7 @@ struct DendrometerCommand: ParsableCommand {
         still processed); 64 bad usage.
         """,
         version: "0.1.0",
-        subcommands: [InspectCommand.self, AnalyzeCommand.self, SkeletonCommand.self, BenchCommand.self, CompareCommand.self, ReportCommand.self]
+        subcommands: [InspectCommand.self, AnalyzeCommand.self, BatchCommand.self, MergeCommand.self, CompareCommand.self,
+                      ReportCommand.self, SkeletonCommand.self, BenchCommand.self]
     )
 }

@@ -1,0 +1,346 @@
+// The batch runner: analyses images with a bounded number in flight, writes
+// per-image records atomically (json last, as the commit marker), resumes by
+// content hash + settings hash, and rebuilds the CSV tables from the records.
+import Dendrometer
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How progress is shown on standard error.
+public enum BatchProgressStyle: Sendable {
+    /// A `\r` progress line when standard error is a terminal, log lines otherwise.
+    case automatic
+    /// `\r[12/340] 3.1 img/s ETA 1m48s  file`.
+    case terminal
+    /// `dendrometer: [12/340] file: ok (0.4 s)`.
+    case lines
+    /// Nothing.
+    case silent
+}
+
+/// Settings of one batch run.
+public struct BatchConfiguration: Sendable {
+    /// Output folder (created).
+    public var outputDirectory: String
+    /// Images in flight at once (≥ 1); default: active processor count.
+    public var jobs: Int
+    /// Only this slice of the inputs, or all.
+    public var shard: Shard?
+    /// Skip images whose record has the same input and settings hash (default `true`).
+    public var resume: Bool
+    /// Analysis options for every image (a manifest row may override phase, anode; EDX maps are per image).
+    public var analysis: AnalysisOptions
+    /// Reading and calibration options (a manifest `pixel_size` overrides the user pixel size).
+    public var micrograph: MicrographOptions
+    /// Tool version, part of the settings hash (a new version re-analyses).
+    public var toolVersion: String
+    /// Progress display.
+    public var progress: BatchProgressStyle
+
+    /// A configuration writing to `outputDirectory`.
+    public init(outputDirectory: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, shard: Shard? = nil,
+                resume: Bool = true, analysis: AnalysisOptions = AnalysisOptions(),
+                micrograph: MicrographOptions = MicrographOptions(), toolVersion: String = BatchRunner.defaultToolVersion,
+                progress: BatchProgressStyle = .automatic) {
+        self.outputDirectory = outputDirectory
+        self.jobs = jobs
+        self.shard = shard
+        self.resume = resume
+        self.analysis = analysis
+        self.micrograph = micrograph
+        self.toolVersion = toolVersion
+        self.progress = progress
+    }
+}
+
+/// What a batch (or merge) did.
+public struct BatchOutcome: Sendable, Equatable {
+    /// Images in this run (after sharding).
+    public var total = 0
+    /// Images analysed now (successfully).
+    public var analysed = 0
+    /// Images skipped because their record was current (successes and recorded failures).
+    public var skipped = 0
+    /// `(relative path, one-line reason)` of every image without a result, sorted.
+    public var failures: [Failure] = []
+    /// Rows written to images.csv, regions.csv, branches.csv.
+    public var imageRows = 0, regionRows = 0, branchRows = 0
+
+    /// One failed image.
+    public struct Failure: Sendable, Equatable {
+        /// Relative path.
+        public var file: String
+        /// One-line reason.
+        public var error: String
+    }
+
+    /// Exit status of DESIGN.md §2: 0 when everything was analysed, 1 otherwise.
+    public var exitStatus: Int32 { failures.isEmpty ? 0 : 1 }
+}
+
+/// Runs batches.
+public enum BatchRunner {
+    /// Version string folded into the settings hash by default.
+    public static let defaultToolVersion = "dendrometer 0.1.0"
+
+    /// Output layout inside the batch folder.
+    public enum Layout {
+        /// `json/<rel>.json`: the record (written last; its presence means done).
+        public static func json(_ rel: String) -> String { "json/\(rel).json" }
+        /// `json/<rel>.branches.csv`: the image's skeleton branch table.
+        public static func branches(_ rel: String) -> String { "json/\(rel).branches.csv" }
+        /// `overlays/<rel>.png`.
+        public static func overlay(_ rel: String) -> String { "overlays/\(rel).png" }
+        /// `failures/<rel>.txt`: input hash, settings hash, reason (one per line).
+        public static func failure(_ rel: String) -> String { "failures/\(rel).txt" }
+    }
+
+    /// The settings hash input for `configuration` (everything that changes results), without per-image parts.
+    public static func settingsFingerprint(_ c: BatchConfiguration) -> String {
+        let o = c.analysis
+        var parts = [c.toolVersion, "phase=\(o.phase)", "anode=\(o.anode?.rawValue ?? "auto")", "regions=\(o.regions)",
+                     "denoise=\(o.denoiseSigmaPx)", "speck=\(o.minimumSpeckAreaSquareMicrometres)/\(o.minimumSpeckAreaPx)",
+                     "prune=\(o.pruneLengthMicrometres)/\(o.pruneLengthPx)", "orient=\(o.orientationSigmaPx)/\(o.orientationRhoPx)",
+                     "thresholds=\(o.thresholds)", "micrograph=\(c.micrograph)"]
+        for (element, map) in o.edxMaps.sorted(by: { $0.key < $1.key }) {
+            var h = FNV1a64()
+            map.pixels.withUnsafeBytes { h.combine($0) }
+            parts.append("edx:\(element)=\(map.width)x\(map.height):\(h.hex)")
+        }
+        return parts.joined(separator: "|")
+    }
+
+    /// Analyses `items` (or this shard of them) into `configuration.outputDirectory`,
+    /// then rebuilds `images.csv`, `regions.csv`, `branches.csv` and `failures.csv`
+    /// from the per-image records of these items. A failing image never stops the others.
+    ///
+    /// - Returns: counts and failures; `exitStatus` is 1 when any image failed.
+    /// - Throws: only when the output folder cannot be written.
+    public static func run(_ items: [BatchItem], configuration c: BatchConfiguration) throws(BatchError) -> BatchOutcome {
+        let mine = items.filter { c.shard?.contains($0.relativePath) ?? true }
+        let out = c.outputDirectory
+        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+            throw .writeFailed(out, error.localizedDescription)
+        }
+        let jobs = max(1, min(c.jobs, max(1, mine.count)))
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let savedThreads = Concurrency.maximumThreads
+        Concurrency.maximumThreads = max(1, cores / jobs)
+        defer { Concurrency.maximumThreads = savedThreads }
+
+        let base = settingsFingerprint(c)
+        let state = RunState(total: mine.count, style: c.progress)
+        // Largest files first (longest-processing-time-first scheduling): the last
+        // image in flight is a small one, so workers finish together. Outputs do
+        // not depend on the order.
+        let sizes = mine.map { ((try? FileManager.default.attributesOfItem(atPath: $0.path))?[.size] as? NSNumber)?.intValue ?? 0 }
+        let order = mine.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+        for _ in 0 ..< jobs {
+            state.group.enter()
+            let t = Thread {
+                while let k = state.next() {
+                    let i = order[k]
+                    let started = Date()
+                    let status = process(mine[i], base: base, configuration: c)
+                    state.finished(mine[i].relativePath, status, seconds: Date().timeIntervalSince(started))
+                }
+                state.group.leave()
+            }
+            t.stackSize = 8 << 20
+            t.start()
+        }
+        state.group.wait()
+        state.endProgress()
+        var outcome = try BatchTables.rebuild(directory: out, relativePaths: mine.map(\.relativePath))
+        outcome.total = mine.count
+        outcome.analysed = state.analysed
+        outcome.skipped = state.skipped
+        return outcome
+    }
+
+    /// What happened to one image.
+    enum Status: Sendable { case analysed, skipped, skippedFailure(String), failed(String) }
+
+    /// Analyses one image unless its record is current. Never throws: errors become failure records.
+    static func process(_ item: BatchItem, base: String, configuration c: BatchConfiguration) -> Status {
+        let out = c.outputDirectory
+        let rel = item.relativePath
+        let jsonPath = "\(out)/\(Layout.json(rel))", failurePath = "\(out)/\(Layout.failure(rel))"
+        let inputHash: String
+        var settings = FNV1a64()
+        settings.combine(base)
+        for (k, v) in item.manifest { settings.combine("|m:\(k)=\(v)") }
+        do {
+            inputHash = try FNV1a64.hash(fileAt: item.path)
+            for (element, map) in item.edx.sorted(by: { $0.key < $1.key }) {
+                settings.combine("|edx:\(element)=\(try FNV1a64.hash(fileAt: map))")
+            }
+        } catch {
+            return recordFailure(error.description.oneLine(removingPrefix: item.path), rel: rel, input: "", settings: settings.hex, out: out)
+        }
+        let settingsHash = settings.hex
+        if c.resume {
+            if let data = FileManager.default.contents(atPath: jsonPath),
+               let doc = try? JSONDocument.parse(String(decoding: data, as: UTF8.self)),
+               doc["input_hash"]?.stringValue == inputHash, doc["settings_hash"]?.stringValue == settingsHash,
+               FileManager.default.fileExists(atPath: "\(out)/\(Layout.branches(rel))") {
+                return .skipped
+            }
+            if let data = FileManager.default.contents(atPath: failurePath) {
+                let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                if lines.count >= 3, lines[0] == inputHash, lines[1] == settingsHash { return .skippedFailure(lines[2]) }
+            }
+        }
+        do {
+            var options = c.analysis
+            var mopts = c.micrograph
+            if let v = item.manifestValue("pixel_size") {
+                do { mopts.calibration.userPixelSize = try PixelSize(parsing: v) } catch {
+                    throw ItemError("manifest pixel_size: expected a length with a unit such as 0.25um, got '\(v)'")
+                }
+            }
+            if let v = item.manifestValue("anode") {
+                if v == "auto" { options.anode = nil } else {
+                    guard let side = AnodeSide(rawValue: v) else { throw ItemError("manifest anode: expected auto, bottom, top, left or right, got '\(v)'") }
+                    options.anode = side
+                }
+            }
+            if let v = item.manifestValue("phase") {
+                guard let p = PhaseChoice(argument: v) else { throw ItemError("manifest phase: expected auto, bright, dark or edx:ELEMENT, got '\(v)'") }
+                options.phase = p
+            }
+            for (element, map) in item.edx {
+                do { options.edxMaps[element] = try ImageFile.read(map, options: mopts.read).image.asFloat() } catch {
+                    throw ItemError("EDX map \(element): \(error.description)")
+                }
+            }
+            let micrograph = try Micrograph.open(item.path, options: mopts)
+            let result = try DendriteAnalysis.run(micrograph, options: options)
+            let manifest = Dictionary(item.manifest, uniquingKeysWith: { a, _ in a })
+            let doc = BatchDocument(report: AnalysisReport(result, manifest: manifest), relativePath: rel,
+                                    inputHash: inputHash, settingsHash: settingsHash, manifestColumns: item.manifest.map(\.0))
+            let text = try ReportJSON.encode(doc)
+            try AtomicFile.write(text: result.graph.branchTableCSV(), to: "\(out)/\(Layout.branches(rel))")
+            try OverlayRenderer.write(result, to: "\(out)/\(Layout.overlay(rel))")
+            try AtomicFile.write(text: text + "\n", to: jsonPath)
+            try? FileManager.default.removeItem(atPath: failurePath)
+            return .analysed
+        } catch let e as ImageIOError {
+            return recordFailure(e.reason.oneLine(removingPrefix: item.path), rel: rel, input: inputHash, settings: settingsHash, out: out)
+        } catch {
+            return recordFailure("\(error)".oneLine(removingPrefix: item.path), rel: rel, input: inputHash, settings: settingsHash, out: out)
+        }
+    }
+
+    static func recordFailure(_ reason: String, rel: String, input: String, settings: String, out: String) -> Status {
+        try? FileManager.default.removeItem(atPath: "\(out)/\(Layout.json(rel))")
+        try? AtomicFile.write(text: "\(input)\n\(settings)\n\(reason)\n", to: "\(out)/\(Layout.failure(rel))")
+        return .failed(reason)
+    }
+}
+
+struct ItemError: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
+}
+
+extension String {
+    /// The message on one line, without a leading `path: `.
+    func oneLine(removingPrefix path: String) -> String {
+        var s = self
+        if s.hasPrefix(path + ": ") { s.removeFirst(path.count + 2) }
+        return s.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+    }
+}
+
+/// The per-image record: the analysis document plus batch keys.
+struct BatchDocument: Encodable {
+    let report: AnalysisReport
+    let relativePath: String
+    let inputHash: String
+    let settingsHash: String
+    let manifestColumns: [String]
+
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ s: String) { stringValue = s }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try report.encode(to: encoder)
+        var c = encoder.container(keyedBy: Key.self)
+        try c.encode(relativePath, forKey: Key("relative_path"))
+        try c.encode(inputHash, forKey: Key("input_hash"))
+        try c.encode(settingsHash, forKey: Key("settings_hash"))
+        if !manifestColumns.isEmpty { try c.encode(manifestColumns, forKey: Key("manifest_columns")) }
+    }
+}
+
+/// Shared progress state of the worker threads.
+final class RunState: @unchecked Sendable {
+    let lock = NSLock()
+    let group = DispatchGroup()
+    let total: Int
+    let terminal: Bool
+    let silent: Bool
+    let start = Date()
+    var nextIndex = 0
+    var done = 0
+    var analysed = 0
+    var skipped = 0
+
+    init(total: Int, style: BatchProgressStyle) {
+        self.total = total
+        switch style {
+        case .automatic: terminal = isatty(2) != 0; silent = false
+        case .terminal: terminal = true; silent = false
+        case .lines: terminal = false; silent = false
+        case .silent: terminal = false; silent = true
+        }
+    }
+
+    func next() -> Int? {
+        lock.lock(); defer { lock.unlock() }
+        guard nextIndex < total else { return nil }
+        nextIndex += 1
+        return nextIndex - 1
+    }
+
+    func finished(_ file: String, _ status: BatchRunner.Status, seconds: Double) {
+        lock.lock(); defer { lock.unlock() }
+        done += 1
+        let what: String
+        switch status {
+        case .analysed: analysed += 1; what = "ok"
+        case .skipped: skipped += 1; what = "done before, skipped"
+        case let .skippedFailure(r): skipped += 1; what = "failed before, skipped: \(r)"
+        case let .failed(r): what = "failed: \(r)"
+        }
+        if silent { return }
+        let line: String
+        if terminal {
+            let elapsed = Date().timeIntervalSince(start)
+            let rate = elapsed > 0 ? Double(done) / elapsed : 0
+            let eta = rate > 0 ? Double(total - done) / rate : 0
+            line = "\r\u{1B}[K[\(done)/\(total)] \(String(format: "%.1f", rate)) img/s ETA \(Self.duration(eta))  \(file)"
+        } else {
+            line = "dendrometer: [\(done)/\(total)] \(file): \(what) (\(String(format: "%.1f", seconds)) s)\n"
+        }
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func endProgress() {
+        if terminal && !silent && total > 0 { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    static func duration(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        if t >= 3600 { return "\(t / 3600)h\(String(format: "%02d", t / 60 % 60))m" }
+        if t >= 60 { return "\(t / 60)m\(String(format: "%02d", t % 60))s" }
+        return "\(t)s"
+    }
+}

@@ -1,0 +1,210 @@
+// Rebuilds the batch CSV tables from the per-image records, and merges shard
+// folders. Tables are always rebuilt whole, so rows are never duplicated or lost.
+import Dendrometer
+import Foundation
+
+/// The CSV tables of a batch folder.
+public enum BatchTables {
+    /// Columns of the JSON record not flattened into images.csv (carried elsewhere or arrays of objects).
+    static let skippedKeys: Set<String> = ["file", "manifest", "manifest_columns", "regions", "relative_path"]
+
+    /// An ordered set of column names.
+    struct Columns {
+        var names: [String] = []
+        var seen = Set<String>()
+        mutating func add(_ n: String) { if seen.insert(n).inserted { names.append(n) } }
+    }
+
+    /// Flattens a JSON value into `(column, cell)` pairs: nested keys joined with `.`,
+    /// numeric arrays as `key.0 … key.N`, string arrays joined with `; `,
+    /// arrays of objects or arrays skipped.
+    public static func flatten(_ v: JSONDocument, prefix: String = "", skipping: Set<String> = []) -> [(String, String)] {
+        var out: [(String, String)] = []
+        switch v {
+        case let .object(members):
+            for (k, m) in members where !skipping.contains(k) {
+                out += flatten(m, prefix: prefix.isEmpty ? k : "\(prefix).\(k)")
+            }
+        case let .array(items):
+            if items.allSatisfy({ if case .string = $0 { return true }; return false }) {
+                if !items.isEmpty || !prefix.isEmpty { out.append((prefix, items.map(\.cell).joined(separator: "; "))) }
+            } else if items.allSatisfy({ switch $0 { case .number, .null, .bool: return true; default: return false } }) {
+                for (i, x) in items.enumerated() { out.append(("\(prefix).\(i)", x.cell)) }
+            }
+        default:
+            out.append((prefix, v.cell))
+        }
+        return out
+    }
+
+    /// Rebuilds `images.csv`, `regions.csv`, `branches.csv` and `failures.csv` in
+    /// `directory` from `json/<rel>.json`, `json/<rel>.branches.csv` and
+    /// `failures/<rel>.txt`, for `relativePaths` (or every record in the folder).
+    /// Rows are sorted by relative path (byte order).
+    public static func rebuild(directory: String, relativePaths: [String]? = nil) throws(BatchError) -> BatchOutcome {
+        let rels = (relativePaths ?? recordedPaths(in: directory))
+            .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var manifestCols = Columns(), imageCols = Columns(), featureCols = Columns()
+        var images: [(manifest: [(String, String)], rel: String, cells: [(String, String)])] = []
+        var regions: [(manifest: [(String, String)], rel: String, fixed: [String], features: [(String, String)])] = []
+        var outcome = BatchOutcome()
+        for rel in rels {
+            let jsonPath = "\(directory)/\(BatchRunner.Layout.json(rel))"
+            if let data = FileManager.default.contents(atPath: jsonPath) {
+                let doc = try JSONDocument.parse(String(decoding: data, as: UTF8.self), path: jsonPath)
+                var manifest: [(String, String)] = []
+                if case let .array(cols)? = doc["manifest_columns"] {
+                    for c in cols { if let name = c.stringValue { manifest.append((name, doc["manifest"]?[name]?.cell ?? "")) } }
+                }
+                manifest.forEach { manifestCols.add($0.0) }
+                let cells = flatten(doc, skipping: skippedKeys)
+                cells.forEach { imageCols.add($0.0) }
+                images.append((manifest, rel, cells))
+                if case let .array(rs)? = doc["regions"] {
+                    for r in rs {
+                        var bbox = ["", "", "", ""]
+                        if case let .array(b)? = r["bbox_px"] { for (i, x) in b.prefix(4).enumerated() { bbox[i] = x.cell } }
+                        let fixed = [r["name"]?.cell ?? ""] + bbox + [r["area_fraction"]?.cell ?? "",
+                                     r["morphology"]?["label"]?.cell ?? "", r["morphology"]?["confidence"]?.cell ?? ""]
+                        let features = r["features"].map { flatten($0, prefix: "features") } ?? []
+                        features.forEach { featureCols.add($0.0) }
+                        regions.append((manifest, rel, fixed, features))
+                    }
+                }
+                let branchPath = "\(directory)/\(BatchRunner.Layout.branches(rel))"
+                guard FileManager.default.fileExists(atPath: branchPath) else {
+                    throw .badRecord(branchPath, "missing branch table beside \(jsonPath); re-run the batch with --no-resume")
+                }
+            } else if let data = FileManager.default.contents(atPath: "\(directory)/\(BatchRunner.Layout.failure(rel))") {
+                let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                outcome.failures.append(.init(file: rel, error: lines.count >= 3 ? String(lines[2]) : "unknown error"))
+            } else {
+                outcome.failures.append(.init(file: rel, error: "not analysed (no record)"))
+            }
+        }
+        // Branch rows need the final manifest column set: rebuild them with padding.
+        let mcols = manifestCols.names
+        func manifestCells(_ m: [(String, String)]) -> [String] {
+            mcols.map { c in m.first { $0.0 == c }?.1 ?? "" }
+        }
+        let imageHeader = mcols + ["file"] + imageCols.names + ["json", "overlay"]
+        let imageRows: [[String]] = images.map { img in
+            let dict = Dictionary(img.cells, uniquingKeysWith: { a, _ in a })
+            return manifestCells(img.manifest) + [img.rel] + imageCols.names.map { dict[$0] ?? "" }
+                + [BatchRunner.Layout.json(img.rel), BatchRunner.Layout.overlay(img.rel)]
+        }
+        let regionHeader = mcols + ["file", "region", "bbox_x", "bbox_y", "bbox_w", "bbox_h", "area_fraction", "label", "confidence"]
+            + featureCols.names
+        let regionRows: [[String]] = regions.map { r in
+            let dict = Dictionary(r.features, uniquingKeysWith: { a, _ in a })
+            return manifestCells(r.manifest) + [r.rel] + r.fixed + featureCols.names.map { dict[$0] ?? "" }
+        }
+        let branchHeader = CSV.line(mcols + ["file"]) + "," + SkeletonBranchRow.csvHeader
+        let failures = CSV.table(header: ["file", "error"], rows: outcome.failures.map { [$0.file, $0.error] })
+        try write(CSV.table(header: imageHeader, rows: imageRows), to: "\(directory)/images.csv")
+        try write(CSV.table(header: regionHeader, rows: regionRows), to: "\(directory)/regions.csv")
+        // branches.csv is streamed image by image (memory bounded by one image's table).
+        var branchCount = 0
+        do {
+            try AtomicFile.write(to: "\(directory)/branches.csv") { (temp) throws(ImageIOError) in
+                guard FileManager.default.createFile(atPath: temp, contents: nil), let fh = FileHandle(forWritingAtPath: temp) else {
+                    throw ImageIOError(.writeFailed("cannot create \(temp)"), path: "\(directory)/branches.csv")
+                }
+                defer { try? fh.close() }
+                do {
+                    try fh.write(contentsOf: Data((branchHeader + "\n").utf8))
+                    for img in images {
+                        let bdata = FileManager.default.contents(atPath: "\(directory)/\(BatchRunner.Layout.branches(img.rel))") ?? Data()
+                        let prefix = CSV.line(manifestCells(img.manifest) + [img.rel]) + ","
+                        var chunk = ""
+                        for line in try Self.branchLines(String(decoding: bdata, as: UTF8.self)) {
+                            chunk += prefix; chunk += line; chunk += "\n"
+                            branchCount += 1
+                        }
+                        try fh.write(contentsOf: Data(chunk.utf8))
+                    }
+                } catch let e as ImageIOError { throw e } catch {
+                    throw ImageIOError(.writeFailed("\(error)"), path: "\(directory)/branches.csv")
+                }
+            }
+        } catch { throw .writeFailed("\(directory)/branches.csv", error.reason) }
+        try write(failures, to: "\(directory)/failures.csv")
+        outcome.imageRows = imageRows.count
+        outcome.regionRows = regionRows.count
+        outcome.branchRows = branchCount
+        return outcome
+    }
+
+    /// The data lines of a per-image branch table, as CSV text (header dropped).
+    /// Lines without quotes are taken as they are (the common, all-numeric case).
+    static func branchLines(_ text: String) throws(BatchError) -> [String] {
+        if !text.contains("\"") {
+            return text.split(separator: "\n", omittingEmptySubsequences: true).dropFirst().map {
+                $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+            }
+        }
+        return try CSV.parse(text).dropFirst().map(CSV.line)
+    }
+
+    static func write(_ text: String, to path: String) throws(BatchError) {
+        do { try AtomicFile.write(text: text, to: path) } catch { throw .writeFailed(path, error.reason) }
+    }
+
+    /// Every relative path with a record (`json/<rel>.json` or `failures/<rel>.txt`) in `directory`.
+    public static func recordedPaths(in directory: String) -> [String] {
+        var rels = Set<String>()
+        for (sub, suffix) in [("json", ".json"), ("failures", ".txt")] {
+            let root = "\(directory)/\(sub)"
+            for p in (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? [] {
+                let name = (p as NSString).lastPathComponent
+                guard !name.hasPrefix("."), p.hasSuffix(suffix) else { continue }
+                rels.insert(String(p.dropLast(suffix.count)))
+            }
+        }
+        return Array(rels)
+    }
+}
+
+/// Joins shard output folders.
+public enum BatchMerge {
+    /// Copies the per-image records (json, branch tables, overlays, failure records)
+    /// of `directories` into `output` and rebuilds its tables, so the result equals
+    /// one run over all inputs. A success in any folder wins over a failure record.
+    /// - Throws: ``BatchError/noSuchInput(_:)`` for a folder that is not a batch output.
+    public static func merge(_ directories: [String], into output: String) throws(BatchError) -> BatchOutcome {
+        let outAbs = BatchInputs.absolute(output)
+        var all = Set<String>()
+        var succeeded = Set<String>()
+        for dir in directories {
+            guard BatchInputs.isDirectory(dir), BatchInputs.isDirectory("\(dir)/json") || BatchInputs.isDirectory("\(dir)/failures") else {
+                throw .noSuchInput("\(dir) (expected a batch output folder with json/ or failures/)")
+            }
+            let rels = BatchTables.recordedPaths(in: dir)
+            for rel in rels { all.insert(rel) }
+            guard BatchInputs.absolute(dir) != outAbs else {
+                for rel in rels where FileManager.default.fileExists(atPath: "\(dir)/\(BatchRunner.Layout.json(rel))") { succeeded.insert(rel) }
+                continue
+            }
+            for rel in rels {
+                let json = BatchRunner.Layout.json(rel)
+                if FileManager.default.fileExists(atPath: "\(dir)/\(json)") {
+                    // json last: it marks the record complete.
+                    for f in [BatchRunner.Layout.branches(rel), BatchRunner.Layout.overlay(rel), json] { try copy("\(dir)/\(f)", "\(output)/\(f)") }
+                    try? FileManager.default.removeItem(atPath: "\(output)/\(BatchRunner.Layout.failure(rel))")
+                    succeeded.insert(rel)
+                } else if !succeeded.contains(rel) {
+                    let f = BatchRunner.Layout.failure(rel)
+                    try copy("\(dir)/\(f)", "\(output)/\(f)")
+                }
+            }
+        }
+        var outcome = try BatchTables.rebuild(directory: output, relativePaths: Array(all))
+        outcome.total = all.count
+        return outcome
+    }
+
+    static func copy(_ from: String, _ to: String) throws(BatchError) {
+        guard let data = FileManager.default.contents(atPath: from) else { return }
+        do { try AtomicFile.write(Array(data), to: to) } catch { throw .writeFailed(to, error.reason) }
+    }
+}

@@ -1,2 +1,0 @@
-// Placeholder: batch runner lands here (issue #5).
-import Dendrometer

@@ -1,0 +1,49 @@
+import DendrometerBatch
+import Foundation
+import Testing
+
+@Suite struct PartsTests {
+    @Test func csvQuotesAndReadsBack() throws {
+        #expect(CSV.escape("plain") == "plain")
+        #expect(CSV.escape("a,b") == "\"a,b\"")
+        #expect(CSV.escape("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(CSV.escape("two\nlines") == "\"two\nlines\"")
+        #expect(CSV.escape("<b>") == "<b>")
+        let rows = [["file", "error"], ["a,b<c>.tif", "x \"y\"\nz"], ["", "last"]]
+        let text = CSV.table(header: rows[0], rows: Array(rows.dropFirst()))
+        #expect(try CSV.parse(text) == rows)
+        #expect(try CSV.parse("\u{FEFF}a,b\r\n1,2\r\n\r\n") == [["a", "b"], ["1", "2"]])
+        #expect(throws: BatchError.self) { try CSV.parse("a,\"open") }
+    }
+
+    @Test func fnvMatchesReferenceValues() {
+        // python3: h=0xcbf29ce484222325; for b in s: h=((h^b)*0x100000001b3)%2**64
+        #expect(FNV1a64.hash("") == "cbf29ce484222325")
+        #expect(FNV1a64.hash("a") == "af63dc4c8601ec8c")
+        #expect(FNV1a64.hash("foobar") == "85944171f73967e8")
+    }
+
+    @Test func shardsPartitionEveryPath() throws {
+        let paths = (0 ..< 200).map { "cell\($0 % 7)/image-\($0).tif" }
+        for n in 1 ... 5 {
+            let shards = try (1 ... n).map { try Shard(index: $0, count: n) }
+            for p in paths { #expect(shards.filter { $0.contains(p) }.count == 1) }
+        }
+        #expect(throws: BatchError.self) { try Shard(parsing: "0/4") }
+        #expect(throws: BatchError.self) { try Shard(parsing: "5/4") }
+        #expect(throws: BatchError.self) { try Shard(parsing: "x") }
+        #expect(try Shard(parsing: "3/8") == Shard(index: 3, count: 8))
+    }
+
+    @Test func jsonFlattening() throws {
+        let doc = try JSONDocument.parse("""
+        {"b": {"y": 1.50, "x": null}, "a": [1, 2e3, true], "s": ["w1", "w \\"2\\""], "o": [{"k": 1}],
+         "p": [[0, 1]], "t": "caf\\u00e9", "e": []}
+        """)
+        let flat = BatchTables.flatten(doc)
+        #expect(flat.map(\.0) == ["b.y", "b.x", "a.0", "a.1", "a.2", "s", "t", "e"])
+        #expect(flat.map(\.1) == ["1.50", "", "1", "2e3", "true", "w1; w \"2\"", "café", ""])
+        #expect(throws: BatchError.self) { try JSONDocument.parse("{\"a\": 1") }
+        #expect(throws: BatchError.self) { try JSONDocument.parse("[1] x") }
+    }
+}
