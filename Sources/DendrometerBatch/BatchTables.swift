@@ -143,7 +143,9 @@ public enum BatchTables {
                 $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
             }
         }
-        return try CSV.parse(text).dropFirst().map(CSV.line)
+        do { return try CSV.parse(text).dropFirst().map(CSV.line) } catch {
+            throw .badRecord("branches table", "\(error)")
+        }
     }
 
     static func write(_ text: String, to path: String) throws(BatchError) {

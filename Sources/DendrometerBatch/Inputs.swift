@@ -220,7 +220,8 @@ public enum Manifest {
     /// - Throws: ``BatchError/badManifest(_:)`` saying what was expected.
     public static func read(_ path: String) throws(BatchError) -> [Row] {
         guard let data = FileManager.default.contents(atPath: path) else { throw .badManifest("\(path): cannot read the file") }
-        let rows = try CSV.parse(String(decoding: data, as: UTF8.self))
+        let rows: [[String]]
+        do { rows = try CSV.parse(String(decoding: data, as: UTF8.self)) } catch { throw .badManifest("\(error)") }
         guard let header = rows.first else { throw .badManifest("\(path): expected a header row with an 'image' column, got an empty file") }
         let names = header.map { $0.trimmingCharacters(in: .whitespaces) }
         guard let imageColumn = names.firstIndex(of: "image") else {

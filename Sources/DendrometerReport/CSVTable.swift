@@ -1,6 +1,7 @@
 // RFC 4180 CSV reading and writing for the batch tables (images.csv,
 // regions.csv, failures.csv) and compare.csv.
 
+import DendrometerCore
 import Foundation
 
 /// A CSV table held in memory: a header and rows of text cells.
@@ -39,33 +40,8 @@ public struct CSVTable: Sendable, Equatable {
     /// try CSVTable(parsing: "file,error\n\"a,\"\"b\".tif\",bad\n").rows  // [["a,\"b\".tif", "bad"]]
     /// ```
     public init(parsing text: String) throws(ReportError) {
-        var records = [[String]]()
-        var record = [String]()
-        var cell = [UInt8]()
-        var inQuotes = false
-        var sawAny = false
-        let bytes = Array(text.utf8)
-        var i = 0
-        func endCell() { record.append(String(decoding: cell, as: UTF8.self)); cell.removeAll(keepingCapacity: true) }
-        while i < bytes.count {
-            let c = bytes[i]
-            if inQuotes {
-                if c == UInt8(ascii: "\"") {
-                    if i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\"") { cell.append(c); i += 1 } else { inQuotes = false }
-                } else { cell.append(c) }
-            } else if c == UInt8(ascii: "\"") {
-                inQuotes = true; sawAny = true
-            } else if c == UInt8(ascii: ",") {
-                endCell(); sawAny = true
-            } else if c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") {
-                if c == UInt8(ascii: "\r") && i + 1 < bytes.count && bytes[i + 1] == UInt8(ascii: "\n") { i += 1 }
-                if sawAny || !cell.isEmpty { endCell(); records.append(record) }
-                record = []; sawAny = false
-            } else { cell.append(c); sawAny = true }
-            i += 1
-        }
-        if inQuotes { throw ReportError.badCSV("unterminated quoted cell") }
-        if sawAny || !cell.isEmpty { endCell(); records.append(record) }
+        let records: [[String]]
+        do { records = try CSV.parse(text) } catch { throw ReportError.badCSV("\(error)") }
         guard let head = records.first else { throw ReportError.badCSV("expected a header row, got an empty file") }
         header = head
         rows = records.dropFirst().map { r in r.count >= head.count ? r : r + Array(repeating: "", count: head.count - r.count) }
@@ -80,22 +56,10 @@ public struct CSVTable: Sendable, Equatable {
     }
 
     /// RFC 4180 text with LF line ends; cells containing `,`, `"`, CR or LF are quoted.
-    public var text: String {
-        var out = ""
-        for record in [header] + rows {
-            out += record.map(Self.quote).joined(separator: ",")
-            out += "\n"
-        }
-        return out
-    }
+    public var text: String { CSV.table(header: header, rows: rows) }
 
     /// Quotes one cell when RFC 4180 requires it.
-    static func quote(_ cell: String) -> String {
-        if cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) {
-            return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return cell
-    }
+    static func quote(_ cell: String) -> String { CSV.escape(cell) }
 }
 
 /// What went wrong while writing a report or a comparison.

@@ -1,3 +1,4 @@
+import DendrometerCore
 import Dendrometer
 import DendrometerBatch
 import Foundation

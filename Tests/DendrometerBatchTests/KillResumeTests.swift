@@ -1,3 +1,4 @@
+import DendrometerCore
 import DendrometerBatch
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import DendrometerCore
 import DendrometerBatch
 import Foundation
 import Testing
@@ -13,7 +14,7 @@ import Testing
         let text = CSV.table(header: rows[0], rows: Array(rows.dropFirst()))
         #expect(try CSV.parse(text) == rows)
         #expect(try CSV.parse("\u{FEFF}a,b\r\n1,2\r\n\r\n") == [["a", "b"], ["1", "2"]])
-        #expect(throws: BatchError.self) { try CSV.parse("a,\"open") }
+        #expect(throws: CSVError.unterminatedQuote) { try CSV.parse("a,\"open") }
     }
 
     @Test func fnvMatchesReferenceValues() {

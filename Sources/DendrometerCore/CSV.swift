@@ -28,8 +28,8 @@ public enum CSV {
     /// Parses CSV text into rows of fields. Accepts `\n` or `\r\n` line ends,
     /// quoted fields with doubled quotes and embedded line breaks, a UTF-8 BOM.
     /// Blank lines are skipped.
-    /// - Throws: ``BatchError/badManifest(_:)`` for an unterminated quoted field.
-    public static func parse(_ text: String) throws(BatchError) -> [[String]] {
+    /// - Throws: ``CSVError/unterminatedQuote`` for an unterminated quoted field.
+    public static func parse(_ text: String) throws(CSVError) -> [[String]] {
         var rows: [[String]] = []
         var row: [String] = []
         var field = ""
@@ -64,8 +64,16 @@ public enum CSV {
             }
             i += 1
         }
-        if quoted { throw .badManifest("unterminated quoted field at the end of the CSV text") }
+        if quoted { throw .unterminatedQuote }
         endRow()
         return rows
     }
+}
+
+/// A CSV text could not be parsed.
+public enum CSVError: Error, Equatable, CustomStringConvertible {
+    /// A quoted field is still open at the end of the text.
+    case unterminatedQuote
+
+    public var description: String { "unterminated quoted field at the end of the CSV text" }
 }
