@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "DendrometerGeometryTests", dependencies: ["DendrometerGeometry", "DendrometerCore"]),
         .testTarget(name: "DendrometerMorphologyTests", dependencies: ["DendrometerMorphology", "DendrometerCore"]),
         .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic", "DendrometerIO", "DendrometerCalibration"]),
-        .testTarget(name: "DendrometerBatchTests", dependencies: ["DendrometerBatch", "Dendrometer", "DendrometerSynthetic"]),
+        .testTarget(name: "DendrometerBatchTests", dependencies: ["DendrometerBatch", "Dendrometer", "DendrometerSynthetic", "DendrometerReport"]),
         .testTarget(name: "DendrometerReportTests", dependencies: ["DendrometerReport", "DendrometerCore", "DendrometerIO"]),
         .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerSynthetic", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI", "Dendrometer"]),

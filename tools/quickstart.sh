@@ -21,15 +21,7 @@ fi
 swift build -c release --product dendrometer
 bin="$(swift build -c release --show-bin-path)/dendrometer"
 
-echo "quickstart: inspecting and analysing samples/ (results in out/)"
+echo "quickstart: batch analysis of samples/ (tables, JSON, overlays and report.html in out/)"
 "$bin" inspect samples/*.tif samples/*.png
-for image in samples/*.tif samples/*.png; do
-    stem="$(basename "${image%.*}")"
-    edx=()
-    for map in samples/edx/"$stem"_*.tif; do
-        [ -e "$map" ] || continue
-        element="${map##*_}"; element="${element%.tif}"
-        edx+=(--edx "$element=$map")
-    done
-    "$bin" analyze "$image" --out out "${edx[@]}"
-done
+"$bin" batch samples --out out
+echo "quickstart: open out/report.html in a browser"

@@ -36,7 +36,7 @@ public enum BatchInputs {
     static let imageExtensions: Set<String> = ["tif", "tiff", "png", "bmp"]
 
     /// Suffixes of Dendrometer's own outputs, never analysed.
-    static let ownOutputSuffixes = [".overlay.png", ".mask.png", ".mask.tif", ".skeleton.tif"]
+    static let ownOutputSuffixes = [".overlay.png", ".mask.png", ".mask.tif", ".skeleton.tif", ".screenshot.png"]
 
     /// Whether `name` looks like an element symbol: 1–2 letters, first upper-case, second lower-case.
     static func isElementSymbol(_ s: Substring) -> Bool {

@@ -123,7 +123,9 @@ public func calibrate(_ metadata: SourceMetadata, options: CalibrationOptions = 
             warnings.append("user pixel size \(VendorText.format(user.micrometres)) µm overrides \(v.source.rawValue) metadata \(VendorText.format(p.micrometres)) µm (\(v.detail)), which differs by \(String(format: "%.1f", 100 * abs(p.micrometres - user.micrometres) / user.micrometres)) %")
         }
     } else if let v = vendorChoice, let p = v.pixelSize {
-        calibration = Calibration(pixelSize: p, source: v.source, detail: v.detail)
+        // Unit conversions (m → µm) leave binary noise (5e-08 m → 0.049999999999999996 µm);
+        // vendor values carry at most ~7 significant digits, so 12 lose nothing.
+        calibration = Calibration(pixelSize: p.roundedToSignificantDigits(12), source: v.source, detail: v.detail)
     } else {
         var reason = "no calibration metadata found"
         if let c = candidates.first { reason = c.detail }

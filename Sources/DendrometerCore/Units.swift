@@ -22,6 +22,16 @@ public struct PixelSize: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The pixel size reported as a single number: the width, µm.
     public var micrometres: Double { widthMicrometres }
 
+    /// The same size with both sides rounded to `digits` significant digits.
+    public func roundedToSignificantDigits(_ digits: Int) -> PixelSize {
+        func round(_ v: Double) -> Double {
+            guard v.isFinite, v != 0 else { return v }
+            let scale = pow(10, Double(digits) - (log10(abs(v))).rounded(.up))
+            return (v * scale).rounded() / scale
+        }
+        return PixelSize(widthMicrometres: round(widthMicrometres), heightMicrometres: round(heightMicrometres))
+    }
+
     /// Area of one pixel, µm².
     public var areaSquareMicrometres: Double { widthMicrometres * heightMicrometres }
 

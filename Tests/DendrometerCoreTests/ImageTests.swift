@@ -87,3 +87,14 @@ struct ParallelBandTests {
         #expect(hits.allSatisfy { $0 == 1 })
     }
 }
+
+@Suite("Pixel size rounding")
+struct PixelSizeRoundingTests {
+    @Test("5e-08 m converted to µm is 0.05 after rounding to 12 significant digits")
+    func metresToMicrometres() {
+        let raw = PixelSize(micrometres: 5e-08 * 1e6)
+        #expect(raw.micrometres != 0.05)   // binary noise before rounding
+        #expect(raw.roundedToSignificantDigits(12).micrometres == 0.05)
+        #expect(PixelSize(micrometres: 3.3724).roundedToSignificantDigits(12).micrometres == 3.3724)
+    }
+}
