@@ -54,15 +54,9 @@ public enum CathodeDetector {
         let w = image.width, h = image.height
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
         var sum = [Double](repeating: 0, count: extent + 1), sum2 = sum, n = sum
-        for u in 0 ..< length {
-            let g = interface.height(atU: Double(u))
-            var v = max(0, Int(g.rounded(.down)) + 1)
-            while v < extent {
-                let k = min(extent, Int(Double(v) - g))
-                let x = Double(image.pixels[side.index(u: u, v: v, width: w, height: h)])
-                sum[k] += x; sum2[k] += x * x; n[k] += 1
-                v += 1
-            }
+        interface.forEachElectrolytePixel { i, k in
+            let x = Double(image.pixels[i])
+            sum[k] += x; sum2[k] += x * x; n[k] += 1
         }
         let populated = n.indices.filter { n[$0] >= 0.25 * Double(length) }
         guard populated.count >= 16, let last = populated.last else { return nil }
@@ -89,15 +83,9 @@ public enum CathodeDetector {
         let w = phase.width, h = phase.height
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
         var hits = [Double](repeating: 0, count: extent + 1), totals = [Double](repeating: 0, count: extent + 1)
-        for u in 0 ..< length {
-            let g = interface.height(atU: Double(u))
-            var v = max(0, Int(g.rounded(.down)) + 1)
-            while v < extent {
-                let k = min(extent, Int(Double(v) - g))
-                totals[k] += 1
-                if phase.bits[side.index(u: u, v: v, width: w, height: h)] != 0 { hits[k] += 1 }
-                v += 1
-            }
+        interface.forEachElectrolytePixel { i, k in
+            totals[k] += 1
+            if phase.bits[i] != 0 { hits[k] += 1 }
         }
         // Ignore sparsely populated far bins (a tilted interface leaves few pixels there).
         let populated = totals.indices.filter { totals[$0] >= 0.25 * Double(length) }
@@ -171,5 +159,30 @@ extension BinaryMask {
             }
         }
         return out
+    }
+}
+
+extension Interface {
+    /// Calls `body(index, offset)` for every pixel on the electrolyte side, in
+    /// row-major order (cache friendly on every side): `index` into the
+    /// row-major image, `offset` = ⌊v − g(u)⌋ ≥ 0, the whole px above the interface.
+    @inlinable
+    public func forEachElectrolytePixel(_ body: (Int, Int) -> Void) {
+        let w = width, h = height
+        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+        let g = (0 ..< length).map { height(atU: Double($0)) }
+        for y in 0 ..< h {
+            for x in 0 ..< w {
+                let u: Int, v: Int
+                switch side {
+                case .bottom: u = x; v = h - 1 - y
+                case .top: u = x; v = y
+                case .left: u = y; v = x
+                case .right: u = y; v = w - 1 - x
+                }
+                let d = Double(v) - g[u]
+                if d > 0 { body(y * w + x, min(extent, Int(d))) }
+            }
+        }
     }
 }

@@ -140,20 +140,26 @@ extension Interface {
     /// distance is the sign of v − g(u): one comparison per pixel.
     public func electrolyteSide(of mask: BinaryMask) -> BinaryMask {
         precondition(mask.width == width && mask.height == height, "mask and interface sizes differ")
-        let length = side.length(width: width, height: height), extent = side.extent(width: width, height: height)
+        let length = side.length(width: width, height: height)
         let g = (0 ..< length).map { height(atU: Double($0)) }
         var out = [UInt8](repeating: 0, count: mask.count)
         let w = width, h = height, side = side
+        // Row-major scan (cache friendly on every side); (u, v) from (x, y).
         mask.bits.withUnsafeBufferPointer { bits in
             out.withUnsafeMutableBufferPointer { o in
-                parallelBands(length, minimumPerBand: 16) { band in
-                    for u in band {
-                        // First v strictly above the interface.
-                        var v = max(0, Int(g[u].rounded(.down)) + 1)
-                        while v < extent {
-                            let i = side.index(u: u, v: v, width: w, height: h)
-                            if bits[i] != 0 { o[i] = 1 }
-                            v += 1
+                parallelBands(h, minimumPerBand: 16) { rows in
+                    for y in rows {
+                        let row = y * w
+                        switch side {
+                        case .bottom, .top:
+                            let v = Double(side == .bottom ? h - 1 - y : y)
+                            for x in 0 ..< w where bits[row + x] != 0 && v > g[x] { o[row + x] = 1 }
+                        case .left:
+                            let gy = g[y]
+                            for x in 0 ..< w where bits[row + x] != 0 && Double(x) > gy { o[row + x] = 1 }
+                        case .right:
+                            let gy = g[y]
+                            for x in 0 ..< w where bits[row + x] != 0 && Double(w - 1 - x) > gy { o[row + x] = 1 }
                         }
                     }
                 }

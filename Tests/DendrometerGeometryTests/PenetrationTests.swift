@@ -61,3 +61,24 @@ struct PenetrationTests {
         #expect(i.electrolyteSide(of: full).rows == ["....", "....", "####", "####"])
     }
 }
+
+@Suite("Electrolyte side (fast path vs definition)")
+struct ElectrolyteSideTests {
+    @Test("equals depth > 0 pixel by pixel on random masks, every side, tilted and bent", arguments: AnodeSide.allCases)
+    func matchesDefinition(_ side: AnodeSide) {
+        var rng = SplitMix64(seed: 77)
+        for _ in 0 ..< 5 {
+            let w = 20 + Int(rng.next() % 30), h = 20 + Int(rng.next() % 30)
+            var mask = BinaryMask(width: w, height: h)
+            for i in mask.bits.indices where rng.next() % 2 == 0 { mask.bits[i] = 1 }
+            let length = Double(side.length(width: w, height: h) - 1)
+            let interface = Interface(side: side, width: w, height: h, knotsU: [0, length / 2, length],
+                                      knotsV: [5.3, 9.75, 4.0 + Double(rng.next() % 7)])
+            let fast = interface.electrolyteSide(of: mask)
+            for y in 0 ..< h { for x in 0 ..< w {
+                let expected = mask[x, y] && interface.depth(x: Double(x), y: Double(y)) > 0
+                #expect(fast[x, y] == expected, "\(side) (\(x), \(y))")
+            } }
+        }
+    }
+}
