@@ -144,7 +144,9 @@ public enum DendriteAnalysis {
         // Denoise.
         let smooth: Image<Float>
         // Scan-line streaks first (they would bridge dendrites sideways), then Gaussian noise.
-        do { smooth = try gaussianBlur(correctingScanLines(image), sigma: options.denoiseSigmaPx) } catch { throw .kernel(error.description) }
+        let destriped = correctingScanLines(image)
+        clock.lap("scan lines")
+        do { smooth = try gaussianBlur(destriped, sigma: options.denoiseSigmaPx) } catch { throw .kernel(error.description) }
 
         clock.lap("denoise")
         // Physical sizes in px.
@@ -221,8 +223,11 @@ public enum DendriteAnalysis {
         let sub = dendrites.cropped(to: work)
         let subDistance: Image<Float>
         do { subDistance = try distanceTransform(sub) } catch { throw .kernel(error.description) }
+        clock.lap("distance")
         var subSkeleton = skeletonize(sub)
+        clock.lap("thinning")
         do { subSkeleton = try pruneSpurs(subSkeleton, minimumLength: prunePx) } catch { throw .kernel(error.description) }
+        clock.lap("pruning")
         let graph: SkeletonGraph
         do { graph = try SkeletonGraph(skeleton: subSkeleton, distance: subDistance, pixelSize: pixelSize) } catch { throw .kernel(error.description) }
         let skeletonImage = Image.pasting(Image(width: sub.width, height: sub.height, pixels: subSkeleton.bits, bitDepth: 1),
