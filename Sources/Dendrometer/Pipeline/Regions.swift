@@ -85,23 +85,28 @@ enum RegionBuilder {
     static func band(name: String, interface: Interface, width w: Int, height h: Int,
                      from lo: Double, to hi: Double, includeUpper: Bool) -> RegionMask {
         let side = interface.side
-        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+        let length = side.length(width: w, height: h)
+        // Per position along the interface: its height and the cosine of its slope.
+        let g = (0 ..< length).map { interface.height(atU: Double($0)) }
+        let cosine = (0 ..< length).map { u -> Double in
+            let slope = interface.height(atU: Double(u) + 0.5) - interface.height(atU: Double(u) - 0.5)
+            return 1 / (1 + slope * slope).squareRoot()
+        }
         var mask = BinaryMask(width: w, height: h)
         var minX = w, minY = h, maxX = -1, maxY = -1
-        for u in 0 ..< length {
-            let g = interface.height(atU: Double(u))
-            let slope = interface.height(atU: Double(u) + 0.5) - interface.height(atU: Double(u) - 0.5)
-            let cosine = 1 / (1 + slope * slope).squareRoot()
-            let vStart = max(0, Int((g + lo / cosine).rounded(.down)))
-            guard vStart < extent else { continue }
-            for v in vStart ..< extent {
-                let d = (Double(v) - g) * cosine
-                if d <= lo && !(lo == 0 && d > 0) { continue }
-                if d > hi || (!includeUpper && d == hi) { break }
-                guard d > 0 else { continue }
-                let i = side.index(u: u, v: v, width: w, height: h)
-                mask.bits[i] = 1
-                let x = i % w, y = i / w
+        // Row-major scan (cache friendly on every side).
+        for y in 0 ..< h {
+            for x in 0 ..< w {
+                let u: Int, v: Int
+                switch side {
+                case .bottom: u = x; v = h - 1 - y
+                case .top: u = x; v = y
+                case .left: u = y; v = x
+                case .right: u = y; v = w - 1 - x
+                }
+                let d = (Double(v) - g[u]) * cosine[u]
+                guard d > 0, d > lo || (lo == 0 && d > 0), d < hi || (includeUpper && d == hi) else { continue }
+                mask.bits[y * w + x] = 1
                 minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
             }
         }
