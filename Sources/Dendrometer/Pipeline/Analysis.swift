@@ -255,10 +255,14 @@ public enum DendriteAnalysis {
         let classifier = MorphologyClassifier(thresholds: options.thresholds)
         let regionMasks = RegionBuilder.regions(options.regions, field: field, interface: detection.interface,
                                                 maxDepthPx: penetration?.maxPx ?? 0, pixelSize: pixelSize, warnings: &warnings)
+        let skeletonPixelCount = subSkeleton.area
+        let zoneGraph = RegionFeatureExtractor.ZoneGraph(
+            graph: graph, origin: work, lengthPerPixel: skeletonPixelCount > 0 ? graph.totalLengthPx / Double(skeletonPixelCount) : 0)
         var regions = [RegionResult]()
         for region in regionMasks {
             let features = RegionFeatureExtractor.features(
-                region: region, dendrites: dendrites, skeleton: skeleton, distance: subDistance, distanceWindow: work, angles: angles,
+                region: region, dendrites: dendrites, skeleton: skeleton, distance: subDistance, distanceWindow: work,
+                graph: zoneGraph, angles: angles,
                 interface: detection.interface, pixelSize: pixelSize, darkPhase: seg.polarity == .dark)
             var box = region.bbox
             box.x += field.x; box.y += field.y

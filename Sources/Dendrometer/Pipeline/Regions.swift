@@ -132,8 +132,15 @@ enum RegionBuilder {
 enum RegionFeatureExtractor {
     /// - Parameters:
     ///   - distance: distance transform of the dendrites over `distanceWindow` (field coordinates); 0 outside it.
+    /// The whole-zone skeleton graph with its origin in the field and mean length per skeleton pixel.
+    struct ZoneGraph {
+        var graph: SkeletonGraph
+        var origin: PixelRect
+        var lengthPerPixel: Double
+    }
+
     static func features(region: RegionMask, dendrites: BinaryMask, skeleton: BinaryMask, distance: Image<Float>,
-                         distanceWindow: PixelRect,
+                         distanceWindow: PixelRect, graph: ZoneGraph,
                          angles: DendriteAnalysis.RelativeAngles, interface: Interface?, pixelSize: PixelSize?,
                          darkPhase: Bool) -> RegionFeatures {
         let w = dendrites.width
@@ -141,7 +148,6 @@ enum RegionFeatureExtractor {
         let n = box.area
         var inRegion = [UInt8](repeating: 0, count: n)
         var skeletonInRegion = [UInt8](repeating: 0, count: n)
-        var distanceCrop = [Float](repeating: 0, count: n)
         var regionPixels = 0, dendritePixels = 0
         var widths = [(depth: Double, width: Double)]()
         for y in 0 ..< box.height {
@@ -153,7 +159,6 @@ enum RegionFeatureExtractor {
                 let fx = x + box.x, fy = y + box.y
                 let d: Float = distanceWindow.contains(x: fx, y: fy)
                     ? distance.pixels[(fy - distanceWindow.y) * distanceWindow.width + (fx - distanceWindow.x)] : 0
-                distanceCrop[j] = d
                 if skeleton.bits[i] != 0 {
                     skeletonInRegion[j] = 1
                     let depth = interface?.depth(x: Double(fx), y: Double(fy)) ?? 0
@@ -162,14 +167,18 @@ enum RegionFeatureExtractor {
             }
         }
         let regionDendrites = BinaryMask(width: box.width, height: box.height, normalizedBits: inRegion)
-        let regionSkeleton = BinaryMask(width: box.width, height: box.height, normalizedBits: skeletonInRegion)
         let orientation = angles.statistics(in: region.mask, box: box)
         let holes = connectivitySummary(regionDendrites).holes
-        let graph = try? SkeletonGraph(skeleton: regionSkeleton,
-                                       distance: Image(width: box.width, height: box.height, pixels: distanceCrop, bitDepth: 32),
-                                       pixelSize: pixelSize)
-        let lengthPx = graph?.totalLengthPx ?? 0
-        let junctions = graph?.summary.junctions ?? 0
+        // Skeleton length and junctions from the whole-zone graph (built once):
+        // junction nodes whose position lies in the region, and the region's share
+        // of skeleton pixels times the graph's mean length per skeleton pixel.
+        let skeletonPixels = skeletonInRegion.reduce(0) { $0 + Int($1) }
+        let lengthPx = Double(skeletonPixels) * graph.lengthPerPixel
+        var junctions = 0
+        for node in graph.graph.nodes where node.kind == .junction {
+            let x = Int(node.x) + graph.origin.x, y = Int(node.y) + graph.origin.y
+            if box.contains(x: x, y: y), region.mask.bits[y * w + x] != 0 { junctions += 1 }
+        }
         let meanWidthPx = widths.isEmpty ? 0 : widths.map(\.width).reduce(0, +) / Double(widths.count)
         var taper: Double?
         if interface != nil, widths.count >= 9 {
