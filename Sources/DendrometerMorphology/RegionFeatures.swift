@@ -12,12 +12,27 @@ public struct RegionFeatures: Sendable, Equatable, Codable {
     public var verticalFraction: Double
     /// Weighted mean coherence of the structure tensor over dendrite pixels, 0…1.
     public var coherence: Double
-    /// Holes enclosed by the dendrite phase per skeleton length, per mm (or per 1000 px when uncalibrated).
-    public var holesPerSkeletonLength: Double
     /// Holes enclosed by the dendrite phase (components − Euler number).
     public var holes: Int
-    /// Skeleton junctions per mm of skeleton (per 1000 px when uncalibrated).
-    public var junctionDensity: Double
+    /// Skeleton length in the region, px.
+    public var skeletonLengthPx: Double
+    /// Skeleton junctions in the region.
+    public var junctions: Int
+    /// Pixel size, µm (nil when uncalibrated).
+    public var pixelSizeMicrometres: Double?
+
+    /// Holes per 1000 px of skeleton.
+    public var holesPerKilopixelOfSkeleton: Double { skeletonLengthPx > 0 ? Double(holes) / skeletonLengthPx * 1000 : 0 }
+    /// Holes per mm of skeleton; nil when uncalibrated.
+    public var holesPerMillimetreOfSkeleton: Double? {
+        pixelSizeMicrometres.map { skeletonLengthPx > 0 ? Double(holes) / (skeletonLengthPx * $0 / 1000) : 0 }
+    }
+    /// Junctions per 1000 px of skeleton.
+    public var junctionsPerKilopixelOfSkeleton: Double { skeletonLengthPx > 0 ? Double(junctions) / skeletonLengthPx * 1000 : 0 }
+    /// Junctions per mm of skeleton; nil when uncalibrated.
+    public var junctionsPerMillimetreOfSkeleton: Double? {
+        pixelSizeMicrometres.map { skeletonLengthPx > 0 ? Double(junctions) / (skeletonLengthPx * $0 / 1000) : 0 }
+    }
     /// Mean dendrite width (2 × distance to background on the skeleton), µm; nil when uncalibrated.
     public var meanWidthMicrometres: Double?
     /// Mean dendrite width, px.
@@ -36,19 +51,22 @@ public struct RegionFeatures: Sendable, Equatable, Codable {
 
     /// A feature set; see the property documentation for units.
     public init(areaFraction: Double, dendritePixels: Int, lateralFraction: Double, verticalFraction: Double,
-                coherence: Double, holesPerSkeletonLength: Double, holes: Int, junctionDensity: Double,
+                coherence: Double, holes: Int, skeletonLengthPx: Double, junctions: Int, pixelSizeMicrometres: Double?,
                 meanWidthMicrometres: Double?, meanWidthPx: Double, taper: Double?, darkPhase: Bool) {
         self.areaFraction = areaFraction; self.dendritePixels = dendritePixels
         self.lateralFraction = lateralFraction; self.verticalFraction = verticalFraction
-        self.coherence = coherence; self.holesPerSkeletonLength = holesPerSkeletonLength; self.holes = holes
-        self.junctionDensity = junctionDensity; self.meanWidthMicrometres = meanWidthMicrometres
+        self.coherence = coherence; self.holes = holes; self.skeletonLengthPx = skeletonLengthPx
+        self.junctions = junctions; self.pixelSizeMicrometres = pixelSizeMicrometres
+        self.meanWidthMicrometres = meanWidthMicrometres
         self.meanWidthPx = meanWidthPx; self.taper = taper; self.darkPhase = darkPhase
     }
 
     enum CodingKeys: String, CodingKey {
         case areaFraction = "area_fraction", dendritePixels = "dendrite_pixels"
         case lateralFraction = "lateral_fraction", verticalFraction = "vertical_fraction", coherence
-        case holesPerSkeletonLength = "holes_per_skeleton_length", holes, junctionDensity = "junction_density"
+        case holes, skeletonLengthPx = "skeleton_length_px", junctions, pixelSizeMicrometres = "pixel_size_um"
+        case holesPerKilopixel = "holes_per_1000px_skeleton", holesPerMillimetre = "holes_per_mm_skeleton"
+        case junctionsPerKilopixel = "junctions_per_1000px_skeleton", junctionsPerMillimetre = "junctions_per_mm_skeleton"
         case meanWidthMicrometres = "mean_width_um", meanWidthPx = "mean_width_px", taper, darkPhase = "dark_phase"
         case loopIndex = "loop_index"
     }
@@ -57,8 +75,9 @@ public struct RegionFeatures: Sendable, Equatable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         self.init(areaFraction: try c.decode(Double.self, forKey: .areaFraction), dendritePixels: try c.decode(Int.self, forKey: .dendritePixels),
                   lateralFraction: try c.decode(Double.self, forKey: .lateralFraction), verticalFraction: try c.decode(Double.self, forKey: .verticalFraction),
-                  coherence: try c.decode(Double.self, forKey: .coherence), holesPerSkeletonLength: try c.decode(Double.self, forKey: .holesPerSkeletonLength),
-                  holes: try c.decode(Int.self, forKey: .holes), junctionDensity: try c.decode(Double.self, forKey: .junctionDensity),
+                  coherence: try c.decode(Double.self, forKey: .coherence), holes: try c.decode(Int.self, forKey: .holes),
+                  skeletonLengthPx: try c.decode(Double.self, forKey: .skeletonLengthPx), junctions: try c.decode(Int.self, forKey: .junctions),
+                  pixelSizeMicrometres: try c.decodeIfPresent(Double.self, forKey: .pixelSizeMicrometres),
                   meanWidthMicrometres: try c.decodeIfPresent(Double.self, forKey: .meanWidthMicrometres), meanWidthPx: try c.decode(Double.self, forKey: .meanWidthPx),
                   taper: try c.decodeIfPresent(Double.self, forKey: .taper), darkPhase: try c.decode(Bool.self, forKey: .darkPhase))
     }
@@ -70,9 +89,14 @@ public struct RegionFeatures: Sendable, Equatable, Codable {
         try c.encode(lateralFraction, forKey: .lateralFraction)
         try c.encode(verticalFraction, forKey: .verticalFraction)
         try c.encode(coherence, forKey: .coherence)
-        try c.encode(holesPerSkeletonLength, forKey: .holesPerSkeletonLength)
         try c.encode(holes, forKey: .holes)
-        try c.encode(junctionDensity, forKey: .junctionDensity)
+        try c.encode(skeletonLengthPx, forKey: .skeletonLengthPx)
+        try c.encode(junctions, forKey: .junctions)
+        try c.encode(pixelSizeMicrometres, forKey: .pixelSizeMicrometres)
+        try c.encode(holesPerKilopixelOfSkeleton, forKey: .holesPerKilopixel)
+        try c.encode(holesPerMillimetreOfSkeleton, forKey: .holesPerMillimetre)
+        try c.encode(junctionsPerKilopixelOfSkeleton, forKey: .junctionsPerKilopixel)
+        try c.encode(junctionsPerMillimetreOfSkeleton, forKey: .junctionsPerMillimetre)
         try c.encode(meanWidthMicrometres, forKey: .meanWidthMicrometres)
         try c.encode(meanWidthPx, forKey: .meanWidthPx)
         try c.encode(taper, forKey: .taper)

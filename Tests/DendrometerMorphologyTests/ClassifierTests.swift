@@ -6,7 +6,8 @@ import Testing
 func features(area: Double = 0.2, pixels: Int = 5000, lateral: Double, vertical: Double, coherence: Double = 0.8,
               holesPerMm: Double = 0, holes: Int = 0, widthUm: Double? = 4, widthPx: Double = 8, dark: Bool = false) -> RegionFeatures {
     RegionFeatures(areaFraction: area, dendritePixels: pixels, lateralFraction: lateral, verticalFraction: vertical,
-                   coherence: coherence, holesPerSkeletonLength: holesPerMm, holes: holes, junctionDensity: 0,
+                   coherence: coherence, holes: holes, skeletonLengthPx: holesPerMm > 0 ? Double(holes) / holesPerMm * 1000 / 0.25 : 1000,
+                   junctions: 0, pixelSizeMicrometres: widthUm == nil ? nil : 0.25,
                    meanWidthMicrometres: widthUm, meanWidthPx: widthPx, taper: nil, darkPhase: dark)
 }
 
@@ -69,5 +70,23 @@ struct ClassifierTests {
         // With a 10 µm needle limit, a 6 µm bright tongue counts as a needle.
         #expect(MorphologyClassifier(thresholds: t).classify(features(lateral: 0.05, vertical: 0.85, widthUm: 6)).label == .vertical)
         #expect(throws: MorphologyConfigError.self) { _ = try MorphologyThresholds.decode(json: Data(#"{"bogus": 1}"#.utf8)) }
+    }
+}
+
+@Suite("Region feature units")
+struct RegionFeatureUnitTests {
+    @Test("densities per px and per mm of skeleton; per mm is null without a calibration")
+    func densities() throws {
+        // 4 holes and 2 junctions along 2000 px of skeleton at 0.5 µm/px = 1 mm.
+        var f = features(lateral: 0.5, vertical: 0.5, holes: 4, widthUm: 1)
+        f.skeletonLengthPx = 2000; f.junctions = 2; f.pixelSizeMicrometres = 0.5
+        #expect(f.holesPerKilopixelOfSkeleton == 2)
+        #expect(f.holesPerMillimetreOfSkeleton == 4)
+        #expect(f.junctionsPerMillimetreOfSkeleton == 2)
+        f.pixelSizeMicrometres = nil
+        #expect(f.holesPerMillimetreOfSkeleton == nil)
+        let json = String(decoding: try JSONEncoder().encode(f), as: UTF8.self)
+        #expect(json.contains("\"holes_per_mm_skeleton\":null"))
+        #expect(json.contains("\"holes_per_1000px_skeleton\":2"))
     }
 }

@@ -188,16 +188,11 @@ enum RegionFeatureExtractor {
             let tip = sorted[(sorted.count - third)...].map(\.width).reduce(0, +) / Double(third)
             if tip > 0 { taper = base / tip }
         }
-        let perLength: (Int) -> Double = { count in
-            guard lengthPx > 0 else { return 0 }
-            if let p = pixelSize { return Double(count) / (lengthPx * p.micrometres / 1000) }
-            return Double(count) / (lengthPx / 1000)
-        }
         return RegionFeatures(
             areaFraction: regionPixels > 0 ? Double(dendritePixels) / Double(regionPixels) : 0,
             dendritePixels: dendritePixels, lateralFraction: orientation.lateralFraction,
             verticalFraction: orientation.verticalFraction, coherence: orientation.coherence,
-            holesPerSkeletonLength: perLength(holes), holes: holes, junctionDensity: perLength(junctions),
+            holes: holes, skeletonLengthPx: lengthPx, junctions: junctions, pixelSizeMicrometres: pixelSize?.micrometres,
             meanWidthMicrometres: pixelSize.map { meanWidthPx * $0.micrometres }, meanWidthPx: meanWidthPx,
             taper: taper, darkPhase: darkPhase)
     }
