@@ -98,3 +98,20 @@ struct PixelSizeRoundingTests {
         #expect(PixelSize(micrometres: 3.3724).roundedToSignificantDigits(12).micrometres == 3.3724)
     }
 }
+
+@Suite("Selection")
+struct SelectionTests {
+    @Test("quickselect returns the k-th smallest value, like sorting, over random arrays with ties")
+    func matchesSort() {
+        var rng = SplitMix64(seed: 5)
+        for _ in 0 ..< 200 {
+            let n = 1 + Int(rng.next() % 40)
+            let values = (0 ..< n).map { _ in Float(Int(rng.next() % 9) - 4) }
+            let k = Int(rng.next() % UInt64(n))
+            var copy = values
+            #expect(selectKth(&copy, k) == values.sorted()[k])
+            // Everything after k is at least the k-th value.
+            #expect(copy[k...].allSatisfy { $0 >= values.sorted()[k] })
+        }
+    }
+}

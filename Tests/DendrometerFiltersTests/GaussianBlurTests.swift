@@ -121,18 +121,3 @@ struct ScanLineCorrectionTests {
         #expect(correctingScanLines(image) == image)
     }
 }
-
-@Suite("Selection")
-struct SelectionTests {
-    @Test("quickselect returns the k-th smallest value, like sorting, over random arrays")
-    func matchesSort() {
-        var rng = SplitMix64(seed: 5)
-        for _ in 0 ..< 200 {
-            let n = 1 + Int(rng.next() % 40)
-            let values = (0 ..< n).map { _ in Float(Int(rng.next() % 9) - 4) }   // many ties
-            let k = Int(rng.next() % UInt64(n))
-            var copy = values
-            #expect(selectKth(&copy, k) == values.sorted()[k])
-        }
-    }
-}
