@@ -41,6 +41,18 @@ public enum AnodeSide: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Integer interface-frame position (u, v) of image pixel (x, y): the exact
+    /// inverse of ``index(u:v:width:height:)`` (row-major scans use it).
+    @inlinable
+    public func framePosition(x: Int, y: Int, width: Int, height: Int) -> (u: Int, v: Int) {
+        switch self {
+        case .bottom: (x, height - 1 - y)
+        case .top: (x, y)
+        case .left: (y, x)
+        case .right: (y, width - 1 - x)
+        }
+    }
+
     /// Index into a row-major `width × height` buffer of the pixel at integer frame position (u, v).
     @inlinable
     public func index(u: Int, v: Int, width: Int, height: Int) -> Int {

@@ -173,13 +173,7 @@ extension Interface {
         let g = (0 ..< length).map { height(atU: Double($0)) }
         for y in 0 ..< h {
             for x in 0 ..< w {
-                let u: Int, v: Int
-                switch side {
-                case .bottom: u = x; v = h - 1 - y
-                case .top: u = x; v = y
-                case .left: u = y; v = x
-                case .right: u = y; v = w - 1 - x
-                }
+                let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
                 let d = Double(v) - g[u]
                 if d > 0 { body(y * w + x, min(extent, Int(d))) }
             }

@@ -77,13 +77,7 @@ public struct PenetrationDepth: Sendable, Equatable {
                                 var far = [Bool](repeating: false, count: length)
                                 for y in (b * h / bandCount) ..< ((b + 1) * h / bandCount) {
                                     for x in 0 ..< w where bits[y * w + x] != 0 {
-                                        let u: Int, v: Int
-                                        switch side {
-                                        case .bottom: u = x; v = h - 1 - y
-                                        case .top: u = x; v = y
-                                        case .left: u = y; v = x
-                                        case .right: u = y; v = w - 1 - x
-                                        }
+                                        let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
                                         // A graph interface: depth > 0 exactly when v > g(u).
                                         guard Double(v) > g[u] else { continue }
                                         let d = interface.depth(u: Double(u), v: Double(v))

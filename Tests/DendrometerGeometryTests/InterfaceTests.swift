@@ -131,3 +131,15 @@ struct InterfaceDetectorTests {
         #expect(abs(i.height(atU: 40) - 15) <= 0.5)
     }
 }
+
+@Suite("Integer frame positions")
+struct FramePositionTests {
+    @Test("framePosition inverts index on every side", arguments: AnodeSide.allCases)
+    func inverse(_ side: AnodeSide) {
+        let w = 5, h = 3
+        for y in 0 ..< h { for x in 0 ..< w {
+            let p = side.framePosition(x: x, y: y, width: w, height: h)
+            #expect(side.index(u: p.u, v: p.v, width: w, height: h) == y * w + x)
+        } }
+    }
+}

@@ -97,13 +97,7 @@ enum RegionBuilder {
         // Row-major scan (cache friendly on every side).
         for y in 0 ..< h {
             for x in 0 ..< w {
-                let u: Int, v: Int
-                switch side {
-                case .bottom: u = x; v = h - 1 - y
-                case .top: u = x; v = y
-                case .left: u = y; v = x
-                case .right: u = y; v = w - 1 - x
-                }
+                let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
                 let d = (Double(v) - g[u]) * cosine[u]
                 guard d > 0, d > lo || (lo == 0 && d > 0), d < hi || (includeUpper && d == hi) else { continue }
                 mask.bits[y * w + x] = 1
