@@ -1,42 +1,11 @@
 // Reading a batch output folder (images.csv, regions.csv, failures.csv and the
 // per-image JSON documents) for the report and the comparison.
 
+import DendrometerCore
 import Foundation
 
-/// A parsed JSON value (the per-image document of `analyze`/`batch`).
-enum JSONValue: Decodable, Equatable {
-    case null
-    case bool(Bool)
-    case number(Double)
-    case string(String)
-    case array([JSONValue])
-    case object([String: JSONValue])
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let d = try? c.decode(Double.self) { self = .number(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else { self = .object(try c.decode([String: JSONValue].self)) }
-    }
-
-    /// The member `key` of an object, else `nil`.
-    subscript(key: String) -> JSONValue? {
-        if case .object(let o) = self { return o[key] }
-        return nil
-    }
-
-    /// The value at a dotted path, e.g. `penetration.max_um`.
-    func at(_ path: String) -> JSONValue? {
-        var v: JSONValue? = self
-        for part in path.split(separator: ".") { v = v?[String(part)] }
-        return v
-    }
-
-    var number: Double? { if case .number(let d) = self { return d } else { return nil } }
-    var array: [JSONValue]? { if case .array(let a) = self { return a } else { return nil } }
+/// Report-side helpers on Core's ``JSONValue`` (the per-image document of `analyze`/`batch`).
+extension JSONValue {
 
     /// Text for a scalar (numbers in full precision, `null` as empty); `nil` for arrays and objects.
     var scalarText: String? {

@@ -3,6 +3,7 @@
 // image with overlay thumbnail, metrics, depth profile, orientation rose and
 // regions. Self-contained: inline SVG, base64 PNG thumbnails, inline CSS/JS.
 
+import DendrometerCore
 import DendrometerIO
 import Foundation
 

@@ -9,6 +9,7 @@
 //   `name` has the same `morphology.label` (a missing region is a miss);
 // - short circuit (informational): `penetration.short_circuit` equal.
 
+import DendrometerCore
 import Foundation
 
 /// Right / total counts for one criterion.

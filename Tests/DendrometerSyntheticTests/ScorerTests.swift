@@ -1,3 +1,4 @@
+import DendrometerCore
 import Foundation
 import Testing
 @testable import DendrometerSynthetic

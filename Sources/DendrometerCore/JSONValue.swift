@@ -1,5 +1,5 @@
-// A minimal JSON tree: deterministic output (sorted keys) for truth files and
-// tolerant reading of analysis documents by the scorer.
+// A minimal JSON tree: deterministic output (sorted keys) for truth files, and
+// tolerant reading of analysis documents (scorer, reports).
 
 import Foundation
 
@@ -59,8 +59,11 @@ public enum JSONValue: Sendable, Equatable, Codable {
     /// Whether this is `null`.
     public var isNull: Bool { self == .null }
 
+    /// The number, if this is one (same as ``double``).
+    public var number: Double? { double }
+
     /// A number rounded to `digits` decimals.
-    static func rounded(_ v: Double, _ digits: Int = 4) -> JSONValue {
+    public static func rounded(_ v: Double, _ digits: Int = 4) -> JSONValue {
         let f = pow(10, Double(digits))
         return .number((v * f).rounded() / f)
     }
