@@ -262,13 +262,8 @@ struct BatchDocument: Encodable {
     let settingsHash: String
     let manifestColumns: [String]
 
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { stringValue = s }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
+    typealias Key = JSONKey
+
 
     func encode(to encoder: any Encoder) throws {
         try report.encode(to: encoder)

@@ -85,19 +85,8 @@ public enum JEOLSidecar {
         let markerKey = ["$$SM_MICRON_MARKER", "$CM_MICRON_MARKER"].first { f[$0] != nil }
         let barKey = ["$$SM_MICRON_BAR", "$CM_MICRON_BAR"].first { f[$0] != nil }
         var notes: [String] = []
-        var fullW: Int?, fullH: Int?
-        if let full = f["$CM_FULL_SIZE"] {
-            let parts = full.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if parts.count >= 2, let w = VendorText.positiveNumber(parts[0]), let h = VendorText.positiveNumber(parts[1]) {
-                fullW = Int(w.rounded()); fullH = Int(h.rounded())
-            }
-        }
-        var bar: PixelRect?
-        var barKnown = false
-        if let fw = fullW, let fh = fullH {
-            bar = barBelowRaster(fullWidth: fw, fullHeight: fh, imageWidth: imageWidth, imageHeight: imageHeight)
-            barKnown = imageWidth > 0
-        }
+        let (fullW, fullH, bar, barKnown) = stated(size: f["$CM_FULL_SIZE"], separators: [" ", "\t"], exactlyTwo: false,
+                                                   imageWidth: imageWidth, imageHeight: imageHeight)
         guard let mk = markerKey, let bk = barKey else {
             var r = VendorCalibration.none(.jeol, key: "$$SM_MICRON_MARKER / $$SM_MICRON_BAR",
                                            reason: "JEOL sidecar has no $$SM_MICRON_MARKER / $$SM_MICRON_BAR")
@@ -149,19 +138,9 @@ public enum HitachiSidecar {
         guard ini.has(section: "SemImageFile") else {
             return .none(.hitachi, key: "[SemImageFile] PixelSize", reason: "Hitachi sidecar has no [SemImageFile] section")
         }
-        var fullW: Int?, fullH: Int?
-        if let ds = ini.value("SemImageFile", "DataSize") {
-            let parts = ds.lowercased().split(whereSeparator: { $0 == "x" || $0 == "*" || $0 == " " })
-            if parts.count == 2, let w = VendorText.positiveNumber(parts[0]), let h = VendorText.positiveNumber(parts[1]) {
-                fullW = Int(w.rounded()); fullH = Int(h.rounded())
-            }
-        }
-        var bar: PixelRect?
-        var barKnown = false
-        if let fw = fullW, let fh = fullH {
-            bar = barBelowRaster(fullWidth: fw, fullHeight: fh, imageWidth: imageWidth, imageHeight: imageHeight)
-            barKnown = imageWidth > 0
-        }
+        let (fullW, fullH, bar, barKnown) = stated(size: ini.value("SemImageFile", "DataSize")?.lowercased(),
+                                                   separators: ["x", "*", " "], exactlyTwo: true,
+                                                   imageWidth: imageWidth, imageHeight: imageHeight)
         let raw = ini.value("SemImageFile", "PixelSize")
         guard let raw, let nm = VendorText.positiveNumber(raw) else {
             var r = VendorCalibration.none(.hitachi, key: "[SemImageFile] PixelSize",
@@ -180,4 +159,17 @@ public enum HitachiSidecar {
                                  key: "[SemImageFile] PixelSize", rawValue: "\(raw) nm",
                                  dataBar: bar, dataBarKnown: barKnown, notes: notes)
     }
+}
+
+/// The full scan size a sidecar states (`$CM_FULL_SIZE 1280 960`, `DataSize=1280x960`)
+/// and the data bar it implies below the scanned rows (see `barBelowRaster`).
+/// `barKnown` says the metadata settles whether there is a bar at all.
+private func stated(size text: String?, separators: Set<Character>, exactlyTwo: Bool,
+                    imageWidth: Int, imageHeight: Int) -> (width: Int?, height: Int?, bar: PixelRect?, barKnown: Bool) {
+    guard let text else { return (nil, nil, nil, false) }
+    let parts = text.split(whereSeparator: { separators.contains($0) })
+    guard exactlyTwo ? parts.count == 2 : parts.count >= 2,
+          let w = VendorText.positiveNumber(parts[0]), let h = VendorText.positiveNumber(parts[1]) else { return (nil, nil, nil, false) }
+    let fw = Int(w.rounded()), fh = Int(h.rounded())
+    return (fw, fh, barBelowRaster(fullWidth: fw, fullHeight: fh, imageWidth: imageWidth, imageHeight: imageHeight), imageWidth > 0)
 }

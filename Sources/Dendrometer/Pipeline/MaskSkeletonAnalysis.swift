@@ -40,7 +40,6 @@ public struct MaskSkeletonAnalysis: Sendable {
             case components, holes, eulerNumber = "euler_number"
             case holeDensity = "hole_density_per_1000um2", junctionDensity = "junction_density_per_mm"
         }
-        enum CalibrationKeys: String, CodingKey { case pixelSize = "pixel_size_um", source }
         func encode(to encoder: any Encoder) throws {
             let a = analysis
             var c = encoder.container(keyedBy: Keys.self)
@@ -53,9 +52,7 @@ public struct MaskSkeletonAnalysis: Sendable {
             let area = a.calibration.squareMicrometres(fromPixels: Double(a.imageArea))
             try k.encode(area.map { $0 > 0 ? Double(a.topology.holes) / $0 * 1000 : 0 }, forKey: .holeDensity)
             try k.encode(summary.lengthUm.map { $0 > 0 ? Double(summary.junctions) / ($0 / 1000) : 0 }, forKey: .junctionDensity)
-            var cal = c.nestedContainer(keyedBy: CalibrationKeys.self, forKey: .calibration)
-            try cal.encode(a.calibration.pixelSize?.micrometres, forKey: .pixelSize)
-            try cal.encode(a.calibration.source.rawValue, forKey: .source)
+            try ReportBlocks.encode(a.calibration, in: &c, forKey: .calibration)
             try c.encode(a.calibration.isCalibrated ? [String]() : ["no calibration (\(a.calibration.detail)): µm values are null; pass --pixel-size"],
                          forKey: .warnings)
         }

@@ -20,14 +20,8 @@ public struct AnalysisReport: Encodable, Sendable {
         self.manifest = manifest
     }
 
-    /// A dynamic JSON key.
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(_ s: String) { stringValue = s }
-        init?(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
+    typealias Key = JSONKey
+
 
     public func encode(to encoder: any Encoder) throws {
         let r = result
@@ -40,20 +34,8 @@ public struct AnalysisReport: Encodable, Sendable {
         try c.encode(m.image.height, forKey: Key("height"))
         try c.encode(m.image.sampleFormat, forKey: Key("sample_format"))
         try c.encode(m.image.bitDepth, forKey: Key("bit_depth"))
-        var cal = c.nestedContainer(keyedBy: Key.self, forKey: Key("calibration"))
-        try cal.encode(m.calibration.pixelSize?.micrometres, forKey: Key("pixel_size_um"))
-        try cal.encode(m.calibration.source.rawValue, forKey: Key("source"))
-        try cal.encode(m.calibration.detail, forKey: Key("detail"))
-        if let bar = m.dataBar {
-            var b = c.nestedContainer(keyedBy: Key.self, forKey: Key("data_bar"))
-            try b.encode(bar.rect.x, forKey: Key("x"))
-            try b.encode(bar.rect.y, forKey: Key("y"))
-            try b.encode(bar.rect.width, forKey: Key("w"))
-            try b.encode(bar.rect.height, forKey: Key("h"))
-            try b.encode(bar.source.description, forKey: Key("source"))
-        } else {
-            try c.encodeNil(forKey: Key("data_bar"))
-        }
+        try ReportBlocks.encode(m.calibration, in: &c, forKey: Key("calibration"))
+        try ReportBlocks.encode(m.dataBar, in: &c, forKey: Key("data_bar"))
         try c.encode(r.phase, forKey: Key("phase"))
         var seg = c.nestedContainer(keyedBy: Key.self, forKey: Key("segmentation"))
         try seg.encode(r.phaseReason, forKey: Key("reason"))

@@ -68,8 +68,6 @@ public struct InspectionReport: Sendable, Encodable {
         case samplesPerPixel = "samples_per_pixel", compression, photometric, tiled, calibration
         case dataBar = "data_bar", warnings
     }
-    private enum CalibrationKeys: String, CodingKey { case pixelSizeMicrometres = "pixel_size_um", source, detail }
-    private enum BarKeys: String, CodingKey { case x, y, w, h, source }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
@@ -87,20 +85,8 @@ public struct InspectionReport: Sendable, Encodable {
         try c.encode(compression, forKey: .compression)
         try c.encode(photometric, forKey: .photometric)
         try c.encode(tiled, forKey: .tiled)
-        var cal = c.nestedContainer(keyedBy: CalibrationKeys.self, forKey: .calibration)
-        try cal.encode(calibration.pixelSize?.micrometres, forKey: .pixelSizeMicrometres)
-        try cal.encode(calibration.source.rawValue, forKey: .source)
-        try cal.encode(calibration.detail, forKey: .detail)
-        if let bar = dataBar {
-            var b = c.nestedContainer(keyedBy: BarKeys.self, forKey: .dataBar)
-            try b.encode(bar.rect.x, forKey: .x)
-            try b.encode(bar.rect.y, forKey: .y)
-            try b.encode(bar.rect.width, forKey: .w)
-            try b.encode(bar.rect.height, forKey: .h)
-            try b.encode(bar.source.description, forKey: .source)
-        } else {
-            try c.encodeNil(forKey: .dataBar)
-        }
+        try ReportBlocks.encode(calibration, in: &c, forKey: .calibration)
+        try ReportBlocks.encode(dataBar, in: &c, forKey: .dataBar)
         try c.encode(warnings, forKey: .warnings)
     }
 
