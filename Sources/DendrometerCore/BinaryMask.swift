@@ -130,12 +130,23 @@ extension BinaryMask {
 }
 
 extension Image {
-    /// A `width × height` image filled with `background` with `tile` copied in at (`x`, `y`).
+    /// A `width × height` image filled with `background` with `tile` copied in at
+    /// (`x`, `y`) px; the parts of `tile` outside the new image are dropped.
+    ///
+    /// - Complexity: O(width × height); one row copy per tile row.
+    @inlinable
     public static func pasting(_ tile: Image<Pixel>, at x: Int, _ y: Int, width: Int, height: Int, background: Pixel) -> Image<Pixel> {
         var out = [Pixel](repeating: background, count: width * height)
-        for row in 0 ..< tile.height where row + y >= 0 && row + y < height {
-            for col in 0 ..< tile.width where col + x >= 0 && col + x < width {
-                out[(row + y) * width + col + x] = tile.pixels[row * tile.width + col]
+        let x0 = max(0, x), x1 = min(width, x + tile.width)
+        let r0 = max(0, -y), r1 = min(tile.height, height - y)
+        if x0 < x1 && r0 < r1 {
+            out.withUnsafeMutableBufferPointer { o in
+                tile.pixels.withUnsafeBufferPointer { t in
+                    for row in r0 ..< r1 {
+                        (o.baseAddress! + (row + y) * width + x0)
+                            .update(from: t.baseAddress! + row * tile.width + (x0 - x), count: x1 - x0)
+                    }
+                }
             }
         }
         return Image(width: width, height: height, pixels: out, bitDepth: tile.bitDepth)

@@ -521,24 +521,22 @@ public enum DendriteAnalysis {
         var weight: [Float]
         /// The field rectangle the arrays cover (row-major, `window.width` per row).
         var window: PixelRect
-        /// Width of the field, px (for indexing field-sized masks).
-        var fieldWidth: Int
         var sigma: Double
         var rho: Double
 
-        /// Statistics over the oriented pixels, optionally only those of `region` inside `box` (field coordinates).
-        func statistics(in region: BinaryMask?, box: PixelRect? = nil) -> OrientationStatistics {
+        /// Statistics over the oriented pixels, optionally only those of `region`.
+        func statistics(in region: RegionMask?) -> OrientationStatistics {
             var hist = [Double](repeating: 0, count: 18)
             var n = 0, lateral = 0, vertical = 0
             var c2 = 0.0, s2 = 0.0, coh = 0.0, wsum = 0.0
-            let b = box ?? window
+            let b = region?.bbox ?? window
             let x0 = max(b.x, window.x), x1 = min(b.x + b.width, window.x + window.width)
             let y0 = max(b.y, window.y), y1 = min(b.y + b.height, window.y + window.height)
             for y in y0 ..< max(y0, y1) { for x in x0 ..< max(x0, x1) {
                 let j = (y - window.y) * window.width + (x - window.x)
                 let a = degrees[j]
                 guard !a.isNaN else { continue }
-                if let region, region.bits[y * fieldWidth + x] == 0 { continue }
+                if let region, region.local.bits[(y - b.y) * b.width + (x - b.x)] == 0 { continue }
                 n += 1
                 let i = j
                 let d = Double(a)
@@ -603,7 +601,7 @@ public enum DendriteAnalysis {
                 }
             }
         }
-        return RelativeAngles(degrees: degrees, coherence: tensor.coherence.pixels, weight: weight, window: work, fieldWidth: w,
+        return RelativeAngles(degrees: degrees, coherence: tensor.coherence.pixels, weight: weight, window: work,
                               sigma: options.orientationSigmaPx, rho: options.orientationRhoPx)
     }
 

@@ -11,11 +11,19 @@ import DendrometerSegmentation
 import DendrometerSkeleton
 import Foundation
 
-/// A region: a name, the field pixels it covers, and their bounding box (field coordinates).
+/// A region: a name, its bounding box in the field, and which pixels of that
+/// box it covers.
 struct RegionMask {
     var name: String
-    var mask: BinaryMask
+    /// Bounding box, field coordinates (px).
     var bbox: PixelRect
+    /// Membership over `bbox` only (`bbox.width × bbox.height`, row-major).
+    var local: BinaryMask
+
+    /// Whether field pixel (x, y) belongs to the region.
+    func contains(x: Int, y: Int) -> Bool {
+        bbox.contains(x: x, y: y) && local.bits[(y - bbox.y) * bbox.width + (x - bbox.x)] != 0
+    }
 }
 
 enum RegionBuilder {
@@ -35,18 +43,18 @@ enum RegionBuilder {
         case .whole:
             return [whole(field: field, interface: interface, maxDepthPx: maxDepthPx)]
         case .grid(let rows, let columns):
-            let electrolyte = interface.map { band(name: "", interface: $0, width: w, height: h, from: 0, to: .infinity, includeUpper: true).mask }
+            let electrolyte = interface.map { DepthBand(interface: $0, width: w, height: h, from: 0, to: .infinity, includeUpper: true) }
             var out = [RegionMask]()
             for r in 0 ..< rows {
                 for c in 0 ..< columns {
                     let rect = PixelRect(x: c * w / columns, y: r * h / rows,
                                          width: (c + 1) * w / columns - c * w / columns, height: (r + 1) * h / rows - r * h / rows)
-                    out.append(rectangle(name: "r\(r + 1)c\(c + 1)", rect: rect, width: w, height: h, electrolyte: electrolyte))
+                    out.append(rectangle(name: "r\(r + 1)c\(c + 1)", rect: rect, electrolyte: electrolyte))
                 }
             }
             return out
         case .rectangles(let rects):
-            let electrolyte = interface.map { band(name: "", interface: $0, width: w, height: h, from: 0, to: .infinity, includeUpper: true).mask }
+            let electrolyte = interface.map { DepthBand(interface: $0, width: w, height: h, from: 0, to: .infinity, includeUpper: true) }
             return rects.compactMap { r in
                 let scale: Double
                 if (r.unit ?? "px").lowercased() == "um" || r.unit == "µm" {
@@ -66,7 +74,7 @@ enum RegionBuilder {
                     warnings.append("region \(r.name) lies outside the analysed field; skipped")
                     return nil
                 }
-                return rectangle(name: r.name, rect: clipped, width: w, height: h, electrolyte: electrolyte)
+                return rectangle(name: r.name, rect: clipped, electrolyte: electrolyte)
             }
         }
     }
@@ -76,47 +84,107 @@ enum RegionBuilder {
             return band(name: "whole", interface: interface, width: field.width, height: field.height,
                         from: 0, to: maxDepthPx > 0 ? maxDepthPx : .infinity, includeUpper: true)
         }
-        var all = BinaryMask(width: field.width, height: field.height)
-        for i in all.bits.indices { all.bits[i] = 1 }
-        return RegionMask(name: "whole", mask: all, bbox: PixelRect(x: 0, y: 0, width: field.width, height: field.height))
+        let box = PixelRect(x: 0, y: 0, width: field.width, height: field.height)
+        return RegionMask(name: "whole", bbox: box,
+                          local: BinaryMask(width: box.width, height: box.height, normalizedBits: [UInt8](repeating: 1, count: box.area)))
     }
 
     /// Field pixels with depth in (from, to] (or [from, to] for the last band).
     static func band(name: String, interface: Interface, width w: Int, height h: Int,
                      from lo: Double, to hi: Double, includeUpper: Bool) -> RegionMask {
-        let side = interface.side
-        let length = side.length(width: w, height: h)
-        // Per position along the interface: its height and the cosine of its slope.
-        let g = (0 ..< length).map { interface.height(atU: Double($0)) }
-        let cosine = (0 ..< length).map { u -> Double in
-            let slope = interface.height(atU: Double(u) + 0.5) - interface.height(atU: Double(u) - 0.5)
-            return 1 / (1 + slope * slope).squareRoot()
-        }
-        var mask = BinaryMask(width: w, height: h)
-        var minX = w, minY = h, maxX = -1, maxY = -1
-        // Row-major scan (cache friendly on every side).
-        for y in 0 ..< h {
-            for x in 0 ..< w {
-                let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
-                let d = (Double(v) - g[u]) * cosine[u]
-                guard d > 0, d > lo || (lo == 0 && d > 0), d < hi || (includeUpper && d == hi) else { continue }
-                mask.bits[y * w + x] = 1
-                minX = min(minX, x); maxX = max(maxX, x); minY = min(minY, y); maxY = max(maxY, y)
-            }
-        }
-        let bbox = maxX < 0 ? PixelRect(x: 0, y: 0, width: 0, height: 0)
-            : PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1)
-        return RegionMask(name: name, mask: mask, bbox: bbox)
+        let band = DepthBand(interface: interface, width: w, height: h, from: lo, to: hi, includeUpper: includeUpper)
+        let box = band.boundingBox
+        return RegionMask(name: name, bbox: box, local: band.mask(over: box))
     }
 
-    static func rectangle(name: String, rect: PixelRect, width w: Int, height h: Int, electrolyte: BinaryMask?) -> RegionMask {
-        var mask = BinaryMask(width: w, height: h)
-        for y in rect.y ..< rect.y + rect.height {
-            for x in rect.x ..< rect.x + rect.width where electrolyte.map({ $0.bits[y * w + x] != 0 }) ?? true {
-                mask.bits[y * w + x] = 1
+    static func rectangle(name: String, rect: PixelRect, electrolyte: DepthBand?) -> RegionMask {
+        let local = electrolyte?.mask(over: rect)
+            ?? BinaryMask(width: rect.width, height: rect.height, normalizedBits: [UInt8](repeating: 1, count: rect.area))
+        return RegionMask(name: name, bbox: rect, local: local)
+    }
+}
+
+/// The field pixels whose depth d below the interface lies in a band: d > max(lo, 0)
+/// and d < hi (or d ≤ hi with `includeUpper`), where d = (v − g(u)) · cos θ(u) is the
+/// local-slope depth of pixel (u, v) in the interface frame. d grows with v at
+/// fixed u, so each position u holds one run of v, found exactly with the same
+/// predicate by stepping from the analytic estimate: O(length) to build,
+/// O(box) to rasterise, instead of a full-field scan per band.
+struct DepthBand {
+    let side: AnodeSide
+    let width: Int, height: Int
+    /// First and last v of the run at each u (first > last: empty).
+    private(set) var first: [Int32]
+    private(set) var last: [Int32]
+
+    init(interface: Interface, width w: Int, height h: Int, from lo: Double, to hi: Double, includeUpper: Bool) {
+        side = interface.side
+        width = w; height = h
+        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+        first = [Int32](repeating: 1, count: length)
+        last = [Int32](repeating: 0, count: length)
+        let low = max(lo, 0)
+        for u in 0 ..< length {
+            let g = interface.height(atU: Double(u))
+            let slope = interface.height(atU: Double(u) + 0.5) - interface.height(atU: Double(u) - 0.5)
+            let c = 1 / (1 + slope * slope).squareRoot()
+            func depth(_ v: Int) -> Double { (Double(v) - g) * c }
+            func aboveLow(_ v: Int) -> Bool { depth(v) > low }
+            func belowHigh(_ v: Int) -> Bool { let d = depth(v); return d < hi || (includeUpper && d == hi) }
+            // Smallest v in 0..<extent with aboveLow.
+            var a = Int(max(0, min(Double(extent), (g + low / c).rounded(.down))))
+            while a > 0 && aboveLow(a - 1) { a -= 1 }
+            while a < extent && !aboveLow(a) { a += 1 }
+            // Largest v < extent with belowHigh.
+            var b = hi.isFinite ? Int(max(-1, min(Double(extent - 1), (g + hi / c).rounded(.down)))) : extent - 1
+            while b < extent - 1 && belowHigh(b + 1) { b += 1 }
+            while b >= 0 && !belowHigh(b) { b -= 1 }
+            if a <= b { first[u] = Int32(a); last[u] = Int32(b) }
+        }
+    }
+
+    /// Whether field pixel (x, y) is in the band.
+    @inline(__always)
+    func contains(x: Int, y: Int) -> Bool {
+        let (u, v) = side.framePosition(x: x, y: y, width: width, height: height)
+        return Int32(v) >= first[u] && Int32(v) <= last[u]
+    }
+
+    /// The smallest field rectangle holding the band (empty at (0, 0) when the band is).
+    var boundingBox: PixelRect {
+        var uMin = Int.max, uMax = -1, vMin = Int.max, vMax = -1
+        for u in first.indices where first[u] <= last[u] {
+            uMin = min(uMin, u); uMax = u
+            vMin = min(vMin, Int(first[u])); vMax = max(vMax, Int(last[u]))
+        }
+        guard uMax >= 0 else { return PixelRect(x: 0, y: 0, width: 0, height: 0) }
+        let a = side.image(u: Double(uMin), v: Double(vMin), width: width, height: height)
+        let b = side.image(u: Double(uMax), v: Double(vMax), width: width, height: height)
+        let x0 = Int(min(a.x, b.x)), y0 = Int(min(a.y, b.y))
+        return PixelRect(x: x0, y: y0, width: Int(max(a.x, b.x)) - x0 + 1, height: Int(max(a.y, b.y)) - y0 + 1)
+    }
+
+    /// Band membership over `rect` (field coordinates), row-major `rect.width × rect.height`.
+    func mask(over rect: PixelRect) -> BinaryMask {
+        var bits = [UInt8](repeating: 0, count: rect.area)
+        bits.withUnsafeMutableBufferPointer { out in
+            let dst = SendablePointer(out.baseAddress!)
+            first.withUnsafeBufferPointer { f in
+                last.withUnsafeBufferPointer { l in
+                    parallelBands(rect.height, minimumPerBand: 64) { rows in
+                        for y in rows {
+                            let row = dst.base + y * rect.width
+                            for x in 0 ..< rect.width {
+                                let (u, v) = side.framePosition(x: x + rect.x, y: y + rect.y, width: width, height: height)
+                                let vv = Int32(v)
+                                row[x] = vv >= f[u] && vv <= l[u] ? 1 : 0
+                            }
+                        }
+                    }
+                }
             }
         }
-        return RegionMask(name: name, mask: mask, bbox: rect)
+        return BinaryMask(width: rect.width, height: rect.height, normalizedBits: bits)
     }
 }
 
@@ -147,7 +215,7 @@ enum RegionFeatureExtractor {
         for y in 0 ..< box.height {
             for x in 0 ..< box.width {
                 let i = (y + box.y) * w + (x + box.x), j = y * box.width + x
-                guard region.mask.bits[i] != 0 else { continue }
+                guard region.local.bits[j] != 0 else { continue }
                 regionPixels += 1
                 if dendrites.bits[i] != 0 { inRegion[j] = 1; dendritePixels += 1 }
                 let fx = x + box.x, fy = y + box.y
@@ -161,7 +229,7 @@ enum RegionFeatureExtractor {
             }
         }
         let regionDendrites = BinaryMask(width: box.width, height: box.height, normalizedBits: inRegion)
-        let orientation = angles.statistics(in: region.mask, box: box)
+        let orientation = angles.statistics(in: region)
         let holes = connectivitySummary(regionDendrites).holes
         // Skeleton length and junctions from the whole-zone graph (built once):
         // junction nodes whose position lies in the region, and the region's share
@@ -171,7 +239,7 @@ enum RegionFeatureExtractor {
         var junctions = 0
         for node in graph.graph.nodes where node.kind == .junction {
             let x = Int(node.x) + graph.origin.x, y = Int(node.y) + graph.origin.y
-            if box.contains(x: x, y: y), region.mask.bits[y * w + x] != 0 { junctions += 1 }
+            if region.contains(x: x, y: y) { junctions += 1 }
         }
         let meanWidthPx = widths.isEmpty ? 0 : widths.map(\.width).reduce(0, +) / Double(widths.count)
         var taper: Double?
