@@ -32,11 +32,13 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        /// glibc's mallopt(3), for ProcessMemory (no library to link).
+        .systemLibrary(name: "CMalloc"),
 
         // MARK: - Pipeline stages
 
         /// Image model, units, geometry primitives and parallel helpers shared by every stage.
-        .target(name: "DendrometerCore"),
+        .target(name: "DendrometerCore", dependencies: ["CMalloc"]),
         /// Readers and writers: TIFF (libtiff), PNG (libpng), BMP.
         .target(name: "DendrometerIO", dependencies: ["DendrometerCore", "CTIFF", "CPNG"]),
         /// Pixel size from vendor metadata (FEI, Zeiss, JEOL, Hitachi, TESCAN, ImageJ) and the SEM data bar.

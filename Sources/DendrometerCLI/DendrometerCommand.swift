@@ -19,4 +19,10 @@ struct DendrometerCommand: ParsableCommand {
         subcommands: [InspectCommand.self, AnalyzeCommand.self, BatchCommand.self, MergeCommand.self, CompareCommand.self,
                       ReportCommand.self, SkeletonCommand.self, BenchCommand.self]
     )
+
+    /// Entry point: freed image buffers are reused (see ``ProcessMemory``), then the arguments are parsed and run.
+    static func main() {
+        ProcessMemory.reuseLargeBuffers()
+        main(nil)
+    }
 }

@@ -62,3 +62,28 @@ public struct SendablePointer<T>: @unchecked Sendable {
     /// Wraps `base`.
     @inlinable public init(_ base: UnsafeMutablePointer<T>) { self.base = base }
 }
+
+/// Splits `0 ..< count` into bands like ``parallelBands(_:minimumPerBand:_:)``,
+/// gives each band its own accumulator (made by `initial`) and returns the
+/// accumulators in band order for the caller to merge: a parallel reduction
+/// without locks or shared writes.
+///
+/// - Parameters:
+///   - count: number of items (usually rows).
+///   - minimumPerBand: below twice this many items, one band on the calling thread.
+///   - initial: makes an empty accumulator (called once per band).
+///   - body: folds one band of items into its accumulator.
+@inlinable
+public func parallelBandResults<T>(_ count: Int, minimumPerBand: Int = 32, initial: () -> T,
+                                   _ body: (Range<Int>, inout T) -> Void) -> [T] {
+    guard count > 0 else { return [] }
+    let bands = Concurrency.bandCount(for: count, minimumPerBand: minimumPerBand)
+    var results = (0 ..< bands).map { _ in initial() }
+    results.withUnsafeMutableBufferPointer { out in
+        let slots = SendablePointer(out.baseAddress!)
+        parallelBands(bands, minimumPerBand: 1) { range in
+            for b in range { body(b * count / bands ..< (b + 1) * count / bands, &slots.base[b]) }
+        }
+    }
+    return results
+}

@@ -53,11 +53,11 @@ public enum CathodeDetector {
         let side = interface.side
         let w = image.width, h = image.height
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
-        var sum = [Double](repeating: 0, count: extent + 1), sum2 = sum, n = sum
-        interface.forEachElectrolytePixel { i, k in
-            let x = Double(image.pixels[i])
-            sum[k] += x; sum2[k] += x * x; n[k] += 1
+        let sums = image.pixels.withUnsafeBufferPointer { px in
+            let p = px.baseAddress!
+            return interface.offsetSums(extent: extent) { Double(p[$0]) }
         }
+        let sum = sums.sum, sum2 = sums.sumOfSquares, n = sums.count
         let populated = n.indices.filter { n[$0] >= 0.25 * Double(length) }
         guard populated.count >= 16, let last = populated.last else { return nil }
         func spread(_ k: Int) -> Double {
@@ -77,16 +77,17 @@ public enum CathodeDetector {
         return CathodeLayer(offsetPx: Double(start), thicknessPx: thickness, phaseFraction: .nan)
     }
 
-    /// The cathode band in `phase` (raw phase mask, same shape as the interface's image), or nil.
+    /// The cathode band in `phase` (raw phase mask, same shape as the interface's image; only
+    /// its pixels on the electrolyte side are counted), or nil.
     public static func detect(in phase: BinaryMask, interface: Interface, parameters p: Parameters = Parameters()) -> CathodeLayer? {
         let side = interface.side
         let w = phase.width, h = phase.height
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
-        var hits = [Double](repeating: 0, count: extent + 1), totals = [Double](repeating: 0, count: extent + 1)
-        interface.forEachElectrolytePixel { i, k in
-            totals[k] += 1
-            if phase.bits[i] != 0 { hits[k] += 1 }
+        let sums = phase.bits.withUnsafeBufferPointer { bits in
+            let p = bits.baseAddress!
+            return interface.offsetSums(extent: extent) { Double(p[$0]) }
         }
+        let hits = sums.sum, totals = sums.count
         // Ignore sparsely populated far bins (a tilted interface leaves few pixels there).
         let populated = totals.indices.filter { totals[$0] >= 0.25 * Double(length) }
         guard let last = populated.last else { return nil }
@@ -162,21 +163,68 @@ extension BinaryMask {
     }
 }
 
+/// Per-offset sums over the electrolyte-side pixels of an image: index k is
+/// the whole px above the interface, ⌊v − g(u)⌋, capped at the image extent.
+struct OffsetSums {
+    /// Pixels per offset.
+    var count: [Double]
+    /// Sum of the values per offset.
+    var sum: [Double]
+    /// Sum of the squared values per offset.
+    var sumOfSquares: [Double]
+
+    init(bins: Int) {
+        count = [Double](repeating: 0, count: bins)
+        sum = count
+        sumOfSquares = count
+    }
+}
+
 extension Interface {
-    /// Calls `body(index, offset)` for every pixel on the electrolyte side, in
-    /// row-major order (cache friendly on every side): `index` into the
-    /// row-major image, `offset` = ⌊v − g(u)⌋ ≥ 0, the whole px above the interface.
-    @inlinable
-    public func forEachElectrolytePixel(_ body: (Int, Int) -> Void) {
-        let w = width, h = height
-        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+    /// Sums `value(index)` (index into the row-major image) over every pixel on
+    /// the electrolyte side (v > g(u)) by offset ⌊v − g(u)⌋ (capped at `extent`):
+    /// row-major parallel bands, each with its own sums, merged at the end.
+    @inline(__always)
+    func offsetSums(extent: Int, _ value: (Int) -> Double) -> OffsetSums {
+        let w = width, h = height, side = side
+        let length = side.length(width: w, height: h)
         let g = (0 ..< length).map { height(atU: Double($0)) }
-        for y in 0 ..< h {
-            for x in 0 ..< w {
-                let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
-                let d = Double(v) - g[u]
-                if d > 0 { body(y * w + x, min(extent, Int(d))) }
+        let partials = g.withUnsafeBufferPointer { gb in
+            parallelBandResults(h, minimumPerBand: 32, initial: { OffsetSums(bins: extent + 1) }) { rows, acc in
+                acc.count.withUnsafeMutableBufferPointer { n in
+                    acc.sum.withUnsafeMutableBufferPointer { s in
+                        acc.sumOfSquares.withUnsafeMutableBufferPointer { s2 in
+                            @inline(__always) func add(_ i: Int, _ d: Double) {
+                                let k = min(extent, Int(d)), x = value(i)
+                                n[k] += 1; s[k] += x; s2[k] += x * x
+                            }
+                            for y in rows {
+                                let row = y * w
+                                switch side {
+                                case .bottom, .top:
+                                    let v = Double(side == .bottom ? h - 1 - y : y)
+                                    for x in 0 ..< w where v > gb[x] { add(row + x, v - gb[x]) }
+                                case .left:
+                                    let gy = gb[y]
+                                    for x in 0 ..< w where Double(x) > gy { add(row + x, Double(x) - gy) }
+                                case .right:
+                                    let gy = gb[y]
+                                    for x in 0 ..< w where Double(w - 1 - x) > gy { add(row + x, Double(w - 1 - x) - gy) }
+                                }
+                            }
+                        }
+                    }
+                }
             }
         }
+        var total = OffsetSums(bins: extent + 1)
+        for part in partials {
+            for k in 0 ... extent {
+                total.count[k] += part.count[k]
+                total.sum[k] += part.sum[k]
+                total.sumOfSquares[k] += part.sumOfSquares[k]
+            }
+        }
+        return total
     }
 }
