@@ -212,91 +212,117 @@ private struct GraphBuilder {
 
     func imageIndex(_ p: Int) -> Int { (p / pw - 1) * w + (p % pw - 1) }
 
+    /// Per-pixel state bits of the builder (low 4 bits: degree).
+    static let nodeBit: UInt8 = 0x10, visitedBit: UInt8 = 0x20
+
+    /// Padded indices of the skeleton pixels in raster order. Skeletons are
+    /// sparse, so eight pixels are tested at once and zero words skipped.
+    func skeletonPixels() -> [Int] {
+        var out = [Int]()
+        phase.withUnsafeBufferPointer { ph in
+            let p = ph.baseAddress!
+            for y in 1 ..< h + 1 {
+                var x = 1
+                let row = y * pw
+                while x <= w {
+                    if x + 8 <= w + 1 {
+                        let word = UnsafeRawPointer(p + row + x).loadUnaligned(as: UInt64.self)
+                        if word == 0 { x += 8; continue }
+                    }
+                    if p[row + x] != 0 { out.append(row + x) }
+                    x += 1
+                }
+            }
+        }
+        return out
+    }
+
     func build() -> Result {
         let n = pw * (h + 2)
         let offsets = [-pw - 1, -pw, -pw + 1, -1, 1, pw - 1, pw, pw + 1]
-        var degree = [UInt8](repeating: 0, count: n)
-        var nodeOf = [Int32](repeating: -1, count: n)
-        var visited = [Bool](repeating: false, count: n)
+        let all = skeletonPixels()
+        // Degree (low bits), node and visited flags per padded pixel; node ids by pixel.
+        var state = [UInt8](repeating: 0, count: n)
+        var nodeID = [Int: Int32](minimumCapacity: all.count / 8)
         var nodes: [SkeletonNode] = []
         var branches: [SkeletonBranch] = []
         var stack: [Int] = []
 
         phase.withUnsafeBufferPointer { ph in
-            let p = ph.baseAddress!
-            // Degrees (linear scan of the interior).
-            for y in 1 ..< h + 1 {
-                for x in 1 ..< w + 1 {
-                    let i = y * pw + x
-                    if p[i] == 0 { continue }
-                    var d: UInt8 = 0
-                    for o in offsets { d &+= p[i + o] }
-                    degree[i] = d
-                }
+          state.withUnsafeMutableBufferPointer { st in
+            let p = ph.baseAddress!, s = st.baseAddress!
+            func degree(_ i: Int) -> UInt8 { s[i] & 0x0F }
+            func isNode(_ i: Int) -> Bool { s[i] & Self.nodeBit != 0 }
+            func isVisited(_ i: Int) -> Bool { s[i] & Self.visitedBit != 0 }
+            func nodeOf(_ i: Int) -> Int { isNode(i) ? Int(nodeID[i]!) : -1 }
+            func setNode(_ i: Int, _ id: Int32) { s[i] |= Self.nodeBit; nodeID[i] = id }
+            // Degrees.
+            for i in all {
+                var d: UInt8 = 0
+                for o in offsets { d &+= p[i + o] }
+                s[i] = d
             }
             // Nodes in raster order; junction clusters by BFS over degree ≥ 3 pixels.
-            for y in 1 ..< h + 1 {
-                for x in 1 ..< w + 1 {
-                    let i = y * pw + x
-                    if p[i] == 0 || degree[i] == 2 || nodeOf[i] >= 0 { continue }
-                    let id = Int32(nodes.count)
-                    if degree[i] >= 3 {
-                        var pixels: [Int] = []
-                        nodeOf[i] = id
-                        stack.append(i)
-                        while let q = stack.popLast() {
-                            pixels.append(q)
-                            for o in offsets {
-                                let r = q + o
-                                if p[r] != 0 && degree[r] >= 3 && nodeOf[r] < 0 { nodeOf[r] = id; stack.append(r) }
-                            }
+            for i in all {
+                if degree(i) == 2 || isNode(i) { continue }
+                let id = Int32(nodes.count)
+                if degree(i) >= 3 {
+                    var pixels: [Int] = []
+                    setNode(i, id)
+                    stack.append(i)
+                    while let q = stack.popLast() {
+                        pixels.append(q)
+                        for o in offsets {
+                            let r = q + o
+                            if p[r] != 0 && degree(r) >= 3 && !isNode(r) { setNode(r, id); stack.append(r) }
                         }
-                        pixels.sort()
-                        let c = Double(pixels.count)
-                        let cx = pixels.reduce(0.0) { $0 + Double($1 % pw - 1) } / c
-                        let cy = pixels.reduce(0.0) { $0 + Double($1 / pw - 1) } / c
-                        // Representative pixel: nearest to the centroid, first in raster order on ties.
-                        var best = pixels[0], bestD = Double.infinity
-                        for q in pixels {
-                            let dx = Double(q % pw - 1) - cx, dy = Double(q / pw - 1) - cy
-                            if dx * dx + dy * dy < bestD - 1e-12 { bestD = dx * dx + dy * dy; best = q }
-                        }
-                        nodes.append(SkeletonNode(kind: .junction, x: Double(best % pw - 1), y: Double(best / pw - 1),
-                                                  pixels: pixels, degree: 0, skeletonID: 0))
-                    } else {
-                        nodeOf[i] = id
-                        nodes.append(SkeletonNode(kind: degree[i] == 1 ? .endpoint : .isolatedPixel,
-                                                  x: Double(x - 1), y: Double(y - 1), pixels: [i], degree: 0, skeletonID: 0))
                     }
+                    pixels.sort()
+                    let c = Double(pixels.count)
+                    let cx = pixels.reduce(0.0) { $0 + Double($1 % pw - 1) } / c
+                    let cy = pixels.reduce(0.0) { $0 + Double($1 / pw - 1) } / c
+                    // Representative pixel: nearest to the centroid, first in raster order on ties.
+                    var best = pixels[0], bestD = Double.infinity
+                    for q in pixels {
+                        let dx = Double(q % pw - 1) - cx, dy = Double(q / pw - 1) - cy
+                        if dx * dx + dy * dy < bestD - 1e-12 { bestD = dx * dx + dy * dy; best = q }
+                    }
+                    nodes.append(SkeletonNode(kind: .junction, x: Double(best % pw - 1), y: Double(best / pw - 1),
+                                              pixels: pixels, degree: 0, skeletonID: 0))
+                } else {
+                    setNode(i, id)
+                    nodes.append(SkeletonNode(kind: degree(i) == 1 ? .endpoint : .isolatedPixel,
+                                              x: Double(i % pw - 1), y: Double(i / pw - 1), pixels: [i], degree: 0, skeletonID: 0))
                 }
             }
             // Branches from every node pixel.
             func walk(from q: Int, into r: Int) -> [Int] {
                 var path = [q, r]
-                visited[r] = true
+                s[r] |= Self.visitedBit
                 var prev = q, cur = r
                 while true {
                     var next = -1
                     for o in offsets where p[cur + o] != 0 && cur + o != prev { next = cur + o; break }
                     if next < 0 { break }  // unreachable for degree-2 pixels
                     path.append(next)
-                    if nodeOf[next] >= 0 || visited[next] { break }
-                    visited[next] = true
+                    if isNode(next) || isVisited(next) { break }
+                    s[next] |= Self.visitedBit
                     prev = cur; cur = next
                 }
                 return path
             }
             for id in nodes.indices {
-                for q in nodes[id].pixels where nodeOf[q] == Int32(id) {
+                for q in nodes[id].pixels where nodeOf(q) == id {
                     for o in offsets {
                         let r = q + o
                         if p[r] == 0 { continue }
-                        if nodeOf[r] >= 0 {
-                            if Int(nodeOf[r]) != id && q < r { branches.append(rawBranch([q, r], Int(nodeOf[q]), Int(nodeOf[r]))) }
-                        } else if !visited[r] {
+                        if isNode(r) {
+                            let other = nodeOf(r)
+                            if other != id && q < r { branches.append(rawBranch([q, r], id, other)) }
+                        } else if !isVisited(r) {
                             let path = walk(from: q, into: r)
                             let last = path[path.count - 1]
-                            let dst = nodeOf[last] >= 0 ? Int(nodeOf[last]) : id
+                            let dst = isNode(last) ? nodeOf(last) : id
                             // A single pixel touching two adjacent pixels of the same
                             // junction is a bump of that junction (a 3-pixel triangle
                             // that encloses nothing), not a loop: absorb it.
@@ -310,20 +336,18 @@ private struct GraphBuilder {
                 }
             }
             // Isolated cycles: degree-2 pixels no walk reached.
-            for y in 1 ..< h + 1 {
-                for x in 1 ..< w + 1 {
-                    let i = y * pw + x
-                    if p[i] == 0 || degree[i] != 2 || visited[i] || nodeOf[i] >= 0 { continue }
-                    let id = nodes.count
-                    nodeOf[i] = Int32(id)
-                    visited[i] = true
-                    nodes.append(SkeletonNode(kind: .cycleAnchor, x: Double(x - 1), y: Double(y - 1),
-                                              pixels: [i], degree: 0, skeletonID: 0))
-                    var first = -1
-                    for o in offsets where p[i + o] != 0 { first = i + o; break }
-                    branches.append(rawBranch(walk(from: i, into: first), id, id))
-                }
+            for i in all {
+                if degree(i) != 2 || isVisited(i) || isNode(i) { continue }
+                let id = nodes.count
+                setNode(i, Int32(id))
+                s[i] |= Self.visitedBit
+                nodes.append(SkeletonNode(kind: .cycleAnchor, x: Double(i % pw - 1), y: Double(i / pw - 1),
+                                          pixels: [i], degree: 0, skeletonID: 0))
+                var first = -1
+                for o in offsets where p[i + o] != 0 { first = i + o; break }
+                branches.append(rawBranch(walk(from: i, into: first), id, id))
             }
+          }
         }
 
         // Components by union-find over branches; skeleton ids in node order.
@@ -355,15 +379,12 @@ private struct GraphBuilder {
 
         // Mean width over all skeleton pixels.
         var meanWidth: Double? = nil
-        if let d = distance {
-            var sum = 0.0, count = 0
-            for y in 0 ..< h { for x in 0 ..< w where phase[(y + 1) * pw + x + 1] != 0 {
-                sum += Double(d.pixels[y * w + x]); count += 1
-            } }
-            if count > 0 { meanWidth = 2 * sum / Double(count) }
+        if let d = distance, !all.isEmpty {
+            let sum = d.pixels.withUnsafeBufferPointer { dp in all.reduce(0.0) { $0 + Double(dp[imageIndex($1)]) } }
+            meanWidth = 2 * sum / Double(all.count)
         }
         return Result(nodes: nodes, branches: branches, components: components,
-                      cycles: components - eulerNumber8(), meanWidthPx: meanWidth)
+                      cycles: components - eulerNumber8(pixels: all), meanWidthPx: meanWidth)
     }
 
     /// A branch with its path (padded indices) and end nodes; measured by `finish`.
@@ -413,13 +434,18 @@ private struct GraphBuilder {
     /// background, by Gray's bit-quad count: (Q1 − Q3 − 2·QD) / 4 over all 2×2
     /// windows of the padded image (S. B. Gray, "Local properties of binary
     /// images in two dimensions", IEEE Trans. Computers C-20(5), 1971).
-    func eulerNumber8() -> Int {
+    /// Only windows holding a skeleton pixel can count; each is visited once,
+    /// from its first skeleton pixel in raster order (`pixels`, sorted).
+    func eulerNumber8(pixels: [Int]) -> Int {
         var q1 = 0, q3 = 0, qd = 0
         phase.withUnsafeBufferPointer { p in
-            for y in 0 ... h {
-                for x in 0 ... w {
-                    let i = y * pw + x
-                    let a = p[i], b = p[i + 1], c = p[i + pw], d = p[i + pw + 1]
+            for i in pixels {
+                // The four windows containing i, by their top-left corner.
+                for corner in [i - pw - 1, i - pw, i - 1, i] {
+                    let a = p[corner], b = p[corner + 1], c = p[corner + pw], d = p[corner + pw + 1]
+                    // Skip a window already counted from an earlier pixel (raster order a, b, c, d).
+                    let earlier: UInt8 = i == corner ? 0 : i == corner + 1 ? a : i == corner + pw ? a | b : a | b | c
+                    if earlier != 0 { continue }
                     switch a + b + c + d {
                     case 1: q1 += 1
                     case 3: q3 += 1
