@@ -202,8 +202,19 @@ extension Interface {
                                 let row = y * w
                                 switch side {
                                 case .bottom, .top:
+                                    // Along a row the offset changes only every few
+                                    // hundred px: sum runs in registers, flush per run.
                                     let v = Double(side == .bottom ? h - 1 - y : y)
-                                    for x in 0 ..< w where v > gb[x] { add(row + x, v - gb[x]) }
+                                    var run = -1, rn = 0.0, rs = 0.0, rs2 = 0.0
+                                    for x in 0 ..< w where v > gb[x] {
+                                        let k = min(extent, Int(v - gb[x])), value = value(row + x)
+                                        if k != run {
+                                            if run >= 0 { n[run] += rn; s[run] += rs; s2[run] += rs2 }
+                                            run = k; rn = 0; rs = 0; rs2 = 0
+                                        }
+                                        rn += 1; rs += value; rs2 += value * value
+                                    }
+                                    if run >= 0 { n[run] += rn; s[run] += rs; s2[run] += rs2 }
                                 case .left:
                                     let gy = gb[y]
                                     for x in 0 ..< w where Double(x) > gy { add(row + x, Double(x) - gy) }

@@ -6,8 +6,9 @@
 // spanning the whole image; beyond the first and last knots it continues as
 // straight rays. For a graph, the sign of the perpendicular distance equals
 // the sign of the vertical offset v − g(u), and the nearest point lies within
-// |v − g(u)| of u along the interface, so only the segments in that window are
-// examined (O(window / knot spacing) per point).
+// |v − g(u)| of u along the interface; segments are examined outward from
+// the one under u until their distance along u alone exceeds the best found,
+// skipping those whose v-range is too far (usually one or two per point).
 
 import DendrometerCore
 import Foundation
@@ -87,16 +88,41 @@ public struct Interface: Sendable, Equatable {
         let reach = abs(vertical)
         if reach == 0 { return 0 }
         var best = reach * reach
-        let first = segment(containing: u - reach), last = segment(containing: u + reach)
         let n = knotsU.count
-        for s in first ... last {
+        // Squared distance to segment s (end segments continue as rays).
+        func distanceSquared(_ s: Int) -> Double {
             let au = knotsU[s], av = knotsV[s], bu = knotsU[s + 1], bv = knotsV[s + 1]
             let du = bu - au, dv = bv - av
             var t = ((u - au) * du + (v - av) * dv) / (du * du + dv * dv)
-            // End segments continue as rays beyond the outer knots.
             if !(s == 0 && t < 0) && !(s == n - 2 && t > 1) { t = min(1, max(0, t)) }
             let pu = au + t * du - u, pv = av + t * dv - v
-            best = min(best, pu * pu + pv * pv)
+            return pu * pu + pv * pv
+        }
+        // Lower bound from the segment's v-range (inner segments only; rays are unbounded).
+        func verticalGapSquared(_ s: Int) -> Double {
+            if s == 0 || s == n - 2 { return 0 }
+            let lo = min(knotsV[s], knotsV[s + 1]), hi = max(knotsV[s], knotsV[s + 1])
+            let gap = v > hi ? v - hi : v < lo ? lo - v : 0
+            return gap * gap
+        }
+        // Outward from the segment under u. A segment whose lower bound
+        // (|Δu| to its nearer end, plus its v-range gap) is already ≥ the best
+        // distance cannot lower it; |Δu| only grows outward, so the scan stops there.
+        let own = segment(containing: u)
+        best = min(best, distanceSquared(own))
+        var s = own + 1
+        while s <= n - 2 {
+            let du = knotsU[s] - u
+            if du * du >= best { break }
+            if du * du + verticalGapSquared(s) < best { best = min(best, distanceSquared(s)) }
+            s += 1
+        }
+        s = own - 1
+        while s >= 0 {
+            let du = u - knotsU[s + 1]
+            if du * du >= best { break }
+            if du * du + verticalGapSquared(s) < best { best = min(best, distanceSquared(s)) }
+            s -= 1
         }
         return vertical < 0 ? -best.squareRoot() : best.squareRoot()
     }

@@ -518,14 +518,23 @@ public enum DendriteAnalysis {
 
     // MARK: - Orientation
 
-    /// Per-pixel orientation of the dendrite structure relative to the interface.
+    /// One dendrite pixel with a defined orientation.
+    struct OrientedPixel {
+        /// Field coordinates, px.
+        var x: Int32, y: Int32
+        /// Angle relative to the local interface direction, degrees in [0, 180).
+        var degrees: Float
+        var coherence: Float
+        /// coherence × energy.
+        var weight: Float
+        /// cos 2θ and sin 2θ of `degrees` (doubled angles average axial data).
+        var cos2: Double, sin2: Double
+    }
+
+    /// Orientation of the dendrite structure relative to the interface, per oriented pixel.
     struct RelativeAngles {
-        /// Relative angle in [0, 180) per pixel of `window` (NaN where undefined or not dendrite).
-        var degrees: [Float]
-        var coherence: [Float]
-        var weight: [Float]
-        /// The field rectangle the arrays cover (row-major, `window.width` per row).
-        var window: PixelRect
+        /// The oriented pixels in raster order.
+        var pixels: [OrientedPixel]
         var sigma: Double
         var rho: Double
 
@@ -534,26 +543,28 @@ public enum DendriteAnalysis {
             var hist = [Double](repeating: 0, count: 18)
             var n = 0, lateral = 0, vertical = 0
             var c2 = 0.0, s2 = 0.0, coh = 0.0, wsum = 0.0
-            let b = region?.bbox ?? window
-            let x0 = max(b.x, window.x), x1 = min(b.x + b.width, window.x + window.width)
-            let y0 = max(b.y, window.y), y1 = min(b.y + b.height, window.y + window.height)
-            for y in y0 ..< max(y0, y1) { for x in x0 ..< max(x0, x1) {
-                let j = (y - window.y) * window.width + (x - window.x)
-                let a = degrees[j]
-                guard !a.isNaN else { continue }
-                if let region, region.local.bits[(y - b.y) * b.width + (x - b.x)] == 0 { continue }
-                n += 1
-                let i = j
-                let d = Double(a)
-                hist[min(17, Int(d / 10))] += 1
-                if d <= 30 || d >= 150 { lateral += 1 }
-                if d >= 60 && d <= 120 { vertical += 1 }
-                let w = Double(weight[i])
-                c2 += w * cos(2 * d * .pi / 180)
-                s2 += w * sin(2 * d * .pi / 180)
-                coh += w * Double(coherence[i])
-                wsum += w
-            } }
+            // Raster order: the region's rows are one contiguous run.
+            var lo = 0, hi = pixels.count
+            if let b = region?.bbox {
+                lo = firstIndex(atOrBelowRow: b.y)
+                hi = firstIndex(atOrBelowRow: b.y + b.height)
+            }
+            pixels.withUnsafeBufferPointer { px in
+                for k in lo ..< max(lo, hi) {
+                    let p = px[k]
+                    if let region, !region.contains(x: Int(p.x), y: Int(p.y)) { continue }
+                    n += 1
+                    let d = Double(p.degrees)
+                    hist[min(17, Int(d / 10))] += 1
+                    if d <= 30 || d >= 150 { lateral += 1 }
+                    if d >= 60 && d <= 120 { vertical += 1 }
+                    let w = Double(p.weight)
+                    c2 += w * p.cos2
+                    s2 += w * p.sin2
+                    coh += w * Double(p.coherence)
+                    wsum += w
+                }
+            }
             var dominant = atan2(s2, c2) * 90 / .pi
             if dominant < 0 { dominant += 180 }
             return OrientationStatistics(
@@ -561,6 +572,16 @@ public enum DendriteAnalysis {
                 lateralFraction: n > 0 ? Double(lateral) / Double(n) : 0,
                 verticalFraction: n > 0 ? Double(vertical) / Double(n) : 0,
                 histogram: hist.map { n > 0 ? $0 / Double(n) : 0 }, sigmaPx: sigma, rhoPx: rho, pixels: n)
+        }
+
+        /// Index of the first oriented pixel on row `y` or below (`pixels.count` if none).
+        func firstIndex(atOrBelowRow y: Int) -> Int {
+            var lo = 0, hi = pixels.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if Int(pixels[mid].y) < y { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
         }
     }
 
@@ -579,35 +600,38 @@ public enum DendriteAnalysis {
         let side = interface?.side ?? .bottom
         let length = side.length(width: w, height: h)
         let direction: [Double] = (0 ..< length).map { u in interface?.localDirectionDegrees(atU: Double(u)) ?? 0 }
-        let n = work.area
-        var degrees = [Float](repeating: .nan, count: n)
-        var weight = [Float](repeating: 0, count: n)
         let energyFloor: Float = 1e-3
         let alongRows = side == .bottom || side == .top   // u = x; otherwise u = y
         let sw = work.width
-        dendrites.bits.withUnsafeBufferPointer { bits in
-            degrees.withUnsafeMutableBufferPointer { deg in
-                weight.withUnsafeMutableBufferPointer { wt in
-                    parallelBands(work.height, minimumPerBand: 16) { rows in
-                        for sy in rows {
-                            let y = sy + work.y
-                            for sx in 0 ..< sw {
-                                let x = sx + work.x, i = y * w + x, j = sy * sw + sx
-                                guard bits[i] != 0, tensor.energy.pixels[j] > energyFloor else { continue }
-                                let u = alongRows ? x : y
-                                var rel = Double(tensor.orientationDegrees.pixels[j]) - direction[u]
-                                rel = rel.truncatingRemainder(dividingBy: 180)
-                                if rel < 0 { rel += 180 }
-                                deg[j] = Float(rel)
-                                wt[j] = tensor.coherence.pixels[j] * tensor.energy.pixels[j]
+        // Row bands in parallel, each collecting its pixels in raster order.
+        let bands = sub.bits.withUnsafeBufferPointer { bits in
+            tensor.energy.pixels.withUnsafeBufferPointer { energy in
+                tensor.coherence.pixels.withUnsafeBufferPointer { coherence in
+                    tensor.orientationDegrees.pixels.withUnsafeBufferPointer { orientation in
+                        direction.withUnsafeBufferPointer { direction in
+                            parallelBandResults(work.height, minimumPerBand: 16, initial: { [OrientedPixel]() }) { rows, out in
+                                for sy in rows {
+                                    let y = sy + work.y
+                                    for sx in 0 ..< sw {
+                                        let j = sy * sw + sx
+                                        guard bits[j] != 0, energy[j] > energyFloor else { continue }
+                                        let x = sx + work.x
+                                        var rel = Double(orientation[j]) - direction[alongRows ? x : y]
+                                        rel = rel.truncatingRemainder(dividingBy: 180)
+                                        if rel < 0 { rel += 180 }
+                                        let d = Double(Float(rel))
+                                        out.append(OrientedPixel(x: Int32(x), y: Int32(y), degrees: Float(rel), coherence: coherence[j],
+                                                                 weight: coherence[j] * energy[j],
+                                                                 cos2: cos(2 * d * .pi / 180), sin2: sin(2 * d * .pi / 180)))
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        return RelativeAngles(degrees: degrees, coherence: tensor.coherence.pixels, weight: weight, window: work,
-                              sigma: options.orientationSigmaPx, rho: options.orientationRhoPx)
+        return RelativeAngles(pixels: Array(bands.joined()), sigma: options.orientationSigmaPx, rho: options.orientationRhoPx)
     }
 
     // MARK: - Helpers
