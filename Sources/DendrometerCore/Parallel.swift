@@ -87,3 +87,11 @@ public func parallelBandResults<T>(_ count: Int, minimumPerBand: Int = 32, initi
     }
     return results
 }
+
+/// A read-only pointer shared by concurrently running bands.
+public struct SendableConstPointer<T>: @unchecked Sendable {
+    /// The wrapped pointer.
+    public let base: UnsafePointer<T>
+    /// Wraps `base`.
+    @inlinable public init(_ base: UnsafePointer<T>) { self.base = base }
+}

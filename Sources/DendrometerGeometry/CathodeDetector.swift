@@ -55,7 +55,7 @@ public enum CathodeDetector {
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
         let sums = image.pixels.withUnsafeBufferPointer { px in
             let p = px.baseAddress!
-            return interface.offsetSums(extent: extent) { Double(p[$0]) }
+            return interface.offsetSums(of: p, extent: extent)
         }
         let sum = sums.sum, sum2 = sums.sumOfSquares, n = sums.count
         let populated = n.indices.filter { n[$0] >= 0.25 * Double(length) }
@@ -85,7 +85,7 @@ public enum CathodeDetector {
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
         let sums = phase.bits.withUnsafeBufferPointer { bits in
             let p = bits.baseAddress!
-            return interface.offsetSums(extent: extent) { Double(p[$0]) }
+            return interface.offsetSums(of: p, extent: extent)
         }
         let hits = sums.sum, totals = sums.count
         // Ignore sparsely populated far bins (a tilted interface leaves few pixels there).
@@ -181,11 +181,11 @@ struct OffsetSums {
 }
 
 extension Interface {
-    /// Sums `value(index)` (index into the row-major image) over every pixel on
+    /// Sums the samples of the row-major image at `pixels` over every pixel on
     /// the electrolyte side (v > g(u)) by offset ⌊v − g(u)⌋ (capped at `extent`):
     /// row-major parallel bands, each with its own sums, merged at the end.
-    @inline(__always)
-    func offsetSums(extent: Int, _ value: (Int) -> Double) -> OffsetSums {
+    func offsetSums<P: PixelSample>(of pixels: UnsafePointer<P>, extent: Int) -> OffsetSums {
+        let values = SendableConstPointer(pixels)
         let w = width, h = height, side = side
         let length = side.length(width: w, height: h)
         let g = (0 ..< length).map { height(atU: Double($0)) }
@@ -195,7 +195,7 @@ extension Interface {
                     acc.sum.withUnsafeMutableBufferPointer { s in
                         acc.sumOfSquares.withUnsafeMutableBufferPointer { s2 in
                             @inline(__always) func add(_ i: Int, _ d: Double) {
-                                let k = min(extent, Int(d)), x = value(i)
+                                let k = min(extent, Int(d)), x = Double(values.base[i].floatValue)
                                 n[k] += 1; s[k] += x; s2[k] += x * x
                             }
                             for y in rows {
@@ -207,7 +207,7 @@ extension Interface {
                                     let v = Double(side == .bottom ? h - 1 - y : y)
                                     var run = -1, rn = 0.0, rs = 0.0, rs2 = 0.0
                                     for x in 0 ..< w where v > gb[x] {
-                                        let k = min(extent, Int(v - gb[x])), value = value(row + x)
+                                        let k = min(extent, Int(v - gb[x])), value = Double(values.base[row + x].floatValue)
                                         if k != run {
                                             if run >= 0 { n[run] += rn; s[run] += rs; s2[run] += rs2 }
                                             run = k; rn = 0; rs = 0; rs2 = 0

@@ -112,9 +112,19 @@ public enum InterfaceDetector {
         let length = side.length(width: w, height: h)
         let t = min(thickness, side.extent(width: w, height: h))
         guard t > 0 else { return 0 }
+        // The band is rows (top/bottom) or row segments (left/right): count row by row.
         var phase = 0
-        for u in 0 ..< length {
-            for v in 0 ..< t where mask.bits[side.index(u: u, v: v, width: w, height: h)] != 0 { phase += 1 }
+        mask.bits.withUnsafeBufferPointer { bits in
+            switch side {
+            case .top, .bottom:
+                for v in 0 ..< t {
+                    let row = side.index(u: 0, v: v, width: w, height: h)
+                    for x in 0 ..< w { phase &+= Int(bits[row + x]) }
+                }
+            case .left, .right:
+                let x0 = side == .left ? 0 : w - t
+                for y in 0 ..< h { for x in x0 ..< x0 + t { phase &+= Int(bits[y * w + x]) } }
+            }
         }
         return Double(phase) / Double(length * t)
     }
@@ -124,6 +134,34 @@ public enum InterfaceDetector {
         let w = mask.width, h = mask.height
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
         var result = [Int](repeating: 0, count: length)
+        if side == .top || side == .bottom {
+            // Columns walked together row by row from the edge (row-major memory
+            // order), each column stopping as the per-column walk below would.
+            mask.bits.withUnsafeBufferPointer { bits in
+                result.withUnsafeMutableBufferPointer { out in
+                    parallelBands(length, minimumPerBand: 256) { band in
+                        var run = [Int](repeating: 0, count: band.count)
+                        var active = [Bool](repeating: true, count: band.count), live = band.count
+                        var v = 0
+                        while v < extent && live > 0 {
+                            let row = side.index(u: 0, v: v, width: w, height: h)
+                            for k in 0 ..< band.count where active[k] {
+                                let u = band.lowerBound + k
+                                if bits[row + u] != 0 {
+                                    out[u] = v + 1
+                                    run[k] = 0
+                                } else {
+                                    run[k] += 1
+                                    if run[k] >= gap || out[u] == 0 { active[k] = false; live -= 1 }
+                                }
+                            }
+                            v += 1
+                        }
+                    }
+                }
+            }
+            return result
+        }
         mask.bits.withUnsafeBufferPointer { bits in
             result.withUnsafeMutableBufferPointer { out in
                 parallelBands(length, minimumPerBand: 64) { band in

@@ -478,13 +478,34 @@ public enum DendriteAnalysis {
         init(_ image: Image<Float>) throws(AnalysisError) {
             // One pass: range, then one 4096-bin histogram that all three Otsu
             // thresholds (whole image, above the mode, below the mode) share.
-            var lo = Float.infinity, hi = -Float.infinity
-            for v in image.pixels where v.isFinite { lo = min(lo, v); hi = max(hi, v) }
+            let w = image.width
+            let ranges = image.pixels.withUnsafeBufferPointer { px in
+                parallelBandResults(image.height, minimumPerBand: 64, initial: { (lo: Float.infinity, hi: -Float.infinity) }) { rows, r in
+                    var l = Float.infinity, h = -Float.infinity
+                    for i in rows.lowerBound * w ..< rows.upperBound * w {
+                        let v = px[i]
+                        if v.isFinite { l = min(l, v); h = max(h, v) }
+                    }
+                    r = (l, h)
+                }
+            }
+            let lo = ranges.map(\.lo).min() ?? .infinity, hi = ranges.map(\.hi).max() ?? -.infinity
             guard lo < hi else { throw .kernel("the image is constant: nothing to segment") }
             let bins = 4096
-            var hist = [Double](repeating: 0, count: bins)
             let scale = Double(bins - 1) / Double(hi - lo)
-            for v in image.pixels where v.isFinite { hist[Int(Double(v - lo) * scale)] += 1 }
+            // Counts per band (integers, so the merged sums are exact in any order).
+            let partial = image.pixels.withUnsafeBufferPointer { px in
+                parallelBandResults(image.height, minimumPerBand: 64, initial: { [Int32](repeating: 0, count: bins) }) { rows, counts in
+                    counts.withUnsafeMutableBufferPointer { c in
+                        for i in rows.lowerBound * w ..< rows.upperBound * w {
+                            let v = px[i]
+                            if v.isFinite { c[Int(Double(v - lo) * scale)] &+= 1 }
+                        }
+                    }
+                }
+            }
+            var hist = [Double](repeating: 0, count: bins)
+            for counts in partial { for b in 0 ..< bins { hist[b] += Double(counts[b]) } }
             // A threshold sits at the upper edge of its bin (values above it form the upper class).
             let value: (Int) -> Double = { Double(lo) + (Double($0) + 1) / scale }
             // Mode on 256 coarse bins, 5-bin smoothed (the electrolyte's peak).
