@@ -153,9 +153,11 @@ static void dm_png_flush(png_structp png) { (void)png; }
 /// Encodes `pixels` (row-major, `channels` interleaved samples of `bit_depth`
 /// 8 or 16 bits, 16-bit in host order) as PNG into `*out` (malloc'ed; free
 /// with `dm_png_free`). `channels` is 1 (gray), 3 (RGB) or 4 (RGBA).
-/// `compression_level` is zlib's 0–9. Returns 0 on success, -1 on error.
+/// `compression_level` is zlib's 0–9; `filters` a mask of PNG_FILTER_* row
+/// filters libpng may choose from (PNG_ALL_FILTERS: adaptive, slowest).
+/// Returns 0 on success, -1 on error.
 static int dm_png_encode(const unsigned char *pixels, uint32_t width, uint32_t height,
-                         int channels, int bit_depth, int compression_level,
+                         int channels, int bit_depth, int compression_level, int filters,
                          dm_png_status *st, unsigned char **out, size_t *out_size) {
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, st, dm_png_on_error, dm_png_on_warning);
     if (!png) { snprintf(st->message, sizeof st->message, "out of memory"); return -1; }
@@ -166,6 +168,7 @@ static int dm_png_encode(const unsigned char *pixels, uint32_t width, uint32_t h
     int color = channels == 1 ? PNG_COLOR_TYPE_GRAY : channels == 3 ? PNG_COLOR_TYPE_RGB : PNG_COLOR_TYPE_RGB_ALPHA;
     png_set_write_fn(png, &writer, dm_png_write_bytes, dm_png_flush);
     png_set_compression_level(png, compression_level);
+    png_set_filter(png, PNG_FILTER_TYPE_BASE, filters);
     png_set_IHDR(png, pi, width, height, bit_depth, color, PNG_INTERLACE_NONE,
                  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(png, pi);

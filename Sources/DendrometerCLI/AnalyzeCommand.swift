@@ -35,13 +35,19 @@ struct AnalyzeCommand: ParsableCommand {
             throw ExitCode(1)
         }
         do {
+            var clock = StageClock(label: "analyze command")
+            defer { clock.finish() }
             let micrograph = try Micrograph.open(image, options: calibration.micrographOptions)
+            clock.lap("open")
             let result = try DendriteAnalysis.run(micrograph, options: options)
+            clock.lap("analysis")
             let stem = URL(fileURLWithPath: image).deletingPathExtension().lastPathComponent
             let report = AnalysisReport(result)
             let text = try ReportJSON.encode(report)
             try AtomicFile.write(text: text + "\n", to: "\(out)/\(stem).json")
+            clock.lap("json")
             try OverlayRenderer.write(result, to: "\(out)/\(stem).overlay.png")
+            clock.lap("overlay")
             if saveMasks { try MaskExport.write(result, directory: out, stem: stem) }
             emit(json ? text : AnalysisSummary.text(result, outputs: "\(out)/\(stem).json, \(out)/\(stem).overlay.png"))
         } catch let e as ImageIOError {

@@ -137,11 +137,18 @@ public struct PenetrationDepth: Sendable, Equatable {
             let cosine = 1 / (1 + slope * slope).squareRoot()
             var v = max(0, Int(g.rounded(.up)))
             if Double(v) == g { v += 1 }
+            // The bin index never decreases with v: count each bin's run of v at
+            // once, its end estimated analytically and settled with the same formula.
+            func bin(_ v: Int) -> Int { Int((Double(v) - g) * cosine / binWidthPx) }
             while v < extent {
-                let b = Int((Double(v) - g) * cosine / binWidthPx)
+                let b = bin(v)
                 if b >= bins { break }
-                electrolyteCounts[b] += 1
-                v += 1
+                let estimate = (g + Double(b + 1) * binWidthPx / cosine).rounded(.up)
+                var end = estimate.isFinite ? min(extent, max(v + 1, Int(min(estimate, Double(extent))))) : extent
+                while end > v + 1 && bin(end - 1) > b { end -= 1 }
+                while end < extent && bin(end) <= b { end += 1 }
+                electrolyteCounts[b] += Double(end - v)
+                v = end
             }
         }
         let profile = (0 ..< bins).map { b in

@@ -708,22 +708,28 @@ public enum DendriteAnalysis {
 
 /// Wall-clock time per pipeline stage, printed to standard error when the
 /// environment variable `DENDROMETER_TRACE` is set (for profiling; off by default).
-struct StageClock {
+public struct StageClock {
     let enabled = ProcessInfo.processInfo.environment["DENDROMETER_TRACE"] != nil
+    let label: String
     var last = DispatchTime.now().uptimeNanoseconds
     var laps: [(String, Double)] = []
 
-    mutating func lap(_ name: String) {
+    /// Starts timing; `label` names the trace line (e.g. "analyze").
+    public init(label: String = "trace") { self.label = label }
+
+    /// Records the time since the previous lap (or the start) under `name`, ms.
+    public mutating func lap(_ name: String) {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         laps.append((name, Double(now - last) / 1e6))
         last = now
     }
 
-    mutating func finish() {
+    /// Records a last lap ("finish") and prints one line of laps in ms when tracing.
+    public mutating func finish() {
         guard enabled else { return }
         lap("finish")
         let line = laps.map { String(format: "%@ %.0f ms", $0.0, $0.1) }.joined(separator: ", ")
-        FileHandle.standardError.write(Data("dendrometer trace: \(line)\n".utf8))
+        FileHandle.standardError.write(Data("dendrometer \(label): \(line)\n".utf8))
     }
 }

@@ -84,7 +84,7 @@ public enum OverlayRenderer {
     /// Writes the overlay PNG atomically.
     public static func write(_ r: AnalysisResult, to path: String) throws(ImageIOError) {
         let o = render(r)
-        try PNGWriter.writeRGB(o.rgb, width: o.width, height: o.height, to: path)
+        try PNGWriter.writeRGB(o.rgb, width: o.width, height: o.height, compression: .fast, to: path)
     }
 
     /// 8-bit gray with the 0.5th–99.5th percentile stretched to 0…255.

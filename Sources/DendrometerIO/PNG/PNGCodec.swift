@@ -112,13 +112,14 @@ enum PNGCodec {
 
     /// Encodes interleaved 8- or 16-bit samples (`channels` 1, 3 or 4) as PNG bytes.
     static func encode(samples: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int, bitDepth: Int,
-                       compressionLevel: Int = 6, path: String) throws(ImageIOError) -> [UInt8] {
+                       compression: PNGCompression = .small, path: String) throws(ImageIOError) -> [UInt8] {
         precondition(samples.count >= width * height * channels * (bitDepth / 8))
         var status = dm_png_status()
         var out: UnsafeMutablePointer<UInt8>?
         var size = 0
         let rc = dm_png_encode(samples.baseAddress?.assumingMemoryBound(to: UInt8.self), UInt32(width), UInt32(height),
-                               Int32(channels), Int32(bitDepth), Int32(compressionLevel), &status, &out, &size)
+                               Int32(channels), Int32(bitDepth), Int32(compression.zlibLevel), compression.filters,
+                               &status, &out, &size)
         guard rc == 0, let out else { throw ImageIOError(.writeFailed(message(of: &status)), path: path) }
         defer { dm_png_free(out) }
         return Array(UnsafeBufferPointer(start: out, count: size))

@@ -1,4 +1,18 @@
+import CPNG
 import DendrometerCore
+
+/// How hard the PNG encoder works: lossless either way.
+public enum PNGCompression: Sendable {
+    /// zlib level 6 with libpng's adaptive row filters: small files, slow
+    /// (≈ 15 MB/s of pixels); for data images.
+    case small
+    /// zlib level 1 with the Up row filter: files somewhat larger, several
+    /// times faster; for large overlays written once per analysis.
+    case fast
+
+    var zlibLevel: Int { self == .small ? 6 : 1 }
+    var filters: Int32 { self == .small ? Int32(PNG_FILTER_NONE | PNG_FILTER_SUB | PNG_FILTER_UP | PNG_FILTER_AVG | PNG_FILTER_PAETH) : Int32(PNG_FILTER_UP) }
+}
 
 /// Writes PNG files (8/16-bit gray, 8-bit RGB), atomically.
 public enum PNGWriter {
@@ -19,18 +33,21 @@ public enum PNGWriter {
     }
 
     /// Writes interleaved 8-bit RGB (`rgb.count == 3 × width × height`).
-    public static func writeRGB(_ rgb: [UInt8], width: Int, height: Int, to path: String) throws(ImageIOError) {
-        let bytes = try encodeRGB(rgb, width: width, height: height, path: path)
+    public static func writeRGB(_ rgb: [UInt8], width: Int, height: Int, compression: PNGCompression = .small,
+                                to path: String) throws(ImageIOError) {
+        let bytes = try encodeRGB(rgb, width: width, height: height, compression: compression, path: path)
         try AtomicFile.write(bytes, to: path)
     }
 
     /// PNG bytes of interleaved 8-bit RGB, e.g. for embedding in HTML.
-    public static func encodeRGB(_ rgb: [UInt8], width: Int, height: Int, path: String = "<memory>") throws(ImageIOError) -> [UInt8] {
+    public static func encodeRGB(_ rgb: [UInt8], width: Int, height: Int, compression: PNGCompression = .small,
+                                 path: String = "<memory>") throws(ImageIOError) -> [UInt8] {
         guard width > 0, height > 0, rgb.count == 3 * width * height else {
             throw ImageIOError(.writeFailed("expected \(3 * width * height) RGB bytes for \(width)×\(height), got \(rgb.count)"), path: path)
         }
         return try rgb.withBytes { (raw) throws(ImageIOError) in
-            try PNGCodec.encode(samples: raw, width: width, height: height, channels: 3, bitDepth: 8, path: path)
+            try PNGCodec.encode(samples: raw, width: width, height: height, channels: 3, bitDepth: 8,
+                                compression: compression, path: path)
         }
     }
 }
