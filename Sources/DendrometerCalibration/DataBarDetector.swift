@@ -68,8 +68,15 @@ public enum DataBarDetector {
     public static func detect<P: PixelSample>(in image: Image<P>, parameters: Parameters = Parameters()) -> PixelRect? {
         let w = image.width, h = image.height
         guard w >= 8, h >= 16 else { return nil }
+        // Dispatch on the concrete sample type so the kernel runs specialised
+        // (this generic entry is called from other modules).
         return image.pixels.withUnsafeBufferPointer { buf in
-            detectKernel(buf, width: w, height: h, parameters: parameters)
+            switch buf {
+            case let b as UnsafeBufferPointer<UInt8>: detectKernel(b, width: w, height: h, parameters: parameters)
+            case let b as UnsafeBufferPointer<UInt16>: detectKernel(b, width: w, height: h, parameters: parameters)
+            case let b as UnsafeBufferPointer<Float>: detectKernel(b, width: w, height: h, parameters: parameters)
+            default: detectKernel(buf, width: w, height: h, parameters: parameters)
+            }
         }
     }
 

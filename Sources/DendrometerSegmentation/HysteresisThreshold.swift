@@ -24,12 +24,23 @@ public func hysteresisThreshold<P: PixelSample>(_ image: Image<P>, low: Double, 
     let weak = segment(image, threshold: low, polarity: polarity)
     let strong = segment(image, threshold: high, polarity: polarity)
     let labels = labelComponents(weak, connectivity: .eight)
-    var keep = [Bool](repeating: false, count: labels.components.count + 1)
-    for i in strong.bits.indices where strong.bits[i] != 0 {
-        keep[Int(labels.labels[i])] = true
-    }
-    keep[0] = false
+    var keep = [UInt8](repeating: 0, count: labels.components.count + 1)
     var out = [UInt8](repeating: 0, count: weak.count)
-    for i in out.indices where keep[Int(labels.labels[i])] { out[i] = 1 }
+    labels.labels.withUnsafeBufferPointer { lb in
+        strong.bits.withUnsafeBufferPointer { sb in
+            keep.withUnsafeMutableBufferPointer { k in
+                for i in 0 ..< sb.count where sb[i] != 0 { k[Int(lb[i])] = 1 }
+                k[0] = 0
+            }
+        }
+        keep.withUnsafeBufferPointer { k in
+            out.withUnsafeMutableBufferPointer { o in
+                let dst = SendablePointer(o.baseAddress!), w = image.width
+                parallelBands(image.height, minimumPerBand: 64) { rows in
+                    for i in rows.lowerBound * w ..< rows.upperBound * w { dst.base[i] = k[Int(lb[i])] }
+                }
+            }
+        }
+    }
     return BinaryMask(width: image.width, height: image.height, normalizedBits: out)
 }
