@@ -123,7 +123,17 @@ extension Image {
     @inlinable
     public func asFloat() -> Image<Float> {
         if let same = self as? Image<Float> { return same }
-        return Image<Float>(width: width, height: height, pixels: pixels.map(\.floatValue), bitDepth: 32)
+        let w = width
+        let converted = [Float](unsafeUninitializedCapacity: count) { dst, initialized in
+            let d = SendablePointer(dst.baseAddress!)
+            pixels.withUnsafeBufferPointer { src in
+                parallelBands(height, minimumPerBand: 64) { rows in
+                    for i in rows.lowerBound * w ..< rows.upperBound * w { (d.base + i).initialize(to: src[i].floatValue) }
+                }
+            }
+            initialized = count
+        }
+        return Image<Float>(width: width, height: height, pixels: converted, bitDepth: 32)
     }
 }
 

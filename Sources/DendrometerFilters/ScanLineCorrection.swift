@@ -43,10 +43,20 @@ public func correctingScanLines(_ image: Image<Float>) -> Image<Float> {
             }
         }
     }
-    var out = image.pixels
-    for y in 1 ..< h - 1 where offsets[y] != 0 {
-        let o = offsets[y]
-        for x in 0 ..< w { out[y * w + x] -= o }
+    // Rows 0 and h − 1 keep offset 0.
+    let out = [Float](unsafeUninitializedCapacity: w * h) { dst, initialized in
+        let d = SendablePointer(dst.baseAddress!)
+        image.pixels.withUnsafeBufferPointer { p in
+            offsets.withUnsafeBufferPointer { off in
+                parallelBands(h, minimumPerBand: 32) { rows in
+                    for y in rows {
+                        let o = off[y]
+                        for x in y * w ..< (y + 1) * w { (d.base + x).initialize(to: p[x] - o) }
+                    }
+                }
+            }
+        }
+        initialized = w * h
     }
     return Image(width: w, height: h, pixels: out, bitDepth: 32)
 }
