@@ -32,6 +32,11 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         /// glibc's mallopt(3), for ProcessMemory (no library to link).
         .systemLibrary(name: "CMalloc"),
 
@@ -40,7 +45,7 @@ let package = Package(
         /// Image model, units, geometry primitives and parallel helpers shared by every stage.
         .target(name: "DendrometerCore", dependencies: ["CMalloc"]),
         /// Readers and writers: TIFF (libtiff), PNG (libpng), BMP.
-        .target(name: "DendrometerIO", dependencies: ["DendrometerCore", "CTIFF", "CPNG"]),
+        .target(name: "DendrometerIO", dependencies: ["DendrometerCore", "CTIFF", "CPNG", "CZlib"]),
         /// Pixel size from vendor metadata (FEI, Zeiss, JEOL, Hitachi, TESCAN, ImageJ) and the SEM data bar.
         .target(name: "DendrometerCalibration", dependencies: ["DendrometerCore"]),
         /// Gaussian, median and structure-tensor filters.

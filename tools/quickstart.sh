@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Quick start on a fresh Debian/Ubuntu machine with Swift 6:
-#   1. installs libtiff-dev, libpng-dev and pkg-config with apt when missing,
+#   1. installs libtiff-dev, libpng-dev, zlib1g-dev and pkg-config with apt when missing,
 #   2. builds the `dendrometer` tool (release),
 #   3. runs the main job on samples/.
 set -euo pipefail
@@ -10,6 +10,7 @@ missing=()
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 pkg-config --exists libtiff-4 2>/dev/null || missing+=(libtiff-dev)
 pkg-config --exists libpng 2>/dev/null || missing+=(libpng-dev)
+pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "quickstart: installing ${missing[*]} with apt"
     sudo=""

@@ -172,6 +172,33 @@ struct PNGAndBMPTests {
         #expect(try ImageFile.read("\(dir)/c.png").image == .uint8(Image(width: 2, height: 1, pixels: [90, 60])))
     }
 
+    @Test("fast RGB PNGs (deflated in parallel runs of rows) decode exactly with libpng",
+          arguments: [(1, 1), (7, 5), (33, 300), (130, 257)])
+    func fastRGB(size: (Int, Int)) throws {
+        let (w, h) = size
+        let dir = temporaryDirectory()
+        var rng = SplitMix64(seed: UInt64(w * 1000 + h))
+        // Smooth ramps (long matches) in the top half, noise (literals) below.
+        let rgb = (0 ..< 3 * w * h).map { i -> UInt8 in
+            i / (3 * w) < h / 2 ? UInt8(truncatingIfNeeded: i / 3 % w) : UInt8(truncatingIfNeeded: rng.next())
+        }
+        try PNGWriter.writeRGB(rgb, width: w, height: h, compression: .fast, to: "\(dir)/f.png")
+        let back = try PNGReader.readRGB("\(dir)/f.png")
+        #expect(back.width == w && back.height == h)
+        #expect(back.rgb == rgb)
+    }
+
+    @Test("fast gray PNG (parallel path) decodes exactly")
+    func fastGray() throws {
+        let dir = temporaryDirectory()
+        let image = Image<UInt8>(width: 41, height: 270, pixels: (0 ..< 41 * 270).map { UInt8(truncatingIfNeeded: $0 * 7 / 5) })
+        let bytes = try image.pixels.withBytes { (raw) throws(ImageIOError) in
+            try PNGCodec.encode(samples: raw, width: 41, height: 270, channels: 1, bitDepth: 8, compression: .fast, path: "g.png")
+        }
+        FileManager.default.createFile(atPath: "\(dir)/g.png", contents: Data(bytes))
+        #expect(try ImageFile.read("\(dir)/g.png").image == .uint8(image))
+    }
+
     /// A hand-built BMP: 8-bit palette or 24-bit, bottom-up rows padded to 4 bytes.
     static func bmp(width: Int, height: Int, bitsPerPixel: Int, palette: [[UInt8]], rowsBottomUp: [[UInt8]]) -> [UInt8] {
         func le32(_ v: Int) -> [UInt8] { (0 ..< 4).map { UInt8((v >> (8 * $0)) & 0xFF) } }

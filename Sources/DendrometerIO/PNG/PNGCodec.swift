@@ -114,6 +114,10 @@ enum PNGCodec {
     static func encode(samples: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int, bitDepth: Int,
                        compression: PNGCompression = .small, path: String) throws(ImageIOError) -> [UInt8] {
         precondition(samples.count >= width * height * channels * (bitDepth / 8))
+        if compression == .fast && bitDepth == 8 && (channels == 1 || channels == 3) && width > 0 && height > 0 {
+            return try ParallelPNGEncoder.encode(samples, width: width, height: height, channels: channels,
+                                                 level: Int32(compression.zlibLevel), path: path)
+        }
         var status = dm_png_status()
         var out: UnsafeMutablePointer<UInt8>?
         var size = 0
