@@ -108,18 +108,16 @@ public struct PenetrationDepth: Sendable, Equatable {
                 if bandFar[b][u] { farEdge[u] = true }
             }
         }
-        var all = bandDepths.flatMap { $0 }
-        let count = all.count
+        let count = bandDepths.reduce(0) { $0 + $1.count }
         var maxDepth = 0.0, p95 = 0.0
         if count > 0 {
-            // 95th percentile with numpy's linear interpolation, by selection (no full sort).
+            let top = bandDepths.compactMap { $0.max() }.max()!
+            maxDepth = Double(top)
+            // 95th percentile with numpy's linear interpolation, by selection (no join, no sort).
             let pos = 0.95 * Double(count - 1)
             let lo = Int(pos)
-            let atLo = Double(selectKth(&all, lo))
-            // After selection every element beyond `lo` is ≥ the lo-th value.
-            let atHi = lo + 1 < count ? Double(all[(lo + 1)...].min()!) : atLo
-            p95 = atLo + (pos - Double(lo)) * (atHi - atLo)
-            maxDepth = Double(all.max()!)
+            let values = orderStatistics(of: bandDepths, ranks: [lo, min(count - 1, lo + 1)], upperBound: top)
+            p95 = Double(values[0]) + (pos - Double(lo)) * (Double(values[1]) - Double(values[0]))
         }
         // Profile: dendrite pixels per bin over electrolyte pixels per bin. The
         // electrolyte count on each line uses the local slope of the interface
@@ -128,8 +126,11 @@ public struct PenetrationDepth: Sendable, Equatable {
             Double(extent - 1) - interface.height(atU: Double(u))
         }.max() ?? 0
         let bins = max(1, Int((max(maxDepth, min(farthest, maxDepth * 1.2 + binWidthPx)) / binWidthPx).rounded(.up)))
+        let perBand = parallelBandResults(bandDepths.count, minimumPerBand: 1, initial: { [Int](repeating: 0, count: bins) }) { range, c in
+            for band in range { for d in bandDepths[band] { let b = Int(Double(d) / binWidthPx); if b < bins { c[b] += 1 } } }
+        }
         var dendriteCounts = [Double](repeating: 0, count: bins)
-        for d in all { let b = Int(Double(d) / binWidthPx); if b < bins { dendriteCounts[b] += 1 } }
+        for c in perBand { for b in 0 ..< bins { dendriteCounts[b] += Double(c[b]) } }
         var electrolyteCounts = [Double](repeating: 0, count: bins)
         for u in 0 ..< length {
             let g = interface.height(atU: Double(u))

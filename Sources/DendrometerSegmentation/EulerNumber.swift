@@ -48,7 +48,14 @@ public func eulerNumber(_ mask: BinaryMask) -> Int {
                             let top: UnsafeMutablePointer<UInt8>? = y > 0 ? bits.base + (y - 1) * w : nil
                             let bottom: UnsafeMutablePointer<UInt8>? = y < h ? bits.base + y * w : nil
                             var left = 0   // code bits of the left column (a, c) of the window
-                            for x in 0 ... w {
+                            var x = 0
+                            while x <= w {
+                                // Eight empty columns after an empty one: eight empty windows.
+                                if left == 0 && x + 8 <= w {
+                                    let t = top.map { UnsafeRawPointer($0 + x).loadUnaligned(as: UInt64.self) } ?? 0
+                                    let b = bottom.map { UnsafeRawPointer($0 + x).loadUnaligned(as: UInt64.self) } ?? 0
+                                    if t | b == 0 { x += 8; continue }
+                                }
                                 var right = 0
                                 if x < w {
                                     if let top { right |= Int(top[x]) }
@@ -58,6 +65,7 @@ public func eulerNumber(_ mask: BinaryMask) -> Int {
                                 let code = (left & 1) | ((right & 1) << 1) | ((left >> 1) << 2) | ((right >> 1) << 3)
                                 sum += wt.base[code]
                                 left = right
+                                x += 1
                             }
                         }
                         out.base[c] = sum

@@ -114,4 +114,20 @@ struct SelectionTests {
             #expect(copy[k...].allSatisfy { $0 >= values.sorted()[k] })
         }
     }
+
+    @Test("orderStatistics over several parts equals sorting them together (ties, one huge value)")
+    func orderStatisticsMatchesSort() {
+        var rng = SplitMix64(seed: 11)
+        for trial in 0 ..< 40 {
+            let partCount = 1 + Int(rng.next() % 5)
+            var parts = (0 ..< partCount).map { _ in
+                (0 ..< Int(rng.next() % 300)).map { _ in Float(rng.next() % 1000) / 7 }
+            }
+            if trial % 3 == 0 { parts[0].append(1e6) }   // one outlier crowds the rest into the first bins
+            let all = parts.flatMap { $0 }.sorted()
+            guard !all.isEmpty else { continue }
+            let ranks = [0, all.count / 2, Int(0.95 * Double(all.count - 1)), all.count - 1]
+            #expect(orderStatistics(of: parts, ranks: ranks, upperBound: all.last!) == ranks.map { all[$0] })
+        }
+    }
 }
