@@ -483,8 +483,8 @@ public enum DendriteAnalysis {
                 parallelBandResults(image.height, minimumPerBand: 64, initial: { (lo: Float.infinity, hi: -Float.infinity) }) { rows, r in
                     var l = Float.infinity, h = -Float.infinity
                     for i in rows.lowerBound * w ..< rows.upperBound * w {
-                        let v = px[i]
-                        if v.isFinite { l = min(l, v); h = max(h, v) }
+                        let v = px[i], finite = v.isFinite   // selects, not branches: vectorises
+                        l = min(l, finite ? v : .infinity); h = max(h, finite ? v : -.infinity)
                     }
                     r = (l, h)
                 }
@@ -495,17 +495,19 @@ public enum DendriteAnalysis {
             let scale = Double(bins - 1) / Double(hi - lo)
             // Counts per band (integers, so the merged sums are exact in any order).
             let partial = image.pixels.withUnsafeBufferPointer { px in
-                parallelBandResults(image.height, minimumPerBand: 64, initial: { [Int32](repeating: 0, count: bins) }) { rows, counts in
+                // Four interleaved sub-histograms: neighbouring pixels of a smooth
+                // image hit the same bin, and one histogram would serialise on it.
+                parallelBandResults(image.height, minimumPerBand: 64, initial: { [Int32](repeating: 0, count: 4 * bins) }) { rows, counts in
                     counts.withUnsafeMutableBufferPointer { c in
                         for i in rows.lowerBound * w ..< rows.upperBound * w {
                             let v = px[i]
-                            if v.isFinite { c[Int(Double(v - lo) * scale)] &+= 1 }
+                            if v.isFinite { c[(i & 3) * bins + Int(Double(v - lo) * scale)] &+= 1 }
                         }
                     }
                 }
             }
             var hist = [Double](repeating: 0, count: bins)
-            for counts in partial { for b in 0 ..< bins { hist[b] += Double(counts[b]) } }
+            for counts in partial { for b in 0 ..< 4 * bins { hist[b % bins] += Double(counts[b]) } }
             // A threshold sits at the upper edge of its bin (values above it form the upper class).
             let value: (Int) -> Double = { Double(lo) + (Double($0) + 1) / scale }
             // Mode on 256 coarse bins, 5-bin smoothed (the electrolyte's peak).
