@@ -99,10 +99,32 @@ private func mulhi(_ a: UInt16, _ b: UInt16) -> UInt16 {
 private func rowPassQ7(_ p: UnsafePointer<UInt16>, count n: Int, weights W: UnsafePointer<UInt16>,
                        radius r: Int, bias: UInt16, out: UnsafeMutablePointer<UInt16>) {
     let w0 = W[0]
-    for x in 0 ..< n { out[x] = bias &+ mulhi(p[x], w0) }
-    for k in 1 ... r {
-        let wk = W[k], lo = p - k, hi = p + k
-        for x in 0 ..< n { out[x] &+= mulhi(lo[x] &+ hi[x], wk) }
+    var k = 1
+    // Taps in groups of up to three per sweep, so `out` is loaded and stored once per group.
+    switch r {
+    case 1:
+        let (w1, a1, b1) = (W[1], p - 1, p + 1)
+        for x in 0 ..< n { out[x] = bias &+ mulhi(p[x], w0) &+ mulhi(a1[x] &+ b1[x], w1) }
+        return
+    default:
+        let (w1, a1, b1) = (W[1], p - 1, p + 1), (w2, a2, b2) = (W[2], p - 2, p + 2)
+        for x in 0 ..< n {
+            out[x] = bias &+ mulhi(p[x], w0) &+ mulhi(a1[x] &+ b1[x], w1) &+ mulhi(a2[x] &+ b2[x], w2)
+        }
+        k = 3
+    }
+    while k + 2 <= r {
+        let (u, a1, b1) = (W[k], p - k, p + k), (v, a2, b2) = (W[k + 1], p - k - 1, p + k + 1)
+        let (t, a3, b3) = (W[k + 2], p - k - 2, p + k + 2)
+        for x in 0 ..< n {
+            out[x] &+= mulhi(a1[x] &+ b1[x], u) &+ mulhi(a2[x] &+ b2[x], v) &+ mulhi(a3[x] &+ b3[x], t)
+        }
+        k += 3
+    }
+    while k <= r {
+        let (u, a1, b1) = (W[k], p - k, p + k)
+        for x in 0 ..< n { out[x] &+= mulhi(a1[x] &+ b1[x], u) }
+        k += 1
     }
 }
 
@@ -112,15 +134,35 @@ private func rowPassQ7(_ p: UnsafePointer<UInt16>, count n: Int, weights W: Unsa
 private func columnPassQ7(line: (Int) -> UnsafeMutablePointer<UInt16>, y: Int, count n: Int,
                           weights W: UnsafePointer<UInt16>, radius r: Int, bias: UInt16,
                           scratch a: UnsafeMutablePointer<UInt16>, out: UnsafeMutablePointer<UInt8>) {
-    let c = UnsafePointer(line(y)), w0 = W[0]
-    for x in 0 ..< n { a[x] = bias &+ mulhi(c[x], w0) }
-    for k in 1 ..< r {
-        let wk = W[k], lo = UnsafePointer(line(y - k)), hi = UnsafePointer(line(y + k))
-        for x in 0 ..< n { a[x] &+= mulhi(lo[x] &+ hi[x], wk) }
+    @inline(__always) func tap(_ k: Int) -> (UInt16, UnsafePointer<UInt16>, UnsafePointer<UInt16>) {
+        (W[k], UnsafePointer(line(y - k)), UnsafePointer(line(y + k)))
     }
-    let wr = W[r], lo = UnsafePointer(line(y - r)), hi = UnsafePointer(line(y + r))
+    let c = UnsafePointer(line(y)), w0 = W[0]
+    // Centre and up to two taps in the first sweep, then groups of three; the last
+    // group rounds and stores the 8-bit result. Each sweep loads and stores `a` once.
+    var k = min(r, 2) + 1
+    let (w1, a1, b1) = tap(1)
+    if r == 1 {
+        for x in 0 ..< n {
+            let s = bias &+ mulhi(c[x], w0) &+ mulhi(a1[x] &+ b1[x], w1)
+            out[x] = UInt8(truncatingIfNeeded: (s &+ 64) &>> 7)
+        }
+        return
+    }
+    let (w2, a2, b2) = tap(2)
+    for x in 0 ..< n { a[x] = bias &+ mulhi(c[x], w0) &+ mulhi(a1[x] &+ b1[x], w1) &+ mulhi(a2[x] &+ b2[x], w2) }
+    while k + 2 < r {
+        let (u, p1, q1) = tap(k), (v, p2, q2) = tap(k + 1), (t, p3, q3) = tap(k + 2)
+        for x in 0 ..< n { a[x] &+= mulhi(p1[x] &+ q1[x], u) &+ mulhi(p2[x] &+ q2[x], v) &+ mulhi(p3[x] &+ q3[x], t) }
+        k += 3
+    }
+    // 0 ... 3 taps remain (k ... r); pad with zero-weight taps on the centre line.
+    let none = (UInt16(0), c, c)
+    let (u, p1, q1) = k <= r ? tap(k) : none
+    let (v, p2, q2) = k + 1 <= r ? tap(k + 1) : none
+    let (t, p3, q3) = k + 2 <= r ? tap(k + 2) : none
     for x in 0 ..< n {
-        let s = a[x] &+ mulhi(lo[x] &+ hi[x], wr)
+        let s = a[x] &+ mulhi(p1[x] &+ q1[x], u) &+ mulhi(p2[x] &+ q2[x], v) &+ mulhi(p3[x] &+ q3[x], t)
         out[x] = UInt8(truncatingIfNeeded: (s &+ 64) &>> 7)
     }
 }
