@@ -49,6 +49,7 @@ func gaussianBlurFixedPointU8(_ image: Image<UInt8>, kernel: Kernel1D) -> Image<
     let slots = 2 * r + 1
     let bias = UInt16((r + 1) / 2)
     let pixels = [UInt8](unsafeUninitializedCapacity: w * h) { ob, initialized in
+        adviseHugePages(UnsafeMutableRawPointer(ob.baseAddress!), byteCount: w * h * MemoryLayout<UInt8>.stride)
         image.pixels.withUnsafeBufferPointer { ib in
             weights.withUnsafeBufferPointer { wb in
                 let src = ib.baseAddress!, W = wb.baseAddress!

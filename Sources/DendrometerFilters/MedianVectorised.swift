@@ -43,6 +43,7 @@ func medianSmallVectorised<T: PixelSample>(_ image: Image<T>, radius r: Int) -> 
     let side = 2 * r + 1
     let pitch = w + 2 * r   // level line: r pad + w samples + r pad
     let pixels = [T](unsafeUninitializedCapacity: w * h) { ob, initialized in
+        adviseHugePages(UnsafeMutableRawPointer(ob.baseAddress!), byteCount: w * h * MemoryLayout<T>.stride)
         image.pixels.withUnsafeBufferPointer { ib in
             let src = ib.baseAddress!
             let dst = SendablePointer(ob.baseAddress!)
