@@ -93,77 +93,80 @@ private func mulhi(_ a: UInt16, _ b: UInt16) -> UInt16 {
     UInt16(truncatingIfNeeded: (UInt32(a) &* UInt32(b)) &>> 16)
 }
 
+/// One symmetric tap: weight W_k and the lines (or line positions) at −k and +k.
+private typealias Tap = (w: UInt16, lo: UnsafePointer<UInt16>, hi: UnsafePointer<UInt16>)
+
+/// Taps k ... k+3, those beyond r replaced by `none` (weight 0).
+@inline(__always)
+private func taps4(_ k: Int, _ r: Int, none: Tap, _ at: (Int) -> Tap) -> (Tap, Tap, Tap, Tap) {
+    (k <= r ? at(k) : none, k + 1 <= r ? at(k + 1) : none,
+     k + 2 <= r ? at(k + 2) : none, k + 3 <= r ? at(k + 3) : none)
+}
+
+/// Σ over four taps of ⌊(lo[x] + hi[x])·W/2¹⁶⌋.
+@inline(__always)
+private func sum4(_ t: (Tap, Tap, Tap, Tap), _ x: Int) -> UInt16 {
+    (mulhi(t.0.lo[x] &+ t.0.hi[x], t.0.w) &+ mulhi(t.1.lo[x] &+ t.1.hi[x], t.1.w))
+        &+ (mulhi(t.2.lo[x] &+ t.2.hi[x], t.2.w) &+ mulhi(t.3.lo[x] &+ t.3.hi[x], t.3.w))
+}
+
 /// out[x] = bias + ⌊p[x]·W₀/2¹⁶⌋ + Σ_k ⌊(p[x−k] + p[x+k])·W_k/2¹⁶⌋, where p holds the
 /// input samples × 128 (units of 1/128 grey; a pair ≤ 65 280 fits 16 bits).
-/// Unchecked: p[−r ..< count + r] readable; out holds `count`; W holds r + 1 weights.
+/// Taps go four per sweep over x (r ≤ 4: one sweep), so `out` is loaded and
+/// stored once per four taps. Unchecked: p[−r ..< count + r] readable; out holds
+/// `count`; W holds r + 1 weights.
 @inline(__always)
 private func rowPassQ7(_ p: UnsafePointer<UInt16>, count n: Int, weights W: UnsafePointer<UInt16>,
                        radius r: Int, bias: UInt16, out: UnsafeMutablePointer<UInt16>) {
+    let none: Tap = (0, p, p)
+    @inline(__always) func at(_ k: Int) -> Tap { (W[k], p - k, p + k) }
     let w0 = W[0]
-    var k = 1
-    // Taps in groups of up to three per sweep, so `out` is loaded and stored once per group.
-    switch r {
-    case 1:
-        let (w1, a1, b1) = (W[1], p - 1, p + 1)
-        for x in 0 ..< n { out[x] = bias &+ mulhi(p[x], w0) &+ mulhi(a1[x] &+ b1[x], w1) }
-        return
-    default:
-        let (w1, a1, b1) = (W[1], p - 1, p + 1), (w2, a2, b2) = (W[2], p - 2, p + 2)
-        for x in 0 ..< n {
-            out[x] = bias &+ mulhi(p[x], w0) &+ mulhi(a1[x] &+ b1[x], w1) &+ mulhi(a2[x] &+ b2[x], w2)
-        }
-        k = 3
-    }
-    while k + 2 <= r {
-        let (u, a1, b1) = (W[k], p - k, p + k), (v, a2, b2) = (W[k + 1], p - k - 1, p + k + 1)
-        let (t, a3, b3) = (W[k + 2], p - k - 2, p + k + 2)
-        for x in 0 ..< n {
-            out[x] &+= mulhi(a1[x] &+ b1[x], u) &+ mulhi(a2[x] &+ b2[x], v) &+ mulhi(a3[x] &+ b3[x], t)
-        }
-        k += 3
-    }
+    var t = taps4(1, r, none: none, at)
+    for x in 0 ..< n { out[x] = bias &+ mulhi(p[x], w0) &+ sum4(t, x) }
+    var k = 5
     while k <= r {
-        let (u, a1, b1) = (W[k], p - k, p + k)
-        for x in 0 ..< n { out[x] &+= mulhi(a1[x] &+ b1[x], u) }
-        k += 1
+        t = taps4(k, r, none: none, at)
+        for x in 0 ..< n { out[x] &+= sum4(t, x) }
+        k += 4
     }
 }
 
-/// Column pass for output row y over the ring lines y−r ... y+r, rounded to 8 bits.
-/// Unchecked: `line(v)` is the row-filtered line v for v in y−r ... y+r; scratch and out hold `count`.
+/// Column pass for output row y over the ring lines y−r ... y+r, rounded to 8 bits:
+/// out[x] = (bias + ⌊c[x]·W₀/2¹⁶⌋ + Σ_k ⌊(c₋ₖ[x] + c₊ₖ[x])·W_k/2¹⁶⌋ + 64) >> 7.
+/// Two taps (four lines) per sweep — with more lines per loop LLVM's runtime alias
+/// checks exceed its limit and the loop stays scalar; the last sweep rounds and
+/// stores. Unchecked: `line(v)` is the row-filtered line v for v in y−r ... y+r;
+/// scratch and out hold `count`.
 @inline(__always)
 private func columnPassQ7(line: (Int) -> UnsafeMutablePointer<UInt16>, y: Int, count n: Int,
                           weights W: UnsafePointer<UInt16>, radius r: Int, bias: UInt16,
                           scratch a: UnsafeMutablePointer<UInt16>, out: UnsafeMutablePointer<UInt8>) {
-    @inline(__always) func tap(_ k: Int) -> (UInt16, UnsafePointer<UInt16>, UnsafePointer<UInt16>) {
+    let c = UnsafePointer(line(y)), w0 = W[0]
+    let none: Tap = (0, c, c)
+    @inline(__always) func at(_ k: Int) -> Tap {
         (W[k], UnsafePointer(line(y - k)), UnsafePointer(line(y + k)))
     }
-    let c = UnsafePointer(line(y)), w0 = W[0]
-    // Centre and up to two taps in the first sweep, then groups of three; the last
-    // group rounds and stores the 8-bit result. Each sweep loads and stores `a` once.
-    var k = min(r, 2) + 1
-    let (w1, a1, b1) = tap(1)
-    if r == 1 {
+    @inline(__always) func sum2(_ t: (Tap, Tap), _ x: Int) -> UInt16 {
+        mulhi(t.0.lo[x] &+ t.0.hi[x], t.0.w) &+ mulhi(t.1.lo[x] &+ t.1.hi[x], t.1.w)
+    }
+    var t = (at(1), r >= 2 ? at(2) : none)
+    if r <= 2 {
         for x in 0 ..< n {
-            let s = bias &+ mulhi(c[x], w0) &+ mulhi(a1[x] &+ b1[x], w1)
+            let s = bias &+ mulhi(c[x], w0) &+ sum2(t, x)
             out[x] = UInt8(truncatingIfNeeded: (s &+ 64) &>> 7)
         }
         return
     }
-    let (w2, a2, b2) = tap(2)
-    for x in 0 ..< n { a[x] = bias &+ mulhi(c[x], w0) &+ mulhi(a1[x] &+ b1[x], w1) &+ mulhi(a2[x] &+ b2[x], w2) }
-    while k + 2 < r {
-        let (u, p1, q1) = tap(k), (v, p2, q2) = tap(k + 1), (t, p3, q3) = tap(k + 2)
-        for x in 0 ..< n { a[x] &+= mulhi(p1[x] &+ q1[x], u) &+ mulhi(p2[x] &+ q2[x], v) &+ mulhi(p3[x] &+ q3[x], t) }
-        k += 3
+    for x in 0 ..< n { a[x] = bias &+ mulhi(c[x], w0) &+ sum2(t, x) }
+    var k = 3
+    while k + 1 < r {
+        t = (at(k), at(k + 1))
+        for x in 0 ..< n { a[x] &+= sum2(t, x) }
+        k += 2
     }
-    // 0 ... 3 taps remain (k ... r); pad with zero-weight taps on the centre line.
-    let none = (UInt16(0), c, c)
-    let (u, p1, q1) = k <= r ? tap(k) : none
-    let (v, p2, q2) = k + 1 <= r ? tap(k + 1) : none
-    let (t, p3, q3) = k + 2 <= r ? tap(k + 2) : none
+    t = (at(k), k + 1 <= r ? at(k + 1) : none)
     for x in 0 ..< n {
-        let s = a[x] &+ mulhi(p1[x] &+ q1[x], u) &+ mulhi(p2[x] &+ q2[x], v) &+ mulhi(p3[x] &+ q3[x], t)
+        let s = a[x] &+ sum2(t, x)
         out[x] = UInt8(truncatingIfNeeded: (s &+ 64) &>> 7)
     }
 }
