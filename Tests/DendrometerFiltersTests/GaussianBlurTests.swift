@@ -141,7 +141,7 @@ struct GaussianBlurTests {
         for seed: UInt64 in 1 ... 3 {
             let img: Image<UInt8> = randomImage(width: width, height: height, seed: seed) { UInt8.random(in: 0 ... 255, using: &$0) }
             let copy = img
-            for sigma in [0.3, 0.6, 1.0, 1.4, 2.0, 2.1] {
+            for sigma in [0.3, 0.5, 0.7, 1.0, 1.2, 1.4, 1.7, 2.0, 2.1] {   // radius 1, 2, 3, 4, 5, 6, 7, 8, 8
                 Self.checkFixedPoint(try gaussianBlurKeepingType(img, sigma: sigma).pixels,
                                      exact: gaussianBlurReference(img, sigma: sigma).pixels, "\(width)×\(height) σ = \(sigma)")
             }
