@@ -15,14 +15,17 @@
 // - Column pass: the same with the row-filtered lines, then (acc + 64) >> 7.
 // - Each pass starts its sum at ⌊(r+1)/2⌋ units to centre the truncation of the r+1 terms.
 //
-// Accuracy (why ±1 grey and usually exact): weight quantisation adds at most
-// (2r+1)·2⁻¹⁷·255 grey per pass and truncation at most (r+1)/2 units of
-// 1/128 grey per pass; for r ≤ 8 (σ < 2.125) the result is within 0.15 grey of
-// the exact convolution before the final rounding, so it differs from
-// round(exact) by at most 1 grey level, and only where the exact value lies
-// within 0.15 of a half-integer. A constant image stays exactly constant
-// (the error stays far below the 64-unit rounding margin). Border: scipy
-// 'reflect', as everywhere in this module.
+// Accuracy (why ±1 grey and usually exact), per pass, for r ≤ 8 (σ < 2.125):
+// - weights: each W_k (k ≥ 1) is off by ≤ ½ in Q16 and W_0 absorbs their sum, so
+//   Σ|ΔW| ≤ 2r·2⁻¹⁶; as ΣΔW = 0 the output moves by ≤ 127.5·2r·2⁻¹⁶ ≤ 0.032 grey;
+// - truncation: r+1 floored products, each in (−1, 0] units, plus the bias
+//   ⌊(r+1)/2⌋, leave the sum within (−5, 4] units = ±0.04 grey.
+// Both passes together: < 0.15 grey before the final rounding (s + 64) >> 7, so
+// the result equals the exact convolution rounded to nearest except where that
+// lies within 0.15 of a half-integer, and never differs from it by more than
+// 1 grey level (OpenCV's fixed-point 8-bit Gaussian also allows ±1). A constant
+// image stays exactly constant (the error is far below the 64-unit rounding
+// margin). Border: scipy 'reflect', as everywhere in this module.
 
 import DendrometerCore
 
