@@ -12,7 +12,7 @@ import Glibc
 /// `base` with huge pages. Call before the first write; harmless if ignored.
 /// Unchecked: `base ..< base + byteCount` is memory this process allocated.
 func adviseHugePages(_ base: UnsafeMutableRawPointer, byteCount: Int) {
-    #if os(Linux)
+    #if canImport(Glibc)
     let huge = 1 << 21
     guard byteCount >= 2 * huge else { return }
     let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
