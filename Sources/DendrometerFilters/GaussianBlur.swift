@@ -47,20 +47,33 @@ public func gaussianBlur<P: PixelSample>(_ image: Image<P>, sigma: Double) throw
 
 /// Blurs an 8-bit image with a Gaussian of `sigma` px and keeps 8-bit samples.
 ///
-/// Same kernel and 'reflect' border as ``gaussianBlur(_:sigma:)``; each result is
-/// rounded to the nearest integer (ties to even) and clamped to 0 ... 255. Faster
-/// than the Float variant when 8-bit output is all that is needed (¼ of the
-/// output memory traffic). `bitDepth` is kept.
+/// Same kernel and 'reflect' border as ``gaussianBlur(_:sigma:)``. Rounding:
+/// - σ < 2.125 px (kernel radius r ≤ 8, which covers the usual σ = 1 and 2):
+///   16-bit fixed point like OpenCV's 8-bit `GaussianBlur` (Q16 weights,
+///   intermediate rows in 1/128 grey, see GaussianFixedPoint.swift). The result is
+///   within 0.65 grey of the exact convolution: it equals the exact value rounded
+///   to nearest, except where that value lies within 0.15 of a half-integer,
+///   where it may be the other neighbour (never more than ±1 grey level).
+/// - larger σ: Float arithmetic, rounded to nearest (ties to even).
+/// Results are clamped to 0 ... 255; `bitDepth` is kept. Faster than the Float
+/// variant when 8-bit output is all that is needed.
 ///
 /// - Parameters:
 ///   - image: input of shape (rows, cols); not modified.
 ///   - sigma: standard deviation in px, finite and ≥ 0; σ = 0 returns a copy.
 /// - Throws: ``FilterError/invalidScale(name:value:requirement:)``.
-/// - Complexity: O(W·H·r).
+/// - Complexity: O(W·H·r); runs on row bands in parallel.
 ///
-/// Example: a constant image stays exactly constant for every σ.
+/// Example: a constant image stays exactly constant for every σ; the 1×3 row
+/// `[0, 255, 0]` with σ = 1 gives `[76, 104, 76]` (exact: 75.50, 103.99, 75.50 —
+/// the two ties resolve upwards here).
 public func gaussianBlurKeepingType(_ image: Image<UInt8>, sigma: Double) throws(FilterError) -> Image<UInt8> {
-    try blurKeepingType(image, sigma: sigma, maximum: 255)
+    try FilterError.check(sigma, name: "Gaussian σ")
+    let k = Kernel1D.gaussian(sigma: sigma)
+    if !image.isEmpty && k.radius >= 1 && k.radius <= gaussianFixedPointMaximumRadius {
+        return gaussianBlurFixedPointU8(image, kernel: k)
+    }
+    return try blurKeepingType(image, sigma: sigma, maximum: 255)
 }
 
 /// Blurs a 16-bit image with a Gaussian of `sigma` px and keeps 16-bit samples.

@@ -2,8 +2,10 @@
 // (scipy.ndimage.median_filter(image, size=2r+1, mode='reflect')).
 //
 // Paths (all exact; chosen by sample type and radius):
-// - r = 1, 2: branch-free selection networks (Devillard 1998, see
-//   MedianNetworks.swift), O(1) per pixel (19 / 99 compare-swaps), vectorised over x.
+// - UInt8 / UInt16, r = 1, 2: column presort + selection networks on SIMD
+//   vectors of pixels (MedianVectorised.swift), O(1) per pixel, no padded copy.
+// - Float, r = 1, 2: branch-free selection networks (Devillard 1998, see
+//   MedianNetworks.swift), O(1) per pixel (19 / 99 compare-swaps).
 // - UInt8, r ≥ 3: Huang, Yang & Tang (1979) sliding 256-bin histogram,
 //   O(r) per pixel (MedianHistogram.swift).
 // - UInt16, r ≥ 3: images with ≤ 256 distinct values (8-bit data in 16-bit
@@ -12,8 +14,9 @@
 //   with a three-level (256 / 4096 / 65 536 bins) histogram, O(r) updates per
 //   pixel plus walks of ≤ 16 + 16 bins (MedianHistogram.swift).
 // - Float, r ≥ 3: gather the window and sort, O(r² log r) per pixel.
-// All paths read a reflect-padded copy of the image (one O(W·H) copy), so the
-// inner loops need no border tests, and run on parallel row bands.
+// The integer r ≤ 2 path reflects row indices and its per-row level lines; all
+// other paths read a reflect-padded copy of the image (one O(W·H) copy), so the
+// inner loops need no border tests. Every path runs on parallel row bands.
 
 import DendrometerCore
 
@@ -40,7 +43,8 @@ public enum MedianAlgorithm: Sendable {
 ///   - algorithm: ``MedianAlgorithm/automatic`` or the scalar reference.
 /// - Returns: an image of the same type, shape and `bitDepth`.
 /// - Throws: ``FilterError/invalidRadius(_:)`` when r < 0.
-/// - Complexity: r = 1, 2: O(W·H) with selection networks; r ≥ 3: O(W·H·r) for UInt8
+/// - Complexity: r = 1, 2: O(W·H) with selection networks (UInt8 / UInt16: columns
+///   presorted once per row, then 12 or 100 min/max per pixel on SIMD lanes); r ≥ 3: O(W·H·r) for UInt8
 ///   (Huang 1979), O(W·H·r) for UInt16 (three-level histogram), O(W·H·r² log r)
 ///   for Float (sorting); plus one O(W·H) padded copy.
 ///
@@ -58,8 +62,10 @@ public func medianFilter<P: PixelSample>(_ image: Image<P>, radius: Int,
     if algorithm == .scalarReference { return medianReference(image, radius: radius) }
     switch image {
     case let u8 as Image<UInt8>:
+        if radius <= 2 { return medianSmallVectorised(u8, radius: radius) as! Image<P> }
         return medianFast(u8, radius: radius, large: medianHistogramU8) as! Image<P>
     case let u16 as Image<UInt16>:
+        if radius <= 2 { return medianSmallVectorised(u16, radius: radius) as! Image<P> }
         if radius >= 3, let ranked = rankCompressed(u16) {
             // ≤ 256 distinct values: the median commutes with the monotone map to ranks.
             let m = medianFast(ranked.ranks, radius: radius, large: medianHistogramU8)

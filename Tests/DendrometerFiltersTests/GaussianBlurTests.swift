@@ -101,6 +101,70 @@ struct GaussianBlurTests {
         #expect(throws: FilterError.self) { try gaussianBlur(img, sigma: sigma) }
         #expect(throws: FilterError.self) { try gaussianBlurKeepingType(img, sigma: sigma) }
     }
+
+    // MARK: 8-bit fixed-point path (GaussianFixedPoint.swift, σ < 2.125)
+
+    /// The documented bound: within 0.65 grey of the exact convolution, and equal to
+    /// round(exact) wherever exact is more than 0.15 from a half-integer.
+    static func checkFixedPoint(_ out: [UInt8], exact: [Float], _ label: String) {
+        #expect(zip(out, exact).allSatisfy { abs(Float($0) - $1) <= 0.65 }, "\(label): off by more than 0.65")
+        let mismatches = zip(out, exact).filter { o, e in
+            abs(e - e.rounded(.down) - 0.5) > 0.15 && Float(o) != e.rounded()
+        }
+        #expect(mismatches.isEmpty, "\(label): \(mismatches.count) pixels not rounded to nearest away from ties")
+    }
+
+    @Test("u8 fixed point vs scipy.ndimage.gaussian_filter (float, reflect), σ = 1 and 2")
+    func fixedPointScipy() throws {
+        // G = np.random.default_rng(7).integers(0, 256, size=(5, 6)).astype(np.uint8)
+        let g = Image<UInt8>(width: 6, height: 5, pixels: [
+            241, 160, 175, 229, 148, 198, 213, 57, 14, 76, 72, 223, 233, 1, 127, 210, 33, 204, 30, 119,
+            209, 77, 87, 71, 184, 65, 253, 113, 122, 129])
+        // scipy.ndimage.gaussian_filter(G.astype(float), 1.0, mode='reflect', truncate=4.0), rounded to 4 decimals
+        let s1: [Float] = [191.8832, 157.4313, 143.6728, 150.9571, 159.857, 177.7763, 167.9864, 128.2302, 114.3108, 123.5914,
+                           137.6947, 164.6418, 138.042, 114.2382, 114.1353, 117.7394, 119.3701, 138.8079, 119.7359, 122.1337,
+                           135.84, 126.6954, 111.8534, 115.4871, 127.5275, 135.3654, 151.685, 136.3954, 116.3447, 113.5705]
+        // the same with sigma 2.0
+        let s2: [Float] = [149.5784, 146.0489, 142.5461, 142.3197, 145.1896, 148.0757, 144.3579, 141.4458, 138.4792, 138.0994,
+                           140.2357, 142.4696, 137.5481, 135.6512, 133.5001, 132.6917, 133.3866, 134.3778, 132.7398, 131.8627,
+                           130.4502, 128.9975, 127.9592, 127.4965, 130.7613, 130.5092, 129.5084, 127.5528, 125.309, 123.8522]
+        Self.checkFixedPoint(try gaussianBlurKeepingType(g, sigma: 1).pixels, exact: s1, "σ = 1")
+        Self.checkFixedPoint(try gaussianBlurKeepingType(g, sigma: 2).pixels, exact: s2, "σ = 2")
+        // Worked example of the doc comment; scipy gives [75.5046, 103.9908, 75.5046].
+        let row = try gaussianBlurKeepingType(Image<UInt8>(width: 3, height: 1, pixels: [0, 255, 0]), sigma: 1)
+        #expect(row.pixels == [76, 104, 76])
+    }
+
+    @Test("u8 fixed point vs the Double reference on random odd shapes",
+          arguments: [(1, 1), (1, 9), (9, 1), (2, 3), (7, 5), (33, 17), (17, 40)])
+    func fixedPointShapes(width: Int, height: Int) throws {
+        for seed: UInt64 in 1 ... 3 {
+            let img: Image<UInt8> = randomImage(width: width, height: height, seed: seed) { UInt8.random(in: 0 ... 255, using: &$0) }
+            let copy = img
+            for sigma in [0.3, 0.5, 0.7, 1.0, 1.2, 1.4, 1.7, 2.0, 2.1] {   // radius 1, 2, 3, 4, 5, 6, 7, 8, 8
+                Self.checkFixedPoint(try gaussianBlurKeepingType(img, sigma: sigma).pixels,
+                                     exact: gaussianBlurReference(img, sigma: sigma).pixels, "\(width)×\(height) σ = \(sigma)")
+            }
+            #expect(img == copy)
+        }
+    }
+
+    @Test("u8 fixed point: extreme images (0/255 checkerboard, step) and several row bands")
+    func fixedPointExtremes() throws {
+        let checker = Image<UInt8>(width: 23, height: 19, pixels: (0 ..< 23 * 19).map { ($0 % 23 + $0 / 23) % 2 == 0 ? 255 : 0 })
+        let step = Image<UInt8>(width: 16, height: 9, pixels: (0 ..< 16 * 9).map { $0 % 16 < 8 ? 0 : 255 })
+        for img in [checker, step] {
+            for sigma in [0.5, 1.0, 2.0] {
+                Self.checkFixedPoint(try gaussianBlurKeepingType(img, sigma: sigma).pixels,
+                                     exact: gaussianBlurReference(img, sigma: sigma).pixels, "extreme σ = \(sigma)")
+            }
+        }
+        // 150 rows, σ = 2 (r = 8) → bands of ≥ 32 rows with halos.
+        let tall: Image<UInt8> = randomImage(width: 21, height: 150, seed: 78) { UInt8.random(in: 0 ... 255, using: &$0) }
+        #expect(Concurrency.bandCount(for: 150, minimumPerBand: 32) > 1 || Concurrency.maximumThreads == 1)
+        Self.checkFixedPoint(try gaussianBlurKeepingType(tall, sigma: 2).pixels,
+                             exact: gaussianBlurReference(tall, sigma: 2).pixels, "bands")
+    }
 }
 
 @Suite("Scan-line correction")

@@ -116,4 +116,71 @@ struct MedianFilterTests {
         #expect(try medianFilter(img, radius: 0) == img)
         #expect(throws: FilterError.invalidRadius(-1)) { try medianFilter(img, radius: -1) }
     }
+
+    // MARK: Small-window fast path (MedianVectorised.swift)
+
+    @Test("3×3 selection from sorted columns is exact on all 512 0-1 inputs (0-1 principle)")
+    func median9NetworkExhaustive() {
+        for bits in 0 ..< 512 {
+            let v = (0 ..< 9).map { UInt8((bits >> $0) & 1) }
+            // Three columns of three, each sorted (any correct sort; the kernel uses 3 compare-swaps).
+            let c = (0 ..< 3).map { j in [v[j], v[j + 3], v[j + 6]].sorted() }
+            let m = median9Presorted(lo: (c[0][0], c[1][0], c[2][0]), mid: (c[0][1], c[1][1], c[2][1]),
+                                     hi: (c[0][2], c[1][2], c[2][2]))
+            #expect(m == (v.reduce(0, +) > 4 ? 1 : 0), "input bits \(bits)")
+        }
+    }
+
+    @Test("sort5 sorts all 32 0-1 inputs; 5×5 selection is exact on all 7776 column-sorted 0-1 inputs")
+    func median25NetworkExhaustive() {
+        for bits in 0 ..< 32 {
+            let v = (0 ..< 5).map { UInt8((bits >> $0) & 1) }
+            var (a, b, c, d, e) = (v[0], v[1], v[2], v[3], v[4])
+            sort5(&a, &b, &c, &d, &e)
+            #expect([a, b, c, d, e] == v.sorted(), "input bits \(bits)")
+        }
+        // A column-sorted 0-1 column is fixed by its number of ones k (0 ... 5): levels 5−k ... 4 are 1.
+        // Together with sort5 this covers every 0-1 input of the full 5×5 network (0-1 principle).
+        var buffer = [UInt8](repeating: 0, count: 25)
+        var failures = 0
+        for code in 0 ..< 7776 {
+            var k = code, ones = 0
+            for j in 0 ..< 5 {
+                let kj = k % 6; k /= 6; ones += kj
+                for i in 0 ..< 5 { buffer[i * 5 + j] = i >= 5 - kj ? 1 : 0 }   // level i of column j at [i·pitch + j]
+            }
+            let m = buffer.withUnsafeBufferPointer { median25Presorted($0.baseAddress!, 5) }
+            if m != (ones > 12 ? 1 : 0) { failures += 1 }
+        }
+        #expect(failures == 0)
+    }
+
+    @Test("3×3 and 5×5 fast paths equal the sorting reference on odd shapes, UInt8 and UInt16",
+          arguments: [(1, 1), (1, 9), (9, 1), (2, 2), (7, 5), (5, 7), (33, 17), (17, 33), (3, 70), (64, 3)])
+    func smallWindowShapes(width: Int, height: Int) throws {
+        for seed: UInt64 in 1 ... 3 {
+            let a: Image<UInt8> = randomImage(width: width, height: height, seed: seed) { UInt8.random(in: 0 ... 255, using: &$0) }
+            let ties: Image<UInt8> = randomImage(width: width, height: height, seed: seed + 20) { UInt8.random(in: 254 ... 255, using: &$0) }
+            let b: Image<UInt16> = randomImage(width: width, height: height, seed: seed + 40) { UInt16.random(in: 0 ... 65535, using: &$0) }
+            for r in 1 ... 2 {
+                #expect(try medianFilter(a, radius: r) == medianReference(a, radius: r), "u8 \(width)×\(height) r = \(r)")
+                #expect(try medianFilter(ties, radius: r) == medianReference(ties, radius: r), "ties \(width)×\(height) r = \(r)")
+                #expect(try medianFilter(b, radius: r) == medianReference(b, radius: r), "u16 \(width)×\(height) r = \(r)")
+            }
+        }
+    }
+
+    @Test("3×3 / 5×5 on a tall image split into several row bands; bitDepth kept; input untouched")
+    func smallWindowBands() throws {
+        let img: Image<UInt16> = randomImage(width: 19, height: 150, seed: 5) { UInt16.random(in: 0 ... 4095, using: &$0) }
+        let tall = Image<UInt16>(width: 19, height: 150, pixels: img.pixels, bitDepth: 12)
+        let copy = tall
+        #expect(Concurrency.bandCount(for: 150, minimumPerBand: 16) > 1 || Concurrency.maximumThreads == 1)
+        for r in 1 ... 2 {
+            let out = try medianFilter(tall, radius: r)
+            #expect(out == medianReference(tall, radius: r))
+            #expect(out.bitDepth == 12)
+        }
+        #expect(tall == copy)
+    }
 }
