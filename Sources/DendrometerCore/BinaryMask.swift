@@ -102,16 +102,20 @@ extension BinaryMask {
     public var boundingBox: PixelRect? {
         var minX = width, minY = height, maxX = -1, maxY = -1
         bits.withUnsafeBufferPointer { b in
+            guard let base = b.baseAddress else { return }
             for y in 0 ..< height {
-                let row = y * width
-                var first = -1, last = -1
-                for x in 0 ..< width where b[row + x] != 0 {
-                    if first < 0 { first = x }
-                    last = x
-                }
-                guard first >= 0 else { continue }
+                let row = base + y * width
+                // First phase pixel from the left, eight bytes at a time over zeros.
+                var first = 0
+                while first + 8 <= width && UnsafeRawPointer(row + first).loadUnaligned(as: UInt64.self) == 0 { first += 8 }
+                while first < width && row[first] == 0 { first += 1 }
+                guard first < width else { continue }
+                // Last one from the right, likewise.
+                var end = width
+                while end - 8 > first && UnsafeRawPointer(row + end - 8).loadUnaligned(as: UInt64.self) == 0 { end -= 8 }
+                while row[end - 1] == 0 { end -= 1 }
                 minY = min(minY, y); maxY = y
-                minX = min(minX, first); maxX = max(maxX, last)
+                minX = min(minX, first); maxX = max(maxX, end - 1)
             }
         }
         return maxX < 0 ? nil : PixelRect(x: minX, y: minY, width: maxX - minX + 1, height: maxY - minY + 1)

@@ -28,6 +28,11 @@ struct ImageModelTests {
         #expect(Image.pasting(tile, at: 1, 1, width: 3, height: 2, background: 0).pixels == [0, 0, 0, 0, 7, 8])
         // Parts outside the canvas are dropped.
         #expect(Image.pasting(tile, at: 2, 0, width: 3, height: 1, background: 1).pixels == [1, 1, 7])
+        // Negative offsets clip the tile's top-left; a tile wholly outside leaves the background.
+        let square = Image<UInt8>(width: 2, height: 2, pixels: [1, 2, 3, 4])
+        #expect(Image.pasting(square, at: -1, -1, width: 2, height: 2, background: 0).pixels == [4, 0, 0, 0])
+        #expect(Image.pasting(square, at: 5, 0, width: 2, height: 2, background: 9).pixels == [9, 9, 9, 9])
+        #expect(Image.pasting(square, at: 0, -3, width: 2, height: 2, background: 9).pixels == [9, 9, 9, 9])
     }
 
     @Test("16-bit values are exact as floats")
@@ -47,6 +52,23 @@ struct BinaryMaskTests {
         #expect(m.cropped(to: PixelRect(x: 1, y: 1, width: 2, height: 2)).rows == ["##", ".#"])
         #expect(BinaryMask(width: 3, height: 3).boundingBox == nil)
         #expect(BinaryMask(width: 2, height: 1, bits: [0, 7]).bits == [0, 1])
+    }
+
+    @Test("bounding box equals a brute-force scan on sparse random masks (word-skipping edges)")
+    func boundingBoxMatchesBruteForce() {
+        var rng = SplitMix64(seed: 5)
+        for width in [1, 7, 8, 9, 16, 17, 63, 64, 65] {
+            for _ in 0 ..< 20 {
+                let height = 1 + Int(rng.next() % 6)
+                let bits = (0 ..< width * height).map { _ in rng.next() % 23 == 0 ? UInt8(1) : 0 }
+                let m = BinaryMask(width: width, height: height, bits: bits)
+                let set = bits.indices.filter { bits[$0] != 0 }
+                let xs = set.map { $0 % width }, ys = set.map { $0 / width }
+                let expected = set.isEmpty ? nil : PixelRect(x: xs.min()!, y: ys.min()!,
+                                                             width: xs.max()! - xs.min()! + 1, height: ys.max()! - ys.min()! + 1)
+                #expect(m.boundingBox == expected)
+            }
+        }
     }
 }
 

@@ -143,3 +143,37 @@ struct FramePositionTests {
         } }
     }
 }
+
+@Suite("Interface depth: pruned segment scan")
+struct InterfaceDepthScanTests {
+    /// Distance to the polyline by examining every segment (end segments as rays), signed by v − g(u).
+    static func bruteForce(_ i: Interface, u: Double, v: Double) -> Double {
+        let n = i.knotsU.count
+        var best = Double.infinity
+        for s in 0 ..< n - 1 {
+            let au = i.knotsU[s], av = i.knotsV[s], du = i.knotsU[s + 1] - au, dv = i.knotsV[s + 1] - av
+            var t = ((u - au) * du + (v - av) * dv) / (du * du + dv * dv)
+            if !(s == 0 && t < 0) && !(s == n - 2 && t > 1) { t = min(1, max(0, t)) }
+            let pu = au + t * du - u, pv = av + t * dv - v
+            best = min(best, pu * pu + pv * pv)
+        }
+        let vertical = v - i.height(atU: u)
+        return vertical == 0 ? 0 : vertical < 0 ? -best.squareRoot() : best.squareRoot()
+    }
+
+    @Test("equals the distance over all segments for wavy polylines and points far beyond the ends")
+    func matchesAllSegments() {
+        var rng = SplitMix64(seed: 17)
+        for _ in 0 ..< 60 {
+            let k = 2 + Int(rng.next() % 12)
+            var u = 0.0
+            let us = (0 ..< k).map { _ -> Double in defer { u += 1 + Double(rng.next() % 400) / 10 }; return u }
+            let vs = (0 ..< k).map { _ in Double(rng.next() % 600) / 10 }
+            let i = Interface(side: .bottom, width: 500, height: 500, knotsU: us, knotsV: vs)
+            for _ in 0 ..< 200 {
+                let pu = Double(Int(rng.next() % 900)) / 2 - 100, pv = Double(Int(rng.next() % 900)) / 3 - 60
+                #expect(abs(i.depth(u: pu, v: pv) - Self.bruteForce(i, u: pu, v: pv)) <= 1e-9)
+            }
+        }
+    }
+}

@@ -1,0 +1,52 @@
+@testable import Dendrometer
+import DendrometerCore
+import DendrometerGeometry
+import Testing
+
+/// Depth bands (regions `auto`) are rasterised from one run of v per position u;
+/// they must equal the per-pixel definition d = (v − g(u)) · cos θ(u) in (lo, hi].
+@Suite("Region depth bands")
+struct RegionBandTests {
+    /// The per-pixel definition, scanned over the whole field.
+    static func bruteForce(_ interface: Interface, width w: Int, height h: Int, lo: Double, hi: Double,
+                           includeUpper: Bool) -> [(Int, Int)] {
+        var out = [(Int, Int)]()
+        for y in 0 ..< h {
+            for x in 0 ..< w {
+                let (u, v) = interface.side.framePosition(x: x, y: y, width: w, height: h)
+                let g = interface.height(atU: Double(u))
+                let slope = interface.height(atU: Double(u) + 0.5) - interface.height(atU: Double(u) - 0.5)
+                let d = (Double(v) - g) / (1 + slope * slope).squareRoot()
+                if d > max(lo, 0) && (d < hi || (includeUpper && d == hi)) { out.append((x, y)) }
+            }
+        }
+        return out
+    }
+
+    @Test("band membership and bounding box equal the per-pixel definition on every side, tilted and bent",
+          arguments: AnodeSide.allCases)
+    func matchesDefinition(side: AnodeSide) {
+        var rng = SplitMix64(seed: 3)
+        let w = 37, h = 29
+        let length = side.length(width: w, height: h)
+        for trial in 0 ..< 12 {
+            // Three knots: tilt and a bend, heights 2 ... 10 px above the anode edge.
+            let vs = (0 ..< 3).map { _ in 2 + Double(rng.next() % 80) / 10 }
+            let interface = Interface(side: side, width: w, height: h,
+                                      knotsU: [0, Double(length - 1) / 2, Double(length - 1)], knotsV: vs)
+            let lo = Double(trial % 4) * 3, hi = trial % 5 == 0 ? Double.infinity : lo + 2 + Double(trial % 3) * 4.5
+            let includeUpper = trial % 2 == 0
+            let region = RegionBuilder.band(name: "b", interface: interface, width: w, height: h,
+                                            from: lo, to: hi, includeUpper: includeUpper)
+            let expected = Self.bruteForce(interface, width: w, height: h, lo: lo, hi: hi, includeUpper: includeUpper)
+            var got = [(Int, Int)]()
+            for y in 0 ..< h { for x in 0 ..< w where region.contains(x: x, y: y) { got.append((x, y)) } }
+            #expect(got.map { "\($0.0),\($0.1)" } == expected.map { "\($0.0),\($0.1)" })
+            if !expected.isEmpty {
+                let xs = expected.map(\.0), ys = expected.map(\.1)
+                #expect(region.bbox == PixelRect(x: xs.min()!, y: ys.min()!, width: xs.max()! - xs.min()! + 1,
+                                                 height: ys.max()! - ys.min()! + 1))
+            }
+        }
+    }
+}
