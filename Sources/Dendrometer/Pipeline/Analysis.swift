@@ -481,10 +481,19 @@ public enum DendriteAnalysis {
             let w = image.width
             let ranges = image.pixels.withUnsafeBufferPointer { px in
                 parallelBandResults(image.height, minimumPerBand: 64, initial: { (lo: Float.infinity, hi: -Float.infinity) }) { rows, r in
+                    // `v < l ? v : l` is one vector min instruction and skips NaN (it
+                    // compares false); infinities, if any, need the careful loop.
                     var l = Float.infinity, h = -Float.infinity
                     for i in rows.lowerBound * w ..< rows.upperBound * w {
-                        let v = px[i], finite = v.isFinite   // selects, not branches: vectorises
-                        l = min(l, finite ? v : .infinity); h = max(h, finite ? v : -.infinity)
+                        let v = px[i]
+                        l = v < l ? v : l
+                        h = v > h ? v : h
+                    }
+                    if l == -.infinity || h == .infinity {
+                        l = .infinity; h = -.infinity
+                        for i in rows.lowerBound * w ..< rows.upperBound * w where px[i].isFinite {
+                            l = min(l, px[i]); h = max(h, px[i])
+                        }
                     }
                     r = (l, h)
                 }
