@@ -33,6 +33,21 @@ import DendrometerCore
         }
     }
 
+    /// Wide and tall masks run the column pass and the row pass in several
+    /// parallel bands (bands of ≥ 256 columns / ≥ 16 rows); a few sparse
+    /// background pixels make long envelopes. Checked against brute force.
+    @Test func parallelBandsMatchBruteForce() throws {
+        for (seed, w, h) in [(UInt64(11), 700, 3), (UInt64(12), 3, 120), (UInt64(13), 530, 5)] {
+            let m = randomMask(seed: seed, width: w, height: h, percent: 97)
+            let fast = try distanceTransform(m)
+            let slow = squaredDistanceReference(m, target: 0)
+            for k in slow.indices {
+                #expect(fast.pixels[k] == Float(slow[k]).squareRoot())
+            }
+            #expect(squaredDistanceToPhase(m) == squaredDistanceReference(m, target: 1))
+        }
+    }
+
     @Test func handChecked() throws {
         let square = BinaryMask(rows: [".....", ".###.", ".###.", ".###.", "....."])
         let d = try distanceTransform(square)
