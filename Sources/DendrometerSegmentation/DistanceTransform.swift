@@ -8,7 +8,10 @@
 // band's columns, cache friendly), the second over bands of rows with
 // preallocated per-band scratch. The column distances are written as Float
 // straight into the output image and each row is overwritten in place by its
-// distances, so no full-size intermediate is allocated. Exact for any spacing
+// distances, so no full-size intermediate is allocated. A target pixel of a
+// row hides every parabola beyond it, so the row pass solves each run of
+// non-target pixels (plus its two bounding targets) on its own: its cost
+// follows the phase pixels rather than the image width. Exact for any spacing
 // up to floating-point rounding; exact integers (before the square root) for
 // unit spacing.
 //
@@ -119,7 +122,7 @@ func validateSpacing(_ sx: Double, _ sy: Double) throws(SegmentationError) {
 ///
 /// Pass 1 writes, into `output`, the distance in rows from each pixel to the
 /// nearest pixel of its column whose bit equals `target` (an integer as
-/// Float, `+infinity` when the column has none): a forward and a backward
+/// Float, ``noTargetRows`` when the column has none): a forward and a backward
 /// sweep, row-major over parallel bands of columns (branch-free, they
 /// vectorise). Pass 2, in parallel bands of rows with per-band scratch, reads
 /// a row of column distances, builds the lower envelope of the parabolas
@@ -139,11 +142,14 @@ func euclideanDistanceKernel(bits: UnsafePointer<UInt8>, target: UInt8, width w:
     parallelBands(w, minimumPerBand: 256) { cols in
         let b = bp.base + cols.lowerBound, g = op.base + cols.lowerBound
         let n = cols.count
-        for x in 0 ..< n { g[x] = b[x] == target ? 0 : .infinity }
+        // Branch-free so the sweeps vectorise: `b ^ target` is 1 off the targets and 0 on
+        // them, and "no target yet" is the finite `noTargetRows` (2^30 + 1 rounds back to
+        // 2^30 in Float, so it never grows), since 0 · infinity would be NaN.
+        for x in 0 ..< n { g[x] = Float(b[x] ^ target) * noTargetRows }
         var y = 1
         while y < h {
             let row = y &* w, prev = row &- w
-            for x in 0 ..< n { g[row &+ x] = b[row &+ x] == target ? 0 : g[prev &+ x] + 1 }
+            for x in 0 ..< n { g[row &+ x] = Float(b[row &+ x] ^ target) * (g[prev &+ x] + 1) }
             y &+= 1
         }
         y = h &- 2
@@ -176,6 +182,10 @@ func euclideanDistanceKernel(bits: UnsafePointer<UInt8>, target: UInt8, width w:
     }
 }
 
+/// Column distance meaning "no target pixel in this column" in the Float pass 1
+/// (larger than any supported image height; adding 1 leaves it unchanged).
+let noTargetRows: Float = 1_073_741_824   // 2^30
+
 /// Per-band scratch of the row pass: the envelope's parabolas (apex
 /// `position`, apex height `value` = (sy·g)², and `shifted` = value +
 /// sx²·position², the constant of the parabola's expanded form), and the
@@ -189,25 +199,52 @@ struct EnvelopeScratch {
 }
 
 /// 1-D squared distance transform of one row in place: `row` holds n column
-/// distances g(q) (integers as Float, +infinity = no target in that column);
-/// on return it holds d(x) = min_q sx2·(x − q)² + sy2·g(q)² as Float (all
-/// +infinity when no g is finite), and `squaredOutput`, if given, the same in
-/// Double.
+/// distances g(q) (integers as Float, ≥ ``noTargetRows`` = no target in that column);
+/// on return it holds d(x) = min_q sx2·(x − q)² + sy2·g(q)² as Float (+infinity
+/// where no g is finite), and `squaredOutput`, if given, the same in Double.
+///
+/// Only the runs of non-target pixels (g > 0) need the envelope: a target pixel
+/// t of the row (g(t) = 0) beats every parabola beyond it, since for x ≥ t and
+/// q < t, sx2·(x − q)² + f(q) > sx2·(x − t)² (and symmetrically). So each maximal
+/// run [a, b] with g > 0 is solved on [a − 1, b + 1] alone, and target pixels
+/// are 0 without any work: the cost follows the phase pixels, not the row length.
+/// Unchecked: scratch arrays hold n (zn, zd: n + 1) Doubles.
+@inline(__always)
+func envelopeRow(_ row: UnsafeMutablePointer<Float>, n: Int, sx2: Double, sy2: Double,
+                 env: EnvelopeScratch, squaredOutput: UnsafeMutablePointer<Double>?) {
+    var x = 0
+    while x < n {
+        if row[x] == 0 {
+            squaredOutput?[x] = 0
+            x &+= 1
+            continue
+        }
+        let a = x
+        while x < n && row[x] != 0 { x &+= 1 }
+        let lo = a > 0 ? a &- 1 : 0, hi = x < n ? x : n &- 1
+        envelopeSegment(row + lo, n: hi &- lo &+ 1, sx2: sx2, sy2: sy2, env: env,
+                        squaredOutput: squaredOutput.map { $0 + lo })
+        x &+= 1   // row[x] (if any) is a target: 0 in place, its squared output written by the segment
+    }
+}
+
+/// ``envelopeRow(_:n:sx2:sy2:env:squaredOutput:)`` without the run splitting:
+/// the Felzenszwalb–Huttenlocher lower envelope over all n samples.
 ///
 /// The envelope boundaries z = zn / zd are kept as fractions and compared by
 /// cross-multiplication, so no division is needed; for unit spacing all
 /// products are integers below 2^53 (images up to ~10⁵ px a side), hence exact.
 /// Unchecked: scratch arrays hold n (zn, zd: n + 1) Doubles.
 @inline(__always)
-func envelopeRow(_ row: UnsafeMutablePointer<Float>, n: Int, sx2: Double, sy2: Double,
-                 env: EnvelopeScratch, squaredOutput: UnsafeMutablePointer<Double>?) {
+func envelopeSegment(_ row: UnsafeMutablePointer<Float>, n: Int, sx2: Double, sy2: Double,
+                     env: EnvelopeScratch, squaredOutput: UnsafeMutablePointer<Double>?) {
     let pos = env.position, sh = env.shifted, val = env.value, zn = env.zn, zd = env.zd
     let twoSx2 = 2 * sx2
     var k = -1
     var q = 0
     while q < n {
         let gq = row[q]
-        if gq != .infinity {
+        if gq < noTargetRows {
             let qd = Double(q)
             let g = Double(gq)
             let fq = sy2 * g * g
