@@ -298,44 +298,26 @@ func structureTensorKernel(width w: Int, height h: Int, sigma: Double, rho: Doub
 /// Energies at or below this are treated as a flat neighbourhood (coherence and orientation 0).
 let flatEnergy: Float = 1e-20
 
-/// Closed-form eigen-analysis of one row, 8 pixels at a time in SIMD registers
-/// (the last, partial group is padded with zeros, so every pixel goes through the
-/// same arithmetic). Swift's `squareRoot()` is a scalar libm call that blocks
-/// vectorisation, hence ``fastSquareRoot(_:)``.
+/// Closed-form eigen-analysis of one row. Branch-free, with no library call in
+/// the loop, so it vectorises: Swift's `squareRoot()` is a libm call with errno
+/// semantics that blocks vectorisation, hence ``fastSquareRoot(_:)``.
 /// Unchecked: every pointer holds `count` Floats; outputs alias no input.
 @inline(__always)
 func eigenRow(jxx: UnsafePointer<Float>, jxy: UnsafePointer<Float>, jyy: UnsafePointer<Float>,
               orientation: UnsafeMutablePointer<Float>, coherence: UnsafeMutablePointer<Float>,
               energy: UnsafeMutablePointer<Float>, count: Int) {
-    typealias V = SIMD8<Float>
-    @inline(__always) func group(_ a: V, _ b: V, _ c: V) -> (o: V, c: V, e: V) {
+    for x in 0 ..< count {
+        let a = jxx[x], b = jxy[x], c = jyy[x]
         let e = a + c
         let dx = a - c, dy = 2 * b
         let diff = fastSquareRoot(dx * dx + dy * dy)
-        let flat = .!(e .> V(repeating: flatEnergy))
-        var o = 90 - (0.5 * 180 / Float.pi) * fastAtan2(dy, dx)
-        o.replace(with: o - 180, where: o .>= 180)
-        o.replace(with: o + 180, where: o .< 0)
-        o.replace(with: 0, where: flat)
-        var coh = diff / e
-        coh.replace(with: 1, where: coh .> 1)
-        coh.replace(with: 0, where: flat)
-        return (o, coh, e.replacing(with: 0, where: e .< 0))
-    }
-    var x = 0
-    while x + V.scalarCount <= count {
-        @inline(__always) func load(_ p: UnsafePointer<Float>) -> V { UnsafeRawPointer(p + x).loadUnaligned(as: V.self) }
-        let r = group(load(jxx), load(jxy), load(jyy))
-        UnsafeMutableRawPointer(orientation + x).storeBytes(of: r.o, as: V.self)
-        UnsafeMutableRawPointer(coherence + x).storeBytes(of: r.c, as: V.self)
-        UnsafeMutableRawPointer(energy + x).storeBytes(of: r.e, as: V.self)
-        x += V.scalarCount
-    }
-    if x < count {
-        var a = V(repeating: 0), b = a, c = a
-        for i in 0 ..< count - x { a[i] = jxx[x + i]; b[i] = jxy[x + i]; c[i] = jyy[x + i] }
-        let r = group(a, b, c)
-        for i in 0 ..< count - x { orientation[x + i] = r.o[i]; coherence[x + i] = r.c[i]; energy[x + i] = r.e[i] }
+        let flat = !(e > flatEnergy)
+        var o = 90 - 0.5 * (180 / Float.pi) * fastAtan2(dy, dx)
+        o = o >= 180 ? o - 180 : (o < 0 ? o + 180 : o)
+        energy[x] = e < 0 ? 0 : e
+        orientation[x] = flat ? 0 : o
+        let coh = diff / e
+        coherence[x] = flat ? 0 : (coh > 1 ? 1 : coh)
     }
 }
 
@@ -344,32 +326,13 @@ func eigenRow(jxx: UnsafePointer<Float>, jxy: UnsafePointer<Float>, jyy: UnsafeP
 /// Float rounding level), times v. Exactly 0 for v = 0. Not for negative,
 /// infinite or NaN input.
 @inline(__always)
-func fastSquareRoot(_ v: SIMD8<Float>) -> SIMD8<Float> {
-    let bits = unsafeBitCast(v, to: SIMD8<UInt32>.self)
-    var y = unsafeBitCast(SIMD8<UInt32>(repeating: 0x5F37_59DF) &- (bits &>> 1), to: SIMD8<Float>.self)
+func fastSquareRoot(_ v: Float) -> Float {
+    var y = Float(bitPattern: 0x5F37_59DF &- (v.bitPattern &>> 1))
     let half = 0.5 * v
     y = y * (1.5 - half * y * y)
     y = y * (1.5 - half * y * y)
     y = y * (1.5 - half * y * y)
     return v * y
-}
-
-/// Vector form of ``fastAtan2(_:_:)`` (the same operations lane by lane).
-@inline(__always)
-func fastAtan2(_ y: SIMD8<Float>, _ x: SIMD8<Float>) -> SIMD8<Float> {
-    typealias V = SIMD8<Float>
-    // (`pointwiseMin`/`Max` are not inlined; selects are.)
-    let ax = x.replacing(with: -x, where: x .< 0), ay = y.replacing(with: -y, where: y .< 0)
-    let yBigger = ay .> ax
-    let mn = ay.replacing(with: ax, where: yBigger), mx = ax.replacing(with: ay, where: yBigger)
-    var a = mn / mx
-    a.replace(with: 0, where: .!(mx .> 0))
-    let s = a * a
-    var r = ((-0.046_496_474_9 * s + 0.159_314_22) * s - 0.327_622_764) * s * a + a
-    r.replace(with: V(repeating: Float.pi / 2) - r, where: yBigger)
-    r.replace(with: V(repeating: Float.pi) - r, where: x .< 0)
-    r.replace(with: -r, where: y .< 0)
-    return r
 }
 
 /// atan2(y, x) in radians in [−π, π], branch-free so the row loop vectorises:

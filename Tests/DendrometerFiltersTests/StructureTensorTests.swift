@@ -136,32 +136,20 @@ struct StructureTensorTests {
         #expect(maxAbsDiff(fast.energy.pixels, whole.energy.pixels) < maxEnergy * 1e-6)
     }
 
-    @Test("vector helpers: fastSquareRoot within 3e-7 relative of sqrt, vector fastAtan2 equals the scalar one")
-    func vectorHelpers() {
-        var worstRoot = 0.0
+    @Test("fastSquareRoot is within 3e-7 relative of sqrt over 1e-30 ... 1e30, and exactly 0 at 0")
+    func squareRootAccuracy() {
+        var worst = 0.0
         var rng = SplitMix64(seed: 9)
-        for i in 0 ..< 4000 {
-            var v = SIMD8<Float>()
-            for l in 0 ..< 8 {
-                // Magnitudes 1e-30 ... 1e30 (squared gradients of 8/16-bit and float images).
-                let e = Double(rng.next() % 6000) / 100 - 30
-                v[l] = i == 0 && l == 0 ? 0 : Float(pow(10, e) * (1 + Double(rng.next() % 1000) / 1000))
-            }
-            let r = fastSquareRoot(v)
-            for l in 0 ..< 8 {
-                let exact = Double(v[l]).squareRoot()
-                worstRoot = max(worstRoot, exact == 0 ? Double(r[l]) : abs(Double(r[l]) - exact) / exact)
-            }
+        for _ in 0 ..< 30_000 {
+            // Magnitudes 1e-30 ... 1e30 (squared gradients of 8/16-bit and float images).
+            let e = Double(rng.next() % 6000) / 100 - 30
+            let v = Float(pow(10, e) * (1 + Double(rng.next() % 1000) / 1000))
+            let exact = Double(v).squareRoot()
+            worst = max(worst, abs(Double(fastSquareRoot(v)) - exact) / exact)
         }
-        #expect(worstRoot < 3e-7)
-        #expect(fastSquareRoot(SIMD8(repeating: 0)) == SIMD8(repeating: 0))
-        for i in 0 ..< 720 {
-            let t = Float(i) * .pi / 360
-            var y = SIMD8<Float>(), x = SIMD8<Float>()
-            for l in 0 ..< 8 { let m = Float(l) * 3 + (l == 0 ? 0 : 1e-3); y[l] = m * sin(t); x[l] = m * cos(t) }
-            let v = fastAtan2(y, x)
-            for l in 0 ..< 8 { #expect(v[l] == fastAtan2(y[l], x[l]), "angle \(t), lane \(l)") }
-        }
+        #expect(worst < 3e-7)
+        #expect(fastSquareRoot(0) == 0)
+        #expect(fastSquareRoot(4) == 2 || abs(fastSquareRoot(4) - 2) < 1e-6)
     }
 
     @Test("fastAtan2 is within 2.1e-4 rad of atan2")
