@@ -127,11 +127,11 @@ func validateSpacing(_ sx: Double, _ sy: Double) throws(SegmentationError) {
 /// vectorise). Pass 2, in parallel bands of rows with per-band scratch, reads
 /// a row of column distances, builds the lower envelope of the parabolas
 /// (sx·(x − q))² + (sy·g(q))² and overwrites the row with the distance
-/// (`squared == false`) or, when `squaredOutput` is given, writes the exact
+/// (`squared == false`) or, when `squaredOutput` (pre-zeroed) is given, writes the exact
 /// squared distance there in Double.
 ///
 /// Unchecked preconditions: `bits` holds `width * height` bytes that are 0 or
-/// 1; `output` (and `squaredOutput`, if any) has room for `width * height`
+/// 1; `output` (and `squaredOutput`, if any, filled with 0) has room for `width * height`
 /// elements; width, height > 0 and height < 2^24; `sx`, `sy` finite and > 0.
 func euclideanDistanceKernel(bits: UnsafePointer<UInt8>, target: UInt8, width w: Int, height h: Int,
                              sx: Double, sy: Double, squared: Bool, output: UnsafeMutablePointer<Float>,
@@ -168,16 +168,9 @@ func euclideanDistanceKernel(bits: UnsafePointer<UInt8>, target: UInt8, width w:
                                   zn: scratch + 3 * w, zd: scratch + 4 * w + 1)
         for y in rows {
             let row = op.base + y &* w
-            if let sq = sqp {
-                envelopeRow(row, n: w, sx2: sx * sx, sy2: sy * sy, env: env, squaredOutput: sq.base + y &* w)
-            } else {
-                envelopeRow(row, n: w, sx2: sx * sx, sy2: sy * sy, env: env, squaredOutput: nil)
-                if !squared {
-                    // Swift's scalar square root does not vectorise (libm errno semantics), so
-                    // skip the zeros: most pixels of a typical mask are background (distance 0).
-                    for x in 0 ..< w { let v = row[x]; if v != 0 { row[x] = v.squareRoot() } }
-                }
-            }
+            // Target pixels stay 0 untouched; the square root is taken only on the runs.
+            envelopeRow(row, n: w, sx2: sx * sx, sy2: sy * sy, root: !squared, env: env,
+                        squaredOutput: sqp.map { $0.base + y &* w })
         }
     }
 }
@@ -201,7 +194,9 @@ struct EnvelopeScratch {
 /// 1-D squared distance transform of one row in place: `row` holds n column
 /// distances g(q) (integers as Float, ≥ ``noTargetRows`` = no target in that column);
 /// on return it holds d(x) = min_q sx2·(x − q)² + sy2·g(q)² as Float (+infinity
-/// where no g is finite), and `squaredOutput`, if given, the same in Double.
+/// where no g is finite), or its square root when `root`, and `squaredOutput`,
+/// if given, the squared distance in Double on the runs (target pixels are left
+/// as they are: the caller pre-fills it with 0).
 ///
 /// Only the runs of non-target pixels (g > 0) need the envelope: a target pixel
 /// t of the row (g(t) = 0) beats every parabola beyond it, since for x ≥ t and
@@ -210,25 +205,25 @@ struct EnvelopeScratch {
 /// are 0 without any work: the cost follows the phase pixels, not the row length.
 /// Unchecked: scratch arrays hold n (zn, zd: n + 1) Doubles.
 @inline(__always)
-func envelopeRow(_ row: UnsafeMutablePointer<Float>, n: Int, sx2: Double, sy2: Double,
+func envelopeRow(_ row: UnsafeMutablePointer<Float>, n: Int, sx2: Double, sy2: Double, root: Bool,
                  env: EnvelopeScratch, squaredOutput: UnsafeMutablePointer<Double>?) {
+    let raw = UnsafeRawPointer(row)
     var x = 0
     while x < n {
-        if row[x] == 0 {
-            squaredOutput?[x] = 0
-            x &+= 1
-            continue
-        }
+        // Skip targets (g = +0.0, all-zero bits) two at a time: they stay 0.
+        while x &+ 2 <= n && raw.loadUnaligned(fromByteOffset: x &* 4, as: UInt64.self) == 0 { x &+= 2 }
+        if x >= n { break }
+        if row[x] == 0 { x &+= 1; continue }
         let a = x
         while x < n && row[x] != 0 { x &+= 1 }
         let lo = a > 0 ? a &- 1 : 0, hi = x < n ? x : n &- 1
-        envelopeSegment(row + lo, n: hi &- lo &+ 1, sx2: sx2, sy2: sy2, env: env,
+        envelopeSegment(row + lo, n: hi &- lo &+ 1, sx2: sx2, sy2: sy2, root: root, env: env,
                         squaredOutput: squaredOutput.map { $0 + lo })
-        x &+= 1   // row[x] (if any) is a target: 0 in place, its squared output written by the segment
+        x &+= 1   // row[x] (if any) is a target
     }
 }
 
-/// ``envelopeRow(_:n:sx2:sy2:env:squaredOutput:)`` without the run splitting:
+/// ``envelopeRow(_:n:sx2:sy2:root:env:squaredOutput:)`` without the run splitting:
 /// the Felzenszwalb–Huttenlocher lower envelope over all n samples.
 ///
 /// The envelope boundaries z = zn / zd are kept as fractions and compared by
@@ -236,7 +231,7 @@ func envelopeRow(_ row: UnsafeMutablePointer<Float>, n: Int, sx2: Double, sy2: D
 /// products are integers below 2^53 (images up to ~10⁵ px a side), hence exact.
 /// Unchecked: scratch arrays hold n (zn, zd: n + 1) Doubles.
 @inline(__always)
-func envelopeSegment(_ row: UnsafeMutablePointer<Float>, n: Int, sx2: Double, sy2: Double,
+func envelopeSegment(_ row: UnsafeMutablePointer<Float>, n: Int, sx2: Double, sy2: Double, root: Bool,
                      env: EnvelopeScratch, squaredOutput: UnsafeMutablePointer<Double>?) {
     let pos = env.position, sh = env.shifted, val = env.value, zn = env.zn, zd = env.zd
     let twoSx2 = 2 * sx2
@@ -276,7 +271,7 @@ func envelopeSegment(_ row: UnsafeMutablePointer<Float>, n: Int, sx2: Double, sy
         while zn[j &+ 1] < xd * zd[j &+ 1] { j &+= 1 }
         let dx = xd - pos[j]
         let d = sx2 * dx * dx + val[j]
-        row[x] = Float(d)
+        row[x] = root ? Float(d).squareRoot() : Float(d)
         squaredOutput?[x] = d
         x &+= 1
     }
