@@ -96,7 +96,12 @@ func structureTensor<P: PixelSample>(_ image: Image<P>, sigma: Double, rho: Doub
     try FilterError.check(rho, name: "structure-tensor integration scale ρ")
     let w = image.width, h = image.height, n = w * h
     // Every sample of the three planes is written below, so they start uninitialised.
-    let fresh = { Image<Float>(width: w, height: h, pixels: [Float](unsafeUninitializedCapacity: n) { _, c in c = n }, bitDepth: 32) }
+    let fresh = {
+        Image<Float>(width: w, height: h, pixels: [Float](unsafeUninitializedCapacity: n) { b, c in
+            adviseHugePages(UnsafeMutableRawPointer(b.baseAddress), bytes: n * MemoryLayout<Float>.stride)
+            c = n
+        }, bitDepth: 32)
+    }
     var orientation = fresh(), coherence = fresh(), energy = fresh()
     if n > 0 {
         orientation.pixels.withUnsafeMutableBufferPointer { ob in
@@ -116,6 +121,21 @@ func structureTensor<P: PixelSample>(_ image: Image<P>, sigma: Double, rho: Doub
     }
     return StructureTensorField(orientationDegrees: orientation, coherence: coherence, energy: energy,
                                 sigma: sigma, rho: rho)
+}
+
+/// Asks the kernel to back the 2 MiB-aligned interior of a large, fresh, not yet
+/// touched buffer with transparent huge pages (Linux `madvise(MADV_HUGEPAGE)`; a
+/// no-op elsewhere or for buffers under 4 MiB). Filling a 64 MB output plane then
+/// takes ~32 page faults instead of ~16 000. Purely a performance hint.
+@inline(__always)
+func adviseHugePages(_ base: UnsafeMutableRawPointer?, bytes: Int) {
+    #if os(Linux)
+    guard let base, bytes >= 4 << 20 else { return }
+    let huge = 2 << 20
+    let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+    let end = (Int(bitPattern: base) + bytes) & ~(huge - 1)
+    if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+    #endif
 }
 
 /// A small cache of filtered lines keyed by source row, `channels` lines per row.
@@ -278,7 +298,9 @@ func structureTensorKernel(width w: Int, height h: Int, sigma: Double, rho: Doub
 /// Energies at or below this are treated as a flat neighbourhood (coherence and orientation 0).
 let flatEnergy: Float = 1e-20
 
-/// Closed-form eigen-analysis of one row.
+/// Closed-form eigen-analysis of one row. Branch-free, with no library call in
+/// the loop, so it vectorises: Swift's `squareRoot()` is a libm call with errno
+/// semantics that blocks vectorisation, hence ``fastSquareRoot(_:)``.
 /// Unchecked: every pointer holds `count` Floats; outputs alias no input.
 @inline(__always)
 func eigenRow(jxx: UnsafePointer<Float>, jxy: UnsafePointer<Float>, jyy: UnsafePointer<Float>,
@@ -288,14 +310,29 @@ func eigenRow(jxx: UnsafePointer<Float>, jxy: UnsafePointer<Float>, jyy: UnsafeP
         let a = jxx[x], b = jxy[x], c = jyy[x]
         let e = a + c
         let dx = a - c, dy = 2 * b
-        let diff = (dx * dx + dy * dy).squareRoot()
+        let diff = fastSquareRoot(dx * dx + dy * dy)
         let flat = !(e > flatEnergy)
         var o = 90 - 0.5 * (180 / Float.pi) * fastAtan2(dy, dx)
         o = o >= 180 ? o - 180 : (o < 0 ? o + 180 : o)
-        energy[x] = max(e, 0)
+        energy[x] = e < 0 ? 0 : e
         orientation[x] = flat ? 0 : o
-        coherence[x] = flat ? 0 : min(diff / e, 1)
+        let coh = diff / e
+        coherence[x] = flat ? 0 : (coh > 1 ? 1 : coh)
     }
+}
+
+/// √v for v ≥ 0, branch-free and vectorisable: the classic bit-level estimate of
+/// 1/√v refined by three Newton steps (relative error after them ~1e-7, i.e. at
+/// Float rounding level), times v. Exactly 0 for v = 0. Not for negative,
+/// infinite or NaN input.
+@inline(__always)
+func fastSquareRoot(_ v: Float) -> Float {
+    var y = Float(bitPattern: 0x5F37_59DF &- (v.bitPattern &>> 1))
+    let half = 0.5 * v
+    y = y * (1.5 - half * y * y)
+    y = y * (1.5 - half * y * y)
+    y = y * (1.5 - half * y * y)
+    return v * y
 }
 
 /// atan2(y, x) in radians in [−π, π], branch-free so the row loop vectorises:

@@ -1,6 +1,9 @@
-// Binary dilation, erosion, opening and closing by a disk, in time
-// independent of the radius, through the exact Euclidean distance transform
-// (Felzenszwalb & Huttenlocher 2012; see DistanceTransform.swift).
+// Binary dilation, erosion, opening and closing by a disk. Radii up to
+// `rowDiskMaximumRadius` use the packed-row line decomposition of the disk
+// (BinaryMorphologyRows.swift); larger radii run in time independent of the
+// radius through the exact Euclidean distance transform (Felzenszwalb &
+// Huttenlocher 2012; see DistanceTransform.swift), described below. Both give
+// bit-identical results (tested).
 // The disk is scikit-image's `disk(r)`: offsets (dx, dy) with dx² + dy² ≤ r²,
 // so "within the disk" is exactly "squared distance ≤ r²" (integers).
 // Only the threshold of the distance matters, so the row pass is simpler than
@@ -26,7 +29,8 @@ import DendrometerCore
 /// - Returns: pixels whose squared distance to the phase is ≤ radius²;
 ///   outside the image counts as background.
 /// - Throws: ``SegmentationError/invalidParameter(name:expected:got:)`` for a negative radius.
-/// - Complexity: O(pixels), independent of the radius; parallel bands.
+/// - Complexity: O(pixels · r / 64) word operations for r ≤ 32 (packed rows),
+///   O(pixels) independent of r above; parallel row bands.
 ///
 /// ```swift
 /// let dot = BinaryMask(rows: [".....", ".....", "..#..", ".....", "....."])
@@ -34,7 +38,7 @@ import DendrometerCore
 /// ```
 public func dilation(_ mask: BinaryMask, radius: Int) throws(SegmentationError) -> BinaryMask {
     try validateRadius(radius)
-    return diskKernel(mask, target: 1, radius: radius, covered: 1)
+    return diskMorphology(mask, target: 1, radius: radius, covered: 1, path: .automatic)
 }
 
 /// Binary erosion by the disk of radius `radius` px (skimage `disk(radius)`).
@@ -46,7 +50,8 @@ public func dilation(_ mask: BinaryMask, radius: Int) throws(SegmentationError) 
 ///   pixel inside the image is > radius²; outside the image counts as phase,
 ///   so a full mask stays full.
 /// - Throws: ``SegmentationError/invalidParameter(name:expected:got:)`` for a negative radius.
-/// - Complexity: O(pixels), independent of the radius.
+/// - Complexity: as ``dilation(_:radius:)`` (erosion is the complement of the
+///   dilation of the complement).
 ///
 /// ```swift
 /// let square = BinaryMask(rows: ["....", ".##.", ".##.", "...."])
@@ -54,7 +59,7 @@ public func dilation(_ mask: BinaryMask, radius: Int) throws(SegmentationError) 
 /// ```
 public func erosion(_ mask: BinaryMask, radius: Int) throws(SegmentationError) -> BinaryMask {
     try validateRadius(radius)
-    return diskKernel(mask, target: 0, radius: radius, covered: 0)
+    return diskMorphology(mask, target: 0, radius: radius, covered: 0, path: .automatic)
 }
 
 /// Binary opening (erosion then dilation) by the disk of radius `radius` px:
@@ -69,6 +74,22 @@ public func opening(_ mask: BinaryMask, radius: Int) throws(SegmentationError) -
 /// Same border rules and complexity as ``dilation(_:radius:)`` and ``erosion(_:radius:)``.
 public func closing(_ mask: BinaryMask, radius: Int) throws(SegmentationError) -> BinaryMask {
     try erosion(dilation(mask, radius: radius), radius: radius)
+}
+
+/// Dispatches to the packed-row kernel (small radii) or the distance-transform
+/// kernel (large radii); both give identical results. Unchecked: radius ≥ 0.
+func diskMorphology(_ mask: BinaryMask, target: UInt8, radius: Int, covered: UInt8,
+                    path: DiskMorphologyPath) -> BinaryMask {
+    switch path {
+    case .rows:
+        return rowDiskKernel(mask, target: target, radius: radius, covered: covered)
+    case .distance:
+        return diskKernel(mask, target: target, radius: radius, covered: covered)
+    case .automatic:
+        return radius <= rowDiskMaximumRadius
+            ? rowDiskKernel(mask, target: target, radius: radius, covered: covered)
+            : diskKernel(mask, target: target, radius: radius, covered: covered)
+    }
 }
 
 /// Marks the pixels within `disk(radius)` of a pixel whose bit is `target`:

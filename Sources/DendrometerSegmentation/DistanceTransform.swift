@@ -5,13 +5,23 @@
 // in the column, by a forward and a backward sweep), then along each row the
 // lower envelope of the parabolas (sx·(x − q))² + f(q). Both passes run in
 // parallel bands: the first over bands of columns (row-major sweeps over the
-// band's columns, cache friendly), the second over bands of rows. Exact for
-// any spacing up to floating-point rounding; exact integers for unit spacing.
+// band's columns, cache friendly), the second over bands of rows with
+// preallocated per-band scratch. The column distances are written as Float
+// straight into the output image and each row is overwritten in place by its
+// distances, so no full-size intermediate is allocated. A target pixel of a
+// row hides every parabola beyond it, so the row pass solves each run of
+// non-target pixels (plus its two bounding targets) on its own: its cost
+// follows the phase pixels rather than the image width. Exact for any spacing
+// up to floating-point rounding; exact integers (before the square root) for
+// unit spacing.
 //
 // Border convention (scipy.ndimage.distance_transform_edt): pixels outside
 // the image are NOT background; a phase pixel's distance is to the nearest
 // background pixel inside the image.
 import DendrometerCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Euclidean distance from each phase pixel to the nearest background pixel,
 /// like `scipy.ndimage.distance_transform_edt(mask, sampling=(spacingY, spacingX))`.
@@ -40,10 +50,17 @@ import DendrometerCore
 public func distanceTransform(_ mask: BinaryMask, spacingX: Double = 1,
                               spacingY: Double = 1) throws(SegmentationError) -> Image<Float> {
     try validateSpacing(spacingX, spacingY)
-    var out = [Float](repeating: 0, count: mask.count)
-    out.withUnsafeMutableBufferPointer { o in
-        guard let base = o.baseAddress else { return }
-        squaredDistanceKernel(mask, target: 0, sx: spacingX, sy: spacingY, output: .distance(base))
+    let n = mask.count
+    // Every sample is written by the kernel, so the output starts uninitialised.
+    let out = [Float](unsafeUninitializedCapacity: n) { o, count in
+        adviseHugePages(UnsafeMutableRawPointer(o.baseAddress), bytes: n * MemoryLayout<Float>.stride)
+        if n > 0 {
+            mask.bits.withUnsafeBufferPointer { b in
+                euclideanDistanceKernel(bits: b.baseAddress!, target: 0, width: mask.width, height: mask.height,
+                                        sx: spacingX, sy: spacingY, squared: false, output: o.baseAddress!)
+            }
+        }
+        count = n
     }
     return Image(width: mask.width, height: mask.height, pixels: out, bitDepth: 32)
 }
@@ -60,12 +77,36 @@ public func distanceTransform(_ mask: BinaryMask, spacingX: Double = 1,
 /// squaredDistanceToPhase(BinaryMask(rows: ["#.."]))   // [0, 1, 4]
 /// ```
 public func squaredDistanceToPhase(_ mask: BinaryMask) -> [Double] {
-    var out = [Double](repeating: 0, count: mask.count)
-    out.withUnsafeMutableBufferPointer { o in
-        guard let base = o.baseAddress else { return }
-        squaredDistanceKernel(mask, target: 1, sx: 1, sy: 1, output: .squared(base))
+    let n = mask.count
+    var out = [Double](repeating: 0, count: n)
+    guard n > 0 else { return out }
+    // Squared distances are integers; Float holds them exactly below 2^24
+    // (images up to ~2900 px a side), Double above, so go through Double.
+    let g = UnsafeMutablePointer<Float>.allocate(capacity: n)
+    defer { g.deallocate() }
+    mask.bits.withUnsafeBufferPointer { b in
+        out.withUnsafeMutableBufferPointer { o in
+            euclideanDistanceKernel(bits: b.baseAddress!, target: 1, width: mask.width, height: mask.height,
+                                    sx: 1, sy: 1, squared: true, output: g, squaredOutput: o.baseAddress!)
+        }
     }
     return out
+}
+
+/// Asks the kernel to back the 2 MiB-aligned interior of a large, fresh, not yet
+/// touched buffer with transparent huge pages (Linux `madvise(MADV_HUGEPAGE)`; a
+/// no-op elsewhere or for buffers under 4 MiB): filling a 64 MB output then takes
+/// ~32 page faults instead of ~16 000. Purely a performance hint.
+/// (Same helper as in DendrometerFilters; a candidate for DendrometerCore.)
+@inline(__always)
+func adviseHugePages(_ base: UnsafeMutableRawPointer?, bytes: Int) {
+    #if os(Linux)
+    guard let base, bytes >= 4 << 20 else { return }
+    let huge = 2 << 20
+    let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+    let end = (Int(bitPattern: base) + bytes) & ~(huge - 1)
+    if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+    #endif
 }
 
 func validateSpacing(_ sx: Double, _ sy: Double) throws(SegmentationError) {
@@ -77,66 +118,168 @@ func validateSpacing(_ sx: Double, _ sy: Double) throws(SegmentationError) {
     }
 }
 
-/// What the row pass writes for each pixel, given its squared distance d² to
-/// the nearest target pixel.
-enum DistanceOutput {
-    /// `sqrt(Float(d²))` (target pixels get 0).
-    case distance(UnsafeMutablePointer<Float>)
-    /// `d²` itself.
-    case squared(UnsafeMutablePointer<Double>)
+/// Exact Euclidean distance transform kernel (Felzenszwalb–Huttenlocher).
+///
+/// Pass 1 writes, into `output`, the distance in rows from each pixel to the
+/// nearest pixel of its column whose bit equals `target` (an integer as
+/// Float, ``noTargetRows`` when the column has none): a forward and a backward
+/// sweep, row-major over parallel bands of columns (branch-free, they
+/// vectorise). Pass 2, in parallel bands of rows with per-band scratch, reads
+/// a row of column distances, builds the lower envelope of the parabolas
+/// (sx·(x − q))² + (sy·g(q))² and overwrites the row with the distance
+/// (`squared == false`) or, when `squaredOutput` (pre-zeroed) is given, writes the exact
+/// squared distance there in Double.
+///
+/// Unchecked preconditions: `bits` holds `width * height` bytes that are 0 or
+/// 1; `output` (and `squaredOutput`, if any, filled with 0) has room for `width * height`
+/// elements; width, height > 0 and height < 2^24; `sx`, `sy` finite and > 0.
+func euclideanDistanceKernel(bits: UnsafePointer<UInt8>, target: UInt8, width w: Int, height h: Int,
+                             sx: Double, sy: Double, squared: Bool, output: UnsafeMutablePointer<Float>,
+                             squaredOutput: UnsafeMutablePointer<Double>? = nil) {
+    let bp = SendablePointer(UnsafeMutablePointer(mutating: bits))
+    let op = SendablePointer(output)
+    // Pass 1: column distances, in bands of columns.
+    parallelBands(w, minimumPerBand: 256) { cols in
+        let b = bp.base + cols.lowerBound, g = op.base + cols.lowerBound
+        let n = cols.count
+        // Branch-free so the sweeps vectorise: `b ^ target` is 1 off the targets and 0 on
+        // them, and "no target yet" is the finite `noTargetRows` (2^30 + 1 rounds back to
+        // 2^30 in Float, so it never grows), since 0 · infinity would be NaN.
+        for x in 0 ..< n { g[x] = Float(b[x] ^ target) * noTargetRows }
+        var y = 1
+        while y < h {
+            let row = y &* w, prev = row &- w
+            for x in 0 ..< n { g[row &+ x] = Float(b[row &+ x] ^ target) * (g[prev &+ x] + 1) }
+            y &+= 1
+        }
+        y = h &- 2
+        while y >= 0 {
+            let row = y &* w, next = row &+ w
+            for x in 0 ..< n { g[row &+ x] = min(g[row &+ x], g[next &+ x] + 1) }
+            y &-= 1
+        }
+    }
+    // Pass 2: lower envelope along each row, in bands of rows.
+    let sqp = squaredOutput.map { SendablePointer($0) }
+    parallelBands(h, minimumPerBand: 16) { rows in
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 5 * w + 2)
+        defer { scratch.deallocate() }
+        let env = EnvelopeScratch(position: scratch, shifted: scratch + w, value: scratch + 2 * w,
+                                  zn: scratch + 3 * w, zd: scratch + 4 * w + 1)
+        for y in rows {
+            let row = op.base + y &* w
+            // Target pixels stay 0 untouched; the square root is taken only on the runs.
+            envelopeRow(row, n: w, sx2: sx * sx, sy2: sy * sy, root: !squared, env: env,
+                        squaredOutput: sqp.map { $0.base + y &* w })
+        }
+    }
+}
+
+/// Column distance meaning "no target pixel in this column" in the Float pass 1
+/// (larger than any supported image height; adding 1 leaves it unchanged).
+let noTargetRows: Float = 1_073_741_824   // 2^30
+
+/// Per-band scratch of the row pass: the envelope's parabolas (apex
+/// `position`, apex height `value` = (sy·g)², and `shifted` = value +
+/// sx²·position², the constant of the parabola's expanded form), and the
+/// boundaries z = zn / zd between consecutive parabolas (n + 1 of them).
+struct EnvelopeScratch {
+    let position: UnsafeMutablePointer<Double>
+    let shifted: UnsafeMutablePointer<Double>
+    let value: UnsafeMutablePointer<Double>
+    let zn: UnsafeMutablePointer<Double>
+    let zd: UnsafeMutablePointer<Double>
+}
+
+/// 1-D squared distance transform of one row in place: `row` holds n column
+/// distances g(q) (integers as Float, ≥ ``noTargetRows`` = no target in that column);
+/// on return it holds d(x) = min_q sx2·(x − q)² + sy2·g(q)² as Float (+infinity
+/// where no g is finite), or its square root when `root`, and `squaredOutput`,
+/// if given, the squared distance in Double on the runs (target pixels are left
+/// as they are: the caller pre-fills it with 0).
+///
+/// Only the runs of non-target pixels (g > 0) need the envelope: a target pixel
+/// t of the row (g(t) = 0) beats every parabola beyond it, since for x ≥ t and
+/// q < t, sx2·(x − q)² + f(q) > sx2·(x − t)² (and symmetrically). So each maximal
+/// run [a, b] with g > 0 is solved on [a − 1, b + 1] alone, and target pixels
+/// are 0 without any work: the cost follows the phase pixels, not the row length.
+/// Unchecked: scratch arrays hold n (zn, zd: n + 1) Doubles.
+@inline(__always)
+func envelopeRow(_ row: UnsafeMutablePointer<Float>, n: Int, sx2: Double, sy2: Double, root: Bool,
+                 env: EnvelopeScratch, squaredOutput: UnsafeMutablePointer<Double>?) {
+    let raw = UnsafeRawPointer(row)
+    var x = 0
+    while x < n {
+        // Skip targets (g = +0.0, all-zero bits) two at a time: they stay 0.
+        while x &+ 2 <= n && raw.loadUnaligned(fromByteOffset: x &* 4, as: UInt64.self) == 0 { x &+= 2 }
+        if x >= n { break }
+        if row[x] == 0 { x &+= 1; continue }
+        let a = x
+        while x < n && row[x] != 0 { x &+= 1 }
+        let lo = a > 0 ? a &- 1 : 0, hi = x < n ? x : n &- 1
+        envelopeSegment(row + lo, n: hi &- lo &+ 1, sx2: sx2, sy2: sy2, root: root, env: env,
+                        squaredOutput: squaredOutput.map { $0 + lo })
+        x &+= 1   // row[x] (if any) is a target
+    }
+}
+
+/// ``envelopeRow(_:n:sx2:sy2:root:env:squaredOutput:)`` without the run splitting:
+/// the Felzenszwalb–Huttenlocher lower envelope over all n samples.
+///
+/// The envelope boundaries z = zn / zd are kept as fractions and compared by
+/// cross-multiplication, so no division is needed; for unit spacing all
+/// products are integers below 2^53 (images up to ~10⁵ px a side), hence exact.
+/// Unchecked: scratch arrays hold n (zn, zd: n + 1) Doubles.
+@inline(__always)
+func envelopeSegment(_ row: UnsafeMutablePointer<Float>, n: Int, sx2: Double, sy2: Double, root: Bool,
+                     env: EnvelopeScratch, squaredOutput: UnsafeMutablePointer<Double>?) {
+    let pos = env.position, sh = env.shifted, val = env.value, zn = env.zn, zd = env.zd
+    let twoSx2 = 2 * sx2
+    var k = -1
+    var q = 0
+    while q < n {
+        let gq = row[q]
+        if gq < noTargetRows {
+            let qd = Double(q)
+            let g = Double(gq)
+            let fq = sy2 * g * g
+            let sq = fq + sx2 * qd * qd
+            var sn = -1.0, sd = 0.0   // s = sn / sd; -infinity for the first parabola
+            while k >= 0 {
+                sn = sq - sh[k]
+                sd = twoSx2 * (qd - pos[k])
+                // s <= z[k]  ⟺  sn·zd <= zn·sd  (denominators ≥ 0; z[0] = -infinity has zd = 0, zn = -1)
+                if sn * zd[k] <= zn[k] * sd { k &-= 1 } else { break }
+            }
+            k &+= 1
+            pos[k] = qd; sh[k] = sq; val[k] = fq
+            if k == 0 { zn[0] = -1; zd[0] = 0 } else { zn[k] = sn; zd[k] = sd }
+        }
+        q &+= 1
+    }
+    if k < 0 {
+        for x in 0 ..< n { row[x] = .infinity }
+        if let out = squaredOutput { for x in 0 ..< n { out[x] = .infinity } }
+        return
+    }
+    zn[k &+ 1] = 1; zd[k &+ 1] = 0   // +infinity
+    var j = 0
+    var x = 0
+    while x < n {
+        let xd = Double(x)
+        // z[j+1] < x  ⟺  zn < x·zd (false for +infinity: zn = 1, zd = 0)
+        while zn[j &+ 1] < xd * zd[j &+ 1] { j &+= 1 }
+        let dx = xd - pos[j]
+        let d = sx2 * dx * dx + val[j]
+        row[x] = root ? Float(d).squareRoot() : Float(d)
+        squaredOutput?[x] = d
+        x &+= 1
+    }
 }
 
 /// Column distance meaning "no target pixel in this column" (larger than any
 /// image height; + 1 does not overflow).
 let infiniteRows: Int32 = 1 << 30
-
-/// Squared distance from each pixel to the nearest pixel whose bit equals
-/// `target`, written through `output`. Unchecked preconditions: `output`
-/// points to `mask.count` elements; `sx`, `sy` finite and positive; the mask
-/// height fits in Int32.
-func squaredDistanceKernel(_ mask: BinaryMask, target: UInt8, sx: Double, sy: Double, output: DistanceOutput) {
-    let w = mask.width, h = mask.height
-    guard w > 0, h > 0 else { return }
-    var g = columnDistances(mask, target: target)
-    g.withUnsafeMutableBufferPointer { gBuffer in
-        let gp = SendablePointer(gBuffer.baseAddress!)
-        // Pass 2: along rows, lower envelope of parabolas, in bands of rows.
-        parallelBands(h, minimumPerBand: 16) { rows in
-            var f = [Double](repeating: 0, count: w)
-            var v = [Int](repeating: 0, count: w)
-            var zn = [Double](repeating: 0, count: w + 1)
-            var zd = [Double](repeating: 0, count: w + 1)
-            var d = [Double](repeating: 0, count: w)
-            f.withUnsafeMutableBufferPointer { f in
-            v.withUnsafeMutableBufferPointer { v in
-            zn.withUnsafeMutableBufferPointer { zn in
-            zd.withUnsafeMutableBufferPointer { zd in
-            d.withUnsafeMutableBufferPointer { d in
-                let sx2 = sx * sx
-                for y in rows {
-                    let gRow = gp.base + y * w
-                    for x in 0 ..< w {
-                        let gv = gRow[x]
-                        f[x] = gv >= infiniteRows ? .infinity : (Double(gv) * sy) * (Double(gv) * sy)
-                    }
-                    lowerEnvelope(f: f.baseAddress!, v: v.baseAddress!, zn: zn.baseAddress!,
-                                  zd: zd.baseAddress!, d: d.baseAddress!, n: w, sx2: sx2)
-                    let o = y * w
-                    switch output {
-                    case .distance(let out):
-                        for x in 0 ..< w { out[o + x] = Float(d[x]).squareRoot() }
-                    case .squared(let out):
-                        for x in 0 ..< w { out[o + x] = d[x] }
-                    }
-                }
-            }
-            }
-            }
-            }
-            }
-        }
-    }
-}
 
 /// Pass 1 of the distance transform: for each pixel, the distance in rows to
 /// the nearest pixel of its column whose bit equals `target` (``infiniteRows`` if
@@ -171,51 +314,6 @@ func columnDistances(_ mask: BinaryMask, target: UInt8) -> [Int32] {
         }
     }
     return g
-}
-
-/// 1-D squared distance transform of `f` (n samples, +infinity = no target)
-/// with squared spacing `sx2`: d[x] = min_q sx2·(x − q)² + f[q]. Scratch `v`
-/// (n), `zn` and `zd` (n + 1). All +infinity when f has no finite sample.
-///
-/// The envelope boundaries z = zn / zd are kept as fractions and compared by
-/// cross-multiplication, so no division is needed; for unit spacing all
-/// products are integers below 2^53 (images up to ~10⁵ px a side), hence exact.
-@inline(__always)
-private func lowerEnvelope(f: UnsafeMutablePointer<Double>, v: UnsafeMutablePointer<Int>,
-                           zn: UnsafeMutablePointer<Double>, zd: UnsafeMutablePointer<Double>,
-                           d: UnsafeMutablePointer<Double>, n: Int, sx2: Double) {
-    var k = -1
-    for q in 0 ..< n where f[q] != .infinity {
-        let fq = f[q] + sx2 * Double(q * q)
-        var sn = -1.0, sd = 0.0   // s = sn / sd; -infinity for the first parabola
-        while k >= 0 {
-            let p = v[k]
-            sn = fq - (f[p] + sx2 * Double(p * p))
-            sd = 2 * sx2 * Double(q - p)
-            // s <= z[k]  ⟺  sn·zd <= zn·sd  (denominators ≥ 0; z[0] = -infinity has zd = 0, zn = -1)
-            if sn * zd[k] <= zn[k] * sd { k -= 1 } else { break }
-        }
-        k += 1
-        v[k] = q
-        if k == 0 {
-            zn[0] = -1; zd[0] = 0
-        } else {
-            zn[k] = sn; zd[k] = sd
-        }
-        zn[k + 1] = 1; zd[k + 1] = 0   // +infinity
-    }
-    if k < 0 {
-        for x in 0 ..< n { d[x] = .infinity }
-        return
-    }
-    var j = 0
-    for x in 0 ..< n {
-        let xd = Double(x)
-        // z[j+1] < x  ⟺  zn < x·zd (false for +infinity: zn = 1, zd = 0)
-        while zn[j + 1] < xd * zd[j + 1] { j += 1 }
-        let dx = Double(x - v[j])
-        d[x] = sx2 * dx * dx + f[v[j]]
-    }
 }
 
 /// Brute-force squared distance to the nearest pixel with bit `target`

@@ -136,6 +136,22 @@ struct StructureTensorTests {
         #expect(maxAbsDiff(fast.energy.pixels, whole.energy.pixels) < maxEnergy * 1e-6)
     }
 
+    @Test("fastSquareRoot is within 3e-7 relative of sqrt over 1e-30 ... 1e30, and exactly 0 at 0")
+    func squareRootAccuracy() {
+        var worst = 0.0
+        var rng = SplitMix64(seed: 9)
+        for _ in 0 ..< 30_000 {
+            // Magnitudes 1e-30 ... 1e30 (squared gradients of 8/16-bit and float images).
+            let e = Double(rng.next() % 6000) / 100 - 30
+            let v = Float(pow(10, e) * (1 + Double(rng.next() % 1000) / 1000))
+            let exact = Double(v).squareRoot()
+            worst = max(worst, abs(Double(fastSquareRoot(v)) - exact) / exact)
+        }
+        #expect(worst < 3e-7)
+        #expect(fastSquareRoot(0) == 0)
+        #expect(fastSquareRoot(4) == 2 || abs(fastSquareRoot(4) - 2) < 1e-6)
+    }
+
     @Test("fastAtan2 is within 2.1e-4 rad of atan2")
     func atan2Accuracy() {
         var worst: Float = 0

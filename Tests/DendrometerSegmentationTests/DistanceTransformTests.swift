@@ -33,6 +33,24 @@ import DendrometerCore
         }
     }
 
+    /// Wide and tall masks run the column pass and the row pass in several
+    /// parallel bands (bands of ≥ 256 columns / ≥ 16 rows); a few sparse
+    /// background pixels make long envelopes, denser background many short
+    /// runs (the row pass solves each run of phase pixels separately), runs
+    /// touching both image edges included. Checked against brute force.
+    @Test func parallelBandsMatchBruteForce() throws {
+        for (seed, w, h, percent) in [(UInt64(11), 700, 3, UInt64(97)), (12, 3, 120, 97), (13, 530, 5, 97),
+                                      (14, 300, 9, 30), (15, 41, 37, 70)] {
+            let m = randomMask(seed: seed, width: w, height: h, percent: percent)
+            let fast = try distanceTransform(m)
+            let slow = squaredDistanceReference(m, target: 0)
+            for k in slow.indices {
+                #expect(fast.pixels[k] == Float(slow[k]).squareRoot())
+            }
+            #expect(squaredDistanceToPhase(m) == squaredDistanceReference(m, target: 1))
+        }
+    }
+
     @Test func handChecked() throws {
         let square = BinaryMask(rows: [".....", ".###.", ".###.", ".###.", "....."])
         let d = try distanceTransform(square)

@@ -28,6 +28,43 @@ import DendrometerCore
         }
     }
 
+    /// The packed-row kernel (small radii) against the distance-transform kernel
+    /// (large radii) and the direct disk definition: bit-identical for every
+    /// radius 0 ... 10, widths around the 64-pixel word size, odd heights, tall
+    /// enough masks for several parallel row bands, dense and sparse masks.
+    @Test func rowPathMatchesDistancePathAndDirectDisk() throws {
+        let shapes = [(1, 9), (7, 1), (63, 13), (64, 5), (65, 21), (130, 101), (200, 3)]
+        for (i, (w, h)) in shapes.enumerated() {
+            for percent in [3, 50, 96] as [UInt64] {
+                let m = randomMask(seed: UInt64(i * 10) &+ percent, width: w, height: h, percent: percent)
+                for r in 0 ... 10 {
+                    let rowsD = diskMorphology(m, target: 1, radius: r, covered: 1, path: .rows)
+                    let distD = diskMorphology(m, target: 1, radius: r, covered: 1, path: .distance)
+                    let rowsE = diskMorphology(m, target: 0, radius: r, covered: 0, path: .rows)
+                    let distE = diskMorphology(m, target: 0, radius: r, covered: 0, path: .distance)
+                    #expect(rowsD == distD, "dilation \(w)×\(h) r=\(r)")
+                    #expect(rowsE == distE, "erosion \(w)×\(h) r=\(r)")
+                    if w * h <= 1_500, r <= 6 {
+                        #expect(rowsD == dilationReference(m, radius: r), "dilation \(w)×\(h) r=\(r)")
+                        #expect(rowsE == erosionReference(m, radius: r), "erosion \(w)×\(h) r=\(r)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Around the crossover radius the public functions agree with both paths.
+    @Test func crossoverRadiusAgrees() throws {
+        let m = randomMask(seed: 77, width: 90, height: 70, percent: 8)
+        for r in [rowDiskMaximumRadius, rowDiskMaximumRadius + 1, 25] {
+            let rows = diskMorphology(m, target: 1, radius: r, covered: 1, path: .rows)
+            #expect(rows == diskMorphology(m, target: 1, radius: r, covered: 1, path: .distance))
+            #expect(try dilation(m, radius: r) == rows)
+            let e = diskMorphology(m, target: 0, radius: r, covered: 0, path: .rows)
+            #expect(try erosion(m, radius: r) == e)
+        }
+    }
+
     @Test func handChecked() throws {
         let dot = BinaryMask(rows: [".....", ".....", "..#..", ".....", "....."])
         #expect(try dilation(dot, radius: 1).rows == [".....", "..#..", ".###.", "..#..", "....."])
