@@ -8,9 +8,14 @@
 // the next buffer reuse pages already mapped (mallopt(3): M_MMAP_MAX,
 // M_TRIM_THRESHOLD). Peak memory is unchanged; freed pages are kept for reuse
 // instead of being returned to the system.
+//
+// Large fresh outputs can also ask for transparent huge pages, as NumPy does
+// for every array of ≥ 4 MiB on Linux (madvise(2), MADV_HUGEPAGE): a 64 MB
+// plane then takes ~32 page faults instead of ~16 000.
 
 #if os(Linux)
 import CMalloc
+import Glibc
 #endif
 
 /// Process-wide memory settings for programs that allocate many large image buffers.
@@ -25,4 +30,23 @@ public enum ProcessMemory {
         _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
         #endif
     }
+}
+
+/// Asks the kernel to back the 2 MiB-aligned interior of a large, freshly
+/// allocated, not yet written buffer with transparent huge pages (Linux
+/// `madvise(MADV_HUGEPAGE)`). A performance hint only: a no-op for buffers under
+/// 4 MiB, where transparent huge pages are disabled, and on other systems.
+///
+/// - Parameters:
+///   - base: start of memory this process allocated (nil: nothing to do).
+///   - byteCount: its size in bytes.
+@inlinable
+public func adviseHugePages(_ base: UnsafeMutableRawPointer?, byteCount: Int) {
+    #if os(Linux)
+    guard let base, byteCount >= 4 << 20 else { return }
+    let huge = 2 << 20
+    let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
+    let end = (Int(bitPattern: base) + byteCount) & ~(huge - 1)
+    if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
+    #endif
 }

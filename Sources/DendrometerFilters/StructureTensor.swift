@@ -98,7 +98,7 @@ func structureTensor<P: PixelSample>(_ image: Image<P>, sigma: Double, rho: Doub
     // Every sample of the three planes is written below, so they start uninitialised.
     let fresh = {
         Image<Float>(width: w, height: h, pixels: [Float](unsafeUninitializedCapacity: n) { b, c in
-            adviseHugePages(UnsafeMutableRawPointer(b.baseAddress), bytes: n * MemoryLayout<Float>.stride)
+            adviseHugePages(UnsafeMutableRawPointer(b.baseAddress), byteCount: n * MemoryLayout<Float>.stride)
             c = n
         }, bitDepth: 32)
     }
@@ -121,21 +121,6 @@ func structureTensor<P: PixelSample>(_ image: Image<P>, sigma: Double, rho: Doub
     }
     return StructureTensorField(orientationDegrees: orientation, coherence: coherence, energy: energy,
                                 sigma: sigma, rho: rho)
-}
-
-/// Asks the kernel to back the 2 MiB-aligned interior of a large, fresh, not yet
-/// touched buffer with transparent huge pages (Linux `madvise(MADV_HUGEPAGE)`; a
-/// no-op elsewhere or for buffers under 4 MiB). Filling a 64 MB output plane then
-/// takes ~32 page faults instead of ~16 000. Purely a performance hint.
-@inline(__always)
-func adviseHugePages(_ base: UnsafeMutableRawPointer?, bytes: Int) {
-    #if os(Linux)
-    guard let base, bytes >= 4 << 20 else { return }
-    let huge = 2 << 20
-    let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
-    let end = (Int(bitPattern: base) + bytes) & ~(huge - 1)
-    if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
-    #endif
 }
 
 /// A small cache of filtered lines keyed by source row, `channels` lines per row.

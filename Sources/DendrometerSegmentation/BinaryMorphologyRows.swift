@@ -58,7 +58,7 @@ func rowDiskKernel(_ mask: BinaryMask, target: UInt8, radius r: Int, covered: UI
     }
     let n = w * h
     let out = [UInt8](unsafeUninitializedCapacity: n) { ob, count in
-        adviseHugePages(UnsafeMutableRawPointer(ob.baseAddress), bytes: n)
+        adviseHugePages(UnsafeMutableRawPointer(ob.baseAddress), byteCount: n)
         mask.bits.withUnsafeBufferPointer { bb in
             half.withUnsafeBufferPointer { hb in
                 let src = SendablePointer(UnsafeMutablePointer(mutating: bb.baseAddress!))

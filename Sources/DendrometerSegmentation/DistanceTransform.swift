@@ -53,7 +53,7 @@ public func distanceTransform(_ mask: BinaryMask, spacingX: Double = 1,
     let n = mask.count
     // Every sample is written by the kernel, so the output starts uninitialised.
     let out = [Float](unsafeUninitializedCapacity: n) { o, count in
-        adviseHugePages(UnsafeMutableRawPointer(o.baseAddress), bytes: n * MemoryLayout<Float>.stride)
+        adviseHugePages(UnsafeMutableRawPointer(o.baseAddress), byteCount: n * MemoryLayout<Float>.stride)
         if n > 0 {
             mask.bits.withUnsafeBufferPointer { b in
                 euclideanDistanceKernel(bits: b.baseAddress!, target: 0, width: mask.width, height: mask.height,
@@ -91,22 +91,6 @@ public func squaredDistanceToPhase(_ mask: BinaryMask) -> [Double] {
         }
     }
     return out
-}
-
-/// Asks the kernel to back the 2 MiB-aligned interior of a large, fresh, not yet
-/// touched buffer with transparent huge pages (Linux `madvise(MADV_HUGEPAGE)`; a
-/// no-op elsewhere or for buffers under 4 MiB): filling a 64 MB output then takes
-/// ~32 page faults instead of ~16 000. Purely a performance hint.
-/// (Same helper as in DendrometerFilters; a candidate for DendrometerCore.)
-@inline(__always)
-func adviseHugePages(_ base: UnsafeMutableRawPointer?, bytes: Int) {
-    #if os(Linux)
-    guard let base, bytes >= 4 << 20 else { return }
-    let huge = 2 << 20
-    let start = (Int(bitPattern: base) + huge - 1) & ~(huge - 1)
-    let end = (Int(bitPattern: base) + bytes) & ~(huge - 1)
-    if end > start { _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE) }
-    #endif
 }
 
 func validateSpacing(_ sx: Double, _ sy: Double) throws(SegmentationError) {

@@ -76,7 +76,7 @@ public enum KernelBenchmarks {
         },
         BenchmarkCase(name: "edt") { ctx in
             let m = mask(ctx.image)
-            return { Double(try distanceTransform(m).pixels.reduce(0, max)) }
+            return { Double(try distanceTransform(m).pixels[m.count / 2]) }
         },
         BenchmarkCase(name: "label-8") { ctx in
             let m = mask(ctx.image)
