@@ -59,13 +59,22 @@ public func removeSmallObjects(_ mask: BinaryMask, minimumArea: Int) throws(Segm
     }
     let forest = RunForest(mask, value: 1, connectivity: .eight)
     var area = [Int](repeating: 0, count: forest.componentCount + 1)
-    for (i, r) in forest.runs.enumerated() { area[Int(forest.componentOfRun[i])] += Int(r.x1 - r.x0) }
     var out = mask
-    out.bits.withUnsafeMutableBufferPointer { b in
-        for y in 0 ..< mask.height {
-            for i in forest.rowStart[y] ..< forest.rowStart[y + 1] where area[Int(forest.componentOfRun[i])] < minimumArea {
-                let r = forest.runs[i], row = y * mask.width
-                for x in Int(r.x0) ..< Int(r.x1) { b[row + x] = 0 }
+    forest.runs.withUnsafeBufferPointer { runs in
+        forest.componentOfRun.withUnsafeBufferPointer { component in
+            area.withUnsafeMutableBufferPointer { area in
+                for i in 0 ..< runs.count { area[Int(component[i])] += Int(runs[i].x1 - runs[i].x0) }
+            }
+            guard area[1...].contains(where: { $0 < minimumArea }) else { return }
+            out.bits.withUnsafeMutableBufferPointer { b in
+                area.withUnsafeBufferPointer { area in
+                    for y in 0 ..< mask.height {
+                        let row = y * mask.width
+                        for i in forest.rowStart[y] ..< forest.rowStart[y + 1] where area[Int(component[i])] < minimumArea {
+                            (b.baseAddress! + row + Int(runs[i].x0)).update(repeating: 0, count: Int(runs[i].x1 - runs[i].x0))
+                        }
+                    }
+                }
             }
         }
     }
