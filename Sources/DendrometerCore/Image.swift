@@ -125,6 +125,7 @@ extension Image {
         if let same = self as? Image<Float> { return same }
         let w = width
         let converted = [Float](unsafeUninitializedCapacity: count) { dst, initialized in
+            adviseHugePages(UnsafeMutableRawPointer(dst.baseAddress), byteCount: count * MemoryLayout<Float>.stride)
             let d = SendablePointer(dst.baseAddress!)
             pixels.withUnsafeBufferPointer { src in
                 parallelBands(height, minimumPerBand: 64) { rows in

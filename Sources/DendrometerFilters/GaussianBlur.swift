@@ -30,19 +30,21 @@ import DendrometerCore
 /// ```
 public func gaussianBlur<P: PixelSample>(_ image: Image<P>, sigma: Double) throws(FilterError) -> Image<Float> {
     try FilterError.check(sigma, name: "Gaussian σ")
-    var out = Image<Float>(width: image.width, height: image.height, fill: 0, bitDepth: 32)
-    if image.isEmpty { return out }
+    if image.isEmpty { return Image<Float>(width: image.width, height: image.height, fill: 0, bitDepth: 32) }
     let k = Kernel1D.gaussian(sigma: sigma)
-    let w = image.width
-    out.pixels.withUnsafeMutableBufferPointer { ob in
+    let w = image.width, n = image.count
+    // Every row is stored exactly once by the filter: no zero fill first.
+    let pixels = [Float](unsafeUninitializedCapacity: n) { ob, initialized in
+        adviseHugePages(UnsafeMutableRawPointer(ob.baseAddress), byteCount: n * MemoryLayout<Float>.stride)
         let dst = SendablePointer(ob.baseAddress!)
         withFloatRowLoader(image) { load in
             separableFilter(width: w, height: image.height, row: k, column: k, loadRow: load) { y, src in
-                (dst.base + y * w).update(from: src, count: w)
+                (dst.base + y * w).initialize(from: src, count: w)
             }
         }
+        initialized = n
     }
-    return out
+    return Image<Float>(width: w, height: image.height, pixels: pixels, bitDepth: 32)
 }
 
 /// Blurs an 8-bit image with a Gaussian of `sigma` px and keeps 8-bit samples.

@@ -45,6 +45,7 @@ public func correctingScanLines(_ image: Image<Float>) -> Image<Float> {
     }
     // Rows 0 and h − 1 keep offset 0.
     let out = [Float](unsafeUninitializedCapacity: w * h) { dst, initialized in
+        adviseHugePages(UnsafeMutableRawPointer(dst.baseAddress), byteCount: w * h * MemoryLayout<Float>.stride)
         let d = SendablePointer(dst.baseAddress!)
         image.pixels.withUnsafeBufferPointer { p in
             offsets.withUnsafeBufferPointer { off in
