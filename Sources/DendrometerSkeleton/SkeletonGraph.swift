@@ -5,9 +5,11 @@
 //
 // Pixels of degree ≠ 2 are nodes; 8-connected clusters of junction pixels
 // (degree ≥ 3) are merged into one node; branches are the chains of degree-2
-// pixels between nodes (or a direct step between two nodes). Built by one
-// linear scan for degrees, a BFS per junction cluster and one walk per branch:
-// O(width × height) time and memory.
+// pixels between nodes (or a direct step between two nodes). Built from the
+// list of skeleton pixels (one scan that skips empty 8-pixel words): degrees,
+// a BFS per junction cluster, one walk per branch, and the Euler number from
+// the 2×2 windows touching the skeleton. O(width × height / 8 + skeleton
+// pixels) time, one flag byte per pixel.
 import DendrometerCore
 
 /// A node of a ``SkeletonGraph``.

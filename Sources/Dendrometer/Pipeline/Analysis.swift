@@ -168,19 +168,19 @@ public enum DendriteAnalysis {
         clock.lap("segment")
         // Interface.
         let detection = InterfaceDetector.detect(in: seg.mask, side: options.anode)
-        clock.lap("i:detect")
+        clock.lap("interface")
         var dendrites: BinaryMask
         var cathode: CathodeLayer?
         if let interface = detection.interface {
             dendrites = interface.electrolyteSide(of: seg.mask)
-            clock.lap("i:side")
+            clock.lap("electrolyte side")
             // A speckled cathode shows as phase texture or, when its particles fall
             // outside the dendrite phase, as intensity texture; the nearer band wins.
             // (Only electrolyte-side pixels are counted.)
             let byPhase = CathodeDetector.detect(in: seg.raw ?? seg.mask, interface: interface)
-            clock.lap("i:cathode-phase")
+            clock.lap("cathode by phase")
             let byTexture = CathodeDetector.detect(texture: smooth, interface: interface)
-            clock.lap("i:cathode-texture")
+            clock.lap("cathode by texture")
             cathode = [byPhase, byTexture].compactMap { $0 }.min { $0.offsetPx < $1.offsetPx }
             if let c = cathode {
                 dendrites = dendrites.removingOffsets(atOrBeyond: c.offsetPx, from: interface)
@@ -206,7 +206,7 @@ public enum DendriteAnalysis {
             }
         }
 
-        clock.lap("interface")
+        clock.lap("dendrite clean-up")
         // Penetration.
         var penetration: PenetrationDepth?
         if let interface = detection.interface {
