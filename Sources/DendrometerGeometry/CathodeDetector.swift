@@ -124,24 +124,31 @@ extension BinaryMask {
     public func removingCathodeFringe(offsetPx: Double, fringePx: Double, interface: Interface,
                                       labels: [Int32], componentCount: Int) -> BinaryMask {
         let side = interface.side
-        let length = side.length(width: width, height: height), extent = side.extent(width: width, height: height)
+        let length = side.length(width: width, height: height)
+        let g = (0 ..< length).map { interface.height(atU: Double($0)) }
         var nearest = [Double](repeating: .infinity, count: componentCount + 1)
         var touches = [Bool](repeating: false, count: componentCount + 1)
-        for u in 0 ..< length {
-            let g = interface.height(atU: Double(u))
-            for v in 0 ..< extent {
-                let i = side.index(u: u, v: v, width: width, height: height)
-                let l = Int(labels[i])
-                guard l > 0 else { continue }
-                let offset = Double(v) - g
-                nearest[l] = min(nearest[l], offset)
-                if offset >= offsetPx - 3 { touches[l] = true }
+        // Row-major (cache friendly on every side); min and "any" do not depend on the order.
+        labels.withUnsafeBufferPointer { lb in
+            for y in 0 ..< height {
+                for x in 0 ..< width {
+                    let l = Int(lb[y * width + x])
+                    guard l > 0 else { continue }
+                    let (u, v) = side.framePosition(x: x, y: y, width: width, height: height)
+                    let offset = Double(v) - g[u]
+                    nearest[l] = min(nearest[l], offset)
+                    if offset >= offsetPx - 3 { touches[l] = true }
+                }
             }
         }
         var out = self
-        for i in out.bits.indices {
-            let l = Int(labels[i])
-            if l > 0, touches[l], nearest[l] > offsetPx - fringePx { out.bits[i] = 0 }
+        out.bits.withUnsafeMutableBufferPointer { bits in
+            labels.withUnsafeBufferPointer { lb in
+                for i in 0 ..< bits.count {
+                    let l = Int(lb[i])
+                    if l > 0, touches[l], nearest[l] > offsetPx - fringePx { bits[i] = 0 }
+                }
+            }
         }
         return out
     }
@@ -149,14 +156,16 @@ extension BinaryMask {
     /// The mask without the pixels at or beyond `offsetPx` above `interface`.
     public func removingOffsets(atOrBeyond offsetPx: Double, from interface: Interface) -> BinaryMask {
         let side = interface.side
-        let length = side.length(width: width, height: height), extent = side.extent(width: width, height: height)
+        let length = side.length(width: width, height: height)
+        // First removed v at each position; then one row-major pass.
+        let first = (0 ..< length).map { u in max(0, Int((interface.height(atU: Double(u)) + offsetPx).rounded(.up))) }
         var out = self
-        for u in 0 ..< length {
-            let g = interface.height(atU: Double(u))
-            var v = max(0, Int((g + offsetPx).rounded(.up)))
-            while v < extent {
-                out.bits[side.index(u: u, v: v, width: width, height: height)] = 0
-                v += 1
+        out.bits.withUnsafeMutableBufferPointer { bits in
+            for y in 0 ..< height {
+                for x in 0 ..< width {
+                    let (u, v) = side.framePosition(x: x, y: y, width: width, height: height)
+                    if v >= first[u] { bits[y * width + x] = 0 }
+                }
             }
         }
         return out
