@@ -85,7 +85,7 @@ public enum JEOLSidecar {
         let markerKey = ["$$SM_MICRON_MARKER", "$CM_MICRON_MARKER"].first { f[$0] != nil }
         let barKey = ["$$SM_MICRON_BAR", "$CM_MICRON_BAR"].first { f[$0] != nil }
         var notes: [String] = []
-        let (fullW, fullH, bar, barKnown) = stated(size: f["$CM_FULL_SIZE"], separators: [" ", "\t"], exactlyTwo: false,
+        let (fullW, _, bar, barKnown) = stated(size: f["$CM_FULL_SIZE"], separators: [" ", "\t"], exactlyTwo: false,
                                                    imageWidth: imageWidth, imageHeight: imageHeight)
         guard let mk = markerKey, let bk = barKey else {
             var r = VendorCalibration.none(.jeol, key: "$$SM_MICRON_MARKER / $$SM_MICRON_BAR",
@@ -138,7 +138,7 @@ public enum HitachiSidecar {
         guard ini.has(section: "SemImageFile") else {
             return .none(.hitachi, key: "[SemImageFile] PixelSize", reason: "Hitachi sidecar has no [SemImageFile] section")
         }
-        let (fullW, fullH, bar, barKnown) = stated(size: ini.value("SemImageFile", "DataSize")?.lowercased(),
+        let (fullW, _, bar, barKnown) = stated(size: ini.value("SemImageFile", "DataSize")?.lowercased(),
                                                    separators: ["x", "*", " "], exactlyTwo: true,
                                                    imageWidth: imageWidth, imageHeight: imageHeight)
         let raw = ini.value("SemImageFile", "PixelSize")

@@ -72,7 +72,7 @@ struct AnalyzeCommandTests {
         bmp += le32(40) + le32(9) + le32(9) + [1, 0, 8, 0] + le32(0) + le32(rowBytes * 9) + le32(0) + le32(0) + le32(256) + le32(0)
         for i in 0 ..< 256 { bmp += [UInt8(i), UInt8(i), UInt8(i), 0] }
         for y in (0 ..< 9).reversed() { bmp += rows[y] + [0, 0, 0] }
-        FileManager.default.createFile(atPath: path + ".bmp", contents: Data(bmp))
+        #expect(FileManager.default.createFile(atPath: path + ".bmp", contents: Data(bmp)))
         let r = try CLI.run(["skeleton", path + ".bmp", "--json", "--branches", dir.appendingPathComponent("b.csv").path])
         #expect(r.status == 0, "\(r.stderr)")
         let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])

@@ -9,7 +9,7 @@ import Testing
 struct BadInputTests {
     func write(_ bytes: [UInt8], _ name: String) -> String {
         let path = temporaryDirectory() + "/" + name
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
         return path
     }
 
