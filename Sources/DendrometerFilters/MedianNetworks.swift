@@ -5,11 +5,12 @@
 // were verified exhaustively with the 0-1 principle by
 // tools/reference/verify_median_networks.py, which also generated the
 // compare-swap lines below. Compare-swaps are min/max, so the loop over x has
-// no branches and LLVM vectorises it (16 UInt8 lanes per SSE register).
+// no branches and LLVM vectorises it. Used for Float samples; 8- and 16-bit
+// samples take the column-presorted networks of MedianVectorised.swift.
 
-/// Sorts the pair: afterwards a ≤ b.
+/// Compare-swap (shared by every median network): afterwards a ≤ b.
 @inline(__always)
-private func cs<T: Comparable>(_ a: inout T, _ b: inout T) {
+func cs<T: Comparable>(_ a: inout T, _ b: inout T) {
     let lo = min(a, b)
     b = max(a, b)
     a = lo

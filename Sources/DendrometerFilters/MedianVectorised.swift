@@ -80,14 +80,6 @@ func medianSmallVectorised<T: PixelSample>(_ image: Image<T>, radius r: Int) -> 
     return Image(width: w, height: h, pixels: pixels, bitDepth: image.bitDepth)
 }
 
-/// Compare-swap: afterwards a ≤ b.
-@inline(__always)
-private func cs<T: Comparable>(_ a: inout T, _ b: inout T) {
-    let lo = min(a, b)
-    b = max(a, b)
-    a = lo
-}
-
 /// Median of three: max(min(a, b), min(max(a, b), c)).
 @inline(__always)
 func med3<T: Comparable>(_ a: T, _ b: T, _ c: T) -> T {
