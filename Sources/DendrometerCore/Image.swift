@@ -123,6 +123,7 @@ extension Image {
     @inlinable
     public func asFloat() -> Image<Float> {
         if let same = self as? Image<Float> { return same }
+        if isEmpty { return Image<Float>(width: width, height: height, pixels: [], bitDepth: 32) }
         let w = width
         let converted = [Float](unsafeUninitializedCapacity: count) { dst, initialized in
             adviseHugePages(UnsafeMutableRawPointer(dst.baseAddress), byteCount: count * MemoryLayout<Float>.stride)

@@ -21,6 +21,7 @@ import DendrometerCore
 /// // result  [0, 1, 1, 1, 0, 0]   (the last 5 is not connected to the 9)
 /// ```
 public func hysteresisThreshold<P: PixelSample>(_ image: Image<P>, low: Double, high: Double, polarity: Polarity) -> BinaryMask {
+    if image.isEmpty { return BinaryMask(width: image.width, height: image.height) }
     let weak = segment(image, threshold: low, polarity: polarity)
     let strong = segment(image, threshold: high, polarity: polarity)
     let labels = labelComponents(weak, connectivity: .eight)

@@ -38,6 +38,8 @@ struct ImageModelTests {
     @Test("16-bit values are exact as floats")
     func floats() {
         #expect(Image<UInt16>(width: 2, height: 1, pixels: [4095, 65535], bitDepth: 12).asFloat().pixels == [4095, 65535])
+        let empty = Image<UInt8>(width: 0, height: 4, pixels: []).asFloat()
+        #expect(empty.width == 0 && empty.height == 4 && empty.pixels.isEmpty)
     }
 }
 

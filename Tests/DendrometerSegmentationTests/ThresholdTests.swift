@@ -202,5 +202,8 @@ struct HysteresisThresholdTests {
     func dark() {
         let image = Image<UInt8>(width: 5, height: 1, pixels: [10, 1, 4, 9, 4])
         #expect(hysteresisThreshold(image, low: 5, high: 2, polarity: .dark).bits == [0, 1, 1, 0, 0])
+        // An empty image gives an empty mask of the same shape.
+        let empty = hysteresisThreshold(Image<Float>(width: 0, height: 3, pixels: []), low: 1, high: 2, polarity: .bright)
+        #expect(empty.width == 0 && empty.height == 3 && empty.bits.isEmpty)
     }
 }

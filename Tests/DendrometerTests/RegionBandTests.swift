@@ -49,4 +49,15 @@ struct RegionBandTests {
             }
         }
     }
+
+    @Test("a band no pixel centre falls in is empty (0 × 0 box), not a crash")
+    func emptyBand() {
+        // Straight interface at v = 5: pixel depths are whole numbers, none in (0.2, 0.5].
+        let interface = Interface.straight(side: .bottom, width: 12, height: 9, v0: 5)
+        let region = RegionBuilder.band(name: "middle", interface: interface, width: 12, height: 9,
+                                        from: 0.2, to: 0.5, includeUpper: false)
+        #expect(region.bbox.area == 0)
+        #expect(region.local.area == 0)
+        #expect(!(0 ..< 9).contains { y in (0 ..< 12).contains { x in region.contains(x: x, y: y) } })
+    }
 }

@@ -167,6 +167,7 @@ struct DepthBand {
     /// Band membership over `rect` (field coordinates), row-major `rect.width × rect.height`.
     func mask(over rect: PixelRect) -> BinaryMask {
         var bits = [UInt8](repeating: 0, count: rect.area)
+        guard rect.area > 0 else { return BinaryMask(width: rect.width, height: rect.height, normalizedBits: bits) }
         bits.withUnsafeMutableBufferPointer { out in
             let dst = SendablePointer(out.baseAddress!)
             first.withUnsafeBufferPointer { f in
