@@ -127,8 +127,8 @@ struct Run {
 /// connected components (`componentOfRun`, 1-based, numbered in raster order
 /// of their first pixel).
 ///
-/// Built in four steps: (1) count the runs of every row (parallel bands),
-/// (2) allocate exactly, (3) per band, write the runs and unite each run with
+/// Built in four steps: (1) pack every row 64 pixels per word and count its
+/// runs (parallel bands), (2) allocate exactly, (3) per band, write the runs and unite each run with
 /// the overlapping runs of the previous row of the same band (union by
 /// smaller index, so a root is always the first run of its set in raster
 /// order; bands touch disjoint runs), (4) unite across band seams and flatten
@@ -149,24 +149,36 @@ struct RunForest {
             return
         }
         let overlap: Int32 = connectivity == .eight ? 1 : 0
+        let words = (w + 63) >> 6
         var rowCount = [Int](repeating: 0, count: h + 1)
         let bands = max(1, min(Concurrency.maximumThreads * 4, h / 32))
-        mask.bits.withUnsafeBufferPointer { bitsBuffer in
-            let bits = SendablePointer(UnsafeMutablePointer(mutating: bitsBuffer.baseAddress!))
-            // (1) runs per row = number of starts (pixel == value and left neighbour != value).
-            rowCount.withUnsafeMutableBufferPointer { rc in
-                let counts = SendablePointer(rc.baseAddress!)
-                parallelBands(h, minimumPerBand: 32) { rows in
-                    for y in rows {
-                        let row = bits.base + y * w
-                        var n = row[0] == value ? 1 : 0
-                        for x in 1 ..< w {
-                            n &+= Int((row[x] == value ? 1 : 0) & (row[x - 1] == value ? 0 : 1))
+        // (1) Rows packed 64 pixels per word, bit x set where pixel x equals
+        // `value`; runs per row = run starts (bit set, left neighbour clear).
+        let packed = [UInt64](unsafeUninitializedCapacity: h * words) { pb, initialized in
+            let packedRows = SendablePointer(pb.baseAddress!)
+            mask.bits.withUnsafeBufferPointer { bitsBuffer in
+                let bits = SendableConstPointer(bitsBuffer.baseAddress!)
+                rowCount.withUnsafeMutableBufferPointer { rc in
+                    let counts = SendablePointer(rc.baseAddress!)
+                    parallelBands(h, minimumPerBand: 32) { rows in
+                        for y in rows {
+                            let p = packedRows.base + y * words
+                            packRow(bits.base + y * w, width: w, words: words, invert: value == 0, into: p)
+                            var n = 0, carry: UInt64 = 0
+                            for j in 0 ..< words {
+                                let b = p[j]
+                                n &+= (b & ~((b << 1) | carry)).nonzeroBitCount
+                                carry = b >> 63
+                            }
+                            counts.base[y] = n
                         }
-                        counts.base[y] = n
                     }
                 }
             }
+            initialized = h * words
+        }
+        packed.withUnsafeBufferPointer { packedBuffer in
+            let packedRows = SendableConstPointer(packedBuffer.baseAddress!)
             // (2) exact allocation.
             rowStart = [Int](repeating: 0, count: h + 1)
             for y in 0 ..< h { rowStart[y + 1] = rowStart[y] + rowCount[y] }
@@ -179,22 +191,36 @@ struct RunForest {
             rowStart.withUnsafeBufferPointer { sb in
                 let runsP = SendablePointer(rb.baseAddress!), par = SendablePointer(pb.baseAddress!)
                 let starts = SendablePointer(UnsafeMutablePointer(mutating: sb.baseAddress!))
-                // (3) write runs and unite within bands.
+                // (3) write runs (a word at a time: bit x of b ^ (b << 1) marks
+                // a pixel that differs from its left neighbour, so set bits
+                // alternate run start, run end) and unite within bands.
                 parallelBands(bands, minimumPerBand: 1) { bandRange in
                     for b in bandRange {
                         let y0 = b * h / bands, y1 = (b + 1) * h / bands
                         for y in y0 ..< y1 {
-                            let row = bits.base + y * w
+                            let p = packedRows.base + y * words
                             var k = starts.base[y]
-                            var x = 0
-                            while x < w {
-                                while x < w && row[x] != value { x += 1 }
-                                if x == w { break }
-                                let s = x
-                                while x < w && row[x] == value { x += 1 }
-                                runsP.base[k] = Run(x0: Int32(s), x1: Int32(x))
+                            var carry: UInt64 = 0, inside = false, start = 0
+                            for j in 0 ..< words {
+                                let word = p[j]
+                                var edges = word ^ ((word << 1) | carry)
+                                carry = word >> 63
+                                while edges != 0 {
+                                    let x = j << 6 | edges.trailingZeroBitCount
+                                    if inside {
+                                        runsP.base[k] = Run(x0: Int32(start), x1: Int32(x))
+                                        par.base[k] = Int32(k)
+                                        k += 1
+                                    } else {
+                                        start = x
+                                    }
+                                    inside.toggle()
+                                    edges &= edges &- 1
+                                }
+                            }
+                            if inside {   // the run reaches the last column of a width that is a multiple of 64
+                                runsP.base[k] = Run(x0: Int32(start), x1: Int32(w))
                                 par.base[k] = Int32(k)
-                                k += 1
                             }
                             if y > y0 {
                                 uniteRows(runsP.base, par.base, prev: starts.base[y - 1] ..< starts.base[y],
@@ -249,12 +275,13 @@ struct RunForest {
                             var x = 0
                             if let r, let c {
                                 for i in s.base[y] ..< s.base[y + 1] {
-                                    let run = r.base[i], label = c.base[i]
-                                    while x < Int(run.x0) { row[x] = 0; x += 1 }
-                                    while x < Int(run.x1) { row[x] = label; x += 1 }
+                                    let run = r.base[i], x0 = Int(run.x0), x1 = Int(run.x1)
+                                    (row + x).initialize(repeating: 0, count: x0 - x)
+                                    (row + x0).initialize(repeating: c.base[i], count: x1 - x0)
+                                    x = x1
                                 }
                             }
-                            while x < width { row[x] = 0; x += 1 }
+                            (row + x).initialize(repeating: 0, count: width - x)
                         }
                     }
                 }

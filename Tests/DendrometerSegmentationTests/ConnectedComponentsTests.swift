@@ -22,10 +22,14 @@ import DendrometerCore
     }
 
     @Test func runLabellerMatchesFloodFill() {
-        // Tall masks so that several row bands and seams are exercised.
-        for seed in UInt64(1) ... 12 {
+        // Tall masks so that several row bands and seams are exercised; widths
+        // around the 64-pixel words rows are packed into (runs that cross a word
+        // boundary or reach the last column of a whole number of words).
+        for seed in UInt64(1) ... 16 {
             var rng = SplitMix64(seed: seed)
-            let w = 1 + Int(rng.next() % 50), h = 1 + Int(rng.next() % 700)
+            let boundaryWidths = [63, 64, 65, 128]
+            let w = seed <= 4 ? boundaryWidths[Int(seed) - 1] : 1 + Int(rng.next() % 200)
+            let h = 1 + Int(rng.next() % 500)
             let m = randomMask(seed: seed &* 31, width: w, height: h, percent: 30 + rng.next() % 60)
             for conn in Connectivity.allCases {
                 let fast = labelComponents(m, connectivity: conn)
@@ -57,6 +61,13 @@ import DendrometerCore
         #expect(fillHoles(BinaryMask(width: 0, height: 3)) == BinaryMask(width: 0, height: 3))
         #expect(try removeSmallObjects(BinaryMask(width: 3, height: 0), minimumArea: 5) == BinaryMask(width: 3, height: 0))
         #expect(labelComponents(BinaryMask(width: 5, height: 4)).count == 0)
+        // Full rows of one and two whole words: one run per row, reaching the last column.
+        for w in [64, 128] {
+            let full = BinaryMask(width: w, height: 3, bits: [UInt8](repeating: 1, count: w * 3))
+            let l = labelComponents(full)
+            #expect(l.count == 1 && l.components[0].area == 3 * w)
+            #expect(l.components[0].boundingBox == PixelRect(x: 0, y: 0, width: w, height: 3))
+        }
         let full = labelComponents(BinaryMask(rows: ["###", "###"]))
         #expect(full.count == 1 && full.components[0].area == 6 && full.components[0].centroidX == 1)
         #expect(labelComponents(BinaryMask(rows: ["#"])).labels == [1])
