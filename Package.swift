@@ -39,6 +39,8 @@ let package = Package(
         ),
         /// glibc's mallopt(3), for ProcessMemory (no library to link).
         .systemLibrary(name: "CMalloc"),
+        /// AVX2 row kernels chosen at run time (C: Swift has no per-function target attribute).
+        .target(name: "CVectorKernels"),
 
         // MARK: - Pipeline stages
 
@@ -49,7 +51,7 @@ let package = Package(
         /// Pixel size from vendor metadata (FEI, Zeiss, JEOL, Hitachi, TESCAN, ImageJ) and the SEM data bar.
         .target(name: "DendrometerCalibration", dependencies: ["DendrometerCore"]),
         /// Gaussian, median and structure-tensor filters.
-        .target(name: "DendrometerFilters", dependencies: ["DendrometerCore"]),
+        .target(name: "DendrometerFilters", dependencies: ["DendrometerCore", "CVectorKernels"]),
         /// Thresholds, binary morphology, connected components, distance transform.
         .target(name: "DendrometerSegmentation", dependencies: ["DendrometerCore"]),
         /// Anode side, interface polyline, signed depth and penetration statistics.

@@ -13,6 +13,10 @@ struct BenchCommand: ParsableCommand {
         unless built with -c release. Compare with scikit-image/OpenCV/tifffile using \
         tools/bench_compare.py (it runs this command and times the same steps in Python on \
         the images written with --write-images).
+
+        The 3×3 and 5×5 medians run on the widest vector kernels the processor has \
+        (AVX-512BW, AVX2, else the portable Swift kernels; the table's first line says which). \
+        Set DENDROMETER_VECTORS=portable or avx2 to measure narrower ones: results are identical.
         """)
 
     @Option(name: .customLong("size"), help: "Image size WxH (repeatable). Default: 1024x1024 and 4096x4096.")
@@ -58,7 +62,10 @@ struct BenchCommand: ParsableCommand {
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let cases = AllBenchmarks.cases.filter { c in kernel.isEmpty || kernel.contains { c.name.contains($0) } }
         var all = [BenchmarkResult]()
-        if !json { emit("kernel                          size          best (ms)      MPx/s   checksum") }
+        if !json {
+            emit("# threads: \(Concurrency.maximumThreads), vector kernels: \(VectorKernels.active.rawValue)")
+            emit("kernel                          size          best (ms)      MPx/s   checksum")
+        }
         for s in sizes {
             let (w, h) = parse(s)!
             if let dir = writeImages {

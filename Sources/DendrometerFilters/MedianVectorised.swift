@@ -24,11 +24,15 @@
 //      per pixel (Devillard's opt_med25 on unsorted input: 198).
 //    Both networks are checked exhaustively with the 0-1 principle
 //    (Knuth TAOCP 3, 5.3.4) in MedianFilterTests.
+// On processors with AVX2 or AVX-512BW both passes run in the C row kernels of
+// CVectorKernels (the same networks on 256- or 512-bit vectors, bit-identical;
+// see VectorKernels.swift); this Swift code is the portable path and the reference.
 // Exact (a median is one of the samples), bit-identical to sorting each window.
 // Cost per pixel: O(1); memory: (2r+1) level lines per band. Border: scipy
 // 'reflect' (half-sample symmetric, repeated), applied to row indices and to
 // the level lines, so no padded copy of the image is made.
 
+import CVectorKernels
 import DendrometerCore
 
 /// Median filter for radius 1 or 2: per output row, a column sort into level
@@ -37,11 +41,15 @@ import DendrometerCore
 /// packed min/max instructions (16 UInt8 or 8 UInt16 lanes per SSE register).
 ///
 /// Unchecked preconditions: `image` not empty; `r` is 1 or 2.
-/// Returns an image of the same shape and `bitDepth`. Runs on parallel row bands.
-func medianSmallVectorised<T: PixelSample>(_ image: Image<T>, radius r: Int) -> Image<T> {
+/// Returns an image of the same shape and `bitDepth`. Runs on parallel row bands,
+/// with the C row kernels of `kernels` unless it is `.portable` or rows are
+/// narrower than one of its vectors.
+func medianSmallVectorised<T: PixelSample>(_ image: Image<T>, radius r: Int,
+                                           kernels: VectorKernels = .active) -> Image<T> {
     let w = image.width, h = image.height
     let side = 2 * r + 1
     let pitch = w + 2 * r   // level line: r pad + w samples + r pad
+    let rowKernels = WideMedianRows<T>(kernels, width: w)
     let pixels = [T](unsafeUninitializedCapacity: w * h) { ob, initialized in
         adviseHugePages(UnsafeMutableRawPointer(ob.baseAddress!), byteCount: w * h * MemoryLayout<T>.stride)
         image.pixels.withUnsafeBufferPointer { ib in
@@ -54,11 +62,7 @@ func medianSmallVectorised<T: PixelSample>(_ image: Image<T>, radius r: Int) -> 
                 defer { levels.deallocate(); rows.deallocate() }
                 for y in band {
                     for d in 0 ..< side { rows[d] = src + reflectIndex(y - r + d, h) * w }
-                    if r == 1 {
-                        sortColumns3(rows, count: w, levels: levels + r, pitch: pitch)
-                    } else {
-                        sortColumns5(rows, count: w, levels: levels + r, pitch: pitch)
-                    }
+                    sortColumns(rows, side: side, count: w, levels: levels + r, pitch: pitch, using: rowKernels)
                     for l in 0 ..< side {
                         let line = levels + l * pitch + r
                         for k in 1 ... r {
@@ -67,17 +71,78 @@ func medianSmallVectorised<T: PixelSample>(_ image: Image<T>, radius r: Int) -> 
                         }
                     }
                     let o = dst.base + y * w
-                    if r == 1 {
-                        select3x3Row(levels, pitch, count: w, out: o)
-                    } else {
-                        select5x5Row(levels, pitch, count: w, out: o)
-                    }
+                    selectMedians(levels, pitch, side: side, count: w, out: o, using: rowKernels)
                 }
             }
         }
         initialized = w * h
     }
     return Image(width: w, height: h, pixels: pixels, bitDepth: image.bitDepth)
+}
+
+/// Pass 1 for one output row: the C kernels `wide` when given, else the Swift loops.
+/// Unchecked as `sortColumns3` / `sortColumns5`; `side` is 3 or 5.
+@inline(__always)
+func sortColumns<T: PixelSample>(_ rows: UnsafePointer<UnsafePointer<T>>, side: Int, count: Int,
+                                 levels: UnsafeMutablePointer<T>, pitch: Int, using wide: WideMedianRows<T>?) {
+    if let wide {
+        wide.sortColumns(rows, side: side, count: count, levels: levels, pitch: pitch)
+    } else if side == 3 {
+        sortColumns3(rows, count: count, levels: levels, pitch: pitch)
+    } else {
+        sortColumns5(rows, count: count, levels: levels, pitch: pitch)
+    }
+}
+
+/// Pass 2 for one output row: out[x] = median of the window whose sorted columns
+/// are x ... x + side − 1 of the level lines, by the C kernels `wide` when
+/// given, else the Swift networks. Unchecked: level lines hold `count + side − 1`.
+@inline(__always)
+func selectMedians<T: PixelSample>(_ levels: UnsafePointer<T>, _ pitch: Int, side: Int, count: Int,
+                                   out: UnsafeMutablePointer<T>, using wide: WideMedianRows<T>?) {
+    if let wide {
+        wide.select(levels, pitch, side: side, count: count, out: out)
+    } else if side == 3 {
+        select3x3Row(levels, pitch, count: count, out: out)
+    } else {
+        select5x5Row(levels, pitch, count: count, out: out)
+    }
+}
+
+/// The C row kernels of one instruction set for samples of type `T` (UInt8
+/// or UInt16); nil for the portable kernels, other types, and rows narrower
+/// than one vector.
+struct WideMedianRows<T: PixelSample> {
+    let isa: dm_isa
+
+    init?(_ kernels: VectorKernels, width: Int) {
+        guard let isa = kernels.isa, T.self == UInt8.self || T.self == UInt16.self,
+              width >= dm_lanes(isa, MemoryLayout<T>.stride) else { return nil }
+        self.isa = isa
+    }
+
+    func sortColumns(_ rows: UnsafePointer<UnsafePointer<T>>, side: Int, count: Int,
+                     levels: UnsafeMutablePointer<T>, pitch: Int) {
+        let raw = UnsafeRawPointer(rows), out = UnsafeMutableRawPointer(levels)
+        if T.self == UInt8.self {
+            dm_median_sort_columns_u8(isa, raw.assumingMemoryBound(to: UnsafePointer<UInt8>?.self), Int32(side),
+                                      count, out.assumingMemoryBound(to: UInt8.self), pitch)
+        } else {
+            dm_median_sort_columns_u16(isa, raw.assumingMemoryBound(to: UnsafePointer<UInt16>?.self), Int32(side),
+                                       count, out.assumingMemoryBound(to: UInt16.self), pitch)
+        }
+    }
+
+    func select(_ levels: UnsafePointer<T>, _ pitch: Int, side: Int, count: Int, out: UnsafeMutablePointer<T>) {
+        let raw = UnsafeRawPointer(levels), o = UnsafeMutableRawPointer(out)
+        if T.self == UInt8.self {
+            dm_median_select_u8(isa, raw.assumingMemoryBound(to: UInt8.self), pitch, Int32(side), count,
+                                o.assumingMemoryBound(to: UInt8.self))
+        } else {
+            dm_median_select_u16(isa, raw.assumingMemoryBound(to: UInt16.self), pitch, Int32(side), count,
+                                 o.assumingMemoryBound(to: UInt16.self))
+        }
+    }
 }
 
 /// Median of three: max(min(a, b), min(max(a, b), c)).

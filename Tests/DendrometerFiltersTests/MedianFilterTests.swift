@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import DendrometerCore
 @testable import DendrometerFilters
@@ -155,8 +156,9 @@ struct MedianFilterTests {
         #expect(failures == 0)
     }
 
-    @Test("3×3 and 5×5 fast paths equal the sorting reference on odd shapes, UInt8 and UInt16",
-          arguments: [(1, 1), (1, 9), (9, 1), (2, 2), (7, 5), (5, 7), (33, 17), (17, 33), (3, 70), (64, 3)])
+    @Test("3×3 and 5×5 fast paths equal the sorting reference on odd shapes, UInt8 and UInt16, with every kernel set this CPU runs",
+          arguments: [(1, 1), (1, 9), (9, 1), (2, 2), (7, 5), (5, 7), (33, 17), (17, 33), (3, 70), (64, 3),
+                      (15, 4), (16, 4), (31, 5), (32, 5), (63, 3), (65, 6), (130, 4), (200, 3)])
     func smallWindowShapes(width: Int, height: Int) throws {
         for seed: UInt64 in 1 ... 3 {
             let a: Image<UInt8> = randomImage(width: width, height: height, seed: seed) { UInt8.random(in: 0 ... 255, using: &$0) }
@@ -166,8 +168,61 @@ struct MedianFilterTests {
                 #expect(try medianFilter(a, radius: r) == medianReference(a, radius: r), "u8 \(width)×\(height) r = \(r)")
                 #expect(try medianFilter(ties, radius: r) == medianReference(ties, radius: r), "ties \(width)×\(height) r = \(r)")
                 #expect(try medianFilter(b, radius: r) == medianReference(b, radius: r), "u16 \(width)×\(height) r = \(r)")
+                for k in VectorKernels.supported {
+                    #expect(medianSmallVectorised(a, radius: r, kernels: k) == medianReference(a, radius: r), "u8 \(k) \(width)×\(height) r = \(r)")
+                    #expect(medianSmallVectorised(ties, radius: r, kernels: k) == medianReference(ties, radius: r), "ties \(k) \(width)×\(height) r = \(r)")
+                    #expect(medianSmallVectorised(b, radius: r, kernels: k) == medianReference(b, radius: r), "u16 \(k) \(width)×\(height) r = \(r)")
+                }
             }
         }
+    }
+
+    @Test("Every kernel set's selection is exact on all column-sorted 0-1 inputs (3×3: 64, 5×5: 7776), UInt8 and UInt16")
+    func selectionNetworksEveryKernelSet() {
+        // Input k occupies columns side·k ..< side·k + side of the level lines, so
+        // output x = side·k sees exactly its window while the kernels run on full vectors.
+        func check<T: PixelSample & FixedWidthInteger>(_: T.Type, side: Int, kernels: VectorKernels) -> Int {
+            let columnsPerInput = side + 1   // ones per column: 0 ... side
+            var inputs = 1
+            for _ in 0 ..< side { inputs *= columnsPerInput }
+            let n = side * inputs, pitch = n + side - 1
+            var levels = [T](repeating: 0, count: side * pitch)
+            var expected = [T](repeating: 0, count: inputs)
+            for code in 0 ..< inputs {
+                var k = code, ones = 0
+                for j in 0 ..< side {
+                    let kj = k % columnsPerInput; k /= columnsPerInput; ones += kj
+                    for i in 0 ..< side where i >= side - kj { levels[i * pitch + side * code + j] = 1 }
+                }
+                expected[code] = ones > side * side / 2 ? 1 : 0
+            }
+            var out = [T](repeating: 7, count: n)
+            levels.withUnsafeBufferPointer { lb in
+                out.withUnsafeMutableBufferPointer { ob in
+                    selectMedians(lb.baseAddress!, pitch, side: side, count: n, out: ob.baseAddress!,
+                                  using: WideMedianRows<T>(kernels, width: n))
+                }
+            }
+            return (0 ..< inputs).filter { out[side * $0] != expected[$0] }.count
+        }
+        for k in VectorKernels.supported {
+            for side in [3, 5] {
+                #expect(check(UInt8.self, side: side, kernels: k) == 0, "UInt8 \(side)×\(side) \(k)")
+                #expect(check(UInt16.self, side: side, kernels: k) == 0, "UInt16 \(side)×\(side) \(k)")
+            }
+        }
+    }
+
+    @Test("The C kernels' 5×5 network is the Swift network, op for op")
+    func cNetworkMatchesSwift() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let swift = try String(contentsOf: root.appendingPathComponent("Sources/DendrometerFilters/MedianVectorised.swift"), encoding: .utf8)
+        let c = try String(contentsOf: root.appendingPathComponent("Sources/CVectorKernels/Median25Network.h"), encoding: .utf8)
+        let swiftOps = swift.matches(of: #/let (t\d+) = (min|max)\((\w+), (\w+)\)/#)
+            .map { "\($0.1) \($0.2 == "min" ? "MN" : "MX") \($0.3) \($0.4)" }
+        let cOps = c.matches(of: #/V (t\d+) = (MN|MX)\((\w+), (\w+)\);/#).map { "\($0.1) \($0.2) \($0.3) \($0.4)" }
+        #expect(swiftOps.count == 100)
+        #expect(cOps == swiftOps)
     }
 
     @Test("3×3 / 5×5 on a tall image split into several row bands; bitDepth kept; input untouched")

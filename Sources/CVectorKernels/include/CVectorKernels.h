@@ -1,0 +1,50 @@
+// Row kernels on vectors wider than the build's baseline (AVX2: 256 bits,
+// AVX-512BW: 512 bits), chosen at run time by the Swift filters from what the
+// processor has; the portable Swift kernels (128-bit SSE2 in the default
+// x86-64 build, NEON on arm64) serve every other machine and are the
+// reference these are tested against. Swift has no per-function target
+// attribute, so code for a wider instruction set than the baseline has to be
+// C with __attribute__((target(...))), as NumPy's and OpenCV's dispatched
+// kernels are.
+//
+// Every function is "unchecked": the caller guarantees the instruction set
+// (from dm_cpu_vector_isa) and the buffer sizes stated; none allocates, none
+// keeps a pointer.
+#ifndef DENDROMETER_CVECTORKERNELS_H
+#define DENDROMETER_CVECTORKERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/// Instruction sets the kernels are built for.
+typedef enum {
+    DM_ISA_BASELINE = 0,   ///< none of the below: use the Swift kernels
+    DM_ISA_AVX2 = 2,       ///< 256-bit vectors
+    DM_ISA_AVX512BW = 3,   ///< 512-bit vectors with byte and word lanes
+} dm_isa;
+
+/// The widest of the instruction sets above that the processor and the
+/// operating system support (CPUID and the register state enabled in XCR0);
+/// DM_ISA_BASELINE off x86-64.
+dm_isa dm_cpu_vector_isa(void);
+
+/// Samples per vector of `isa` for samples of `bytes` bytes (1 or 2): rows
+/// passed to the kernels below must hold at least this many.
+size_t dm_lanes(dm_isa isa, size_t bytes);
+
+/// Median pass 1 (column sort): for x in 0 ..< n, sorts rows[0][x] ...
+/// rows[side − 1][x] (side 3 or 5) and writes level l (0 = smallest) to
+/// levels[l · pitch + x]. Needs n ≥ dm_lanes(isa, sample size).
+void dm_median_sort_columns_u8(dm_isa isa, const uint8_t *const *rows, int side, size_t n,
+                               uint8_t *levels, size_t pitch);
+void dm_median_sort_columns_u16(dm_isa isa, const uint16_t *const *rows, int side, size_t n,
+                                uint16_t *levels, size_t pitch);
+
+/// Median pass 2 (selection): out[x] = median of the side × side window whose
+/// sorted columns are x ... x + side − 1 of the level lines (level l at
+/// levels + l · pitch, each line holding n + side − 1 samples). side 3 or 5.
+/// Needs n ≥ dm_lanes(isa, sample size).
+void dm_median_select_u8(dm_isa isa, const uint8_t *levels, size_t pitch, int side, size_t n, uint8_t *out);
+void dm_median_select_u16(dm_isa isa, const uint16_t *levels, size_t pitch, int side, size_t n, uint16_t *out);
+
+#endif

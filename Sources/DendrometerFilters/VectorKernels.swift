@@ -1,0 +1,52 @@
+// Run-time choice between the portable Swift kernels and the wide-vector row
+// kernels of the CVectorKernels C target (CPU dispatch, as NumPy and OpenCV
+// do: the package is built for the x86-64 baseline, so one binary runs on any
+// 64-bit x86 processor and still uses 256- or 512-bit vectors where the
+// processor has them).
+import CVectorKernels
+import Foundation
+
+/// Which implementation of the wide-vector filter kernels runs (today the
+/// 3×3 and 5×5 medians of UInt8 / UInt16 images). All give identical results.
+public enum VectorKernels: String, Sendable, CaseIterable, Comparable {
+    /// Swift kernels compiled for the build's baseline (SSE2 on x86-64, NEON on arm64).
+    case portable
+    /// C row kernels on 256-bit AVX2 vectors.
+    case avx2
+    /// C row kernels on 512-bit AVX-512BW vectors.
+    case avx512bw
+
+    /// The widest kernels this processor runs.
+    public static let widest: VectorKernels = {
+        switch dm_cpu_vector_isa() {
+        case DM_ISA_AVX512BW: .avx512bw
+        case DM_ISA_AVX2: .avx2
+        default: .portable
+        }
+    }()
+
+    /// The kernels used by default: the widest, unless the environment
+    /// variable `DENDROMETER_VECTORS` names narrower ones (`portable`, `avx2`),
+    /// to compare them or to rule the C kernels out.
+    public static let active: VectorKernels = {
+        guard let asked = ProcessInfo.processInfo.environment["DENDROMETER_VECTORS"].flatMap(VectorKernels.init(rawValue:))
+        else { return widest }
+        return min(asked, widest)
+    }()
+
+    /// Kernels this processor runs, narrowest first.
+    public static var supported: [VectorKernels] { allCases.filter { $0 <= widest } }
+
+    public static func < (a: VectorKernels, b: VectorKernels) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+
+    /// The C instruction-set code, nil for the Swift kernels.
+    var isa: dm_isa? {
+        switch self {
+        case .portable: nil
+        case .avx2: DM_ISA_AVX2
+        case .avx512bw: DM_ISA_AVX512BW
+        }
+    }
+}
