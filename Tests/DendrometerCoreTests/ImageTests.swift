@@ -56,6 +56,19 @@ struct BinaryMaskTests {
         #expect(BinaryMask(width: 2, height: 1, bits: [0, 7]).bits == [0, 1])
     }
 
+    @Test("area equals a pixel count: lengths around the 8-byte words, the 255-word flush and the 256 KiB tasks")
+    func areaMatchesCount() {
+        var rng = SplitMix64(seed: 9)
+        for count in [0, 1, 7, 8, 9, 2039, 2040, 2041, 4096, 1 << 18, (1 << 18) + 3, 3 << 18 + 11] {
+            let density = 1 + rng.next() % 100   // percent
+            let bits = (0 ..< count).map { _ in rng.next() % 100 < density ? UInt8(1) : 0 }
+            let m = BinaryMask(width: count, height: 1, bits: bits)
+            #expect(m.area == bits.filter { $0 != 0 }.count, "\(count) px")
+        }
+        let full = BinaryMask(width: 2041, height: 300, bits: [UInt8](repeating: 1, count: 2041 * 300))
+        #expect(full.area == 2041 * 300)
+    }
+
     @Test("bounding box equals a brute-force scan on sparse random masks (word-skipping edges)")
     func boundingBoxMatchesBruteForce() {
         var rng = SplitMix64(seed: 5)
