@@ -11,6 +11,7 @@
 // passes exploit the kernel's symmetry (r+1 multiplies for 2r+1 taps). Cost: O((rr + rc) · W · H), memory
 // O((2rc + 1) · W) per band.
 
+import CVectorKernels
 import DendrometerCore
 
 /// Runs `row` along x then `column` along y over a `width × height` image.
@@ -77,15 +78,26 @@ func separableFilter(width: Int, height: Int, row: Kernel1D, column: Kernel1D,
 /// and stored once, so the loop is bound by loads, not by traffic on `out`.
 /// Unchecked: `lo[k]`, `hi[k]` (k = 0 ... taps.count − 1) hold `count` readable
 /// Floats; `lo[0]` is the centre line; `out` holds `count` and aliases none of them.
+/// With `kernels` other than `.portable`, rows of at least one vector run in the
+/// bit-identical C kernel of CVectorKernels (SymmetricFIR.c) on wider vectors.
 @inline(__always)
 func applyKernel(_ t: UnsafeBufferPointer<Float>, parity: Kernel1D.Parity, count n: Int,
                  output out: UnsafeMutablePointer<Float>,
-                 lo: UnsafePointer<UnsafePointer<Float>>, hi: UnsafePointer<UnsafePointer<Float>>) {
+                 lo: UnsafePointer<UnsafePointer<Float>>, hi: UnsafePointer<UnsafePointer<Float>>,
+                 kernels: VectorKernels = .active) {
     typealias V = SIMD16<Float>
     let r = t.count - 1
     let even = parity == .even
     if even && r == 0 {
         if t[0] == 1 { out.update(from: lo[0], count: n) } else { for i in 0 ..< n { out[i] = t[0] * lo[0][i] } }
+        return
+    }
+    if let isa = kernels.isa, r >= 1, n >= dm_lanes(isa, MemoryLayout<Float>.stride) {
+        lo.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: r + 1) { lo in
+            hi.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: r + 1) { hi in
+                dm_symmetric_fir_f32(isa, t.baseAddress, r, even ? 1 : 0, n, out, lo, hi)
+            }
+        }
         return
     }
     @inline(__always) func load(_ q: UnsafePointer<Float>, _ i: Int) -> V {

@@ -47,4 +47,13 @@ void dm_median_sort_columns_u16(dm_isa isa, const uint16_t *const *rows, int sid
 void dm_median_select_u8(dm_isa isa, const uint8_t *levels, size_t pitch, int side, size_t n, uint8_t *out);
 void dm_median_select_u16(dm_isa isa, const uint16_t *levels, size_t pitch, int side, size_t n, uint16_t *out);
 
+/// One line of a symmetric (`even` ≠ 0) or antisymmetric kernel with taps
+/// t[0 ... radius] across lines lo[k], hi[k] (k = 0 ... radius; lo[0] is the
+/// centre): even: out[i] = t0·lo0[i] + Σ tk·(lok[i] + hik[i]); odd:
+/// out[i] = Σ tk·(hik[i] − lok[i]), k from 1, summed in that order without FMA
+/// (bit-identical to the Swift kernel). Needs radius ≥ 1 and n ≥ dm_lanes(isa, 4);
+/// `out` aliases no input line.
+void dm_symmetric_fir_f32(dm_isa isa, const float *taps, size_t radius, int even, size_t n, float *out,
+                          const float *const *lo, const float *const *hi);
+
 #endif
