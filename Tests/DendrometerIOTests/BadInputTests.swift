@@ -48,6 +48,27 @@ struct BadInputTests {
         }
     }
 
+    @Test("an uncompressed strip whose StripByteCounts is shorter than its rows is refused, not read past")
+    func shortStripByteCount() throws {
+        func entry(_ tag: UInt16, _ type: UInt16, count: UInt32 = 1, _ value: UInt32) -> [UInt8] {
+            withUnsafeBytes(of: tag.littleEndian, Array.init) + withUnsafeBytes(of: type.littleEndian, Array.init)
+                + withUnsafeBytes(of: count.littleEndian, Array.init) + withUnsafeBytes(of: value.littleEndian, Array.init)
+        }
+        func longs(_ v: [UInt32]) -> [UInt8] { v.flatMap { withUnsafeBytes(of: $0.littleEndian, Array.init) } }
+        // 4 × 4 px 8-bit gray in two uncompressed strips of 2 rows (8 bytes each) at bytes 138 and 146;
+        // the first claims 5 bytes. (libtiff itself re-estimates a short count when there is one strip.)
+        var bytes: [UInt8] = [0x49, 0x49, 42, 0, 8, 0, 0, 0, 9, 0]
+        bytes += entry(256, 3, 4) + entry(257, 3, 4) + entry(258, 3, 8) + entry(259, 3, 1) + entry(262, 3, 1)
+        bytes += entry(273, 4, count: 2, 122) + entry(277, 3, 1) + entry(278, 3, 2) + entry(279, 4, count: 2, 130)
+        bytes += [0, 0, 0, 0]
+        #expect(bytes.count == 122)
+        bytes += longs([138, 146]) + longs([5, 8]) + (0 ..< 16).map { UInt8($0) }
+        let path = write(bytes, "short-strip.tif")
+        #expect(throws: ImageIOError(.corrupt("strip 0 stores 5 bytes, its rows need 8"), path: path)) {
+            _ = try ImageFile.read(path)
+        }
+    }
+
     @Test("a header claiming 100000 × 100000 px is refused before allocating")
     func absurdDimensions() throws {
         // Minimal little-endian TIFF: 8-byte header, IFD with 6 entries, no pixel data.

@@ -129,6 +129,10 @@ struct TIFFHandle: ~Copyable {
     var stripCount: Int { Int(TIFFNumberOfStrips(raw)) }
     var tileCount: Int { Int(TIFFNumberOfTiles(raw)) }
 
+    /// Bytes the file stores for strip or tile `index` (StripByteCounts /
+    /// TileByteCounts); 0 when the entry is missing or unreadable.
+    func storedByteCount(_ index: Int) -> Int { Int(clamping: TIFFGetStrileByteCount(raw, UInt32(index))) }
+
     /// Decodes strip `index` into `buffer`; returns the number of bytes, or -1.
     func readStrip(_ index: Int, into buffer: UnsafeMutableRawBufferPointer) -> Int {
         Int(TIFFReadEncodedStrip(raw, UInt32(index), buffer.baseAddress, tmsize_t(buffer.count)))

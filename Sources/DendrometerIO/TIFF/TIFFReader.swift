@@ -57,7 +57,10 @@ enum TIFFReader {
     static func read(path: String, options: ReadOptions, format: SourceMetadata.Format,
                      decodePixels: Bool) throws(ImageIOError) -> (AnyImage?, SourceMetadata) {
         let maxAlloc = max(64 << 20, min(options.maximumPixels, Int.max / 16) * 8)
-        let tif = try TIFFHandle(path: path, mode: "r", maxSingleAllocation: maxAlloc)
+        // "m": read(2) instead of mapping the file. Uncompressed strips are then read
+        // straight into the image (1.5× faster than copying out of a mapping), and a
+        // file truncated while it is read fails with an error instead of SIGBUS.
+        let tif = try TIFFHandle(path: path, mode: "rm", maxSingleAllocation: maxAlloc)
         let pages = tif.countDirectories(limit: pageCountLimit)
         guard options.page >= 0, options.page < pages else {
             throw ImageIOError(.pageOutOfRange(requested: options.page, available: pages), path: path)
@@ -256,6 +259,7 @@ enum TIFFReader {
                 let y0 = s * l.rowsPerStrip
                 let rows = min(l.rowsPerStrip, l.height - y0)
                 let dst = UnsafeMutableRawBufferPointer(rebasing: raw[(y0 * rowBytes) ..< ((y0 + rows) * rowBytes)])
+                try checkStoredBytes(tif, l, index: s, needed: rows * rowBytes, what: "strip \(s)", path: path)
                 let got = tif.readStrip(s, into: dst)
                 if got < 0 || tif.errorCount > 0 {
                     throw ImageIOError(.corrupt(tif.firstError ?? "strip \(s) cannot be decoded"), path: path)
@@ -273,6 +277,18 @@ enum TIFFReader {
         var out = [UInt16](repeating: 0, count: l.width * l.height)
         try out.withUnsafeMutableBufferPointer { (buf) throws(ImageIOError) in try fill(UnsafeMutableRawBufferPointer(buf)) }
         return .uint16(Image(width: l.width, height: l.height, pixels: out, bitDepth: bitDepth))
+    }
+
+    /// For uncompressed data, refuses a strip or tile whose stored byte count is
+    /// smaller than the bytes its rows need: read(2)-based libtiff would read
+    /// past it into whatever follows in the file.
+    private static func checkStoredBytes(_ tif: borrowing TIFFHandle, _ l: TIFFLayout, index: Int, needed: Int,
+                                         what: String, path: String) throws(ImageIOError) {
+        guard l.compression == 1 else { return }
+        let stored = tif.storedByteCount(index)
+        if stored < needed {
+            throw ImageIOError(.corrupt("\(what) stores \(stored) bytes, its rows need \(needed)"), path: path)
+        }
     }
 
     /// Luminance (0–255) of each colour-map entry.
@@ -325,19 +341,15 @@ enum TIFFReader {
                 let cols = min(chunkWidth, l.width - x0)
                 for p in 0 ..< planes {
                     let buf = UnsafeMutableRawBufferPointer(rebasing: scratch[(p * chunkBytes) ..< ((p + 1) * chunkBytes)])
-                    let got: Int
-                    if l.tiled {
-                        got = tif.readTile(tif.tileIndex(x: x0, y: y0, plane: p), into: buf)
-                    } else {
-                        got = tif.readStrip(p * stripsPerPlane + cy, into: buf)
-                    }
+                    let what = l.tiled ? "tile at (\(x0), \(y0))" : "strip \(cy)"
+                    let index = l.tiled ? tif.tileIndex(x: x0, y: y0, plane: p) : p * stripsPerPlane + cy
+                    let needed = (rows - 1) * rowBytes + (cols * samplesInChunk * l.bitsPerSample + 7) / 8
+                    try checkStoredBytes(tif, l, index: index, needed: needed, what: what, path: path)
+                    let got = l.tiled ? tif.readTile(index, into: buf) : tif.readStrip(index, into: buf)
                     if got < 0 || tif.errorCount > 0 {
-                        let what = l.tiled ? "tile at (\(x0), \(y0))" : "strip \(cy)"
                         throw ImageIOError(.corrupt(tif.firstError ?? "\(what) cannot be decoded"), path: path)
                     }
-                    let needed = (rows - 1) * rowBytes + (cols * samplesInChunk * l.bitsPerSample + 7) / 8
                     if got < needed {
-                        let what = l.tiled ? "tile at (\(x0), \(y0))" : "strip \(cy)"
                         throw ImageIOError(.corrupt("\(what) holds \(got) bytes, expected \(needed)"), path: path)
                     }
                 }
