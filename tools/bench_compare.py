@@ -7,8 +7,9 @@ on the same generated images as `dendrometer bench`, and prints the ratio.
     python3 tools/bench_compare.py [--size 4096x4096] [--kernel gaussian]
 
 The script runs `dendrometer bench --json --write-images DIR`, reads the images
-it wrote, times the Python equivalent of every kernel it knows (best of 3, one
-thread where the library allows, as noted) and prints one table:
+it wrote, times the Python equivalent of every kernel it knows (the best run of
+at least 3 and of 0.2 s of repeats, on both sides; one thread where the library
+allows, as noted) and prints one table:
 kernel, size, Dendrometer MPx/s, Python MPx/s, ratio, and what ran in Python.
 Ratios are from one run on a shared, noisy machine: treat them as ±20 %.
 """
@@ -23,12 +24,17 @@ import time
 import numpy as np
 
 
-def best_of(fn, repeat=3):
-    best = float("inf")
-    for _ in range(repeat):
+def best_of(fn, repeat=3, min_time=0.2):
+    """Best run of at least `repeat`, repeated (up to 1000) until `min_time` s were
+    spent: the same rule as `dendrometer bench --repeat 3 --min-time 0.2`."""
+    best, spent, runs = float("inf"), 0.0, 0
+    while runs < repeat or (spent < min_time and runs < 1000):
         t = time.perf_counter()
         fn()
-        best = min(best, time.perf_counter() - t)
+        elapsed = time.perf_counter() - t
+        best = min(best, elapsed)
+        spent += elapsed
+        runs += 1
     return best
 
 
@@ -125,7 +131,7 @@ def main():
         sys.exit(f"{binary} not found: run `swift build -c release` first")
     import tifffile
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [binary, "bench", "--json", "--write-images", tmp]
+        cmd = [binary, "bench", "--json", "--repeat", "3", "--min-time", "0.2", "--write-images", tmp]
         for s in sizes:
             cmd += ["--size", s]
         for k in args.kernel:

@@ -8,15 +8,16 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure kernel and end-to-end throughput (megapixels per second) on generated images.",
         discussion: """
-        Each kernel runs on a generated BSE-like 8-bit image; the best of --repeat runs is \
-        reported. Numbers from a debug build are meaningless, so the command refuses to run \
-        unless built with -c release. Compare with scikit-image/OpenCV/tifffile using \
+        Each kernel runs on a generated BSE-like 8-bit image; the best of at least --repeat \
+        runs, repeated until --min-time seconds were spent, is reported. Numbers from a debug \
+        build are meaningless, so the command refuses to run unless built with -c release. Compare with scikit-image/OpenCV/tifffile using \
         tools/bench_compare.py (it runs this command and times the same steps in Python on \
         the images written with --write-images).
 
-        The 3×3 and 5×5 medians run on the widest vector kernels the processor has \
-        (AVX-512BW, AVX2, else the portable Swift kernels; the table's first line says which). \
-        Set DENDROMETER_VECTORS=portable or avx2 to measure narrower ones: results are identical.
+        The 3×3 and 5×5 medians and the separable Float filters (Gaussian, structure tensor) \
+        run on the widest vector kernels the processor has (AVX-512BW, AVX2, else the portable \
+        Swift kernels; the table's first line says which). Set DENDROMETER_VECTORS=portable or \
+        avx2 to measure narrower ones: results are bit-identical.
         """)
 
     @Option(name: .customLong("size"), help: "Image size WxH (repeatable). Default: 1024x1024 and 4096x4096.")
@@ -25,8 +26,11 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only run kernels whose name contains this text (repeatable).")
     var kernel: [String] = []
 
-    @Option(help: "Repetitions per kernel (the best is kept).")
+    @Option(help: "Repetitions per kernel, at least (the best is kept).")
     var `repeat` = 3
+
+    @Option(help: "Keep repeating a kernel until this many seconds were spent on it (at most 1000 runs), so fast kernels are timed over many runs.")
+    var minTime = 0.2
 
     @Option(help: "Also write each generated image as an uncompressed TIFF into this folder.")
     var writeImages: String?
@@ -43,6 +47,7 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         for s in sizes where parse(s) == nil { throw ValidationError("--size expects WxH such as 4096x4096, got '\(s)'") }
         if `repeat` < 1 { throw ValidationError("--repeat must be at least 1") }
+        if !(minTime >= 0) { throw ValidationError("--min-time must be a number of seconds ≥ 0") }
     }
 
     private func parse(_ s: String) -> (Int, Int)? {
@@ -71,7 +76,8 @@ struct BenchCommand: ParsableCommand {
             if let dir = writeImages {
                 try TIFFWriter.write(SyntheticMicrograph.bse(width: w, height: h, seed: 42), to: "\(dir)/bench-\(w)x\(h).tif")
             }
-            let results = try BenchmarkRunner.run(cases, width: w, height: h, repetitions: `repeat`, scratchDirectory: scratch) { r in
+            let results = try BenchmarkRunner.run(cases, width: w, height: h, repetitions: `repeat`, minimumSeconds: minTime,
+                                                   scratchDirectory: scratch) { r in
                 if !json {
                     emit(padded(r.kernel, 30) + "  " + padded("\(r.width)x\(r.height)", 12)
                          + String(format: "%10.2f %10.1f   ", r.seconds * 1000, r.megapixelsPerSecond) + PixelSize.format(r.checksum))

@@ -6,14 +6,16 @@
 import CVectorKernels
 import Foundation
 
-/// Which implementation of the wide-vector filter kernels runs (today the
-/// 3×3 and 5×5 medians of UInt8 / UInt16 images). All give identical results.
+/// Which implementation of the wide-vector filter kernels runs: the 3×3 and
+/// 5×5 medians of UInt8 / UInt16 images, and the line pass of the separable
+/// Float filters (Gaussian, Gaussian derivative, structure tensor). All give
+/// bit-identical results.
 public enum VectorKernels: String, Sendable, CaseIterable, Comparable {
     /// Swift kernels compiled for the build's baseline (SSE2 on x86-64, NEON on arm64).
     case portable
     /// C row kernels on 256-bit AVX2 vectors.
     case avx2
-    /// C row kernels on 512-bit AVX-512BW vectors.
+    /// C row kernels on 512-bit AVX-512 vectors (AVX-512BW, which implies AVX-512F).
     case avx512bw
 
     /// The widest kernels this processor runs.

@@ -1,5 +1,5 @@
 // Row kernels on vectors wider than the build's baseline (AVX2: 256 bits,
-// AVX-512BW: 512 bits), chosen at run time by the Swift filters from what the
+// AVX-512: 512 bits), chosen at run time by the Swift filters from what the
 // processor has; the portable Swift kernels (128-bit SSE2 in the default
 // x86-64 build, NEON on arm64) serve every other machine and are the
 // reference these are tested against. Swift has no per-function target

@@ -61,8 +61,12 @@ public enum BenchmarkRunner {
         #endif
     }
 
-    /// Runs `cases` on a generated `width × height` image, best of `repetitions`.
+    /// Runs `cases` on a generated `width × height` image and keeps each case's
+    /// best run: at least `repetitions` runs, and more (up to 1000) until
+    /// `minimumSeconds` have been spent, so sub-millisecond kernels are timed
+    /// over many runs rather than three.
     public static func run(_ cases: [BenchmarkCase], width: Int, height: Int, repetitions: Int = 3,
+                           minimumSeconds: Double = 0,
                            scratchDirectory: String, progress: (BenchmarkResult) -> Void = { _ in }) throws -> [BenchmarkResult] {
         let image = SyntheticMicrograph.bse(width: width, height: height, seed: 42)
         let context = BenchmarkContext(image: image, scratchDirectory: scratchDirectory)
@@ -71,11 +75,14 @@ public enum BenchmarkRunner {
             let body = try c.prepare(context)
             var best = Double.infinity
             var checksum = 0.0
-            for _ in 0 ..< max(1, repetitions) {
+            var runs = 0, spent = 0.0
+            while runs < max(1, repetitions) || (spent < minimumSeconds && runs < 1000) {
                 let start = DispatchTime.now().uptimeNanoseconds
                 checksum = try body()
                 let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                 best = min(best, elapsed)
+                spent += elapsed
+                runs += 1
             }
             let r = BenchmarkResult(kernel: c.name, width: width, height: height, seconds: best,
                                     megapixelsPerSecond: Double(width * height) / 1e6 / best, checksum: checksum)
