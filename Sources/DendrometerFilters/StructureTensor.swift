@@ -13,6 +13,7 @@
 // full-size gradient or product image is ever stored and the eigen-analysis
 // runs on rows still in cache.
 
+import CVectorKernels
 import DendrometerCore
 
 #if canImport(Glibc)
@@ -286,23 +287,48 @@ let flatEnergy: Float = 1e-20
 /// Closed-form eigen-analysis of one row. Branch-free, with no library call in
 /// the loop, so it vectorises: Swift's `squareRoot()` is a libm call with errno
 /// semantics that blocks vectorisation, hence ``fastSquareRoot(_:)``.
+/// With `kernels` other than `.portable`, rows of at least one vector run in the
+/// bit-identical C kernel of CVectorKernels (TensorEigen.c) on wider vectors.
 /// Unchecked: every pointer holds `count` Floats; outputs alias no input.
 @inline(__always)
 func eigenRow(jxx: UnsafePointer<Float>, jxy: UnsafePointer<Float>, jyy: UnsafePointer<Float>,
               orientation: UnsafeMutablePointer<Float>, coherence: UnsafeMutablePointer<Float>,
-              energy: UnsafeMutablePointer<Float>, count: Int) {
+              energy: UnsafeMutablePointer<Float>, count: Int, kernels: VectorKernels = .active) {
+    if let isa = kernels.isa, count >= dm_lanes(isa, MemoryLayout<Float>.stride) {
+        var constants = EigenConstants.forC
+        dm_tensor_eigen_f32(isa, jxx, jxy, jyy, count, &constants, orientation, coherence, energy)
+        return
+    }
     for x in 0 ..< count {
         let a = jxx[x], b = jxy[x], c = jyy[x]
         let e = a + c
         let dx = a - c, dy = 2 * b
         let diff = fastSquareRoot(dx * dx + dy * dy)
         let flat = !(e > flatEnergy)
-        var o = 90 - 0.5 * (180 / Float.pi) * fastAtan2(dy, dx)
+        var o = 90 - EigenConstants.halfDegreesPerRadian * fastAtan2(dy, dx)
         o = o >= 180 ? o - 180 : (o < 0 ? o + 180 : o)
         energy[x] = e < 0 ? 0 : e
         orientation[x] = flat ? 0 : o
         let coh = diff / e
         coherence[x] = flat ? 0 : (coh > 1 ? 1 : coh)
+    }
+}
+
+/// The Float constants of ``eigenRow`` and ``fastAtan2(_:_:)``, named once so the
+/// C kernels receive the very same values.
+enum EigenConstants {
+    // Computed properties of literals: folded into the loops (no global to load).
+    /// atan(a) ≈ ((c0·s + c1)·s − c2)·s·a + a with s = a², a in [0, 1].
+    static var atanC0: Float { -0.046_496_474_9 }
+    static var atanC1: Float { 0.159_314_22 }
+    static var atanC2: Float { 0.327_622_764 }
+    /// ½ · 180/π: radians of the doubled angle → degrees of the orientation.
+    static var halfDegreesPerRadian: Float { 0.5 * (180 / Float.pi) }
+    /// The same values for CVectorKernels.
+    static var forC: dm_eigen_constants {
+        dm_eigen_constants(atan_c0: atanC0, atan_c1: atanC1, atan_c2: atanC2, pi: Float.pi,
+                           half_pi: Float.pi / 2, half_degrees_per_radian: halfDegreesPerRadian,
+                           flat_energy: flatEnergy)
     }
 }
 
@@ -330,7 +356,7 @@ func fastAtan2(_ y: Float, _ x: Float) -> Float {
     let mn = min(ax, ay), mx = max(ax, ay)
     let a = mx > 0 ? mn / mx : 0
     let s = a * a
-    var r = ((-0.046_496_474_9 * s + 0.159_314_22) * s - 0.327_622_764) * s * a + a
+    var r = ((EigenConstants.atanC0 * s + EigenConstants.atanC1) * s - EigenConstants.atanC2) * s * a + a
     r = ay > ax ? Float.pi / 2 - r : r
     r = x < 0 ? Float.pi - r : r
     return y < 0 ? -r : r

@@ -25,6 +25,44 @@ func axialDifference(_ a: Double, _ b: Double) -> Double {
 
 @Suite("Structure tensor")
 struct StructureTensorTests {
+    @Test("eigen-analysis: every kernel set this CPU runs gives the portable planes bit for bit, NaN and ±∞ included")
+    func eigenRowKernelsBitIdentical() {
+        var rng = SplitMix64(seed: 23)
+        let specials: [Float] = [0, -0.0, 1e-20, 1e-21, -1, 1, .infinity, -.infinity, .nan, 1e30, -1e30, 3, -3]
+        func draw() -> Float {
+            switch rng.next() % 6 {
+            case 0: return specials[Int(rng.next() % UInt64(specials.count))]
+            case 1: return Float(Int64(bitPattern: rng.next()) % 1000) / 7   // ties: |dx| = |dy|, dx = 0 …
+            default: return Float(Int64(bitPattern: rng.next()) % 2_000_001) / 1013 * Float(1 + rng.next() % 3)
+            }
+        }
+        let n = 301
+        // Jxx, Jyy mostly ≥ 0 (as Ix², Iy² smoothed), Jxy either sign; specials anywhere.
+        let jxx = (0 ..< n).map { _ in abs(draw()) }, jyy = (0 ..< n).map { _ in rng.next() % 5 == 0 ? draw() : abs(draw()) }
+        let jxy = (0 ..< n).map { _ in draw() }
+        for count in [1, 7, 8, 9, 15, 16, 17, 40, 300, 301] {
+            func planes(_ k: VectorKernels) -> [[UInt32]] {
+                var o = [Float](repeating: 7, count: count), c = o, e = o
+                o.withUnsafeMutableBufferPointer { ob in
+                    c.withUnsafeMutableBufferPointer { cb in
+                        e.withUnsafeMutableBufferPointer { eb in
+                            eigenRow(jxx: jxx, jxy: jxy, jyy: jyy, orientation: ob.baseAddress!, coherence: cb.baseAddress!,
+                                     energy: eb.baseAddress!, count: count, kernels: k)
+                        }
+                    }
+                }
+                return [o, c, e].map { $0.map(\.bitPattern) }
+            }
+            let portable = planes(.portable)
+            for k in VectorKernels.supported where k != .portable {
+                let wide = planes(k)
+                #expect(wide[0] == portable[0], "orientation, \(k), \(count) tensors")
+                #expect(wide[1] == portable[1], "coherence, \(k), \(count) tensors")
+                #expect(wide[2] == portable[2], "energy, \(k), \(count) tensors")
+            }
+        }
+    }
+
     @Test("stripes at known angles: orientation within 1°, coherence ≈ 1", arguments: [0.0, 30, 45, 90, 135, 160])
     func knownAngles(degrees: Double) throws {
         let img = stripes(width: 64, height: 64, degrees: degrees, wavelength: 8)

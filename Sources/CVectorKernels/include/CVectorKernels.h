@@ -56,4 +56,20 @@ void dm_median_select_u16(dm_isa isa, const uint16_t *levels, size_t pitch, int 
 void dm_symmetric_fir_f32(dm_isa isa, const float *taps, size_t radius, int even, size_t n, float *out,
                           const float *const *lo, const float *const *hi);
 
+/// Constants of the structure tensor's eigen-analysis, passed in by Swift so
+/// that both implementations use the very same Float values.
+typedef struct {
+    float atan_c0, atan_c1, atan_c2;   ///< atan(a) ≈ ((c0·s + c1)·s − c2)·s·a + a, s = a²
+    float pi, half_pi;                 ///< Float.pi and Float.pi / 2
+    float half_degrees_per_radian;     ///< 0.5 · (180 / Float.pi)
+    float flat_energy;                 ///< energies ≤ this are a flat neighbourhood
+} dm_eigen_constants;
+
+/// Eigen-analysis of one row of n tensors (Jxx, Jxy, Jyy): orientation in
+/// degrees [0, 180), coherence in [0, 1], energy ≥ 0, exactly as the Swift
+/// eigenRow computes them. Needs n ≥ dm_lanes(isa, 4); outputs alias no input.
+void dm_tensor_eigen_f32(dm_isa isa, const float *jxx, const float *jxy, const float *jyy, size_t n,
+                         const dm_eigen_constants *constants,
+                         float *orientation, float *coherence, float *energy);
+
 #endif
