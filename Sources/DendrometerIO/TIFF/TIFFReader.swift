@@ -269,14 +269,20 @@ enum TIFFReader {
                 }
             }
         }
-        if l.bitsPerSample == 8 {
-            var out = [UInt8](repeating: 0, count: l.width * l.height)
-            try out.withUnsafeMutableBufferPointer { (buf) throws(ImageIOError) in try fill(UnsafeMutableRawBufferPointer(buf)) }
-            return .uint8(Image(width: l.width, height: l.height, pixels: out, bitDepth: 8))
+        // Every byte is written by the strips (or the read throws), so the pixels
+        // start uninitialised: no zero fill of a buffer that is overwritten at once.
+        func decoded<T: PixelSample>(_: T.Type) throws(ImageIOError) -> [T] {
+            let n = l.width * l.height
+            return try [T](unsafeUninitializedCapacity: n) { (buf, initialized) throws(ImageIOError) in
+                adviseHugePages(UnsafeMutableRawPointer(buf.baseAddress), byteCount: n * MemoryLayout<T>.stride)
+                try fill(UnsafeMutableRawBufferPointer(buf))
+                initialized = n
+            }
         }
-        var out = [UInt16](repeating: 0, count: l.width * l.height)
-        try out.withUnsafeMutableBufferPointer { (buf) throws(ImageIOError) in try fill(UnsafeMutableRawBufferPointer(buf)) }
-        return .uint16(Image(width: l.width, height: l.height, pixels: out, bitDepth: bitDepth))
+        if l.bitsPerSample == 8 {
+            return .uint8(Image(width: l.width, height: l.height, pixels: try decoded(UInt8.self), bitDepth: 8))
+        }
+        return .uint16(Image(width: l.width, height: l.height, pixels: try decoded(UInt16.self), bitDepth: bitDepth))
     }
 
     /// For uncompressed data, refuses a strip or tile whose stored byte count is
