@@ -39,7 +39,7 @@ let package = Package(
         ),
         /// glibc's mallopt(3), for ProcessMemory (no library to link).
         .systemLibrary(name: "CMalloc"),
-        /// AVX2 row kernels chosen at run time (C: Swift has no per-function target attribute).
+        /// AVX2 / AVX-512 row kernels the filters choose at run time (C: Swift has no per-function target attribute).
         .target(name: "CVectorKernels"),
 
         // MARK: - Pipeline stages
