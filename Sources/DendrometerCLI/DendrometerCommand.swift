@@ -20,9 +20,11 @@ struct DendrometerCommand: ParsableCommand {
                       ReportCommand.self, SkeletonCommand.self, BenchCommand.self]
     )
 
-    /// Entry point: freed image buffers are reused (see ``ProcessMemory``), then the arguments are parsed and run.
+    /// Entry point: freed image buffers are reused (see ``ProcessMemory``), a
+    /// misspelt DENDROMETER_VECTORS is reported, then the arguments are parsed and run.
     static func main() {
         ProcessMemory.reuseLargeBuffers()
+        if let ignored = VectorKernels.ignoredRequest { reportFailure("warning: \(ignored)") }
         main(nil)
     }
 }

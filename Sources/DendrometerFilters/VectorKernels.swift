@@ -31,10 +31,25 @@ public enum VectorKernels: String, Sendable, CaseIterable, Comparable {
     /// variable `DENDROMETER_VECTORS` names narrower ones (`portable`, `avx2`),
     /// to compare them or to rule the C kernels out.
     public static let active: VectorKernels = {
-        guard let asked = ProcessInfo.processInfo.environment["DENDROMETER_VECTORS"].flatMap(VectorKernels.init(rawValue:))
-        else { return widest }
+        guard let asked = requested.flatMap(named) else { return widest }
         return min(asked, widest)
     }()
+
+    /// Why `DENDROMETER_VECTORS` was not followed, when it is set to a name
+    /// that is not one of the cases (nil otherwise); programs should say so.
+    public static var ignoredRequest: String? { problem(withRequest: requested) }
+
+    /// The message for a `DENDROMETER_VECTORS` value that names no kernels, nil for
+    /// an absent or valid value (case-insensitive).
+    static func problem(withRequest value: String?) -> String? {
+        guard let value, named(value) == nil else { return nil }
+        let names = allCases.map(\.rawValue).joined(separator: ", ")
+        return "DENDROMETER_VECTORS=\(value) is not one of \(names); using \(active.rawValue)"
+    }
+
+    private static func named(_ value: String) -> VectorKernels? { VectorKernels(rawValue: value.lowercased()) }
+
+    private static var requested: String? { ProcessInfo.processInfo.environment["DENDROMETER_VECTORS"] }
 
     /// Kernels this processor runs, narrowest first.
     public static var supported: [VectorKernels] { allCases.filter { $0 <= widest } }

@@ -213,6 +213,16 @@ struct MedianFilterTests {
         }
     }
 
+    @Test("DENDROMETER_VECTORS: valid names (any case) are followed, others are reported")
+    func vectorKernelsRequest() {
+        #expect(VectorKernels.problem(withRequest: nil) == nil)
+        #expect(VectorKernels.problem(withRequest: "portable") == nil)
+        #expect(VectorKernels.problem(withRequest: "AVX2") == nil)
+        #expect(VectorKernels.problem(withRequest: "avx3")
+            == "DENDROMETER_VECTORS=avx3 is not one of portable, avx2, avx512bw; using \(VectorKernels.active.rawValue)")
+        #expect(VectorKernels.supported.first == .portable && VectorKernels.supported.last == VectorKernels.widest)
+    }
+
     @Test("The C kernels' 5×5 network is the Swift network, op for op")
     func cNetworkMatchesSwift() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
