@@ -18,26 +18,7 @@
 
 #if defined(__x86_64__)
 
-#include <cpuid.h>
 #include <immintrin.h>
-
-dm_isa dm_cpu_vector_isa(void) {
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return DM_ISA_BASELINE;
-    const unsigned osxsave = 1u << 27, avx = 1u << 28;
-    if ((c & (osxsave | avx)) != (osxsave | avx)) return DM_ISA_BASELINE;
-    unsigned xcr0, xcr0High;
-    __asm__ volatile("xgetbv" : "=a"(xcr0), "=d"(xcr0High) : "c"(0));
-    if ((xcr0 & 0x6u) != 0x6u) return DM_ISA_BASELINE;   // the OS saves XMM and YMM
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return DM_ISA_BASELINE;
-    const unsigned avx2 = 1u << 5, avx512f = 1u << 16, avx512bw = 1u << 30;
-    if ((b & avx512f) && (b & avx512bw) && (xcr0 & 0xE0u) == 0xE0u) return DM_ISA_AVX512BW;  // + opmask, ZMM
-    return (b & avx2) ? DM_ISA_AVX2 : DM_ISA_BASELINE;
-}
-
-size_t dm_lanes(dm_isa isa, size_t bytes) {
-    return (isa == DM_ISA_AVX512BW ? 64 : 32) / bytes;
-}
 
 // Compare-swap: afterwards a ≤ b lane-wise.
 #define CS(a, b) do { V lo_ = MN(a, b); b = MX(a, b); a = lo_; } while (0)
@@ -169,8 +150,6 @@ void dm_median_select_u16(dm_isa isa, const uint16_t *levels, size_t pitch, int 
 
 #else   // not x86-64: the Swift kernels run, and the functions below are never called.
 
-dm_isa dm_cpu_vector_isa(void) { return DM_ISA_BASELINE; }
-size_t dm_lanes(dm_isa isa, size_t bytes) { (void)isa; (void)bytes; return SIZE_MAX; }
 void dm_median_sort_columns_u8(dm_isa isa, const uint8_t *const *rows, int side, size_t n,
                                uint8_t *levels, size_t pitch) {
     (void)isa; (void)rows; (void)side; (void)n; (void)levels; (void)pitch; __builtin_trap();

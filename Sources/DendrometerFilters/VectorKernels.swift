@@ -54,6 +54,7 @@ public enum VectorKernels: String, Sendable, CaseIterable, Comparable {
     /// Kernels this processor runs, narrowest first.
     public static var supported: [VectorKernels] { allCases.filter { $0 <= widest } }
 
+    /// Narrower first: `portable < avx2 < avx512bw`.
     public static func < (a: VectorKernels, b: VectorKernels) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
