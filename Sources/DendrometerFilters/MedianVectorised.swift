@@ -123,13 +123,15 @@ struct WideMedianRows<T: PixelSample> {
 
     func sortColumns(_ rows: UnsafePointer<UnsafePointer<T>>, side: Int, count: Int,
                      levels: UnsafeMutablePointer<T>, pitch: Int) {
-        let raw = UnsafeRawPointer(rows), out = UnsafeMutableRawPointer(levels)
+        let out = UnsafeMutableRawPointer(levels)
         if T.self == UInt8.self {
-            dm_median_sort_columns_u8(isa, raw.assumingMemoryBound(to: UnsafePointer<UInt8>?.self), Int32(side),
-                                      count, out.assumingMemoryBound(to: UInt8.self), pitch)
+            rows.withMemoryRebound(to: UnsafePointer<UInt8>?.self, capacity: side) { rows in
+                dm_median_sort_columns_u8(isa, rows, Int32(side), count, out.assumingMemoryBound(to: UInt8.self), pitch)
+            }
         } else {
-            dm_median_sort_columns_u16(isa, raw.assumingMemoryBound(to: UnsafePointer<UInt16>?.self), Int32(side),
-                                       count, out.assumingMemoryBound(to: UInt16.self), pitch)
+            rows.withMemoryRebound(to: UnsafePointer<UInt16>?.self, capacity: side) { rows in
+                dm_median_sort_columns_u16(isa, rows, Int32(side), count, out.assumingMemoryBound(to: UInt16.self), pitch)
+            }
         }
     }
 
