@@ -50,27 +50,43 @@ func histogramReference(_ pixels: [UInt8]) -> [Int] {
 
 /// Counts of each value 0...255, in parallel chunks.
 func histogram(_ pixels: [UInt8]) -> [Int] {
+    chunkedCounts(pixels, bins: 256, tablesPerChunk: 4) { p, n, t in countBytes(p, n, into: t) }
+}
+
+/// Counts of each value 0...65535, in parallel chunks.
+func histogram(_ pixels: [UInt16]) -> [Int] {
+    chunkedCounts(pixels, bins: 65536, tablesPerChunk: 1) { p, n, t in
+        for i in 0 ..< n { t[Int(p[i])] &+= 1 }
+    }
+}
+
+/// Splits `pixels` into one chunk per core, lets `count(start, n, tables)`
+/// count each chunk into its own `tablesPerChunk` zeroed tables of `bins`
+/// UInt32 counters, and sums all tables into one histogram of `bins` counts.
+@inline(__always)
+private func chunkedCounts<T>(_ pixels: [T], bins: Int, tablesPerChunk: Int,
+                              count: (UnsafePointer<T>, Int, UnsafeMutablePointer<UInt32>) -> Void) -> [Int] {
     let n = pixels.count
     let chunks = reductionChunks(n)
-    var tables = [UInt32](repeating: 0, count: chunks * 1024)
+    let stride = bins * tablesPerChunk
+    var tables = [UInt32](repeating: 0, count: chunks * stride)
     pixels.withUnsafeBufferPointer { src in
         tables.withUnsafeMutableBufferPointer { tab in
-            let s = src.baseAddress.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
-            let t = SendablePointer(tab.baseAddress!)
+            guard let base = src.baseAddress else { return }
+            let s = SendableConstPointer(base), t = SendablePointer(tab.baseAddress!)
             parallelBands(chunks, minimumPerBand: 1) { range in
-                guard let s else { return }
                 for c in range {
                     let lo = c * n / chunks, hi = (c + 1) * n / chunks
-                    countBytes(UnsafePointer(s.base) + lo, hi - lo, into: t.base + c * 1024)
+                    count(s.base + lo, hi - lo, t.base + c * stride)
                 }
             }
         }
     }
-    var h = [Int](repeating: 0, count: 256)
-    for c in 0 ..< chunks {
-        for k in 0 ..< 4 {
-            let base = c * 1024 + k * 256
-            for v in 0 ..< 256 { h[v] += Int(tables[base + v]) }
+    var h = [Int](repeating: 0, count: bins)
+    tables.withUnsafeBufferPointer { tab in
+        for table in 0 ..< chunks * tablesPerChunk {
+            let base = table * bins
+            for v in 0 ..< bins { h[v] += Int(tab[base + v]) }
         }
     }
     return h
@@ -101,33 +117,6 @@ private func countBytes(_ p: UnsafePointer<UInt8>, _ n: Int, into t: UnsafeMutab
     }
 }
 
-/// Counts of each value 0...65535, in parallel chunks.
-func histogram(_ pixels: [UInt16]) -> [Int] {
-    let n = pixels.count
-    let chunks = reductionChunks(n)
-    var tables = [UInt32](repeating: 0, count: chunks * 65536)
-    pixels.withUnsafeBufferPointer { src in
-        tables.withUnsafeMutableBufferPointer { tab in
-            let s = src.baseAddress.map { SendablePointer(UnsafeMutablePointer(mutating: $0)) }
-            let t = SendablePointer(tab.baseAddress!)
-            parallelBands(chunks, minimumPerBand: 1) { range in
-                guard let s else { return }
-                for c in range {
-                    let lo = c * n / chunks, hi = (c + 1) * n / chunks
-                    let table = t.base + c * 65536
-                    let p = s.base
-                    for i in lo ..< hi { table[Int(p[i])] &+= 1 }
-                }
-            }
-        }
-    }
-    var h = [Int](repeating: 0, count: 65536)
-    for c in 0 ..< chunks {
-        let base = c * 65536
-        for v in 0 ..< 65536 { h[v] += Int(tables[base + v]) }
-    }
-    return h
-}
 
 /// Minimum and maximum of the finite values, or nil when there is none.
 func finiteRange(_ pixels: [Float]) -> (lo: Float, hi: Float)? {

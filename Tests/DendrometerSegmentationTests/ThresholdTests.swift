@@ -155,6 +155,14 @@ import DendrometerCore
             let px = (0 ..< n).map { _ in UInt8(truncatingIfNeeded: rng.next() % (seed == 1 ? 3 : 256)) }
             #expect(histogram(px) == histogramReference(px))
         }
+        // 16-bit: every value counted once per occurrence, over several chunks; empty input.
+        var rng = SplitMix64(seed: 9)
+        let wide = (0 ..< 300_001).map { _ in UInt16(truncatingIfNeeded: rng.next() % 70_000) }
+        var direct = [Int](repeating: 0, count: 65536)
+        for v in wide { direct[Int(v)] += 1 }
+        #expect(histogram(wide) == direct)
+        #expect(histogram([UInt16]()) == [Int](repeating: 0, count: 65536))
+        #expect(histogram([UInt8]()) == [Int](repeating: 0, count: 256))
     }
 
     @Test func segmentPolarity() {
