@@ -32,9 +32,12 @@ public struct DataBar: Sendable, Hashable {
 }
 
 /// Locates the data bar: the one stated by metadata when there is one;
-/// nothing when metadata states the raster fills the image (FEI `ResolutionY`
-/// equal to the height, JEOL `$CM_FULL_SIZE` covering the image); otherwise
-/// the one ``DataBarDetector`` finds in the pixels (Zeiss, ImageJ, unknown).
+/// nothing when FEI or Hitachi metadata states the scanned raster fills the
+/// image (their `ResolutionY` / `DataSize` is the scan itself, and the bar is
+/// only ever appended below it); otherwise the one ``DataBarDetector`` finds in
+/// the pixels (Zeiss, ImageJ, unknown, and JEOL whose `$CM_FULL_SIZE` covers
+/// the image: that is the display frame, into which JEOL software may burn the
+/// bar).
 ///
 /// - Parameters:
 ///   - calibration: the result of ``calibrate(_:options:)`` for this image.
@@ -48,9 +51,10 @@ public struct DataBar: Sendable, Hashable {
 public func locateDataBar<P: PixelSample>(_ calibration: CalibrationResult, image: Image<P>,
                                           parameters: DataBarDetector.Parameters = DataBarDetector.Parameters()) -> DataBar? {
     if calibration.dataBarKnownFromMetadata {
-        guard let r = calibration.metadataDataBar?.clipped(toWidth: image.width, height: image.height),
-              !r.isEmpty else { return nil }
-        return DataBar(rect: r, source: .metadata(calibration.dataBarSource ?? .none))
+        if let r = calibration.metadataDataBar?.clipped(toWidth: image.width, height: image.height), !r.isEmpty {
+            return DataBar(rect: r, source: .metadata(calibration.dataBarSource ?? .none))
+        }
+        if calibration.dataBarSource != .jeol { return nil }
     }
     return DataBarDetector.detect(in: image, parameters: parameters).map { DataBar(rect: $0, source: .detected) }
 }
