@@ -27,7 +27,7 @@ public struct CathodeLayer: Sendable, Equatable {
 /// Detects a speckled cathode band on the far side of the electrolyte.
 public enum CathodeDetector {
     /// Tuning parameters.
-    public struct Parameters: Sendable, Equatable {
+    public struct Parameters: Sendable, Equatable, Codable {
         /// Phase fraction (running mean over 5 offsets) a cathode band keeps.
         public var minimumFraction = 0.3
         /// Thinnest band accepted, px.

@@ -1,22 +1,37 @@
 // Finding the anode/electrolyte interface in a phase mask.
 //
-// Method (documented in DESIGN.md §4, "the boundary of the continuous anode
-// layer ... not fooled by dendrites rising from it"):
+// Method (DESIGN.md §4, "the boundary of the continuous anode layer ... not
+// fooled by dendrites rising from it"):
 // 1. For each candidate side, walk every line perpendicular to that edge from
-//    the edge inward and record the layer height h(u): where the phase first
-//    gives way to ≥ `gapTolerance` background pixels (so noise holes in the
-//    layer do not stop the walk). The anode side is the one whose layer is
-//    continuous: the largest 10th percentile of h(u) (a speckled cathode or
-//    stray pores have a low percentile; dendrites only raise the high ones).
-// 2. Dendrites rising from the layer make h(u) spike upward, never downward,
-//    so each knot takes a LOW quantile (25th percentile) of h over a window
-//    along the interface.
-// 3. A quadratic (tilt + gentle curvature) is fitted to the knots by
-//    iteratively reweighted least squares with Tukey's biweight (Mosteller &
-//    Tukey 1977). Each knot then departs from the fit by a low quantile of the
-//    DETRENDED heights in its window (clipped, median-smoothed), which removes
-//    the bias a quantile has on a sloped window and follows mild waviness.
-// The interface lies half a pixel above the last layer pixel (pixel edges).
+//    the edge inward. Beyond the anode there may be a current collector or the
+//    mount (not phase): up to `maximumOuterFraction` of the extent is skipped
+//    until the phase begins. The layer then runs until the phase gives way to
+//    ≥ `gapTolerance` background pixels (noise holes do not stop it); its end
+//    is the layer height h(u). The anode side is the one whose layer is
+//    continuous and solid: the largest 10th percentile of the layer thickness
+//    (a speckled cathode or stray pores have a low percentile; dendrites only
+//    raise the high ones).
+// 2. Dendrites rising from the layer make h(u) spike upward, never downward.
+//    Where they are sparse, a LOW quantile (25th percentile) of h over a window
+//    along the interface finds the layer's edge; a quadratic (tilt + gentle
+//    curvature) is fitted to those knots by iteratively reweighted least squares
+//    with Tukey's biweight (Mosteller & Tukey 1977).
+// 3. Where dendrites are dense (wide flame bases, a network touching the
+//    anode) the windows' low quantiles still sit on dendrites. The curve is
+//    therefore fitted one-sidedly to every h(u) (``EdgeCurveFit``): points more
+//    than a few roughness widths ABOVE it are dendrites and get no weight,
+//    points below it are the edge's roughness (biweight, so holes in the anode
+//    are rejected), its bow is limited, and an annealed fit and a RANSAC fit
+//    compete for the heights that rest on them.
+// 4. Each knot then departs from the fit by a low quantile of the detrended
+//    heights of the non-dendrite points in its window (clipped, median-
+//    smoothed), which follows mild waviness.
+// The interface lies half a pixel beyond the last layer pixel (pixel edges).
+//
+// Example: a flat layer 40 px thick along the bottom with a flame 200 px wide
+// at its base on a 768-px edge: windows over the flame have 25th percentiles
+// on the flame, but the one-sided refinement gives them no weight and the
+// interface stays at 39.5 px from the edge across the flame's base.
 
 import DendrometerCore
 import Foundation
@@ -36,7 +51,7 @@ public struct InterfaceDetection: Sendable {
 /// Finds the anode layer and its boundary in a phase mask.
 public enum InterfaceDetector {
     /// Tuning parameters; lengths in px.
-    public struct Parameters: Sendable, Equatable {
+    public struct Parameters: Sendable, Equatable, Codable {
         /// Background pixels in a row that end the anode layer (shorter gaps are noise).
         public var gapTolerance = 3
         /// Minimum 10th-percentile layer thickness for a side to hold an anode, px.
@@ -55,6 +70,20 @@ public enum InterfaceDetector {
         public var detrendedQuantile = 0.4
         /// Largest departure of a knot from the smooth fit, as a fraction of the interface length.
         public var maximumWaviness = 0.02
+        /// The layer may begin this far from the edge (a current collector or the mount beyond
+        /// the anode), as a fraction of the image extent.
+        public var maximumOuterFraction = 0.4
+        /// One-sided refinement: layer heights more than this many noise widths (robust σ of the
+        /// heights below the fit) above the fit are dendrites, not the layer's edge.
+        public var dendriteResidualWidths = 3.0
+        /// Smallest noise width, px (pixel quantisation of the edge).
+        public var minimumEdgeNoisePx = 1.0
+        /// A pressed pellet's anode surface bows by at most this fraction of the interface length
+        /// (the sagitta of the fitted quadratic); more bow would let the curve bend around a flame.
+        public var maximumSagittaFraction = 0.05
+        /// Two edge curves are compared by the layer heights within this fraction of the interface
+        /// length of them (minus those further below): the edge is the curve most heights rest on.
+        public var curveSelectionBandFraction = 0.02
 
         /// Default parameters.
         public init() {}
@@ -77,13 +106,14 @@ public enum InterfaceDetector {
         var scores: [AnodeSide: Double] = [:]
         var solidity: [AnodeSide: Double] = [:]
         for s in candidates {
-            let h = layerHeights(mask, side: s, gap: p.gapTolerance)
-            heights[s] = h
-            let thickness = quantile(h.map(Double.init), 0.10)
+            let outer = Int(p.maximumOuterFraction * Double(s.extent(width: mask.width, height: mask.height)))
+            let runs = layerRuns(mask, side: s, gap: p.gapTolerance, maximumOuter: outer)
+            heights[s] = runs.end
+            let thickness = quantile(zip(runs.start, runs.end).map { Double($1 - $0) }, 0.10)
             // A real anode layer is solid; a noisy half-filled phase (e.g. the
             // darker half of a granular electrolyte) also yields long runs but not
-            // a solid band. Solidity: phase share of the band below the thickness.
-            let fill = layerSolidity(mask, side: s, thickness: Int(thickness))
+            // a solid band. Solidity: phase share of each line's first `thickness` layer px.
+            let fill = layerSolidity(mask, side: s, start: runs.start, thickness: Int(thickness))
             solidity[s] = fill
             // A "layer" filling (nearly) the whole image leaves no electrolyte: not an anode.
             let room = Double(s.extent(width: mask.width, height: mask.height))
@@ -106,83 +136,82 @@ public enum InterfaceDetector {
         return InterfaceDetection(interface: interface, side: best, sideScores: scores, explanation: why)
     }
 
-    /// Share of phase pixels in the band of `thickness` px along the `side` edge.
-    static func layerSolidity(_ mask: BinaryMask, side: AnodeSide, thickness: Int) -> Double {
-        let w = mask.width, h = mask.height
-        let length = side.length(width: w, height: h)
-        let t = min(thickness, side.extent(width: w, height: h))
-        guard t > 0 else { return 0 }
-        // The band is rows (top/bottom) or row segments (left/right): count row by row.
-        var phase = 0
-        mask.bits.withUnsafeBufferPointer { bits in
-            switch side {
-            case .top, .bottom:
-                for v in 0 ..< t {
-                    let row = side.index(u: 0, v: v, width: w, height: h)
-                    for x in 0 ..< w { phase &+= Int(bits[row + x]) }
-                }
-            case .left, .right:
-                let x0 = side == .left ? 0 : w - t
-                for y in 0 ..< h { for x in x0 ..< x0 + t { phase &+= Int(bits[y * w + x]) } }
-            }
-        }
-        return Double(phase) / Double(length * t)
-    }
-
-    /// Layer height h(u) from the `side` edge, for every position u along it.
-    static func layerHeights(_ mask: BinaryMask, side: AnodeSide, gap: Int) -> [Int] {
+    /// Share of phase pixels in each line's first `thickness` layer pixels (from `start[u]`).
+    static func layerSolidity(_ mask: BinaryMask, side: AnodeSide, start: [Int], thickness: Int) -> Double {
         let w = mask.width, h = mask.height
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
-        var result = [Int](repeating: 0, count: length)
-        if side == .top || side == .bottom {
-            // Columns walked together row by row from the edge (row-major memory
-            // order), each column stopping as the per-column walk below would.
-            mask.bits.withUnsafeBufferPointer { bits in
-                result.withUnsafeMutableBufferPointer { out in
-                    parallelBands(length, minimumPerBand: 256) { band in
-                        var run = [Int](repeating: 0, count: band.count)
-                        var active = [Bool](repeating: true, count: band.count), live = band.count
-                        var v = 0
-                        while v < extent && live > 0 {
-                            let row = side.index(u: 0, v: v, width: w, height: h)
-                            for k in 0 ..< band.count where active[k] {
-                                let u = band.lowerBound + k
-                                if bits[row + u] != 0 {
-                                    out[u] = v + 1
-                                    run[k] = 0
-                                } else {
-                                    run[k] += 1
-                                    if run[k] >= gap || out[u] == 0 { active[k] = false; live -= 1 }
-                                }
-                            }
-                            v += 1
-                        }
-                    }
-                }
-            }
-            return result
-        }
+        guard thickness > 0 else { return 0 }
+        var phase = 0, total = 0
         mask.bits.withUnsafeBufferPointer { bits in
-            result.withUnsafeMutableBufferPointer { out in
-                parallelBands(length, minimumPerBand: 64) { band in
-                    for u in band {
-                        var top = 0, run = 0, v = 0
-                        while v < extent {
-                            if bits[side.index(u: u, v: v, width: w, height: h)] != 0 {
-                                top = v + 1
-                                run = 0
-                            } else {
-                                run += 1
-                                if run >= gap || top == 0 { break }
+            for u in 0 ..< length {
+                let a = start[u], b = min(extent, start[u] + thickness)
+                for v in a ..< max(a, b) { phase &+= Int(bits[side.index(u: u, v: v, width: w, height: h)]) }
+                total += thickness
+            }
+        }
+        return total > 0 ? Double(phase) / Double(total) : 0
+    }
+
+    /// The layer on every line perpendicular to the `side` edge: `start[u]` its first phase
+    /// pixel (at most `maximumOuter` px from the edge, else no layer) and `end[u]` one past its
+    /// last (gaps shorter than `gap` px do not end it); both 0 where there is no layer.
+    static func layerRuns(_ mask: BinaryMask, side: AnodeSide, gap: Int, maximumOuter: Int) -> (start: [Int], end: [Int]) {
+        let w = mask.width, h = mask.height
+        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+        var start = [Int](repeating: 0, count: length), end = start
+        // One line's walk, fed one pixel at a time: outer stretch, then layer, then done.
+        struct Walk {
+            var inLayer = false, done = false
+            var first = 0, last = 0, run = 0
+            @inline(__always) mutating func step(_ phase: Bool, _ v: Int, gap: Int, outer: Int) {
+                if !inLayer {
+                    if phase { inLayer = true; first = v; last = v + 1; run = 0 } else if v >= outer { done = true }
+                } else if phase {
+                    last = v + 1; run = 0
+                } else {
+                    run += 1
+                    if run >= gap { done = true }
+                }
+            }
+        }
+        start.withUnsafeMutableBufferPointer { sb in
+            end.withUnsafeMutableBufferPointer { eb in
+                let so = SendablePointer(sb.baseAddress!), eo = SendablePointer(eb.baseAddress!)
+                mask.bits.withUnsafeBufferPointer { bits in
+                    if side == .top || side == .bottom {
+                        // Columns walked together row by row from the edge (row-major memory order).
+                        parallelBands(length, minimumPerBand: 256) { band in
+                            var walks = [Walk](repeating: Walk(), count: band.count)
+                            var live = band.count, v = 0
+                            while v < extent && live > 0 {
+                                let row = side.index(u: 0, v: v, width: w, height: h)
+                                for k in 0 ..< band.count where !walks[k].done {
+                                    walks[k].step(bits[row + band.lowerBound + k] != 0, v, gap: gap, outer: maximumOuter)
+                                    if walks[k].done { live -= 1 }
+                                }
+                                v += 1
                             }
-                            v += 1
+                            for k in 0 ..< band.count where walks[k].inLayer {
+                                so.base[band.lowerBound + k] = walks[k].first
+                                eo.base[band.lowerBound + k] = walks[k].last
+                            }
                         }
-                        out[u] = top
+                    } else {
+                        parallelBands(length, minimumPerBand: 64) { band in
+                            for u in band {
+                                var walk = Walk(), v = 0
+                                while v < extent && !walk.done {
+                                    walk.step(bits[side.index(u: u, v: v, width: w, height: h)] != 0, v, gap: gap, outer: maximumOuter)
+                                    v += 1
+                                }
+                                if walk.inLayer { so.base[u] = walk.first; eo.base[u] = walk.last }
+                            }
+                        }
                     }
                 }
             }
         }
-        return result
+        return (start, end)
     }
 
     static func fit(_ heights: [Int], side: AnodeSide, width: Int, height: Int, parameters p: Parameters) -> Interface {
@@ -197,21 +226,41 @@ public enum InterfaceDetector {
             us.append(u)
             qs.append(quantile(window, p.quantile) - 0.5) // boundary half a pixel above the last layer pixel
         }
-        let coefficients = robustQuadratic(us, qs)
-        let model: (Double) -> Double = { coefficients.0 + coefficients.1 * $0 + coefficients.2 * $0 * $0 }
+        // The layer's edge under the dendrites: a one-sided, bow-limited curve (EdgeCurveFit).
+        let edges = (0 ..< length).filter { heights[$0] > 0 }
+        var neighbours = [Double]()
+        for k in edges.indices.dropFirst() where edges[k] == edges[k - 1] + 1 {
+            neighbours.append(Double(heights[edges[k]] - heights[edges[k - 1]]))
+        }
+        let sigma = EdgeCurveFit.edgeRoughness(differences: neighbours, floor: p.minimumEdgeNoisePx)
+        let sample = stride(from: 0, to: edges.count, by: max(1, edges.count / Self.refinementSamples)).map { edges[$0] }
+        let su = sample.map(Double.init), sh = sample.map { Double(heights[$0]) - 0.5 }
+        let model: (Double) -> Double
+        var tolerance = Double.infinity
+        if sample.count >= 8 {
+            let (curve, tol) = EdgeCurveFit.fit(u: su, v: sh, start: (us, qs), length: length, sigma: sigma, parameters: p)
+            model = curve.value(atU:)
+            tolerance = tol
+        } else {
+            let c = robustQuadratic(us, qs)
+            model = { c.0 + c.1 * $0 + c.2 * $0 * $0 }
+        }
         let smooth = us.map(model)
-        // Second pass on detrended heights: a low quantile of a sloped window is
-        // biased by the slope; of the residuals it is not.
+        // Second pass on detrended heights of the layer's edge (dendrite points left out): a
+        // low quantile of a sloped window is biased by the slope; of the residuals it is not.
         var residuals = us.map { u -> Double in
             let lo = max(0, Int(u) - half), hi = min(length - 1, Int(u) + half)
-            let r = (lo ... hi).map { Double(heights[$0]) - 0.5 - model(Double($0)) }
-            return quantile(r, p.detrendedQuantile)
+            let r = (lo ... hi).map { Double(heights[$0]) - 0.5 - model(Double($0)) }.filter { $0 <= tolerance }
+            return r.isEmpty ? 0 : quantile(r, p.detrendedQuantile)
         }
         residuals = median3(residuals)
         let limit = max(2, p.maximumWaviness * Double(length))
         let vs = zip(smooth, residuals).map { $0 + min(limit, max(-limit, $1)) }
         return Interface(side: side, width: width, height: height, knotsU: us, knotsV: vs)
     }
+
+    /// Layer heights used by the one-sided fit, at most (evenly spaced along the interface).
+    static let refinementSamples = 4096
 
     /// Tukey-biweight IRLS fit of v = a + b·u + c·u² (u scaled internally).
     static func robustQuadratic(_ u: [Double], _ v: [Double]) -> (Double, Double, Double) {
@@ -233,7 +282,7 @@ public enum InterfaceDetector {
             coef = (sol[0], sol[1], sol[2])
             let res = x.indices.map { v[$0] - (sol[0] + sol[1] * x[$0] + sol[2] * x[$0] * x[$0]) }
             let mad = quantile(res.map(abs), 0.5)
-            let c = 4.685 * max(mad / 0.6745, 0.5)
+            let c = EdgeCurveFit.biweightConstant * max(mad * EdgeCurveFit.madToSigma, 0.5)
             w = res.map { abs($0) < c ? pow(1 - ($0 / c) * ($0 / c), 2) : 0 }
         }
         return (coef.0, coef.1 / scale, coef.2 / (scale * scale))
