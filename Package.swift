@@ -58,6 +58,8 @@ let package = Package(
         .target(name: "DendrometerGeometry", dependencies: ["DendrometerCore"]),
         /// Region features and the flame / stripe / network / vertical classifier.
         .target(name: "DendrometerMorphology", dependencies: ["DendrometerCore"]),
+        /// Pixel classification from a few labelled pixels: multi-scale feature bank and random forest (ilastik-style).
+        .target(name: "DendrometerLearning", dependencies: ["DendrometerCore", "DendrometerFilters"]),
         /// Thinning, skeleton graph (skan vocabulary) and spur pruning.
         .target(name: "DendrometerSkeleton", dependencies: ["DendrometerCore", "DendrometerSegmentation"]),
 
@@ -116,6 +118,7 @@ let package = Package(
         .testTarget(name: "DendrometerSegmentationTests", dependencies: ["DendrometerSegmentation", "DendrometerCore"]),
         .testTarget(name: "DendrometerSkeletonTests", dependencies: ["DendrometerSkeleton", "DendrometerSegmentation", "DendrometerCore"]),
         .testTarget(name: "DendrometerGeometryTests", dependencies: ["DendrometerGeometry", "DendrometerCore"]),
+        .testTarget(name: "DendrometerLearningTests", dependencies: ["DendrometerLearning", "DendrometerCore", "DendrometerFilters"]),
         .testTarget(name: "DendrometerMorphologyTests", dependencies: ["DendrometerMorphology", "DendrometerCore"]),
         .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic", "DendrometerIO", "DendrometerCalibration"]),
         .testTarget(name: "DendrometerBatchTests", dependencies: ["DendrometerBatch", "Dendrometer", "DendrometerSynthetic", "DendrometerReport"]),

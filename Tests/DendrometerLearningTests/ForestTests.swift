@@ -1,0 +1,145 @@
+import Testing
+import DendrometerCore
+@testable import DendrometerLearning
+
+@Suite("Random forest")
+struct ForestTests {
+    /// n samples of 2 features: feature 0 uniform in [0, 1], feature 1 noise; class = feature 0 > 0.5.
+    func separable(_ n: Int, seed: UInt64) -> (x: [Float], y: [UInt8]) {
+        var rng = SplitMix64(seed: seed)
+        var x = [Float](), y = [UInt8]()
+        for _ in 0 ..< n {
+            let a = Float(rng.next() % 10_000) / 10_000, b = Float(rng.next() % 10_000) / 10_000
+            x += [a, b]
+            y.append(a > 0.5 ? 1 : 0)
+        }
+        return (x, y)
+    }
+
+    @Test("separable by one feature: perfect on training data and on fresh points away from the boundary")
+    func separableData() throws {
+        let (x, y) = separable(400, seed: 1)
+        let forest = try RandomForest.train(features: x, featureCount: 2, labels: y, classCount: 2,
+                                            parameters: .init(treeCount: 25, seed: 5))
+        #expect(try forest.classIndices(features: x) == y.map(Int.init))
+        let (tx, ty) = separable(400, seed: 2)
+        var right = 0, counted = 0
+        for i in 0 ..< ty.count where abs(tx[2 * i] - 0.5) > 0.02 {
+            counted += 1
+            if try forest.classIndices(features: Array(tx[2 * i ..< 2 * i + 2]))[0] == Int(ty[i]) { right += 1 }
+        }
+        #expect(right == counted)
+        let p = try forest.probabilities(features: [0.1, 0.5, 0.9, 0.5])
+        #expect(p.count == 4 && abs(p[0] + p[1] - 1) < 1e-5 && p[0] > 0.9 && p[3] > 0.9)
+    }
+
+    @Test("the example in the documentation")
+    func documentationExample() throws {
+        let forest = try RandomForest.train(features: [0.1, 0.2, 0.8, 0.9], featureCount: 1, labels: [0, 0, 1, 1],
+                                            classCount: 2, parameters: .init(treeCount: 10, seed: 1))
+        #expect(try forest.classIndices(features: [0.15, 0.85]) == [0, 1])
+    }
+
+    @Test("XOR needs depth 2: depth 1 stays near chance, depth 2 is perfect")
+    func xor() throws {
+        var x = [Float](), y = [UInt8]()
+        for a in 0 ..< 2 { for b in 0 ..< 2 { for _ in 0 ..< 25 { x += [Float(a), Float(b)]; y.append(UInt8(a ^ b)) } } }
+        func accuracy(depth: Int) throws -> Double {
+            let f = try RandomForest.train(features: x, featureCount: 2, labels: y, classCount: 2,
+                                           parameters: .init(treeCount: 30, maximumDepth: depth, seed: 3))
+            let predicted = try f.classIndices(features: x)
+            return Double(zip(predicted, y).filter { $0 == Int($1) }.count) / Double(y.count)
+        }
+        #expect(try accuracy(depth: 1) <= 0.75)
+        #expect(try accuracy(depth: 2) == 1)
+    }
+
+    @Test("deterministic: same seed → identical forest; each tree depends only on the seed and its index (not on how trees are shared among threads); another seed differs")
+    func deterministic() throws {
+        var rng = SplitMix64(seed: 9)
+        let n = 3000, nf = 6
+        let x = (0 ..< n * nf).map { _ in Float(rng.next() % 1000) / 1000 }
+        let y = (0 ..< n).map { i in UInt8((x[i * nf] + x[i * nf + 3] > 1 ? 1 : 0) + (x[i * nf + 1] > 0.8 ? 1 : 0)) }
+        let p = RandomForest.Parameters(treeCount: 12, seed: 77)
+        let a = try RandomForest.train(features: x, featureCount: nf, labels: y, classCount: 3, parameters: p)
+        let b = try RandomForest.train(features: x, featureCount: nf, labels: y, classCount: 3, parameters: p)
+        #expect(a == b)
+        // A one-tree forest with the same seed grows exactly tree 0 of the twelve: trees are
+        // seeded by index, so the split of trees over threads cannot change them. (The global
+        // thread count is not changed here: other suites run concurrently.)
+        var one = p
+        one.treeCount = 1
+        let single = try RandomForest.train(features: x, featureCount: nf, labels: y, classCount: 3, parameters: one)
+        #expect(Array(single.nodes) == Array(a.nodes[a.treeStarts[0] ..< a.treeStarts[1]]))
+        var q = p
+        q.seed = 78
+        #expect(try RandomForest.train(features: x, featureCount: nf, labels: y, classCount: 3, parameters: q) != a)
+        // Small nodes (sorted path) and large nodes (histograms) both occur here.
+        #expect(a.nodeCount > 2 * p.treeCount)
+    }
+
+    @Test("histogram and sorted split searches agree")
+    func splitPathsAgree() {
+        var rng = SplitMix64(seed: 4)
+        let n = sortedSplitNodeSize - 1, nf = 3, k = 3
+        let x = (0 ..< n * nf).map { _ in Float(rng.next() % 40) }
+        let labels = (0 ..< n).map { _ in UInt8(rng.next() % UInt64(k)) }
+        let q = x.withUnsafeBufferPointer { FeatureQuantizer(features: $0.baseAddress!, count: n, featureCount: nf, maximumBins: 256) }
+        var bins = [UInt8](repeating: 0, count: n * nf)
+        for i in 0 ..< n { for f in 0 ..< nf { bins[i * nf + f] = q.bin(x[i * nf + f], feature: f) } }
+        bins.withUnsafeBufferPointer { bb in
+            labels.withUnsafeBufferPointer { lb in
+                let data = TrainingData(bins: SendableConstPointer(bb.baseAddress!), labels: SendableConstPointer(lb.baseAddress!),
+                                        count: n, featureCount: nf, classCount: k, quantizer: q)
+                var g = TreeGrower(data: data, parameters: .init())
+                defer { g.deallocate() }
+                for i in 0 ..< n { g.samples[i] = Int32(i) }
+                for i in 0 ..< n { g.classCounts[Int(labels[i])] += 1 }
+                for f in 0 ..< nf {
+                    let small = g.evaluate(feature: f, start: 0, end: n)
+                    // Duplicate every sample: the node is now large enough for histograms, scores double.
+                    var h = TreeGrower(data: data, parameters: .init(), sampleCapacity: 2 * n)
+                    defer { h.deallocate() }
+                    for i in 0 ..< 2 * n { h.samples[i] = Int32(i % n) }
+                    for i in 0 ..< n { h.classCounts[Int(labels[i])] += 2 }
+                    let large = h.evaluate(feature: f, start: 0, end: 2 * n)
+                    #expect(small.constant == large.constant)
+                    #expect(small.best?.cut == large.best?.cut)
+                    #expect(abs(2 * small.best!.score - large.best!.score) < 1e-9)
+                }
+            }
+        }
+    }
+
+    @Test("quantiser: cuts between distinct values, bin(x) ≤ b ⇔ x ≤ cut[b]; at most 256 bins")
+    func quantiser() {
+        let values: [Float] = [3, 1, 2, 2, 5]
+        let cuts = values.withUnsafeBufferPointer { FeatureQuantizer.cuts($0.baseAddress!, count: 5, featureCount: 1, feature: 0, maximumBins: 256) }
+        #expect(cuts == [1.5, 2.5, 4])
+        var rng = SplitMix64(seed: 1)
+        let many = (0 ..< 10_000).map { _ in Float(rng.next() % 100_000) }
+        let q = many.withUnsafeBufferPointer { FeatureQuantizer(features: $0.baseAddress!, count: many.count, featureCount: 1, maximumBins: 256) }
+        #expect(q.cuts[0].count <= 255 && q.cuts[0].count > 200)
+        for v in many.prefix(500) {
+            let b = Int(q.bin(v, feature: 0))
+            if b < q.cuts[0].count { #expect(v <= q.cuts[0][b]) }
+            if b > 0 { #expect(v > q.cuts[0][b - 1]) }
+        }
+    }
+
+    @Test("invalid input: mismatched counts, class index ≥ K, non-finite features, bad parameters")
+    func invalidInput() {
+        #expect(throws: LearningError.sampleCountMismatch(features: 3, labels: 2, featureCount: 2)) {
+            try RandomForest.train(features: [1, 2, 3], featureCount: 2, labels: [0, 1], classCount: 2, parameters: .init())
+        }
+        #expect(throws: LearningError.self) {
+            try RandomForest.train(features: [1, 2], featureCount: 1, labels: [0, 2], classCount: 2, parameters: .init())
+        }
+        #expect(throws: LearningError.self) {
+            try RandomForest.train(features: [1, .nan], featureCount: 1, labels: [0, 1], classCount: 2, parameters: .init())
+        }
+        #expect(throws: LearningError.self) {
+            try RandomForest.train(features: [1, 2], featureCount: 1, labels: [0, 1], classCount: 2, parameters: .init(treeCount: 0))
+        }
+    }
+}
