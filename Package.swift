@@ -66,14 +66,38 @@ let package = Package(
         /// Synthetic BSE/EDX cross-sections with exact ground truth (tests, accuracy benchmark, samples).
         .target(name: "DendrometerSynthetic", dependencies: ["DendrometerCore", "DendrometerIO", "DendrometerGeometry", "DendrometerMorphology"]),
 
-        // MARK: - Umbrella library (pipeline entry points)
+        // MARK: - The pipeline of one micrograph
+
+        /// Load → calibrate → prepare → segment (threshold, EDX, trained model or external mask) → interface →
+        /// dendrites → skeleton → penetration / orientation / connectivity → regions → labels; one parameter set.
+        .target(
+            name: "DendrometerPipeline",
+            dependencies: [
+                "DendrometerCore", "DendrometerIO", "DendrometerCalibration",
+                "DendrometerFilters", "DendrometerSegmentation", "DendrometerSkeleton",
+                "DendrometerGeometry", "DendrometerMorphology", "DendrometerLearning",
+            ]
+        ),
+        /// Per-image outputs: the JSON document, the text summary, the overlay PNG, mask TIFFs, `inspect` reports.
+        .target(name: "DendrometerOutput", dependencies: [
+            "DendrometerPipeline", "DendrometerCore", "DendrometerIO", "DendrometerCalibration",
+            "DendrometerGeometry", "DendrometerMorphology", "DendrometerSkeleton",
+        ]),
+        /// Kernel and end-to-end throughput on generated images (`dendrometer bench`).
+        .target(name: "DendrometerBenchmark", dependencies: [
+            "DendrometerPipeline", "DendrometerCore", "DendrometerIO", "DendrometerFilters",
+            "DendrometerSegmentation", "DendrometerSkeleton",
+        ]),
+
+        // MARK: - Umbrella library (re-exports only)
 
         .target(
             name: "Dendrometer",
             dependencies: [
                 "DendrometerCore", "DendrometerIO", "DendrometerCalibration",
                 "DendrometerFilters", "DendrometerSegmentation", "DendrometerSkeleton",
-                "DendrometerGeometry", "DendrometerMorphology",
+                "DendrometerGeometry", "DendrometerMorphology", "DendrometerLearning",
+                "DendrometerPipeline", "DendrometerOutput", "DendrometerBenchmark",
             ]
         ),
 
@@ -123,7 +147,7 @@ let package = Package(
         .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic", "DendrometerIO", "DendrometerCalibration"]),
         .testTarget(name: "DendrometerBatchTests", dependencies: ["DendrometerBatch", "Dendrometer", "DendrometerSynthetic", "DendrometerReport"]),
         .testTarget(name: "DendrometerReportTests", dependencies: ["DendrometerReport", "DendrometerCore", "DendrometerIO"]),
-        .testTarget(name: "DendrometerTests", dependencies: ["Dendrometer", "DendrometerSynthetic", "DendrometerTestSupport"]),
+        .testTarget(name: "DendrometerPipelineTests", dependencies: ["Dendrometer", "DendrometerPipeline", "DendrometerSynthetic", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI", "Dendrometer"]),
     ]
 )

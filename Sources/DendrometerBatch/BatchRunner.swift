@@ -99,10 +99,23 @@ public enum BatchRunner {
     /// The settings hash input for `configuration` (everything that changes results), without per-image parts.
     public static func settingsFingerprint(_ c: BatchConfiguration) -> String {
         let o = c.analysis
+        // Every parameter (sorted keys: the same set always gives the same text).
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let parameters = (try? encoder.encode(ParameterFile.tree(of: o.parameters))).map { String(decoding: $0, as: UTF8.self) } ?? "?"
         var parts = [c.toolVersion, "phase=\(o.phase)", "anode=\(o.anode?.rawValue ?? "auto")", "regions=\(o.regions)",
-                     "denoise=\(o.denoiseSigmaPx)", "speck=\(o.minimumSpeckAreaSquareMicrometres)/\(o.minimumSpeckAreaPx)",
-                     "prune=\(o.pruneLengthMicrometres)/\(o.pruneLengthPx)", "orient=\(o.orientationSigmaPx)/\(o.orientationRhoPx)",
-                     "thresholds=\(o.thresholds)", "micrograph=\(c.micrograph)"]
+                     "parameters=\(parameters)", "micrograph=\(c.micrograph)"]
+        switch o.segmentation {
+        case .automatic: parts.append("segmentation=automatic")
+        case .model(let model, _):
+            var h = FNV1a64()
+            model.serialized().withUnsafeBytes { h.combine($0) }
+            parts.append("model=\(h.hex)")
+        case .mask(let mask):
+            var h = FNV1a64()
+            mask.mask.bits.withUnsafeBytes { h.combine($0) }
+            parts.append("mask=\(mask.mask.width)x\(mask.mask.height):\(h.hex)")
+        }
         for (element, map) in o.edxMaps.sorted(by: { $0.key < $1.key }) {
             var h = FNV1a64()
             map.pixels.withUnsafeBytes { h.combine($0) }
@@ -176,6 +189,9 @@ public enum BatchRunner {
             for (element, map) in item.edx.sorted(by: { $0.key < $1.key }) {
                 settings.combine("|edx:\(element)=\(try FNV1a64.hash(fileAt: map))")
             }
+            for column in Manifest.fileColumns.sorted() {
+                if let file = item.manifestValue(column) { settings.combine("|\(column)#=\(try FNV1a64.hash(fileAt: file))") }
+            }
         } catch {
             return recordFailure(error.description.oneLine(removingPrefix: item.path), rel: rel, input: "", settings: settings.hex, out: out)
         }
@@ -214,6 +230,23 @@ public enum BatchRunner {
                 do { options.edxMaps[element] = try ImageFile.read(map, options: mopts.read).image.asFloat() } catch {
                     throw ItemError("EDX map \(element): \(error.description)")
                 }
+            }
+            if let file = item.manifestValue("model") {
+                guard let data = FileManager.default.contents(atPath: file) else { throw ItemError("manifest model: cannot read \(file)") }
+                do { options.segmentation = .model(try PixelClassifier(serialized: [UInt8](data)), name: file) } catch {
+                    throw ItemError("manifest model \(file): \(error)")
+                }
+            }
+            if let file = item.manifestValue("mask") {
+                var labels = [Int]()
+                if let text = item.manifestValue("mask_label") {
+                    let parsed = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+                    guard !parsed.isEmpty, parsed.allSatisfy({ $0 != nil && $0! >= 0 }) else {
+                        throw ItemError("manifest mask_label: expected label values separated by commas, e.g. 2,5; got '\(text)'")
+                    }
+                    labels = parsed.map { $0! }
+                }
+                options.segmentation = .mask(try ExternalMask.read(file, labels: labels, maximumPixels: mopts.read.maximumPixels))
             }
             let micrograph = try Micrograph.open(item.path, options: mopts)
             let result = try DendriteAnalysis.run(micrograph, options: options)

@@ -5,8 +5,9 @@ import Foundation
 
 /// The CSV tables of a batch folder.
 public enum BatchTables {
-    /// Columns of the JSON record not flattened into images.csv (carried elsewhere or arrays of objects).
-    static let skippedKeys: Set<String> = ["file", "manifest", "manifest_columns", "regions", "relative_path"]
+    /// Columns of the JSON record not flattened into images.csv (carried elsewhere, arrays of objects, or the
+    /// full parameter set: it stays in the JSON; `settings_hash` identifies it in the table).
+    static let skippedKeys: Set<String> = ["file", "manifest", "manifest_columns", "parameters", "regions", "relative_path"]
 
     /// An ordered set of column names.
     struct Columns {

@@ -215,8 +215,12 @@ public enum Manifest {
         public var edx: [String: String]
     }
 
+    /// Columns naming a file per image, resolved against the manifest's folder: a trained
+    /// model (`model`) or an external mask (`mask`) segments that image.
+    public static let fileColumns: Set<String> = ["model", "mask"]
+
     /// Reads `path`: a header with `image` and any of `group`, `pixel_size`, `anode`,
-    /// `phase`, `edx:<Element>`, plus free columns.
+    /// `phase`, `edx:<Element>`, `model`, `mask`, `mask_label`, plus free columns.
     /// - Throws: ``BatchError/badManifest(_:)`` saying what was expected.
     public static func read(_ path: String) throws(BatchError) -> [Row] {
         guard let data = FileManager.default.contents(atPath: path) else { throw .badManifest("\(path): cannot read the file") }
@@ -242,6 +246,8 @@ public enum Manifest {
             for (i, name) in names.enumerated() where i != imageColumn {
                 if name.hasPrefix("edx:") {
                     if !fields[i].isEmpty { edx[String(name.dropFirst(4))] = resolve(fields[i]) }
+                } else if Self.fileColumns.contains(name) {
+                    cols.append((name, fields[i].isEmpty ? "" : resolve(fields[i])))
                 } else {
                     cols.append((name, fields[i]))
                 }

@@ -16,8 +16,35 @@ struct AnalysisArguments: ParsableArguments {
     @Option(name: .customLong("edx"), help: ArgumentHelp("EDX map of an element, ELEMENT=FILE (repeatable), e.g. In=cell3_In.tif. Maps cover the image without its data bar.", valueName: "element=file"))
     var edx: [String] = []
 
-    @Option(help: ArgumentHelp("JSON file overriding classifier thresholds (keys of MorphologyThresholds).", valueName: "file"))
+    @Option(help: ArgumentHelp("JSON file setting any subset of the analysis parameters (print them all with 'dendrometer parameters'); the flags below override it.", valueName: "file"))
     var config: String?
+
+    @Option(help: ArgumentHelp("Segment with a pixel classifier trained by 'dendrometer train' instead of a grey-level threshold.", valueName: "model"))
+    var model: String?
+
+    @Option(help: ArgumentHelp("Take the segmentation from a mask made elsewhere (ilastik, Fiji, napari): non-zero, or the --mask-label values, is the dendrite phase INCLUDING the anode layer. Full-image or scanned-field size.", valueName: "file"))
+    var mask: String?
+
+    @Option(help: ArgumentHelp("Label values of the --mask file that are the dendrite phase, e.g. 1 or 2,5 (default: every non-zero value).", valueName: "n[,m...]"))
+    var maskLabel: String?
+
+    @Option(help: ArgumentHelp("Page of a multi-page --mask file holding the phase (a probability map exported one page per class), counted from 0.", valueName: "n"))
+    var maskChannel: Int?
+
+    @Option(help: ArgumentHelp("Grey-level threshold of the threshold segmenter: auto (default), otsu, or a value in image units (0-255 for 8-bit).", valueName: "auto|otsu|value"))
+    var threshold: String?
+
+    @Option(help: ArgumentHelp("Smallest dendrite piece kept, e.g. 1um2 (default) or 12px; smaller pieces are specks.", valueName: "area"))
+    var minArea: String?
+
+    @Option(help: ArgumentHelp("Dark (Li) phase: compact dark pieces smaller than this across are electrolyte pores, e.g. 2um (default) or 8px.", valueName: "length"))
+    var poreSize: String?
+
+    @Option(help: ArgumentHelp("Skeleton side branches shorter than this are pruned as spurs, e.g. 1um (default) or 3px.", valueName: "length"))
+    var spurLength: String?
+
+    @Option(help: ArgumentHelp("Gaussian denoising before thresholding, σ in px (default 1).", valueName: "px"))
+    var denoiseSigma: Double?
 
     func validate() throws {
         guard PhaseChoice(argument: phase) != nil else {
@@ -32,6 +59,60 @@ struct AnalysisArguments: ParsableArguments {
         for e in edx where e.split(separator: "=", maxSplits: 1).count != 2 {
             throw ValidationError("--edx expects ELEMENT=FILE, got '\(e)'")
         }
+        if model != nil, mask != nil { throw ValidationError("--model and --mask are two ways to segment; give one") }
+        if let model, case .edx = PhaseChoice(argument: phase) { throw ValidationError("--phase edx:… segments from the EDX map; it cannot be combined with --model \(model)") }
+        if let mask, case .edx = PhaseChoice(argument: phase) { throw ValidationError("--phase edx:… segments from the EDX map; it cannot be combined with --mask \(mask)") }
+        if (maskLabel != nil || maskChannel != nil), mask == nil { throw ValidationError("--mask-label and --mask-channel need --mask FILE") }
+        if let maskLabel, Self.labels(maskLabel) == nil {
+            throw ValidationError("--mask-label expects label values 0-65535 separated by commas, e.g. 2,5; got '\(maskLabel)'")
+        }
+        if let maskChannel, maskChannel < 0 { throw ValidationError("--mask-channel expects a page number from 0, got \(maskChannel)") }
+        if let threshold, ThresholdSetting(argument: threshold) == nil {
+            throw ValidationError("--threshold expects auto, otsu or a grey value, got '\(threshold)'")
+        }
+        if let minArea, SizeArgument(minArea, area: true) == nil {
+            throw ValidationError("--min-area expects an area with a unit, e.g. 1um2 or 12px; got '\(minArea)'")
+        }
+        if let poreSize, SizeArgument(poreSize, area: false) == nil {
+            throw ValidationError("--pore-size expects a length with a unit, e.g. 2um or 8px; got '\(poreSize)'")
+        }
+        if let spurLength, SizeArgument(spurLength, area: false) == nil {
+            throw ValidationError("--spur-length expects a length with a unit, e.g. 1um or 3px; got '\(spurLength)'")
+        }
+        if let denoiseSigma, !(denoiseSigma >= 0 && denoiseSigma <= 100) {
+            throw ValidationError("--denoise-sigma expects a σ in px from 0 to 100, got \(denoiseSigma)")
+        }
+    }
+
+    /// Label values from `2,5`, or nil.
+    static func labels(_ text: String) -> [Int]? {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !parts.isEmpty, parts.allSatisfy({ $0 != nil && $0! >= 0 && $0! <= 65535 }) else { return nil }
+        return parts.map { $0! }
+    }
+
+    /// The parameter set: defaults, then the --config file, then the flags.
+    func parameters() throws -> AnalysisParameters {
+        var p = AnalysisParameters()
+        if let config {
+            guard let data = FileManager.default.contents(atPath: config) else { throw CLIError("\(config): cannot read the config file") }
+            do { p = try ParameterFile.decode(data) } catch { throw CLIError("\(config): \(error)") }
+        }
+        if let threshold { p.threshold.threshold = ThresholdSetting(argument: threshold)! }
+        if let minArea, let s = SizeArgument(minArea, area: true) {
+            p.dendrites.minimumAreaUnit = s.unit
+            if s.unit == .pixels { p.dendrites.minimumAreaPx = s.value } else { p.dendrites.minimumAreaSquareMicrometres = s.value }
+        }
+        if let poreSize, let s = SizeArgument(poreSize, area: false) {
+            p.dendrites.poreSizeUnit = s.unit
+            if s.unit == .pixels { p.dendrites.poreSizePx = s.value } else { p.dendrites.poreSizeMicrometres = s.value }
+        }
+        if let spurLength, let s = SizeArgument(spurLength, area: false) {
+            p.skeleton.spurLengthUnit = s.unit
+            if s.unit == .pixels { p.skeleton.spurLengthPx = s.value } else { p.skeleton.spurLengthMicrometres = s.value }
+        }
+        if let denoiseSigma { p.preparation.denoiseSigmaPx = denoiseSigma }
+        return p
     }
 
     /// EDX map files by element.
@@ -58,17 +139,48 @@ struct AnalysisArguments: ParsableArguments {
                 throw CLIError("\(regions): expected a JSON list of {\"name\",\"x\",\"y\",\"w\",\"h\",\"unit\"}: \(error.localizedDescription)")
             }
         }
-        if let config {
-            guard let data = FileManager.default.contents(atPath: config) else { throw CLIError("\(config): cannot read the config file") }
-            do { o.thresholds = try MorphologyThresholds.decode(json: data) } catch {
-                throw CLIError("\(config): \(error)")
-            }
+        o.parameters = try parameters()
+        if let model {
+            o.segmentation = .model(try Self.loadModel(model), name: model)
+        } else if let mask {
+            do {
+                o.segmentation = .mask(try ExternalMask.read(mask, labels: maskLabel.flatMap(Self.labels) ?? [], channel: maskChannel,
+                                                             maximumPixels: maximumPixels))
+            } catch { throw CLIError(error.description) }
         }
         for (element, file) in edxFiles {
             do { o.edxMaps[element] = try ImageFile.read(file, options: ReadOptions(maximumPixels: maximumPixels)).image.asFloat() }
             catch { throw CLIError(error.description) }
         }
         return o
+    }
+}
+
+extension AnalysisArguments {
+    /// Loads a model file written by `dendrometer train`.
+    static func loadModel(_ path: String) throws -> PixelClassifier {
+        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot read the model file") }
+        do { return try PixelClassifier(serialized: [UInt8](data)) } catch { throw CLIError("\(path): \(error)") }
+    }
+}
+
+/// A size given on the command line with its unit: `1um`, `250nm`, `3px`; areas `1um2`, `12px`.
+struct SizeArgument {
+    var value: Double
+    var unit: SizeUnit
+
+    init?(_ text: String, area: Bool) {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "µ", with: "u")
+        let units: [(String, SizeUnit, Double)] = area
+            ? [("um2", .micrometres, 1), ("um^2", .micrometres, 1), ("nm2", .micrometres, 1e-6), ("px", .pixels, 1)]
+            : [("um", .micrometres, 1), ("nm", .micrometres, 1e-3), ("px", .pixels, 1)]
+        for (suffix, unit, scale) in units where t.hasSuffix(suffix) {
+            guard let v = Double(t.dropLast(suffix.count).trimmingCharacters(in: .whitespaces)), v.isFinite, v >= 0, v < 1e9 else { return nil }
+            value = v * scale
+            self.unit = unit
+            return
+        }
+        return nil
     }
 }
 

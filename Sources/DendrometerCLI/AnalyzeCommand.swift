@@ -22,8 +22,11 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "Print the JSON document instead of a summary.")
     var json = false
 
-    @Flag(help: "Also write the dendrite mask and skeleton as calibrated TIFFs (open in Fiji in µm).")
+    @Flag(help: "Also write the segmented phase, the dendrite mask and the skeleton as calibrated TIFFs (full image size; open in Fiji in µm).")
     var saveMasks = false
+
+    @Flag(help: "With --model: also write the class probabilities as a calibrated float TIFF, one page per class (page 0 = dendrite phase).")
+    var saveProbabilities = false
 
     @OptionGroup var calibration: CalibrationArguments
     @OptionGroup var analysis: AnalysisArguments
@@ -48,8 +51,16 @@ struct AnalyzeCommand: ParsableCommand {
             clock.lap("json")
             try OverlayRenderer.write(result, to: "\(out)/\(stem).overlay.png")
             clock.lap("overlay")
-            if saveMasks { try MaskExport.write(result, directory: out, stem: stem) }
-            emit(json ? text : AnalysisSummary.text(result, outputs: "\(out)/\(stem).json, \(out)/\(stem).overlay.png"))
+            var written = ["\(out)/\(stem).json", "\(out)/\(stem).overlay.png"]
+            if saveMasks { written += try MaskExport.write(result, directory: out, stem: stem) }
+            if saveProbabilities {
+                if let path = try MaskExport.writeProbabilities(result, directory: out, stem: stem) {
+                    written.append(path)
+                } else {
+                    reportFailure("\(image): --save-probabilities needs --model (only a trained classifier gives probabilities); none written")
+                }
+            }
+            emit(json ? text : AnalysisSummary.text(result, outputs: written.joined(separator: ", ")))
         } catch let e as ImageIOError {
             reportFailure(e.description)
             throw ExitCode(1)

@@ -15,9 +15,9 @@ struct DendrometerCommand: ParsableCommand {
         Exit status: 0 all inputs processed; 1 some inputs failed (the others are \
         still processed); 64 bad usage.
         """,
-        version: "0.1.0",
+        version: DendrometerVersion.current,
         subcommands: [InspectCommand.self, AnalyzeCommand.self, BatchCommand.self, MergeCommand.self, CompareCommand.self,
-                      ReportCommand.self, SkeletonCommand.self, BenchCommand.self]
+                      ReportCommand.self, SkeletonCommand.self, TrainCommand.self, ParametersCommand.self, BenchCommand.self]
     )
 
     /// Entry point: freed image buffers are reused (see ``ProcessMemory``), a

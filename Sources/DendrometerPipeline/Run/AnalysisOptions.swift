@@ -1,5 +1,6 @@
 import DendrometerCore
 import DendrometerGeometry
+import DendrometerLearning
 import DendrometerMorphology
 
 /// What the dendrite phase looks like (`--phase`).
@@ -82,7 +83,17 @@ public struct RegionRectangle: Sendable, Equatable, Codable {
     }
 }
 
-/// Every choice the analysis makes, with defaults a BSE user would expect.
+/// Where the phase mask comes from (DESIGN.md §2, "Segmentation source").
+public enum SegmentationSource: Sendable {
+    /// Grey-level threshold (or `--phase edx:El`), decided from the image.
+    case automatic
+    /// A pixel classifier trained with `dendrometer train` (`--model FILE`); `name` is its file.
+    case model(PixelClassifier, name: String)
+    /// A segmentation made elsewhere (`--mask FILE`).
+    case mask(ExternalMask)
+}
+
+/// What the analysis is told about one micrograph, and the parameter set it runs with.
 public struct AnalysisOptions: Sendable {
     /// What the dendrite phase looks like.
     public var phase: PhaseChoice = .auto
@@ -92,23 +103,33 @@ public struct AnalysisOptions: Sendable {
     public var regions: RegionChoice = .auto
     /// EDX element maps by element symbol (`In`, `S`, ...), already loaded.
     public var edxMaps: [String: Image<Float>] = [:]
-    /// Gaussian denoising before thresholding, px.
-    public var denoiseSigmaPx = 1.0
-    /// Specks smaller than this are removed, µm² (used when calibrated).
-    public var minimumSpeckAreaSquareMicrometres = 1.0
-    /// Specks smaller than this are removed, px² (used when uncalibrated).
-    public var minimumSpeckAreaPx = 12
-    /// Skeleton spurs shorter than this are pruned, µm (calibrated images).
-    public var pruneLengthMicrometres = 1.0
-    /// Skeleton spurs shorter than this are pruned, px (uncalibrated images, and a floor).
-    public var pruneLengthPx = 3.0
-    /// Structure-tensor gradient scale σ, px.
-    public var orientationSigmaPx = 1.0
-    /// Structure-tensor integration scale ρ, px.
-    public var orientationRhoPx = 3.0
-    /// Classifier thresholds.
-    public var thresholds = MorphologyThresholds()
+    /// Where the phase mask comes from.
+    public var segmentation: SegmentationSource = .automatic
+    /// Every tunable (``AnalysisParameters``; `--config FILE` and the CLI flags set it).
+    public var parameters = AnalysisParameters()
 
     /// Defaults.
     public init() {}
+
+    /// The segmenter these options name: a trained model or an external mask when given,
+    /// else the EDX map for `--phase edx:El`, else the grey-level threshold.
+    public var segmenter: any PhaseSegmenter {
+        let appearance: PhaseAppearance = switch phase {
+        case .bright: .bright
+        case .dark: .dark
+        case .edx(let e): .edx(e)
+        case .auto: .unspecified
+        }
+        switch segmentation {
+        case .model(let model, let name): return TrainedModelSegmenter(model: model, name: name, appearance: appearance)
+        case .mask(let mask): return ExternalMaskSegmenter(mask: mask, appearance: appearance)
+        case .automatic:
+            switch phase {
+            case .edx(let element): return EDXSegmenter(element: element)
+            case .bright: return ThresholdSegmenter(polarity: .bright, anode: anode)
+            case .dark: return ThresholdSegmenter(polarity: .dark, anode: anode)
+            case .auto: return ThresholdSegmenter(polarity: .auto, anode: anode)
+            }
+        }
+    }
 }

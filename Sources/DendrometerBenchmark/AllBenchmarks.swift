@@ -1,4 +1,5 @@
 import DendrometerCore
+import DendrometerPipeline
 import DendrometerFilters
 import DendrometerSegmentation
 import DendrometerSkeleton

@@ -1,5 +1,6 @@
 import DendrometerCalibration
 import DendrometerCore
+import DendrometerPipeline
 import DendrometerIO
 import Foundation
 

@@ -1,4 +1,5 @@
-@testable import Dendrometer
+@testable import DendrometerPipeline
+import Dendrometer
 import DendrometerCore
 import DendrometerGeometry
 import Testing

@@ -1,4 +1,5 @@
 import DendrometerCore
+import DendrometerPipeline
 import DendrometerIO
 import Foundation
 
@@ -40,14 +41,43 @@ public enum AnalysisSummary {
     }
 }
 
-/// Optional mask and skeleton TIFFs, calibrated for Fiji.
+/// Optional mask, skeleton and probability TIFFs, calibrated for Fiji, in the full raster
+/// (data-bar rows are 0) so they lie exactly over the micrograph.
 public enum MaskExport {
-    /// Writes `<stem>.mask.tif` and `<stem>.skeleton.tif` (255 = phase) of the analysed field.
-    public static func write(_ r: AnalysisResult, directory: String, stem: String) throws(ImageIOError) {
+    /// Writes `<stem>.phase.tif` (the segmented phase incl. the anode layer), `<stem>.mask.tif`
+    /// (the dendrites) and `<stem>.skeleton.tif`, 255 = set.
+    ///
+    /// - Returns: the paths written.
+    @discardableResult
+    public static func write(_ r: AnalysisResult, directory: String, stem: String) throws(ImageIOError) -> [String] {
         let cal = r.micrograph.calibration
-        try TIFFWriter.write(r.dendrites.image(), to: "\(directory)/\(stem).mask.tif", calibration: cal,
+        var written = [String]()
+        for (name, mask) in [("phase", r.phaseMask), ("mask", r.dendrites), ("skeleton", r.skeleton)] {
+            let path = "\(directory)/\(stem).\(name).tif"
+            try TIFFWriter.write(fullRaster(mask.image(), r), to: path, calibration: cal, options: TIFFWriteOptions(compression: .deflate))
+            written.append(path)
+        }
+        return written
+    }
+
+    /// Writes `<stem>.probabilities.tif`: one float32 page per class of the trained model
+    /// (page 0 = class 1, the dendrite phase), full raster; nothing when no model made the mask.
+    ///
+    /// - Returns: the path written, or nil.
+    @discardableResult
+    public static func writeProbabilities(_ r: AnalysisResult, directory: String, stem: String) throws(ImageIOError) -> String? {
+        guard !r.segmentation.classProbabilities.isEmpty else { return nil }
+        let path = "\(directory)/\(stem).probabilities.tif"
+        let pages = r.segmentation.classProbabilities.map { fullRaster($0, r) }
+        try TIFFWriter.write(pages: pages.map { TIFFRaster($0) }, to: path, calibration: r.micrograph.calibration,
                              options: TIFFWriteOptions(compression: .deflate))
-        try TIFFWriter.write(r.skeleton.image(), to: "\(directory)/\(stem).skeleton.tif", calibration: cal,
-                             options: TIFFWriteOptions(compression: .deflate))
+        return path
+    }
+
+    /// `image` (field coordinates) pasted into the full raster, zero outside the field.
+    static func fullRaster<P: PixelSample>(_ image: Image<P>, _ r: AnalysisResult) -> Image<P> {
+        let w = r.micrograph.image.width, h = r.micrograph.image.height
+        if image.width == w && image.height == h { return image }
+        return Image.pasting(image, at: r.field.x, r.field.y, width: w, height: h, background: P.zero)
     }
 }

@@ -3,6 +3,7 @@
 // morphology, a legend and a scale bar in µm.
 
 import DendrometerCore
+import DendrometerPipeline
 import DendrometerGeometry
 import DendrometerIO
 import DendrometerMorphology

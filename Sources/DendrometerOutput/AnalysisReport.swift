@@ -2,6 +2,7 @@ import DendrometerCalibration
 import DendrometerCore
 import DendrometerGeometry
 import DendrometerMorphology
+import DendrometerPipeline
 import DendrometerSkeleton
 import Foundation
 
@@ -38,9 +39,17 @@ public struct AnalysisReport: Encodable, Sendable {
         try ReportBlocks.encode(m.dataBar, in: &c, forKey: Key("data_bar"))
         try c.encode(r.phase, forKey: Key("phase"))
         var seg = c.nestedContainer(keyedBy: Key.self, forKey: Key("segmentation"))
+        try seg.encode(r.segmentation.method.name, forKey: Key("method"))
         try seg.encode(r.phaseReason, forKey: Key("reason"))
         try seg.encode(r.threshold, forKey: Key("threshold"))
-        try seg.encode(r.options.denoiseSigmaPx, forKey: Key("denoise_sigma_px"))
+        switch r.segmentation.method {
+        case .model(let name): try seg.encode(name, forKey: Key("model"))
+        case .mask(let name, let labels):
+            try seg.encode(name, forKey: Key("mask"))
+            try seg.encode(labels, forKey: Key("mask_labels"))
+        default: break
+        }
+        try seg.encode(r.segmentation.warnings, forKey: Key("warnings"))
         try c.encode(r.interface?.side.rawValue, forKey: Key("anode_side"))
         if let i = r.interface {
             var ic = c.nestedContainer(keyedBy: Key.self, forKey: Key("interface"))
@@ -103,5 +112,7 @@ public struct AnalysisReport: Encodable, Sendable {
         if !r.edxAgreement.isEmpty { try c.encode(r.edxAgreement, forKey: Key("edx_agreement")) }
         if !manifest.isEmpty { try c.encode(manifest, forKey: Key("manifest")) }
         try c.encode(r.warnings, forKey: Key("warnings"))
+        try c.encode(DendrometerVersion.toolVersion, forKey: Key("tool_version"))
+        try c.encode(ParameterFile.tree(of: r.options.parameters), forKey: Key("parameters"))
     }
 }

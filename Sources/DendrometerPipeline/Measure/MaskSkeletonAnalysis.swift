@@ -1,0 +1,32 @@
+import DendrometerCore
+import DendrometerSegmentation
+import DendrometerSkeleton
+import Foundation
+
+/// The `skeleton` and `connectivity` blocks of a binary mask taken exactly as
+/// given (no smoothing, no speck or hole removal): what `dendrometer skeleton`
+/// reports and what the analysis computes on its dendrite mask.
+public struct MaskSkeletonAnalysis: Sendable {
+    /// The thinned (and optionally pruned) skeleton.
+    public var skeleton: BinaryMask
+    /// The skeleton graph with widths from the mask's distance transform.
+    public var graph: SkeletonGraph
+    /// Components, holes and Euler number of the mask.
+    public var topology: ConnectivitySummary
+    /// The calibration used for µm values.
+    public var calibration: Calibration
+
+    /// Skeletonizes `mask`, prunes spurs shorter than `pruneLengthPx` (0 = none) and builds the graph.
+    public init(mask: BinaryMask, calibration: Calibration, pruneLengthPx: Double = 0) throws {
+        var skeleton = skeletonize(mask)
+        if pruneLengthPx > 0 { skeleton = try pruneSpurs(skeleton, minimumLength: pruneLengthPx) }
+        self.skeleton = skeleton
+        self.graph = try SkeletonGraph(skeleton: skeleton, distance: try distanceTransform(mask), pixelSize: calibration.pixelSize)
+        self.topology = connectivitySummary(mask)
+        self.calibration = calibration
+        self.imageArea = mask.count
+    }
+
+    /// Pixels of the whole mask image (the area hole density refers to).
+    public let imageArea: Int
+}

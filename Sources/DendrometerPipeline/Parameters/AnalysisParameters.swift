@@ -1,0 +1,241 @@
+// The one parameter set of the analysis (DESIGN.md §2, `--config FILE`).
+//
+// Every number a decision of the pipeline depends on lives here, grouped by
+// stage, with its physical meaning and unit. It is Codable: a config file may
+// give any subset (`ParameterFile.decode`), every JSON document records the
+// full set that produced it, and the batch resume hash covers all of it.
+//
+// Sizes that describe material (a speck, a pore, a skeleton spur) are given
+// both in µm (used when the image is calibrated) and in px (used when it is
+// not), with a `…Unit` field saying which one applies to calibrated images:
+// a user who says `--min-area 20px` means 20 px whatever the calibration.
+
+import DendrometerCore
+import DendrometerGeometry
+import DendrometerMorphology
+
+/// Which of a size parameter's two values applies to a calibrated image.
+public enum SizeUnit: String, Sendable, Codable, Equatable {
+    /// The µm (or µm²) value, converted with the pixel size.
+    case micrometres = "um"
+    /// The px value, as is.
+    case pixels = "px"
+}
+
+/// How the grey-level threshold of the threshold segmenter is chosen (`--threshold`).
+public enum ThresholdSetting: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// Split around the electrolyte's histogram mode and the whole-image Otsu split; keep
+    /// the one whose phase forms the thickest solid anode layer (the default).
+    case auto
+    /// Otsu's threshold of the whole denoised field.
+    case otsu
+    /// A fixed grey value, in the image's own units (0–255 for 8-bit, 0–65535 for 16-bit).
+    case value(Double)
+
+    /// Parses `auto`, `otsu` or a number.
+    public init?(argument: String) {
+        switch argument.lowercased() {
+        case "auto": self = .auto
+        case "otsu": self = .otsu
+        default:
+            guard let v = Double(argument), v.isFinite else { return nil }
+            self = .value(v)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .auto: "auto"
+        case .otsu: "otsu"
+        case .value(let v): PixelSizeFormat.number(v)
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let v = try? c.decode(Double.self) {
+            guard v.isFinite else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected \"auto\", \"otsu\" or a finite grey value")
+            }
+            self = .value(v)
+            return
+        }
+        let s = try c.decode(String.self)
+        guard let t = ThresholdSetting(argument: s) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected \"auto\", \"otsu\" or a grey value, got \"\(s)\"")
+        }
+        self = t
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .value(let v): try c.encode(v)
+        default: try c.encode(description)
+        }
+    }
+}
+
+/// Formatting shared by parameter descriptions.
+enum PixelSizeFormat {
+    static func number(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+    }
+}
+
+/// Every tunable of the analysis, with defaults. Decode any subset with ``ParameterFile``.
+public struct AnalysisParameters: Sendable, Equatable, Codable {
+    /// Before segmentation: scan-line streaks and shot noise.
+    public struct Preparation: Sendable, Equatable, Codable {
+        /// Remove scan-line streaks (row offsets, median of row differences) before denoising:
+        /// a bright streak would bridge dendrites sideways.
+        public var correctScanLines = true
+        /// Gaussian denoising before thresholding, σ in px (`--denoise-sigma`). BSE shot noise is
+        /// pixel-scale; σ = 1 px keeps 2-px-wide tips.
+        public var denoiseSigmaPx = 1.0
+        public init() {}
+    }
+
+    /// The grey-level (BSE) and EDX threshold segmenters.
+    public struct Threshold: Sendable, Equatable, Codable {
+        /// The threshold rule (`--threshold auto|otsu|VALUE`).
+        public var threshold: ThresholdSetting = .auto
+        /// Hysteresis: pixels past a lower threshold this fraction of the way back from the
+        /// threshold toward the electrolyte's grey are kept when connected to pixels past the
+        /// threshold itself, so faint tapered tips (thinner than the electron probe's spread)
+        /// stay attached. 0 disables hysteresis.
+        public var hysteresisFraction = 0.35
+        /// A threshold that puts more than this share of the field in the phase has split the
+        /// electrolyte, not found a metal phase; it is not a candidate.
+        public var maximumPhaseFraction = 0.8
+        /// The polarity/threshold decision only needs the layer geometry: it runs on a preview
+        /// binned so that its short side is at least this many px.
+        public var previewShortSidePx = 1536
+        /// Holes in the phase smaller than this, px, are noise and filled.
+        public var fillHolesBelowPx = 3
+        /// EDX maps: hysteresis down to this fraction of the map's Otsu threshold (a thin tip
+        /// covers only part of a coarse map pixel).
+        public var edxLowFraction = 0.5
+        /// An In map whose Dice agreement with a bright (Li-In) BSE phase is below this raises a warning.
+        public var edxMinimumAgreement = 0.5
+        public init() {}
+    }
+
+    /// What counts as a dendrite once the phase is known.
+    public struct Dendrites: Sendable, Equatable, Codable {
+        /// Connected pieces smaller than this are specks (noise, polishing debris), µm².
+        public var minimumAreaSquareMicrometres = 1.0
+        /// The same in px (uncalibrated images, or every image when `minimumAreaUnit` is `px`).
+        public var minimumAreaPx = 12.0
+        /// Which value applies to calibrated images (`--min-area 1um2` or `--min-area 12px`).
+        public var minimumAreaUnit: SizeUnit = .micrometres
+        /// Never fewer px than this: below it a piece is pixel noise at any calibration.
+        public var minimumAreaFloorPx = 4.0
+        /// Dark (Li) phase only: electrolyte pores are as dark as Li. Compact dark pieces whose
+        /// bounding box is smaller than this in both directions are pores, µm (Li whiskers are long).
+        public var poreSizeMicrometres = 2.0
+        /// The same in px (uncalibrated images, `poreSizeUnit` px, and a floor).
+        public var poreSizePx = 8.0
+        /// Which value applies to calibrated images (`--pore-size 2um` or `--pore-size 8px`).
+        public var poreSizeUnit: SizeUnit = .micrometres
+        public init() {}
+    }
+
+    /// The cathode composite on the far side of the electrolyte.
+    public struct Cathode: Sendable, Equatable, Codable {
+        /// Band detection (phase fraction and thickness).
+        public var band = CathodeDetector.Parameters()
+        /// By texture: the band's grey-level spread must exceed this multiple of the electrolyte's.
+        public var textureSpreadRatio = 2.5
+        /// Components touching the cathode and starting within this many px of it are its fringe.
+        public var fringeMinimumPx = 10.0
+        /// … or within this fraction of the cathode's distance from the interface.
+        public var fringeFraction = 0.04
+        public init() {}
+    }
+
+    /// Skeleton and spur pruning.
+    public struct Skeleton: Sendable, Equatable, Codable {
+        /// Side branches shorter than this are spurs of the thinning (boundary roughness), µm.
+        public var spurLengthMicrometres = 1.0
+        /// The same in px (uncalibrated images, `spurLengthUnit` px, and a floor).
+        public var spurLengthPx = 3.0
+        /// Which value applies to calibrated images (`--spur-length 1um` or `--spur-length 3px`).
+        public var spurLengthUnit: SizeUnit = .micrometres
+        public init() {}
+    }
+
+    /// Orientation from the structure tensor.
+    public struct Orientation: Sendable, Equatable, Codable {
+        /// Gradient scale σ, px.
+        public var sigmaPx = 1.0
+        /// Integration scale ρ, px.
+        public var rhoPx = 3.0
+        /// Pixels whose tensor energy (λ1 + λ2, mask units²/px²) is below this have no orientation.
+        public var energyFloor = 1e-3
+        /// A pixel within this many degrees of the interface direction is lateral; within this
+        /// many of the normal, vertical.
+        public var toleranceDegrees = 30.0
+        public init() {}
+    }
+
+    /// The depth profile.
+    public struct Profile: Sendable, Equatable, Codable {
+        /// About this many bins across the electrolyte (rounded to 1, 2 or 5 × 10ⁿ µm when calibrated).
+        public var binsAcrossField = 25.0
+        public init() {}
+    }
+
+    /// Before segmentation.
+    public var preparation = Preparation()
+    /// Threshold and EDX segmenters.
+    public var threshold = Threshold()
+    /// Interface detection in the phase mask.
+    public var interface = InterfaceDetector.Parameters()
+    /// Cathode detection.
+    public var cathode = Cathode()
+    /// Dendrite clean-up.
+    public var dendrites = Dendrites()
+    /// Skeleton.
+    public var skeleton = Skeleton()
+    /// Orientation.
+    public var orientation = Orientation()
+    /// Depth profile.
+    public var profile = Profile()
+    /// Region labels (flame / stripe / network / vertical).
+    public var morphology = MorphologyThresholds()
+
+    /// The defaults documented on every field.
+    public init() {}
+}
+
+extension AnalysisParameters.Dendrites {
+    /// The minimum dendrite area in px for an image with `pixelSize` (nil: uncalibrated).
+    public func minimumAreaPixels(pixelSize: PixelSize?) -> Int {
+        let px: Double
+        if let p = pixelSize, minimumAreaUnit == .micrometres {
+            px = minimumAreaSquareMicrometres / p.areaSquareMicrometres
+        } else {
+            px = minimumAreaPx
+        }
+        return Int(max(minimumAreaFloorPx, px).rounded())
+    }
+
+    /// The pore size in px for an image with `pixelSize` (nil: uncalibrated).
+    public func poreSizePixels(pixelSize: PixelSize?) -> Int {
+        if let p = pixelSize, poreSizeUnit == .micrometres {
+            return Int(max(poreSizePx, (poreSizeMicrometres / p.micrometres).rounded()))
+        }
+        return Int(poreSizePx.rounded())
+    }
+}
+
+extension AnalysisParameters.Skeleton {
+    /// The spur length in px for an image with `pixelSize` (nil: uncalibrated).
+    public func spurLengthPixels(pixelSize: PixelSize?) -> Double {
+        if let p = pixelSize, spurLengthUnit == .micrometres {
+            return max(spurLengthPx, spurLengthMicrometres / p.micrometres)
+        }
+        return spurLengthPx
+    }
+}

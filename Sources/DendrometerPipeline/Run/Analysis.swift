@@ -1,0 +1,434 @@
+// The analysis pipeline of one micrograph (DESIGN.md §1):
+// load → calibrate → mask out data bar → (EDX resample) → segment → find
+// interface → skeletonize + graph → penetration / orientation / connectivity
+// → regions → classify. Every stage is a library call; this file only wires
+// them together and records each choice so the report can explain it.
+
+import DendrometerCalibration
+import DendrometerCore
+import DendrometerFilters
+import DendrometerGeometry
+import DendrometerMorphology
+import DendrometerSegmentation
+import DendrometerSkeleton
+import Dispatch
+import Foundation
+
+/// Why an analysis could not run at all (bad options, unusable maps). Image
+/// read errors are ``ImageIOError``s.
+public enum AnalysisError: Error, Equatable, CustomStringConvertible {
+    /// `--phase edx:X` without a map for X.
+    case missingEDXMap(element: String, available: [String])
+    /// The scanned field is empty (e.g. the data bar covers the whole image).
+    case emptyField
+    /// A kernel refused its input; the kernel's own words.
+    case kernel(String)
+    /// An external mask (`--mask FILE`) cannot be used: the file and why.
+    case badMask(String, String)
+    /// A trained model cannot be applied: the model and why.
+    case badModel(String, String)
+    /// A training label image cannot be used: the file (or option) and why.
+    case badLabels(String, String)
+
+    public var description: String {
+        switch self {
+        case .missingEDXMap(let e, let a):
+            "--phase edx:\(e) needs an EDX map for \(e) (--edx \(e)=FILE); maps given: \(a.isEmpty ? "none" : a.joined(separator: ", "))"
+        case .emptyField: "no scanned field left after removing the data bar"
+        case .kernel(let why): why
+        case .badMask(let file, let why): "\(file): \(why)"
+        case .badModel(let file, let why): "\(file): \(why)"
+        case .badLabels(let file, let why): "\(file): \(why)"
+        }
+    }
+}
+
+/// Everything measured on one micrograph, in px with µm conversions from the calibration.
+public struct AnalysisResult: Sendable {
+    /// The input micrograph.
+    public var micrograph: Micrograph
+    /// The analysed field (the raster without its data bar), px in the full raster.
+    public var field: PixelRect
+    /// The segmentation stage's record: phase mask (anode + dendrites), how it looks, how it was made and why.
+    public var segmentation: PhaseSegmentation
+    /// The detected (or given) anode/electrolyte interface, field coordinates; nil when no anode layer is in view.
+    public var interface: Interface?
+    /// Why this interface (or none).
+    public var interfaceReason: String
+    /// The cathode composite, when one is in view (offset above the interface).
+    public var cathode: CathodeLayer?
+    /// Dendrite pixels: phase on the electrolyte side, specks removed; field coordinates.
+    public var dendrites: BinaryMask
+    /// Pruned skeleton of the dendrites, field coordinates.
+    public var skeleton: BinaryMask
+    /// Skeleton graph with widths.
+    public var graph: SkeletonGraph
+    /// Penetration statistics (nil without an interface).
+    public var penetration: PenetrationDepth?
+    /// Orientation of the dendrite structure relative to the interface.
+    public var orientation: OrientationStatistics
+    /// Components, holes and derived densities of the dendrite phase.
+    public var connectivity: ConnectivityStatistics
+    /// Dendrite area fraction of the dendrite zone (or of the field without an interface).
+    public var areaFraction: Double
+    /// Per-region measurements and labels.
+    public var regions: [RegionResult]
+    /// Dominant morphology of the dendrite zone.
+    public var morphology: MorphologyDecision
+    /// Agreement of the BSE segmentation with an In (or other) EDX map, if one was given.
+    public var edxAgreement: [String: Double]
+    /// Problems worth telling the user.
+    public var warnings: [String]
+    /// The options used (their ``AnalysisOptions/parameters`` are the full parameter set).
+    public var options: AnalysisOptions
+
+    /// How the phase looks: `bright`, `dark`, `edx:In` or `unspecified`.
+    public var phase: String { segmentation.appearance.description }
+    /// Why this phase mask.
+    public var phaseReason: String { segmentation.reason }
+    /// Threshold applied (grey of the denoised image, or EDX counts); nil for a model or a mask.
+    public var threshold: Double? { segmentation.method.threshold }
+    /// Segmented phase (anode + dendrites), field coordinates.
+    public var phaseMask: BinaryMask { segmentation.phase }
+}
+
+/// Orientation statistics of the dendrite phase relative to the interface (0° lateral, 90° vertical).
+public struct OrientationStatistics: Sendable, Equatable {
+    /// Dominant direction relative to the interface, degrees in [0, 180).
+    public var dominantDegrees: Double
+    /// Mean structure-tensor coherence over dendrite pixels, 0…1.
+    public var coherence: Double
+    /// Share of oriented dendrite pixels within 30° of lateral.
+    public var lateralFraction: Double
+    /// Share of oriented dendrite pixels within 30° of vertical.
+    public var verticalFraction: Double
+    /// Share of oriented dendrite pixels in 18 bins of 10° over [0, 180).
+    public var histogram: [Double]
+    /// Gradient scale σ, px.
+    public var sigmaPx: Double
+    /// Integration scale ρ, px.
+    public var rhoPx: Double
+    /// Pixels with a defined orientation.
+    public var pixels: Int
+}
+
+/// Topology of the dendrite phase (8-connected phase, 4-connected background).
+public struct ConnectivityStatistics: Sendable, Equatable {
+    /// Connected dendrite components.
+    public var components: Int
+    /// Holes enclosed by the phase (components − Euler number).
+    public var holes: Int
+    /// Euler number.
+    public var eulerNumber: Int
+    /// Holes per 1000 µm² of dendrite zone; nil when uncalibrated.
+    public var holeDensityPer1000SquareMicrometres: Double?
+    /// Skeleton junctions per mm of skeleton; nil when uncalibrated.
+    public var junctionDensityPerMillimetre: Double?
+}
+
+/// One region's box, measurements and label.
+public struct RegionResult: Sendable {
+    /// `bottom`, `middle`, `top`, `whole`, `r1c2`, or the name from a regions file.
+    public var name: String
+    /// Bounding box in the full raster, px.
+    public var bboxPx: PixelRect
+    /// The features the label was decided from.
+    public var features: RegionFeatures
+    /// The label, confidence and reason.
+    public var morphology: MorphologyDecision
+}
+
+/// Runs the pipeline.
+public enum DendriteAnalysis {
+    /// Analyses an opened micrograph: prepare, segment with the segmenter the options
+    /// name (``AnalysisOptions/segmenter``), then every later stage on its record.
+    ///
+    /// - Throws: ``AnalysisError`` for unusable options (e.g. `--phase edx:In` without an In map).
+    public static func run(_ micrograph: Micrograph, options: AnalysisOptions = AnalysisOptions()) throws(AnalysisError) -> AnalysisResult {
+        var clock = StageClock()
+        defer { clock.finish() }
+        let field = try prepare(micrograph, options: options, clock: &clock)
+        let segmentation = try options.segmenter.segment(field, parameters: options.parameters)
+        clock.lap("segment")
+        return try measure(segmentation, field: field, micrograph: micrograph, options: options, clock: &clock)
+    }
+
+    /// The prepare stage: the scanned field, scan lines corrected, denoised, EDX maps resampled.
+    public static func prepare(_ micrograph: Micrograph, options: AnalysisOptions = AnalysisOptions()) throws(AnalysisError) -> PreparedField {
+        var clock = StageClock()
+        return try prepare(micrograph, options: options, clock: &clock)
+    }
+
+    static func prepare(_ micrograph: Micrograph, options: AnalysisOptions, clock: inout StageClock) throws(AnalysisError) -> PreparedField {
+        let field = micrograph.scannedField
+        guard !field.isEmpty else { throw .emptyField }
+        let p = options.parameters.preparation
+        let full = micrograph.image.asFloat()
+        let image = field == PixelRect(x: 0, y: 0, width: full.width, height: full.height) ? full : full.cropped(to: field)
+        clock.lap("crop")
+        // Scan-line streaks first (they would bridge dendrites sideways), then Gaussian noise.
+        let destriped = p.correctScanLines ? correctingScanLines(image) : image
+        clock.lap("scan lines")
+        let smooth: Image<Float>
+        do { smooth = try gaussianBlur(destriped, sigma: p.denoiseSigmaPx) } catch { throw .kernel(error.description) }
+        clock.lap("denoise")
+        var edx: [String: Image<Float>] = [:]
+        for (element, map) in options.edxMaps {
+            edx[element] = EDXMaps.resample(map, toWidth: field.width, height: field.height)
+        }
+        clock.lap("edx")
+        return PreparedField(rect: field, rasterWidth: full.width, rasterHeight: full.height, original: image, denoised: smooth,
+                             pixelSize: micrograph.calibration.pixelSize, edx: edx)
+    }
+
+    /// Every stage after segmentation, reading only the segmentation record (and the
+    /// micrograph for its calibration): interface, cathode, dendrites, penetration,
+    /// skeleton, orientation, connectivity, regions, labels.
+    public static func measure(_ seg: PhaseSegmentation, field prepared: PreparedField, micrograph: Micrograph,
+                               options: AnalysisOptions = AnalysisOptions()) throws(AnalysisError) -> AnalysisResult {
+        var clock = StageClock()
+        return try measure(seg, field: prepared, micrograph: micrograph, options: options, clock: &clock)
+    }
+
+    static func measure(_ seg: PhaseSegmentation, field prepared: PreparedField, micrograph: Micrograph,
+                        options: AnalysisOptions, clock: inout StageClock) throws(AnalysisError) -> AnalysisResult {
+        let parameters = options.parameters
+        var warnings = micrograph.warnings + seg.warnings
+        let field = prepared.rect
+        let pixelSize = prepared.pixelSize
+        let speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: pixelSize)
+        let prunePx = parameters.skeleton.spurLengthPixels(pixelSize: pixelSize)
+
+        // Interface.
+        let detection = InterfaceDetector.detect(in: seg.phase, side: options.anode, parameters: parameters.interface)
+        clock.lap("interface")
+        var dendrites: BinaryMask
+        var cathode: CathodeLayer?
+        if let interface = detection.interface {
+            dendrites = interface.electrolyteSide(of: seg.phase)
+            clock.lap("electrolyte side")
+            cathode = locateCathode(seg, interface: interface, parameters: parameters.cathode)
+            clock.lap("cathode")
+            if let c = cathode {
+                dendrites = dendrites.removingOffsets(atOrBeyond: c.offsetPx, from: interface)
+                let labels = labelComponents(dendrites, connectivity: .eight)
+                let fringe = max(parameters.cathode.fringeMinimumPx, parameters.cathode.fringeFraction * c.offsetPx)
+                dendrites = dendrites.removingCathodeFringe(offsetPx: c.offsetPx, fringePx: fringe,
+                                                            interface: interface, labels: labels.labels,
+                                                            componentCount: labels.components.count)
+                warnings.append(String(format: "cathode composite in view from %.0f px above the interface; excluded from the dendrites", c.offsetPx))
+            }
+        } else {
+            warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to the image x axis; if the anode is in view, say where with --anode")
+            dendrites = seg.phase
+        }
+        do { dendrites = try removeSmallObjects(dendrites, minimumArea: speckPx) } catch { throw .kernel(error.description) }
+        if seg.appearance.isDark {
+            // Pores of the electrolyte are as dark as Li: drop compact components; needles are long.
+            let limit = parameters.dendrites.poreSizePixels(pixelSize: pixelSize)
+            let before = dendrites.area
+            dendrites = removeCompactComponents(dendrites, maximumExtentPx: limit)
+            if dendrites.area < before {
+                warnings.append("dark phase: \(before - dendrites.area) px in compact dark blobs (< \(limit) px across, electrolyte pores) not counted as dendrites")
+            }
+        }
+
+        clock.lap("dendrite clean-up")
+        // Penetration.
+        var penetration: PenetrationDepth?
+        if let interface = detection.interface {
+            let bin = profileBinWidthPx(pixelSize: pixelSize, extent: Double(interface.side.extent(width: field.width, height: field.height)),
+                                        bins: parameters.profile.binsAcrossField)
+            penetration = PenetrationDepth.measure(dendrites: dendrites, interface: interface, binWidthPx: bin,
+                                                   cathodeOffsetPx: cathode?.offsetPx)
+            if penetration!.dendritePixels == 0 { warnings.append("no dendrite phase on the electrolyte side of the interface") }
+        }
+
+        clock.lap("penetration")
+        // Skeleton and widths, computed on the dendrites' bounding box (plus a
+        // margin of background) and pasted back into field coordinates. Thinning,
+        // the distance transform (background exists inside the margin) and the
+        // structure tensor (margin ≥ 3ρ) give the same values as on the full field.
+        let margin = Int((3 * parameters.orientation.rhoPx + 4 * parameters.orientation.sigmaPx).rounded(.up)) + 2
+        let zone = (dendrites.boundingBox ?? PixelRect(x: 0, y: 0, width: 1, height: 1))
+        let work = PixelRect(x: zone.x - margin, y: zone.y - margin, width: zone.width + 2 * margin, height: zone.height + 2 * margin)
+            .clipped(toWidth: field.width, height: field.height)
+        let sub = dendrites.cropped(to: work)
+        let subDistance: Image<Float>
+        do { subDistance = try distanceTransform(sub) } catch { throw .kernel(error.description) }
+        clock.lap("distance")
+        var subSkeleton = skeletonize(sub)
+        clock.lap("thinning")
+        do { subSkeleton = try pruneSpurs(subSkeleton, minimumLength: prunePx) } catch { throw .kernel(error.description) }
+        clock.lap("pruning")
+        let graph: SkeletonGraph
+        do { graph = try SkeletonGraph(skeleton: subSkeleton, distance: subDistance, pixelSize: pixelSize) } catch { throw .kernel(error.description) }
+        let skeletonImage = Image.pasting(Image(width: sub.width, height: sub.height, pixels: subSkeleton.bits, bitDepth: 1),
+                                          at: work.x, work.y, width: field.width, height: field.height, background: UInt8(0))
+        let skeleton = BinaryMask(width: field.width, height: field.height, normalizedBits: skeletonImage.pixels)
+
+        clock.lap("skeleton")
+        // Orientation relative to the interface.
+        let angles = try relativeOrientation(dendrites, interface: detection.interface, parameters: parameters.orientation, within: work)
+
+        clock.lap("orientation")
+        // Connectivity.
+        let topo = connectivitySummary(dendrites)
+        let zonePx = zoneArea(field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx)
+        let summary = graph.summary
+        let skeletonMm = summary.lengthUm.map { $0 / 1000 }
+        let connectivity = ConnectivityStatistics(
+            components: topo.components, holes: topo.holes, eulerNumber: topo.eulerNumber,
+            holeDensityPer1000SquareMicrometres: pixelSize.map { zonePx > 0 ? Double(topo.holes) / (Double(zonePx) * $0.areaSquareMicrometres) * 1000 : 0 },
+            junctionDensityPerMillimetre: skeletonMm.map { $0 > 0 ? Double(summary.junctions) / $0 : 0 })
+        let areaFraction = zonePx > 0 ? Double(dendrites.area) / Double(zonePx) : 0
+
+        clock.lap("connectivity")
+        // Regions and labels.
+        let classifier = MorphologyClassifier(thresholds: parameters.morphology)
+        let regionMasks = RegionBuilder.regions(options.regions, field: field, interface: detection.interface,
+                                                maxDepthPx: penetration?.maxPx ?? 0, pixelSize: pixelSize, warnings: &warnings)
+        let skeletonPixelCount = subSkeleton.area
+        let zoneGraph = RegionFeatureExtractor.ZoneGraph(
+            graph: graph, origin: work, lengthPerPixel: skeletonPixelCount > 0 ? graph.totalLengthPx / Double(skeletonPixelCount) : 0)
+        var regions = [RegionResult]()
+        for region in regionMasks {
+            let features = RegionFeatureExtractor.features(
+                region: region, dendrites: dendrites, skeleton: skeleton, distance: subDistance, distanceWindow: work,
+                graph: zoneGraph, angles: angles,
+                interface: detection.interface, pixelSize: pixelSize, darkPhase: seg.appearance.isDark)
+            var box = region.bbox
+            box.x += field.x; box.y += field.y
+            regions.append(RegionResult(name: region.name, bboxPx: box, features: features, morphology: classifier.classify(features)))
+        }
+        let dominant = dominantMorphology(regions)
+
+        clock.lap("regions")
+        // EDX agreement with the phase.
+        var agreement: [String: Double] = [:]
+        if case .edx = seg.appearance {} else {
+            for (element, map) in prepared.edx {
+                let dice = EDXMaps.agreement(phase: seg.phase, map: map)
+                agreement[element] = dice
+                // An In map confirms a Li-In (bright) segmentation; say so when it does not.
+                if element.lowercased() == "in", seg.appearance != .dark, dice < parameters.threshold.edxMinimumAgreement {
+                    warnings.append(String(format: "the In EDX map agrees poorly with the phase (Dice %.2f): check the segmentation or try --phase edx:In", dice))
+                }
+            }
+        }
+
+        return AnalysisResult(
+            micrograph: micrograph, field: field, segmentation: seg, interface: detection.interface,
+            interfaceReason: detection.explanation, cathode: cathode, dendrites: dendrites, skeleton: skeleton, graph: graph,
+            penetration: penetration, orientation: angles.statistics(in: nil), connectivity: connectivity, areaFraction: areaFraction,
+            regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, options: options)
+    }
+
+    /// The cathode band: a speckled composite shows as phase texture (in a threshold's raw
+    /// phase, which cannot tell cathode particles from dendrites, or in the pixels the
+    /// segmenter knows are something else, e.g. a model's class 3) or as grey texture; the
+    /// band nearest the interface wins. A mask or model phase is not searched for cathode
+    /// speckle: it marks the dendrite phase only, and a dense network would read as speckle.
+    static func locateCathode(_ seg: PhaseSegmentation, interface: Interface, parameters p: AnalysisParameters.Cathode) -> CathodeLayer? {
+        var found = [CathodeLayer]()
+        if let raw = seg.rawPhase, let c = CathodeDetector.detect(in: raw, interface: interface, parameters: p.band) { found.append(c) }
+        if let other = seg.other, let c = CathodeDetector.detect(in: other, interface: interface, parameters: p.band) { found.append(c) }
+        if let c = CathodeDetector.detect(texture: seg.texture, interface: interface, spreadRatio: p.textureSpreadRatio, parameters: p.band) {
+            found.append(c)
+        }
+        return found.min { $0.offsetPx < $1.offsetPx }
+    }
+
+    /// `mask` without the 8-connected components whose bounding box is smaller
+    /// than `maximumExtentPx` in both directions.
+    static func removeCompactComponents(_ mask: BinaryMask, maximumExtentPx: Int) -> BinaryMask {
+        let labels = labelComponents(mask, connectivity: .eight)
+        var drop = [Bool](repeating: false, count: labels.components.count + 1)
+        for (k, c) in labels.components.enumerated() where max(c.boundingBox.width, c.boundingBox.height) < maximumExtentPx {
+            drop[k + 1] = true
+        }
+        var out = mask
+        for i in out.bits.indices where out.bits[i] != 0 && drop[Int(labels.labels[i])] { out.bits[i] = 0 }
+        return out
+    }
+
+
+    // MARK: - Helpers
+
+    /// Profile bins: about `bins` over the electrolyte, rounded to 1, 2 or 5 × 10ⁿ µm when calibrated.
+    static func profileBinWidthPx(pixelSize: PixelSize?, extent: Double, bins: Double) -> Double {
+        let raw = max(1, extent / max(1, bins))
+        guard let p = pixelSize else { return niceNumber(raw) }
+        return niceNumber(raw * p.micrometres) / p.micrometres
+    }
+
+    /// `x` rounded to 1, 2, 5 or 10 × 10ⁿ (profile bins, scale bars). Example: 0.37 → 0.5, 140 → 100.
+    public static func niceNumber(_ x: Double) -> Double {
+        let e = pow(10, floor(log10(x)))
+        let f = x / e
+        return (f < 1.5 ? 1 : f < 3.5 ? 2 : f < 7.5 ? 5 : 10) * e
+    }
+
+    /// Pixels of the dendrite zone: electrolyte between the interface and the deepest dendrite.
+    static func zoneArea(field: PixelRect, interface: Interface?, maxDepthPx: Double?) -> Int {
+        guard let interface, let maxDepth = maxDepthPx, maxDepth > 0 else { return field.area }
+        let side = interface.side
+        let length = side.length(width: field.width, height: field.height)
+        let extent = side.extent(width: field.width, height: field.height)
+        var total = 0.0
+        for u in 0 ..< length {
+            let g = interface.height(atU: Double(u))
+            let slope = interface.height(atU: Double(u) + 0.5) - interface.height(atU: Double(u) - 0.5)
+            let reach = maxDepth * (1 + slope * slope).squareRoot()
+            total += max(0, min(reach, Double(extent) - 0.5 - g))
+        }
+        return Int(total.rounded())
+    }
+
+    static func dominantMorphology(_ regions: [RegionResult]) -> MorphologyDecision {
+        var weight: [MorphologyLabel: Double] = [:]
+        var confidence: [MorphologyLabel: Double] = [:]
+        for r in regions where r.morphology.label != .none {
+            let w = Double(r.features.dendritePixels)
+            weight[r.morphology.label, default: 0] += w
+            confidence[r.morphology.label, default: 0] += w * r.morphology.confidence
+        }
+        let total = weight.values.reduce(0, +)
+        guard let best = weight.max(by: { $0.value < $1.value }), total > 0 else {
+            return MorphologyDecision(label: .none, confidence: 1, scores: ["none": 1], reason: "no region holds enough dendrite phase")
+        }
+        let share = best.value / total
+        let conf = confidence[best.key]! / best.value * share
+        return MorphologyDecision(label: best.key, confidence: conf,
+                                  scores: Dictionary(uniqueKeysWithValues: weight.map { ($0.key.rawValue, $0.value / total) }),
+                                  reason: String(format: "%@ holds %.0f %% of the dendrite pixels in labelled regions", best.key.rawValue, 100 * share))
+    }
+}
+
+/// Wall-clock time per pipeline stage, printed to standard error when the
+/// environment variable `DENDROMETER_TRACE` is set (for profiling; off by default).
+public struct StageClock {
+    let enabled = ProcessInfo.processInfo.environment["DENDROMETER_TRACE"] != nil
+    let label: String
+    var last = DispatchTime.now().uptimeNanoseconds
+    var laps: [(String, Double)] = []
+
+    /// Starts timing; `label` names the trace line (e.g. "analyze").
+    public init(label: String = "trace") { self.label = label }
+
+    /// Records the time since the previous lap (or the start) under `name`, ms.
+    public mutating func lap(_ name: String) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        laps.append((name, Double(now - last) / 1e6))
+        last = now
+    }
+
+    /// Records a last lap ("finish") and prints one line of laps in ms when tracing.
+    public mutating func finish() {
+        guard enabled else { return }
+        lap("finish")
+        let line = laps.map { String(format: "%@ %.0f ms", $0.0, $0.1) }.joined(separator: ", ")
+        FileHandle.standardError.write(Data("dendrometer \(label): \(line)\n".utf8))
+    }
+}

@@ -1,0 +1,174 @@
+// The segmentation stage's public record and the seam every segmenter plugs into.
+//
+// load → calibrate → prepare (``PreparedField``) → **segment** (``PhaseSegmenter``
+// → ``PhaseSegmentation``) → interface → dendrites → skeleton → measures → labels.
+//
+// Whatever made the phase mask (a grey-level threshold, an EDX map, a trained
+// pixel classifier, a mask drawn in ilastik or Fiji), the later stages read
+// only this record: the phase mask including the anode layer, what else is
+// known about the scene, how the phase looks (bright, dark, unknown), and how
+// and why it was made.
+
+import DendrometerCore
+import DendrometerSegmentation
+
+/// How the dendrite phase appears in the micrograph, as far as the segmenter knows.
+///
+/// Later stages use it for physics that depends on the material: Li (dark in
+/// BSE) is as dark as electrolyte pores, so compact dark pieces are pores; Li
+/// grows as needles, Li-In (bright) as flames.
+public enum PhaseAppearance: Sendable, Equatable, CustomStringConvertible {
+    /// Bright in BSE (Li-In alloy: high mean atomic number).
+    case bright
+    /// Dark in BSE (Li metal).
+    case dark
+    /// Rich in this element's EDX map (e.g. In for Li-In).
+    case edx(String)
+    /// Not stated (a trained model or an external mask without `--phase`).
+    case unspecified
+
+    public var description: String {
+        switch self {
+        case .bright: "bright"
+        case .dark: "dark"
+        case .edx(let e): "edx:\(e)"
+        case .unspecified: "unspecified"
+        }
+    }
+
+    /// Whether the phase is the dark (Li) phase.
+    public var isDark: Bool { self == .dark }
+}
+
+/// Which segmenter made the phase mask, with what it used.
+public enum SegmentationMethod: Sendable, Equatable, CustomStringConvertible {
+    /// A grey-level threshold of the denoised image (image units), with hysteresis.
+    case threshold(Double)
+    /// Otsu threshold of an EDX map (counts), with hysteresis.
+    case edx(element: String, threshold: Double)
+    /// A trained pixel classifier (its file or name).
+    case model(String)
+    /// A mask made elsewhere (its file or name, and the label values taken as phase; empty = non-zero).
+    case mask(String, labels: [Int])
+
+    /// Short name: `threshold`, `edx`, `model`, `mask`.
+    public var name: String {
+        switch self {
+        case .threshold: "threshold"
+        case .edx: "edx"
+        case .model: "model"
+        case .mask: "mask"
+        }
+    }
+
+    /// The threshold in image units (grey or counts), when one was used.
+    public var threshold: Double? {
+        switch self {
+        case .threshold(let t): t
+        case .edx(_, let t): t
+        default: nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .threshold(let t): "threshold \(t)"
+        case .edx(let e, let t): "edx:\(e) threshold \(t)"
+        case .model(let m): "model \(m)"
+        case .mask(let m, let labels): labels.isEmpty ? "mask \(m)" : "mask \(m) labels \(labels.map(String.init).joined(separator: ","))"
+        }
+    }
+}
+
+/// The micrograph ready for segmentation: the scanned field (data bar cut off)
+/// as it was recorded, and denoised.
+public struct PreparedField: Sendable {
+    /// The field in the full raster, px.
+    public var rect: PixelRect
+    /// Size of the full raster (data bar included), px.
+    public var rasterWidth: Int, rasterHeight: Int
+    /// The field's grey values as recorded (image units), field coordinates.
+    public var original: Image<Float>
+    /// Scan lines corrected and Gaussian-denoised (``AnalysisParameters/Preparation``).
+    public var denoised: Image<Float>
+    /// Pixel size; nil when uncalibrated.
+    public var pixelSize: PixelSize?
+    /// EDX maps resampled to the field grid, by element symbol.
+    public var edx: [String: Image<Float>]
+
+    /// A field prepared by the caller (e.g. for tests or other software).
+    public init(rect: PixelRect, rasterWidth: Int? = nil, rasterHeight: Int? = nil, original: Image<Float>, denoised: Image<Float>,
+                pixelSize: PixelSize?, edx: [String: Image<Float>] = [:]) {
+        self.rect = rect
+        self.rasterWidth = rasterWidth ?? rect.x + rect.width
+        self.rasterHeight = rasterHeight ?? rect.y + rect.height
+        self.original = original
+        self.denoised = denoised
+        self.pixelSize = pixelSize
+        self.edx = edx
+    }
+
+    /// The width of the field, px.
+    public var width: Int { rect.width }
+    /// The height of the field, px.
+    public var height: Int { rect.height }
+}
+
+/// What the segmentation stage hands to every later stage.
+public struct PhaseSegmentation: Sendable {
+    /// The dendrite phase including the anode layer, field coordinates.
+    public var phase: BinaryMask
+    /// The thresholded phase before clean-up and hysteresis, from segmenters whose phase can
+    /// include cathode particles (a grey level cannot tell NCM from Li-In): the cathode's
+    /// speckle survives here and the cathode stage looks for it. Nil: not searched.
+    public var rawPhase: BinaryMask?
+    /// Pixels known to be neither the dendrite phase nor the matrix it grows in (pores, cracks,
+    /// cathode particles, current collector, debris), when the segmenter knows (a trained
+    /// model's class 3). Nil: unknown.
+    public var other: BinaryMask?
+    /// How the phase looks.
+    public var appearance: PhaseAppearance
+    /// Which segmenter made the mask, and its threshold or model.
+    public var method: SegmentationMethod
+    /// Why this mask (one or two sentences a scientist can check).
+    public var reason: String
+    /// Problems worth telling the user.
+    public var warnings: [String]
+    /// The grey image later stages may read for texture (cathode speckle), field coordinates.
+    public var texture: Image<Float>
+    /// Per-class probabilities when a classifier made the mask (index 0 = class 1, the phase), field coordinates.
+    public var classProbabilities: [Image<Float>] = []
+
+    /// A record; `texture` is normally ``PreparedField/denoised``.
+    public init(phase: BinaryMask, rawPhase: BinaryMask? = nil, other: BinaryMask? = nil, appearance: PhaseAppearance,
+                method: SegmentationMethod, reason: String, warnings: [String] = [], texture: Image<Float>) {
+        self.phase = phase
+        self.rawPhase = rawPhase
+        self.other = other
+        self.appearance = appearance
+        self.method = method
+        self.reason = reason
+        self.warnings = warnings
+        self.texture = texture
+    }
+}
+
+/// A segmenter: turns a prepared field into the phase record.
+///
+/// Conforming types: ``ThresholdSegmenter`` (grey level, today's automatic path),
+/// ``EDXSegmenter`` (an element map), ``TrainedModelSegmenter`` (a pixel classifier
+/// trained with `dendrometer train`), ``ExternalMaskSegmenter`` (a mask made elsewhere).
+public protocol PhaseSegmenter: Sendable {
+    /// Segments `field` with `parameters`.
+    func segment(_ field: PreparedField, parameters: AnalysisParameters) throws(AnalysisError) -> PhaseSegmentation
+}
+
+extension PhaseSegmentation {
+    /// Removes specks below `speckPx` and fills holes below `holePx` (noise in the phase).
+    static func cleaned(_ m: BinaryMask, speckPx: Int, holePx: Int) throws(AnalysisError) -> BinaryMask {
+        do {
+            let noSpecks = try removeSmallObjects(m, minimumArea: speckPx)
+            return try removeSmallHoles(noSpecks, minimumArea: holePx)
+        } catch { throw .kernel(error.description) }
+    }
+}

@@ -1,0 +1,214 @@
+import Dendrometer
+import Foundation
+import Testing
+
+/// A prepared field from literal grey values (no denoising: `denoised` = `original`).
+private func field(_ width: Int, _ height: Int, _ values: [Float], pixelSize: Double? = nil,
+                   raster: (Int, Int)? = nil, origin: (Int, Int) = (0, 0)) -> PreparedField {
+    let image = Image(width: width, height: height, pixels: values, bitDepth: 32)
+    return PreparedField(rect: PixelRect(x: origin.0, y: origin.1, width: width, height: height),
+                         rasterWidth: raster?.0, rasterHeight: raster?.1, original: image, denoised: image,
+                         pixelSize: pixelSize.map { PixelSize(micrometres: $0) })
+}
+
+/// Rows of a literal 0/1 picture, top row first.
+private func mask(_ rows: [String]) -> BinaryMask {
+    BinaryMask(width: rows[0].count, height: rows.count,
+               normalizedBits: rows.flatMap { $0.map { $0 == "1" ? UInt8(1) : 0 } })
+}
+
+@Suite("Segmenters on tiny literal images")
+struct SegmenterTests {
+    /// 8 × 6 px: a bright layer (200) on the bottom two rows and a one-column dendrite (200)
+    /// rising two rows above it, on electrolyte at 100.
+    static let picture = [
+        "00000000",
+        "00000000",
+        "00010000",
+        "00010000",
+        "11111111",
+        "11111111",
+    ]
+    static var grey: [Float] { mask(picture).bits.map { $0 != 0 ? 200 : 100 } }
+
+    @Test("threshold: a fixed value between the two greys gives the drawn phase exactly")
+    func thresholdValue() throws {
+        var p = AnalysisParameters()
+        p.threshold.threshold = .value(150)
+        p.dendrites.minimumAreaUnit = .pixels
+        p.dendrites.minimumAreaPx = 1
+        p.dendrites.minimumAreaFloorPx = 1
+        let seg = try ThresholdSegmenter(polarity: .bright, anode: .bottom).segment(field(8, 6, Self.grey), parameters: p)
+        #expect(seg.phase == mask(Self.picture))
+        #expect(seg.method == .threshold(150))
+        #expect(seg.appearance == .bright)
+    }
+
+    @Test("EDX: the In-rich pixels of a map are the phase")
+    func edx() throws {
+        var f = field(8, 6, [Float](repeating: 100, count: 48))
+        f.edx["In"] = Image(width: 8, height: 6, pixels: mask(Self.picture).bits.map { $0 != 0 ? 40 : 0 }, bitDepth: 32)
+        var p = AnalysisParameters()
+        p.dendrites.minimumAreaUnit = .pixels
+        p.dendrites.minimumAreaFloorPx = 1
+        p.dendrites.minimumAreaPx = 1
+        let seg = try EDXSegmenter(element: "In").segment(f, parameters: p)
+        #expect(seg.phase == mask(Self.picture))
+        #expect(seg.method.name == "edx")
+        #expect(throws: AnalysisError.missingEDXMap(element: "S", available: ["In"])) {
+            _ = try EDXSegmenter(element: "S").segment(f, parameters: p)
+        }
+    }
+
+    @Test("external mask: taken as given, field-size or full-raster (data bar cut off)")
+    func externalMask() throws {
+        let drawn = mask(Self.picture)
+        let given = try ExternalMaskSegmenter(mask: ExternalMask(mask: drawn, path: "m.png")).segment(field(8, 6, Self.grey), parameters: AnalysisParameters())
+        #expect(given.phase == drawn)
+        #expect(given.method == .mask("m.png", labels: []))
+        // The same mask drawn on a raster with a 2-row data bar below the 6-row field.
+        let raster = mask(Self.picture + ["11111111", "00000000"])
+        let cut = try ExternalMaskSegmenter(mask: ExternalMask(mask: raster, path: "m.png"))
+            .segment(field(8, 6, Self.grey, raster: (8, 8)), parameters: AnalysisParameters())
+        #expect(cut.phase == drawn)
+    }
+
+    @Test("external mask: wrong size, nothing marked, everything marked are clear errors")
+    func externalMaskErrors() throws {
+        let f = field(8, 6, Self.grey, raster: (8, 7))
+        #expect(throws: AnalysisError.badMask("m.png", "the mask is 4 × 4 px but the image is 8 × 7 px or its scanned field 8 × 6 px")) {
+            _ = try ExternalMaskSegmenter(mask: ExternalMask(mask: BinaryMask(width: 4, height: 4), path: "m.png")).segment(f, parameters: AnalysisParameters())
+        }
+        #expect(throws: AnalysisError.badMask("m.png", "no pixel of the mask is label 5 inside the scanned field: nothing is phase")) {
+            _ = try ExternalMaskSegmenter(mask: ExternalMask(mask: BinaryMask(width: 8, height: 6), path: "m.png", labels: [5])).segment(f, parameters: AnalysisParameters())
+        }
+        let full = BinaryMask(width: 8, height: 6, normalizedBits: [UInt8](repeating: 1, count: 48))
+        #expect(throws: AnalysisError.badMask("m.png", "every pixel of the scanned field is non-zero: the mask marks no electrolyte")) {
+            _ = try ExternalMaskSegmenter(mask: ExternalMask(mask: full, path: "m.png")).segment(f, parameters: AnalysisParameters())
+        }
+    }
+
+    @Test("external mask file: label values pick the phase; a float map is a probability map")
+    func maskFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-mask-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        // ilastik-style labels: 1 Li-In, 2 electrolyte, 3 pore.
+        let labels: [UInt8] = [2, 2, 3, 2,
+                               2, 1, 2, 2,
+                               1, 1, 1, 1]
+        let path = dir.appendingPathComponent("labels.tif").path
+        try TIFFWriter.write(Image(width: 4, height: 3, pixels: labels, bitDepth: 8), to: path)
+        let m = try ExternalMask.read(path, labels: [1])
+        #expect(m.mask.bits == labels.map { $0 == 1 ? 1 : 0 })
+        let any = try ExternalMask.read(path)
+        #expect(any.mask.area == 12)
+        let probs: [Float] = [0.1, 0.49, 0.5, 0.9]
+        let ppath = dir.appendingPathComponent("p.tif").path
+        try TIFFWriter.write(Image(width: 2, height: 2, pixels: probs, bitDepth: 32), to: ppath)
+        #expect(try ExternalMask.read(ppath).mask.bits == [0, 0, 1, 1])
+        #expect(throws: AnalysisError.self) { _ = try ExternalMask.read(ppath, labels: [1]) }
+    }
+}
+
+@Suite("One parameter set")
+struct ParameterSetTests {
+    @Test("the defaults survive a round trip through their JSON")
+    func roundTrip() throws {
+        let json = try JSONEncoder().encode(ParameterFile.tree(of: AnalysisParameters()))
+        #expect(try ParameterFile.decode(json) == AnalysisParameters())
+    }
+
+    @Test("a subset changes only the keys it names")
+    func subset() throws {
+        let p = try ParameterFile.decode(Data(#"{"dendrites": {"minimumAreaSquareMicrometres": 2.5}, "threshold": {"threshold": 97}, "interface": {"knots": 9}}"#.utf8))
+        var expected = AnalysisParameters()
+        expected.dendrites.minimumAreaSquareMicrometres = 2.5
+        expected.threshold.threshold = .value(97)
+        expected.interface.knots = 9
+        #expect(p == expected)
+    }
+
+    @Test("an old flat classifier-threshold file is read as the morphology group")
+    func flatMorphology() throws {
+        let p = try ParameterFile.decode(Data(#"{"needleMaximumWidthMicrometres": 10, "brightNeedles": true}"#.utf8))
+        #expect(p.morphology.needleMaximumWidthMicrometres == 10)
+        #expect(p.morphology.brightNeedles)
+        #expect(p.dendrites == AnalysisParameters().dendrites)
+    }
+
+    @Test("unknown keys and wrong types are one error naming the key")
+    func errors() throws {
+        #expect(throws: ParameterFileError.unknownKey(path: "dendrites.minimumArea", known: AnalysisParameters.Dendrites.keys)) {
+            _ = try ParameterFile.decode(Data(#"{"dendrites": {"minimumArea": 2}}"#.utf8))
+        }
+        do {
+            _ = try ParameterFile.decode(Data(#"{"interface": {"knots": "seventeen"}}"#.utf8))
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".hasPrefix("interface.knots: expected an integer"), "\(error)")
+        }
+        do {
+            _ = try ParameterFile.decode(Data(#"{"skeleton": 3}"#.utf8))
+            Issue.record("expected an error")
+        } catch {
+            #expect("\(error)".hasPrefix("skeleton: expected an object"), "\(error)")
+        }
+        #expect(throws: ParameterFileError.self) { _ = try ParameterFile.decode(Data("[1, 2]".utf8)) }
+        #expect(throws: ParameterFileError.self) { _ = try ParameterFile.decode(Data(#"{"threshold": {"threshold": "median"}}"#.utf8)) }
+    }
+
+    @Test("sizes: µm on calibrated images, px otherwise or when the unit says px; floors hold")
+    func sizes() {
+        let d = AnalysisParameters.Dendrites()
+        // 1 µm² at 0.05 µm/px = 400 px; uncalibrated: 12 px; at 1 µm/px the 4-px floor holds.
+        #expect(d.minimumAreaPixels(pixelSize: PixelSize(micrometres: 0.05)) == 400)
+        #expect(d.minimumAreaPixels(pixelSize: nil) == 12)
+        #expect(d.minimumAreaPixels(pixelSize: PixelSize(micrometres: 1)) == 4)
+        var px = d
+        px.minimumAreaUnit = .pixels
+        px.minimumAreaPx = 20
+        #expect(px.minimumAreaPixels(pixelSize: PixelSize(micrometres: 0.05)) == 20)
+        // Pores: 2 µm at 0.1 µm/px = 20 px; spurs: 1 µm at 0.1 µm/px = 10 px, 3 px floor at 1 µm/px.
+        #expect(d.poreSizePixels(pixelSize: PixelSize(micrometres: 0.1)) == 20)
+        let s = AnalysisParameters.Skeleton()
+        #expect(s.spurLengthPixels(pixelSize: PixelSize(micrometres: 0.1)) == 10)
+        #expect(s.spurLengthPixels(pixelSize: PixelSize(micrometres: 1)) == 3)
+    }
+}
+
+extension AnalysisParameters.Dendrites {
+    /// Its JSON keys, sorted (what the unknown-key error lists).
+    static var keys: [String] {
+        guard case .object(let o) = ParameterFile.tree(of: AnalysisParameters.Dendrites()) else { return [] }
+        return o.keys.sorted()
+    }
+}
+
+@Suite("Entering the pipeline with your own mask")
+struct OwnMaskTests {
+    @Test("a hand-drawn mask of a clean scene gives the same penetration as the threshold path")
+    func handDrawnMask() throws {
+        // Flat interface 40 px above the bottom edge, three bars of known height.
+        var s = Scene(width: 200, height: 160, side: .bottom, interface: { _ in 40 })
+        for (u0, top) in [(40, 100), (100, 130), (150, 70)] {
+            for u in u0 ..< u0 + 6 { for v in 38 ... top { s.paint(u: u, v: v) } }
+        }
+        let m = s.micrograph()
+        let automatic = try DendriteAnalysis.run(m)
+        // The mask a user would draw in Fiji: exactly the painted phase.
+        let drawn = BinaryMask(width: s.width, height: s.height, normalizedBits: s.pixels.map { $0 == s.phaseValue ? 1 : 0 })
+        var options = AnalysisOptions()
+        options.segmentation = .mask(ExternalMask(mask: drawn, path: "drawn.tif"))
+        let fromMask = try DendriteAnalysis.run(m, options: options)
+        let a = try #require(automatic.penetration), b = try #require(fromMask.penetration)
+        // Layer pixels v = 0…39, interface at 39.5; deepest bar pixel centre v = 130 → 90.5 px.
+        #expect(abs(b.maxPx - 90.5) <= 0.01, "mask max \(b.maxPx)")
+        // The threshold path sees the same scene through a σ = 1 px Gaussian and hysteresis,
+        // which may carry a tip one pixel further: the same depth within 1.5 px.
+        #expect(abs(a.maxPx - b.maxPx) <= 1.5, "threshold \(a.maxPx) vs mask \(b.maxPx)")
+        #expect(abs(a.p95Px - b.p95Px) <= 1.5)
+        #expect(fromMask.interface?.side == .bottom)
+        #expect(fromMask.segmentation.method == .mask("drawn.tif", labels: []))
+    }
+}
