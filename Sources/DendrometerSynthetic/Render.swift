@@ -48,6 +48,9 @@ public struct SyntheticScene: Sendable {
     public var anodeMask: BinaryMask
     /// Truth numbers (interface, penetration, regions, calibration, data bar).
     public var truth: GroundTruth
+    /// Material code (`Material.rawValue`) of every pixel of the scanned field in the final
+    /// frame, row-major `spec.width × spec.height` (no data bar); for ``trainingLabels()``.
+    var fieldMaterial: [UInt8]
 }
 
 /// Renders `spec` (see ``SceneRenderer/render(_:)``).
@@ -201,7 +204,8 @@ public enum SceneRenderer {
         let truth = GroundTruth(spec: spec, core: truthCore, iface: iface, transform: transform, notes: notes)
         return SyntheticScene(spec: spec, image: image, edxMaps: edx,
                               dendriteMask: BinaryMask(width: w, height: h + bar, bits: dendriteBits),
-                              anodeMask: BinaryMask(width: w, height: h + bar, bits: anodeBits), truth: truth)
+                              anodeMask: BinaryMask(width: w, height: h + bar, bits: anodeBits), truth: truth,
+                              fieldMaterial: finalMaterial)
     }
 
     // MARK: acquisition artefacts, quantisation, data bar

@@ -28,12 +28,15 @@ public struct WrittenScene: Sendable {
     public var truth: String
     /// `<stem>.mask.png` (dendrite pixels 255).
     public var mask: String
+    /// `<stem>_labels.png` (training labels, see ``SyntheticScene/trainingLabels()``), when asked for.
+    public var labels: String?
 }
 
-/// Writes `scene` into `dir` (see ``SceneWriter/write(_:to:stem:)``).
+/// Writes `scene` into `dir` (see ``SceneWriter/write(_:to:stem:truthDirectory:labels:)``).
 @discardableResult
-public func write(_ scene: SyntheticScene, to dir: String, stem: String, truthDirectory: String? = nil) throws(SyntheticError) -> WrittenScene {
-    try SceneWriter.write(scene, to: dir, stem: stem, truthDirectory: truthDirectory)
+public func write(_ scene: SyntheticScene, to dir: String, stem: String, truthDirectory: String? = nil,
+                  labels: Bool = false) throws(SyntheticError) -> WrittenScene {
+    try SceneWriter.write(scene, to: dir, stem: stem, truthDirectory: truthDirectory, labels: labels)
 }
 
 /// Vendor-convention writers.
@@ -45,13 +48,15 @@ public enum SceneWriter {
     ///   - scene: a rendered scene.
     ///   - dir: output folder (created if needed).
     ///   - stem: file name without extension.
-    ///   - truthDirectory: where `<stem>.truth.json` and `<stem>.mask.png` go (default `dir`);
-    ///     a separate folder keeps `dendrometer batch DIR` from analysing the mask PNGs.
+    ///   - truthDirectory: where `<stem>.truth.json`, `<stem>.mask.png` and `<stem>_labels.png` go
+    ///     (default `dir`); a separate folder keeps `dendrometer batch DIR` from analysing the PNGs.
+    ///   - labels: also write `<stem>_labels.png`, the 8-bit training label image of
+    ///     ``SyntheticScene/trainingLabels()`` (values 0…3, full raster); the truth JSON then names it under `labels`.
     /// - Returns: the paths written.
     /// - Throws: ``SyntheticError/io(_:)`` naming the file that could not be written.
     @discardableResult
     public static func write(_ scene: SyntheticScene, to dir: String, stem: String,
-                             truthDirectory: String? = nil) throws(SyntheticError) -> WrittenScene {
+                             truthDirectory: String? = nil, labels: Bool = false) throws(SyntheticError) -> WrittenScene {
         let spec = scene.spec
         let base = (dir as NSString).appendingPathComponent(stem)
         let truthBase = ((truthDirectory ?? dir) as NSString).appendingPathComponent(stem)
@@ -84,8 +89,14 @@ public enum SceneWriter {
             }
             let maskPath = "\(truthBase).mask.png"
             try PNGWriter.write(scene.dendriteMask.image(), to: maskPath)
+            var labelsPath: String?
+            if labels {
+                labelsPath = "\(truthBase)_labels.png"
+                try PNGWriter.write(scene.trainingLabels(), to: labelsPath!)
+            }
             let truthPath = "\(truthBase).truth.json"
-            let files = WrittenScene(image: imagePath, sidecar: sidecar, edx: edxPaths, truth: truthPath, mask: maskPath)
+            let files = WrittenScene(image: imagePath, sidecar: sidecar, edx: edxPaths, truth: truthPath, mask: maskPath,
+                                     labels: labelsPath)
             try AtomicFile.write(text: truthJSON(scene, files: files).text(), to: truthPath)
             return files
         } catch {
@@ -239,7 +250,7 @@ public enum SceneWriter {
                      "counts_per_pixel": .number(spec.edx[k].countsPerPixel),
                      "file": name(files.map { $0.edx[k] })])
         }
-        return .object([
+        var doc: [String: JSONValue] = [
             "schema_version": .number(1),
             "generator": .string("dendrometer-synth"),
             "file": name(files?.image), "sidecar": name(files?.sidecar), "mask": name(files?.mask),
@@ -270,6 +281,9 @@ public enum SceneWriter {
             "edx": .array(edx),
             "notes": .array(t.notes.map { .string($0) }),
             "spec": specJSON,
-        ])
+        ]
+        // Only when written, so documents without labels stay byte-identical to earlier versions.
+        if let l = files?.labels { doc["labels"] = name(l) }
+        return .object(doc)
     }
 }

@@ -12,17 +12,17 @@ struct SynthCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dendrometer-synth",
         abstract: "Synthetic BSE/EDX cross-sections with exact ground truth, and the accuracy benchmark.",
-        subcommands: [RenderCommand.self, BenchmarkSetCommand.self, SamplesCommand.self, ScoreCommand.self]
+        subcommands: [RenderCommand.self, BenchmarkSetCommand.self, TrainingSetCommand.self, SamplesCommand.self, ScoreCommand.self]
     )
 }
 
 /// Writes one scene and prints a one-line summary.
-func emit(_ spec: SceneSpec, name: String, out: String, truthOut: String? = nil) throws {
+func emit(_ spec: SceneSpec, name: String, out: String, truthOut: String? = nil, labels: Bool = false) throws {
     let start = Date()
     let scene: SyntheticScene
     do { scene = try render(spec) } catch { throw ValidationError("\(name): \(error)") }
     let files: WrittenScene
-    do { files = try write(scene, to: out, stem: name, truthDirectory: truthOut) } catch { throw RuntimeError("\(name): \(error)") }
+    do { files = try write(scene, to: out, stem: name, truthDirectory: truthOut, labels: labels) } catch { throw RuntimeError("\(name): \(error)") }
     let t = scene.truth
     let ms = Date().timeIntervalSince(start) * 1000
     print(String(format: "%@  %@  %@ anode=%@ max=%.1f px p95=%.1f px regions=%@%@  (%.0f ms)",
@@ -81,6 +81,47 @@ struct BenchmarkSetCommand: ParsableCommand {
             n += 1
         }
         print(String(format: "%d scenes in %.2f s → %@", n, Date().timeIntervalSince(start), out))
+    }
+}
+
+struct TrainingSetCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "training-set",
+        abstract: "Render scenes of ONE imaging setting with training label images, for pixel-classifier training and testing.",
+        discussion: """
+        All scenes share the setting (vendor calibration format and pixel size, field size, bit depth, noise, blur, \
+        phase polarity) and differ in seed, zone depth, tilt, bow, anode thickness, morphology layout and anode side.
+
+        Writes <stem>.<ext> (+ sidecar) to --out and <stem>.truth.json, <stem>.mask.png and <stem>_labels.png to \
+        --truth-out. Labels (8-bit PNG, full raster): 1 anode layer + dendrite phase, 2 electrolyte, 3 pores and \
+        cathode composite, 0 data bar (unlabelled). Stems are tNN_<setting>_<layout>_<side>, in order.
+
+        Settings:
+        \(ImagingSetting.all.map { "  \($0.name): \($0.summary)" }.joined(separator: "\n"))
+        """)
+
+    @Option(help: "Output folder for the micrographs (and vendor sidecars).") var out: String
+    @Option(help: "Folder for <stem>.truth.json, <stem>.mask.png and <stem>_labels.png (keep it apart from --out).")
+    var truthOut: String
+    @Option(help: "Number of scenes (1…999).") var count = 12
+    @Option(help: "Imaging setting: \(ImagingSetting.all.map(\.name).joined(separator: ", ")).") var setting = ImagingSetting.liInFEI.name
+    @Option(help: "Seed of the set (scene k = 1…count gets seed × 1000 + k).") var seed: UInt64 = 1
+
+    func validate() throws {
+        guard (1 ... 999).contains(count) else { throw ValidationError("--count expects 1…999, got \(count)") }
+        guard ImagingSetting.named(setting) != nil else {
+            throw ValidationError("--setting expects one of \(ImagingSetting.all.map(\.name).joined(separator: ", ")), got '\(setting)'")
+        }
+        guard seed <= 9_000_000_000_000 else { throw ValidationError("--seed expects at most 9e12 (scene seeds must stay exact in JSON), got \(seed)") }
+    }
+
+    func run() throws {
+        let start = Date()
+        let s = ImagingSetting.named(setting)!
+        print("setting \(s.name): \(s.summary)")
+        let scenes = SyntheticTrainingSet.scenes(s, count: count, seed: seed)
+        for b in scenes { try emit(b.spec, name: b.name, out: out, truthOut: truthOut, labels: true) }
+        print(String(format: "%d scenes in %.2f s → %@ (truth, masks, labels → %@)", scenes.count, Date().timeIntervalSince(start), out, truthOut))
     }
 }
 
