@@ -64,6 +64,9 @@ struct AnalyzeCommand: ParsableCommand {
         } catch let e as ImageIOError {
             reportFailure(e.description)
             throw ExitCode(1)
+        } catch let e as AnalysisError where e.namesItsFile {
+            reportFailure(e.description)
+            throw ExitCode(1)
         } catch {
             reportFailure("\(image): \(error)")
             throw ExitCode(1)

@@ -76,17 +76,20 @@ struct TrainCommand: ParsableCommand {
         parameters.forest.maximumDepth = maxDepth
         parameters.forest.seed = seed
         parameters.maximumTrainingPixels = maxTrainingPixels
-        parameters.classNames = LabelMapping.classNames
+        // Class 3 ("anything else") is optional: an image may hold only phase and electrolyte.
+        let usesOther = examples.contains { $0.labels.pixels.contains(3) }
+        parameters.classNames = Array(LabelMapping.classNames.prefix(usesOther ? 3 : 2))
         let model: PixelClassifier
         do { model = try PixelClassifier.train(examples, parameters: parameters) } catch {
-            reportFailure("\(out): \(error)")
+            // What is wrong is in the labels (missing classes, sizes): name them.
+            reportFailure("\(labels.joined(separator: ", ")): \(error)")
             throw ExitCode(1)
         }
         do { try AtomicFile.write(model.serialized(), to: out) } catch {
             reportFailure(error.description)
             throw ExitCode(1)
         }
-        let counts = zip(LabelMapping.classNames, model.trainingPixelsPerClass).map { "\($1) \($0)" }.joined(separator: ", ")
+        let counts = zip(model.classNames, model.trainingPixelsPerClass).map { "\($1) \($0)" }.joined(separator: ", ")
         emit("""
         \(out)
           trained on   \(images.count) image\(images.count == 1 ? "" : "s"), labelled pixels used: \(counts)

@@ -73,6 +73,19 @@ struct SegmenterTests {
         #expect(cut.phase == drawn)
     }
 
+    @Test("a mask's phase brighter than the matrix is bright (Li-In), darker is dark (Li)")
+    func inferredAppearance() throws {
+        let drawn = mask(Self.picture)
+        let bright = try ExternalMaskSegmenter(mask: ExternalMask(mask: drawn, path: "m.png")).segment(field(8, 6, Self.grey), parameters: AnalysisParameters())
+        #expect(bright.appearance == .bright)
+        let darkGrey = Self.grey.map { 300 - $0 }   // phase 100, matrix 200
+        let dark = try ExternalMaskSegmenter(mask: ExternalMask(mask: drawn, path: "m.png")).segment(field(8, 6, darkGrey), parameters: AnalysisParameters())
+        #expect(dark.appearance == .dark)
+        // What the user says wins.
+        let told = try ExternalMaskSegmenter(mask: ExternalMask(mask: drawn, path: "m.png"), appearance: .bright).segment(field(8, 6, darkGrey), parameters: AnalysisParameters())
+        #expect(told.appearance == .bright)
+    }
+
     @Test("external mask: wrong size, nothing marked, everything marked are clear errors")
     func externalMaskErrors() throws {
         let f = field(8, 6, Self.grey, raster: (8, 7))

@@ -41,6 +41,15 @@ public enum AnalysisError: Error, Equatable, CustomStringConvertible {
         case .badLabels(let file, let why): "\(file): \(why)"
         }
     }
+
+    /// Whether the message starts with the file it is about (a mask, model or label image),
+    /// so a command must not prefix the micrograph's name.
+    public var namesItsFile: Bool {
+        switch self {
+        case .badMask, .badModel, .badLabels: true
+        default: false
+        }
+    }
 }
 
 /// Everything measured on one micrograph, in px with µm conversions from the calibration.

@@ -82,7 +82,7 @@ public struct ExternalMask: Sendable {
 public struct ExternalMaskSegmenter: PhaseSegmenter {
     /// The mask, full-raster or field size.
     public var mask: ExternalMask
-    /// What the user said the phase looks like (`--phase bright|dark`), else unspecified.
+    /// What the user said the phase looks like (`--phase bright|dark`); unspecified: inferred from the image.
     public var appearance: PhaseAppearance
 
     /// A segmenter handing `mask` on.
@@ -109,9 +109,11 @@ public struct ExternalMaskSegmenter: PhaseSegmenter {
         guard area < phase.width * phase.height else {
             throw .badMask(mask.path, "every pixel of the scanned field is \(which): the mask marks no electrolyte")
         }
+        var look = appearance, lookWhy = "given"
+        if look == .unspecified { (look, lookWhy) = PhaseAppearance.inferred(phase: phase, other: nil, grey: field.denoised) }
         return PhaseSegmentation(
-            phase: phase, appearance: appearance, method: .mask(mask.path, labels: mask.labels),
-            reason: "external mask \(mask.path) (\(which) = dendrite phase incl. the anode layer), taken as given",
+            phase: phase, appearance: look, method: .mask(mask.path, labels: mask.labels),
+            reason: "external mask \(mask.path) (\(which) = dendrite phase incl. the anode layer), taken as given; \(look) (\(lookWhy))",
             texture: field.denoised)
     }
 }

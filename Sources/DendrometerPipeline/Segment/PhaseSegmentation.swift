@@ -172,3 +172,32 @@ extension PhaseSegmentation {
         } catch { throw .kernel(error.description) }
     }
 }
+
+extension PhaseAppearance {
+    /// Pixels compared at most (evenly spaced) when inferring the appearance.
+    static let inferenceSamples = 200_000
+
+    /// How a phase looks, inferred from the image when nobody said (a model or a mask):
+    /// in BSE, Li-In alloy is brighter than the Li6PS5Cl matrix and Li metal darker, so the
+    /// phase is `bright` when its median grey exceeds the matrix's (pixels that are neither
+    /// phase nor `other`), else `dark`.
+    ///
+    /// Example: phase median 182, matrix median 97 → `.bright`, "phase brighter than the
+    /// matrix (median grey 182 vs 97)".
+    /// - Returns: the appearance and one sentence of evidence; `.unspecified` when either set is empty.
+    public static func inferred(phase: BinaryMask, other: BinaryMask?, grey: Image<Float>) -> (PhaseAppearance, String) {
+        let n = min(phase.bits.count, grey.pixels.count)
+        let step = max(1, n / inferenceSamples)
+        var inPhase = [Float](), matrix = [Float]()
+        for i in stride(from: 0, to: n, by: step) where grey.pixels[i].isFinite {
+            if phase.bits[i] != 0 { inPhase.append(grey.pixels[i]) } else if other.map({ $0.bits[i] == 0 }) ?? true { matrix.append(grey.pixels[i]) }
+        }
+        guard !inPhase.isEmpty, !matrix.isEmpty else { return (.unspecified, "no phase or no matrix pixel to compare") }
+        inPhase.sort()
+        matrix.sort()
+        let p = inPhase[inPhase.count / 2], m = matrix[matrix.count / 2]
+        let text = String(format: "median grey %.4g vs %.4g", Double(p), Double(m))
+        return p > m ? (.bright, "phase brighter than the matrix (\(text)): Li-In-like")
+                     : (.dark, "phase darker than the matrix (\(text)): Li-like")
+    }
+}

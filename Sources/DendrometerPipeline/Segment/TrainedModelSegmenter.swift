@@ -24,7 +24,7 @@ public struct TrainedModelSegmenter: PhaseSegmenter {
     public var model: PixelClassifier
     /// Its file name (for reports).
     public var name: String
-    /// What the user said the phase looks like (`--phase bright|dark`), else unspecified.
+    /// What the user said the phase looks like (`--phase bright|dark`); unspecified: inferred from the image.
     public var appearance: PhaseAppearance
 
     /// A segmenter applying `model`.
@@ -56,9 +56,11 @@ public struct TrainedModelSegmenter: PhaseSegmenter {
         var warnings = prediction.warnings
         if phase.area == 0 { warnings.append("the model \(name) finds no dendrite phase (class 1) in this image; was it trained on images like this one?") }
         let other = model.classCount >= Self.otherClass ? BinaryMask(width: field.width, height: field.height, normalizedBits: otherBits) : nil
+        var look = appearance, lookWhy = "given"
+        if look == .unspecified { (look, lookWhy) = PhaseAppearance.inferred(phase: phase, other: other, grey: field.denoised) }
         var record = PhaseSegmentation(
-            phase: phase, other: other, appearance: appearance, method: .model(name),
-            reason: "trained pixel classifier \(name) (\(model.summary)); class 1 = dendrite phase incl. the anode layer",
+            phase: phase, other: other, appearance: look, method: .model(name),
+            reason: "trained pixel classifier \(name) (\(model.summary)); class 1 = dendrite phase incl. the anode layer; \(look) (\(lookWhy))",
             warnings: warnings, texture: field.denoised)
         record.classProbabilities = prediction.probabilities
         return record
