@@ -8,7 +8,7 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Measure dendrites in one SEM cross-section: penetration depth, orientation, connectivity, morphology.",
         discussion: """
-        Writes DIR/<stem>.json (DESIGN.md §3) and DIR/<stem>.overlay.png, and prints a summary \
+        Writes DIR/<stem>.json (every measurement, the tool version and the full parameter set) and DIR/<stem>.overlay.png, and prints a summary \
         (or the JSON with --json). Lengths are in µm when the image is calibrated (metadata or \
         --pixel-size), otherwise µm fields are null and a warning says why.
         """)

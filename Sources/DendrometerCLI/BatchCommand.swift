@@ -11,7 +11,7 @@ struct BatchCommand: ParsableCommand {
         abstract: "Analyse many micrographs: folders (recursive), files or globs; resumable, shardable.",
         discussion: """
         Writes DIR/json/<path>.json, DIR/overlays/<path>.png, images.csv, regions.csv, branches.csv, \
-        failures.csv and report.html (DESIGN.md §3). EDX maps named <stem>_<Element>.<ext> beside an \
+        failures.csv and report.html. EDX maps named <stem>_<Element>.<ext> beside an \
         image are attached to it. A run that was interrupted (even by kill -9) resumes: images whose \
         record matches the file's content hash and the settings are skipped; the tables are rebuilt \
         from the records. Exit status 1 when any image failed (listed in failures.csv).

@@ -68,6 +68,15 @@ public struct AnalysisReport: Encodable, Sendable {
         try pen.encode(p?.p95Px, forKey: Key("p95_px"))
         try pen.encode(p?.frontMeanPx, forKey: Key("front_mean_px"))
         try pen.encode(p?.shortCircuit, forKey: Key("short_circuit"))
+        if let f = r.isolatedFragments {
+            var fc = pen.nestedContainer(keyedBy: Key.self, forKey: Key("isolated_fragments"))
+            try fc.encode(f.components, forKey: Key("components"))
+            try fc.encode(f.pixels, forKey: Key("pixels"))
+            try fc.encode(f.farthestOffsetPx, forKey: Key("farthest_offset_px"))
+            try fc.encode(um(f.farthestOffsetPx), forKey: Key("farthest_offset_um"))
+        } else {
+            try pen.encodeNil(forKey: Key("isolated_fragments"))
+        }
         var prof = pen.nestedUnkeyedContainer(forKey: Key("profile"))
         for bin in p?.profile ?? [] {
             var b = prof.nestedContainer(keyedBy: Key.self)

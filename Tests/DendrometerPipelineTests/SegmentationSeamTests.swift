@@ -225,3 +225,42 @@ struct OwnMaskTests {
         #expect(fromMask.segmentation.method == .mask("drawn.tif", labels: []))
     }
 }
+
+@Suite("Isolated fragments beyond the front")
+struct IsolatedFragmentTests {
+    /// Flat interface at the bottom of a 40 × 200 field (layer rows v < 10, boundary 9.5).
+    static let interface = Interface(side: .bottom, width: 40, height: 200, knotsU: [0, 39], knotsV: [9.5, 9.5])
+
+    /// Paints rows v in `vs` of columns `us` (interface frame, v from the bottom edge).
+    static func paint(_ m: inout BinaryMask, us: Range<Int>, vs: ClosedRange<Int>) {
+        for u in us { for v in vs { m.bits[(199 - v) * 40 + u] = 1 } }
+    }
+
+    @Test("a speck far beyond the needles is removed and reported; the needles stay")
+    func speck() {
+        var m = BinaryMask(width: 40, height: 200)
+        Self.paint(&m, us: 5 ..< 8, vs: 10 ... 90)      // needle reaching offset 80.5
+        Self.paint(&m, us: 20 ..< 23, vs: 10 ... 70)
+        Self.paint(&m, us: 30 ..< 32, vs: 170 ... 171)  // 4-px speck 150 px beyond the front
+        let (kept, removed) = m.removingIsolatedFragments(interface: Self.interface, minimumGapPx: 10, gapFraction: 0.1, maximumShare: 0.02)
+        let f = try? #require(removed)
+        #expect(f?.components == 1 && f?.pixels == 4)
+        // Reach: the needle's top pixel, v = 90, offset 90 − 9.5 = 80.5; the speck starts at 160.5.
+        #expect(f?.reachPx == 80.5 && f?.firstOffsetPx == 160.5)
+        #expect(kept.area == m.area - 4)
+    }
+
+    @Test("bands following each other within the gap, and much phase beyond a gap, are kept")
+    func bandsKept() {
+        var m = BinaryMask(width: 40, height: 200)
+        // Stripe bands with 9-px gaps: each starts exactly max(10, 0.1 × reach) px past the
+        // depth reached (24.5 vs 14.5 + 10, then 38.5 vs 28.5 + 10): joined, not isolated.
+        Self.paint(&m, us: 0 ..< 40, vs: 20 ... 24)
+        Self.paint(&m, us: 0 ..< 40, vs: 34 ... 38)
+        Self.paint(&m, us: 0 ..< 40, vs: 48 ... 52)
+        #expect(m.removingIsolatedFragments(interface: Self.interface, minimumGapPx: 10, gapFraction: 0.1, maximumShare: 0.02).1 == nil)
+        // A second band 100 px beyond but holding a third of the phase is real growth.
+        Self.paint(&m, us: 0 ..< 40, vs: 150 ... 156)
+        #expect(m.removingIsolatedFragments(interface: Self.interface, minimumGapPx: 10, gapFraction: 0.1, maximumShare: 0.02).1 == nil)
+    }
+}

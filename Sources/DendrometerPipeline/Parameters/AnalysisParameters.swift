@@ -141,6 +141,27 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         public init() {}
     }
 
+    /// Phase pieces isolated beyond the dendrite front (``BinaryMask/removingIsolatedFragments(interface:minimumGapPx:gapFraction:maximumShare:)``).
+    public struct Fragments: Sendable, Equatable, Codable {
+        /// A gap along the depth isolates what lies beyond when larger than this fraction of
+        /// the depth the growth has reached (growth fills its depth range continuously).
+        public var gapFraction = 0.1
+        /// … and larger than this, µm (calibrated images).
+        public var minimumGapMicrometres = 2.0
+        /// … or this, px (uncalibrated images, and a floor).
+        public var minimumGapPx = 10.0
+        /// Only a little phase beyond a gap is debris: at most this share of the dendrite pixels.
+        public var maximumShare = 0.02
+        /// Set false to keep every piece (depth then counts isolated specks too).
+        public var remove = true
+        public init() {}
+
+        /// The minimum gap in px for an image with `pixelSize` (nil: uncalibrated).
+        public func minimumGapPixels(pixelSize: PixelSize?) -> Double {
+            max(minimumGapPx, pixelSize.map { minimumGapMicrometres / $0.micrometres } ?? 0)
+        }
+    }
+
     /// The cathode composite on the far side of the electrolyte.
     public struct Cathode: Sendable, Equatable, Codable {
         /// Band detection (phase fraction and thickness).
@@ -196,6 +217,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     public var cathode = Cathode()
     /// Dendrite clean-up.
     public var dendrites = Dendrites()
+    /// Isolated fragments beyond the front.
+    public var fragments = Fragments()
     /// Skeleton.
     public var skeleton = Skeleton()
     /// Orientation.

@@ -66,6 +66,8 @@ public struct AnalysisResult: Sendable {
     public var interfaceReason: String
     /// The cathode composite, when one is in view (offset above the interface).
     public var cathode: CathodeLayer?
+    /// Phase pieces isolated beyond the front and not counted as dendrites, if any.
+    public var isolatedFragments: IsolatedFragments?
     /// Dendrite pixels: phase on the electrolyte side, specks removed; field coordinates.
     public var dendrites: BinaryMask
     /// Pruned skeleton of the dendrites, field coordinates.
@@ -213,6 +215,7 @@ public enum DendriteAnalysis {
         clock.lap("interface")
         var dendrites: BinaryMask
         var cathode: CathodeLayer?
+        var fragments: IsolatedFragments?
         if let interface = detection.interface {
             dendrites = interface.electrolyteSide(of: seg.phase)
             clock.lap("electrolyte side")
@@ -232,7 +235,7 @@ public enum DendriteAnalysis {
             dendrites = seg.phase
         }
         do { dendrites = try removeSmallObjects(dendrites, minimumArea: speckPx) } catch { throw .kernel(error.description) }
-        if seg.appearance.isDark {
+        if seg.phaseMayIncludePores {
             // Pores of the electrolyte are as dark as Li: drop compact components; needles are long.
             let limit = parameters.dendrites.poreSizePixels(pixelSize: pixelSize)
             let before = dendrites.area
@@ -240,6 +243,20 @@ public enum DendriteAnalysis {
             if dendrites.area < before {
                 warnings.append("dark phase: \(before - dendrites.area) px in compact dark blobs (< \(limit) px across, electrolyte pores) not counted as dendrites")
             }
+        }
+
+        if parameters.fragments.remove, let interface = detection.interface {
+            let f = parameters.fragments
+            let (kept, isolated) = dendrites.removingIsolatedFragments(
+                interface: interface, minimumGapPx: f.minimumGapPixels(pixelSize: pixelSize), gapFraction: f.gapFraction, maximumShare: f.maximumShare)
+            if let isolated {
+                dendrites = kept
+                let um = { (px: Double) in pixelSize.map { String(format: " (%.1f µm)", px * $0.micrometres) } ?? "" }
+                warnings.append(String(format: "%d isolated piece%@ of phase (%d px) from %.0f to %.0f px above the interface%@, beyond a gap after the growth front at %.0f px%@, not counted as dendrites; check them, or keep them with fragments.remove = false",
+                                       isolated.components, isolated.components == 1 ? "" : "s", isolated.pixels, isolated.firstOffsetPx,
+                                       isolated.farthestOffsetPx, um(isolated.farthestOffsetPx), isolated.reachPx, um(isolated.reachPx)))
+            }
+            fragments = isolated
         }
 
         clock.lap("dendrite clean-up")
@@ -328,7 +345,7 @@ public enum DendriteAnalysis {
 
         return AnalysisResult(
             micrograph: micrograph, field: field, segmentation: seg, interface: detection.interface,
-            interfaceReason: detection.explanation, cathode: cathode, dendrites: dendrites, skeleton: skeleton, graph: graph,
+            interfaceReason: detection.explanation, cathode: cathode, isolatedFragments: fragments, dendrites: dendrites, skeleton: skeleton, graph: graph,
             penetration: penetration, orientation: angles.statistics(in: nil), connectivity: connectivity, areaFraction: areaFraction,
             regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, options: options)
     }

@@ -136,6 +136,10 @@ public struct PhaseSegmentation: Sendable {
     public var warnings: [String]
     /// The grey image later stages may read for texture (cathode speckle), field coordinates.
     public var texture: Image<Float>
+    /// Whether electrolyte pores can be in ``phase``: a dark-phase grey threshold cannot tell Li
+    /// from pores (both dark), so compact dark pieces are removed later; a model (class 3) or a
+    /// user's mask already knows pores.
+    public var phaseMayIncludePores = false
     /// Per-class probabilities when a classifier made the mask (index 0 = class 1, the phase), field coordinates.
     public var classProbabilities: [Image<Float>] = []
 

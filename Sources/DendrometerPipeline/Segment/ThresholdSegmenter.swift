@@ -74,11 +74,13 @@ public struct ThresholdSegmenter: PhaseSegmenter {
         func record(_ t: Double, _ polarity: DendrometerSegmentation.Polarity, reason: String, warnings: [String]) throws(AnalysisError) -> PhaseSegmentation {
             let low = t - p.hysteresisFraction * (t - split.mode)
             let mask = hysteresisThreshold(smooth, low: low, high: t, polarity: polarity)
-            return PhaseSegmentation(
+            var record = PhaseSegmentation(
                 phase: try PhaseSegmentation.cleaned(mask, speckPx: speckPx, holePx: p.fillHolesBelowPx),
                 rawPhase: DendrometerSegmentation.segment(smooth, threshold: t, polarity: polarity),
                 appearance: polarity == .bright ? .bright : .dark, method: .threshold(t),
                 reason: reason, warnings: warnings, texture: smooth)
+            record.phaseMayIncludePores = polarity == .dark
+            return record
         }
         switch polarity {
         case .bright:
