@@ -26,6 +26,9 @@
 //    is refined by the same one-sided least squares at 3 σ.
 // Selection: the candidate with more heights within ±`selectionBand` of it,
 // minus those further below it (a curve with points below it is not the edge).
+// A bow is kept only if every third of the interface shows edge points on the
+// curve; where a dendrite base hides a third, the bow would be extrapolated,
+// and a straight edge is fitted instead.
 //
 // Worked example: h = 40 on u = 0…299 except a flame base h = 90 on u = 100…199:
 // a least-squares line would sit at 56.7; the one-sided fit gives 40 (the flame
@@ -103,7 +106,26 @@ enum EdgeCurveFit {
             let s = support(c)
             if s > bestSupport { best = c; bestSupport = s }
         }
+        // A bow is only believed where the edge is seen along the whole interface: if a third of
+        // it shows (almost) no edge point on the curve (a wide dendrite base hides it), the curve
+        // there is an extrapolation of the bow, and a straight edge is the safer guess.
+        if best.2 != 0, !supportsBow(x, v, best, tolerance: tolerance, minimumShare: p.minimumEdgeShareOfWindow) {
+            best = oneSided(x, v, from: (best.0, best.1, 0), sigma: sigma, tolerance: p.dendriteResidualWidths, cMax: 0, anneal: true)
+        }
         return (Curve(a: best.0, b: best.1, c: best.2, scale: scale), tolerance)
+    }
+
+    /// Whether every third of the heights (by position) has at least `minimumShare` of its
+    /// points within `tolerance` of the curve.
+    static func supportsBow(_ x: [Double], _ v: [Double], _ c: (Double, Double, Double), tolerance: Double, minimumShare: Double) -> Bool {
+        guard let lo = x.first, let hi = x.last, hi > lo else { return true }
+        var inside = [0, 0, 0], count = [0, 0, 0]
+        for i in x.indices {
+            let third = min(2, Int(3 * (x[i] - lo) / (hi - lo)))
+            count[third] += 1
+            if abs(v[i] - (c.0 + c.1 * x[i] + c.2 * x[i] * x[i])) <= tolerance { inside[third] += 1 }
+        }
+        return (0 ..< 3).allSatisfy { count[$0] == 0 || Double(inside[$0]) >= minimumShare * Double(count[$0]) }
     }
 
     /// The edge's roughness σ, px, from the differences of neighbouring layer heights: their

@@ -78,6 +78,9 @@ public enum InterfaceDetector {
         public var dendriteResidualWidths = 3.0
         /// Smallest noise width, px (pixel quantisation of the edge).
         public var minimumEdgeNoisePx = 1.0
+        /// A knot's window measures the edge's local waviness only when at least this share of
+        /// its positions show the edge (not a dendrite); otherwise the knot is interpolated.
+        public var minimumEdgeShareOfWindow = 0.05
         /// A pressed pellet's anode surface bows by at most this fraction of the interface length
         /// (the sagitta of the fitted quadratic); more bow would let the curve bend around a flame.
         public var maximumSagittaFraction = 0.05
@@ -248,11 +251,15 @@ public enum InterfaceDetector {
         let smooth = us.map(model)
         // Second pass on detrended heights of the layer's edge (dendrite points left out): a
         // low quantile of a sloped window is biased by the slope; of the residuals it is not.
-        var residuals = us.map { u -> Double in
+        // A window wholly under a dendrite base shows no edge: its knot is interpolated from the
+        // knots on either side (the edge runs straight under the base, like a chord).
+        let measured = us.map { u -> Double? in
             let lo = max(0, Int(u) - half), hi = min(length - 1, Int(u) + half)
-            let r = (lo ... hi).map { Double(heights[$0]) - 0.5 - model(Double($0)) }.filter { $0 <= tolerance }
-            return r.isEmpty ? 0 : quantile(r, p.detrendedQuantile)
+            let r = (lo ... hi).filter { heights[$0] > 0 }.map { Double(heights[$0]) - 0.5 - model(Double($0)) }.filter { $0 <= tolerance }
+            return Double(r.count) >= max(Self.minimumEdgePointsPerWindow, p.minimumEdgeShareOfWindow * Double(hi - lo + 1))
+                ? quantile(r, p.detrendedQuantile) : nil
         }
+        var residuals = Self.interpolatingGaps(us, measured)
         residuals = median3(residuals)
         let limit = max(2, p.maximumWaviness * Double(length))
         let vs = zip(smooth, residuals).map { $0 + min(limit, max(-limit, $1)) }
@@ -261,6 +268,23 @@ public enum InterfaceDetector {
 
     /// Layer heights used by the one-sided fit, at most (evenly spaced along the interface).
     static let refinementSamples = 4096
+    /// A knot window needs at least this many edge points to measure the edge's waviness.
+    static let minimumEdgePointsPerWindow = 3.0
+
+    /// `values` with the nil entries filled by linear interpolation in `u` between the nearest
+    /// measured neighbours (the nearest one beyond the ends); all 0 when none is measured.
+    static func interpolatingGaps(_ u: [Double], _ values: [Double?]) -> [Double] {
+        let known = values.indices.filter { values[$0] != nil }
+        guard let first = known.first, let last = known.last else { return [Double](repeating: 0, count: values.count) }
+        return values.indices.map { i in
+            if let v = values[i] { return v }
+            if i < first { return values[first]! }
+            if i > last { return values[last]! }
+            let a = known.last { $0 < i }!, b = known.first { $0 > i }!
+            let t = (u[i] - u[a]) / (u[b] - u[a])
+            return values[a]! + t * (values[b]! - values[a]!)
+        }
+    }
 
     /// Tukey-biweight IRLS fit of v = a + b·u + c·u² (u scaled internally).
     static func robustQuadratic(_ u: [Double], _ v: [Double]) -> (Double, Double, Double) {
