@@ -59,7 +59,7 @@ let package = Package(
         /// Region features and the flame / stripe / network / vertical classifier.
         .target(name: "DendrometerMorphology", dependencies: ["DendrometerCore"]),
         /// Pixel classification from a few labelled pixels: multi-scale feature bank and random forest (ilastik-style).
-        .target(name: "DendrometerLearning", dependencies: ["DendrometerCore", "DendrometerFilters"]),
+        .target(name: "DendrometerLearning", dependencies: ["DendrometerCore", "DendrometerFilters", "CVectorKernels"]),
         /// Thinning, skeleton graph (skan vocabulary) and spur pruning.
         .target(name: "DendrometerSkeleton", dependencies: ["DendrometerCore", "DendrometerSegmentation"]),
 

@@ -13,8 +13,29 @@
 // derivative kernel has zero sum and maps x² to exactly 2. For σ ≥ 1 px this
 // changes the sampled analytic kernels by < 1e-6; for small σ it keeps the
 // derivatives exact on polynomials, where the raw samples would not be.
+//
+// The line convolution runs in the C kernel of CVectorKernels (SymmetricFIR.c,
+// the one DendrometerFilters' separable filters use) on 256- or 512-bit vectors
+// when the processor has them (`VectorKernels.active`, chosen at run time); it
+// does the very same Float operations in the same order as the Swift loop
+// below, so features are bit-identical on every machine whichever runs.
 
 import Foundation
+import CVectorKernels
+import DendrometerFilters
+
+/// The wide-vector instruction set of the line convolutions (nil: the Swift loop),
+/// from `VectorKernels.active` (which honours `DENDROMETER_VECTORS`).
+let featureVectorISA: dm_isa? = {
+    switch VectorKernels.active {
+    case .avx512bw: DM_ISA_AVX512BW
+    case .avx2: DM_ISA_AVX2
+    case .portable: nil
+    }
+}()
+
+/// Samples per vector of ``featureVectorISA`` (lines shorter than this use the Swift loop).
+let featureVectorLanes: Int = featureVectorISA.map { dm_lanes($0, MemoryLayout<Float>.stride) } ?? Int.max
 
 /// A 1-D kernel of length 2r + 1, even (w[−k] = w[k]) or odd (w[−k] = −w[k]).
 ///
@@ -80,7 +101,8 @@ func reflect(_ i: Int, _ n: Int) -> Int {
 
 /// out[i] = kernel applied to lines lo[k], hi[k] (k = 0 ... r; lo[0] the centre) at
 /// index `offset + i`, for i in 0 ..< count. Sixteen outputs are accumulated in
-/// registers over all taps before one store.
+/// registers over all taps before one store; with `offset` 0 and at least one wide
+/// vector of samples, the bit-identical C kernel runs instead.
 /// Unchecked: r ≥ 1 (every kernel here has radius ≥ 1); every line holds offset + count
 /// readable Floats; `out` aliases none.
 @inline(__always)
@@ -90,6 +112,14 @@ func convolveLines(_ t: UnsafePointer<Float>, radius r: Int, odd: Bool, count n:
     typealias V = SIMD16<Float>
     @inline(__always) func load(_ q: UnsafePointer<Float>, _ i: Int) -> V {
         UnsafeRawPointer(q + i).loadUnaligned(as: V.self)
+    }
+    if offset == 0, n >= featureVectorLanes, let isa = featureVectorISA {
+        lo.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: r + 1) { lo in
+            hi.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: r + 1) { hi in
+                dm_symmetric_fir_f32(isa, t, r, odd ? 0 : 1, n, out, lo, hi)
+            }
+        }
+        return
     }
     var i = 0
     while i + V.scalarCount <= n {
@@ -184,8 +214,8 @@ func columnPass(source: UnsafePointer<Float>, sourceRows: Range<Int>, imageHeigh
         while x0 < w {
             let n = min(columnPassStripWidth, w - x0)
             for y in rows {
-                for k in 0 ... r { s.lo[k] = line(y - k); s.hi[k] = line(y + k) }
-                convolveLines(t.baseAddress!, radius: r, odd: kernel.odd, count: n, offset: x0,
+                for k in 0 ... r { s.lo[k] = line(y - k) + x0; s.hi[k] = line(y + k) + x0 }
+                convolveLines(t.baseAddress!, radius: r, odd: kernel.odd, count: n, offset: 0,
                               output: output + (y - rows.lowerBound) * w + x0, lo: s.lo, hi: s.hi)
             }
             x0 += n

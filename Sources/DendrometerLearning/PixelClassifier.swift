@@ -319,7 +319,7 @@ public struct PixelClassifier: Sendable, Equatable {
             let out = SendablePointer(ob.baseAddress!)
             forEachFeatureTile(normalised, plan: plan, tileRows: tileRows) { rows, features in
                 let tileN = rows.count * w
-                let acc = UnsafeMutablePointer<Float>.allocate(capacity: k * predictionBlockSize)
+                let acc = UnsafeMutablePointer<Float>.allocate(capacity: RandomForest.predictionScratchCount(classCount: k))
                 defer { acc.deallocate() }
                 forest.predict(features: features, featureStride: tileN, sampleStride: 1, count: tileN,
                                output: out.base + rows.lowerBound * w, classStride: n, scratch: acc)

@@ -105,6 +105,12 @@ public struct RandomForest: Sendable, Equatable {
     let treeStarts: [Int]
     /// Leaf class probabilities, `classCount` per leaf, leaves numbered in node order over the forest.
     let leafProbabilities: [Float]
+    /// The internal nodes of every tree for prediction, in tree-local node numbering, with
+    /// leaf children folded into their parents: a child c ≥ 0 is an internal node, a child
+    /// c < 0 is the leaf whose probability row is ~c (= −c − 1). Derived from `nodes` at
+    /// init, so a descent needs no load to learn that it reached a leaf. A single-leaf
+    /// tree is stored as one node that sends every sample to that leaf.
+    let predictionNodes: [Node]
 
     /// Number of trees.
     public var treeCount: Int { treeStarts.count - 1 }
@@ -121,5 +127,28 @@ public struct RandomForest: Sendable, Equatable {
         self.nodes = nodes
         self.treeStarts = treeStarts
         self.leafProbabilities = leafProbabilities
+        predictionNodes = Self.foldLeaves(nodes: nodes, treeStarts: treeStarts)
+    }
+
+    /// ``predictionNodes`` of a forest (node indices stay tree-local; internal nodes keep
+    /// their indices, so the array has the same length and layout as `nodes`).
+    static func foldLeaves(nodes: [Node], treeStarts: [Int]) -> [Node] {
+        var folded = nodes
+        for t in 0 ..< max(0, treeStarts.count - 1) {
+            let base = treeStarts[t]
+            func child(_ c: Int32) -> Int32 {
+                let node = nodes[base + Int(c)]
+                return node.feature == leafMarker ? ~node.left : c
+            }
+            if nodes[base].feature == leafMarker {
+                folded[base] = Node(feature: 0, threshold: 0, left: ~nodes[base].left, right: ~nodes[base].left)
+                continue
+            }
+            for j in base ..< treeStarts[t + 1] where nodes[j].feature != leafMarker {
+                folded[j].left = child(nodes[j].left)
+                folded[j].right = child(nodes[j].right)
+            }
+        }
+        return folded
     }
 }

@@ -134,6 +134,32 @@ struct FeatureTests {
         }
     }
 
+    @Test("the wide-vector C line convolution is bit-identical to the Swift loop")
+    func wideKernelsBitIdentical() {
+        var rng = SplitMix64(seed: 21)
+        let w = 203, r = 9
+        let lines = (0 ..< 2 * r + 1).map { _ in (0 ... w).map { _ in Float(rng.next() % 100_000) / 7919 } }
+        for kernel in [SymmetricKernel.gaussian(sigma: 2.2), .firstDerivative(sigma: 2.2), .secondDerivative(sigma: 2.2)] {
+            let kr = kernel.radius
+            var wide = [Float](repeating: 0, count: w), portable = [Float](repeating: 0, count: w)
+            let pointers = lines.map { _ in UnsafeMutablePointer<Float>.allocate(capacity: w + 1) }
+            defer { pointers.forEach { $0.deallocate() } }
+            for (p, l) in zip(pointers, lines) { p.initialize(from: l, count: w + 1) }
+            let lo = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: kr + 1)
+            let hi = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: kr + 1)
+            defer { lo.deallocate(); hi.deallocate() }
+            kernel.taps.withUnsafeBufferPointer { t in
+                // Offset 0: the C kernel where the processor has wide vectors.
+                for k in 0 ... kr { lo[k] = UnsafePointer(pointers[r - k]); hi[k] = UnsafePointer(pointers[r + k]) }
+                convolveLines(t.baseAddress!, radius: kr, odd: kernel.odd, count: w, offset: 0, output: &wide, lo: lo, hi: hi)
+                // The same samples at offset 1 of lines shifted by one: always the Swift loop.
+                for k in 0 ... kr { lo[k] = UnsafePointer(pointers[r - k] - 1); hi[k] = UnsafePointer(pointers[r + k] - 1) }
+                convolveLines(t.baseAddress!, radius: kr, odd: kernel.odd, count: w, offset: 1, output: &portable, lo: lo, hi: hi)
+            }
+            #expect(wide == portable, "odd \(kernel.odd), radius \(kr)")
+        }
+    }
+
     @Test("tiled features equal the untiled ones (tiny tiles, kernels wider than the image)")
     func tiledEqualsUntiled() {
         var rng = SplitMix64(seed: 3)

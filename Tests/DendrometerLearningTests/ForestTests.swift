@@ -78,6 +78,42 @@ struct ForestTests {
         #expect(a.nodeCount > 2 * p.treeCount)
     }
 
+    @Test("level-synchronous prediction equals a sample-by-sample descent (NaN goes right; single-leaf trees)")
+    func levelSynchronousPrediction() throws {
+        var rng = SplitMix64(seed: 12)
+        let n = 700, nf = 5
+        let x = (0 ..< n * nf).map { _ in Float(rng.next() % 1000) / 1000 }
+        let y = (0 ..< n).map { i in UInt8((x[i * nf] + x[i * nf + 2] > 1 ? 1 : 0) + (x[i * nf + 4] > 0.7 ? 1 : 0)) }
+        let trained = try RandomForest.train(features: x, featureCount: nf, labels: y, classCount: 3,
+                                             parameters: .init(treeCount: 7, seed: 2))
+        // Append a single-leaf tree (a pure bootstrap sample gives one in practice).
+        let leaf = RandomForest.Node(feature: RandomForest.leafMarker, threshold: 0, left: Int32(trained.leafCount), right: 0)
+        var p = trained.parameters
+        p.treeCount += 1
+        let forest = RandomForest(featureCount: nf, classCount: 3, parameters: p, nodes: trained.nodes + [leaf],
+                                  treeStarts: trained.treeStarts + [trained.nodeCount + 1],
+                                  leafProbabilities: trained.leafProbabilities + [0.25, 0.5, 0.25])
+        // More samples than one block, some NaN features.
+        var samples = [Float]()
+        for i in 0 ..< 3 * predictionBlockSize + 17 {
+            for f in 0 ..< nf { samples.append(i % 11 == f ? .nan : Float(rng.next() % 1000) / 1000) }
+        }
+        let got = try forest.probabilities(features: samples)
+        for i in 0 ..< samples.count / nf {
+            var expected = [Float](repeating: 0, count: 3)
+            for t in 0 ..< forest.treeCount {
+                var j = forest.treeStarts[t]
+                while forest.nodes[j].feature >= 0 {
+                    let node = forest.nodes[j]
+                    j = forest.treeStarts[t] + Int(samples[i * nf + Int(node.feature)] <= node.threshold ? node.left : node.right)
+                }
+                for c in 0 ..< 3 { expected[c] += forest.leafProbabilities[Int(forest.nodes[j].left) * 3 + c] }
+            }
+            let scale = 1 / Float(forest.treeCount)
+            #expect((0 ..< 3).allSatisfy { got[i * 3 + $0] == expected[$0] * scale }, "sample \(i)")
+        }
+    }
+
     @Test("histogram and sorted split searches agree")
     func splitPathsAgree() {
         var rng = SplitMix64(seed: 4)
