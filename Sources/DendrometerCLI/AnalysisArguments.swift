@@ -70,14 +70,11 @@ struct AnalysisArguments: ParsableArguments {
         if let threshold, ThresholdSetting(argument: threshold) == nil {
             throw ValidationError("--threshold expects auto, otsu or a grey value, got '\(threshold)'")
         }
-        if let minArea, SizeArgument(minArea, area: true) == nil {
-            throw ValidationError("--min-area expects an area with a unit, e.g. 1um2 or 12px; got '\(minArea)'")
-        }
-        if let poreSize, SizeArgument(poreSize, area: false) == nil {
-            throw ValidationError("--pore-size expects a length with a unit, e.g. 2um or 8px; got '\(poreSize)'")
-        }
-        if let spurLength, SizeArgument(spurLength, area: false) == nil {
-            throw ValidationError("--spur-length expects a length with a unit, e.g. 1um or 3px; got '\(spurLength)'")
+        for (flag, text, area, example) in [("--min-area", minArea, true, "1um2 or 12px"), ("--pore-size", poreSize, false, "2um or 8px"),
+                                            ("--spur-length", spurLength, false, "1um or 3px")] {
+            if let text, SizeArgument(text, area: area) == nil {
+                throw ValidationError("\(flag) expects \(area ? "an area" : "a length") with a unit, e.g. \(example); got '\(text)'")
+            }
         }
         if let denoiseSigma, !(denoiseSigma >= 0 && denoiseSigma <= 100) {
             throw ValidationError("--denoise-sigma expects a σ in px from 0 to 100, got \(denoiseSigma)")
@@ -99,18 +96,12 @@ struct AnalysisArguments: ParsableArguments {
             do { p = try ParameterFile.decode(data) } catch { throw CLIError("\(config): \(error)") }
         }
         if let threshold { p.threshold.threshold = ThresholdSetting(argument: threshold)! }
-        if let minArea, let s = SizeArgument(minArea, area: true) {
-            p.dendrites.minimumAreaUnit = s.unit
-            if s.unit == .pixels { p.dendrites.minimumAreaPx = s.value } else { p.dendrites.minimumAreaSquareMicrometres = s.value }
-        }
-        if let poreSize, let s = SizeArgument(poreSize, area: false) {
-            p.dendrites.poreSizeUnit = s.unit
-            if s.unit == .pixels { p.dendrites.poreSizePx = s.value } else { p.dendrites.poreSizeMicrometres = s.value }
-        }
-        if let spurLength, let s = SizeArgument(spurLength, area: false) {
-            p.skeleton.spurLengthUnit = s.unit
-            if s.unit == .pixels { p.skeleton.spurLengthPx = s.value } else { p.skeleton.spurLengthMicrometres = s.value }
-        }
+        SizeArgument(minArea, area: true)?.apply(to: &p, unit: \.dendrites.minimumAreaUnit, pixels: \.dendrites.minimumAreaPx,
+                                                  micrometres: \.dendrites.minimumAreaSquareMicrometres)
+        SizeArgument(poreSize, area: false)?.apply(to: &p, unit: \.dendrites.poreSizeUnit, pixels: \.dendrites.poreSizePx,
+                                                   micrometres: \.dendrites.poreSizeMicrometres)
+        SizeArgument(spurLength, area: false)?.apply(to: &p, unit: \.skeleton.spurLengthUnit, pixels: \.skeleton.spurLengthPx,
+                                                     micrometres: \.skeleton.spurLengthMicrometres)
         if let denoiseSigma { p.preparation.denoiseSigmaPx = denoiseSigma }
         return p
     }
@@ -169,7 +160,16 @@ struct SizeArgument {
     var value: Double
     var unit: SizeUnit
 
-    init?(_ text: String, area: Bool) {
+    /// Sets a size parameter: its unit and the value in that unit.
+    func apply(to p: inout AnalysisParameters, unit: WritableKeyPath<AnalysisParameters, SizeUnit>,
+               pixels: WritableKeyPath<AnalysisParameters, Double>, micrometres: WritableKeyPath<AnalysisParameters, Double>) {
+        p[keyPath: unit] = self.unit
+        p[keyPath: self.unit == .pixels ? pixels : micrometres] = value
+    }
+
+    /// Parses `text` (nil when absent or not a size).
+    init?(_ text: String?, area: Bool) {
+        guard let text else { return nil }
         let t = text.trimmingCharacters(in: .whitespaces).lowercased().replacingOccurrences(of: "µ", with: "u")
         let units: [(String, SizeUnit, Double)] = area
             ? [("um2", .micrometres, 1), ("um^2", .micrometres, 1), ("nm2", .micrometres, 1e-6), ("px", .pixels, 1)]

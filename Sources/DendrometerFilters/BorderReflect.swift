@@ -8,8 +8,8 @@
 ///
 /// `reflectIndex(-1, 4) == 0`, `reflectIndex(-2, 4) == 1`, `reflectIndex(4, 4) == 3`,
 /// `reflectIndex(9, 4) == 6 → 1`. Precondition: `n > 0`.
-@inline(__always)
-func reflectIndex(_ i: Int, _ n: Int) -> Int {
+@inlinable @inline(__always)
+public func reflectIndex(_ i: Int, _ n: Int) -> Int {
     if i >= 0 && i < n { return i }
     let period = 2 * n
     var m = i % period

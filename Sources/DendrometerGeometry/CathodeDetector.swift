@@ -123,24 +123,8 @@ extension BinaryMask {
     /// grew there from the anode.
     public func removingCathodeFringe(offsetPx: Double, fringePx: Double, interface: Interface,
                                       labels: [Int32], componentCount: Int) -> BinaryMask {
-        let side = interface.side
-        let length = side.length(width: width, height: height)
-        let g = (0 ..< length).map { interface.height(atU: Double($0)) }
-        var nearest = [Double](repeating: .infinity, count: componentCount + 1)
-        var touches = [Bool](repeating: false, count: componentCount + 1)
-        // Row-major (cache friendly on every side); min and "any" do not depend on the order.
-        labels.withUnsafeBufferPointer { lb in
-            for y in 0 ..< height {
-                for x in 0 ..< width {
-                    let l = Int(lb[y * width + x])
-                    guard l > 0 else { continue }
-                    let (u, v) = side.framePosition(x: x, y: y, width: width, height: height)
-                    let offset = Double(v) - g[u]
-                    nearest[l] = min(nearest[l], offset)
-                    if offset >= offsetPx - 3 { touches[l] = true }
-                }
-            }
-        }
+        let (nearest, farthest) = interface.componentOffsets(labels: labels, componentCount: componentCount)
+        let touches = farthest.map { $0 >= offsetPx - 3 }
         var out = self
         out.bits.withUnsafeMutableBufferPointer { bits in
             labels.withUnsafeBufferPointer { lb in
@@ -246,5 +230,31 @@ extension Interface {
             }
         }
         return total
+    }
+}
+
+extension Interface {
+    /// The nearest and farthest offset above the interface (v − g(u), px) of every labelled
+    /// component (`labels` row-major over this interface's image, 0 = background, components
+    /// 1…`componentCount`); index 0 of both arrays is unused (±∞).
+    public func componentOffsets(labels: [Int32], componentCount: Int) -> (nearest: [Double], farthest: [Double]) {
+        let length = side.length(width: width, height: height)
+        let g = (0 ..< length).map { height(atU: Double($0)) }
+        var nearest = [Double](repeating: .infinity, count: componentCount + 1)
+        var farthest = [Double](repeating: -.infinity, count: componentCount + 1)
+        // Row-major (cache friendly on every side); min and max do not depend on the order.
+        labels.withUnsafeBufferPointer { lb in
+            for y in 0 ..< height {
+                for x in 0 ..< width {
+                    let l = Int(lb[y * width + x])
+                    guard l > 0 else { continue }
+                    let (u, v) = side.framePosition(x: x, y: y, width: width, height: height)
+                    let offset = Double(v) - g[u]
+                    nearest[l] = min(nearest[l], offset)
+                    farthest[l] = max(farthest[l], offset)
+                }
+            }
+        }
+        return (nearest, farthest)
     }
 }

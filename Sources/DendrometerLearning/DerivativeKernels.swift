@@ -88,17 +88,6 @@ struct SymmetricKernel: Sendable, Equatable {
     }
 }
 
-/// Half-sample symmetric reflection (scipy 'reflect', repeated with period 2n),
-/// the border rule of every filter in Dendrometer. Precondition: n > 0.
-@inline(__always)
-func reflect(_ i: Int, _ n: Int) -> Int {
-    if i >= 0 && i < n { return i }
-    let period = 2 * n
-    var m = i % period
-    if m < 0 { m += period }
-    return m < n ? m : period - 1 - m
-}
-
 /// out[i] = kernel applied to lines lo[k], hi[k] (k = 0 ... r; lo[0] the centre) at
 /// index `offset + i`, for i in 0 ..< count. Sixteen outputs are accumulated in
 /// registers over all taps before one store; with `offset` 0 and at least one wide
@@ -180,8 +169,8 @@ func rowPass(_ line: UnsafePointer<Float>, width w: Int, kernels: [SymmetricKern
     let p = s.padded + rmax
     p.update(from: line, count: w)
     for j in stride(from: 1, through: rmax, by: 1) {
-        p[-j] = line[reflect(-j, w)]
-        p[w - 1 + j] = line[reflect(w - 1 + j, w)]
+        p[-j] = line[reflectIndex(-j, w)]
+        p[w - 1 + j] = line[reflectIndex(w - 1 + j, w)]
     }
     for k in 0 ... rmax { s.lo[k] = UnsafePointer(p - k); s.hi[k] = UnsafePointer(p + k) }
     for (kernel, out) in zip(kernels, outputs) {
@@ -205,7 +194,7 @@ func columnPass(source: UnsafePointer<Float>, sourceRows: Range<Int>, imageHeigh
     let r = kernel.radius
     precondition(r <= s.maximumRadius, "kernel radius \(r) exceeds scratch radius \(s.maximumRadius)")
     @inline(__always) func line(_ v: Int) -> UnsafePointer<Float> {
-        let row = reflect(v, h)
+        let row = reflectIndex(v, h)
         precondition(sourceRows.contains(row), "row \(row) outside the stored rows \(sourceRows)")
         return source + (row - sourceRows.lowerBound) * w
     }

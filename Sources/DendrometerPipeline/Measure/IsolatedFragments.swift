@@ -52,23 +52,7 @@ extension BinaryMask {
         let labels = labelComponents(self, connectivity: .eight)
         let n = labels.components.count
         guard n > 1 else { return (self, nil) }
-        let side = interface.side
-        let length = side.length(width: width, height: height)
-        let g = (0 ..< length).map { interface.height(atU: Double($0)) }
-        var nearest = [Double](repeating: .infinity, count: n + 1)
-        var farthest = [Double](repeating: -.infinity, count: n + 1)
-        labels.labels.withUnsafeBufferPointer { lb in
-            for y in 0 ..< height {
-                for x in 0 ..< width {
-                    let l = Int(lb[y * width + x])
-                    guard l > 0 else { continue }
-                    let (u, v) = side.framePosition(x: x, y: y, width: width, height: height)
-                    let offset = Double(v) - g[u]
-                    nearest[l] = min(nearest[l], offset)
-                    farthest[l] = max(farthest[l], offset)
-                }
-            }
-        }
+        let (nearest, farthest) = interface.componentOffsets(labels: labels.labels, componentCount: n)
         let area = [0] + labels.components.map(\.area)
         let total = area.reduce(0, +)
         let order = (1 ... n).sorted { nearest[$0] != nearest[$1] ? nearest[$0] < nearest[$1] : $0 < $1 }

@@ -110,6 +110,25 @@ public struct ThresholdSegmenter: PhaseSegmenter {
         }
     }
 
+    /// Fixed choices of the estimators below (resolution, not physics: results do not depend on
+    /// them beyond rounding).
+    enum Estimation {
+        /// Bins of the fine histogram shared by the three Otsu thresholds.
+        static let histogramBins = 4096
+        /// Fine bins per coarse bin when finding the electrolyte's mode (256 coarse bins).
+        static let modeBinGroup = 16
+        /// Coarse bins in the running sum that smooths the mode's histogram.
+        static let modeSmoothingBins = 5
+        /// Pixels sampled for the image's grey range.
+        static let rangeSamples = 50_000
+        /// The grey range runs between these percentiles (robust to outliers).
+        static let rangeLowerPercent = 5, rangeUpperPercent = 95
+        /// The layer's grey spread is measured over this inner share of its thickness (its edge is blurred).
+        static let layerInnerFraction = 0.8
+        /// Positions along the edge sampled for the layer's spread.
+        static let layerSamplePositions = 512
+    }
+
     /// A threshold candidate and the anode layer its raw mask forms.
     struct ThresholdChoice {
         var threshold: Double
@@ -138,19 +157,20 @@ public struct ThresholdSegmenter: PhaseSegmenter {
     }
     /// 5th–95th percentile range of the image (sampled).
     static func intensityRange(_ image: Image<Float>) -> Double {
-        let step = max(1, image.count / 50_000)
+        let step = max(1, image.count / Estimation.rangeSamples)
         let sample = stride(from: 0, to: image.count, by: step).map { image.pixels[$0] }.filter(\.isFinite).sorted()
         guard sample.count > 1 else { return 1 }
-        return max(1e-9, Double(sample[sample.count * 95 / 100] - sample[sample.count * 5 / 100]))
+        let hi = sample.count * Estimation.rangeUpperPercent / 100, lo = sample.count * Estimation.rangeLowerPercent / 100
+        return max(1e-9, Double(sample[hi] - sample[lo]))
     }
 
     /// Standard deviation of the intensity in the band of `thickness` px along `side` (inner 80 %).
     static func layerSpread(_ image: Image<Float>, side: AnodeSide, thickness: Int) -> Double {
         let w = image.width, h = image.height
         let length = side.length(width: w, height: h)
-        let t = max(1, Int(Double(thickness) * 0.8))
+        let t = max(1, Int(Double(thickness) * Estimation.layerInnerFraction))
         var sum = 0.0, sum2 = 0.0, n = 0.0
-        for u in stride(from: 0, to: length, by: max(1, length / 512)) {
+        for u in stride(from: 0, to: length, by: max(1, length / Estimation.layerSamplePositions)) {
             for v in 0 ..< min(t, side.extent(width: w, height: h)) {
                 let x = Double(image.pixels[side.index(u: u, v: v, width: w, height: h)])
                 sum += x; sum2 += x * x; n += 1
@@ -200,7 +220,7 @@ public struct ThresholdSegmenter: PhaseSegmenter {
             }
             let lo = ranges.map(\.lo).min() ?? .infinity, hi = ranges.map(\.hi).max() ?? -.infinity
             guard lo < hi else { throw .kernel("the image is constant: nothing to segment") }
-            let bins = 4096
+            let bins = Estimation.histogramBins
             let scale = Double(bins - 1) / Double(hi - lo)
             // Counts per band (integers, so the merged sums are exact in any order).
             let partial = image.pixels.withUnsafeBufferPointer { px in
@@ -220,11 +240,12 @@ public struct ThresholdSegmenter: PhaseSegmenter {
             // A threshold sits at the upper edge of its bin (values above it form the upper class).
             let value: (Int) -> Double = { Double(lo) + (Double($0) + 1) / scale }
             // Mode on 256 coarse bins, 5-bin smoothed (the electrolyte's peak).
-            let coarse = stride(from: 0, to: bins, by: 16).map { hist[$0 ..< min(bins, $0 + 16)].reduce(0, +) }
-            let smoothed = coarse.indices.map { i in coarse[max(0, i - 2) ... min(coarse.count - 1, i + 2)].reduce(0, +) }
+            let group = Estimation.modeBinGroup, reach = Estimation.modeSmoothingBins / 2
+            let coarse = stride(from: 0, to: bins, by: group).map { hist[$0 ..< min(bins, $0 + group)].reduce(0, +) }
+            let smoothed = coarse.indices.map { i in coarse[max(0, i - reach) ... min(coarse.count - 1, i + reach)].reduce(0, +) }
             let peak = smoothed.indices.max { smoothed[$0] < smoothed[$1] }!
-            let modeBin = peak * 16 + 8
-            mode = Double(lo) + Double(peak * 16) / scale   // lower edge of the coarse peak bin
+            let modeBin = peak * group + group / 2
+            mode = Double(lo) + Double(peak * group) / scale   // lower edge of the coarse peak bin
             bright = value(Self.otsu(hist, modeBin ..< bins))
             dark = value(Self.otsu(hist, 0 ..< modeBin + 1))
             otsu = value(Self.otsu(hist, 0 ..< bins))
