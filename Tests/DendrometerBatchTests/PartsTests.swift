@@ -1,5 +1,6 @@
 import DendrometerCore
 import DendrometerBatch
+import Dendrometer
 import Foundation
 import Testing
 
@@ -46,5 +47,24 @@ import Testing
         #expect(flat.map(\.1) == ["1.50", "", "1", "2e3", "true", "w1; w \"2\"", "café", ""])
         #expect(throws: BatchError.self) { try JSONDocument.parse("{\"a\": 1") }
         #expect(throws: BatchError.self) { try JSONDocument.parse("[1] x") }
+    }
+}
+
+@Suite("Settings hash")
+struct SettingsHashTests {
+    @Test("every parameter, and the segmentation source, changes the settings fingerprint (a resumed batch re-analyses)")
+    func everyParameterCounts() throws {
+        let base = BatchConfiguration(outputDirectory: "/tmp/x")
+        let reference = BatchRunner.settingsFingerprint(base)
+        var deep = base
+        deep.analysis.parameters.interface.maximumSagittaFraction = 0.06
+        var morphology = base
+        morphology.analysis.parameters.morphology.loopyIndex = 51
+        var masked = base
+        masked.analysis.segmentation = .mask(ExternalMask(mask: BinaryMask(width: 2, height: 2), path: "m.png"))
+        let prints = [reference, BatchRunner.settingsFingerprint(deep), BatchRunner.settingsFingerprint(morphology),
+                      BatchRunner.settingsFingerprint(masked)]
+        #expect(Set(prints).count == prints.count)
+        #expect(BatchRunner.settingsFingerprint(base) == reference)
     }
 }
