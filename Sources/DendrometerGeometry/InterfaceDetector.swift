@@ -73,6 +73,11 @@ public enum InterfaceDetector {
         /// The layer may begin this far from the edge (a current collector or the mount beyond
         /// the anode), as a fraction of the image extent.
         public var maximumOuterFraction = 0.4
+        /// A layer beginning at least this far from the edge (median, px) has something behind it …
+        public var minimumBackingPx = 3.0
+        /// … and is then seen whole: thinner than this (10th percentile, px) it is not an anode foil.
+        /// The analysis sets it from ``minimumEnclosedLayer`` µm on calibrated images.
+        public var minimumEnclosedLayerThickness = 10.0
         /// One-sided refinement: layer heights more than this many noise widths (robust σ of the
         /// heights below the fit) above the fit are dendrites, not the layer's edge.
         public var dendriteResidualWidths = 3.0
@@ -120,7 +125,12 @@ public enum InterfaceDetector {
             solidity[s] = fill
             // A "layer" filling (nearly) the whole image leaves no electrolyte: not an anode.
             let room = Double(s.extent(width: mask.width, height: mask.height))
-            scores[s] = fill >= p.minimumSolidity && thickness < p.maximumLayerFraction * room ? thickness : 0
+            // A layer with something behind it (collector, mount) is seen whole, and an anode
+            // foil is tens of µm thick: a thin band behind a stretch of non-phase is a band in the
+            // electrolyte (a stripe) with the anode out of view.
+            let behind = quantile(zip(runs.start, runs.end).filter { $1 > 0 }.map { Double($0.0) }, 0.5)
+            let enclosedTooThin = behind >= p.minimumBackingPx && thickness < p.minimumEnclosedLayerThickness
+            scores[s] = fill >= p.minimumSolidity && thickness < p.maximumLayerFraction * room && !enclosedTooThin ? thickness : 0
         }
         let ranked = candidates.sorted { scores[$0]! > scores[$1]! }
         let best = ranked[0]

@@ -67,11 +67,12 @@ public struct InspectionReport: Sendable, Encodable {
         case schemaVersion = "schema_version", file, format, width, height, pages, page
         case sampleFormat = "sample_format", storedSampleFormat = "stored_sample_format", bitDepth = "bit_depth"
         case samplesPerPixel = "samples_per_pixel", compression, photometric, tiled, calibration
-        case dataBar = "data_bar", warnings
+        case dataBar = "data_bar", warnings, toolVersion = "tool_version"
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(DendrometerVersion.toolVersion, forKey: .toolVersion)
         try c.encode(schemaVersion, forKey: .schemaVersion)
         try c.encode(file, forKey: .file)
         try c.encode(format, forKey: .format)

@@ -10,7 +10,7 @@ extension MaskSkeletonAnalysis {
 /// The JSON of ``MaskSkeletonAnalysis`` (`dendrometer skeleton --json`).
 struct MaskSkeletonReport: Encodable, Sendable {
     let analysis: MaskSkeletonAnalysis
-    enum Keys: String, CodingKey { case skeleton, connectivity, calibration, warnings }
+    enum Keys: String, CodingKey { case skeleton, connectivity, calibration, warnings, toolVersion = "tool_version", pruneLengthPx = "prune_length_px" }
     enum ConnectivityKeys: String, CodingKey {
         case components, holes, eulerNumber = "euler_number"
         case holeDensity = "hole_density_per_1000um2", junctionDensity = "junction_density_per_mm"
@@ -18,6 +18,8 @@ struct MaskSkeletonReport: Encodable, Sendable {
     func encode(to encoder: any Encoder) throws {
         let a = analysis
         var c = encoder.container(keyedBy: Keys.self)
+        try c.encode(DendrometerVersion.toolVersion, forKey: .toolVersion)
+        try c.encode(a.pruneLengthPx, forKey: .pruneLengthPx)
         let summary = a.graph.summary
         try c.encode(summary, forKey: .skeleton)
         var k = c.nestedContainer(keyedBy: ConnectivityKeys.self, forKey: .connectivity)

@@ -179,3 +179,29 @@ struct InterfaceDepthScanTests {
         }
     }
 }
+
+@Suite("Interface behind a collector or mount")
+struct EnclosedLayerTests {
+    /// Rows v ∈ `vs` (from the bottom edge) set in a 60 × 120 mask.
+    static func band(_ vs: Range<Int>) -> BinaryMask {
+        var m = BinaryMask(width: 60, height: 120)
+        for v in vs { for x in 0 ..< 60 { m.bits[(119 - v) * 60 + x] = 1 } }
+        return m
+    }
+
+    @Test("an anode layer behind 20 px of collector is found at its far edge")
+    func thickLayerBehindCollector() throws {
+        let d = InterfaceDetector.detect(in: Self.band(20 ..< 60), side: .bottom)
+        let i = try #require(d.interface)
+        // Layer pixels v = 20…59: the interface is half a pixel beyond v = 59.
+        #expect(abs(i.height(atU: 30) - 59.5) <= 0.01)
+    }
+
+    @Test("a 6-px band behind 20 px of non-phase is a stripe, not an anode (default minimum 10 px seen whole)")
+    func thinBandIsNotAnAnode() {
+        let d = InterfaceDetector.detect(in: Self.band(20 ..< 26), side: .bottom)
+        #expect(d.interface == nil)
+        // The same band touching the edge may be the visible part of an anode cut by the frame.
+        #expect(InterfaceDetector.detect(in: Self.band(0 ..< 6), side: .bottom).interface != nil)
+    }
+}

@@ -25,8 +25,11 @@ public struct MaskSkeletonAnalysis: Sendable {
         self.topology = connectivitySummary(mask)
         self.calibration = calibration
         self.imageArea = mask.count
+        self.pruneLengthPx = pruneLengthPx
     }
 
     /// Pixels of the whole mask image (the area hole density refers to).
     public let imageArea: Int
+    /// The spur length pruned, px (0 = none).
+    public let pruneLengthPx: Double
 }

@@ -162,6 +162,22 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         }
     }
 
+    /// The anode layer as a physical object.
+    public struct AnodeLayer: Sendable, Equatable, Codable {
+        /// An anode foil seen whole (with a collector or the mount behind it) is at least this
+        /// thick, µm; a thinner band behind a stretch of non-phase is a stripe in the electrolyte.
+        public var minimumEnclosedThicknessMicrometres = 2.0
+        /// The same in px for uncalibrated images (``InterfaceDetector/Parameters/minimumEnclosedLayerThickness``
+        /// is set from these).
+        public var minimumEnclosedThicknessPx = 10.0
+        public init() {}
+
+        /// The minimum enclosed thickness in px for an image with `pixelSize` (nil: uncalibrated).
+        public func minimumEnclosedThicknessPixels(pixelSize: PixelSize?) -> Double {
+            pixelSize.map { minimumEnclosedThicknessMicrometres / $0.micrometres } ?? minimumEnclosedThicknessPx
+        }
+    }
+
     /// The cathode composite on the far side of the electrolyte.
     public struct Cathode: Sendable, Equatable, Codable {
         /// Band detection (phase fraction and thickness).
@@ -213,6 +229,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     public var threshold = Threshold()
     /// Interface detection in the phase mask.
     public var interface = InterfaceDetector.Parameters()
+    /// The anode layer's physical size.
+    public var anodeLayer = AnodeLayer()
     /// Cathode detection.
     public var cathode = Cathode()
     /// Dendrite clean-up.
@@ -260,5 +278,15 @@ extension AnalysisParameters.Skeleton {
             return max(spurLengthPx, spurLengthMicrometres / p.micrometres)
         }
         return spurLengthPx
+    }
+}
+
+extension AnalysisParameters {
+    /// The interface detector's parameters for an image with `pixelSize`: the physical sizes
+    /// of ``anodeLayer`` converted to px.
+    public func interfaceParameters(pixelSize: PixelSize?) -> InterfaceDetector.Parameters {
+        var p = interface
+        p.minimumEnclosedLayerThickness = anodeLayer.minimumEnclosedThicknessPixels(pixelSize: pixelSize)
+        return p
     }
 }

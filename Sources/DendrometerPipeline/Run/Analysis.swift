@@ -211,7 +211,7 @@ public enum DendriteAnalysis {
         let prunePx = parameters.skeleton.spurLengthPixels(pixelSize: pixelSize)
 
         // Interface.
-        let detection = InterfaceDetector.detect(in: seg.phase, side: options.anode, parameters: parameters.interface)
+        let detection = InterfaceDetector.detect(in: seg.phase, side: options.anode, parameters: parameters.interfaceParameters(pixelSize: pixelSize))
         clock.lap("interface")
         var dendrites: BinaryMask
         var cathode: CathodeLayer?

@@ -67,7 +67,7 @@ public struct ThresholdSegmenter: PhaseSegmenter {
         let preview = smooth.binned(by: bin)
         func pick(_ candidates: [Double], _ polarity: DendrometerSegmentation.Polarity) -> ThresholdChoice {
             var c = Self.pickThreshold(preview, candidates, polarity: polarity, anode: anode, maximumPhaseFraction: p.maximumPhaseFraction,
-                                       interface: parameters.interface)
+                                       interface: parameters.interfaceParameters(pixelSize: field.pixelSize))
             c.thickness *= Double(bin)
             return c
         }
