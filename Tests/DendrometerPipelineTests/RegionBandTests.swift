@@ -62,3 +62,18 @@ struct RegionBandTests {
         #expect(!(0 ..< 9).contains { y in (0 ..< 12).contains { x in region.contains(x: x, y: y) } })
     }
 }
+
+@Suite("Dark phase: only pieces rooted at the anode")
+struct RootedDarkPhaseTests {
+    @Test("a whisker touching the interface stays; a detached dark piece (pore, crack) goes")
+    func rooted() {
+        // Flat interface at the bottom of a 20 × 60 field, boundary at 9.5 (layer rows v < 10).
+        let interface = Interface(side: .bottom, width: 20, height: 60, knotsU: [0, 19], knotsV: [9.5, 9.5])
+        var m = BinaryMask(width: 20, height: 60)
+        for v in 10 ... 40 { m.bits[(59 - v) * 20 + 5] = 1 }          // whisker from v = 10 (offset 0.5)
+        for v in 30 ... 33 { for u in 12 ... 13 { m.bits[(59 - v) * 20 + u] = 1 } }   // detached piece at offset 20.5
+        let kept = DendriteAnalysis.keepingRooted(m, interface: interface, tolerancePx: 3)
+        #expect(kept.removedComponents == 1 && kept.removedPixels == 8)
+        #expect(kept.mask.area == 31)
+    }
+}

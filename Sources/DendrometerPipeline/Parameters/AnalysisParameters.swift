@@ -138,6 +138,12 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         public var poreSizePx = 8.0
         /// Which value applies to calibrated images (`--pore-size 2um` or `--pore-size 8px`).
         public var poreSizeUnit: SizeUnit = .micrometres
+        /// Dark (Li) phase from a grey threshold only: count only pieces rooted at the anode. Li
+        /// whiskers are extruded from the anode and stay attached to it; pores, cracks and grain
+        /// boundaries of the electrolyte are as dark and lie anywhere.
+        public var darkPhaseRootedOnly = true
+        /// A piece is rooted when it comes within this many px of the interface.
+        public var rootTolerancePx = 3.0
         public init() {}
     }
 

@@ -243,6 +243,13 @@ public enum DendriteAnalysis {
             if dendrites.area < before {
                 warnings.append("dark phase: \(before - dendrites.area) px in compact dark blobs (< \(limit) px across, electrolyte pores) not counted as dendrites")
             }
+            if parameters.dendrites.darkPhaseRootedOnly, let interface = detection.interface {
+                let kept = keepingRooted(dendrites, interface: interface, tolerancePx: parameters.dendrites.rootTolerancePx)
+                if kept.removedPixels > 0 {
+                    dendrites = kept.mask
+                    warnings.append("dark phase: \(kept.removedPixels) px in \(kept.removedComponents) dark pieces not rooted at the anode (pores, cracks, grain boundaries are as dark as Li) not counted as dendrites; give --mask or --model to count them")
+                }
+            }
         }
 
         if parameters.fragments.remove, let interface = detection.interface {
@@ -363,6 +370,26 @@ public enum DendriteAnalysis {
             found.append(c)
         }
         return found.min { $0.offsetPx < $1.offsetPx }
+    }
+
+    /// `mask` without the 8-connected components that do not reach within `tolerancePx` of the
+    /// interface (offset v − g(u)): Li whiskers are extruded from the anode and stay rooted in it,
+    /// while the electrolyte's own dark features (pores, cracks, grain boundaries) lie anywhere.
+    static func keepingRooted(_ mask: BinaryMask, interface: Interface, tolerancePx: Double) -> (mask: BinaryMask, removedPixels: Int, removedComponents: Int) {
+        let labels = labelComponents(mask, connectivity: .eight)
+        let n = labels.components.count
+        guard n > 0 else { return (mask, 0, 0) }
+        let (nearest, _) = interface.componentOffsets(labels: labels.labels, componentCount: n)
+        var drop = [Bool](repeating: false, count: n + 1)
+        var pixels = 0, components = 0
+        for (k, c) in labels.components.enumerated() where nearest[k + 1] > tolerancePx {
+            drop[k + 1] = true
+            pixels += c.area
+            components += 1
+        }
+        var out = mask
+        for i in out.bits.indices where out.bits[i] != 0 && drop[Int(labels.labels[i])] { out.bits[i] = 0 }
+        return (out, pixels, components)
     }
 
     /// `mask` without the 8-connected components whose bounding box is smaller
