@@ -232,9 +232,8 @@ public enum BatchRunner {
                 }
             }
             if let file = item.manifestValue("model") {
-                guard let data = FileManager.default.contents(atPath: file) else { throw ItemError("manifest model: cannot read \(file)") }
-                do { options.segmentation = .model(try PixelClassifier(serialized: [UInt8](data)), name: file) } catch {
-                    throw ItemError("manifest model \(file): \(error)")
+                do { options.segmentation = .model(try TrainedModelSegmenter.loadModel(file), name: file) } catch {
+                    throw ItemError("manifest model \(error)")
                 }
             }
             if let file = item.manifestValue("mask") {

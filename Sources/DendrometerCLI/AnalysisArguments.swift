@@ -92,7 +92,7 @@ struct AnalysisArguments: ParsableArguments {
     func parameters() throws -> AnalysisParameters {
         var p = AnalysisParameters()
         if let config {
-            guard let data = FileManager.default.contents(atPath: config) else { throw CLIError("\(config): cannot read the config file") }
+            let data = try readSmallFile(config, what: "config file")
             do { p = try ParameterFile.decode(data) } catch { throw CLIError("\(config): \(error)") }
         }
         if let threshold { p.threshold.threshold = ThresholdSetting(argument: threshold)! }
@@ -150,8 +150,7 @@ struct AnalysisArguments: ParsableArguments {
 extension AnalysisArguments {
     /// Loads a model file written by `dendrometer train`.
     static func loadModel(_ path: String) throws -> PixelClassifier {
-        guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot read the model file") }
-        do { return try PixelClassifier(serialized: [UInt8](data)) } catch { throw CLIError("\(path): \(error)") }
+        do { return try TrainedModelSegmenter.loadModel(path) } catch { throw CLIError(error.description) }
     }
 }
 

@@ -44,3 +44,15 @@ func reportFailure(_ message: String) {
 func emit(_ text: String) {
     FileHandle.standardOutput.write(Data((text + "\n").utf8))
 }
+
+/// The bytes of a small text file given on the command line (a config or regions file):
+/// refuses what is not a regular file (a pipe or device would block or never end) and
+/// anything over `limit` bytes, with one line naming the file.
+func readSmallFile(_ path: String, what: String, limit: Int = 16 << 20) throws -> Data {
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { throw CLIError("\(path): cannot read the \(what)") }
+    guard attributes[.type] as? FileAttributeType == .typeRegular else { throw CLIError("\(path): the \(what) is not a regular file") }
+    let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+    guard size <= limit else { throw CLIError("\(path): the \(what) has \(size) bytes; expected at most \(limit)") }
+    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot read the \(what)") }
+    return data
+}

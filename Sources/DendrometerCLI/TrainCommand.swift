@@ -112,11 +112,10 @@ struct ParametersCommand: ParsableCommand {
     func run() throws {
         var p = AnalysisParameters()
         if let config {
-            guard let data = FileManager.default.contents(atPath: config) else {
-                reportFailure("\(config): cannot read the config file")
+            do { p = try ParameterFile.decode(try readSmallFile(config, what: "config file")) } catch let e as CLIError {
+                reportFailure(e.description)
                 throw ExitCode(1)
-            }
-            do { p = try ParameterFile.decode(data) } catch {
+            } catch {
                 reportFailure("\(config): \(error)")
                 throw ExitCode(1)
             }

@@ -104,6 +104,13 @@ struct SegmentationSourceCommandTests {
         #expect(r4.status == 1)
         #expect(r4.stderr.hasPrefix("dendrometer: \(small): the mask is 10 × 10 px but the image is 768 × 619 px"), "\(r4.stderr)")
 
+        // A device is never read (it would never end): one line, exit 1.
+        for flag in ["--model", "--config"] {
+            let r = try CLI.run(["analyze", "samples/li-in_fig3_fei.tif", "--out", dir.path, flag, "/dev/zero"])
+            #expect(r.status == 1)
+            #expect(r.stderr.hasPrefix("dendrometer: /dev/zero: ") && r.stderr.contains("not a regular file"), "\(r.stderr)")
+        }
+
         let config = dir.appendingPathComponent("c.json").path
         try Data(#"{"skeleton": {"spurLenght": 2}}"#.utf8).write(to: URL(fileURLWithPath: config))
         let r5 = try CLI.run(["analyze", "samples/li-in_fig3_fei.tif", "--out", dir.path, "--config", config])

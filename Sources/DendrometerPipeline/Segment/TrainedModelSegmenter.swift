@@ -17,6 +17,7 @@
 import DendrometerCore
 import DendrometerLearning
 import DendrometerSegmentation
+import Foundation
 
 /// Segments the dendrite phase with a trained pixel classifier.
 public struct TrainedModelSegmenter: PhaseSegmenter {
@@ -81,5 +82,28 @@ extension PixelClassifier {
         }
         let list = shown.map { String(format: "%.3g", $0) }.joined(separator: ", ")
         return "\(classCount) classes, \(forest.treeCount) trees, \(featureBank.featureCount) features at σ = \(list) \(unit)"
+    }
+}
+
+extension TrainedModelSegmenter {
+    /// Largest model file read, bytes (a forest of 1000 deep trees is a few hundred MB).
+    public static let maximumModelFileBytes = 1 << 30
+
+    /// Reads a model file written by `dendrometer train`.
+    ///
+    /// - Throws: ``AnalysisError/badModel(_:_:)`` naming the file: not a regular file (a pipe,
+    ///   a device), larger than ``maximumModelFileBytes``, unreadable, damaged, or from a newer version.
+    public static func loadModel(_ path: String) throws(AnalysisError) -> PixelClassifier {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let attributes else { throw .badModel(path, "cannot read the model file") }
+        guard attributes[.type] as? FileAttributeType == .typeRegular else {
+            throw .badModel(path, "not a regular file (a model file written by 'dendrometer train' is expected)")
+        }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= maximumModelFileBytes else {
+            throw .badModel(path, "the file has \(size) bytes, more than any model (at most \(maximumModelFileBytes))")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .badModel(path, "cannot read the model file") }
+        do { return try PixelClassifier(serialized: [UInt8](data)) } catch { throw .badModel(path, error.description) }
     }
 }
