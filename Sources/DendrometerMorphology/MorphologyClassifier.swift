@@ -112,8 +112,9 @@ public struct MorphologyClassifier: Sendable {
         let isotropic = 1 - Self.ramp(abs(lateral - vertical), t.isotropyMargin * 0.5, t.isotropyMargin * 1.5)
         let lateralScore = Self.ramp(lateral - vertical, 0, t.isotropyMargin * 1.5) * Self.ramp(lateral, t.dominantOrientationFraction * 0.6, t.dominantOrientationFraction)
         let verticalScore = Self.ramp(vertical - lateral, 0, t.isotropyMargin * 1.5) * Self.ramp(vertical, t.dominantOrientationFraction * 0.6, t.dominantOrientationFraction)
-        // A network is isotropic AND loopy; loops alone (bridged stripes) are not enough.
-        let network = isotropic * (0.45 + 0.55 * loopy)
+        // A network is isotropic AND loopy; loops alone (bridged stripes) are not enough, and a
+        // mesh without a single enclosed hole wraps no particle: not a network at all.
+        let network = f.holes > 0 ? isotropic * (0.45 + 0.55 * loopy) : 0
         let stripe = lateralScore
         // Needle-ness: thin or dark phase (Li); flames are wide and bright.
         let thin: Double

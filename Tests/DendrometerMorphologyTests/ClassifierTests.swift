@@ -26,6 +26,13 @@ struct ClassifierTests {
         #expect(classifier.classify(features(lateral: 0.35, vertical: 0.3, coherence: 0.4, holesPerMm: 40, holes: 300, widthPx: 4)).label == .network)
     }
 
+    @Test("isotropic but without a single enclosed hole is not a network (no particle is wrapped)")
+    func networkNeedsHoles() {
+        let d = classifier.classify(features(lateral: 0.34, vertical: 0.33, coherence: 0.4, holes: 0, widthPx: 4))
+        #expect(d.label != .network)
+        #expect(d.scores["network"] == 0)
+    }
+
     @Test("bridged stripes with a few loops stay stripe")
     func bridgedStripes() {
         // 22 holes, 3.8 px wide, 41388 px (a benchmark stripe band): loop index 7.7; lateral 0.99.
