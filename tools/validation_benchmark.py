@@ -124,7 +124,7 @@ def main():
                         lab = " ".join(f"{w}:{g}" for w, g in row["labels"])
                         print(f"  {mode:5} {row['id']:34} side {row['side'] or '-':6}{'ok ' if row['side_ok'] else 'BAD'} "
                               f"max {fmt(row['max_px'])}/{row['truth_max_px']:.1f} p95 {fmt(row['p95_px'])}/{row['truth_p95_px']:.1f} "
-                              f"{'ok  ' if row['depth_ok'] else 'MISS'} {lab}")
+                              f"{'ok  ' if row['depth_ok'] else 'MISS'} {lab}{' REVIEW' if row['review'] else ''}")
             results += rows
             ok = [r for r in rows if "error" not in r]
             in_view = [r for r in ok if r["in_view"]]
@@ -134,8 +134,12 @@ def main():
             labels = [l for r in ok for l in r["labels"]]
             right = sum(w == g for w, g in labels)
             n_view = sum(1 for s in scenes if json.load(open(os.path.join(a.data, s["files"]["gt"])))["interface"]["in_view"])
+            wrong = [r for r in in_view if not r["depth_ok"]]
+            flagged_wrong = sum(1 for r in wrong if r["review"])
+            flagged_right = sum(1 for r in in_view if r["depth_ok"] and r["review"])
             print(f"{mode:5}: calibration {cal}/{len(scenes)}, anode side {side}/{n_view}, "
-                  f"depth {depth}/{n_view} ({100 * depth / max(1, n_view):.0f} %), labels {right}/{len(labels)}"
+                  f"depth {depth}/{n_view} ({100 * depth / max(1, n_view):.0f} %), labels {right}/{len(labels)}; "
+                  f"review asked on {flagged_wrong}/{len(wrong)} wrong-depth and {flagged_right}/{depth} right-depth scenes"
                   + (f", {len(rows) - len(ok)} failed" if len(ok) < len(rows) else ""))
     if a.json_out:
         json.dump(results, open(a.json_out, "w"), indent=1)

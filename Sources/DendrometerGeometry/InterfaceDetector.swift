@@ -46,6 +46,9 @@ public struct InterfaceDetection: Sendable {
     public var sideScores: [AnodeSide: Double]
     /// Human-readable explanation of the choice.
     public var explanation: String
+    /// Share of the interface's knots whose window shows no edge (hidden under dendrite bases),
+    /// where the interface is interpolated or extrapolated, 0…1.
+    public var hiddenFraction: Double = 0
 }
 
 /// Finds the anode layer and its boundary in a phase mask.
@@ -142,11 +145,13 @@ public enum InterfaceDetector {
                 interface: nil, side: nil, sideScores: scores,
                 explanation: "no continuous anode layer along any examined edge (10th-percentile layer thickness: \(describe); need ≥ \(PixelSizeText.short(p.minimumLayerThickness)) px)")
         }
-        let interface = fit(heights[best]!, side: best, width: mask.width, height: mask.height, parameters: p)
+        let (interface, hidden) = fit(heights[best]!, side: best, width: mask.width, height: mask.height, parameters: p)
         let why = side == nil
             ? "anode at the \(best.rawValue): the most continuous layer (10th-percentile thickness \(describe))"
             : "anode at the \(best.rawValue) (given)"
-        return InterfaceDetection(interface: interface, side: best, sideScores: scores, explanation: why)
+        var detection = InterfaceDetection(interface: interface, side: best, sideScores: scores, explanation: why)
+        detection.hiddenFraction = hidden
+        return detection
     }
 
     /// Share of phase pixels in each line's first `thickness` layer pixels (from `start[u]`).
@@ -227,7 +232,8 @@ public enum InterfaceDetector {
         return (start, end)
     }
 
-    static func fit(_ heights: [Int], side: AnodeSide, width: Int, height: Int, parameters p: Parameters) -> Interface {
+    /// The interface through the layer heights, and the share of knots whose window shows no edge.
+    static func fit(_ heights: [Int], side: AnodeSide, width: Int, height: Int, parameters p: Parameters) -> (Interface, Double) {
         let length = heights.count
         let k = max(2, min(p.knots, length))
         let half = max(4, Int(Double(length) * p.windowFraction))
@@ -273,7 +279,8 @@ public enum InterfaceDetector {
         residuals = median3(residuals)
         let limit = max(2, p.maximumWaviness * Double(length))
         let vs = zip(smooth, residuals).map { $0 + min(limit, max(-limit, $1)) }
-        return Interface(side: side, width: width, height: height, knotsU: us, knotsV: vs)
+        let hidden = Double(measured.filter { $0 == nil }.count) / Double(max(1, measured.count))
+        return (Interface(side: side, width: width, height: height, knotsU: us, knotsV: vs), hidden)
     }
 
     /// Layer heights used by the one-sided fit, at most (evenly spaced along the interface).

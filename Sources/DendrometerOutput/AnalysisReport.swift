@@ -121,6 +121,9 @@ public struct AnalysisReport: Encodable, Sendable {
         if !r.edxAgreement.isEmpty { try c.encode(r.edxAgreement, forKey: Key("edx_agreement")) }
         if !manifest.isEmpty { try c.encode(manifest, forKey: Key("manifest")) }
         try c.encode(r.warnings, forKey: Key("warnings"))
+        var q = c.nestedContainer(keyedBy: Key.self, forKey: Key("quality"))
+        try q.encode(r.review, forKey: Key("review"))
+        try q.encode(r.interfaceHiddenFraction, forKey: Key("interface_hidden_fraction"))
         try c.encode(DendrometerVersion.toolVersion, forKey: Key("tool_version"))
         try c.encode(ParameterFile.tree(of: r.options.parameters), forKey: Key("parameters"))
     }

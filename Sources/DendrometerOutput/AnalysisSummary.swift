@@ -36,6 +36,7 @@ public enum AnalysisSummary {
                                 region.morphology.confidence, region.morphology.reason as NSString))
         }
         for w in r.warnings { lines.append("  warning      \(w)") }
+        for w in r.review { lines.append("  REVIEW       \(w)") }
         if let outputs { lines.append("  wrote        \(outputs)") }
         return lines.joined(separator: "\n")
     }

@@ -136,3 +136,31 @@ struct AnalysisTests {
         #expect(r.penetration?.shortCircuit == true)
     }
 }
+
+@Suite("Phase auto tested on the dendrites")
+struct PhaseAutoTests {
+    @Test("a uniform dark band whose 'dendrites' float in the electrolyte loses to the bright anode with rooted bars")
+    func darkPoresAreNotDendrites() throws {
+        // Bright Li-In anode (220 ± 12, so less uniform than the dark band) along the bottom with three
+        // bars rising from it; a uniform dark band (20) along the top; dark 5 × 5 specks (pores,
+        // 20) scattered through the electrolyte.
+        var s = Scene(width: 200, height: 200, side: .bottom, interface: { _ in 30 })
+        var rng = SplitMix64(seed: 7)
+        for i in s.pixels.indices where s.pixels[i] == s.phaseValue { s.pixels[i] = 208 + Float(rng.next() % 25) }
+        for (u0, top) in [(40, 110), (100, 140), (150, 90)] {
+            for u in u0 ..< u0 + 6 { for v in 28 ... top { s.paint(u: u, v: v) } }
+        }
+        for y in 0 ..< 25 { for x in 0 ..< 200 { s.pixels[y * 200 + x] = 20 } }
+        for k in 0 ..< 40 {
+            let cx = 8 + Int(rng.next() % 184), cy = 35 + Int(rng.next() % 120)
+            for y in cy ..< cy + 5 { for x in cx ..< min(200, cx + 5) { s.pixels[y * 200 + x] = 20 } }
+            _ = k
+        }
+        let r = try DendriteAnalysis.run(s.micrograph())
+        #expect(r.phase == "bright", "\(r.phaseReason)")
+        #expect(r.interface?.side == .bottom)
+        #expect(r.warnings.contains { $0.contains("so the bright phase (Li-In) was measured instead") }, "\(r.warnings)")
+        // Deepest bar pixel centre v = 140 over an interface at 29.5: 110.5 px.
+        #expect(abs((r.penetration?.maxPx ?? 0) - 110.5) <= 1.5)
+    }
+}

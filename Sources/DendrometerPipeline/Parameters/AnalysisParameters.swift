@@ -168,6 +168,24 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         }
     }
 
+    /// When an image is flagged for a person to check (`quality.review`).
+    public struct Review: Sendable, Equatable, Codable {
+        /// Phase auto: both polarities form a layer and the less uniform one's grey spread is
+        /// within this ratio of the other's: the choice is close to a coin toss.
+        public var polarityAmbiguityRatio = 0.8
+        /// Anode side auto: the runner-up side's layer is at least this fraction as thick.
+        public var sideAmbiguityRatio = 0.7
+        /// The anode's edge is hidden under dendrite bases over at least this share of the interface.
+        public var hiddenEdgeFraction = 0.3
+        /// Dark phase: more than this share of the dark pieces are not rooted at the anode. Phase
+        /// auto also uses it: such a dark "phase" is the electrolyte's pores and cracks.
+        public var unrootedShare = 0.5
+        /// A cathode band beginning within this fraction of the field's extent from the interface
+        /// leaves no room for dendrites: probably dense dendrites read as cathode speckle.
+        public var cathodeNearInterfaceFraction = 0.05
+        public init() {}
+    }
+
     /// The anode layer as a physical object.
     public struct AnodeLayer: Sendable, Equatable, Codable {
         /// An anode foil seen whole (with a collector or the mount behind it) is at least this
@@ -237,6 +255,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     public var interface = InterfaceDetector.Parameters()
     /// The anode layer's physical size.
     public var anodeLayer = AnodeLayer()
+    /// When to ask a person to check.
+    public var review = Review()
     /// Cathode detection.
     public var cathode = Cathode()
     /// Dendrite clean-up.

@@ -90,6 +90,14 @@ public struct AnalysisResult: Sendable {
     public var edxAgreement: [String: Double]
     /// Problems worth telling the user.
     public var warnings: [String]
+    /// Why a person should check this image (empty: nothing doubtful was seen), each with the
+    /// option that settles it.
+    public var review: [String]
+    /// Share of the interface hidden under dendrite bases (interpolated), nil without an interface.
+    public var interfaceHiddenFraction: Double?
+    /// Dark phase from a threshold: share of its pixels (after pore removal) in pieces not rooted
+    /// at the anode; nil otherwise.
+    public var darkUnrootedShare: Double?
     /// The options used (their ``AnalysisOptions/parameters`` are the full parameter set).
     public var options: AnalysisOptions
 
@@ -161,7 +169,30 @@ public enum DendriteAnalysis {
         let field = try prepare(micrograph, options: options, clock: &clock)
         let segmentation = try options.segmenter.segment(field, parameters: options.parameters)
         clock.lap("segment")
-        return try measure(segmentation, field: field, micrograph: micrograph, options: options, clock: &clock)
+        var result = try measure(segmentation, field: field, micrograph: micrograph, options: options, clock: &clock)
+        guard case .automatic = options.segmentation, options.phase == .auto else { return result }
+        // Phase auto, tested on the dendrites: the dendrite phase grows from the anode, so most of
+        // its pieces are rooted there; a dark "phase" whose pieces mostly float in the electrolyte
+        // is its pores and cracks (a dark threshold of a Li-In image).
+        let limit = options.parameters.review.unrootedShare
+        if segmentation.appearance == .dark, let share = result.darkUnrootedShare, share > limit {
+            let bright = try ThresholdSegmenter(polarity: .bright, anode: options.anode).segment(field, parameters: options.parameters)
+            var alternative = try measure(bright, field: field, micrograph: micrograph, options: options, clock: &clock)
+            guard alternative.interface != nil else { return result }
+            alternative.warnings.append(String(format: "phase auto: the dark phase that forms an anode layer is %.0f %% pieces not rooted at it (pores, cracks of the electrolyte, not dendrites), so the bright phase (Li-In) was measured instead; say --phase dark if this is Li",
+                                               100 * share))
+            return alternative
+        }
+        // A near tie of grey uniformity decided bright: the dark hypothesis is refuted only if its
+        // pieces are mostly unrooted; otherwise both stay possible and a person should say.
+        if let tie = segmentation.polarityTieBreak, segmentation.appearance == .bright {
+            let dark = try ThresholdSegmenter(polarity: .dark, anode: options.anode).segment(field, parameters: options.parameters)
+            let other = try measure(dark, field: field, micrograph: micrograph, options: options, clock: &clock)
+            if other.interface != nil, let share = other.darkUnrootedShare, share <= limit {
+                result.review.append("phase auto: \(tie), and the dark phase's pieces are rooted at its layer too (\(Int((100 * (1 - share)).rounded())) %): Li-In or Li cannot be told apart; say --phase bright (Li-In) or --phase dark (Li)")
+            }
+        }
+        return result
     }
 
     /// The prepare stage: the scanned field, scan lines corrected, denoised, EDX maps resampled.
@@ -205,6 +236,7 @@ public enum DendriteAnalysis {
                         options: AnalysisOptions, clock: inout StageClock) throws(AnalysisError) -> AnalysisResult {
         let parameters = options.parameters
         var warnings = micrograph.warnings + seg.warnings
+        var review = seg.review
         let field = prepared.rect
         let pixelSize = prepared.pixelSize
         let speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: pixelSize)
@@ -213,9 +245,21 @@ public enum DendriteAnalysis {
         // Interface.
         let detection = InterfaceDetector.detect(in: seg.phase, side: options.anode, parameters: parameters.interfaceParameters(pixelSize: pixelSize))
         clock.lap("interface")
+        if detection.interface != nil, options.anode == nil {
+            let ranked = detection.sideScores.sorted { $0.value > $1.value }
+            if ranked.count >= 2, ranked[1].value > 0, ranked[1].value >= parameters.review.sideAmbiguityRatio * ranked[0].value {
+                review.append(String(format: "anode side auto: the %@ layer (%.0f px) is hardly more continuous than the %@ one (%.0f px); say --anode SIDE",
+                                     ranked[0].key.rawValue, ranked[0].value, ranked[1].key.rawValue, ranked[1].value))
+            }
+        }
+        if detection.interface != nil, detection.hiddenFraction >= parameters.review.hiddenEdgeFraction {
+            review.append(String(format: "the anode's edge is hidden under dendrite bases along %.0f %% of the interface, where it is drawn from the visible parts: check the interface on the overlay, or give a --mask of the anode and dendrites",
+                                 100 * detection.hiddenFraction))
+        }
         var dendrites: BinaryMask
         var cathode: CathodeLayer?
         var fragments: IsolatedFragments?
+        var unrootedShare: Double?
         if let interface = detection.interface {
             dendrites = interface.electrolyteSide(of: seg.phase)
             clock.lap("electrolyte side")
@@ -229,9 +273,14 @@ public enum DendriteAnalysis {
                                                             interface: interface, labels: labels.labels,
                                                             componentCount: labels.components.count)
                 warnings.append(String(format: "cathode composite in view from %.0f px above the interface; excluded from the dendrites", c.offsetPx))
+                let extent = Double(interface.side.extent(width: field.width, height: field.height))
+                if c.offsetPx < parameters.review.cathodeNearInterfaceFraction * extent {
+                    review.append(String(format: "a cathode band was found only %.0f px from the interface, so almost no phase is left as dendrites: a dense network or stripes can read as cathode speckle; check, or give --mask or --model", c.offsetPx))
+                }
             }
         } else {
             warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to the image x axis; if the anode is in view, say where with --anode")
+            review.append("no anode layer found, so no depth: if the anode is in view, say where with --anode (and --phase)")
             dendrites = seg.phase
         }
         do { dendrites = try removeSmallObjects(dendrites, minimumArea: speckPx) } catch { throw .kernel(error.description) }
@@ -245,7 +294,12 @@ public enum DendriteAnalysis {
             }
             if parameters.dendrites.darkPhaseRootedOnly, let interface = detection.interface {
                 let kept = keepingRooted(dendrites, interface: interface, tolerancePx: parameters.dendrites.rootTolerancePx)
+                unrootedShare = Double(kept.removedPixels) / Double(max(1, dendrites.area))
                 if kept.removedPixels > 0 {
+                    if Double(kept.removedPixels) > parameters.review.unrootedShare * Double(dendrites.area) {
+                        review.append(String(format: "dark phase: %.0f %% of the dark pieces are not rooted at the anode (pores, cracks, grain boundaries, or Li whose roots are out of the section): check, or give --mask or --model",
+                                             100 * Double(kept.removedPixels) / Double(max(1, dendrites.area))))
+                    }
                     dendrites = kept.mask
                     warnings.append("dark phase: \(kept.removedPixels) px in \(kept.removedComponents) dark pieces not rooted at the anode (pores, cracks, grain boundaries are as dark as Li) not counted as dendrites; give --mask or --model to count them")
                 }
@@ -257,6 +311,7 @@ public enum DendriteAnalysis {
             let (kept, isolated) = dendrites.removingIsolatedFragments(
                 interface: interface, minimumGapPx: f.minimumGapPixels(pixelSize: pixelSize), gapFraction: f.gapFraction, maximumShare: f.maximumShare)
             if let isolated {
+                review.append("isolated pieces of phase beyond the growth front were not counted as dendrites (see warnings): check them on the overlay")
                 dendrites = kept
                 let um = { (px: Double) in pixelSize.map { String(format: " (%.1f µm)", px * $0.micrometres) } ?? "" }
                 warnings.append(String(format: "%d isolated piece%@ of phase (%d px) from %.0f to %.0f px above the interface%@, beyond a gap after the growth front at %.0f px%@, not counted as dendrites; check them, or keep them with fragments.remove = false",
@@ -354,7 +409,9 @@ public enum DendriteAnalysis {
             micrograph: micrograph, field: field, segmentation: seg, interface: detection.interface,
             interfaceReason: detection.explanation, cathode: cathode, isolatedFragments: fragments, dendrites: dendrites, skeleton: skeleton, graph: graph,
             penetration: penetration, orientation: angles.statistics(in: nil), connectivity: connectivity, areaFraction: areaFraction,
-            regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, options: options)
+            regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, review: review,
+            interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction, darkUnrootedShare: unrootedShare,
+            options: options)
     }
 
     /// The cathode band: a speckled composite shows as phase texture (in a threshold's raw

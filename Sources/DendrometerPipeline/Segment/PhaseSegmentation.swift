@@ -134,6 +134,13 @@ public struct PhaseSegmentation: Sendable {
     public var reason: String
     /// Problems worth telling the user.
     public var warnings: [String]
+    /// Phase auto only: set when the polarity was decided by a near tie of the layers' grey
+    /// uniformity (the evidence, in words); the analysis then tests the other polarity's
+    /// dendrites for roots in the anode before it trusts the choice.
+    public var polarityTieBreak: String?
+    /// Why a person should check this image's segmentation (the segmenter was unsure), with the
+    /// option that settles it.
+    public var review: [String] = []
     /// The grey image later stages may read for texture (cathode speckle), field coordinates.
     public var texture: Image<Float>
     /// Whether electrolyte pores can be in ``phase``: a dark-phase grey threshold cannot tell Li

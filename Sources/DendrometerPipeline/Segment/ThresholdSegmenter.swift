@@ -97,16 +97,31 @@ public struct ThresholdSegmenter: PhaseSegmenter {
             let describe = { (c: ThresholdChoice) -> String in
                 c.thickness > 0 ? String(format: "%.1f px layer at the %@, spread %.3f", c.thickness, c.side?.rawValue ?? "?", c.spread) : "no solid layer"
             }
+            var doubts = [String]()
+            var close: String?
+            if bOK && dOK && min(b.spread, d.spread) >= parameters.review.polarityAmbiguityRatio * max(b.spread, d.spread) {
+                close = String(format: "a bright layer (%@, grey spread %.3f) and a dark layer (%@, spread %.3f) are almost equally uniform",
+                               b.side?.rawValue ?? "?", b.spread, d.side?.rawValue ?? "?", d.spread)
+            }
+            if !bOK && !dOK {
+                doubts.append("phase auto: neither a bright nor a dark phase forms an anode layer; say --phase bright|dark and --anode SIDE, or check that the anode is in view")
+            }
             if chooseDark {
-                return try record(d.threshold, .dark,
+                var r = try record(d.threshold, .dark,
                                   reason: "auto: the dark phase forms the uniform anode layer (dark: \(describe(d)); bright: \(describe(b))) — Li-like; " + rule,
                                   warnings: [])
+                r.review = doubts
+                r.polarityTieBreak = close
+                return r
             }
             var w = [String]()
             if !bOK { w.append("phase auto: neither bright nor dark phase forms an anode layer; assuming bright (Li-In); say --phase dark if this is Li") }
-            return try record(b.threshold, .bright,
-                              reason: "auto: the bright phase forms the uniform anode layer (bright: \(describe(b)); dark: \(describe(d))) — Li-In-like; " + rule,
-                              warnings: w)
+            var r = try record(b.threshold, .bright,
+                               reason: "auto: the bright phase forms the uniform anode layer (bright: \(describe(b)); dark: \(describe(d))) — Li-In-like; " + rule,
+                               warnings: w)
+            r.review = doubts
+            r.polarityTieBreak = close
+            return r
         }
     }
 
