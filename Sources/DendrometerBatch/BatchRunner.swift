@@ -75,7 +75,7 @@ public struct BatchOutcome: Sendable, Equatable {
         public var error: String
     }
 
-    /// Exit status of DESIGN.md §2: 0 when everything was analysed, 1 otherwise.
+    /// Exit status of docs/REFERENCE.md §2: 0 when everything was analysed, 1 otherwise.
     public var exitStatus: Int32 { failures.isEmpty ? 0 : 1 }
 }
 

@@ -201,7 +201,7 @@ public enum BatchInputs {
     }
 }
 
-/// A manifest CSV (DESIGN.md §2).
+/// A manifest CSV (docs/REFERENCE.md §2).
 public enum Manifest {
     /// One manifest row.
     public struct Row: Sendable {

@@ -2,7 +2,7 @@ import ArgumentParser
 import Dendrometer
 import Foundation
 
-/// Analysis options shared by `analyze` and `batch` (DESIGN.md §2).
+/// Analysis options shared by `analyze` and `batch` (docs/REFERENCE.md §2).
 struct AnalysisArguments: ParsableArguments {
     @Option(help: ArgumentHelp("What the dendrite phase looks like: auto, bright (Li-In), dark (Li) or edx:ELEMENT (e.g. edx:In).", valueName: "phase"))
     var phase = "auto"

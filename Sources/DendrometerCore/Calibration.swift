@@ -1,5 +1,5 @@
 /// Where a pixel size came from. Raw values are the strings used in reports
-/// (`calibration.source` in the JSON of DESIGN.md §3).
+/// (`calibration.source` in the JSON of docs/REFERENCE.md §3).
 public enum CalibrationSource: String, Sendable, Codable, CaseIterable {
     /// FEI / Thermo Fisher INI metadata (TIFF tags 34680, 34682, 34683).
     case fei

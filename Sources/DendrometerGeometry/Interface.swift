@@ -1,6 +1,6 @@
 // The anode/electrolyte interface as a polyline, and signed depth.
 //
-// Depth (DESIGN.md §4) of a point is its signed perpendicular distance to the
+// Depth (docs/REFERENCE.md §4) of a point is its signed perpendicular distance to the
 // interface polyline, positive into the electrolyte. The polyline is a graph
 // v = g(u) in the interface frame (see AnodeSide.swift), sampled at knots
 // spanning the whole image; beyond the first and last knots it continues as

@@ -1,6 +1,6 @@
 // Finding the anode/electrolyte interface in a phase mask.
 //
-// Method (DESIGN.md §4, "the boundary of the continuous anode layer ... not
+// Method (docs/REFERENCE.md §4, "the boundary of the continuous anode layer ... not
 // fooled by dendrites rising from it"):
 // 1. For each candidate side, walk every line perpendicular to that edge from
 //    the edge inward. Beyond the anode there may be a current collector or the

@@ -1,5 +1,5 @@
 // Penetration statistics of a dendrite mask relative to the interface
-// (DESIGN.md §4):
+// (docs/REFERENCE.md §4):
 // - depth of a pixel: signed perpendicular distance to the interface polyline,
 //   positive into the electrolyte (Interface.depth);
 // - max / p95: maximum and 95th percentile (linear interpolation, numpy's

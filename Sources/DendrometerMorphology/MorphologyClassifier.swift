@@ -1,4 +1,4 @@
-// Rule-based morphology classifier (DESIGN.md §5).
+// Rule-based morphology classifier (docs/REFERENCE.md §5).
 //
 // The decision follows the physical description of the three Li-In
 // morphologies and Li needles, using scale-free orientation features first:

@@ -1,4 +1,4 @@
-/// The morphology of dendrites in a region (DESIGN.md §5).
+/// The morphology of dendrites in a region (docs/REFERENCE.md §5).
 public enum MorphologyLabel: String, Sendable, Codable, CaseIterable {
     /// Tapered tongues rising perpendicular to the interface; wide at the base, few branches, few loops (Li-In growth front).
     case flame

@@ -6,7 +6,7 @@ import DendrometerPipeline
 import DendrometerSkeleton
 import Foundation
 
-/// The per-image JSON document of DESIGN.md §3 (`schema_version` 1). Lengths
+/// The per-image JSON document of docs/REFERENCE.md §3 (`schema_version` 1). Lengths
 /// carry their unit in the key; µm values are `null` without a calibration;
 /// coordinates are px in the full raster (data bar included).
 public struct AnalysisReport: Encodable, Sendable {

@@ -6,7 +6,7 @@ import Foundation
 
 /// What `dendrometer inspect` reports about one file: size, sample format,
 /// pages, compression, calibration (value and source) and data-bar rectangle.
-/// Encodes to JSON with the keys of DESIGN.md §3; absent values are `null`.
+/// Encodes to JSON with the keys of docs/REFERENCE.md §3; absent values are `null`.
 public struct InspectionReport: Sendable, Encodable {
     /// Output schema version.
     public var schemaVersion = 1

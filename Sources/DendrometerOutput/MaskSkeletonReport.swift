@@ -3,7 +3,7 @@ import DendrometerPipeline
 import Foundation
 
 extension MaskSkeletonAnalysis {
-    /// The DESIGN.md §3 blocks `skeleton` and `connectivity` as one JSON object.
+    /// The docs/REFERENCE.md §3 blocks `skeleton` and `connectivity` as one JSON object.
     public var report: some Encodable & Sendable { MaskSkeletonReport(analysis: self) }
 }
 

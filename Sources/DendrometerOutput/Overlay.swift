@@ -1,4 +1,4 @@
-// Overlay PNG (DESIGN.md §3): the micrograph in gray with the dendrite
+// Overlay PNG (docs/REFERENCE.md §3): the micrograph in gray with the dendrite
 // outline, skeleton, interface line, front line and region boxes coloured by
 // morphology, a legend and a scale bar in µm.
 

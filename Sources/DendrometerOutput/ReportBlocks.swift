@@ -2,7 +2,7 @@ import DendrometerCalibration
 import DendrometerCore
 
 /// JSON blocks shared by every report (`inspect`, `analyze`, `skeleton`), so a
-/// calibration or data bar reads the same wherever it appears (DESIGN.md §3).
+/// calibration or data bar reads the same wherever it appears (docs/REFERENCE.md §3).
 enum ReportBlocks {
     /// `{ "pixel_size_um": µm | null, "source": "fei" | … | "none", "detail": "…" }`.
     static func encode<K: CodingKey>(_ calibration: Calibration, in container: inout KeyedEncodingContainer<K>, forKey key: K) throws {

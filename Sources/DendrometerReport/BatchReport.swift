@@ -1,4 +1,4 @@
-// report.html of a batch output folder (DESIGN.md §3): batch summary,
+// report.html of a batch output folder (docs/REFERENCE.md §3): batch summary,
 // failures, sortable per-image table, distributions, and one section per
 // image with overlay thumbnail, metrics, depth profile, orientation rose and
 // regions. Self-contained: inline SVG, base64 PNG thumbnails, inline CSS/JS.

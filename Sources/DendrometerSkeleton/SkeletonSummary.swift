@@ -1,9 +1,9 @@
-// The `skeleton` block of the per-image JSON document (DESIGN.md §3) and the
+// The `skeleton` block of the per-image JSON document (docs/REFERENCE.md §3) and the
 // rows of `branches.csv` (skan-like columns, after `skan.summarize`).
 import DendrometerCore
 
 /// Summary of a skeleton graph: the `skeleton` block of the JSON document.
-/// Encodes with exactly the keys of DESIGN.md §3; µm values (and means over
+/// Encodes with exactly the keys of docs/REFERENCE.md §3; µm values (and means over
 /// no branches) encode as `null`.
 public struct SkeletonSummary: Codable, Sendable, Equatable {
     /// Total branch length, µm (`nil` without a pixel size).
@@ -130,7 +130,7 @@ public struct SkeletonBranchRow: Sendable, Equatable, Codable {
         case coordDestinationX = "coord_dst_x", coordDestinationY = "coord_dst_y"
     }
 
-    /// The CSV header, column names as in DESIGN.md.
+    /// The CSV header, column names as in docs/REFERENCE.md.
     public static let csvHeader = "skeleton_id,node_id_src,node_id_dst,branch_distance_px,branch_distance_um,branch_type,euclidean_distance_px,mean_width_px,coord_src_x,coord_src_y,coord_dst_x,coord_dst_y"
 
     /// The row as CSV fields in header order; absent values are empty fields.

@@ -6,7 +6,7 @@
 // four sides. The interface is a polyline (x-monotonic in the canonical frame,
 // one vertex every `step` px plus the last column); it IS the geometric
 // boundary: a canonical pixel belongs to the anode when its centre lies below
-// the polyline. Depth (DESIGN.md §4) = signed Euclidean distance from a pixel
+// the polyline. Depth (docs/REFERENCE.md §4) = signed Euclidean distance from a pixel
 // centre to the nearest point of the polyline, positive into the electrolyte.
 
 import DendrometerCore

@@ -1,5 +1,5 @@
 // Ground truth of a synthetic scene, computed from the rendered geometry with
-// the definitions of DESIGN.md §4–5:
+// the definitions of docs/REFERENCE.md §4–5:
 // - dendrite pixels: dendrite phase with depth > 0 (the data bar is outside the field);
 // - depth: signed distance from the pixel centre to the interface polyline;
 // - max; p95 = 95th percentile with linear interpolation between order
@@ -69,7 +69,7 @@ func computeTruth(material: [UInt8], labels: [UInt8], cw: Int, ch: Int, iface: C
     return core
 }
 
-/// One truth region (DESIGN.md §5 `auto` band).
+/// One truth region (docs/REFERENCE.md §5 `auto` band).
 public struct TruthRegion: Sendable, Equatable {
     /// `bottom` (nearest the anode), `middle` or `top`.
     public var name: String

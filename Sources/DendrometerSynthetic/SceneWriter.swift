@@ -226,7 +226,7 @@ public enum SceneWriter {
         return .object(["x": .number(Double(r.x)), "y": .number(Double(r.y)), "w": .number(Double(r.width)), "h": .number(Double(r.height))])
     }
 
-    /// The truth document (keys follow DESIGN.md §3: `_px` / `_um` units).
+    /// The truth document (keys follow docs/REFERENCE.md §3: `_px` / `_um` units).
     public static func truthJSON(_ scene: SyntheticScene, files: WrittenScene?) -> JSONValue {
         let t = scene.truth, spec = scene.spec
         let um = { (px: Double) -> JSONValue in .rounded(t.micrometres(px)) }

@@ -1,4 +1,4 @@
-// Scores analysis JSON documents (DESIGN.md §3) against synthetic truth.
+// Scores analysis JSON documents (docs/REFERENCE.md §3) against synthetic truth.
 //
 // Criteria (issue 4, "Done when"):
 // - calibration read: `calibration.pixel_size_um` within 1 % of the pixel size

@@ -1,4 +1,4 @@
-// Regions for per-region statistics (DESIGN.md §5): depth bands of the
+// Regions for per-region statistics (docs/REFERENCE.md §5): depth bands of the
 // dendrite zone (`auto`), the whole zone, a grid of tiles, or rectangles from
 // a file. Band membership uses the local-slope depth approximation
 // (vertical offset × cos θ), exact for straight interface segments.

@@ -1,5 +1,5 @@
 // Orientation of the dendrite structure relative to the local interface
-// direction (DESIGN.md §4): the structure tensor of the dendrite mask
+// direction (docs/REFERENCE.md §4): the structure tensor of the dendrite mask
 // (gradient scale σ, integration scale ρ, ``AnalysisParameters/Orientation``)
 // gives a direction per pixel; subtracting the interface's local direction
 // gives 0° lateral (parallel to the interface) … 90° vertical. Doubled angles

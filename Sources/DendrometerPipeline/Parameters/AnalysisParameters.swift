@@ -1,4 +1,4 @@
-// The one parameter set of the analysis (DESIGN.md §2, `--config FILE`).
+// The one parameter set of the analysis (docs/REFERENCE.md §2, `--config FILE`).
 //
 // Every number a decision of the pipeline depends on lives here, grouped by
 // stage, with its physical meaning and unit. It is Codable: a config file may

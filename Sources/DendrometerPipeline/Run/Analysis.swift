@@ -1,4 +1,4 @@
-// The analysis pipeline of one micrograph (DESIGN.md §1):
+// The analysis pipeline of one micrograph (docs/REFERENCE.md §1):
 // load → calibrate → mask out data bar → (EDX resample) → segment → find
 // interface → skeletonize + graph → penetration / orientation / connectivity
 // → regions → classify. Every stage is a library call; this file only wires

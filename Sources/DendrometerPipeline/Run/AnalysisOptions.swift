@@ -36,7 +36,7 @@ public enum PhaseChoice: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// How the image is divided for per-region statistics (`--regions`, DESIGN.md §5).
+/// How the image is divided for per-region statistics (`--regions`, docs/REFERENCE.md §5).
 public enum RegionChoice: Sendable, Equatable {
     /// Three depth bands of the dendrite zone: `bottom` (nearest the anode), `middle`, `top`.
     case auto
@@ -83,7 +83,7 @@ public struct RegionRectangle: Sendable, Equatable, Codable {
     }
 }
 
-/// Where the phase mask comes from (DESIGN.md §2, "Segmentation source").
+/// Where the phase mask comes from (docs/REFERENCE.md §2, "Segmentation source").
 public enum SegmentationSource: Sendable {
     /// Grey-level threshold (or `--phase edx:El`), decided from the image.
     case automatic
