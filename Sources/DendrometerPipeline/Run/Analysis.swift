@@ -187,8 +187,8 @@ public enum DendriteAnalysis {
         // pieces are mostly unrooted; otherwise both stay possible and a person should say.
         if let tie = segmentation.polarityTieBreak, segmentation.appearance == .bright {
             let dark = try ThresholdSegmenter(polarity: .dark, anode: options.anode).segment(field, parameters: options.parameters)
-            let other = try measure(dark, field: field, micrograph: micrograph, options: options, clock: &clock)
-            if other.interface != nil, let share = other.darkUnrootedShare, share <= limit {
+            let other = try dendriteStage(dark, field: field, micrograph: micrograph, options: options, clock: &clock)
+            if other.detection.interface != nil, let share = other.unrootedShare, share <= limit {
                 result.review.append("phase auto: \(tie), and the dark phase's pieces are rooted at its layer too (\(Int((100 * (1 - share)).rounded())) %): Li-In or Li cannot be told apart; say --phase bright (Li-In) or --phase dark (Li)")
             }
         }
@@ -235,92 +235,14 @@ public enum DendriteAnalysis {
     static func measure(_ seg: PhaseSegmentation, field prepared: PreparedField, micrograph: Micrograph,
                         options: AnalysisOptions, clock: inout StageClock) throws(AnalysisError) -> AnalysisResult {
         let parameters = options.parameters
-        var warnings = micrograph.warnings + seg.warnings
-        var review = seg.review
         let field = prepared.rect
         let pixelSize = prepared.pixelSize
-        let speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: pixelSize)
         let prunePx = parameters.skeleton.spurLengthPixels(pixelSize: pixelSize)
 
-        // Interface.
-        let detection = InterfaceDetector.detect(in: seg.phase, side: options.anode, parameters: parameters.interfaceParameters(pixelSize: pixelSize))
-        clock.lap("interface")
-        if detection.interface != nil, options.anode == nil {
-            let ranked = detection.sideScores.sorted { $0.value > $1.value }
-            if ranked.count >= 2, ranked[1].value > 0, ranked[1].value >= parameters.review.sideAmbiguityRatio * ranked[0].value {
-                review.append(String(format: "anode side auto: the %@ layer (%.0f px) is hardly more continuous than the %@ one (%.0f px); say --anode SIDE",
-                                     ranked[0].key.rawValue, ranked[0].value, ranked[1].key.rawValue, ranked[1].value))
-            }
-        }
-        if detection.interface != nil, detection.hiddenFraction >= parameters.review.hiddenEdgeFraction {
-            review.append(String(format: "the anode's edge is hidden under dendrite bases along %.0f %% of the interface, where it is drawn from the visible parts: check the interface on the overlay, or give a --mask of the anode and dendrites",
-                                 100 * detection.hiddenFraction))
-        }
-        var dendrites: BinaryMask
-        var cathode: CathodeLayer?
-        var fragments: IsolatedFragments?
-        var unrootedShare: Double?
-        if let interface = detection.interface {
-            dendrites = interface.electrolyteSide(of: seg.phase)
-            clock.lap("electrolyte side")
-            cathode = locateCathode(seg, interface: interface, parameters: parameters.cathode)
-            clock.lap("cathode")
-            if let c = cathode {
-                dendrites = dendrites.removingOffsets(atOrBeyond: c.offsetPx, from: interface)
-                let labels = labelComponents(dendrites, connectivity: .eight)
-                let fringe = max(parameters.cathode.fringeMinimumPx, parameters.cathode.fringeFraction * c.offsetPx)
-                dendrites = dendrites.removingCathodeFringe(offsetPx: c.offsetPx, fringePx: fringe,
-                                                            interface: interface, labels: labels.labels,
-                                                            componentCount: labels.components.count)
-                warnings.append(String(format: "cathode composite in view from %.0f px above the interface; excluded from the dendrites", c.offsetPx))
-                let extent = Double(interface.side.extent(width: field.width, height: field.height))
-                if c.offsetPx < parameters.review.cathodeNearInterfaceFraction * extent {
-                    review.append(String(format: "a cathode band was found only %.0f px from the interface, so almost no phase is left as dendrites: a dense network or stripes can read as cathode speckle; check, or give --mask or --model", c.offsetPx))
-                }
-            }
-        } else {
-            warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to the image x axis; if the anode is in view, say where with --anode")
-            review.append("no anode layer found, so no depth: if the anode is in view, say where with --anode (and --phase)")
-            dendrites = seg.phase
-        }
-        do { dendrites = try removeSmallObjects(dendrites, minimumArea: speckPx) } catch { throw .kernel(error.description) }
-        if seg.phaseMayIncludePores {
-            // Pores of the electrolyte are as dark as Li: drop compact components; needles are long.
-            let limit = parameters.dendrites.poreSizePixels(pixelSize: pixelSize)
-            let before = dendrites.area
-            dendrites = removeCompactComponents(dendrites, maximumExtentPx: limit)
-            if dendrites.area < before {
-                warnings.append("dark phase: \(before - dendrites.area) px in compact dark blobs (< \(limit) px across, electrolyte pores) not counted as dendrites")
-            }
-            if parameters.dendrites.darkPhaseRootedOnly, let interface = detection.interface {
-                let kept = keepingRooted(dendrites, interface: interface, tolerancePx: parameters.dendrites.rootTolerancePx)
-                unrootedShare = Double(kept.removedPixels) / Double(max(1, dendrites.area))
-                if kept.removedPixels > 0 {
-                    if Double(kept.removedPixels) > parameters.review.unrootedShare * Double(dendrites.area) {
-                        review.append(String(format: "dark phase: %.0f %% of the dark pieces are not rooted at the anode (pores, cracks, grain boundaries, or Li whose roots are out of the section): check, or give --mask or --model",
-                                             100 * Double(kept.removedPixels) / Double(max(1, dendrites.area))))
-                    }
-                    dendrites = kept.mask
-                    warnings.append("dark phase: \(kept.removedPixels) px in \(kept.removedComponents) dark pieces not rooted at the anode (pores, cracks, grain boundaries are as dark as Li) not counted as dendrites; give --mask or --model to count them")
-                }
-            }
-        }
-
-        if parameters.fragments.remove, let interface = detection.interface {
-            let f = parameters.fragments
-            let (kept, isolated) = dendrites.removingIsolatedFragments(
-                interface: interface, minimumGapPx: f.minimumGapPixels(pixelSize: pixelSize), gapFraction: f.gapFraction, maximumShare: f.maximumShare)
-            if let isolated {
-                review.append("isolated pieces of phase beyond the growth front were not counted as dendrites (see warnings): check them on the overlay")
-                dendrites = kept
-                let um = { (px: Double) in pixelSize.map { String(format: " (%.1f µm)", px * $0.micrometres) } ?? "" }
-                warnings.append(String(format: "%d isolated piece%@ of phase (%d px) from %.0f to %.0f px above the interface%@, beyond a gap after the growth front at %.0f px%@, not counted as dendrites; check them, or keep them with fragments.remove = false",
-                                       isolated.components, isolated.components == 1 ? "" : "s", isolated.pixels, isolated.firstOffsetPx,
-                                       isolated.farthestOffsetPx, um(isolated.farthestOffsetPx), isolated.reachPx, um(isolated.reachPx)))
-            }
-            fragments = isolated
-        }
-
+        let stage = try dendriteStage(seg, field: prepared, micrograph: micrograph, options: options, clock: &clock)
+        var warnings = stage.warnings
+        let review = stage.review
+        let detection = stage.detection, dendrites = stage.dendrites, cathode = stage.cathode
         clock.lap("dendrite clean-up")
         // Penetration.
         var penetration: PenetrationDepth?
@@ -407,11 +329,114 @@ public enum DendriteAnalysis {
 
         return AnalysisResult(
             micrograph: micrograph, field: field, segmentation: seg, interface: detection.interface,
-            interfaceReason: detection.explanation, cathode: cathode, isolatedFragments: fragments, dendrites: dendrites, skeleton: skeleton, graph: graph,
+            interfaceReason: detection.explanation, cathode: cathode, isolatedFragments: stage.fragments, dendrites: dendrites, skeleton: skeleton, graph: graph,
             penetration: penetration, orientation: angles.statistics(in: nil), connectivity: connectivity, areaFraction: areaFraction,
             regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, review: review,
-            interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction, darkUnrootedShare: unrootedShare,
+            interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction, darkUnrootedShare: stage.unrootedShare,
             options: options)
+    }
+
+    /// What the interface and dendrite stages decided, before anything is measured.
+    struct DendriteStage {
+        var detection: InterfaceDetection
+        var dendrites: BinaryMask
+        var cathode: CathodeLayer?
+        var fragments: IsolatedFragments?
+        var unrootedShare: Double?
+        var warnings: [String]
+        var review: [String]
+    }
+
+    /// Interface, cathode and the dendrite clean-up (specks, pores, unrooted dark pieces,
+    /// isolated fragments): the dendrite pixels every measurement is made on.
+    static func dendriteStage(_ seg: PhaseSegmentation, field prepared: PreparedField, micrograph: Micrograph,
+                              options: AnalysisOptions, clock: inout StageClock) throws(AnalysisError) -> DendriteStage {
+        let parameters = options.parameters
+        var warnings = micrograph.warnings + seg.warnings
+        var review = seg.review
+        let field = prepared.rect
+        let pixelSize = prepared.pixelSize
+        let speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: pixelSize)
+        let detection = InterfaceDetector.detect(in: seg.phase, side: options.anode, parameters: parameters.interfaceParameters(pixelSize: pixelSize))
+        clock.lap("interface")
+        if detection.interface != nil, options.anode == nil {
+            let ranked = detection.sideScores.sorted { $0.value > $1.value }
+            if ranked.count >= 2, ranked[1].value > 0, ranked[1].value >= parameters.review.sideAmbiguityRatio * ranked[0].value {
+                review.append(String(format: "anode side auto: the %@ layer (%.0f px) is hardly more continuous than the %@ one (%.0f px); say --anode SIDE",
+                                     ranked[0].key.rawValue, ranked[0].value, ranked[1].key.rawValue, ranked[1].value))
+            }
+        }
+        if detection.interface != nil, detection.hiddenFraction >= parameters.review.hiddenEdgeFraction {
+            review.append(String(format: "the anode's edge is hidden under dendrite bases along %.0f %% of the interface, where it is drawn from the visible parts: check the interface on the overlay, or give a --mask of the anode and dendrites",
+                                 100 * detection.hiddenFraction))
+        }
+        var dendrites: BinaryMask
+        var cathode: CathodeLayer?
+        var fragments: IsolatedFragments?
+        var unrootedShare: Double?
+        if let interface = detection.interface {
+            dendrites = interface.electrolyteSide(of: seg.phase)
+            clock.lap("electrolyte side")
+            cathode = locateCathode(seg, interface: interface, parameters: parameters.cathode)
+            clock.lap("cathode")
+            if let c = cathode {
+                dendrites = dendrites.removingOffsets(atOrBeyond: c.offsetPx, from: interface)
+                let labels = labelComponents(dendrites, connectivity: .eight)
+                let fringe = max(parameters.cathode.fringeMinimumPx, parameters.cathode.fringeFraction * c.offsetPx)
+                dendrites = dendrites.removingCathodeFringe(offsetPx: c.offsetPx, fringePx: fringe,
+                                                            interface: interface, labels: labels.labels,
+                                                            componentCount: labels.components.count)
+                warnings.append(String(format: "cathode composite in view from %.0f px above the interface; excluded from the dendrites", c.offsetPx))
+                let extent = Double(interface.side.extent(width: field.width, height: field.height))
+                if c.offsetPx < parameters.review.cathodeNearInterfaceFraction * extent {
+                    review.append(String(format: "a cathode band was found only %.0f px from the interface, so almost no phase is left as dendrites: a dense network or stripes can read as cathode speckle; check, or give --mask or --model", c.offsetPx))
+                }
+            }
+        } else {
+            warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to the image x axis; if the anode is in view, say where with --anode")
+            review.append("no anode layer found, so no depth: if the anode is in view, say where with --anode (and --phase)")
+            dendrites = seg.phase
+        }
+        do { dendrites = try removeSmallObjects(dendrites, minimumArea: speckPx) } catch { throw .kernel(error.description) }
+        if seg.phaseMayIncludePores {
+            // Pores of the electrolyte are as dark as Li: drop compact components; needles are long.
+            let limit = parameters.dendrites.poreSizePixels(pixelSize: pixelSize)
+            let before = dendrites.area
+            dendrites = removeCompactComponents(dendrites, maximumExtentPx: limit)
+            if dendrites.area < before {
+                warnings.append("dark phase: \(before - dendrites.area) px in compact dark blobs (< \(limit) px across, electrolyte pores) not counted as dendrites")
+            }
+            if parameters.dendrites.darkPhaseRootedOnly, let interface = detection.interface {
+                let kept = keepingRooted(dendrites, interface: interface, tolerancePx: parameters.dendrites.rootTolerancePx)
+                unrootedShare = Double(kept.removedPixels) / Double(max(1, dendrites.area))
+                if kept.removedPixels > 0 {
+                    if Double(kept.removedPixels) > parameters.review.unrootedShare * Double(dendrites.area) {
+                        review.append(String(format: "dark phase: %.0f %% of the dark pieces are not rooted at the anode (pores, cracks, grain boundaries, or Li whose roots are out of the section): check, or give --mask or --model",
+                                             100 * Double(kept.removedPixels) / Double(max(1, dendrites.area))))
+                    }
+                    dendrites = kept.mask
+                    warnings.append("dark phase: \(kept.removedPixels) px in \(kept.removedComponents) dark pieces not rooted at the anode (pores, cracks, grain boundaries are as dark as Li) not counted as dendrites; give --mask or --model to count them")
+                }
+            }
+        }
+
+        if parameters.fragments.remove, let interface = detection.interface {
+            let f = parameters.fragments
+            let (kept, isolated) = dendrites.removingIsolatedFragments(
+                interface: interface, minimumGapPx: f.minimumGapPixels(pixelSize: pixelSize), gapFraction: f.gapFraction, maximumShare: f.maximumShare)
+            if let isolated {
+                review.append("isolated pieces of phase beyond the growth front were not counted as dendrites (see warnings): check them on the overlay")
+                dendrites = kept
+                let um = { (px: Double) in pixelSize.map { String(format: " (%.1f µm)", px * $0.micrometres) } ?? "" }
+                warnings.append(String(format: "%d isolated piece%@ of phase (%d px) from %.0f to %.0f px above the interface%@, beyond a gap after the growth front at %.0f px%@, not counted as dendrites; check them, or keep them with fragments.remove = false",
+                                       isolated.components, isolated.components == 1 ? "" : "s", isolated.pixels, isolated.firstOffsetPx,
+                                       isolated.farthestOffsetPx, um(isolated.farthestOffsetPx), isolated.reachPx, um(isolated.reachPx)))
+            }
+            fragments = isolated
+        }
+
+        return DendriteStage(detection: detection, dendrites: dendrites, cathode: cathode, fragments: fragments,
+                             unrootedShare: unrootedShare, warnings: warnings, review: review)
     }
 
     /// The cathode band: a speckled composite shows as phase texture (in a threshold's raw

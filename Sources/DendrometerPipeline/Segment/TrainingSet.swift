@@ -82,14 +82,19 @@ public enum TrainingSet {
             throw .badLabels(labelsPath, "the label image is \(w) × \(h) px but the image is \(raster.width) × \(raster.height) px"
                              + (field == raster ? "" : " (scanned field \(field.width) × \(field.height) px)"))
         }
+        // One lookup per pixel through a table over every possible value (-1: not allowed).
+        let identity = mapping == .identity
+        var table = [Int16](repeating: identity ? -1 : 0, count: (values.max() ?? 0) + 1)
+        for (v, c) in mapping.table where v < table.count { table[v] = Int16(c) }
         var labels = [UInt8](repeating: 0, count: crop.area)
         for y in 0 ..< crop.height {
             for x in 0 ..< crop.width {
                 let v = values[(y + crop.y) * w + x + crop.x]
-                guard let c = mapping.table[v] ?? (mapping == .identity ? nil : 0) else {
+                let c = table[v]
+                guard c >= 0 else {
                     throw .badLabels(labelsPath, "label value \(v) at x \(x + crop.x), y \(y + crop.y) is not 0 (unlabelled), 1 (dendrite phase), 2 (electrolyte) or 3 (other); map other numbering with --map, e.g. --map \(v)=3")
                 }
-                labels[y * crop.width + x] = c
+                labels[y * crop.width + x] = UInt8(c)
             }
         }
         let full = micrograph.image.asFloat()
