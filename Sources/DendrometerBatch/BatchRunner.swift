@@ -64,8 +64,8 @@ public struct BatchOutcome: Sendable, Equatable {
     public var skipped = 0
     /// `(relative path, one-line reason)` of every image without a result, sorted.
     public var failures: [Failure] = []
-    /// Rows written to images.csv, regions.csv, branches.csv.
-    public var imageRows = 0, regionRows = 0, branchRows = 0
+    /// Rows written to images.csv, regions.csv, dendrites.csv, branches.csv.
+    public var imageRows = 0, regionRows = 0, dendriteRows = 0, branchRows = 0
 
     /// One failed image.
     public struct Failure: Sendable, Equatable {

@@ -7,7 +7,7 @@ import Foundation
 public enum BatchTables {
     /// Columns of the JSON record not flattened into images.csv (carried elsewhere, arrays of objects, or the
     /// full parameter set: it stays in the JSON; `settings_hash` identifies it in the table).
-    static let skippedKeys: Set<String> = ["file", "manifest", "manifest_columns", "parameters", "regions", "relative_path"]
+    static let skippedKeys: Set<String> = ["file", "manifest", "manifest_columns", "parameters", "regions", "dendrites", "relative_path"]
 
     /// An ordered set of column names.
     struct Columns {
@@ -38,7 +38,7 @@ public enum BatchTables {
         return out
     }
 
-    /// Rebuilds `images.csv`, `regions.csv`, `branches.csv` and `failures.csv` in
+    /// Rebuilds `images.csv`, `regions.csv`, `dendrites.csv`, `branches.csv` and `failures.csv` in
     /// `directory` from `json/<rel>.json`, `json/<rel>.branches.csv` and
     /// `failures/<rel>.txt`, for `relativePaths` (or every record in the folder).
     /// Rows are sorted by relative path (byte order).
@@ -48,6 +48,12 @@ public enum BatchTables {
         var manifestCols = Columns(), imageCols = Columns(), featureCols = Columns()
         var images: [(manifest: [(String, String)], rel: String, cells: [(String, String)])] = []
         var regions: [(manifest: [(String, String)], rel: String, fixed: [String], features: [(String, String)])] = []
+        // Dendrite columns in reading order (the JSON's keys are sorted); any others follow.
+        var dendriteCols = Columns()
+        for n in ["id", "counted", "isolated", "area_px", "area_um2", "max_depth_px", "max_depth_um", "base_width_px",
+                  "base_width_um", "mean_width_px", "mean_width_um", "tortuosity", "orientation_deg", "branches",
+                  "bbox_x", "bbox_y", "bbox_w", "bbox_h"] { dendriteCols.add(n) }
+        var dendrites: [(manifest: [(String, String)], rel: String, cells: [(String, String)])] = []
         var outcome = BatchOutcome()
         for rel in rels {
             let jsonPath = "\(directory)/\(BatchRunner.Layout.json(rel))"
@@ -70,6 +76,16 @@ public enum BatchTables {
                         let features = r["features"].map { flatten($0, prefix: "features") } ?? []
                         features.forEach { featureCols.add($0.0) }
                         regions.append((manifest, rel, fixed, features))
+                    }
+                }
+                if case let .array(ds)? = doc["dendrites"] {
+                    for d in ds {
+                        var cells = flatten(d, skipping: ["bbox_px"])
+                        if case let .array(b)? = d["bbox_px"] {
+                            for (i, name) in ["bbox_x", "bbox_y", "bbox_w", "bbox_h"].enumerated() where i < b.count { cells.append((name, b[i].cell)) }
+                        }
+                        cells.forEach { dendriteCols.add($0.0) }
+                        dendrites.append((manifest, rel, cells))
                     }
                 }
                 let branchPath = "\(directory)/\(BatchRunner.Layout.branches(rel))"
@@ -100,10 +116,16 @@ public enum BatchTables {
             let dict = Dictionary(r.features, uniquingKeysWith: { a, _ in a })
             return manifestCells(r.manifest) + [r.rel] + r.fixed + featureCols.names.map { dict[$0] ?? "" }
         }
+        let dendriteHeader = mcols + ["file"] + dendriteCols.names
+        let dendriteRows: [[String]] = dendrites.map { d in
+            let dict = Dictionary(d.cells, uniquingKeysWith: { a, _ in a })
+            return manifestCells(d.manifest) + [d.rel] + dendriteCols.names.map { dict[$0] ?? "" }
+        }
         let branchHeader = CSV.line(mcols + ["file"]) + "," + SkeletonBranchRow.csvHeader
         let failures = CSV.table(header: ["file", "error"], rows: outcome.failures.map { [$0.file, $0.error] })
         try write(CSV.table(header: imageHeader, rows: imageRows), to: "\(directory)/images.csv")
         try write(CSV.table(header: regionHeader, rows: regionRows), to: "\(directory)/regions.csv")
+        try write(CSV.table(header: dendriteHeader, rows: dendriteRows), to: "\(directory)/dendrites.csv")
         // branches.csv is streamed image by image (memory bounded by one image's table).
         var branchCount = 0
         do {
@@ -132,6 +154,7 @@ public enum BatchTables {
         try write(failures, to: "\(directory)/failures.csv")
         outcome.imageRows = imageRows.count
         outcome.regionRows = regionRows.count
+        outcome.dendriteRows = dendriteRows.count
         outcome.branchRows = branchCount
         return outcome
     }

@@ -60,7 +60,7 @@ struct BatchCommand: ParsableCommand {
         do { try BatchReport.write(directory: out) } catch { reportFailure("\(out)/report.html: \(error)") }
         for f in outcome.failures { reportFailure("\(f.file): \(f.error)") }
         emit("\(outcome.total) images: \(outcome.analysed) analysed, \(outcome.skipped) up to date, \(outcome.failures.count) failed; "
-            + "\(outcome.imageRows) image rows, \(outcome.regionRows) region rows, \(outcome.branchRows) branch rows in \(out)")
+            + "\(outcome.imageRows) image rows, \(outcome.regionRows) region rows, \(outcome.dendriteRows) dendrite rows, \(outcome.branchRows) branch rows in \(out)")
         if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
     }
 }

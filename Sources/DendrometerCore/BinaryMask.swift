@@ -107,6 +107,20 @@ public struct BinaryMask: Sendable, Equatable {
     public func image(phaseValue value: UInt8 = 255) -> Image<UInt8> {
         Image(width: width, height: height, pixels: bits.map { $0 == 0 ? 0 : value }, bitDepth: 8)
     }
+
+    /// The pixels of this mask that are not in `other` (same shape).
+    public func subtracting(_ other: BinaryMask) -> BinaryMask {
+        precondition(width == other.width && height == other.height, "mask sizes differ")
+        var out = bits
+        for i in out.indices { out[i] &= 1 &- other.bits[i] }
+        return BinaryMask(width: width, height: height, normalizedBits: out)
+    }
+
+    /// Adds the pixels of `other` (same shape) to this mask.
+    public mutating func formUnion(_ other: BinaryMask) {
+        precondition(width == other.width && height == other.height, "mask sizes differ")
+        for i in bits.indices { bits[i] |= other.bits[i] }
+    }
 }
 
 extension BinaryMask {

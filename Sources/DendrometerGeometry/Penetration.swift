@@ -11,7 +11,10 @@
 //   the electrolyte pixels of each bin;
 // - short circuit: a dendrite pixel touches the cathode (within 3 px of where
 //   it begins, when it is in view) or lies on the far edge of the field of view
-//   (the dendrites cross the whole imaged electrolyte).
+//   (the dendrites cross the whole imaged electrolyte);
+// - far edge: a dendrite pixel lies on the far edge of the field of view, so
+//   the dendrites may continue outside the image and every depth is a lower
+//   bound.
 
 import DendrometerCore
 import Foundation
@@ -34,8 +37,11 @@ public struct PenetrationDepth: Sendable, Equatable {
     public var frontMeanPx: Double
     /// Farthest dendrite depth at each position u along the interface, px (0 where none).
     public var frontPx: [Double]
-    /// Whether dendrites reach the far edge of the field of view.
+    /// Whether dendrites reach the cathode (when in view) or else the far edge of the field of view.
     public var shortCircuit: Bool
+    /// Whether a dendrite pixel lies on the far edge of the field of view (the side opposite
+    /// the anode): the dendrites may go on beyond the image, so the depths are lower bounds.
+    public var reachesFarEdge: Bool
     /// Dendrite area fraction in depth bins.
     public var profile: [DepthProfileBin]
     /// Number of dendrite pixels measured.
@@ -64,17 +70,20 @@ public struct PenetrationDepth: Sendable, Equatable {
         var bandDepths = [[Float]](repeating: [], count: bandCount)
         var bandFront = [[Double]](repeating: [], count: bandCount)
         var bandFar = [[Bool]](repeating: [], count: bandCount)
+        var bandEdge = [Bool](repeating: false, count: bandCount)
         dendrites.bits.withUnsafeBufferPointer { bits in
             bandDepths.withUnsafeMutableBufferPointer { depthsOut in
                 bandFront.withUnsafeMutableBufferPointer { frontOut in
                     bandFar.withUnsafeMutableBufferPointer { farOut in
+                      bandEdge.withUnsafeMutableBufferPointer { edgeOut in
                         let shared = (depths: SendablePointer(depthsOut.baseAddress!), front: SendablePointer(frontOut.baseAddress!),
-                                      far: SendablePointer(farOut.baseAddress!))
+                                      far: SendablePointer(farOut.baseAddress!), edge: SendablePointer(edgeOut.baseAddress!))
                         parallelBands(bandCount, minimumPerBand: 1) { bands in
                             for b in bands {
                                 var depths = [Float]()
                                 var front = [Double](repeating: 0, count: length)
                                 var far = [Bool](repeating: false, count: length)
+                                var edge = false
                                 for y in (b * h / bandCount) ..< ((b + 1) * h / bandCount) {
                                     for x in 0 ..< w where bits[y * w + x] != 0 {
                                         let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
@@ -84,6 +93,7 @@ public struct PenetrationDepth: Sendable, Equatable {
                                         guard d > 0 else { continue }
                                         depths.append(Float(d))
                                         if d > front[u] { front[u] = d }
+                                        if v == extent - 1 { edge = true }
                                         if let c = cathodeOffsetPx {
                                             if Double(v) - g[u] >= c - 3 { far[u] = true }
                                         } else if v == extent - 1 {
@@ -94,8 +104,10 @@ public struct PenetrationDepth: Sendable, Equatable {
                                 shared.depths.base[b] = depths
                                 shared.front.base[b] = front
                                 shared.far.base[b] = far
+                                shared.edge.base[b] = edge
                             }
                         }
+                      }
                     }
                 }
             }
@@ -158,7 +170,7 @@ public struct PenetrationDepth: Sendable, Equatable {
         }
         return PenetrationDepth(maxPx: maxDepth, p95Px: p95,
                                 frontMeanPx: length > 0 ? front.reduce(0, +) / Double(length) : 0,
-                                frontPx: front, shortCircuit: farEdge.contains(true), profile: profile,
+                                frontPx: front, shortCircuit: farEdge.contains(true), reachesFarEdge: bandEdge.contains(true), profile: profile,
                                 dendritePixels: count)
     }
 }

@@ -67,7 +67,14 @@ public struct AnalysisReport: Encodable, Sendable {
         try pen.encode(p?.maxPx, forKey: Key("max_px"))
         try pen.encode(p?.p95Px, forKey: Key("p95_px"))
         try pen.encode(p?.frontMeanPx, forKey: Key("front_mean_px"))
-        try pen.encode(p?.shortCircuit, forKey: Key("short_circuit"))
+        try pen.encode(r.shortCircuit, forKey: Key("short_circuit"))
+        let cp = r.connectedPenetration
+        try pen.encode(cp.flatMap { um($0.maxPx) }, forKey: Key("connected_max_um"))
+        try pen.encode(cp.flatMap { um($0.p95Px) }, forKey: Key("connected_p95_um"))
+        try pen.encode(cp?.maxPx, forKey: Key("connected_max_px"))
+        try pen.encode(cp?.p95Px, forKey: Key("connected_p95_px"))
+        try pen.encode(r.maximumFromIsolatedPiece, forKey: Key("max_from_isolated_fragment"))
+        try pen.encode(r.depthTruncated, forKey: Key("depth_truncated"))
         if let f = r.isolatedFragments {
             var fc = pen.nestedContainer(keyedBy: Key.self, forKey: Key("isolated_fragments"))
             try fc.encode(f.components, forKey: Key("components"))
@@ -117,6 +124,10 @@ public struct AnalysisReport: Encodable, Sendable {
             try rm.encode(region.morphology.reason, forKey: Key("reason"))
             try rm.encode(region.morphology.scores, forKey: Key("scores"))
             try rc.encode(region.features, forKey: Key("features"))
+        }
+        var dc = c.nestedUnkeyedContainer(forKey: Key("dendrites"))
+        for d in r.dendriteInventory?.records ?? [] {
+            try ReportBlocks.encode(d, field: r.field, calibration: m.calibration, in: &dc)
         }
         if !r.edxAgreement.isEmpty { try c.encode(r.edxAgreement, forKey: Key("edx_agreement")) }
         if !manifest.isEmpty { try c.encode(manifest, forKey: Key("manifest")) }

@@ -21,7 +21,13 @@ public enum AnalysisSummary {
         lines.append("  phase        \(r.phase): \(r.phaseReason)")
         if let i = r.interface, let p = r.penetration {
             lines.append(String(format: "  interface    anode at the %@, angle %.1f°", i.side.rawValue, i.angleDegrees))
-            lines.append("  penetration  max \(length(p.maxPx)), p95 \(length(p.p95Px)), front mean \(length(p.frontMeanPx))\(p.shortCircuit ? ", SHORT CIRCUIT" : "")")
+            lines.append("  penetration  max \(length(p.maxPx)), p95 \(length(p.p95Px)), front mean \(length(p.frontMeanPx))\(r.shortCircuit == true ? ", SHORT CIRCUIT" : "")\(r.depthTruncated == true ? ", reaches the far edge (depths are lower bounds)" : "")")
+            if let c = r.connectedPenetration, let inv = r.dendriteInventory {
+                let rooted = inv.records.filter { $0.counted && $0.rooted }.count
+                let loose = inv.records.filter { $0.counted && !$0.rooted }.count
+                let aside = inv.records.filter { !$0.counted }.count
+                lines.append("  dendrites    \(rooted) rooted at the anode (max \(length(c.maxPx)), p95 \(length(c.p95Px))), \(loose) unrooted pieces measured, \(aside) set aside\(r.maximumFromIsolatedPiece == true ? "; the maximum depth is set by an unrooted piece" : "")")
+            }
         } else {
             lines.append("  interface    none: \(r.interfaceReason)")
         }

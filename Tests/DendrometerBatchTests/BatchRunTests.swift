@@ -45,6 +45,17 @@ import Testing
         }
         #expect(try Fixture.rows(out + "/branches.csv").count == branchCount)
         #expect(branchCount > 0)
+        // dendrites.csv: one row per entry of each image's JSON `dendrites`, in the same order.
+        let dendriteTable = try CSV.parse(Fixture.read(out + "/dendrites.csv"))
+        #expect(Array(dendriteTable[0].prefix(4)) == ["file", "id", "counted", "isolated"])
+        var expectedIDs = [String]()
+        for rel in Self.good {
+            let doc = try JSONSerialization.jsonObject(with: Data(Fixture.read(out + "/json/\(rel).json").utf8)) as! [String: Any]
+            let rows = doc["dendrites"] as! [[String: Any]]
+            expectedIDs += rows.map { "\(rel)#\($0["id"] as! Int)" }
+        }
+        #expect(dendriteTable.dropFirst().map { "\($0[0])#\($0[1])" } == expectedIDs)
+        #expect(!expectedIDs.isEmpty)
         let failures = try CSV.parse(Fixture.read(out + "/failures.csv"))
         #expect(failures[0] == ["file", "error"])
         #expect(failures.dropFirst().map { $0[0] } == Self.bad)
@@ -133,7 +144,7 @@ import Testing
         let pixelColumn = try #require(images[0].firstIndex(of: "calibration.pixel_size_um"))
         #expect(Double(images[2][pixelColumn]).map { abs($0 - 0.15) < 1e-9 } == true)
         #expect(images[2][images[0].firstIndex(of: "calibration.source")!] == "user")
-        for table in ["regions.csv", "branches.csv"] {
+        for table in ["regions.csv", "dendrites.csv", "branches.csv"] {
             let rows = try CSV.parse(Fixture.read(out + "/" + table))
             #expect(Array(rows[0].prefix(5)) == ["group", "cycles", "note", "pixel_size", "file"])
             #expect(rows.dropFirst().allSatisfy { ["Li", "Li-In"].contains($0[0]) && ["50", "100"].contains($0[1]) })

@@ -68,7 +68,7 @@ enum Fixture {
         Array(try CSV.parse(read(path)).dropFirst())
     }
 
-    static let tables = ["images.csv", "regions.csv", "branches.csv", "failures.csv"]
+    static let tables = ["images.csv", "regions.csv", "dendrites.csv", "branches.csv", "failures.csv"]
 
     static func tableBytes(_ dir: String) -> [String] { tables.map { read(dir + "/" + $0) } }
 }

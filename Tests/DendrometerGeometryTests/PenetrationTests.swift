@@ -33,6 +33,19 @@ struct PenetrationTests {
         #expect(PenetrationDepth.measure(dendrites: mask, interface: i, binWidthPx: 4).shortCircuit)
     }
 
+    @Test("touching the far edge makes the depths lower bounds; with a cathode in view the edge is not a short circuit")
+    func farEdge() {
+        var mask = BinaryMask(width: 20, height: 30)
+        for y in 0 ... 20 { mask[3, y] = true }                      // rows 0 … 20: v = 29 … 9
+        let i = Interface.straight(side: .bottom, width: 20, height: 30, v0: 8.5)
+        let p = PenetrationDepth.measure(dendrites: mask, interface: i, binWidthPx: 4, cathodeOffsetPx: 40)
+        #expect(p.reachesFarEdge)
+        #expect(!p.shortCircuit)                                     // the cathode begins beyond the image
+        var short = BinaryMask(width: 20, height: 30)
+        for y in 5 ... 20 { short[3, y] = true }
+        #expect(!PenetrationDepth.measure(dendrites: short, interface: i, binWidthPx: 4).reachesFarEdge)
+    }
+
     @Test("no dendrites: zeros, no short circuit")
     func empty() {
         let i = Interface.straight(side: .left, width: 30, height: 20, v0: 5)

@@ -76,6 +76,10 @@ public struct AnalysisResult: Sendable {
     public var graph: SkeletonGraph
     /// Penetration statistics (nil without an interface).
     public var penetration: PenetrationDepth?
+    /// Penetration of the dendrites rooted at the anode alone (nil without an interface).
+    public var connectedPenetration: PenetrationDepth?
+    /// One record per dendrite, with the rooted mask (nil without an interface).
+    public var dendriteInventory: DendriteInventory?
     /// Orientation of the dendrite structure relative to the interface.
     public var orientation: OrientationStatistics
     /// Components, holes and derived densities of the dendrite phase.
@@ -109,6 +113,19 @@ public struct AnalysisResult: Sendable {
     public var threshold: Double? { segmentation.method.threshold }
     /// Segmented phase (anode + dendrites), field coordinates.
     public var phaseMask: BinaryMask { segmentation.phase }
+    /// Dendrite material reaches the cathode (when in view) or the far edge of the field; nil
+    /// without an interface. Only counted material bridges: pieces isolated beyond a gap in the
+    /// growth (``IsolatedFragments``) and unrooted dark pieces are set aside before this is
+    /// decided. Unrooted Li-In bands are counted: in a section, a stripe's connection to the anode
+    /// may lie outside the plane, but the bands fill the depth range without a gap.
+    public var shortCircuit: Bool? { penetration?.shortCircuit }
+    /// Dendrites touch the far edge of the field, so the depths are lower bounds; nil without an interface.
+    public var depthTruncated: Bool? { penetration?.reachesFarEdge }
+    /// The deepest dendrite pixel belongs to a piece not rooted at the anode; nil without an interface.
+    public var maximumFromIsolatedPiece: Bool? {
+        guard let all = penetration, let rooted = connectedPenetration else { return nil }
+        return all.maxPx > rooted.maxPx
+    }
 }
 
 /// Orientation statistics of the dendrite phase relative to the interface (0° lateral, 90° vertical).
@@ -246,8 +263,9 @@ public enum DendriteAnalysis {
         clock.lap("dendrite clean-up")
         // Penetration.
         var penetration: PenetrationDepth?
+        var bin = 1.0
         if let interface = detection.interface {
-            let bin = profileBinWidthPx(pixelSize: pixelSize, extent: Double(interface.side.extent(width: field.width, height: field.height)),
+            bin = profileBinWidthPx(pixelSize: pixelSize, extent: Double(interface.side.extent(width: field.width, height: field.height)),
                                         bins: parameters.profile.binsAcrossField)
             penetration = PenetrationDepth.measure(dendrites: dendrites, interface: interface, binWidthPx: bin,
                                                    cathodeOffsetPx: cathode?.offsetPx)
@@ -278,6 +296,18 @@ public enum DendriteAnalysis {
         let skeleton = BinaryMask(width: field.width, height: field.height, normalizedBits: skeletonImage.pixels)
 
         clock.lap("skeleton")
+        // Dendrite by dendrite; the depths of the rooted ones alone.
+        var inventory: DendriteInventory?
+        var connected: PenetrationDepth?
+        if let interface = detection.interface, let all = penetration {
+            let table = DendriteInventory.measure(counted: dendrites, setAside: stage.setAside, interface: interface, graph: graph,
+                                                  graphOrigin: work, rootTolerancePx: parameters.dendrites.rootTolerancePx)
+            inventory = table
+            connected = table.allRooted ? all : PenetrationDepth.measure(dendrites: table.rooted, interface: interface,
+                                                                         binWidthPx: bin,
+                                                                         cathodeOffsetPx: cathode?.offsetPx)
+        }
+        clock.lap("dendrites")
         // Orientation relative to the interface.
         let angles = try relativeOrientation(dendrites, interface: detection.interface, parameters: parameters.orientation, within: work)
 
@@ -330,7 +360,7 @@ public enum DendriteAnalysis {
         return AnalysisResult(
             micrograph: micrograph, field: field, segmentation: seg, interface: detection.interface,
             interfaceReason: detection.explanation, cathode: cathode, isolatedFragments: stage.fragments, dendrites: dendrites, skeleton: skeleton, graph: graph,
-            penetration: penetration, orientation: angles.statistics(in: nil), connectivity: connectivity, areaFraction: areaFraction,
+            penetration: penetration, connectedPenetration: connected, dendriteInventory: inventory, orientation: angles.statistics(in: nil), connectivity: connectivity, areaFraction: areaFraction,
             regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, review: review,
             interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction, darkUnrootedShare: stage.unrootedShare,
             options: options)
@@ -342,6 +372,8 @@ public enum DendriteAnalysis {
         var dendrites: BinaryMask
         var cathode: CathodeLayer?
         var fragments: IsolatedFragments?
+        /// Phase pieces removed from the dendrites (isolated fragments, unrooted dark pieces).
+        var setAside: BinaryMask
         var unrootedShare: Double?
         var warnings: [String]
         var review: [String]
@@ -374,6 +406,7 @@ public enum DendriteAnalysis {
         var cathode: CathodeLayer?
         var fragments: IsolatedFragments?
         var unrootedShare: Double?
+        var setAside = BinaryMask(width: seg.phase.width, height: seg.phase.height)
         if let interface = detection.interface {
             dendrites = interface.electrolyteSide(of: seg.phase)
             clock.lap("electrolyte side")
@@ -414,6 +447,7 @@ public enum DendriteAnalysis {
                         review.append(String(format: "dark phase: %.0f %% of the dark pieces are not rooted at the anode (pores, cracks, grain boundaries, or Li whose roots are out of the section): check, or give --mask or --model",
                                              100 * Double(kept.removedPixels) / Double(max(1, dendrites.area))))
                     }
+                    setAside.formUnion(dendrites.subtracting(kept.mask))
                     dendrites = kept.mask
                     warnings.append("dark phase: \(kept.removedPixels) px in \(kept.removedComponents) dark pieces not rooted at the anode (pores, cracks, grain boundaries are as dark as Li) not counted as dendrites; give --mask or --model to count them")
                 }
@@ -426,6 +460,7 @@ public enum DendriteAnalysis {
                 interface: interface, minimumGapPx: f.minimumGapPixels(pixelSize: pixelSize), gapFraction: f.gapFraction, maximumShare: f.maximumShare)
             if let isolated {
                 review.append("isolated pieces of phase beyond the growth front were not counted as dendrites (see warnings): check them on the overlay")
+                setAside.formUnion(dendrites.subtracting(kept))
                 dendrites = kept
                 let um = { (px: Double) in pixelSize.map { String(format: " (%.1f µm)", px * $0.micrometres) } ?? "" }
                 warnings.append(String(format: "%d isolated piece%@ of phase (%d px) from %.0f to %.0f px above the interface%@, beyond a gap after the growth front at %.0f px%@, not counted as dendrites; check them, or keep them with fragments.remove = false",
@@ -436,7 +471,7 @@ public enum DendriteAnalysis {
         }
 
         return DendriteStage(detection: detection, dendrites: dendrites, cathode: cathode, fragments: fragments,
-                             unrootedShare: unrootedShare, warnings: warnings, review: review)
+                             setAside: setAside, unrootedShare: unrootedShare, warnings: warnings, review: review)
     }
 
     /// The cathode band: a speckled composite shows as phase texture (in a threshold's raw

@@ -1,0 +1,200 @@
+// One record per dendrite: what Fiji's Analyze Particles and scikit-image's
+// `regionprops` give per connected component, in the interface's frame
+// (u along the interface, v into the electrolyte).
+//
+// A dendrite is an 8-connected component of the dendrite mask. It is *rooted*
+// when some pixel of it lies within the root tolerance of the interface
+// (offset v − g(u) ≤ tolerance): dendrites are extruded from the anode, so a
+// component that never comes near it is a piece whose connection lies outside
+// the section plane, or not a dendrite at all. Unrooted components are
+// reported as isolated. Pieces the analysis set aside (isolated fragments
+// beyond the front, unrooted dark pieces) get rows too, marked as not counted.
+//
+// Per dendrite:
+// - area: pixels (and µm²);
+// - max depth: largest perpendicular depth of its pixels (Interface.depth);
+// - base width: positions u along the interface where the dendrite touches it
+//   (offset ≤ root tolerance), px; 0 when unrooted;
+// - mean width, tortuosity: length-weighted means over the skeleton branches
+//   that start inside it (width = 2 × distance transform on the skeleton;
+//   tortuosity = branch length / end-to-end distance, as skan);
+// - orientation: the major axis of its pixels' second central moments
+//   (regionprops' ellipse), as an angle from the interface direction in
+//   [0°, 180°): 0° lateral, 90° perpendicular (vertical); nil when the moments
+//   are isotropic (a disc or a single pixel has no axis);
+// - branches: skeleton branches starting inside it.
+//
+// Worked example: a 3 px wide, 20 px tall bar standing on a bottom interface
+// at v = 0 (offsets 1 … 20) is rooted, area 60 px, base width 3 px, max depth
+// 20 px, orientation 90°.
+
+import DendrometerCore
+import DendrometerGeometry
+import DendrometerSegmentation
+import DendrometerSkeleton
+import Foundation
+
+/// One dendrite (connected component of the dendrite phase), px in the analysed field.
+public struct DendriteRecord: Sendable, Equatable {
+    /// 1 … n, in order along the interface (counted dendrites first).
+    public var id: Int
+    /// Whether its pixels are among the dendrite pixels measured (false: set aside as an isolated
+    /// fragment or an unrooted dark piece, see the warnings).
+    public var counted: Bool
+    /// Whether it reaches within the root tolerance of the interface.
+    public var rooted: Bool
+    /// Pixels.
+    public var areaPx: Int
+    /// Largest perpendicular depth of its pixels, px.
+    public var maxDepthPx: Double
+    /// Smallest offset above the interface, px (≤ the root tolerance when rooted).
+    public var nearestOffsetPx: Double
+    /// Positions along the interface where it touches the interface, px (0 when unrooted).
+    public var baseWidthPx: Double
+    /// Length-weighted mean width of its skeleton branches, px; nil without a skeleton branch.
+    public var meanWidthPx: Double?
+    /// Length-weighted mean tortuosity of its skeleton branches; nil without a measurable branch.
+    public var tortuosity: Double?
+    /// Major-axis direction from the interface direction, degrees in [0, 180): 0 lateral, 90 vertical;
+    /// nil when isotropic.
+    public var orientationDegrees: Double?
+    /// Skeleton branches starting inside it.
+    public var branches: Int
+    /// Bounding box, px in the analysed field.
+    public var bbox: PixelRect
+
+    /// Not rooted at the anode (a piece whose connection, if any, is outside the section).
+    public var isolated: Bool { !rooted }
+}
+
+/// The dendrites of an analysis, one record each, and the rooted part of the dendrite mask.
+public struct DendriteInventory: Sendable {
+    /// Counted dendrites first, each group in order along the interface.
+    public var records: [DendriteRecord]
+    /// The counted dendrite pixels that belong to rooted dendrites (for the `connected_*` depths).
+    public var rooted: BinaryMask
+    /// Whether every counted dendrite pixel is rooted (then `rooted` equals the dendrite mask).
+    public var allRooted: Bool
+
+    /// Records the dendrites of `counted` (the measured dendrite mask) and of `setAside` (pieces
+    /// removed from it), relative to `interface`.
+    ///
+    /// - Parameters:
+    ///   - graph: the skeleton graph of `counted`, whose pixel (x, y) is field pixel
+    ///     (x + graphOrigin.x, y + graphOrigin.y).
+    ///   - rootTolerancePx: offset above the interface within which a component is rooted, px.
+    public static func measure(counted: BinaryMask, setAside: BinaryMask?, interface: Interface,
+                               graph: SkeletonGraph, graphOrigin: PixelRect, rootTolerancePx: Double) -> DendriteInventory {
+        let labels = labelComponents(counted, connectivity: .eight)
+        var stats = ComponentMoments.measure(labels: labels, interface: interface, rootTolerancePx: rootTolerancePx)
+        // Skeleton branches, attributed to the component holding their first pixel.
+        var weightedWidth = [Double](repeating: 0, count: labels.count + 1)
+        var widthLength = [Double](repeating: 0, count: labels.count + 1)
+        var weightedTortuosity = [Double](repeating: 0, count: labels.count + 1)
+        var tortuosityLength = [Double](repeating: 0, count: labels.count + 1)
+        var branches = [Int](repeating: 0, count: labels.count + 1)
+        for b in graph.branches {
+            guard let first = b.path.first else { continue }
+            let p = graph.point(first)
+            let x = p.x + graphOrigin.x, y = p.y + graphOrigin.y
+            guard x >= 0, y >= 0, x < counted.width, y < counted.height else { continue }
+            let l = Int(labels.labels[y * counted.width + x])
+            guard l > 0 else { continue }
+            branches[l] += 1
+            if let w = b.meanWidthPx { weightedWidth[l] += w * b.lengthPx; widthLength[l] += b.lengthPx }
+            if let t = b.tortuosity, t.isFinite { weightedTortuosity[l] += t * b.lengthPx; tortuosityLength[l] += b.lengthPx }
+        }
+        var records = [DendriteRecord]()
+        var rootedMask = counted
+        var allRooted = true
+        for l in 1 ... max(1, labels.count) where l <= labels.count {
+            var r = stats.record(l, counted: true)
+            r.branches = branches[l]
+            r.meanWidthPx = widthLength[l] > 0 ? weightedWidth[l] / widthLength[l] : nil
+            r.tortuosity = tortuosityLength[l] > 0 ? weightedTortuosity[l] / tortuosityLength[l] : nil
+            if !r.rooted { allRooted = false }
+            records.append(r)
+        }
+        if !allRooted {
+            let keep = [false] + (1 ... labels.count).map { stats.rooted[$0] }
+            for i in rootedMask.bits.indices where rootedMask.bits[i] != 0 && !keep[Int(labels.labels[i])] { rootedMask.bits[i] = 0 }
+        }
+        if let setAside, setAside.area > 0 {
+            let asideLabels = labelComponents(setAside, connectivity: .eight)
+            stats = ComponentMoments.measure(labels: asideLabels, interface: interface, rootTolerancePx: rootTolerancePx)
+            for l in 1 ... asideLabels.count { records.append(stats.record(l, counted: false)) }
+        }
+        records.sort { a, b in
+            a.counted != b.counted ? a.counted : (a.bbox.x, a.bbox.y) < (b.bbox.x, b.bbox.y)
+        }
+        for i in records.indices { records[i].id = i + 1 }
+        return DendriteInventory(records: records, rooted: rootedMask, allRooted: allRooted)
+    }
+}
+
+/// Per-component sums over pixels in the interface frame: area, depth, offsets, contact
+/// positions, second moments.
+struct ComponentMoments {
+    var area: [Int]
+    var maxDepth: [Double]
+    var nearest: [Double]
+    var base: [Int]
+    var su: [Double], sv: [Double], suu: [Double], svv: [Double], suv: [Double]
+    var rooted: [Bool]
+    var boxes: [PixelRect]
+
+    /// Isotropy limit: a component whose moment eigenvalues differ by less than this share of
+    /// their sum has no major axis (a disc: 0; a 1 × n bar: 1). Numerical, not physical.
+    static let isotropicAnisotropy = 1e-9
+
+    static func measure(labels: ComponentLabels, interface: Interface, rootTolerancePx: Double) -> ComponentMoments {
+        let n = labels.count, w = labels.width, h = labels.height
+        let side = interface.side
+        let length = side.length(width: w, height: h)
+        let g = (0 ..< length).map { interface.height(atU: Double($0)) }
+        var m = ComponentMoments(area: .init(repeating: 0, count: n + 1), maxDepth: .init(repeating: 0, count: n + 1),
+                                 nearest: .init(repeating: .infinity, count: n + 1), base: .init(repeating: 0, count: n + 1),
+                                 su: .init(repeating: 0, count: n + 1), sv: .init(repeating: 0, count: n + 1),
+                                 suu: .init(repeating: 0, count: n + 1), svv: .init(repeating: 0, count: n + 1),
+                                 suv: .init(repeating: 0, count: n + 1), rooted: .init(repeating: false, count: n + 1),
+                                 boxes: [PixelRect(x: 0, y: 0, width: 0, height: 0)] + labels.components.map(\.boundingBox))
+        // Contact positions: (component, u) pairs within the tolerance, counted once each.
+        var touched = Set<Int>()
+        for y in 0 ..< h {
+            for x in 0 ..< w {
+                let l = Int(labels.labels[y * w + x])
+                guard l > 0 else { continue }
+                let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
+                let offset = Double(v) - g[u]
+                let du = Double(u), dv = Double(v)
+                m.area[l] += 1
+                m.su[l] += du; m.sv[l] += dv
+                m.suu[l] += du * du; m.svv[l] += dv * dv; m.suv[l] += du * dv
+                m.nearest[l] = min(m.nearest[l], offset)
+                let d = interface.depth(u: du, v: dv)
+                if d > m.maxDepth[l] { m.maxDepth[l] = d }
+                if offset <= rootTolerancePx, touched.insert(l * length + u).inserted { m.base[l] += 1 }
+            }
+        }
+        for l in 0 ... n { m.rooted[l] = m.nearest[l] <= rootTolerancePx }
+        return m
+    }
+
+    /// The record of component `l` (skeleton fields empty; `id` 0 until numbered).
+    func record(_ l: Int, counted: Bool) -> DendriteRecord {
+        let a = Double(area[l])
+        let mu = su[l] / a, mv = sv[l] / a
+        let cuu = suu[l] / a - mu * mu, cvv = svv[l] / a - mv * mv, cuv = suv[l] / a - mu * mv
+        // Eigenvalue gap of the covariance [[cuu, cuv], [cuv, cvv]] over its trace.
+        let gap = ((cuu - cvv) * (cuu - cvv) + 4 * cuv * cuv).squareRoot()
+        var orientation: Double?
+        if cuu + cvv > 0, gap > Self.isotropicAnisotropy * (cuu + cvv) {
+            var deg = 0.5 * atan2(2 * cuv, cuu - cvv) * 180 / .pi
+            if deg < 0 { deg += 180 }
+            orientation = deg >= 180 ? deg - 180 : deg
+        }
+        return DendriteRecord(id: 0, counted: counted, rooted: rooted[l], areaPx: area[l], maxDepthPx: maxDepth[l],
+                              nearestOffsetPx: nearest[l], baseWidthPx: rooted[l] ? Double(base[l]) : 0,
+                              meanWidthPx: nil, tortuosity: nil, orientationDegrees: orientation, branches: 0, bbox: boxes[l])
+    }
+}

@@ -1,0 +1,70 @@
+import DendrometerCore
+import DendrometerGeometry
+@testable import DendrometerPipeline
+import DendrometerSkeleton
+import Testing
+
+@Suite("Dendrite inventory: one record per dendrite")
+struct DendriteInventoryTests {
+    /// 30 × 40 field, flat interface at the bottom with its boundary at v = 9.5 (rows 30 … 39 anode).
+    static let interface = Interface(side: .bottom, width: 30, height: 40, knotsU: [0, 29], knotsV: [9.5, 9.5])
+
+    static func set(_ m: inout BinaryMask, u: ClosedRange<Int>, v: ClosedRange<Int>) {
+        for vv in v { for uu in u { m.bits[(39 - vv) * 30 + uu] = 1 } }
+    }
+
+    @Test("a 3 px bar on the interface: rooted, area, base width, depth, vertical; a lateral piece above: isolated, lateral")
+    func barAndPiece() throws {
+        var m = BinaryMask(width: 30, height: 40)
+        Self.set(&m, u: 4 ... 6, v: 10 ... 29)              // offsets 0.5 … 19.5
+        Self.set(&m, u: 15 ... 26, v: 25 ... 26)            // 12 × 2 lateral band at offset 15.5
+        let graph = try SkeletonGraph(skeleton: BinaryMask(width: 30, height: 40))
+        let inv = DendriteInventory.measure(counted: m, setAside: nil, interface: Self.interface, graph: graph,
+                                            graphOrigin: PixelRect(x: 0, y: 0, width: 30, height: 40), rootTolerancePx: 3)
+        #expect(inv.records.count == 2)
+        let bar = inv.records[0], band = inv.records[1]
+        #expect(bar.id == 1 && bar.counted && bar.rooted && !bar.isolated)
+        #expect(bar.areaPx == 60)
+        #expect(bar.baseWidthPx == 3)                        // u = 4, 5, 6 touch the interface
+        #expect(abs(bar.maxDepthPx - 19.5) < 1e-9)          // top row v = 29, boundary 9.5
+        #expect(abs(bar.nearestOffsetPx - 0.5) < 1e-9)
+        #expect(abs(try #require(bar.orientationDegrees) - 90) < 1e-9)
+        #expect(band.isolated && band.counted && band.baseWidthPx == 0 && band.areaPx == 24)
+        #expect(abs(try #require(band.orientationDegrees) - 0) < 1e-9)
+        // Rooted mask: the bar alone.
+        #expect(!inv.allRooted && inv.rooted.area == 60)
+    }
+
+    @Test("a diagonal piece lies at 45° (rising to the right) or 135°; a square has no axis")
+    func orientation() throws {
+        var m = BinaryMask(width: 30, height: 40)
+        for k in 0 ..< 8 { Self.set(&m, u: (2 + k) ... (2 + k), v: (10 + k) ... (10 + k)) }
+        for k in 0 ..< 8 { Self.set(&m, u: (25 - k) ... (25 - k), v: (20 + k) ... (20 + k)) }
+        Self.set(&m, u: 14 ... 16, v: 30 ... 32)
+        let graph = try SkeletonGraph(skeleton: BinaryMask(width: 30, height: 40))
+        let inv = DendriteInventory.measure(counted: m, setAside: nil, interface: Self.interface, graph: graph,
+                                            graphOrigin: PixelRect(x: 0, y: 0, width: 30, height: 40), rootTolerancePx: 3)
+        let byX = inv.records.sorted { $0.bbox.x < $1.bbox.x }
+        #expect(abs(try #require(byX[0].orientationDegrees) - 45) < 1e-9)
+        #expect(byX[1].orientationDegrees == nil)            // 3 × 3 square: isotropic
+        #expect(abs(try #require(byX[2].orientationDegrees) - 135) < 1e-9)
+    }
+
+    @Test("set-aside pieces are listed after the counted ones, marked not counted; skeleton branches count per dendrite")
+    func setAsideAndBranches() throws {
+        var m = BinaryMask(width: 30, height: 40)
+        Self.set(&m, u: 5 ... 5, v: 10 ... 25)               // 1 px wide whisker: its own skeleton
+        var aside = BinaryMask(width: 30, height: 40)
+        Self.set(&aside, u: 20 ... 21, v: 35 ... 36)
+        let graph = try SkeletonGraph(skeleton: m)
+        let inv = DendriteInventory.measure(counted: m, setAside: aside, interface: Self.interface, graph: graph,
+                                            graphOrigin: PixelRect(x: 0, y: 0, width: 30, height: 40), rootTolerancePx: 3)
+        #expect(inv.records.map(\.counted) == [true, false])
+        #expect(inv.records.map(\.id) == [1, 2])
+        #expect(inv.records[0].branches == 1)
+        // One straight branch of 15 px between pixel centres: tortuosity 1.
+        #expect(abs(try #require(inv.records[0].tortuosity) - 1) < 1e-9)
+        #expect(inv.records[1].areaPx == 4 && inv.records[1].isolated && inv.records[1].meanWidthPx == nil)
+        #expect(inv.allRooted)
+    }
+}
