@@ -49,6 +49,10 @@ public struct InterfaceDetection: Sendable {
     /// Share of the interface's knots whose window shows no edge (hidden under dendrite bases),
     /// where the interface is interpolated or extrapolated, 0…1.
     public var hiddenFraction: Double = 0
+    /// Root-mean-square distance, px, between the fitted interface and the visible edge of the
+    /// layer (the edge heights the fit calls layer, not dendrite base); nil when no edge was seen.
+    /// It grows with the edge's own roughness (grains, polishing relief) and with a poor fit.
+    public var edgeResidualPx: Double?
 }
 
 /// Finds the anode layer and its boundary in a phase mask.
@@ -145,12 +149,13 @@ public enum InterfaceDetector {
                 interface: nil, side: nil, sideScores: scores,
                 explanation: "no continuous anode layer along any examined edge (10th-percentile layer thickness: \(describe); need ≥ \(PixelSizeText.short(p.minimumLayerThickness)) px)")
         }
-        let (interface, hidden) = fit(heights[best]!, side: best, width: mask.width, height: mask.height, parameters: p)
+        let (interface, hidden, residual) = fit(heights[best]!, side: best, width: mask.width, height: mask.height, parameters: p)
         let why = side == nil
             ? "anode at the \(best.rawValue): the most continuous layer (10th-percentile thickness \(describe))"
             : "anode at the \(best.rawValue) (given)"
         var detection = InterfaceDetection(interface: interface, side: best, sideScores: scores, explanation: why)
         detection.hiddenFraction = hidden
+        detection.edgeResidualPx = residual
         return detection
     }
 
@@ -233,7 +238,8 @@ public enum InterfaceDetector {
     }
 
     /// The interface through the layer heights, and the share of knots whose window shows no edge.
-    static func fit(_ heights: [Int], side: AnodeSide, width: Int, height: Int, parameters p: Parameters) -> (Interface, Double) {
+    static func fit(_ heights: [Int], side: AnodeSide, width: Int, height: Int,
+                    parameters p: Parameters) -> (interface: Interface, hidden: Double, residual: Double?) {
         let length = heights.count
         let k = max(2, min(p.knots, length))
         let half = max(4, Int(Double(length) * p.windowFraction))
@@ -280,7 +286,16 @@ public enum InterfaceDetector {
         let limit = max(2, p.maximumWaviness * Double(length))
         let vs = zip(smooth, residuals).map { $0 + min(limit, max(-limit, $1)) }
         let hidden = Double(measured.filter { $0 == nil }.count) / Double(max(1, measured.count))
-        return (Interface(side: side, width: width, height: height, knotsU: us, knotsV: vs), hidden)
+        let interface = Interface(side: side, width: width, height: height, knotsU: us, knotsV: vs)
+        // How closely the interface follows the visible edge: RMS over the edge heights the fit
+        // calls layer (within its dendrite tolerance of the first-pass curve).
+        var sum = 0.0, n = 0
+        for u in edges where Double(heights[u]) - 0.5 - model(Double(u)) <= tolerance {
+            let r = Double(heights[u]) - 0.5 - interface.height(atU: Double(u))
+            sum += r * r
+            n += 1
+        }
+        return (interface, hidden, n > 0 ? (sum / Double(n)).squareRoot() : nil)
     }
 
     /// Layer heights used by the one-sided fit, at most (evenly spaced along the interface).

@@ -134,7 +134,43 @@ public struct AnalysisReport: Encodable, Sendable {
         try c.encode(r.warnings, forKey: Key("warnings"))
         var q = c.nestedContainer(keyedBy: Key.self, forKey: Key("quality"))
         try q.encode(r.review, forKey: Key("review"))
+        let hypotheses = r.segmentation.hypotheses
+        var hc = q.nestedUnkeyedContainer(forKey: Key("hypotheses"))
+        for h in hypotheses {
+            var e = hc.nestedContainer(keyedBy: Key.self)
+            try e.encode(h.appearance.description, forKey: Key("phase"))
+            try e.encode(h.side?.rawValue, forKey: Key("anode_side"))
+            try e.encode(h.layerThicknessPx, forKey: Key("layer_px"))
+            try e.encode(h.greySpread, forKey: Key("grey_spread"))
+            try e.encode(h.score, forKey: Key("score"))
+            try e.encode(h.chosen, forKey: Key("chosen"))
+            try e.encode(h.note, forKey: Key("note"))
+        }
+        func name(_ h: PhaseHypothesis?) -> String? {
+            h.map { "\($0.appearance.description), anode \($0.side?.rawValue ?? "none")" }
+        }
+        let winner = hypotheses.first, runnerUp = hypotheses.dropFirst().first
+        try q.encode(name(winner), forKey: Key("hypothesis"))
+        try q.encode(winner?.score, forKey: Key("hypothesis_score"))
+        try q.encode(name(runnerUp), forKey: Key("runner_up"))
+        try q.encode(runnerUp?.score, forKey: Key("runner_up_score"))
+        if !r.sideScores.isEmpty {
+            try q.encode(Dictionary(uniqueKeysWithValues: r.sideScores.map { ($0.key.rawValue, $0.value) }), forKey: Key("side_scores_px"))
+        } else {
+            try q.encodeNil(forKey: Key("side_scores_px"))
+        }
+        try q.encode(r.interfaceResidualPx, forKey: Key("interface_residual_px"))
         try q.encode(r.interfaceHiddenFraction, forKey: Key("interface_hidden_fraction"))
+        if let k = r.contrast {
+            var cc = q.nestedContainer(keyedBy: Key.self, forKey: Key("contrast"))
+            try cc.encode(k.contrastToNoise, forKey: Key("cnr"))
+            try cc.encode(k.phaseMedian, forKey: Key("phase_median"))
+            try cc.encode(k.restMedian, forKey: Key("rest_median"))
+            try cc.encode(k.restNoise, forKey: Key("rest_noise"))
+        } else {
+            try q.encodeNil(forKey: Key("contrast"))
+        }
+        try q.encode(r.edxAgreement, forKey: Key("edx_agreement"))
         try c.encode(DendrometerVersion.toolVersion, forKey: Key("tool_version"))
         try c.encode(ParameterFile.tree(of: r.options.parameters), forKey: Key("parameters"))
     }

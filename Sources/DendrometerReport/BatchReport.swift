@@ -53,6 +53,7 @@ public enum BatchReport {
             [.text("regions"), .number(Double(regionCount))],
             [.text("calibrated (pixel size known)"), .number(Double(calibrated))],
             [.text("short circuits"), .number(Double(shorts))],
+            [.text("to review (see below)"), .number(Double(docs.filter { !($0?["quality"]?["review"]?.array?.isEmpty ?? true) }.count))],
             [.text("morphology (images)"), .text(labelCounts.keys.sorted().map { "\($0): \(labelCounts[$0]!)" }.joined(separator: ", "))],
             [.text("depth unit in tables and plots"), .text(useMicrons ? "µm" : "px (some images have no calibration)")],
         ]
@@ -61,6 +62,23 @@ public enum BatchReport {
             summary.append([.text("groups"), .text(groups.joined(separator: ", "))])
         }
         body += "<table class=\"summary\"><tbody>" + summary.map { "<tr><td>\($0[0].html)</td><td>\($0[1].html)</td></tr>" }.joined() + "</tbody></table>\n"
+
+        // Images a person should check, before anything else: each with the reasons the analysis gave.
+        let reviews: [(index: Int, file: String, reasons: [String])] = images.rows.indices.compactMap { i in
+            let reasons = docs[i]?["quality"]?["review"]?.array?.compactMap(\.scalarText) ?? []
+            guard !reasons.isEmpty else { return nil }
+            return (i, images.value(images.rows[i], "file") ?? flats[i]["file"] ?? "image \(i + 1)", reasons)
+        }
+        body += "<h2 id=\"review\">To review first (\(reviews.count))</h2>\n"
+        if reviews.isEmpty {
+            body += "<p>No image was flagged: nothing doubtful was seen.</p>\n"
+        } else {
+            body += "<p>The analysis was unsure about these images; each reason names the option that settles it.</p>\n"
+            body += HTML.table(header: ["file", "why"], rows: reviews.map { r in
+                [HTML.Cell(html: "<a href=\"#img-\(r.index + 1)\">\(HTML.escape(r.file))</a>", sortKey: nil),
+                 HTML.Cell(html: "<ul>" + r.reasons.map { "<li>\(HTML.escape($0))</li>" }.joined() + "</ul>", sortKey: nil)]
+            }, id: "review-table")
+        }
 
         // Failures
         body += "<h2 id=\"failures\">Failures (\(failureRows.count))</h2>\n"
@@ -202,7 +220,10 @@ public enum BatchReport {
         if !regionRows.isEmpty {
             s += "<h4>Regions</h4>\n" + HTML.table(header: ["region", "bbox (px: x, y, w, h)", "area fraction", "label", "confidence"] + featureKeys, rows: regionRows)
         }
-        // Warnings and every value
+        // Review reasons, warnings and every value
+        if let reasons = doc?["quality"]?["review"]?.array, !reasons.isEmpty {
+            s += "<p><b>Please check:</b></p><ul class=\"warn\">" + reasons.map { "<li>\(HTML.escape($0.scalarText ?? ""))</li>" }.joined() + "</ul>\n"
+        }
         if let warnings = doc?["warnings"]?.array, !warnings.isEmpty {
             s += "<ul class=\"warn\">" + warnings.map { "<li>\(HTML.escape($0.scalarText ?? ""))</li>" }.joined() + "</ul>\n"
         }

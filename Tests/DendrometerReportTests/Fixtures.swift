@@ -13,6 +13,7 @@ struct FixtureImage {
     var regionLabels: [String] = ["flame"]
     var overlayWidth: Int = 600
     var histogram: [Double] = (0 ..< 18).map { $0 == 9 ? 0.5 : 0.5 / 17 }
+    var review: [String] = []
 }
 
 /// Writes a tiny batch output folder by hand (images.csv, regions.csv,
@@ -55,7 +56,8 @@ enum BatchFixture {
                "profile": [{"depth_um": 0.5, "depth_px": 2, "area_fraction": 0.4}, {"depth_um": 1.5, "depth_px": 6, "area_fraction": 0.1}]},
              "orientation": {"lateral_fraction": 0.3, "vertical_fraction": 0.6, "histogram": [\(im.histogram.map { String($0) }.joined(separator: ", "))]},
              "area_fraction": \(im.areaFraction), "morphology": {"label": \(jsonString(im.label)), "confidence": 0.7},
-             "regions": [\(regions)], "warnings": ["note <b>bold</b>"]}
+             "regions": [\(regions)], "warnings": ["note <b>bold</b>"],
+             "quality": {"review": [\(im.review.map(jsonString).joined(separator: ", "))]}}
             """
             try doc.write(toFile: "\(dir)/json/\(stem).json", atomically: true, encoding: .utf8)
             let w = im.overlayWidth, h = 30

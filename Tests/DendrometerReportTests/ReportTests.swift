@@ -53,6 +53,23 @@ import Testing
         #expect(leftovers.isEmpty)
     }
 
+    @Test func imagesToReviewComeFirstWithTheirReasons() throws {
+        let dir = try BatchFixture.make([
+            FixtureImage(file: "sure.tif", group: "Li"),
+            FixtureImage(file: "unsure.tif", group: "Li", review: ["no anode layer found <so> say --anode"]),
+        ], failures: [])
+        let html = try BatchReport.render(directory: dir)
+        let review = try #require(html.range(of: "<h2 id=\"review\">To review first (1)</h2>"))
+        let failures = try #require(html.range(of: "<h2 id=\"failures\">"))
+        #expect(review.lowerBound < failures.lowerBound)
+        #expect(html.contains("<a href=\"#img-2\">unsure.tif</a>"))
+        #expect(!html.contains("<a href=\"#img-1\">sure.tif</a></td><td><ul>"))
+        #expect(html.contains("<li>no anode layer found &lt;so&gt; say --anode</li>"))
+        // … and again in the image's own section, as "Please check" and among all values (quality.review.0).
+        #expect(html.components(separatedBy: "no anode layer found &lt;so&gt;").count - 1 == 3)
+        #expect(html.contains("<td>quality.review.0</td><td>no anode layer found &lt;so&gt; say --anode</td>"))
+    }
+
     @Test func failuresTableListsEveryFailure() throws {
         let html = try BatchReport.render(directory: try makeBatch())
         #expect(html.contains("<h2 id=\"failures\">Failures (2)</h2>"))

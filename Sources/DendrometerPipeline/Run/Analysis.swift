@@ -99,6 +99,12 @@ public struct AnalysisResult: Sendable {
     public var review: [String]
     /// Share of the interface hidden under dendrite bases (interpolated), nil without an interface.
     public var interfaceHiddenFraction: Double?
+    /// RMS distance between the interface and the visible layer edge, px; nil without one.
+    public var interfaceResidualPx: Double?
+    /// Anode side auto: each side's layer-continuity score (10th-percentile layer thickness, px); empty when given.
+    public var sideScores: [AnodeSide: Double]
+    /// Grey contrast between the phase and the rest of the field (``PhaseContrast``); nil when undefined.
+    public var contrast: PhaseContrast?
     /// Dark phase from a threshold: share of its pixels (after pore removal) in pieces not rooted
     /// at the anode; nil otherwise.
     public var darkUnrootedShare: Double?
@@ -196,6 +202,14 @@ public enum DendriteAnalysis {
             let bright = try ThresholdSegmenter(polarity: .bright, anode: options.anode).segment(field, parameters: options.parameters)
             var alternative = try measure(bright, field: field, micrograph: micrograph, options: options, clock: &clock)
             guard alternative.interface != nil else { return result }
+            alternative.segmentation.hypotheses = segmentation.hypotheses.map { h in
+                var h = h
+                h.chosen = h.appearance == .bright
+                if h.appearance == .dark {
+                    h.note = String(format: "%.0f %% of its pieces are not rooted at its layer (pores, cracks)", 100 * share)
+                }
+                return h
+            }.sorted { $0.chosen && !$1.chosen }
             alternative.warnings.append(String(format: "phase auto: the dark phase that forms an anode layer is %.0f %% pieces not rooted at it (pores, cracks of the electrolyte, not dendrites), so the bright phase (Li-In) was measured instead; say --phase dark if this is Li",
                                                100 * share))
             return alternative
@@ -362,8 +376,11 @@ public enum DendriteAnalysis {
             interfaceReason: detection.explanation, cathode: cathode, isolatedFragments: stage.fragments, dendrites: dendrites, skeleton: skeleton, graph: graph,
             penetration: penetration, connectedPenetration: connected, dendriteInventory: inventory, orientation: angles.statistics(in: nil), connectivity: connectivity, areaFraction: areaFraction,
             regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, review: review,
-            interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction, darkUnrootedShare: stage.unrootedShare,
-            options: options)
+            interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction,
+            interfaceResidualPx: detection.interface == nil ? nil : detection.edgeResidualPx,
+            sideScores: options.anode == nil ? detection.sideScores : [:],
+            contrast: PhaseContrast.measure(prepared.denoised, phase: seg.phase),
+            darkUnrootedShare: stage.unrootedShare, options: options)
     }
 
     /// What the interface and dendrite stages decided, before anything is measured.

@@ -10,6 +10,7 @@
 // and why it was made.
 
 import DendrometerCore
+import DendrometerGeometry
 import DendrometerSegmentation
 
 /// How the dendrite phase appears in the micrograph, as far as the segmenter knows.
@@ -149,6 +150,9 @@ public struct PhaseSegmentation: Sendable {
     public var phaseMayIncludePores = false
     /// Per-class probabilities when a classifier made the mask (index 0 = class 1, the phase), field coordinates.
     public var classProbabilities: [Image<Float>] = []
+    /// Phase auto: the polarity hypotheses scored, best first (the chosen one first); empty when the
+    /// phase was given or came from a model, a mask or an EDX map.
+    public var hypotheses: [PhaseHypothesis] = []
 
     /// A record; `texture` is normally ``PreparedField/denoised``.
     public init(phase: BinaryMask, rawPhase: BinaryMask? = nil, other: BinaryMask? = nil, appearance: PhaseAppearance,
@@ -211,4 +215,64 @@ extension PhaseAppearance {
         return p > m ? (.bright, "phase brighter than the matrix (\(text)): Li-In-like")
                      : (.dark, "phase darker than the matrix (\(text)): Li-like")
     }
+}
+
+/// One scene hypothesis of phase auto: "the dendrite phase is the bright (or dark) one, and its
+/// anode layer lies along this edge", with the evidence for it.
+///
+/// Evidence: the anode is a continuous metal layer of one grey, so the polarity whose phase forms
+/// a solid layer along an edge, with the more uniform grey inside it, is the dendrite phase. The
+/// score is that uniformity's share: (1 / spread) / Σ over the polarities with a layer (1 / spread);
+/// a polarity without a layer scores 0. Worked example: bright layer spread 0.04, dark layer
+/// spread 0.12 → bright 0.75, dark 0.25.
+public struct PhaseHypothesis: Sendable, Equatable {
+    /// The dendrite phase's look under this hypothesis.
+    public var appearance: PhaseAppearance
+    /// The edge its layer lies along (nil: it forms no layer).
+    public var side: AnodeSide?
+    /// 10th-percentile thickness of its solid layer, px (0: none).
+    public var layerThicknessPx: Double
+    /// Grey standard deviation inside the layer over the image's 5–95 % grey range (nil: no layer).
+    public var greySpread: Double?
+    /// Share of the evidence, 0…1 (see the type's documentation).
+    public var score: Double
+    /// Whether the analysis went on with this hypothesis.
+    public var chosen: Bool
+    /// Later evidence against it (e.g. "its pieces are not rooted at the layer"), if any.
+    public var note: String?
+
+    /// A hypothesis record.
+    public init(appearance: PhaseAppearance, side: AnodeSide?, layerThicknessPx: Double, greySpread: Double?,
+                score: Double, chosen: Bool, note: String? = nil) {
+        self.appearance = appearance
+        self.side = side
+        self.layerThicknessPx = layerThicknessPx
+        self.greySpread = greySpread
+        self.score = score
+        self.chosen = chosen
+        self.note = note
+    }
+
+    /// Scores for the bright and dark candidates (`nil` spread or spread ≤ 0 with a layer counts as
+    /// perfectly uniform), chosen one first.
+    public static func scored(bright: (side: AnodeSide?, thickness: Double, spread: Double),
+                              dark: (side: AnodeSide?, thickness: Double, spread: Double),
+                              chosen: PhaseAppearance) -> [PhaseHypothesis] {
+        func weight(_ c: (side: AnodeSide?, thickness: Double, spread: Double)) -> Double {
+            c.thickness > 0 ? 1 / max(c.spread, Self.spreadFloor) : 0
+        }
+        let wb = weight(bright), wd = weight(dark), total = wb + wd
+        let list = [
+            PhaseHypothesis(appearance: .bright, side: bright.side, layerThicknessPx: bright.thickness,
+                            greySpread: bright.thickness > 0 ? bright.spread : nil,
+                            score: total > 0 ? wb / total : 0, chosen: chosen == .bright),
+            PhaseHypothesis(appearance: .dark, side: dark.side, layerThicknessPx: dark.thickness,
+                            greySpread: dark.thickness > 0 ? dark.spread : nil,
+                            score: total > 0 ? wd / total : 0, chosen: chosen == .dark),
+        ]
+        return list.sorted { $0.chosen && !$1.chosen }
+    }
+
+    /// Smallest spread used in the score (a noiseless synthetic layer has spread 0). Numerical.
+    static let spreadFloor = 1e-6
 }

@@ -112,6 +112,7 @@ public struct ThresholdSegmenter: PhaseSegmenter {
                                   warnings: [])
                 r.review = doubts
                 r.polarityTieBreak = close
+                r.hypotheses = PhaseHypothesis.scored(bright: (b.side, b.thickness, b.spread), dark: (d.side, d.thickness, d.spread), chosen: .dark)
                 return r
             }
             var w = [String]()
@@ -121,6 +122,7 @@ public struct ThresholdSegmenter: PhaseSegmenter {
                                warnings: w)
             r.review = doubts
             r.polarityTieBreak = close
+            r.hypotheses = PhaseHypothesis.scored(bright: (b.side, b.thickness, b.spread), dark: (d.side, d.thickness, d.spread), chosen: .bright)
             return r
         }
     }
