@@ -10,7 +10,7 @@ struct AnalysisArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Where the anode layer is: auto, bottom, top, left or right.", valueName: "side"))
     var anode = "auto"
 
-    @Option(help: ArgumentHelp("Regions for per-region statistics: auto (bottom/middle/top depth bands), whole, grid:RxC, or a JSON file of rectangles [{\"name\",\"x\",\"y\",\"w\",\"h\",\"unit\":\"px\"|\"um\"}].", valueName: "regions"))
+    @Option(help: ArgumentHelp("Regions for per-region statistics: auto (three depth bands from the anode: bottom/middle/top with the anode at the bottom, else near/middle/far), whole, grid:RxC, or a JSON file of rectangles [{\"name\",\"x\",\"y\",\"w\",\"h\",\"unit\":\"px\"|\"um\"}].", valueName: "regions"))
     var regions = "auto"
 
     @Option(name: .customLong("edx"), help: ArgumentHelp("EDX map of an element, ELEMENT=FILE (repeatable), e.g. In=cell3_In.tif. Maps cover the image without its data bar.", valueName: "element=file"))

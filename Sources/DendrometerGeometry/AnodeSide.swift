@@ -12,6 +12,11 @@ import DendrometerCore
 public enum AnodeSide: String, Sendable, Codable, CaseIterable {
     case bottom, top, left, right
 
+    /// Names of three depth bands of the dendrite zone, nearest the anode first. With the anode at
+    /// the bottom they are the paper's Fig. 3 names, `bottom`, `middle`, `top`, which there say
+    /// depth; along any other edge up/down would not, so they are `near`, `middle`, `far`.
+    public var depthBandNames: [String] { self == .bottom ? ["bottom", "middle", "top"] : ["near", "middle", "far"] }
+
     /// Number of positions along the interface for an image of `width × height` px.
     public func length(width: Int, height: Int) -> Int { self == .bottom || self == .top ? width : height }
 

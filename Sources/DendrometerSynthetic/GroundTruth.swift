@@ -152,7 +152,7 @@ public struct GroundTruth: Sendable {
         shortCircuit = core.shortCircuit
         dendriteAreaPixels = core.area
         areaFraction = Double(core.area) / Double(spec.width * spec.height)
-        let names = ["bottom", "middle", "top"]
+        let names = spec.anodeSide.depthBandNames
         regions = core.bands.enumerated().map { k, band in
             let total = band.counts.reduce(0, +)
             var fractions: [MorphologyLabel: Double] = [:]

@@ -37,8 +37,9 @@ enum RegionBuilder {
                 return [whole(field: field, interface: interface, maxDepthPx: maxDepthPx)]
             }
             let third = maxDepthPx / 3
-            return [("bottom", 0.0, third), ("middle", third, 2 * third), ("top", 2 * third, maxDepthPx)].map { name, lo, hi in
-                band(name: name, interface: interface, width: w, height: h, from: lo, to: hi, includeUpper: name == "top")
+            let names = interface.side.depthBandNames
+            return [(names[0], 0.0, third), (names[1], third, 2 * third), (names[2], 2 * third, maxDepthPx)].enumerated().map { k, b in
+                band(name: b.0, interface: interface, width: w, height: h, from: b.1, to: b.2, includeUpper: k == 2)
             }
         case .whole:
             return [whole(field: field, interface: interface, maxDepthPx: maxDepthPx)]

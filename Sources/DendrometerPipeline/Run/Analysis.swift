@@ -345,17 +345,25 @@ public enum DendriteAnalysis {
         let skeletonPixelCount = subSkeleton.area
         let zoneGraph = RegionFeatureExtractor.ZoneGraph(
             graph: graph, origin: work, lengthPerPixel: skeletonPixelCount > 0 ? graph.totalLengthPx / Double(skeletonPixelCount) : 0)
-        var regions = [RegionResult]()
-        for region in regionMasks {
-            let features = RegionFeatureExtractor.features(
-                region: region, dendrites: dendrites, skeleton: skeleton, distance: subDistance, distanceWindow: work,
-                graph: zoneGraph, angles: angles,
-                interface: detection.interface, pixelSize: pixelSize, darkPhase: seg.appearance.isDark)
-            var box = region.bbox
-            box.x += field.x; box.y += field.y
-            regions.append(RegionResult(name: region.name, bboxPx: box, features: features, morphology: classifier.classify(features)))
+        func classified(_ masks: [RegionMask]) -> [RegionResult] {
+            masks.map { region in
+                let features = RegionFeatureExtractor.features(
+                    region: region, dendrites: dendrites, skeleton: skeleton, distance: subDistance, distanceWindow: work,
+                    graph: zoneGraph, angles: angles,
+                    interface: detection.interface, pixelSize: pixelSize, darkPhase: seg.appearance.isDark)
+                var box = region.bbox
+                box.x += field.x; box.y += field.y
+                return RegionResult(name: region.name, bboxPx: box, features: features, morphology: classifier.classify(features))
+            }
         }
-        let dominant = dominantMorphology(regions)
+        let regions = classified(regionMasks)
+        // The image's dominant morphology comes from the depth bands whatever regions the user asked
+        // for: Li-In morphologies are layered by depth (network near the anode, stripes, flames at
+        // the front), so halves or tiles each mix all three and would flip the image's label.
+        var bandWarnings = [String]()
+        let dominant = options.regions == .auto ? dominantMorphology(regions) : dominantMorphology(classified(
+            RegionBuilder.regions(.auto, field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx ?? 0,
+                                  pixelSize: pixelSize, warnings: &bandWarnings)))
 
         clock.lap("regions")
         // EDX agreement with the phase.
@@ -588,7 +596,7 @@ public enum DendriteAnalysis {
         let conf = confidence[best.key]! / best.value * share
         return MorphologyDecision(label: best.key, confidence: conf,
                                   scores: Dictionary(uniqueKeysWithValues: weight.map { ($0.key.rawValue, $0.value / total) }),
-                                  reason: String(format: "%@ holds %.0f %% of the dendrite pixels in labelled regions", best.key.rawValue, 100 * share))
+                                  reason: String(format: "%@ holds %.0f %% of the dendrite pixels in the labelled depth bands", best.key.rawValue, 100 * share))
     }
 }
 

@@ -38,7 +38,8 @@ public enum PhaseChoice: Sendable, Equatable, CustomStringConvertible {
 
 /// How the image is divided for per-region statistics (`--regions`, docs/REFERENCE.md §5).
 public enum RegionChoice: Sendable, Equatable {
-    /// Three depth bands of the dendrite zone: `bottom` (nearest the anode), `middle`, `top`.
+    /// Three depth bands of the dendrite zone, nearest the anode first: `bottom`, `middle`, `top` with
+    /// the anode at the bottom, else `near`, `middle`, `far` (``AnodeSide/depthBandNames``).
     case auto
     /// One region: the whole dendrite zone.
     case whole
