@@ -1,30 +1,100 @@
 #!/usr/bin/env bash
-# Accuracy benchmark (issue 4): renders the fixed synthetic benchmark set,
-# analyses every scene with `dendrometer analyze`, and scores the results
-# against the generator's exact ground truth:
-#   calibration read %, anode side right %, max and p95 depth within
-#   max(4 px, 5 %) %, region labels right %.
-# Usage: tools/accuracy_benchmark.sh [WORKDIR] [--given]   (release build; ~1 minute)
-#   --given: pass each scene's true --phase and --anode (the facts a scientist knows).
+# Accuracy benchmark: the project's own synthetic set (34 scenes rendered by
+# dendrometer-synth, scored against its exact ground truth) and, when the
+# folder is there, the independent validation split (../shared/data/validation,
+# scored by tools/validation_benchmark.py), each analysed twice: fully
+# automatic, and with the facts a scientist knows given (--phase, --anode).
+# Prints the figures of both sets and both modes side by side:
+#   calibration read, anode side right, max and p95 depth within
+#   max(4 px, 5 %), region labels right, short circuit right (own set).
+#
+# Usage: tools/accuracy_benchmark.sh [WORKDIR] [--given | --auto]
+#   (release build; about 3 minutes for everything)
+#   --given / --auto: only that mode, own set only, with the scorer's full listing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${1:-$(mktemp -d)}"
-given=0
-[ "${2:-}" = "--given" ] && given=1
+only="${2:-}"
 swift build -c release --product dendrometer >/dev/null
 swift build -c release --product dendrometer-synth >/dev/null
 bin="$(swift build -c release --show-bin-path)"
-rm -rf "$work/scenes" "$work/truth" "$work/results"
+mkdir -p "$work"
+rm -rf "$work/scenes" "$work/truth"
 "$bin/dendrometer-synth" benchmark-set --out "$work/scenes" --truth-out "$work/truth" >/dev/null
-for truth in "$work"/truth/*.truth.json; do
-    stem="$(basename "$truth" .truth.json)"
-    image=""
-    for ext in tif png bmp; do [ -f "$work/scenes/$stem.$ext" ] && image="$work/scenes/$stem.$ext" && break; done
-    hints=()
-    if [ "$given" = 1 ]; then
-        read -r side phase < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["anode_side"], d["phase"])' "$truth")
-        hints=(--anode "$side" --phase "$phase")
-    fi
-    "$bin/dendrometer" analyze "$image" --out "$work/results" "${hints[@]}" >/dev/null || echo "analyze failed: $image" >&2
-done
-"$bin/dendrometer-synth" score --truth "$work/truth" --results "$work/results"
+
+# own_set MODE: analyse every scene (MODE auto or given) into $work/results-MODE, score into $work/own-MODE.txt.
+own_set() {
+    local mode="$1" results="$work/results-$1"
+    rm -rf "$results"
+    for truth in "$work"/truth/*.truth.json; do
+        stem="$(basename "$truth" .truth.json)"
+        image=""
+        for ext in tif png bmp; do [ -f "$work/scenes/$stem.$ext" ] && image="$work/scenes/$stem.$ext" && break; done
+        hints=()
+        if [ "$mode" = given ]; then
+            read -r side phase < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["anode_side"], d["phase"])' "$truth")
+            hints=(--anode "$side" --phase "$phase")
+        fi
+        "$bin/dendrometer" analyze "$image" --out "$results" "${hints[@]}" >/dev/null || echo "analyze failed: $image" >&2
+    done
+    "$bin/dendrometer-synth" score --truth "$work/truth" --results "$results" > "$work/own-$mode.txt"
+}
+
+if [ -n "$only" ]; then
+    own_set "${only#--}"
+    cat "$work/own-${only#--}.txt"
+    exit 0
+fi
+own_set auto
+own_set given
+validation="../shared/data/validation"
+if [ -f "$validation/manifest.json" ]; then
+    python3 tools/validation_benchmark.py --data "$validation" --dendrometer "$bin/dendrometer" \
+        --mode auto --mode given --json-out "$work/validation.json" > "$work/validation.txt"
+else
+    echo "accuracy_benchmark: $validation not found; validation columns left empty" >&2
+fi
+
+python3 - "$work" <<'EOF'
+import json, os, re, sys
+work = sys.argv[1]
+
+def own(mode):
+    """{figure: (right, total)} from the scorer's listing."""
+    out = {}
+    for line in open(os.path.join(work, f"own-{mode}.txt")):
+        m = re.match(r"(calibration read|anode side right|max depth within tol|p95 depth within tol|region labels right|short circuit right)\s+(\d+)/(\d+)", line)
+        if m:
+            out[m.group(1)] = (int(m.group(2)), int(m.group(3)))
+    return out
+
+def validation(mode):
+    path = os.path.join(work, "validation.json")
+    if not os.path.exists(path):
+        return {}
+    rows = [r for r in json.load(open(path)) if r["mode"] == mode and "error" not in r]
+    view = [r for r in rows if r["in_view"]]
+    labels = [l for r in rows for l in r["labels"]]
+    within = lambda got, truth: got is not None and abs(got - truth) <= max(4, 0.05 * truth)
+    return {
+        "calibration read": (sum(r["calibration_ok"] for r in rows), len(rows)),
+        "anode side right": (sum(r["side_ok"] for r in view), len(view)),
+        "max depth within tol": (sum(within(r["max_px"], r["truth_max_px"]) for r in view), len(view)),
+        "p95 depth within tol": (sum(within(r["p95_px"], r["truth_p95_px"]) for r in view), len(view)),
+        "max and p95 both": (sum(r["depth_ok"] for r in view), len(view)),
+        "region labels right": (sum(w == g for w, g in labels), len(labels)),
+        "wrong depth flagged": (sum(1 for r in view if not r["depth_ok"] and r["review"]),
+                                sum(1 for r in view if not r["depth_ok"])),
+    }
+
+cols = [own("auto"), own("given"), validation("auto"), validation("given")]
+rows = ["calibration read", "anode side right", "max depth within tol", "p95 depth within tol", "max and p95 both",
+        "region labels right", "short circuit right", "wrong depth flagged"]
+cell = lambda c, k: (f"{c[k][0]}/{c[k][1]} {100 * c[k][0] / c[k][1]:5.1f} %" if c[k][1] else f"{c[k][0]}/0") if k in c else "-"
+print(f"{'':24}{'own set (dendrometer-synth)':^36}{'validation split (independent)':^36}")
+print(f"{'':24}{'automatic':>18}{'given':>18}{'automatic':>18}{'given':>18}")
+for k in rows:
+    print(f"{k:24}" + "".join(f"{cell(c, k):>18}" for c in cols))
+print("depth tolerance: max(4 px, 5 % of truth); given = the true --phase and --anode;")
+print("wrong depth flagged = scenes with a wrong depth that carry a quality.review reason")
+EOF
