@@ -205,3 +205,19 @@ struct EnclosedLayerTests {
         #expect(InterfaceDetector.detect(in: Self.band(0 ..< 6), side: .bottom).interface != nil)
     }
 }
+
+@Suite("Interface edge residual")
+struct InterfaceEdgeResidualTests {
+    @Test("a flat layer edge lies on the interface (residual 0); a ragged one does not")
+    func residual() throws {
+        var flat = BinaryMask(width: 120, height: 80)
+        for y in 50 ..< 80 { for x in 0 ..< 120 { flat[x, y] = true } }
+        let clean = InterfaceDetector.detect(in: flat, side: .bottom, parameters: .init())
+        #expect(try #require(clean.edgeResidualPx) < 1e-9)
+        // Ragged: the layer's height jumps between 10 and 50 px from column to column (x · 37 mod 41).
+        var ragged = BinaryMask(width: 120, height: 80)
+        for x in 0 ..< 120 { let top = 70 - (x * 37) % 41; for y in top ..< 80 { ragged[x, y] = true } }
+        let rough = InterfaceDetector.detect(in: ragged, side: .bottom, parameters: .init())
+        #expect(try #require(rough.edgeResidualPx) > 3)
+    }
+}

@@ -180,9 +180,29 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// Dark phase: more than this share of the dark pieces are not rooted at the anode. Phase
         /// auto also uses it: such a dark "phase" is the electrolyte's pores and cracks.
         public var unrootedShare = 0.5
+        /// Phase auto, near tie: the other polarity stays a real alternative only if the dendrites
+        /// rooted at its layer amount to at least this share of the chosen phase's rooted
+        /// dendrites. A dendrite phase grows from its layer; a layer with (almost) nothing rising
+        /// from it is the mount or a current collector.
+        public var alternativeGrowthShare = 0.1
         /// A cathode band beginning within this fraction of the field's extent from the interface
         /// leaves no room for dendrites: probably dense dendrites read as cathode speckle.
         public var cathodeNearInterfaceFraction = 0.05
+        /// The visible layer edge departs from the fitted interface by more than this fraction of
+        /// the field's depth (RMS): an anode's edge is a smooth line (the fit allows it
+        /// `interface.maximumWaviness` = 2 % of waviness), so what was taken for the layer has no
+        /// clean edge: the electrolyte, the mount, or an anode out of view.
+        public var edgeResidualFraction = 0.03
+        /// Dark phase from a grey threshold: the dark pieces set aside in the electrolyte (not
+        /// rooted, beyond the front) amount to more than this share of the dark phase counted as
+        /// dendrites. The electrolyte then holds many features of Li's grey (cracks, large pores,
+        /// grain boundaries); those that touch a whisker are counted with it, which a grey level
+        /// cannot undo.
+        public var looseDarkShare = 0.1
+        /// Dark phase from a grey threshold: more than this share of it runs within 30° of the
+        /// interface. Li whiskers grow perpendicular to it (own benchmark: ≤ 1 %); lateral dark
+        /// lines joined to them are cracks or grain boundaries.
+        public var lateralDarkShare = 0.1
         public init() {}
     }
 

@@ -219,7 +219,11 @@ public enum DendriteAnalysis {
         if let tie = segmentation.polarityTieBreak, segmentation.appearance == .bright {
             let dark = try ThresholdSegmenter(polarity: .dark, anode: options.anode).segment(field, parameters: options.parameters)
             let other = try dendriteStage(dark, field: field, micrograph: micrograph, options: options, clock: &clock)
-            if other.detection.interface != nil, let share = other.unrootedShare, share <= limit {
+            // A dendrite phase grows from its layer: a dark layer with (almost) nothing rising from it
+            // is the mount or a collector, not an anode.
+            let chosenRooted = result.dendriteInventory?.rooted.area ?? result.dendrites.area
+            let grows = Double(other.dendrites.area) >= options.parameters.review.alternativeGrowthShare * Double(chosenRooted)
+            if other.detection.interface != nil, let share = other.unrootedShare, share <= limit, grows {
                 result.review.append("phase auto: \(tie), and the dark phase's pieces are rooted at its layer too (\(Int((100 * (1 - share)).rounded())) %): Li-In or Li cannot be told apart; say --phase bright (Li-In) or --phase dark (Li)")
             }
         }
@@ -272,7 +276,7 @@ public enum DendriteAnalysis {
 
         let stage = try dendriteStage(seg, field: prepared, micrograph: micrograph, options: options, clock: &clock)
         var warnings = stage.warnings
-        let review = stage.review
+        var review = stage.review
         let detection = stage.detection, dendrites = stage.dendrites, cathode = stage.cathode
         clock.lap("dendrite clean-up")
         // Penetration.
@@ -321,11 +325,15 @@ public enum DendriteAnalysis {
                                                                          binWidthPx: bin,
                                                                          cathodeOffsetPx: cathode?.offsetPx)
         }
+        if penetration?.shortCircuit == true, connected?.shortCircuit == false {
+            review.append("short circuit: the phase reaches the cathode (or the far edge) only through pieces not connected to the anode in this section: check that they are dendrites and not electrolyte read as phase (say --phase, or give --mask or --model)")
+        }
         clock.lap("dendrites")
         // Orientation relative to the interface.
         let angles = try relativeOrientation(dendrites, interface: detection.interface, parameters: parameters.orientation, within: work)
 
         clock.lap("orientation")
+        let statistics = angles.statistics(in: nil)
         // Connectivity.
         let topo = connectivitySummary(dendrites)
         let zonePx = zoneArea(field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx)
@@ -366,6 +374,11 @@ public enum DendriteAnalysis {
                                   pixelSize: pixelSize, warnings: &bandWarnings)))
 
         clock.lap("regions")
+        if seg.phaseMayIncludePores, detection.interface != nil, dominant.label != .none,
+           statistics.lateralFraction > parameters.review.lateralDarkShare {
+            review.append(String(format: "dark phase: %.0f %% of it runs parallel to the interface, while Li whiskers grow perpendicular to it: lateral dark lines are probably cracks or grain boundaries joined to the whiskers and counted with them; check on the overlay, or give --mask or --model",
+                                 100 * statistics.lateralFraction))
+        }
         // EDX agreement with the phase.
         var agreement: [String: Double] = [:]
         if case .edx = seg.appearance {} else {
@@ -382,7 +395,7 @@ public enum DendriteAnalysis {
         return AnalysisResult(
             micrograph: micrograph, field: field, segmentation: seg, interface: detection.interface,
             interfaceReason: detection.explanation, cathode: cathode, isolatedFragments: stage.fragments, dendrites: dendrites, skeleton: skeleton, graph: graph,
-            penetration: penetration, connectedPenetration: connected, dendriteInventory: inventory, orientation: angles.statistics(in: nil), connectivity: connectivity, areaFraction: areaFraction,
+            penetration: penetration, connectedPenetration: connected, dendriteInventory: inventory, orientation: statistics, connectivity: connectivity, areaFraction: areaFraction,
             regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, review: review,
             interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction,
             interfaceResidualPx: detection.interface == nil ? nil : detection.edgeResidualPx,
@@ -421,6 +434,13 @@ public enum DendriteAnalysis {
             if ranked.count >= 2, ranked[1].value > 0, ranked[1].value >= parameters.review.sideAmbiguityRatio * ranked[0].value {
                 review.append(String(format: "anode side auto: the %@ layer (%.0f px) is hardly more continuous than the %@ one (%.0f px); say --anode SIDE",
                                      ranked[0].key.rawValue, ranked[0].value, ranked[1].key.rawValue, ranked[1].value))
+            }
+        }
+        if let interface = detection.interface, let residual = detection.edgeResidualPx {
+            let extent = Double(interface.side.extent(width: field.width, height: field.height))
+            if residual > parameters.review.edgeResidualFraction * extent {
+                review.append(String(format: "the layer's visible edge departs from the interface by %.0f px (RMS, %.1f %% of the field's depth): an anode's edge is a smooth line, so the layer found may not be the anode (the electrolyte, the mount, or an anode out of view); check the interface on the overlay, say --anode SIDE and --phase, or give --mask",
+                                     residual, 100 * residual / extent))
             }
         }
         if detection.interface != nil, detection.hiddenFraction >= parameters.review.hiddenEdgeFraction {
@@ -495,6 +515,11 @@ public enum DendriteAnalysis {
             fragments = isolated
         }
 
+        if seg.phaseMayIncludePores, detection.interface != nil, dendrites.area > 0,
+           Double(setAside.area) > parameters.review.looseDarkShare * Double(dendrites.area) {
+            review.append(String(format: "dark phase: the electrolyte holds %.0f %% as much loose dark material (cracks, pores, grain boundaries of Li's grey) as the whiskers; where such features touch a whisker they are counted with it and can deepen max and p95: check on the overlay, or give --mask or --model",
+                                 100 * Double(setAside.area) / Double(dendrites.area)))
+        }
         return DendriteStage(detection: detection, dendrites: dendrites, cathode: cathode, fragments: fragments,
                              setAside: setAside, unrootedShare: unrootedShare, warnings: warnings, review: review)
     }

@@ -1,0 +1,52 @@
+import Dendrometer
+import Foundation
+import Testing
+
+/// The review reasons that say "a grey threshold cannot be trusted here", each on a small hand-made
+/// Li scene (dark whiskers from a dark anode along the top, electrolyte at 100) with and without the
+/// feature that triggers it.
+@Suite("Review reasons for a dark (Li) phase")
+struct ReviewRuleTests {
+    /// Six 2 px wide vertical whiskers from a dark anode 20 px thick along the top.
+    static func whiskers() -> Scene {
+        var s = Scene(width: 200, height: 160, side: .top, phase: 20, interface: { _ in 20 })
+        for k in 0 ..< 6 {
+            let u0 = 20 + 30 * k
+            for v in 18 ... 90 + 8 * k { s.paint(u: u0, v: v); s.paint(u: u0 + 1, v: v) }
+        }
+        return s
+    }
+
+    @Test("vertical whiskers alone: neither the lateral nor the loose-material reason")
+    func clean() throws {
+        let r = try DendriteAnalysis.run(Self.whiskers().micrograph(pixelSizeMicrometres: 0.4))
+        #expect(r.phase == "dark")
+        #expect(!r.review.contains { $0.contains("runs parallel to the interface") }, "\(r.review)")
+        #expect(!r.review.contains { $0.contains("loose dark material") }, "\(r.review)")
+    }
+
+    @Test("lateral dark lines joined to the whiskers (cracks): flagged with their share")
+    func lateralCracks() throws {
+        var s = Self.whiskers()
+        // Two 2 px thick lateral lines joining whiskers at v = 60 and v = 75 (about 55 % of the phase).
+        for u in 20 ... 172 { for v in 60 ... 61 { s.paint(u: u, v: v) }; for v in 75 ... 76 { s.paint(u: u, v: v) } }
+        let r = try DendriteAnalysis.run(s.micrograph(pixelSizeMicrometres: 0.4))
+        #expect(r.phase == "dark")
+        let reason = try #require(r.review.first { $0.contains("runs parallel to the interface") }, "\(r.review)")
+        #expect(r.orientation.lateralFraction > 0.1)
+        #expect(reason.contains("\(Int((100 * r.orientation.lateralFraction).rounded())) %"))
+    }
+
+    @Test("dark cracks floating in the electrolyte, a fifth of the whiskers' area: flagged as loose material")
+    func looseCracks() throws {
+        var s = Self.whiskers()
+        // Six 2 × 24 px dark vertical slivers between the whiskers and away from the anode (v 110 … 133),
+        // not rooted, too long to be pores: 288 px against about 1250 px of whiskers.
+        for k in 0 ..< 6 { let u0 = 35 + 30 * k; for v in 110 ... 133 { s.paint(u: u0, v: v); s.paint(u: u0 + 1, v: v) } }
+        let r = try DendriteAnalysis.run(s.micrograph(pixelSizeMicrometres: 0.4))
+        #expect(r.phase == "dark")
+        #expect(r.review.contains { $0.contains("loose dark material") }, "\(r.review)")
+        let aside = (r.dendriteInventory?.records ?? []).filter { !$0.counted }
+        #expect(aside.count == 6 && aside.allSatisfy { $0.areaPx == 48 && $0.isolated })
+    }
+}
