@@ -116,6 +116,29 @@ public enum CathodeDetector {
     }
 }
 
+extension CathodeLayer {
+    /// Share of the phase pixels of `mask` in this band (offset ≥ ``offsetPx``) that belong to
+    /// 8-connected components of `mask` reaching within `rootTolerancePx` of the interface, given
+    /// `labels` of `mask` and the components' nearest offsets (``Interface/componentOffsets(labels:componentCount:)``).
+    /// 0 when the band holds no phase.
+    public func rootedShare(labels: [Int32], nearestOffsets: [Double], interface: Interface, rootTolerancePx: Double) -> Double {
+        let side = interface.side, w = interface.width, h = interface.height
+        let g = (0 ..< side.length(width: w, height: h)).map { interface.height(atU: Double($0)) }
+        var inBand = 0, rooted = 0
+        for y in 0 ..< h {
+            for x in 0 ..< w {
+                let l = Int(labels[y * w + x])
+                guard l > 0 else { continue }
+                let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
+                guard Double(v) - g[u] >= offsetPx else { continue }
+                inBand += 1
+                if nearestOffsets[l] <= rootTolerancePx { rooted += 1 }
+            }
+        }
+        return inBand > 0 ? Double(rooted) / Double(inBand) : 0
+    }
+}
+
 extension BinaryMask {
     /// Removes the cathode's fringe: components that touch the cathode boundary
     /// (within 3 px below `offsetPx`) but lie entirely within `fringePx` of it —

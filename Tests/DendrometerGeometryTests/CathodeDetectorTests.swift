@@ -36,3 +36,58 @@ struct CathodeDetectorTests {
         #expect(CathodeDetector.detect(in: BinaryMask(width: 60, height: 90), interface: Interface.straight(side: .top, width: 60, height: 90, v0: 8)) == nil)
     }
 }
+
+@Suite("Cathode band: particles, not the dendrite mesh")
+struct CathodeRootedShareTests {
+    /// 40 × 60 field, flat interface at the bottom (boundary v = 9.5); band from offset 30 (v ≥ 39.5).
+    static let interface = Interface(side: .bottom, width: 40, height: 60, knotsU: [0, 39], knotsV: [9.5, 9.5])
+
+    static func share(_ m: BinaryMask) -> Double {
+        let labels = labelComponentsForTest(m)
+        let (nearest, _) = interface.componentOffsets(labels: labels.labels, componentCount: labels.count)
+        return CathodeLayer(offsetPx: 30, thicknessPx: 20, phaseFraction: 0.5)
+            .rootedShare(labels: labels.labels, nearestOffsets: nearest, interface: interface, rootTolerancePx: 3)
+    }
+
+    static func set(_ m: inout BinaryMask, u: ClosedRange<Int>, v: ClosedRange<Int>) {
+        for vv in v { for uu in u { m[uu, 59 - vv] = true } }
+    }
+
+    @Test("separate particles in the band: 0; a mesh rising from the anode into it: 1; a whisker touching one particle: that particle's share")
+    func shares() {
+        var particles = BinaryMask(width: 40, height: 60)
+        for k in 0 ..< 5 { Self.set(&particles, u: (2 + 8 * k) ... (5 + 8 * k), v: 45 ... 48) }   // 5 particles of 16 px
+        #expect(Self.share(particles) == 0)
+        var mesh = particles
+        for k in 0 ..< 5 { Self.set(&mesh, u: (3 + 8 * k) ... (3 + 8 * k), v: 10 ... 48) }        // each joined to the anode
+        #expect(Self.share(mesh) == 1)
+        var shorted = particles
+        Self.set(&shorted, u: 3 ... 3, v: 10 ... 44)                                               // one whisker reaches one particle
+        // Band pixels (v ≥ 40): the whisker's 5 (v 40 … 44) + 5 × 16 particle px; rooted: 5 + 16.
+        #expect(abs(Self.share(shorted) - 21.0 / 85.0) < 1e-12)
+    }
+}
+
+/// 8-connected labels by plain flood fill (an independent reference for these tests): 0 background,
+/// 1 … count in raster order of first pixel.
+func labelComponentsForTest(_ m: BinaryMask) -> (labels: [Int32], count: Int) {
+    var labels = [Int32](repeating: 0, count: m.count)
+    var count: Int32 = 0
+    for start in 0 ..< m.count where m.bits[start] != 0 && labels[start] == 0 {
+        count += 1
+        labels[start] = count
+        var stack = [start]
+        while let p = stack.popLast() {
+            let x = p % m.width, y = p / m.width
+            for dy in -1 ... 1 {
+                for dx in -1 ... 1 {
+                    let nx = x + dx, ny = y + dy
+                    guard nx >= 0, ny >= 0, nx < m.width, ny < m.height else { continue }
+                    let q = ny * m.width + nx
+                    if m.bits[q] != 0 && labels[q] == 0 { labels[q] = count; stack.append(q) }
+                }
+            }
+        }
+    }
+    return (labels, Int(count))
+}

@@ -164,3 +164,29 @@ struct PhaseAutoTests {
         #expect(abs((r.penetration?.maxPx ?? 0) - 110.5) <= 1.5)
     }
 }
+
+@Suite("Cathode or dense network")
+struct CathodeOrNetworkTests {
+    @Test("a dense mesh rising from the anode to the far edge is measured as dendrites, not cut off as cathode speckle")
+    func denseNetwork() throws {
+        // Bright anode below v = 30 along the bottom of 200 × 200; 2 px stems every 14 px up to
+        // v = 45, then a grid of 6 px lines every 14 px to the far edge: over 40 % phase at every
+        // offset beyond 15 px, as speckled as a cathode band (the band detector finds it), but one
+        // piece with the anode through the stems.
+        var s = Scene(width: 200, height: 200, side: .bottom, interface: { _ in 30 })
+        for v in 28 ..< 45 { for u in 0 ..< 200 where u % 14 < 2 { s.paint(u: u, v: v) } }
+        for v in 45 ..< 200 { for u in 0 ..< 200 where u % 14 < 6 || (v + 7) % 14 < 6 { s.paint(u: u, v: v) } }
+        let r = try DendriteAnalysis.run(s.micrograph(), options: { var o = AnalysisOptions(); o.phase = .bright; o.anode = .bottom; return o }())
+        // Without the rule the mesh is cut off as cathode 15 px above the anode, leaving only the stems.
+        var unchecked = AnalysisOptions()
+        unchecked.phase = .bright; unchecked.anode = .bottom; unchecked.parameters.cathode.maximumRootedShare = 1
+        let cut = try DendriteAnalysis.run(s.micrograph(), options: unchecked)
+        #expect(cut.cathode != nil && (cut.penetration?.maxPx ?? 0) < 20, "\(cut.warnings)")
+        #expect(r.cathode == nil, "\(r.warnings)")
+        #expect(r.warnings.contains { $0.contains("was not taken for the cathode") }, "\(r.warnings)")
+        // The deepest pixel centres lie on the far edge, v = 199, over a (nearly) flat interface.
+        let g = try #require(r.interface).height(atU: 100)
+        #expect(abs((r.penetration?.maxPx ?? 0) - (199 - g)) < 0.05)
+        #expect(r.depthTruncated == true)
+    }
+}

@@ -232,6 +232,11 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         public var fringeMinimumPx = 10.0
         /// … or within this fraction of the cathode's distance from the interface.
         public var fringeFraction = 0.04
+        /// A candidate band is the cathode only if at most this share of its phase belongs to pieces
+        /// rooted at the anode. The composite is a layer of separate particles on the far side; a
+        /// band whose phase is one mesh with the dendrites at the anode is a dense dendrite network
+        /// (in a shorted cell only the few particles the dendrites touch join them).
+        public var maximumRootedShare = 0.5
         public init() {}
     }
 

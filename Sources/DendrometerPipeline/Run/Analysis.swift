@@ -455,7 +455,8 @@ public enum DendriteAnalysis {
         if let interface = detection.interface {
             dendrites = interface.electrolyteSide(of: seg.phase)
             clock.lap("electrolyte side")
-            cathode = locateCathode(seg, interface: interface, parameters: parameters.cathode)
+            cathode = locateCathode(seg, interface: interface, electrolyteSide: dendrites, parameters: parameters,
+                                    warnings: &warnings)
             clock.lap("cathode")
             if let c = cathode {
                 dendrites = dendrites.removingOffsets(atOrBeyond: c.offsetPx, from: interface)
@@ -529,14 +530,34 @@ public enum DendriteAnalysis {
     /// segmenter knows are something else, e.g. a model's class 3) or as grey texture; the
     /// band nearest the interface wins. A mask or model phase is not searched for cathode
     /// speckle: it marks the dendrite phase only, and a dense network would read as speckle.
-    static func locateCathode(_ seg: PhaseSegmentation, interface: Interface, parameters p: AnalysisParameters.Cathode) -> CathodeLayer? {
+    ///
+    /// A candidate whose phase is mostly one mesh with the dendrites rooted at the anode
+    /// (``AnalysisParameters/Cathode/maximumRootedShare``, measured on `electrolyteSide`, the phase
+    /// beyond the interface) is a dense dendrite network, not the composite: it is dropped, with a warning.
+    static func locateCathode(_ seg: PhaseSegmentation, interface: Interface, electrolyteSide: BinaryMask,
+                              parameters: AnalysisParameters, warnings: inout [String]) -> CathodeLayer? {
+        let p = parameters.cathode
         var found = [CathodeLayer]()
         if let raw = seg.rawPhase, let c = CathodeDetector.detect(in: raw, interface: interface, parameters: p.band) { found.append(c) }
         if let other = seg.other, let c = CathodeDetector.detect(in: other, interface: interface, parameters: p.band) { found.append(c) }
         if let c = CathodeDetector.detect(texture: seg.texture, interface: interface, spreadRatio: p.textureSpreadRatio, parameters: p.band) {
             found.append(c)
         }
-        return found.min { $0.offsetPx < $1.offsetPx }
+        guard !found.isEmpty else { return nil }
+        let labels = labelComponents(electrolyteSide, connectivity: .eight)
+        let (nearest, _) = interface.componentOffsets(labels: labels.labels, componentCount: labels.components.count)
+        var kept = [CathodeLayer]()
+        for c in found {
+            let share = c.rootedShare(labels: labels.labels, nearestOffsets: nearest, interface: interface,
+                                      rootTolerancePx: parameters.dendrites.rootTolerancePx)
+            if share > p.maximumRootedShare {
+                warnings.append(String(format: "a speckled band from %.0f px above the interface was not taken for the cathode: %.0f %% of its phase is one piece with the dendrites rooted at the anode (a dense dendrite network, not cathode particles)",
+                                       c.offsetPx, 100 * share))
+            } else {
+                kept.append(c)
+            }
+        }
+        return kept.min { $0.offsetPx < $1.offsetPx }
     }
 
     /// `mask` without the 8-connected components that do not reach within `tolerancePx` of the
