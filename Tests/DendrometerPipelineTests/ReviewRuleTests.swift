@@ -25,16 +25,22 @@ struct ReviewRuleTests {
         #expect(!r.review.contains { $0.contains("loose dark material") }, "\(r.review)")
     }
 
-    @Test("lateral dark lines joined to the whiskers (cracks): flagged with their share")
+    @Test("lateral dark lines joined to the whiskers (cracks): set aside as crack-like and flagged; without the separation, flagged by their share")
     func lateralCracks() throws {
         var s = Self.whiskers()
         // Two 2 px thick lateral lines joining whiskers at v = 60 and v = 75 (about 55 % of the phase).
         for u in 20 ... 172 { for v in 60 ... 61 { s.paint(u: u, v: v) }; for v in 75 ... 76 { s.paint(u: u, v: v) } }
         let r = try DendriteAnalysis.run(s.micrograph(pixelSizeMicrometres: 0.4))
         #expect(r.phase == "dark")
-        let reason = try #require(r.review.first { $0.contains("runs parallel to the interface") }, "\(r.review)")
-        #expect(r.orientation.lateralFraction > 0.1)
-        #expect(reason.contains("\(Int((100 * r.orientation.lateralFraction).rounded())) %"))
+        #expect(r.warnings.contains { $0.contains("crack-like material") }, "\(r.warnings)")
+        #expect(r.review.contains { $0.contains("loose dark material") }, "\(r.review)")
+        #expect(r.orientation.lateralFraction < 0.1)
+        var options = AnalysisOptions()
+        options.parameters.dendrites.separateCracks = false
+        let kept = try DendriteAnalysis.run(s.micrograph(pixelSizeMicrometres: 0.4), options: options)
+        let reason = try #require(kept.review.first { $0.contains("runs parallel to the interface") }, "\(kept.review)")
+        #expect(kept.orientation.lateralFraction > 0.1)
+        #expect(reason.contains("\(Int((100 * kept.orientation.lateralFraction).rounded())) %"))
     }
 
     @Test("dark cracks floating in the electrolyte, a fifth of the whiskers' area: flagged as loose material")

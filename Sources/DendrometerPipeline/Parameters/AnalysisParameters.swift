@@ -144,6 +144,17 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         public var darkPhaseRootedOnly = true
         /// A piece is rooted when it comes within this many px of the interface.
         public var rootTolerancePx = 3.0
+        /// Dark (Li) phase from a grey threshold only: separate Li whiskers from the cracks and
+        /// grain boundaries of their grey that touch them (``DendriteAnalysis/separatingCracks``).
+        public var separateCracks = true
+        /// Li whiskers grow perpendicular to the interface: dark material whose local direction
+        /// is tilted more than this from the interface normal (degrees) is crack-like; only what
+        /// stays connected to the anode through steeper material counts as Li.
+        public var whiskerMaximumTiltDegrees = 45.0
+        /// Crack-like pixels within this many px (8-connected steps) of the kept whiskers are given
+        /// back: a needle's rounded tip and its edges turn sideways over about the structure
+        /// tensor's integration scale ρ.
+        public var whiskerTipRestorePx = 3
         public init() {}
     }
 

@@ -498,6 +498,15 @@ public enum DendriteAnalysis {
                     warnings.append("dark phase: \(kept.removedPixels) px in \(kept.removedComponents) dark pieces not rooted at the anode (pores, cracks, grain boundaries are as dark as Li) not counted as dendrites; give --mask or --model to count them")
                 }
             }
+            if parameters.dendrites.separateCracks, parameters.dendrites.darkPhaseRootedOnly, let interface = detection.interface {
+                let (kept, removed) = try separatingCracks(dendrites, interface: interface, orientation: parameters.orientation,
+                                                           dendrites: parameters.dendrites)
+                if removed > 0 {
+                    setAside.formUnion(dendrites.subtracting(kept))
+                    warnings.append("dark phase: \(removed) px of crack-like material (running sideways, joined to the whiskers only through it) not counted as Li; keep it with dendrites.separateCracks = false")
+                    dendrites = kept
+                }
+            }
         }
 
         if parameters.fragments.remove, let interface = detection.interface {

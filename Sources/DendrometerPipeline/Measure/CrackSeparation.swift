@@ -1,0 +1,79 @@
+// Li whiskers and the cracks that touch them (a dark phase from a grey threshold).
+//
+// Physics. In a BSE cross-section Li metal, the electrolyte's cracks and its
+// grain boundaries are all dark: a grey level cannot tell them apart. Their
+// shapes can. Li is extruded from the anode as needles that grow
+// perpendicular to the interface (straight, steep); the stress at a whisker
+// tip cracks the electrolyte, and cracks and grain boundaries run along
+// particle outlines in every direction, much of it sideways. A crack that
+// starts at a whisker tip is one piece with the whisker, so the "rooted at
+// the anode" rule keeps it and its far end sets the depth.
+//
+// Rule. Take the local direction of the dark phase (structure tensor of the
+// mask, the orientation stage's σ and ρ). Pixels tilted more than
+// `whiskerMaximumTiltDegrees` from the interface normal are crack-like. Remove
+// them, keep the pieces still rooted at the anode (Li reaches the anode through
+// steep material), and give back the crack-like pixels within
+// `whiskerTipRestorePx` steps of what was kept (a needle's tip and edges turn
+// sideways over about ρ). The rest is set aside with the unrooted pieces.
+//
+// Worked example: a 2 px whisker rises 60 px from the anode; at its tip a crack
+// runs 40 px sideways and then 30 px up. The sideways run is crack-like; cut
+// there, the upper 30 px are no longer rooted and go; the whisker and the first
+// 3 px of the crack stay. Max depth: the whisker's tip (+ at most 3 px), not
+// the crack's end 30 px higher.
+
+import DendrometerCore
+import DendrometerGeometry
+import DendrometerSegmentation
+
+extension DendriteAnalysis {
+    /// `mask` (dark phase on the electrolyte side) without crack-like material that reaches the
+    /// anode only through sideways runs (see the file header); also returns the pixels removed.
+    static func separatingCracks(_ mask: BinaryMask, interface: Interface, orientation: AnalysisParameters.Orientation,
+                                 dendrites p: AnalysisParameters.Dendrites) throws(AnalysisError) -> (kept: BinaryMask, removed: Int) {
+        guard let box = mask.boundingBox else { return (mask, 0) }
+        let margin = Int((3 * orientation.rhoPx + 4 * orientation.sigmaPx).rounded(.up)) + 2
+        let work = PixelRect(x: box.x - margin, y: box.y - margin, width: box.width + 2 * margin, height: box.height + 2 * margin)
+            .clipped(toWidth: mask.width, height: mask.height)
+        let angles = try relativeOrientation(mask, interface: interface, parameters: orientation, within: work)
+        var core = mask
+        let limit = Float(p.whiskerMaximumTiltDegrees)
+        for px in angles.pixels where abs(px.degrees - 90) > limit {
+            core.bits[Int(px.y) * mask.width + Int(px.x)] = 0
+        }
+        let rooted = keepingRooted(core, interface: interface, tolerancePx: p.rootTolerancePx).mask
+        let kept = rooted.growing(within: mask, steps: p.whiskerTipRestorePx)
+        return (kept, mask.area - kept.area)
+    }
+}
+
+extension BinaryMask {
+    /// This mask grown by `steps` 8-connected steps, but only onto pixels of `limit` (same shape):
+    /// a geodesic dilation. Pixels of this mask outside `limit` stay.
+    func growing(within limit: BinaryMask, steps: Int) -> BinaryMask {
+        precondition(width == limit.width && height == limit.height, "mask sizes differ")
+        var out = self
+        var front = [Int]()
+        for i in bits.indices where bits[i] != 0 { front.append(i) }
+        for _ in 0 ..< max(0, steps) {
+            var next = [Int]()
+            for p in front {
+                let x = p % width, y = p / width
+                for dy in -1 ... 1 {
+                    let ny = y + dy
+                    guard ny >= 0, ny < height else { continue }
+                    for dx in -1 ... 1 {
+                        let nx = x + dx
+                        guard nx >= 0, nx < width else { continue }
+                        let q = ny * width + nx
+                        if out.bits[q] == 0 && limit.bits[q] != 0 { out.bits[q] = 1; next.append(q) }
+                    }
+                }
+            }
+            if next.isEmpty { break }
+            front = next
+        }
+        return out
+    }
+}

@@ -1,0 +1,60 @@
+import DendrometerCore
+import DendrometerGeometry
+@testable import DendrometerPipeline
+import Testing
+
+@Suite("Li whiskers and the cracks that touch them")
+struct CrackSeparationTests {
+    /// 120 × 140 field, flat interface at the bottom with its boundary at v = 9.5.
+    static let interface = Interface(side: .bottom, width: 120, height: 140, knotsU: [0, 119], knotsV: [9.5, 9.5])
+
+    static func set(_ m: inout BinaryMask, u: ClosedRange<Int>, v: ClosedRange<Int>) {
+        for vv in v { for uu in u { m.bits[(139 - vv) * 120 + uu] = 1 } }
+    }
+
+    static func maxOffset(_ m: BinaryMask) -> Int {
+        (0 ..< m.count).filter { m.bits[$0] != 0 }.map { 139 - $0 / 120 }.max() ?? 0
+    }
+
+    @Test("the header's worked example: a crack running sideways from a whisker tip and then up is cut at its sideways run")
+    func workedExample() throws {
+        var m = BinaryMask(width: 120, height: 140)
+        Self.set(&m, u: 20 ... 21, v: 10 ... 70)        // whisker, 61 px tall
+        Self.set(&m, u: 20 ... 60, v: 70 ... 71)        // crack: 40 px sideways at the tip …
+        Self.set(&m, u: 59 ... 60, v: 70 ... 100)       // … then 30 px up
+        let (kept, removed) = try DendriteAnalysis.separatingCracks(
+            m, interface: Self.interface, orientation: AnalysisParameters.Orientation(), dendrites: AnalysisParameters.Dendrites())
+        // The whisker stays whole; the crack's rising end goes; at most the restore steps of crack remain.
+        var whisker = BinaryMask(width: 120, height: 140)
+        Self.set(&whisker, u: 20 ... 21, v: 10 ... 69)
+        #expect(whisker.subtracting(kept).area == 0)
+        #expect(Self.maxOffset(kept) <= 71 + AnalysisParameters.Dendrites().whiskerTipRestorePx)
+        #expect(removed == m.area - kept.area && removed > 60 + 30)
+    }
+
+    @Test("a straight or tilted whisker (up to 30° from the normal) and its branches stay whole")
+    func whiskersStay() throws {
+        var m = BinaryMask(width: 120, height: 140)
+        Self.set(&m, u: 10 ... 12, v: 10 ... 120)                                    // vertical, 3 px wide
+        for v in 10 ... 110 { let u = 60 + (v - 10) / 2; Self.set(&m, u: u ... u + 2, v: v ... v) }   // 27° tilt
+        let (kept, removed) = try DendriteAnalysis.separatingCracks(
+            m, interface: Self.interface, orientation: AnalysisParameters.Orientation(), dendrites: AnalysisParameters.Dendrites())
+        #expect(removed == 0)
+        #expect(kept == m)
+    }
+
+    @Test("geodesic growth: steps along the limit only, 8-connected")
+    func growing() {
+        let limit = BinaryMask(rows: ["#####",
+                                      "....#",
+                                      "#####"])
+        let seed = BinaryMask(rows: ["#....",
+                                     ".....",
+                                     "....."])
+        #expect(seed.growing(within: limit, steps: 3).rows == ["####.", ".....", "....."])
+        // Step 4 reaches (4, 0) and, diagonally from (3, 0), (4, 1); step 5 goes on to (3, 2) and (4, 2).
+        #expect(seed.growing(within: limit, steps: 4).rows == ["#####", "....#", "....."])
+        #expect(seed.growing(within: limit, steps: 5).rows == ["#####", "....#", "...##"])
+        #expect(seed.growing(within: limit, steps: 0) == seed)
+    }
+}
