@@ -68,7 +68,7 @@ public struct AnalysisReport: Encodable, Sendable {
         try pen.encode(p?.p95Px, forKey: Key("p95_px"))
         try pen.encode(p?.frontMeanPx, forKey: Key("front_mean_px"))
         try pen.encode(r.shortCircuit, forKey: Key("short_circuit"))
-        let cp = r.connectedPenetration
+        let cp = r.connectedDepth
         try pen.encode(cp.flatMap { um($0.maxPx) }, forKey: Key("connected_max_um"))
         try pen.encode(cp.flatMap { um($0.p95Px) }, forKey: Key("connected_p95_um"))
         try pen.encode(cp?.maxPx, forKey: Key("connected_max_px"))

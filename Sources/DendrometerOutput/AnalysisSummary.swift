@@ -22,7 +22,7 @@ public enum AnalysisSummary {
         if let i = r.interface, let p = r.penetration {
             lines.append(String(format: "  interface    anode at the %@, angle %.1f°", i.side.rawValue, i.angleDegrees))
             lines.append("  penetration  max \(length(p.maxPx)), p95 \(length(p.p95Px)), front mean \(length(p.frontMeanPx))\(r.shortCircuit == true ? ", SHORT CIRCUIT" : "")\(r.depthTruncated == true ? ", reaches the far edge (depths are lower bounds)" : "")")
-            if let c = r.connectedPenetration, let inv = r.dendriteInventory {
+            if let c = r.connectedDepth, let inv = r.dendriteInventory {
                 let rooted = inv.records.filter { $0.counted && $0.rooted }.count
                 let loose = inv.records.filter { $0.counted && !$0.rooted }.count
                 let aside = inv.records.filter { !$0.counted }.count

@@ -31,8 +31,11 @@ struct DendriteInventoryTests {
         #expect(abs(try #require(bar.orientationDegrees) - 90) < 1e-9)
         #expect(band.isolated && band.counted && band.baseWidthPx == 0 && band.areaPx == 24)
         #expect(abs(try #require(band.orientationDegrees) - 0) < 1e-9)
-        // Rooted mask: the bar alone.
-        #expect(!inv.allRooted && inv.rooted.area == 60)
+        // Connected depths: the bar alone. Its 60 depths are 0.5 … 19.5, three of each; the 95th
+        // percentile sits at 0.95 · 59 = 56.05 between index 56 (18.5) and 57 (19.5): 18.55.
+        #expect(!inv.allRooted && inv.rootedArea == 60)
+        let c = try #require(inv.connected)
+        #expect(abs(c.maxPx - 19.5) < 1e-6 && abs(c.p95Px - 18.55) < 1e-5 && !c.reachesCathodeOrFarEdge)
     }
 
     @Test("a diagonal piece lies at 45° (rising to the right) or 135°; a square has no axis")

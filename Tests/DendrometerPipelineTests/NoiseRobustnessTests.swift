@@ -54,7 +54,7 @@ struct NoiseRobustnessTests {
         try #require(FileManager.default.fileExists(atPath: path), "sample \(path) missing")
         let m = try Micrograph.open(path)
         let clean = try DendriteAnalysis.run(m)
-        let baseline = try #require(c.isLi ? clean.connectedPenetration?.maxPx : clean.penetration?.maxPx)
+        let baseline = try #require(c.isLi ? clean.connectedDepth?.maxPx : clean.penetration?.maxPx)
         let original = m.image.asFloat().pixels, range = Self.greyRange(m)
         for seed: UInt64 in [11, 12] {
             let n = Self.noisy(m, fraction: fraction, seed: seed)
@@ -66,7 +66,7 @@ struct NoiseRobustnessTests {
             #expect(r.interface?.side == clean.interface?.side, "\(c.file) σ \(fraction) seed \(seed): side")
             #expect(r.phase == clean.phase, "\(c.file) σ \(fraction) seed \(seed): phase \(r.phase) vs \(clean.phase)")
             #expect(r.shortCircuit == clean.shortCircuit, "\(c.file) σ \(fraction) seed \(seed): short circuit")
-            let depth = try #require(c.isLi ? r.connectedPenetration?.maxPx : r.penetration?.maxPx)
+            let depth = try #require(c.isLi ? r.connectedDepth?.maxPx : r.penetration?.maxPx)
             #expect(abs(depth - baseline) <= 0.05 * baseline, "\(c.file) σ \(fraction) seed \(seed): depth \(depth) vs \(baseline) px")
         }
     }

@@ -71,9 +71,11 @@ public struct DendriteRecord: Sendable, Equatable {
 public struct DendriteInventory: Sendable {
     /// Counted dendrites first, each group in order along the interface.
     public var records: [DendriteRecord]
-    /// The counted dendrite pixels that belong to rooted dendrites (for the `connected_*` depths).
-    public var rooted: BinaryMask
-    /// Whether every counted dendrite pixel is rooted (then `rooted` equals the dendrite mask).
+    /// Depth of the counted dendrites rooted at the anode alone (nil when none is).
+    public var connected: ConnectedDepth?
+    /// Pixels of the counted dendrites rooted at the anode.
+    public var rootedArea: Int
+    /// Whether every counted dendrite is rooted.
     public var allRooted: Bool
 
     /// Records the dendrites of `counted` (the measured dendrite mask) and of `setAside` (pieces
@@ -83,10 +85,15 @@ public struct DendriteInventory: Sendable {
     ///   - graph: the skeleton graph of `counted`, whose pixel (x, y) is field pixel
     ///     (x + graphOrigin.x, y + graphOrigin.y).
     ///   - rootTolerancePx: offset above the interface within which a component is rooted, px.
+    ///   - cathodeOffsetPx: where the cathode begins (offset above the interface, px), if in view.
     public static func measure(counted: BinaryMask, setAside: BinaryMask?, interface: Interface,
-                               graph: SkeletonGraph, graphOrigin: PixelRect, rootTolerancePx: Double) -> DendriteInventory {
+                               graph: SkeletonGraph, graphOrigin: PixelRect, rootTolerancePx: Double,
+                               cathodeOffsetPx: Double? = nil) -> DendriteInventory {
         let labels = labelComponents(counted, connectivity: .eight)
-        var stats = ComponentMoments.measure(labels: labels, interface: interface, rootTolerancePx: rootTolerancePx)
+        var stats = ComponentMoments.measure(labels: labels, interface: interface, rootTolerancePx: rootTolerancePx,
+                                             cathodeOffsetPx: cathodeOffsetPx)
+        let connected = stats.depths(of: stats.rooted)
+        let rootedArea = (0 ... labels.count).reduce(0) { $0 + (stats.rooted[$1] ? stats.area[$1] : 0) }
         // Skeleton branches, attributed to the component holding their first pixel.
         var weightedWidth = [Double](repeating: 0, count: labels.count + 1)
         var widthLength = [Double](repeating: 0, count: labels.count + 1)
@@ -105,7 +112,6 @@ public struct DendriteInventory: Sendable {
             if let t = b.tortuosity, t.isFinite { weightedTortuosity[l] += t * b.lengthPx; tortuosityLength[l] += b.lengthPx }
         }
         var records = [DendriteRecord]()
-        var rootedMask = counted
         var allRooted = true
         for l in 1 ... max(1, labels.count) where l <= labels.count {
             var r = stats.record(l, counted: true)
@@ -114,10 +120,6 @@ public struct DendriteInventory: Sendable {
             r.tortuosity = tortuosityLength[l] > 0 ? weightedTortuosity[l] / tortuosityLength[l] : nil
             if !r.rooted { allRooted = false }
             records.append(r)
-        }
-        if !allRooted {
-            let keep = [false] + (1 ... labels.count).map { stats.rooted[$0] }
-            for i in rootedMask.bits.indices where rootedMask.bits[i] != 0 && !keep[Int(labels.labels[i])] { rootedMask.bits[i] = 0 }
         }
         if let setAside, setAside.area > 0 {
             let asideLabels = labelComponents(setAside, connectivity: .eight)
@@ -128,56 +130,124 @@ public struct DendriteInventory: Sendable {
             a.counted != b.counted ? a.counted : (a.bbox.x, a.bbox.y) < (b.bbox.x, b.bbox.y)
         }
         for i in records.indices { records[i].id = i + 1 }
-        return DendriteInventory(records: records, rooted: rootedMask, allRooted: allRooted)
+        return DendriteInventory(records: records, connected: connected, rootedArea: rootedArea, allRooted: allRooted)
     }
 }
 
+/// Depth statistics of a chosen set of dendrites (those rooted at the anode), px.
+public struct ConnectedDepth: Sendable, Equatable {
+    /// Deepest pixel, px.
+    public var maxPx: Double
+    /// 95th percentile of pixel depth (linear interpolation), px.
+    public var p95Px: Double
+    /// Whether one of them reaches the cathode (when in view) or else the far edge of the field.
+    public var reachesCathodeOrFarEdge: Bool
+}
+
 /// Per-component sums over pixels in the interface frame: area, depth, offsets, contact
-/// positions, second moments.
+/// positions, second moments, and each pixel's depth (for percentiles of chosen components).
 struct ComponentMoments {
     var area: [Int]
     var maxDepth: [Double]
     var nearest: [Double]
     var base: [Int]
     var su: [Double], sv: [Double], suu: [Double], svv: [Double], suv: [Double]
+    /// The component reaches the cathode (within 3 px of its offset, when given) or else the far edge.
+    var reachesFar: [Bool]
     var rooted: [Bool]
     var boxes: [PixelRect]
+    /// Per row band: the label and depth of every pixel with depth > 0.
+    var pixelLabels: [[Int32]], pixelDepths: [[Float]]
 
     /// Isotropy limit: a component whose moment eigenvalues differ by less than this share of
     /// their sum has no major axis (a disc: 0; a 1 × n bar: 1). Numerical, not physical.
     static let isotropicAnisotropy = 1e-9
 
-    static func measure(labels: ComponentLabels, interface: Interface, rootTolerancePx: Double) -> ComponentMoments {
+    /// Accumulators of one row band.
+    private struct Band {
+        var area: [Int], maxDepth: [Double], nearest: [Double]
+        var su: [Double], sv: [Double], suu: [Double], svv: [Double], suv: [Double]
+        var reachesFar: [Bool]
+        var contacts = [Int]()
+        var labels = [Int32](), depths = [Float]()
+        init(_ n: Int) {
+            area = .init(repeating: 0, count: n + 1); maxDepth = .init(repeating: 0, count: n + 1)
+            nearest = .init(repeating: .infinity, count: n + 1)
+            su = .init(repeating: 0, count: n + 1); sv = su; suu = su; svv = su; suv = su
+            reachesFar = .init(repeating: false, count: n + 1)
+        }
+    }
+
+    static func measure(labels: ComponentLabels, interface: Interface, rootTolerancePx: Double,
+                        cathodeOffsetPx: Double? = nil) -> ComponentMoments {
         let n = labels.count, w = labels.width, h = labels.height
         let side = interface.side
-        let length = side.length(width: w, height: h)
+        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
         let g = (0 ..< length).map { interface.height(atU: Double($0)) }
+        // Row bands in parallel (the perpendicular depth is the costly part), merged after.
+        let bands = labels.labels.withUnsafeBufferPointer { lb in
+            parallelBandResults(h, minimumPerBand: 16, initial: { Band(n) }) { rows, b in
+                for y in rows {
+                    for x in 0 ..< w {
+                        let l = Int(lb[y * w + x])
+                        guard l > 0 else { continue }
+                        let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
+                        let offset = Double(v) - g[u]
+                        let du = Double(u), dv = Double(v)
+                        b.area[l] += 1
+                        b.su[l] += du; b.sv[l] += dv
+                        b.suu[l] += du * du; b.svv[l] += dv * dv; b.suv[l] += du * dv
+                        if offset < b.nearest[l] { b.nearest[l] = offset }
+                        let d = interface.depth(u: du, v: dv)
+                        if d > b.maxDepth[l] { b.maxDepth[l] = d }
+                        if d > 0 { b.labels.append(Int32(l)); b.depths.append(Float(d)) }
+                        if let c = cathodeOffsetPx { if offset >= c - 3 { b.reachesFar[l] = true } } else if v == extent - 1 { b.reachesFar[l] = true }
+                        if offset <= rootTolerancePx { b.contacts.append(l * length + u) }
+                    }
+                }
+            }
+        }
         var m = ComponentMoments(area: .init(repeating: 0, count: n + 1), maxDepth: .init(repeating: 0, count: n + 1),
                                  nearest: .init(repeating: .infinity, count: n + 1), base: .init(repeating: 0, count: n + 1),
                                  su: .init(repeating: 0, count: n + 1), sv: .init(repeating: 0, count: n + 1),
                                  suu: .init(repeating: 0, count: n + 1), svv: .init(repeating: 0, count: n + 1),
-                                 suv: .init(repeating: 0, count: n + 1), rooted: .init(repeating: false, count: n + 1),
-                                 boxes: [PixelRect(x: 0, y: 0, width: 0, height: 0)] + labels.components.map(\.boundingBox))
+                                 suv: .init(repeating: 0, count: n + 1), reachesFar: .init(repeating: false, count: n + 1),
+                                 rooted: .init(repeating: false, count: n + 1),
+                                 boxes: [PixelRect(x: 0, y: 0, width: 0, height: 0)] + labels.components.map(\.boundingBox),
+                                 pixelLabels: bands.map(\.labels), pixelDepths: bands.map(\.depths))
         // Contact positions: (component, u) pairs within the tolerance, counted once each.
         var touched = Set<Int>()
-        for y in 0 ..< h {
-            for x in 0 ..< w {
-                let l = Int(labels.labels[y * w + x])
-                guard l > 0 else { continue }
-                let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
-                let offset = Double(v) - g[u]
-                let du = Double(u), dv = Double(v)
-                m.area[l] += 1
-                m.su[l] += du; m.sv[l] += dv
-                m.suu[l] += du * du; m.svv[l] += dv * dv; m.suv[l] += du * dv
-                m.nearest[l] = min(m.nearest[l], offset)
-                let d = interface.depth(u: du, v: dv)
-                if d > m.maxDepth[l] { m.maxDepth[l] = d }
-                if offset <= rootTolerancePx, touched.insert(l * length + u).inserted { m.base[l] += 1 }
+        for b in bands {
+            for l in 0 ... n {
+                m.area[l] += b.area[l]
+                m.su[l] += b.su[l]; m.sv[l] += b.sv[l]; m.suu[l] += b.suu[l]; m.svv[l] += b.svv[l]; m.suv[l] += b.suv[l]
+                m.nearest[l] = min(m.nearest[l], b.nearest[l])
+                m.maxDepth[l] = max(m.maxDepth[l], b.maxDepth[l])
+                if b.reachesFar[l] { m.reachesFar[l] = true }
             }
+            for key in b.contacts where touched.insert(key).inserted { m.base[key / length] += 1 }
         }
         for l in 0 ... n { m.rooted[l] = m.nearest[l] <= rootTolerancePx }
         return m
+    }
+
+    /// Max, p95 (numpy's linear interpolation) and far-side contact over the pixels of the
+    /// components `keep` selects; nil when they hold no pixel with depth > 0.
+    func depths(of keep: [Bool]) -> ConnectedDepth? {
+        var parts = [[Float]]()
+        var top: Float = 0
+        for (labels, depths) in zip(pixelLabels, pixelDepths) {
+            var part = [Float]()
+            for (l, d) in zip(labels, depths) where keep[Int(l)] { part.append(d); top = max(top, d) }
+            parts.append(part)
+        }
+        let count = parts.reduce(0) { $0 + $1.count }
+        guard count > 0 else { return nil }
+        let pos = 0.95 * Double(count - 1), lo = Int(pos)
+        let v = orderStatistics(of: parts, ranks: [lo, min(count - 1, lo + 1)], upperBound: top)
+        let p95 = Double(v[0]) + (pos - Double(lo)) * (Double(v[1]) - Double(v[0]))
+        let far = keep.indices.contains { keep[$0] && reachesFar[$0] }
+        return ConnectedDepth(maxPx: Double(top), p95Px: p95, reachesCathodeOrFarEdge: far)
     }
 
     /// The record of component `l` (skeleton fields empty; `id` 0 until numbered).

@@ -76,8 +76,8 @@ public struct AnalysisResult: Sendable {
     public var graph: SkeletonGraph
     /// Penetration statistics (nil without an interface).
     public var penetration: PenetrationDepth?
-    /// Penetration of the dendrites rooted at the anode alone (nil without an interface).
-    public var connectedPenetration: PenetrationDepth?
+    /// Depth of the dendrites rooted at the anode alone (zeros when none is; nil without an interface).
+    public var connectedDepth: ConnectedDepth?
     /// One record per dendrite, with the rooted mask (nil without an interface).
     public var dendriteInventory: DendriteInventory?
     /// Orientation of the dendrite structure relative to the interface.
@@ -129,7 +129,7 @@ public struct AnalysisResult: Sendable {
     public var depthTruncated: Bool? { penetration?.reachesFarEdge }
     /// The deepest dendrite pixel belongs to a piece not rooted at the anode; nil without an interface.
     public var maximumFromIsolatedPiece: Bool? {
-        guard let all = penetration, let rooted = connectedPenetration else { return nil }
+        guard let all = penetration, let rooted = connectedDepth else { return nil }
         return all.maxPx > rooted.maxPx
     }
 }
@@ -221,7 +221,7 @@ public enum DendriteAnalysis {
             let other = try dendriteStage(dark, field: field, micrograph: micrograph, options: options, clock: &clock)
             // A dendrite phase grows from its layer: a dark layer with (almost) nothing rising from it
             // is the mount or a collector, not an anode.
-            let chosenRooted = result.dendriteInventory?.rooted.area ?? result.dendrites.area
+            let chosenRooted = result.dendriteInventory?.rootedArea ?? result.dendrites.area
             let grows = Double(other.dendrites.area) >= options.parameters.review.alternativeGrowthShare * Double(chosenRooted)
             if other.detection.interface != nil, let share = other.unrootedShare, share <= limit, grows {
                 result.review.append("phase auto: \(tie), and the dark phase's pieces are rooted at its layer too (\(Int((100 * (1 - share)).rounded())) %): Li-In or Li cannot be told apart; say --phase bright (Li-In) or --phase dark (Li)")
@@ -281,9 +281,8 @@ public enum DendriteAnalysis {
         clock.lap("dendrite clean-up")
         // Penetration.
         var penetration: PenetrationDepth?
-        var bin = 1.0
         if let interface = detection.interface {
-            bin = profileBinWidthPx(pixelSize: pixelSize, extent: Double(interface.side.extent(width: field.width, height: field.height)),
+            let bin = profileBinWidthPx(pixelSize: pixelSize, extent: Double(interface.side.extent(width: field.width, height: field.height)),
                                         bins: parameters.profile.binsAcrossField)
             penetration = PenetrationDepth.measure(dendrites: dendrites, interface: interface, binWidthPx: bin,
                                                    cathodeOffsetPx: cathode?.offsetPx)
@@ -316,16 +315,13 @@ public enum DendriteAnalysis {
         clock.lap("skeleton")
         // Dendrite by dendrite; the depths of the rooted ones alone.
         var inventory: DendriteInventory?
-        var connected: PenetrationDepth?
-        if let interface = detection.interface, let all = penetration {
-            let table = DendriteInventory.measure(counted: dendrites, setAside: stage.setAside, interface: interface, graph: graph,
-                                                  graphOrigin: work, rootTolerancePx: parameters.dendrites.rootTolerancePx)
-            inventory = table
-            connected = table.allRooted ? all : PenetrationDepth.measure(dendrites: table.rooted, interface: interface,
-                                                                         binWidthPx: bin,
-                                                                         cathodeOffsetPx: cathode?.offsetPx)
+        if let interface = detection.interface, penetration != nil {
+            inventory = DendriteInventory.measure(counted: dendrites, setAside: stage.setAside, interface: interface, graph: graph,
+                                                  graphOrigin: work, rootTolerancePx: parameters.dendrites.rootTolerancePx,
+                                                  cathodeOffsetPx: cathode?.offsetPx)
         }
-        if penetration?.shortCircuit == true, connected?.shortCircuit == false {
+        let connected = inventory.map { $0.connected ?? ConnectedDepth(maxPx: 0, p95Px: 0, reachesCathodeOrFarEdge: false) }
+        if penetration?.shortCircuit == true, connected?.reachesCathodeOrFarEdge == false {
             review.append("short circuit: the phase reaches the cathode (or the far edge) only through pieces not connected to the anode in this section: check that they are dendrites and not electrolyte read as phase (say --phase, or give --mask or --model)")
         }
         clock.lap("dendrites")
@@ -395,7 +391,7 @@ public enum DendriteAnalysis {
         return AnalysisResult(
             micrograph: micrograph, field: field, segmentation: seg, interface: detection.interface,
             interfaceReason: detection.explanation, cathode: cathode, isolatedFragments: stage.fragments, dendrites: dendrites, skeleton: skeleton, graph: graph,
-            penetration: penetration, connectedPenetration: connected, dendriteInventory: inventory, orientation: statistics, connectivity: connectivity, areaFraction: areaFraction,
+            penetration: penetration, connectedDepth: connected, dendriteInventory: inventory, orientation: statistics, connectivity: connectivity, areaFraction: areaFraction,
             regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, review: review,
             interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction,
             interfaceResidualPx: detection.interface == nil ? nil : detection.edgeResidualPx,
