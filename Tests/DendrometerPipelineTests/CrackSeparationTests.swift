@@ -6,11 +6,10 @@ import Testing
 @Suite("Li whiskers and the cracks that touch them")
 struct CrackSeparationTests {
     /// 120 × 140 field, flat interface at the bottom with its boundary at v = 9.5.
-    static let interface = Interface(side: .bottom, width: 120, height: 140, knotsU: [0, 119], knotsV: [9.5, 9.5])
+    static let frame = BottomFrame(width: 120, height: 140)
+    static let interface = frame.interface
 
-    static func set(_ m: inout BinaryMask, u: ClosedRange<Int>, v: ClosedRange<Int>) {
-        for vv in v { for uu in u { m.bits[(139 - vv) * 120 + uu] = 1 } }
-    }
+    static func set(_ m: inout BinaryMask, u: ClosedRange<Int>, v: ClosedRange<Int>) { frame.paint(&m, u: u, v: v) }
 
     static func maxOffset(_ m: BinaryMask) -> Int {
         (0 ..< m.count).filter { m.bits[$0] != 0 }.map { 139 - $0 / 120 }.max() ?? 0

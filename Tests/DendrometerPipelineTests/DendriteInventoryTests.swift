@@ -7,11 +7,10 @@ import Testing
 @Suite("Dendrite inventory: one record per dendrite")
 struct DendriteInventoryTests {
     /// 30 × 40 field, flat interface at the bottom with its boundary at v = 9.5 (rows 30 … 39 anode).
-    static let interface = Interface(side: .bottom, width: 30, height: 40, knotsU: [0, 29], knotsV: [9.5, 9.5])
+    static let frame = BottomFrame(width: 30, height: 40)
+    static let interface = frame.interface
 
-    static func set(_ m: inout BinaryMask, u: ClosedRange<Int>, v: ClosedRange<Int>) {
-        for vv in v { for uu in u { m.bits[(39 - vv) * 30 + uu] = 1 } }
-    }
+    static func set(_ m: inout BinaryMask, u: ClosedRange<Int>, v: ClosedRange<Int>) { frame.paint(&m, u: u, v: v) }
 
     @Test("a 3 px bar on the interface: rooted, area, base width, depth, vertical; a lateral piece above: isolated, lateral")
     func barAndPiece() throws {

@@ -229,11 +229,12 @@ struct OwnMaskTests {
 @Suite("Isolated fragments beyond the front")
 struct IsolatedFragmentTests {
     /// Flat interface at the bottom of a 40 × 200 field (layer rows v < 10, boundary 9.5).
-    static let interface = Interface(side: .bottom, width: 40, height: 200, knotsU: [0, 39], knotsV: [9.5, 9.5])
+    static let frame = BottomFrame(width: 40, height: 200)
+    static let interface = frame.interface
 
     /// Paints rows v in `vs` of columns `us` (interface frame, v from the bottom edge).
     static func paint(_ m: inout BinaryMask, us: Range<Int>, vs: ClosedRange<Int>) {
-        for u in us { for v in vs { m.bits[(199 - v) * 40 + u] = 1 } }
+        frame.paint(&m, u: us.lowerBound ... us.upperBound - 1, v: vs)
     }
 
     @Test("a speck far beyond the needles is removed and reported; the needles stay")
