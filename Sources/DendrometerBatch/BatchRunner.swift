@@ -212,7 +212,7 @@ public enum BatchRunner {
             var options = c.analysis
             var mopts = c.micrograph
             if let v = item.manifestValue("pixel_size") {
-                do { mopts.calibration.userPixelSize = try PixelSize(parsing: v) } catch {
+                do { mopts.calibration.userPixelSize = try PixelSize.parsingPixelSize(v) } catch {
                     throw ItemError("manifest pixel_size: expected a length with a unit such as 0.25um, got '\(v)'")
                 }
             }

@@ -28,22 +28,22 @@ struct AnalysisArguments: ParsableArguments {
     @Option(help: ArgumentHelp("Label values of the --mask file that are the dendrite phase, e.g. 1 or 2,5 (default: every non-zero value).", valueName: "n[,m...]"))
     var maskLabel: String?
 
-    @Option(help: ArgumentHelp("Page of a multi-page --mask file holding the phase (a probability map exported one page per class), counted from 0.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Page of a multi-page --mask file holding the phase (a probability map exported one page per class), counted from 0.", valueName: "n"))
     var maskChannel: Int?
 
-    @Option(help: ArgumentHelp("Grey-level threshold of the threshold segmenter: auto (default), otsu, or a value in image units (0-255 for 8-bit).", valueName: "auto|otsu|value"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Grey-level threshold of the threshold segmenter: auto (default), otsu, or a value in image units (0-255 for 8-bit).", valueName: "auto|otsu|value"))
     var threshold: String?
 
-    @Option(help: ArgumentHelp("Smallest dendrite piece kept, e.g. 1um2 (default) or 12px; smaller pieces are specks.", valueName: "area"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Smallest dendrite piece kept, e.g. 1um2 (default) or 12px; smaller pieces are specks.", valueName: "area"))
     var minArea: String?
 
-    @Option(help: ArgumentHelp("Dark (Li) phase: compact dark pieces smaller than this across are electrolyte pores, e.g. 2um (default) or 8px.", valueName: "length"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Dark (Li) phase: compact dark pieces smaller than this across are electrolyte pores, e.g. 2um (default) or 8px.", valueName: "length"))
     var poreSize: String?
 
-    @Option(help: ArgumentHelp("Skeleton side branches shorter than this are pruned as spurs, e.g. 1um (default) or 3px.", valueName: "length"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Skeleton side branches shorter than this are pruned as spurs, e.g. 1um (default) or 3px.", valueName: "length"))
     var spurLength: String?
 
-    @Option(help: ArgumentHelp("Gaussian denoising before thresholding, σ in px (default 1).", valueName: "px"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Gaussian denoising before thresholding, σ in px (default 1).", valueName: "px"))
     var denoiseSigma: Double?
 
     func validate() throws {
@@ -123,11 +123,9 @@ struct AnalysisArguments: ParsableArguments {
         if let r = RegionChoice(argument: regions) {
             o.regions = r
         } else {
-            guard let data = FileManager.default.contents(atPath: regions) else {
-                throw CLIError("\(regions): cannot read the regions file")
-            }
-            do { o.regions = .rectangles(try JSONDecoder().decode([RegionRectangle].self, from: data)) } catch {
-                throw CLIError("\(regions): expected a JSON list of {\"name\",\"x\",\"y\",\"w\",\"h\",\"unit\"}: \(error.localizedDescription)")
+            let data = try readSmallFile(regions, what: "regions file")
+            do { o.regions = .rectangles(try RegionRectangle.list(fromJSON: data)) } catch {
+                throw CLIError("\(regions): \(error.description)")
             }
         }
         o.parameters = try parameters()

@@ -23,7 +23,7 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String
 
-    @Option(help: "Images analysed at once (default: number of cores).")
+    @Option(parsing: .unconditional, help: "Images analysed at once (default: number of cores).")
     var jobs = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(help: ArgumentHelp("CSV with an 'image' column and optional group, pixel_size, anode, phase, edx:<Element> and free columns (carried into every row).", valueName: "csv"))

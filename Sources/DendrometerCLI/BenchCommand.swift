@@ -26,16 +26,16 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Only run kernels whose name contains this text (repeatable).")
     var kernel: [String] = []
 
-    @Option(help: "Repetitions per kernel, at least (the best is kept).")
+    @Option(parsing: .unconditional, help: "Repetitions per kernel, at least (the best is kept).")
     var `repeat` = 3
 
-    @Option(help: "Keep repeating a kernel until this many seconds were spent on it (at most 1000 runs), so fast kernels are timed over many runs.")
+    @Option(parsing: .unconditional, help: "Keep repeating a kernel until this many seconds were spent on it (at most 1000 runs), so fast kernels are timed over many runs.")
     var minTime = 0.2
 
     @Option(help: "Also write each generated image as an uncompressed TIFF into this folder.")
     var writeImages: String?
 
-    @Option(help: "Threads each kernel may use (default: all cores); 1 compares with single-threaded libraries.")
+    @Option(parsing: .unconditional, help: "Threads each kernel may use (default: all cores); 1 compares with single-threaded libraries.")
     var threads: Int?
 
     @Flag(help: "Print JSON instead of a table.")

@@ -4,7 +4,7 @@ import Foundation
 
 /// Shared option groups and output helpers for the subcommands.
 struct CalibrationArguments: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
+    @Option(name: .long, parsing: .unconditional, help: ArgumentHelp(
         "Pixel size with its unit, overriding the file's metadata (e.g. 0.25um, 250nm).",
         valueName: "size"))
     var pixelSize: String?
@@ -12,15 +12,15 @@ struct CalibrationArguments: ParsableArguments {
     @Flag(name: .long, help: "Accept plain TIFF XResolution/ResolutionUnit (cm or inch) as a calibration. Off by default: SEM software writes screen DPI there.")
     var trustTiffResolution = false
 
-    @Option(name: .long, help: "Page to read from multi-page TIFFs, 0 = first.")
+    @Option(name: .long, parsing: .unconditional, help: "Page to read from multi-page TIFFs, 0 = first.")
     var page = 0
 
-    @Option(name: .long, help: "Refuse images with more pixels than this.")
+    @Option(name: .long, parsing: .unconditional, help: "Refuse images with more pixels than this.")
     var maxPixels = ReadOptions.defaultMaximumPixels
 
     func validate() throws {
         if let text = pixelSize {
-            do { _ = try PixelSize(parsing: text) } catch { throw ValidationError("--pixel-size: \(error)") }
+            do { _ = try PixelSize.parsingPixelSize(text) } catch { throw ValidationError("--pixel-size: \(error)") }
         }
         if page < 0 { throw ValidationError("--page must be 0 or more, got \(page)") }
         if maxPixels <= 0 { throw ValidationError("--max-pixels must be positive, got \(maxPixels)") }
@@ -30,7 +30,7 @@ struct CalibrationArguments: ParsableArguments {
     var micrographOptions: MicrographOptions {
         MicrographOptions(
             read: ReadOptions(page: page, maximumPixels: maxPixels),
-            calibration: CalibrationOptions(userPixelSize: pixelSize.flatMap { try? PixelSize(parsing: $0) },
+            calibration: CalibrationOptions(userPixelSize: pixelSize.flatMap { try? PixelSize.parsingPixelSize($0) },
                                             trustTIFFResolution: trustTiffResolution))
     }
 }

@@ -22,9 +22,32 @@ struct DendrometerCommand: ParsableCommand {
 
     /// Entry point: freed image buffers are reused (see ``ProcessMemory``), a
     /// misspelt DENDROMETER_VECTORS is reported, then the arguments are parsed and run.
+    /// Bad usage is one line, `dendrometer: <what is wrong> (see --help)`, exit 64; help,
+    /// version and the commands' own exit codes behave as usual.
     static func main() {
         ProcessMemory.reuseLargeBuffers()
         if let ignored = VectorKernels.ignoredRequest { reportFailure("warning: \(ignored)") }
-        main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                reportFailure(usageLine(for: error, arguments: arguments))
+                exit(withError: ExitCode.validationFailure)
+            }
+            exit(withError: error)
+        }
+    }
+
+    /// The one line for a usage error: the parser's message without its "Error: " prefix and
+    /// usage block, pointing at the subcommand's help.
+    static func usageLine(for error: Error, arguments: [String]) -> String {
+        var text = message(for: error)
+        if let first = text.split(separator: "\n", omittingEmptySubsequences: true).first { text = String(first) }
+        if text.hasPrefix("Error: ") { text.removeFirst("Error: ".count) }
+        let names = configuration.subcommands.map { $0._commandName }
+        let sub = arguments.first { names.contains($0) }
+        return "\(text) (see dendrometer \(sub.map { "\($0) " } ?? "")--help)"
     }
 }

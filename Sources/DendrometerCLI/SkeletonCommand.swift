@@ -18,7 +18,7 @@ struct SkeletonCommand: ParsableCommand {
     @Argument(help: "Binary mask image (TIFF, PNG, BMP); every non-zero pixel is phase.")
     var mask: String
 
-    @Option(help: "Remove junction–endpoint spurs shorter than this: px (e.g. 5) or a length with unit (e.g. 1um).")
+    @Option(parsing: .unconditional, help: "Remove junction–endpoint spurs shorter than this: px (e.g. 5) or a length with unit (e.g. 1um).")
     var prune: String?
 
     @Option(help: "Write the branch table (skan-like columns) to this CSV file.")

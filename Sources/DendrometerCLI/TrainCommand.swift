@@ -33,16 +33,16 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("map"), help: ArgumentHelp("Map label values of another convention to a class, FROM[,FROM...]=CLASS (repeatable).", valueName: "rule"))
     var mapRules: [String] = []
 
-    @Option(help: "Trees in the random forest.")
+    @Option(parsing: .unconditional, help: "Trees in the random forest.")
     var trees = 100
 
-    @Option(help: "Deepest split of a tree.")
+    @Option(parsing: .unconditional, help: "Deepest split of a tree.")
     var maxDepth = 20
 
-    @Option(help: "Random seed (same seed, same images: the same model, bit for bit).")
+    @Option(parsing: .unconditional, help: "Random seed (same seed, same images: the same model, bit for bit).")
     var seed: UInt64 = 1
 
-    @Option(help: "Labelled pixels used at most (a stratified sample when there are more).")
+    @Option(parsing: .unconditional, help: "Labelled pixels used at most (a stratified sample when there are more).")
     var maxTrainingPixels = 200_000
 
     @OptionGroup var calibration: CalibrationArguments

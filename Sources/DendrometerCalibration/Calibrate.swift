@@ -91,8 +91,11 @@ public func calibrate(_ metadata: SourceMetadata, options: CalibrationOptions = 
     }
     if let r = ImageJDescription.parse(metadata) { candidates.append(r) }
 
-    let tiffRes = TIFFResolutionCalibration.parse(metadata.resolution)
+    let tiffRes = TIFFResolutionCalibration.parse(metadata.resolution).plausible()
     if options.trustTIFFResolution { candidates.append(tiffRes) }
+    // Numbers read from files are untrusted: a pixel size no microscope produces is dropped here,
+    // the one place every vendor value passes, with the key and value in the warning.
+    candidates = candidates.map { $0.plausible() }
 
     // Data bar: highest-precedence block that states the raster height.
     let barBlock = candidates.first { $0.dataBarKnown }

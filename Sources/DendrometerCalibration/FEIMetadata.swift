@@ -48,8 +48,8 @@ public enum FEIMetadata {
         var notes: [String] = []
 
         // Scanned raster from [Image]; gives the data bar and any export rescale.
-        let resX = ini.value("Image", "ResolutionX").flatMap { VendorText.positiveNumber($0) }.map { Int($0.rounded()) }
-        let resY = ini.value("Image", "ResolutionY").flatMap { VendorText.positiveNumber($0) }.map { Int($0.rounded()) }
+        let resX = ini.value("Image", "ResolutionX").flatMap { VendorText.rasterSize($0) }
+        let resY = ini.value("Image", "ResolutionY").flatMap { VendorText.rasterSize($0) }
         var scale = 1.0
         if let rx = resX, imageWidth > 0, rx != imageWidth {
             scale = Double(rx) / Double(imageWidth)

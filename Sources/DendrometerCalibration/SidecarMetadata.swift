@@ -169,7 +169,6 @@ private func stated(size text: String?, separators: Set<Character>, exactlyTwo: 
     guard let text else { return (nil, nil, nil, false) }
     let parts = text.split(whereSeparator: { separators.contains($0) })
     guard exactlyTwo ? parts.count == 2 : parts.count >= 2,
-          let w = VendorText.positiveNumber(parts[0]), let h = VendorText.positiveNumber(parts[1]) else { return (nil, nil, nil, false) }
-    let fw = Int(w.rounded()), fh = Int(h.rounded())
+          let fw = VendorText.rasterSize(parts[0]), let fh = VendorText.rasterSize(parts[1]) else { return (nil, nil, nil, false) }
     return (fw, fh, barBelowRaster(fullWidth: fw, fullHeight: fh, imageWidth: imageWidth, imageHeight: imageHeight), imageWidth > 0)
 }

@@ -46,6 +46,16 @@ public struct VendorCalibration: Sendable, Equatable {
         self.reason = reason; self.dataBar = dataBar; self.dataBarKnown = dataBarKnown; self.notes = notes
     }
 
+    /// This outcome with its pixel size dropped when it is not plausible (not finite, or outside
+    /// ``PixelSize/plausibleMicrometres``): the number is corrupt, not a calibration.
+    func plausible() -> VendorCalibration {
+        guard let p = pixelSize, !p.isPlausible else { return self }
+        var out = self
+        out.pixelSize = nil
+        out.reason = "\(key)\(rawValue.map { " = \($0)" } ?? "") gives \(PixelSize.format(p.micrometres)) µm per pixel, outside the plausible 10 pm – 10 mm; ignored"
+        return out
+    }
+
     /// A block that yields no calibration, with the reason.
     static func none(_ source: CalibrationSource, key: String, reason: String,
                      rawValue: String? = nil) -> VendorCalibration {
@@ -86,6 +96,19 @@ enum VendorText {
     static func positiveNumber(_ text: some StringProtocol) -> Double? {
         guard let v = number(text), v > 0 else { return nil }
         return v
+    }
+
+    /// Largest raster side a vendor file may state, px (2²⁰: 16 times the widest SEM scan, 65 536 px;
+    /// beyond it the number is corrupt, and as an `Int` it could not be used anyway).
+    static let maximumRasterSide = 1 << 20
+
+    /// A raster size in px (`ResolutionX`, `$CM_FULL_SIZE`, `DataSize`): a finite number that
+    /// rounds to 1 … ``maximumRasterSide``; nil otherwise (never traps on 1e300 or NaN).
+    static func rasterSize(_ text: some StringProtocol) -> Int? {
+        guard let v = positiveNumber(text), v.isFinite else { return nil }
+        let r = v.rounded()
+        guard r >= 1, r <= Double(maximumRasterSide) else { return nil }
+        return Int(r)
     }
 
     /// Micrometres per unit for the length units found in vendor metadata:

@@ -3,15 +3,26 @@
 
 /// Reading and writing RFC 4180 CSV tables.
 public enum CSV {
-    /// `field` quoted when it contains `,`, `"`, CR or LF (RFC 4180 §2.6–2.7).
+    /// `field` quoted when it contains `,`, `"`, CR or LF (RFC 4180 §2.6–2.7), and made inert
+    /// for spreadsheets first: a cell that starts with `=`, `+`, `-`, `@`, tab or CR and is not
+    /// a number gets a leading `'` (OWASP's advice against CSV formula injection; a file named
+    /// `=HYPERLINK(…).tif` must not become a live formula). Numbers such as `-0.5` stay numbers.
     ///
-    /// Example: `CSV.escape("a,b")` → `"a,b"` (with the quotes); `CSV.escape("x")` → `x`.
+    /// Example: `CSV.escape("a,b")` → `"a,b"` (with the quotes); `CSV.escape("x")` → `x`;
+    /// `CSV.escape("=1+1")` → `'=1+1`; `CSV.escape("-3.5")` → `-3.5`.
     public static func escape(_ field: String) -> String {
+        var field = field
+        if let first = field.unicodeScalars.first, formulaTriggers.contains(first), Double(field) == nil {
+            field = "'" + field
+        }
         if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }
         return field
     }
+
+    /// First characters that make a spreadsheet read a cell as a formula.
+    static let formulaTriggers: Set<Unicode.Scalar> = ["=", "+", "-", "@", "\t", "\r"]
 
     /// One CSV line (no terminator) from `fields`.
     public static func line(_ fields: [String]) -> String {

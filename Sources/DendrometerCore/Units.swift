@@ -40,6 +40,27 @@ public struct PixelSize: Sendable, Hashable, Codable, CustomStringConvertible {
         widthMicrometres.isFinite && heightMicrometres.isFinite && widthMicrometres > 0 && heightMicrometres > 0
     }
 
+    /// Pixel sizes any microscope image can have, µm: 10 pm (beyond atomic-resolution TEM) to
+    /// 10 mm (a photograph of the whole cell at 1 px per 10 mm would show nothing). A value read
+    /// from a file or typed outside this range is a corrupt or mis-typed number, not a calibration.
+    public static let plausibleMicrometres: ClosedRange<Double> = 1e-5 ... 1e4
+
+    /// Whether both sides lie in ``plausibleMicrometres`` (to within rounding: 10 pm typed as
+    /// `10pm` is 9.999999999999999e-06 µm after the unit conversion).
+    public var isPlausible: Bool {
+        let lo = Self.plausibleMicrometres.lowerBound * (1 - 1e-9), hi = Self.plausibleMicrometres.upperBound * (1 + 1e-9)
+        return (lo ... hi).contains(widthMicrometres) && (lo ... hi).contains(heightMicrometres)
+    }
+
+    /// A user-supplied pixel size (``init(parsing:)``) that is also plausible.
+    ///
+    /// - Throws: ``UnitError`` as ``init(parsing:)``, or ``UnitError/implausiblePixelSize(_:micrometres:)``.
+    public static func parsingPixelSize(_ text: String) throws(UnitError) -> PixelSize {
+        let p = try PixelSize(parsing: text)
+        guard p.isPlausible else { throw .implausiblePixelSize(text, micrometres: p.micrometres) }
+        return p
+    }
+
     public var description: String {
         widthMicrometres == heightMicrometres
             ? "\(PixelSize.format(widthMicrometres)) µm/px"
@@ -102,12 +123,16 @@ public enum UnitError: Error, Equatable, CustomStringConvertible {
     case missingUnit(String)
     /// A unit Dendrometer does not know.
     case unknownUnit(String, unit: String)
+    /// A pixel size outside ``PixelSize/plausibleMicrometres``.
+    case implausiblePixelSize(String, micrometres: Double)
 
     public var description: String {
         switch self {
         case .notAPositiveLength(let t): "expected a positive length such as 0.25um or 250nm, got '\(t)'"
         case .missingUnit(let t): "'\(t)' has no unit; write e.g. \(t)um or \(t)nm"
         case .unknownUnit(let t, let u): "unknown unit '\(u)' in '\(t)'; expected m, mm, um (µm), nm or pm"
+        case .implausiblePixelSize(let t, let um):
+            "'\(t)' is \(PixelSize.format(um)) µm per pixel, outside the plausible 10 pm – 10 mm (1e-5 – 1e4 µm); check the number and its unit"
         }
     }
 }

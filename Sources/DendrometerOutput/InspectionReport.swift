@@ -115,13 +115,19 @@ public struct InspectionReport: Sendable, Encodable {
     }
 }
 
-/// JSON encoding used by every report: sorted keys, pretty-printed, `/` not escaped.
+/// JSON encoding used by every report: sorted keys, pretty-printed, `/` not escaped, and a
+/// non-finite number (an undefined ratio, an overflow) written as `null`, never as a string.
 public enum ReportJSON {
+    /// Stands in for a non-finite number during encoding; unguessable, so no input string can be
+    /// mistaken for it.
+    private static let nonFinite = "dendrometer-non-finite-\(UUID().uuidString)"
+
     /// Encodes `value` as UTF-8 JSON text.
     public static func encode(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: nonFinite, negativeInfinity: nonFinite, nan: nonFinite)
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        return text.replacingOccurrences(of: "\"\(nonFinite)\"", with: "null")
     }
 }

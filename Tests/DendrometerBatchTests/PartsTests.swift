@@ -11,6 +11,11 @@ import Testing
         #expect(CSV.escape("say \"hi\"") == "\"say \"\"hi\"\"\"")
         #expect(CSV.escape("two\nlines") == "\"two\nlines\"")
         #expect(CSV.escape("<b>") == "<b>")
+        // Formula injection (OWASP): text starting with = + - @ tab CR gets a leading quote; numbers do not.
+        #expect(CSV.escape("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSV.escape("+1+2") == "'+1+2" && CSV.escape("@SUM(A1)") == "'@SUM(A1)" && CSV.escape("-cmd") == "'-cmd")
+        #expect(CSV.escape("\tx") == "'\tx" && CSV.escape("\rx") == "\"'\rx\"")
+        #expect(CSV.escape("-3.5") == "-3.5" && CSV.escape("+2e-3") == "+2e-3" && CSV.escape("a=b") == "a=b")
         let rows = [["file", "error"], ["a,b<c>.tif", "x \"y\"\nz"], ["", "last"]]
         let text = CSV.table(header: rows[0], rows: Array(rows.dropFirst()))
         #expect(try CSV.parse(text) == rows)

@@ -58,7 +58,7 @@ enum RegionBuilder {
             let electrolyte = interface.map { DepthBand(interface: $0, width: w, height: h, from: 0, to: .infinity, includeUpper: true) }
             return rects.compactMap { r in
                 let scale: Double
-                if (r.unit ?? "px").lowercased() == "um" || r.unit == "µm" {
+                if r.isMicrometres {
                     guard let p = pixelSize else {
                         warnings.append("region \(r.name) is in µm but the image is uncalibrated; skipped")
                         return nil
@@ -67,9 +67,12 @@ enum RegionBuilder {
                 } else {
                     scale = 1
                 }
-                // Rectangles are given in full-raster coordinates; shift into the field.
-                let rect = PixelRect(x: Int((r.x * scale).rounded()) - field.x, y: Int((r.y * scale).rounded()) - field.y,
-                                     width: Int((r.w * scale).rounded()), height: Int((r.h * scale).rounded()))
+                // Rectangles are given in full-raster coordinates; shift into the field. Values far
+                // outside the raster are clamped before they become integers (a regions file is input).
+                let limit = Double(2 * (field.x + field.y + w + h) + 2)
+                func px(_ v: Double) -> Int { v.isFinite ? Int(max(-limit, min(limit, (v * scale).rounded()))) : 0 }
+                let x0 = px(r.x), y0 = px(r.y)
+                let rect = PixelRect(x: x0 - field.x, y: y0 - field.y, width: px(r.x + r.w) - x0, height: px(r.y + r.h) - y0)
                 let clipped = rect.clipped(toWidth: w, height: h)
                 if clipped.isEmpty {
                     warnings.append("region \(r.name) lies outside the analysed field; skipped")

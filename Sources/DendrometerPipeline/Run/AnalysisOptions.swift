@@ -1,4 +1,5 @@
 import DendrometerCore
+import Foundation
 import DendrometerGeometry
 import DendrometerLearning
 import DendrometerMorphology
@@ -82,6 +83,41 @@ public struct RegionRectangle: Sendable, Equatable, Codable {
     public init(name: String, x: Double, y: Double, w: Double, h: Double, unit: String? = "px") {
         self.name = name; self.x = x; self.y = y; self.w = w; self.h = h; self.unit = unit
     }
+
+    /// Most rectangles a regions file may list (each costs a pass over its box).
+    public static let maximumCount = 1000
+
+    /// Whether the unit is micrometres (`um`, `µm`); nil or `px` is pixels.
+    public var isMicrometres: Bool { ["um", "µm", "μm"].contains((unit ?? "px").lowercased()) }
+
+    /// The rectangles of a regions file (a JSON list), checked: at most ``maximumCount``, each with
+    /// a name, finite numbers, a positive size and a unit `px` or `um`.
+    ///
+    /// - Throws: one sentence naming the first rectangle that cannot be used.
+    public static func list(fromJSON data: Data) throws(RegionFileError) -> [RegionRectangle] {
+        let rects: [RegionRectangle]
+        do { rects = try JSONDecoder().decode([RegionRectangle].self, from: data) } catch {
+            throw RegionFileError("expected a JSON list of {\"name\", \"x\", \"y\", \"w\", \"h\", \"unit\": \"px\" | \"um\"}: \(error.localizedDescription)")
+        }
+        guard rects.count <= maximumCount else {
+            throw RegionFileError("\(rects.count) rectangles; at most \(maximumCount) are accepted")
+        }
+        for (i, r) in rects.enumerated() {
+            let which = "rectangle \(i + 1) (\(r.name.isEmpty ? "unnamed" : "'\(r.name)'"))"
+            guard !r.name.isEmpty else { throw RegionFileError("\(which) has no name") }
+            let u = (r.unit ?? "px").lowercased()
+            guard u == "px" || r.isMicrometres else { throw RegionFileError("\(which): unit '\(r.unit ?? "")' is not px or um") }
+            guard [r.x, r.y, r.w, r.h].allSatisfy(\.isFinite) else { throw RegionFileError("\(which): x, y, w and h must be finite numbers") }
+            guard r.w > 0, r.h > 0 else { throw RegionFileError("\(which): w and h must be positive, got \(r.w) × \(r.h)") }
+        }
+        return rects
+    }
+}
+
+/// A regions file that cannot be used, in one sentence.
+public struct RegionFileError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Where the phase mask comes from (docs/REFERENCE.md §2, "Segmentation source").
