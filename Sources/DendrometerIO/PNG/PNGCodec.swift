@@ -7,10 +7,36 @@ import CPNG
 import DendrometerCore
 
 enum PNGCodec {
+    /// Largest expansion of a deflate stream (RFC 1951: a 258-byte match costs at least 2 bits).
+    static let deflateMaximumRatio = 1032
+    /// Allowance for zlib and chunk overhead in that bound, bytes.
+    static let deflateSlackBytes = 4096
+
+    /// Validate, then allocate: deflate expands at most ``deflateMaximumRatio``-fold, so a file
+    /// must hold at least that fraction of its filtered rows, counted at 1 bit per pixel (the
+    /// least any PNG stores). A header claiming more than its data can hold is refused before
+    /// any buffer is made (a 69-byte file claiming 2·10⁹ × 1 RGBA16 pixels).
+    /// The same check straight from the IHDR chunk (bytes 16 … 23, big-endian width and height),
+    /// before libpng sees the file: libpng allocates and clears a whole row while reading the
+    /// header, 16 GB for a claimed 2·10⁹-pixel RGBA16 row.
+    static func checkHeaderAgainstData(_ data: [UInt8], path: String) throws(ImageIOError) {
+        guard data.count >= 24 else { return }  // too short for a header: libpng reports it
+        func be32(_ i: Int) -> Int { Int(data[i]) << 24 | Int(data[i + 1]) << 16 | Int(data[i + 2]) << 8 | Int(data[i + 3]) }
+        try checkDataCanHold(width: be32(16), height: be32(20), fileBytes: data.count, path: path)
+    }
+
+    static func checkDataCanHold(width: Int, height: Int, fileBytes: Int, path: String) throws(ImageIOError) {
+        let leastStoredBytes = height * ((width + 7) / 8 + 1)
+        guard leastStoredBytes / deflateMaximumRatio <= fileBytes + deflateSlackBytes else {
+            throw ImageIOError(.corrupt("the header claims \(width)×\(height) pixels, but the file's \(fileBytes) bytes cannot hold them (deflate expands at most \(deflateMaximumRatio)-fold)"), path: path)
+        }
+    }
+
     /// Decodes a PNG held in `data`.
     static func read(data: [UInt8], path: String, options: ReadOptions) throws(ImageIOError) -> (AnyImage, SourceMetadata) {
         var status = dm_png_status()
         var info = dm_png_info()
+        try checkHeaderAgainstData(data, path: path)
         let maxDimension = UInt32(clamping: min(options.maximumPixels, Int(UInt32.max)))
         // First pass: header only, to check the size before allocating.
         let probe = data.withUnsafeBufferPointer {
@@ -25,6 +51,7 @@ enum PNGCodec {
         guard !overflow, pixels <= options.maximumPixels else {
             throw ImageIOError(.tooLarge(width: width, height: height, limit: options.maximumPixels), path: path)
         }
+        try checkDataCanHold(width: width, height: height, fileBytes: data.count, path: path)
         let storedDepth = Int(info.bit_depth)
         let colorType = Int(info.color_type)
         let channels = Int(info.channels)
@@ -85,6 +112,7 @@ enum PNGCodec {
     static func readRGB(data: [UInt8], path: String, options: ReadOptions) throws(ImageIOError) -> (rgb: [UInt8], width: Int, height: Int) {
         var status = dm_png_status()
         var info = dm_png_info()
+        try checkHeaderAgainstData(data, path: path)
         let maxDimension = UInt32(clamping: min(options.maximumPixels, Int(UInt32.max)))
         let probe = data.withUnsafeBufferPointer { dm_png_decode($0.baseAddress, $0.count, &status, &info, nil, 0, maxDimension) }
         if probe == -1 { throw ImageIOError(.corrupt(message(of: &status)), path: path) }
@@ -93,6 +121,7 @@ enum PNGCodec {
         guard width > 0, height > 0, !overflow, pixels <= options.maximumPixels else {
             throw ImageIOError(.tooLarge(width: width, height: height, limit: options.maximumPixels), path: path)
         }
+        try checkDataCanHold(width: width, height: height, fileBytes: data.count, path: path)
         let channels = Int(info.channels), bytes = Int(info.bit_depth) == 16 ? 2 : 1
         var raw = [UInt8](repeating: 0, count: pixels * channels * bytes)
         let rc = raw.withUnsafeMutableBufferPointer { out in

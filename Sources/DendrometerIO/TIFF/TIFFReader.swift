@@ -11,6 +11,7 @@
 // CMYK, CIELab) go through libtiff's RGBA interface.
 
 import DendrometerCore
+import Foundation
 
 /// The layout of the current TIFF directory, read before any pixel is decoded.
 struct TIFFLayout {
@@ -83,6 +84,7 @@ enum TIFFReader {
         readMetadataTags(tif, into: &meta)
 
         guard decodePixels else { return (nil, meta) }
+        try checkDataCanHold(tif, layout: layout, path: path)
 
         // JPEG-compressed YCbCr: let the codec convert to RGB, then read as RGB.
         if layout.compression == 7 && layout.photometric == 6 {
@@ -163,6 +165,42 @@ enum TIFFReader {
         }
         if l.tiled && (l.tileWidth <= 0 || l.tileHeight <= 0) {
             throw ImageIOError(.corrupt("tiled image with tile size \(l.tileWidth)×\(l.tileHeight)"), path: path)
+        }
+    }
+
+    /// Largest expansion of the stored data under each compression, samples bytes per stored byte
+    /// (deflate 1032 by RFC 1951; LZW's 12-bit codes at most 4096 bytes each; PackBits 128 bytes
+    /// per 2; JPEG bounded generously). Unknown codecs are not bounded here (the pixel cap is).
+    static func maximumExpansion(compression: Int) -> Int? {
+        switch compression {
+        case 1: 1
+        case 32773: 64
+        case 8, 32946: 1032
+        case 5: 4096
+        case 7, 6: 8192
+        default: nil
+        }
+    }
+
+    /// Validate, then allocate: the strips or tiles the file actually holds (their stated byte
+    /// counts, never more than the file) must be able to expand to the raster's stored samples
+    /// (width × bits per sample × samples per pixel, per row). A 152-byte file claiming 40000²
+    /// pixels is refused before a buffer is made.
+    private static func checkDataCanHold(_ tif: borrowing TIFFHandle, layout l: TIFFLayout, path: String) throws(ImageIOError) {
+        guard let ratio = maximumExpansion(compression: l.compression) else { return }
+        let chunks = l.tiled ? tif.tileCount : tif.stripCount
+        var stored = 0
+        for i in 0 ..< chunks {
+            stored = stored.addingReportingOverflow(tif.storedByteCount(i)).partialValue
+            if stored < 0 { stored = .max; break }
+        }
+        let fileBytes = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue ?? .max
+        let available = min(stored, fileBytes)
+        let rowBits = l.width.multipliedReportingOverflow(by: l.bitsPerSample * l.samplesPerPixel)
+        let least = l.height.multipliedReportingOverflow(by: (rowBits.partialValue + 7) / 8)
+        let slack = 4096
+        guard !rowBits.overflow, !least.overflow, least.partialValue / ratio <= available + slack else {
+            throw ImageIOError(.corrupt("the header claims \(l.width)×\(l.height) pixels, but the file holds only \(available) bytes of image data (\(compressionName(l.compression)) expands at most \(ratio)-fold)"), path: path)
         }
     }
 
