@@ -181,6 +181,10 @@ public enum BatchRunner {
         let rel = item.relativePath
         let jsonPath = "\(out)/\(Layout.json(rel))", failurePath = "\(out)/\(Layout.failure(rel))"
         let inputHash: String
+        if let problem = item.problem {
+            // Never a permanent skip: the next run looks again (the folder may have been fixed).
+            return recordFailure(problem, rel: rel, input: "", settings: "", out: out)
+        }
         var settings = FNV1a64()
         settings.combine(base)
         for (k, v) in item.manifest { settings.combine("|m:\(k)=\(v)") }

@@ -37,6 +37,8 @@ public struct FNV1a64: Sendable {
     /// Hash of a file's bytes, read in 1 MiB chunks (memory bounded).
     /// - Throws: ``BatchError/unreadable(_:_:)``.
     public static func hash(fileAt path: String) throws(BatchError) -> String {
+        // Opening a named pipe blocks and a device never ends: only regular files are hashed.
+        if let kind = BatchInputs.specialFileKind(path) { throw .unreadable(path, "\(kind), not a regular file; skipped") }
         guard let fh = FileHandle(forReadingAtPath: path) else { throw .unreadable(path, "cannot open the file") }
         defer { try? fh.close() }
         var h = FNV1a64()

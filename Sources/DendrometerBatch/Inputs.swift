@@ -17,9 +17,12 @@ public struct BatchItem: Sendable, Equatable {
     public var edx: [String: String]
     /// Manifest columns, in manifest order (empty without a manifest).
     public var manifest: [(String, String)]
+    /// Why this entry cannot be analysed, found during discovery (an unreadable folder); it
+    /// becomes a failure row without being opened.
+    public var problem: String?
 
     public static func == (a: BatchItem, b: BatchItem) -> Bool {
-        a.path == b.path && a.relativePath == b.relativePath && a.edx == b.edx
+        a.path == b.path && a.relativePath == b.relativePath && a.edx == b.edx && a.problem == b.problem
             && a.manifest.map(\.0) == b.manifest.map(\.0) && a.manifest.map(\.1) == b.manifest.map(\.1)
     }
 
@@ -45,8 +48,26 @@ public enum BatchInputs {
         return CharacterSet.uppercaseLetters.contains(u[0]) && (u.count == 1 || CharacterSet.lowercaseLetters.contains(u[1]))
     }
 
+    /// What `path` is when it exists but is not a regular file or a folder (after following
+    /// symbolic links): "a named pipe", "a character device", "a block device", "a socket";
+    /// nil for regular files, folders and paths that cannot be examined. Such entries are never
+    /// opened: a pipe blocks the reader, `/dev/zero` never ends.
+    public static func specialFileKind(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFREG, S_IFDIR: return nil
+        case S_IFIFO: return "a named pipe"
+        case S_IFCHR: return "a character device"
+        case S_IFBLK: return "a block device"
+        case S_IFSOCK: return "a socket"
+        default: return "a special file"
+        }
+    }
+
     /// Whether the file content starts like TIFF, PNG or BMP.
     static func sniffsAsImage(_ path: String) -> Bool {
+        if specialFileKind(path) != nil { return false }
         guard let fh = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? fh.close() }
         let head = (try? fh.read(upToCount: 8)) ?? Data()
@@ -68,12 +89,45 @@ public enum BatchInputs {
         if name.hasPrefix(".") { return false }
         if ownOutputSuffixes.contains(where: { name.lowercased().hasSuffix($0) }) { return false }
         if let outDir, absolute(path).hasPrefix(outDir + "/") { return false }
+        // Pipes, devices and sockets become failure rows (never opened), so nothing is silently lost.
+        if specialFileKind(path) != nil { return true }
         return sniffsAsImage(path) || imageExtensions.contains((name as NSString).pathExtension.lowercased())
     }
 
-    /// Files under `dir`, recursively, sorted, as (path, path relative to dir).
+    /// Paths under `dir` relative to it, recursively (folders included), and the folders that
+    /// could not be listed. Symbolic links to folders are followed once per real folder (a link
+    /// loop ends there).
+    static func listing(_ dir: String) -> (names: [String], unreadable: [(rel: String, reason: String)]) {
+        var names = [String](), unreadable = [(rel: String, reason: String)]()
+        var visited = Set<String>()
+        func visit(_ rel: String) {
+            let path = rel.isEmpty ? dir : (dir as NSString).appendingPathComponent(rel)
+            let real = (path as NSString).resolvingSymlinksInPath
+            guard visited.insert(real).inserted else { return }
+            let entries: [String]
+            do { entries = try FileManager.default.contentsOfDirectory(atPath: path) } catch {
+                unreadable.append((rel.isEmpty ? "." : rel, (error as NSError).localizedFailureReason ?? "cannot list the folder"))
+                return
+            }
+            for name in entries.sorted() {
+                let child = rel.isEmpty ? name : (rel as NSString).appendingPathComponent(name)
+                names.append(child)
+                if isDirectory((dir as NSString).appendingPathComponent(child)) { visit(child) }
+            }
+        }
+        visit("")
+        return (names, unreadable)
+    }
+
+    /// Files under `dir`, recursively, sorted, as (path, path relative to dir); folders that
+    /// cannot be listed come back as problems (path, relative path, reason).
     static func walk(_ dir: String, excluding outDir: String?) -> [(String, String)] {
-        guard let names = try? FileManager.default.subpathsOfDirectory(atPath: dir) else { return [] }
+        walkReporting(dir, excluding: outDir).files
+    }
+
+    static func walkReporting(_ dir: String, excluding outDir: String?) -> (files: [(String, String)], problems: [(String, String, String)]) {
+        let (names, unreadable) = listing(dir)
+        let problems = unreadable.map { u in ((dir as NSString).appendingPathComponent(u.rel), u.rel, "cannot read the folder: \(u.reason)") }
         // Earlier batch output folders (json/ beside images.csv or failures.csv) are never inputs.
         let outputRoots = names.compactMap { rel -> String? in
             let name = (rel as NSString).lastPathComponent
@@ -90,7 +144,7 @@ public enum BatchInputs {
             if let outDir, absolute(p) == outDir || absolute(p).hasPrefix(outDir + "/") { continue }
             if isCandidate(p, excluding: outDir) { out.append((p, rel)) }
         }
-        return out
+        return (out, problems)
     }
 
     /// Expands a glob (`*`, `?`, `[...]` per path component, fnmatch rules) to existing paths, sorted.
@@ -126,7 +180,13 @@ public enum BatchInputs {
         let outDir = outputDirectory.map(absolute)
         // (path, relative path, explicit) in discovery order.
         var found: [(path: String, rel: String, manifest: [(String, String)], edx: [String: String])] = []
+        var problems: [(path: String, rel: String, reason: String)] = []
         func addFile(_ p: String) { found.append((p, (p as NSString).lastPathComponent, [], [:])) }
+        func addFolder(_ d: String) {
+            let (files, bad) = walkReporting(d, excluding: outDir)
+            for (p, rel) in files { found.append((p, rel, [], [:])) }
+            problems += bad.map { (path: $0.0, rel: $0.1, reason: $0.2) }
+        }
         // Manifest rows first: a manifest row wins over the same file found in a folder.
         var manifestPaths = Set<String>()
         if let manifest {
@@ -137,7 +197,7 @@ public enum BatchInputs {
         }
         for input in inputs {
             if isDirectory(input) {
-                for (p, rel) in walk(input, excluding: outDir) { found.append((p, rel, [], [:])) }
+                addFolder(input)
             } else if FileManager.default.fileExists(atPath: input) {
                 addFile(input)
             } else if input.contains(where: { "*?[".contains($0) }) {
@@ -145,7 +205,7 @@ public enum BatchInputs {
                 if matches.isEmpty { throw .noSuchInput(input) }
                 for m in matches {
                     if isDirectory(m) {
-                        for (p, rel) in walk(m, excluding: outDir) { found.append((p, rel, [], [:])) }
+                        addFolder(m)
                     } else if isCandidate(m, excluding: outDir) {
                         addFile(m)
                     }
@@ -196,6 +256,10 @@ public enum BatchInputs {
             var edx = mapsOf[a] ?? [:]
             for (k, v) in f.edx { edx[k] = v }
             items.append(BatchItem(path: f.path, relativePath: rel, edx: edx, manifest: f.manifest))
+        }
+        for p in problems where !taken.contains(p.rel) {
+            taken.insert(p.rel)
+            items.append(BatchItem(path: p.path, relativePath: p.rel, edx: [:], manifest: [], problem: p.reason))
         }
         return items.sorted { $0.relativePath.utf8.lexicographicallyPrecedes($1.relativePath.utf8) }
     }
