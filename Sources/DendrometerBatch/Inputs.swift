@@ -283,17 +283,40 @@ public enum Manifest {
     /// model (`model`) or an external mask (`mask`) segments that image.
     public static let fileColumns: Set<String> = ["model", "mask"]
 
+    /// Columns the output tables write themselves; a manifest column of the same name would
+    /// duplicate a header (and its value would hide the tool's).
+    public static let reservedColumns: Set<String> = ["file", "json", "overlay", "input_hash", "settings_hash",
+                                                      "relative_path", "manifest", "manifest_columns"]
+    /// Most columns a manifest may have (every output row repeats them).
+    public static let maximumColumns = 1000
+    /// Largest manifest file, bytes.
+    public static let maximumBytes = 64 << 20
+
     /// Reads `path`: a header with `image` and any of `group`, `pixel_size`, `anode`,
     /// `phase`, `edx:<Element>`, `model`, `mask`, `mask_label`, plus free columns.
     /// - Throws: ``BatchError/badManifest(_:)`` saying what was expected.
     public static func read(_ path: String) throws(BatchError) -> [Row] {
+        if let kind = BatchInputs.specialFileKind(path) { throw .badManifest("\(path): \(kind), not a regular file") }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue > maximumBytes {
+            throw .badManifest("\(path): \(size.intValue) bytes; a manifest may have at most \(maximumBytes)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw .badManifest("\(path): cannot read the file") }
         let rows: [[String]]
         do { rows = try CSV.parse(String(decoding: data, as: UTF8.self)) } catch { throw .badManifest("\(error)") }
         guard let header = rows.first else { throw .badManifest("\(path): expected a header row with an 'image' column, got an empty file") }
         let names = header.map { $0.trimmingCharacters(in: .whitespaces) }
+        guard names.count <= maximumColumns else {
+            throw .badManifest("\(path): \(names.count) columns; a manifest may have at most \(maximumColumns)")
+        }
         guard let imageColumn = names.firstIndex(of: "image") else {
             throw .badManifest("\(path): expected an 'image' column, got \(names.joined(separator: ", "))")
+        }
+        var seenNames = Set<String>()
+        for name in names {
+            guard seenNames.insert(name).inserted else { throw .badManifest("\(path): column '\(name)' appears twice") }
+            if reservedColumns.contains(name) {
+                throw .badManifest("\(path): column '\(name)' is one of the output tables' own columns; rename it")
+            }
         }
         let base = (absoluteDir(path))
         var out: [Row] = []

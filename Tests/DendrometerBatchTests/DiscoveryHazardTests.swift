@@ -32,3 +32,33 @@ struct DiscoveryHazardTests {
         #expect(outcome.exitStatus == 1)
     }
 }
+
+@Suite("Manifest checks")
+struct ManifestCheckTests {
+    func manifest(_ text: String) -> String {
+        let dir = Fixture.output("manifest")
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/m.csv"
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        return path
+    }
+
+    func error(_ path: String) -> String? {
+        do { _ = try Manifest.read(path); return nil } catch { return error.description }
+    }
+
+    @Test("columns that collide with the output tables', repeated columns, too many columns, a pipe: one clear error each")
+    func refused() throws {
+        for reserved in ["file", "json", "input_hash", "settings_hash"] {
+            #expect(error(manifest("image,\(reserved)\na.tif,x\n"))?.contains("column '\(reserved)' is one of the output tables' own columns") == true)
+        }
+        #expect(error(manifest("image,group,group\na.tif,x,y\n"))?.contains("column 'group' appears twice") == true)
+        let wide = "image," + (0 ..< Manifest.maximumColumns).map { "c\($0)" }.joined(separator: ",") + "\n"
+        #expect(error(manifest(wide))?.contains("at most \(Manifest.maximumColumns)") == true)
+        let dir = Fixture.output("manifest-fifo")
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        #expect(mkfifo(dir + "/m.csv", 0o644) == 0)
+        #expect(error(dir + "/m.csv")?.contains("a named pipe, not a regular file") == true)
+        #expect(error(manifest("image,group,cycles\na.tif,Li,50\n")) == nil)
+    }
+}
