@@ -183,7 +183,7 @@ public enum BatchRunner {
         let inputHash: String
         if let problem = item.problem {
             // Never a permanent skip: the next run looks again (the folder may have been fixed).
-            return recordFailure(problem, rel: rel, input: "", settings: "", out: out)
+            return recordFailure(problem, rel: rel, input: "", settings: Self.retryMarker, out: out)
         }
         var settings = FNV1a64()
         settings.combine(base)
@@ -257,9 +257,16 @@ public enum BatchRunner {
             let doc = BatchDocument(report: AnalysisReport(result, manifest: manifest), relativePath: rel,
                                     inputHash: inputHash, settingsHash: settingsHash, manifestColumns: item.manifest.map(\.0))
             let text = try ReportJSON.encode(doc)
-            try AtomicFile.write(text: result.graph.branchTableCSV(), to: "\(out)/\(Layout.branches(rel))")
-            try OverlayRenderer.write(result, to: "\(out)/\(Layout.overlay(rel))")
-            try AtomicFile.write(text: text + "\n", to: jsonPath)
+            do {
+                try AtomicFile.write(text: result.graph.branchTableCSV(), to: "\(out)/\(Layout.branches(rel))")
+                try OverlayRenderer.write(result, to: "\(out)/\(Layout.overlay(rel))")
+                try AtomicFile.write(text: text + "\n", to: jsonPath)
+            } catch {
+                // The output could not be written (full disk, read-only folder): not the image's
+                // fault, so the record does not carry its hashes and a later run tries again.
+                return recordFailure("\(error)".oneLine(removingPrefix: item.path), rel: rel, input: inputHash,
+                                     settings: Self.retryMarker, out: out)
+            }
             try? FileManager.default.removeItem(atPath: failurePath)
             return .analysed
         } catch let e as ImageIOError {
@@ -268,6 +275,10 @@ public enum BatchRunner {
             return recordFailure("\(error)".oneLine(removingPrefix: item.path), rel: rel, input: inputHash, settings: settingsHash, out: out)
         }
     }
+
+    /// Settings line of a failure that is the environment's, not the input's (a write error, an
+    /// unreadable folder): it never matches a settings hash, so resume retries the image.
+    static let retryMarker = "retry"
 
     static func recordFailure(_ reason: String, rel: String, input: String, settings: String, out: String) -> Status {
         try? FileManager.default.removeItem(atPath: "\(out)/\(Layout.json(rel))")

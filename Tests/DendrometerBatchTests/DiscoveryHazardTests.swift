@@ -62,3 +62,25 @@ struct ManifestCheckTests {
         #expect(error(manifest("image,group,cycles\na.tif,Li,50\n")) == nil)
     }
 }
+
+@Suite("Environmental failures are retried")
+struct RetryTests {
+    @Test("an output that cannot be written is a failure row, and a resume after the fix completes the image")
+    func writeFailureThenResume() throws {
+        let input = Fixture.output("retry-in")
+        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+        let good = try #require(FileManager.default.contents(atPath: Fixture.input + "/li_vertical.tif"))
+        #expect(FileManager.default.createFile(atPath: input + "/good.tif", contents: good))
+        let out = Fixture.output("retry-out")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // A plain file where the overlay folder goes: every overlay write fails, even for root.
+        #expect(FileManager.default.createFile(atPath: out + "/overlays", contents: Data("in the way".utf8)))
+        let items = try BatchInputs.discover([input], outputDirectory: out)
+        let first = try BatchRunner.run(items, configuration: Fixture.configuration(out))
+        #expect(first.analysed == 0 && first.failures.map(\.file) == ["good.tif"])
+        try FileManager.default.removeItem(atPath: out + "/overlays")
+        let second = try BatchRunner.run(items, configuration: Fixture.configuration(out))
+        #expect(second.analysed == 1 && second.failures.isEmpty)
+        #expect(try Fixture.rows(out + "/images.csv").count == 1)
+    }
+}
