@@ -136,6 +136,8 @@ public enum BatchRunner {
         do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
             throw .writeFailed(out, error.localizedDescription)
         }
+        let lock = try OutputLock.acquire(directory: out, name: c.shard.map { "shard-\($0.index)-of-\($0.count)" } ?? "batch")
+        defer { lock.release() }
         let jobs = max(1, min(c.jobs, max(1, mine.count)))
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let savedThreads = Concurrency.maximumThreads

@@ -84,3 +84,32 @@ struct RetryTests {
         #expect(try Fixture.rows(out + "/images.csv").count == 1)
     }
 }
+
+@Suite("One batch per output folder")
+struct OutputLockTests {
+    @Test("a lock held by a live process refuses the batch with one line; a stale one is taken over and removed after")
+    func lock() throws {
+        let input = Fixture.output("lock-in")
+        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
+        let good = try #require(FileManager.default.contents(atPath: Fixture.input + "/li_vertical.tif"))
+        #expect(FileManager.default.createFile(atPath: input + "/good.tif", contents: good))
+        let out = Fixture.output("lock-out")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let lockPath = out + "/.dendrometer-batch.lock"
+        let host = ProcessInfo.processInfo.hostName
+        let items = try BatchInputs.discover([input], outputDirectory: out)
+        // pid 1 is always alive.
+        #expect(FileManager.default.createFile(atPath: lockPath, contents: Data("1 \(host)\n".utf8)))
+        do {
+            _ = try BatchRunner.run(items, configuration: Fixture.configuration(out))
+            Issue.record("ran while the folder was locked")
+        } catch {
+            #expect(error.description.contains("another batch (pid 1 on \(host)) is writing here"), "\(error)")
+        }
+        // A pid that cannot exist (above Linux's pid_max limit of 2^22).
+        #expect(FileManager.default.createFile(atPath: lockPath, contents: Data("99999999 \(host)\n".utf8)))
+        let outcome = try BatchRunner.run(items, configuration: Fixture.configuration(out))
+        #expect(outcome.analysed == 1)
+        #expect(!FileManager.default.fileExists(atPath: lockPath))
+    }
+}
