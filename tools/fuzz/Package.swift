@@ -1,0 +1,17 @@
+// swift-tools-version:6.0
+//
+// Coverage-guided fuzzing of Dendrometer's readers with libFuzzer (see run.sh):
+// FuzzImage feeds bytes to the TIFF/PNG/BMP readers, FuzzMetadata to every vendor
+// calibration parser. Built with -sanitize=fuzzer,address by run.sh; not part of
+// the main build or the tests.
+
+import PackageDescription
+
+let package = Package(
+    name: "DendrometerFuzz",
+    dependencies: [.package(name: "Dendrometer", path: "../..")],
+    targets: [
+        .executableTarget(name: "FuzzImage", dependencies: [.product(name: "Dendrometer", package: "Dendrometer")]),
+        .executableTarget(name: "FuzzMetadata", dependencies: [.product(name: "Dendrometer", package: "Dendrometer")]),
+    ]
+)

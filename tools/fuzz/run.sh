@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing of the image readers and the vendor metadata parsers with
+# libFuzzer (ships with the Swift toolchain) under AddressSanitizer.
+#
+# Usage: tools/fuzz/run.sh [MINUTES_PER_HARNESS]   (default 10)
+# Seeds: samples/, the project's own synthetic benchmark scenes, and ../shared/data when
+# present. Findings go to tools/fuzz/findings/<harness>/ (crash-*, oom-*, timeout-*); each
+# becomes a regression test with a tiny fixture made in the test. Prints, per harness, the
+# executions, the coverage (libFuzzer's `cov:` edges and `ft:` features) and the findings.
+set -euo pipefail
+cd "$(dirname "$0")"
+minutes="${1:-10}"
+swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >/dev/null
+bin="$(swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --show-bin-path)"
+work="$(mktemp -d)"
+mkdir -p "$work/image" "$work/metadata" findings/image findings/metadata
+# Image seeds: tiny files of every layout the readers handle (make_seeds.py), plus the real
+# microscope files under 64 KB when ../shared is there (small seeds keep the fuzzer fast).
+python3 make_seeds.py "$work/image" || echo "run.sh: make_seeds.py needs numpy, tifffile and Pillow; seeding from files only" >&2
+find ../../samples ../../../shared/data/real -type f \
+    \( -name '*.tif' -o -name '*.tiff' -o -name '*.png' -o -name '*.bmp' \) -size -64k 2>/dev/null |
+    while read -r f; do cp "$f" "$work/image/$(basename "$f")"; done
+# Metadata seeds: 8 bytes of size/resolution, then a vendor block (sidecars, FEI/Zeiss text from the files).
+for f in ../../samples/*.txt ../../../shared/data/validation/*.txt; do
+    [ -f "$f" ] && { printf '\x02\x80\x02\x00\x00\x00\x00\x04'; cat "$f"; } > "$work/metadata/$(basename "$f")"
+done
+for f in "$work"/image/*.tif ../../samples/*.tif; do
+    { printf '\x03\x00\x02\x40\x00\x00\x01\x00'; strings -n 6 "$f" | head -200; } > "$work/metadata/$(basename "$f").txt"
+done
+for harness in image metadata; do
+    exe="$bin/Fuzz$(tr '[:lower:]' '[:upper:]' <<< "${harness:0:1}")${harness:1}"
+    log="$work/$harness.log"
+    set +e
+    "$exe" "$work/$harness" -max_total_time=$((minutes * 60)) -rss_limit_mb=3072 -timeout=60 -max_len=65536 \
+        -artifact_prefix="findings/$harness/" -print_final_stats=1 >"$log" 2>&1
+    status=$?
+    set -e
+    last=$(grep -E '^#[0-9]+' "$log" | tail -1)
+    runs=$(grep -E 'stat::number_of_executed_units' "$log" | awk '{print $2}')
+    echo "$harness: ${runs:-?} executions in $minutes min; last status line: $last; exit $status"
+    ls findings/$harness | sed 's/^/  finding: /' || true
+done
+echo "logs and corpora in $work"
