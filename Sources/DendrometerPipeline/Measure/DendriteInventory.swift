@@ -36,7 +36,7 @@ import Foundation
 
 /// One dendrite (connected component of the dendrite phase), px in the analysed field.
 public struct DendriteRecord: Sendable, Equatable {
-    /// 1 … n, in order along the interface (counted dendrites first).
+    /// 1 … n: counted dendrites first, each group ordered by bounding box (left edge, then top edge).
     public var id: Int
     /// Whether its pixels are among the dendrite pixels measured (false: set aside as an isolated
     /// fragment or an unrooted dark piece, see the warnings).
@@ -67,9 +67,9 @@ public struct DendriteRecord: Sendable, Equatable {
     public var isolated: Bool { !rooted }
 }
 
-/// The dendrites of an analysis, one record each, and the rooted part of the dendrite mask.
+/// The dendrites of an analysis, one record each, and the depths of those rooted at the anode.
 public struct DendriteInventory: Sendable {
-    /// Counted dendrites first, each group in order along the interface.
+    /// Counted dendrites first, each group ordered by bounding box (left edge, then top edge).
     public var records: [DendriteRecord]
     /// Depth of the counted dendrites rooted at the anode alone (nil when none is).
     public var connected: ConnectedDepth?
@@ -113,7 +113,7 @@ public struct DendriteInventory: Sendable {
         }
         var records = [DendriteRecord]()
         var allRooted = true
-        for l in 1 ... max(1, labels.count) where l <= labels.count {
+        for l in stride(from: 1, through: labels.count, by: 1) {
             var r = stats.record(l, counted: true)
             r.branches = branches[l]
             r.meanWidthPx = widthLength[l] > 0 ? weightedWidth[l] / widthLength[l] : nil
@@ -124,7 +124,7 @@ public struct DendriteInventory: Sendable {
         if let setAside, setAside.area > 0 {
             let asideLabels = labelComponents(setAside, connectivity: .eight)
             stats = ComponentMoments.measure(labels: asideLabels, interface: interface, rootTolerancePx: rootTolerancePx)
-            for l in 1 ... asideLabels.count { records.append(stats.record(l, counted: false)) }
+            for l in stride(from: 1, through: asideLabels.count, by: 1) { records.append(stats.record(l, counted: false)) }
         }
         records.sort { a, b in
             a.counted != b.counted ? a.counted : (a.bbox.x, a.bbox.y) < (b.bbox.x, b.bbox.y)

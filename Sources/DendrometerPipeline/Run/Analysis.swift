@@ -78,7 +78,7 @@ public struct AnalysisResult: Sendable {
     public var penetration: PenetrationDepth?
     /// Depth of the dendrites rooted at the anode alone (zeros when none is; nil without an interface).
     public var connectedDepth: ConnectedDepth?
-    /// One record per dendrite, with the rooted mask (nil without an interface).
+    /// One record per dendrite and the depths of the rooted ones (nil without an interface).
     public var dendriteInventory: DendriteInventory?
     /// Orientation of the dendrite structure relative to the interface.
     public var orientation: OrientationStatistics
