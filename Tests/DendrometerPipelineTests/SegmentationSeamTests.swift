@@ -150,6 +150,24 @@ struct ParameterSetTests {
         #expect(p.dendrites == AnalysisParameters().dendrites)
     }
 
+    @Test("numbers are input: non-finite, negative, huge, a fraction above 1, an angle above 180°, a filter scale above 100 px are refused naming the key")
+    func ranges() throws {
+        for (json, path, limit) in [(#"{"dendrites": {"minimumAreaPx": 1e300}}"#, "dendrites.minimumAreaPx", "1e+06"),
+                                    (#"{"threshold": {"previewShortSidePx": -5}}"#, "threshold.previewShortSidePx", "1e+06"),
+                                    (#"{"review": {"lateralDarkShare": 2}}"#, "review.lateralDarkShare", "1"),
+                                    (#"{"dendrites": {"whiskerMaximumTiltDegrees": 200}}"#, "dendrites.whiskerMaximumTiltDegrees", "180"),
+                                    (#"{"orientation": {"rhoPx": 1e6}}"#, "orientation.rhoPx", "100"),
+                                    (#"{"preparation": {"denoiseSigmaPx": 500}}"#, "preparation.denoiseSigmaPx", "100")] {
+            do {
+                _ = try ParameterFile.decode(Data(json.utf8))
+                Issue.record("\(json) accepted")
+            } catch {
+                #expect(error.description.hasPrefix("\(path): expected a number from 0 to \(limit)"), "\(error)")
+            }
+        }
+        #expect(try ParameterFile.decode(Data(#"{"orientation": {"rhoPx": 100}, "cathode": {"textureSpreadRatio": 3}}"#.utf8)).orientation.rhoPx == 100)
+    }
+
     @Test("unknown keys and wrong types are one error naming the key")
     func errors() throws {
         #expect(throws: ParameterFileError.unknownKey(path: "dendrites.minimumArea", known: AnalysisParameters.Dendrites.keys)) {

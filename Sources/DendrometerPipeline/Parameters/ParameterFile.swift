@@ -70,6 +70,9 @@ public enum ParameterFile {
             switch user {
             case .object, .array: throw .badValue(path: path, expected: kind(base), got: kind(user))
             case .null: throw .badValue(path: path, expected: kind(base), got: "null")
+            case .number(let v):
+                if case .number = base { try checkRange(v, path: path) }
+                return user
             default: return user
             }
         }
@@ -83,6 +86,28 @@ public enum ParameterFile {
             out[key] = try merge(given[key]!, into: d, path: child)
         }
         return .object(out)
+    }
+
+    /// Largest value any tunable may take in its own unit (px, µm, µm², degrees, a count): beyond
+    /// 10⁶ none has a physical meaning for an image that fits in memory, and converting it to an
+    /// integer pixel count could overflow.
+    public static let largestValue = 1e6
+
+    /// Largest Gaussian scale (σ, ρ) of a filter, px: the same bound as `--denoise-sigma`; a
+    /// kernel beyond it is not a pixel-scale operator (and its buffers would be huge).
+    public static let largestScalePx = 100.0
+
+    /// A number from a configuration file is input: finite, 0 … ``largestValue``; fractions and
+    /// shares (keys naming a fraction, share, quantile, solidity, agreement or waviness) 0 … 1;
+    /// angles (keys ending in `Degrees`) 0 … 180; filter scales (σ, ρ) 0 … ``largestScalePx``.
+    static func checkRange(_ v: Double, path: String) throws(ParameterFileError) {
+        let key = path.split(separator: ".").last.map(String.init) ?? path
+        let unit = ["Fraction", "Share", "Quantile", "Solidity", "Agreement", "Waviness"].contains { key.contains($0) }
+        let scale = key.lowercased().hasPrefix("sigma") || key.lowercased().hasPrefix("rho") || key.contains("SigmaPx")
+        let upper = unit ? 1 : key.hasSuffix("Degrees") ? 180 : scale ? largestScalePx : largestValue
+        guard v.isFinite, v >= 0, v <= upper else {
+            throw .badValue(path: path, expected: "a number from 0 to \(String(format: "%g", upper))", got: "\(v)")
+        }
     }
 
     static func explain(_ error: DecodingError) -> ParameterFileError {
