@@ -37,6 +37,9 @@ public struct BatchConfiguration: Sendable {
     public var toolVersion: String
     /// Progress display.
     public var progress: BatchProgressStyle
+    /// Run each image in its own process (crash, memory and time limits), or nil to analyse in
+    /// this process (library use and tests).
+    public var isolation: WorkerIsolation?
 
     /// A configuration writing to `outputDirectory`.
     public init(outputDirectory: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, shard: Shard? = nil,
@@ -180,28 +183,17 @@ public enum BatchRunner {
     /// Analyses one image unless its record is current. Never throws: errors become failure records.
     static func process(_ item: BatchItem, base: String, configuration c: BatchConfiguration) -> Status {
         let out = c.outputDirectory
+        if let w = c.isolation, item.problem == nil { return processInWorker(item, isolation: w, base: base, out: out) }
         let rel = item.relativePath
         let jsonPath = "\(out)/\(Layout.json(rel))", failurePath = "\(out)/\(Layout.failure(rel))"
-        let inputHash: String
         if let problem = item.problem {
             // Never a permanent skip: the next run looks again (the folder may have been fixed).
             return recordFailure(problem, rel: rel, input: "", settings: Self.retryMarker, out: out)
         }
-        var settings = FNV1a64()
-        settings.combine(base)
-        for (k, v) in item.manifest { settings.combine("|m:\(k)=\(v)") }
-        do {
-            inputHash = try FNV1a64.hash(fileAt: item.path)
-            for (element, map) in item.edx.sorted(by: { $0.key < $1.key }) {
-                settings.combine("|edx:\(element)=\(try FNV1a64.hash(fileAt: map))")
-            }
-            for column in Manifest.fileColumns.sorted() {
-                if let file = item.manifestValue(column) { settings.combine("|\(column)#=\(try FNV1a64.hash(fileAt: file))") }
-            }
-        } catch {
-            return recordFailure(error.description.oneLine(removingPrefix: item.path), rel: rel, input: "", settings: settings.hex, out: out)
+        let inputHash: String, settingsHash: String
+        do { (inputHash, settingsHash) = try hashes(of: item, base: base) } catch {
+            return recordFailure(error.description.oneLine(removingPrefix: item.path), rel: rel, input: "", settings: retryMarker, out: out)
         }
-        let settingsHash = settings.hex
         if c.resume {
             if let data = FileManager.default.contents(atPath: jsonPath),
                let doc = try? JSONDocument.parse(String(decoding: data, as: UTF8.self)),
@@ -281,6 +273,33 @@ public enum BatchRunner {
     /// Settings line of a failure that is the environment's, not the input's (a write error, an
     /// unreadable folder): it never matches a settings hash, so resume retries the image.
     static let retryMarker = "retry"
+    /// The image's content hash and the hash of everything that shapes its result (the run's
+    /// settings `base`, its manifest values, its EDX maps', model's and mask's contents).
+    static func hashes(of item: BatchItem, base: String) throws(BatchError) -> (input: String, settings: String) {
+        var settings = FNV1a64()
+        settings.combine(base)
+        for (k, v) in item.manifest { settings.combine("|m:\(k)=\(v)") }
+        let input = try FNV1a64.hash(fileAt: item.path)
+        for (element, map) in item.edx.sorted(by: { $0.key < $1.key }) {
+            settings.combine("|edx:\(element)=\(try FNV1a64.hash(fileAt: map))")
+        }
+        for column in Manifest.fileColumns.sorted() {
+            if let file = item.manifestValue(column) { settings.combine("|\(column)#=\(try FNV1a64.hash(fileAt: file))") }
+        }
+        return (input, settings.hex)
+    }
+
+    /// The worker side of isolation: analyses the item whose relative path is `relativePath`
+    /// in this process (no lock, no tables; the parent does those) and returns the exit status
+    /// the parent expects.
+    public static func runWorker(_ items: [BatchItem], relativePath: String, configuration c: BatchConfiguration) throws(BatchError) -> Int32 {
+        guard let item = items.first(where: { $0.relativePath == relativePath }) else {
+            throw .badArgument("--worker-item \(relativePath): no such input in this batch")
+        }
+        var inProcess = c
+        inProcess.isolation = nil
+        return WorkerIsolation.exitStatus(process(item, base: settingsFingerprint(inProcess), configuration: inProcess)).rawValue
+    }
 
     static func recordFailure(_ reason: String, rel: String, input: String, settings: String, out: String) -> Status {
         try? FileManager.default.removeItem(atPath: "\(out)/\(Layout.json(rel))")

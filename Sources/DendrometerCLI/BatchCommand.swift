@@ -35,6 +35,18 @@ struct BatchCommand: ParsableCommand {
     @Flag(help: "Re-analyse every image even when its record is current.")
     var noResume = false
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Longest one image may take, seconds (default 600); a slower image becomes a failure row and is retried by the next run.", valueName: "seconds"))
+    var timeout = 600.0
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Memory (address space) one image's analysis may use, e.g. 8GB (default: three quarters of the machine's memory shared by the --jobs).", valueName: "size"))
+    var memoryLimit: String?
+
+    @Flag(help: "Analyse in this process instead of one worker process per image (faster start, but a crash in one image ends the batch).")
+    var inProcess = false
+
+    @Option(help: .hidden) var workerItem: String?
+    @Option(help: .hidden) var workerMemoryLimit: UInt64?
+
     @OptionGroup var calibration: CalibrationArguments
     @OptionGroup var analysis: AnalysisArguments
 
@@ -42,6 +54,28 @@ struct BatchCommand: ParsableCommand {
         if inputs.isEmpty && manifest == nil { throw ValidationError("give at least one INPUT (folder, file or glob) or --manifest CSV") }
         if jobs < 1 { throw ValidationError("--jobs must be 1 or more, got \(jobs)") }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError(error.description) } }
+        if !(timeout.isFinite && timeout > 0) { throw ValidationError("--timeout expects a positive number of seconds, got \(timeout)") }
+        if let m = memoryLimit, Self.bytes(m) == nil { throw ValidationError("--memory-limit expects a size such as 8GB or 512MB, got '\(m)'") }
+    }
+
+    /// `8GB`, `512MB`, `2.5G`, `1000000000` (bytes) → bytes; nil when not a positive size of at least 64 MB.
+    static func bytes(_ text: String) -> UInt64? {
+        let t = text.trimmingCharacters(in: .whitespaces).uppercased()
+        let units: [(String, Double)] = [("GB", 1e9), ("G", 1e9), ("MB", 1e6), ("M", 1e6), ("B", 1), ("", 1)]
+        for (suffix, factor) in units where t.hasSuffix(suffix) {
+            guard let v = Double(t.dropLast(suffix.count)), v.isFinite, v * factor >= 64e6, v * factor < 1e15 else { continue }
+            return UInt64(v * factor)
+        }
+        return nil
+    }
+
+    /// Each image in its own process of this binary, unless --in-process.
+    func isolation() -> WorkerIsolation? {
+        guard !inProcess else { return nil }
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let share = UInt64(Double(ProcessInfo.processInfo.physicalMemory) * 0.75) / UInt64(max(1, jobs))
+        return WorkerIsolation(executable: executable, arguments: Array(CommandLine.arguments.dropFirst()),
+                               timeoutSeconds: timeout, memoryLimitBytes: memoryLimit.flatMap(Self.bytes) ?? share)
     }
 
     func run() throws {
@@ -49,10 +83,20 @@ struct BatchCommand: ParsableCommand {
         do {
             let options = try analysis.analysisOptions(maximumPixels: calibration.maxPixels)
             let items = try BatchInputs.discover(inputs, manifest: manifest, outputDirectory: out)
-            let config = BatchConfiguration(outputDirectory: out, jobs: jobs, shard: try shard.map { s throws(BatchError) in try Shard(parsing: s) },
+            var config = BatchConfiguration(outputDirectory: out, jobs: jobs, shard: try shard.map { s throws(BatchError) in try Shard(parsing: s) },
                                             resume: !noResume, analysis: options, micrograph: calibration.micrographOptions,
                                             toolVersion: "dendrometer \(DendrometerCommand.configuration.version)")
+            if let rel = workerItem {
+                // A worker: one image, in this process, under the parent's memory limit.
+                if let limit = workerMemoryLimit { WorkerIsolation.limitMemory(to: limit) }
+                config.progress = .silent
+                let status = try BatchRunner.runWorker(items, relativePath: rel, configuration: config)
+                throw ExitCode(status)
+            }
+            config.isolation = isolation()
             outcome = try BatchRunner.run(items, configuration: config)
+        } catch let code as ExitCode {
+            throw code
         } catch {
             reportFailure("\(error)")
             throw ExitCode(1)

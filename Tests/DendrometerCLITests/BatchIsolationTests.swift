@@ -1,0 +1,46 @@
+import Dendrometer
+import Foundation
+import Testing
+
+/// `batch` runs each image in a worker process: a timeout or an analysis that dies becomes that
+/// image's failure row, the others finish, and a resume after the cause is gone completes it.
+@Suite("Batch worker isolation")
+struct BatchIsolationTests {
+    static func folder(_ name: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-iso-\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: CLI.packageRoot.appendingPathComponent("samples/li_vertical_imagej16.tif").path,
+                                         toPath: dir + "/in/small.tif")
+        return dir
+    }
+
+    @Test("an image over the time limit is a failure row; the next run without the limit completes it")
+    func timeout() throws {
+        let dir = try Self.folder("timeout")
+        let first = try CLI.run(["batch", dir + "/in", "--out", dir + "/out", "--timeout", "0.001"])
+        #expect(first.status == 1)
+        #expect(first.stderr.contains("small.tif: timed out after 0.001 s (raise it with --timeout)"), "\(first.stderr)")
+        let second = try CLI.run(["batch", dir + "/in", "--out", dir + "/out"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("1 images: 1 analysed"), "\(second.stdout)")
+    }
+
+    @Test("an analysis that dies at its memory limit is a failure row while the small image finishes; a higher limit completes it")
+    func memory() throws {
+        let dir = try Self.folder("memory")
+        // A 2000 × 2000 16-bit scene: its analysis needs far more than 150 MB.
+        var pixels = [UInt16](repeating: 20000, count: 2000 * 2000)
+        for y in 1600 ..< 2000 { for x in 0 ..< 2000 { pixels[y * 2000 + x] = 50000 } }
+        for x in stride(from: 100, to: 1900, by: 200) { for y in 800 ..< 1600 { pixels[y * 2000 + x] = 50000; pixels[y * 2000 + x + 1] = 50000 } }
+        try TIFFWriter.write(Image(width: 2000, height: 2000, pixels: pixels, bitDepth: 16), to: dir + "/in/large.tif")
+        let first = try CLI.run(["batch", dir + "/in", "--out", dir + "/out", "--pixel-size", "0.1um", "--memory-limit", "150MB", "--jobs", "1"])
+        #expect(first.status == 1)
+        #expect(first.stdout.contains("2 images: 1 analysed"), "\(first.stdout)")
+        let failures = try String(contentsOfFile: dir + "/out/failures.csv", encoding: .utf8)
+        #expect(failures.contains("large.tif,"), "\(failures)")
+        #expect(failures.contains("memory limit"), "\(failures)")
+        let second = try CLI.run(["batch", dir + "/in", "--out", dir + "/out", "--pixel-size", "0.1um"])
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(second.stdout.contains("2 images: 1 analysed, 1 up to date, 0 failed"), "\(second.stdout)")
+    }
+}
