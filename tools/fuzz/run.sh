@@ -25,7 +25,7 @@ for f in ../../samples/*.txt ../../../shared/data/validation/*.txt; do
     [ -f "$f" ] && { printf '\x02\x80\x02\x00\x00\x00\x00\x04'; cat "$f"; } > "$work/metadata/$(basename "$f")"
 done
 for f in "$work"/image/*.tif ../../samples/*.tif; do
-    { printf '\x03\x00\x02\x40\x00\x00\x01\x00'; strings -n 6 "$f" | head -200; } > "$work/metadata/$(basename "$f").txt"
+    { printf '\x03\x00\x02\x40\x00\x00\x01\x00'; { strings -n 6 "$f" | head -200; } || true; } > "$work/metadata/$(basename "$f").txt"
 done
 for harness in image metadata; do
     exe="$bin/Fuzz$(tr '[:lower:]' '[:upper:]' <<< "${harness:0:1}")${harness:1}"
