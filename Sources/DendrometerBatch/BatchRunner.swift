@@ -170,7 +170,13 @@ public enum BatchRunner {
         }
         state.group.wait()
         state.endProgress()
-        var outcome = try BatchTables.rebuild(directory: out, relativePaths: mine.map(\.relativePath))
+        // The tables hold every record in the folder (this run's and earlier runs' on other inputs:
+        // nothing a previous batch wrote disappears from them); the outcome is this run's.
+        let recorded = BatchTables.recordedPaths(in: out)
+        let all = Array(Set(recorded).union(mine.map(\.relativePath)))
+        var outcome = try BatchTables.rebuild(directory: out, relativePaths: all)
+        let ours = Set(mine.map(\.relativePath))
+        outcome.failures = outcome.failures.filter { ours.contains($0.file) }
         outcome.total = mine.count
         outcome.analysed = state.analysed
         outcome.skipped = state.skipped

@@ -113,3 +113,28 @@ struct OutputLockTests {
         #expect(!FileManager.default.fileExists(atPath: lockPath))
     }
 }
+
+@Suite("Sequential batches into one folder")
+struct SequentialBatchTests {
+    @Test("a second batch on other inputs keeps the first one's rows; its outcome is its own")
+    func keepsEarlierRows() throws {
+        let good = try #require(FileManager.default.contents(atPath: Fixture.input + "/li_vertical.tif"))
+        let a = Fixture.output("seq-a"), b = Fixture.output("seq-b")
+        for d in [a, b] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+        #expect(FileManager.default.createFile(atPath: a + "/first.tif", contents: good))
+        #expect(FileManager.default.createFile(atPath: b + "/second.tif", contents: good))
+        #expect(FileManager.default.createFile(atPath: b + "/broken.tif", contents: Data("not an image".utf8)))
+        let out = Fixture.output("seq-out")
+        let first = try BatchRunner.run(try BatchInputs.discover([a]), configuration: Fixture.configuration(out))
+        #expect(first.analysed == 1 && first.failures.isEmpty)
+        let second = try BatchRunner.run(try BatchInputs.discover([b]), configuration: Fixture.configuration(out))
+        #expect(second.total == 2 && second.analysed == 1 && second.failures.map(\.file) == ["broken.tif"])
+        let header = try CSV.parse(Fixture.read(out + "/images.csv"))[0]
+        let files = try Fixture.rows(out + "/images.csv").map { $0[header.firstIndex(of: "file")!] }
+        #expect(files == ["first.tif", "second.tif"])
+        // A third run on the first folder again: its outcome has no failure, the table still lists the broken file.
+        let third = try BatchRunner.run(try BatchInputs.discover([a]), configuration: Fixture.configuration(out))
+        #expect(third.failures.isEmpty && third.exitStatus == 0)
+        #expect(try Fixture.rows(out + "/failures.csv").map { $0[0] } == ["broken.tif"])
+    }
+}
