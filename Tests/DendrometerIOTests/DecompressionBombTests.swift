@@ -67,6 +67,26 @@ struct DecompressionBombTests {
         }
     }
 
+    @Test("fuzz finding: a 32² tiled TIFF whose tiles claim 268 million × 16 px (a 6.4 GB buffer) is refused")
+    func hugeTile() {
+        // The fuzzer's 365-byte file, reduced to its essence: width and length 32, 8-bit gray,
+        // TileWidth 0x10000010, TileLength 16, one tile offset and byte count.
+        func entry(_ tag: UInt16, _ type: UInt16, _ value: UInt32) -> [UInt8] {
+            Self.le16(tag) + Self.le16(type) + Self.le32(1) + (type == 3 ? Self.le16(UInt16(value)) + [0, 0] : Self.le32(value))
+        }
+        let entries = [entry(256, 4, 32), entry(257, 4, 32), entry(258, 3, 8), entry(259, 3, 1), entry(262, 3, 1), entry(277, 3, 1),
+                       entry(322, 4, 0x1000_0010), entry(323, 4, 16), entry(324, 4, 8), entry(325, 4, 1024)]
+        let bytes: [UInt8] = [0x49, 0x49, 42, 0] + Self.le32(1032) + [UInt8](repeating: 0, count: 1024)
+            + Self.le16(UInt16(entries.count)) + entries.flatMap { $0 } + [0, 0, 0, 0]
+        let path = write(bytes, "tile.tif")
+        do {
+            _ = try ImageFile.read(path)
+            Issue.record("a 268-million-pixel tile was accepted")
+        } catch {
+            #expect(error.description.contains("tile size 268435472×16 is implausible for a 32×32 image"), "\(error)")
+        }
+    }
+
     @Test("the default pixel cap follows this machine's memory: an analysis of that many pixels fits in half of it")
     func defaultCap() {
         let half = ProcessInfo.processInfo.physicalMemory / 2

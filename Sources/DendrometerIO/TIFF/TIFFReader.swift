@@ -134,6 +134,9 @@ enum TIFFReader {
             maxSampleValue: maxSample)
     }
 
+    /// Tiles up to this many pixels (4096²) are accepted whatever the image size.
+    static let largestTileForAnyImage = 4096 * 4096
+
     private static func validate(_ l: TIFFLayout, path: String, options: ReadOptions) throws(ImageIOError) {
         guard l.width > 0, l.height > 0 else {
             throw ImageIOError(.corrupt("image has zero width or height (\(l.width)×\(l.height))"), path: path)
@@ -165,6 +168,14 @@ enum TIFFReader {
         }
         if l.tiled && (l.tileWidth <= 0 || l.tileHeight <= 0) {
             throw ImageIOError(.corrupt("tiled image with tile size \(l.tileWidth)×\(l.tileHeight)"), path: path)
+        }
+        // A tile may exceed the image (a 256² tile for a 32² image is fine), but one buffer is
+        // allocated per tile: a tile of millions of pixels for a small image is a corrupt header.
+        if l.tiled {
+            let (tile, overflow) = l.tileWidth.multipliedReportingOverflow(by: l.tileHeight)
+            guard !overflow, tile <= max(largestTileForAnyImage, 4 * pixels) else {
+                throw ImageIOError(.corrupt("tile size \(l.tileWidth)×\(l.tileHeight) is implausible for a \(l.width)×\(l.height) image"), path: path)
+            }
         }
     }
 
