@@ -2,7 +2,8 @@
 # Coverage-guided fuzzing of the image readers and the vendor metadata parsers with
 # libFuzzer (ships with the Swift toolchain) under AddressSanitizer.
 #
-# Usage: tools/fuzz/run.sh [MINUTES_PER_HARNESS]   (default 10)
+# Usage: tools/fuzz/run.sh [MINUTES_PER_HARNESS] [image|metadata|all]   (default 10, all)
+# libFuzzer stops at its first finding; fix it, add its regression test, and run again.
 # Seeds: samples/, the project's own synthetic benchmark scenes, and ../shared/data when
 # present. Findings go to tools/fuzz/findings/<harness>/ (crash-*, oom-*, timeout-*); each
 # becomes a regression test with a tiny fixture made in the test. Prints, per harness, the
@@ -10,6 +11,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 minutes="${1:-10}"
+harnesses="${2:-all}"
+[ "$harnesses" = all ] && harnesses="image metadata"
 swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >/dev/null
 bin="$(swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --show-bin-path)"
 work="$(mktemp -d)"
@@ -27,7 +30,7 @@ done
 for f in "$work"/image/*.tif ../../samples/*.tif; do
     { printf '\x03\x00\x02\x40\x00\x00\x01\x00'; { strings -n 6 "$f" | head -200; } || true; } > "$work/metadata/$(basename "$f").txt"
 done
-for harness in image metadata; do
+for harness in $harnesses; do
     exe="$bin/Fuzz$(tr '[:lower:]' '[:upper:]' <<< "${harness:0:1}")${harness:1}"
     log="$work/$harness.log"
     set +e
@@ -37,7 +40,8 @@ for harness in image metadata; do
     set -e
     last=$(grep -E '^#[0-9]+' "$log" | tail -1)
     runs=$(grep -E 'stat::number_of_executed_units' "$log" | awk '{print $2}')
-    echo "$harness: ${runs:-?} executions in $minutes min; last status line: $last; exit $status"
+    secs=$(grep -E '^Done [0-9]+ runs in' "$log" | awk '{print $5}')
+    echo "$harness: ${runs:-?} executions${secs:+ in $secs s} (limit $minutes min); last status line: $last; exit $status"
     ls findings/$harness | sed 's/^/  finding: /' || true
 done
 echo "logs and corpora in $work"
