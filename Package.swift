@@ -39,6 +39,8 @@ let package = Package(
         ),
         /// glibc's mallopt(3), for ProcessMemory (no library to link).
         .systemLibrary(name: "CMalloc"),
+        /// prctl(2) for batch workers (die with the parent).
+        .systemLibrary(name: "CProcess"),
         /// AVX2 / AVX-512 row kernels the filters choose at run time (C: Swift has no per-function target attribute).
         .target(name: "CVectorKernels"),
 
@@ -104,7 +106,7 @@ let package = Package(
         // MARK: - Many images
 
         /// Batch runs over folders/manifests: resumable, sharded, atomic outputs (images/regions/branches CSV, JSON, overlays).
-        .target(name: "DendrometerBatch", dependencies: ["Dendrometer"]),
+        .target(name: "DendrometerBatch", dependencies: ["Dendrometer", "CProcess"]),
         /// Self-contained HTML reports with SVG plots, and group comparisons (Mann–Whitney U, Cliff's delta).
         .target(name: "DendrometerReport", dependencies: ["DendrometerCore", "DendrometerIO"]),
 

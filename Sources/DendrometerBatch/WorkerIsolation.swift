@@ -9,6 +9,7 @@
 //   hashes, so a resume tries again.
 // The child writes the image's record (or its failure record) itself and reports what it did
 // through its exit status.
+import CProcess
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -47,6 +48,9 @@ public struct WorkerIsolation: Sendable, Equatable {
         case .failed: .failed
         }
     }
+
+    /// Makes this process (a worker) end when its parent batch ends, even by `kill -9`.
+    public static func dieWithParent() { _ = dm_die_with_parent() }
 
     /// Limits this process's address space to `bytes` (called by the child at its start).
     public static func limitMemory(to bytes: UInt64) {

@@ -88,6 +88,7 @@ struct BatchCommand: ParsableCommand {
                                             toolVersion: "dendrometer \(DendrometerCommand.configuration.version)")
             if let rel = workerItem {
                 // A worker: one image, in this process, under the parent's memory limit.
+                WorkerIsolation.dieWithParent()
                 if let limit = workerMemoryLimit { WorkerIsolation.limitMemory(to: limit) }
                 config.progress = .silent
                 let status = try BatchRunner.runWorker(items, relativePath: rel, configuration: config)
