@@ -67,12 +67,7 @@ struct ManifestCheckTests {
 struct RetryTests {
     @Test("an output that cannot be written is a failure row, and a resume after the fix completes the image")
     func writeFailureThenResume() throws {
-        let input = Fixture.output("retry-in")
-        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
-        let good = try #require(FileManager.default.contents(atPath: Fixture.input + "/li_vertical.tif"))
-        #expect(FileManager.default.createFile(atPath: input + "/good.tif", contents: good))
-        let out = Fixture.output("retry-out")
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let (input, out) = try Fixture.goodImageFolder("retry")
         // A plain file where the overlay folder goes: every overlay write fails, even for root.
         #expect(FileManager.default.createFile(atPath: out + "/overlays", contents: Data("in the way".utf8)))
         let items = try BatchInputs.discover([input], outputDirectory: out)
@@ -89,12 +84,7 @@ struct RetryTests {
 struct OutputLockTests {
     @Test("a lock held by a live process refuses the batch with one line; a stale one is taken over and removed after")
     func lock() throws {
-        let input = Fixture.output("lock-in")
-        try FileManager.default.createDirectory(atPath: input, withIntermediateDirectories: true)
-        let good = try #require(FileManager.default.contents(atPath: Fixture.input + "/li_vertical.tif"))
-        #expect(FileManager.default.createFile(atPath: input + "/good.tif", contents: good))
-        let out = Fixture.output("lock-out")
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let (input, out) = try Fixture.goodImageFolder("lock")
         let lockPath = out + "/.dendrometer-batch.lock"
         let host = ProcessInfo.processInfo.hostName
         let items = try BatchInputs.discover([input], outputDirectory: out)
@@ -136,5 +126,16 @@ struct SequentialBatchTests {
         let third = try BatchRunner.run(try BatchInputs.discover([a]), configuration: Fixture.configuration(out))
         #expect(third.failures.isEmpty && third.exitStatus == 0)
         #expect(try Fixture.rows(out + "/failures.csv").map { $0[0] } == ["broken.tif"])
+    }
+}
+
+extension Fixture {
+    /// A fresh input folder holding one good image (`good.tif`) and an empty output folder.
+    static func goodImageFolder(_ name: String) throws -> (input: String, out: String) {
+        let input = output("\(name)-in"), out = output("\(name)-out")
+        for d in [input, out] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
+        let good = try #require(FileManager.default.contents(atPath: Fixture.input + "/li_vertical.tif"))
+        #expect(FileManager.default.createFile(atPath: input + "/good.tif", contents: good))
+        return (input, out)
     }
 }

@@ -7,11 +7,7 @@ import Testing
 /// buffer exists (validate, then allocate), whatever `maximumPixels` allows.
 @Suite("Decompression bombs")
 struct DecompressionBombTests {
-    func write(_ bytes: [UInt8], _ name: String) -> String {
-        let path = temporaryDirectory() + "/" + name
-        #expect(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
-        return path
-    }
+    func write(_ bytes: [UInt8], _ name: String) -> String { BadInputTests().write(bytes, name) }
 
     static func be32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.bigEndian, Array.init) }
     static func le32(_ v: UInt32) -> [UInt8] { withUnsafeBytes(of: v.littleEndian, Array.init) }
