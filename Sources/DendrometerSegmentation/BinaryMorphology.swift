@@ -196,3 +196,34 @@ func erosionReference(_ mask: BinaryMask, radius: Int) -> BinaryMask {
     }
     return out
 }
+
+extension BinaryMask {
+    /// This mask grown by `steps` 8-connected steps, but only onto pixels of `limit` (same shape):
+    /// a geodesic dilation (morphological reconstruction stopped after `steps`). Pixels of this
+    /// mask outside `limit` stay. O(pixels reached), breadth-first from this mask's pixels.
+    public func growing(within limit: BinaryMask, steps: Int) -> BinaryMask {
+        precondition(width == limit.width && height == limit.height, "mask sizes differ")
+        var out = self
+        var front = [Int]()
+        for i in bits.indices where bits[i] != 0 { front.append(i) }
+        for _ in 0 ..< max(0, steps) {
+            var next = [Int]()
+            for p in front {
+                let x = p % width, y = p / width
+                for dy in -1 ... 1 {
+                    let ny = y + dy
+                    guard ny >= 0, ny < height else { continue }
+                    for dx in -1 ... 1 {
+                        let nx = x + dx
+                        guard nx >= 0, nx < width else { continue }
+                        let q = ny * width + nx
+                        if out.bits[q] == 0 && limit.bits[q] != 0 { out.bits[q] = 1; next.append(q) }
+                    }
+                }
+            }
+            if next.isEmpty { break }
+            front = next
+        }
+        return out
+    }
+}

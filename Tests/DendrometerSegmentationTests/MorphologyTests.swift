@@ -135,3 +135,21 @@ import DendrometerCore
         return x < r || y < r || x >= m.width - r || y >= m.height - r
     }
 }
+
+@Suite("Geodesic growth")
+struct GeodesicGrowthTests {
+    @Test("geodesic growth: steps along the limit only, 8-connected")
+    func growing() {
+        let limit = BinaryMask(rows: ["#####",
+                                      "....#",
+                                      "#####"])
+        let seed = BinaryMask(rows: ["#....",
+                                     ".....",
+                                     "....."])
+        #expect(seed.growing(within: limit, steps: 3).rows == ["####.", ".....", "....."])
+        // Step 4 reaches (4, 0) and, diagonally from (3, 0), (4, 1); step 5 goes on to (3, 2) and (4, 2).
+        #expect(seed.growing(within: limit, steps: 4).rows == ["#####", "....#", "....."])
+        #expect(seed.growing(within: limit, steps: 5).rows == ["#####", "....#", "...##"])
+        #expect(seed.growing(within: limit, steps: 0) == seed)
+    }
+}
