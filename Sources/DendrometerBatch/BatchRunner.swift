@@ -407,7 +407,7 @@ final class RunState: @unchecked Sendable {
     }
 
     static func duration(_ s: Double) -> String {
-        let t = Int(s.rounded())
+        let t = Int(saturating: s.rounded())
         if t >= 3600 { return "\(t / 3600)h\(String(format: "%02d", t / 60 % 60))m" }
         if t >= 60 { return "\(t / 60)m\(String(format: "%02d", t % 60))s" }
         return "\(t)s"

@@ -30,12 +30,12 @@ public enum SyntheticMicrograph {
                 }
             }
             for t in tongues {
-                let y0 = max(0, anodeTop - Int(t.h))
+                let y0 = max(0, anodeTop - Int(saturating: t.h))
                 for y in y0 ..< anodeTop {
                     let frac = Double(anodeTop - y) / t.h
                     let half = max(0.7, t.half * (1 - frac))
                     let cx = t.x + 5 * (Double(y % 40) / 40 - 0.5)
-                    let lo = max(0, Int(cx - half)), hi = min(width - 1, Int(cx + half))
+                    let lo = max(0, Int(saturating: cx - half)), hi = min(width - 1, Int(saturating: cx + half))
                     if lo <= hi { for x in lo ... hi { out[y * width + x] = UInt8(clamping: 205 + Int(noise.next() % 11)) } }
                 }
             }

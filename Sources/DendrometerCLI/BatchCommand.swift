@@ -64,7 +64,7 @@ struct BatchCommand: ParsableCommand {
         let units: [(String, Double)] = [("GB", 1e9), ("G", 1e9), ("MB", 1e6), ("M", 1e6), ("B", 1), ("", 1)]
         for (suffix, factor) in units where t.hasSuffix(suffix) {
             guard let v = Double(t.dropLast(suffix.count)), v.isFinite, v * factor >= 64e6, v * factor < 1e15 else { continue }
-            return UInt64(v * factor)
+            return UInt64(saturating: v * factor)
         }
         return nil
     }
@@ -73,7 +73,7 @@ struct BatchCommand: ParsableCommand {
     func isolation() -> WorkerIsolation? {
         guard !inProcess else { return nil }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let share = UInt64(Double(ProcessInfo.processInfo.physicalMemory) * 0.75) / UInt64(max(1, jobs))
+        let share = UInt64(saturating: Double(ProcessInfo.processInfo.physicalMemory) * 0.75) / UInt64(max(1, jobs))
         return WorkerIsolation(executable: executable, arguments: Array(CommandLine.arguments.dropFirst()),
                                timeoutSeconds: timeout, memoryLimitBytes: memoryLimit.flatMap(Self.bytes) ?? share)
     }

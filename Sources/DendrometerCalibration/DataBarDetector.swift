@@ -95,11 +95,11 @@ public enum DataBarDetector {
         @inline(__always) func level(_ v: P) -> Int {
             let f = v.floatValue
             guard f.isFinite else { return 0 }
-            return min(255, max(0, Int(((f - lo) * scale).rounded())))
+            return min(255, max(0, Int(saturating: ((f - lo) * scale).rounded())))
         }
 
-        let maxRows = Int(Double(h) * p.maximumHeightFraction)
-        let minRows = max(Self.minimumBarRows, Int((Double(h) * p.minimumHeightFraction).rounded(.up)))
+        let maxRows = Int(saturating: Double(h) * p.maximumHeightFraction)
+        let minRows = max(Self.minimumBarRows, Int(saturating: (Double(h) * p.minimumHeightFraction).rounded(.up)))
         var hist = [Int](repeating: 0, count: 258)   // index level+1, padded for the ±1 window
 
         /// Most common level (±1) of a set of rows and its share.

@@ -58,7 +58,7 @@ public enum FEIMetadata {
         var dataBar: PixelRect?
         var barKnown = false
         if let ry = resY, imageHeight > 0, imageWidth > 0 {
-            let rasterRows = Int((Double(ry) / scale).rounded())
+            let rasterRows = Int(saturating: (Double(ry) / scale).rounded())
             barKnown = true
             if imageHeight > rasterRows {
                 dataBar = PixelRect(x: 0, y: rasterRows, width: imageWidth, height: imageHeight - rasterRows)

@@ -39,7 +39,7 @@ public enum SidecarKind: Sendable, Equatable {
 /// image width and returns the data bar below it, if any.
 private func barBelowRaster(fullWidth: Int, fullHeight: Int, imageWidth: Int, imageHeight: Int) -> PixelRect? {
     guard fullWidth > 0, fullHeight > 0, imageWidth > 0, imageHeight > 0 else { return nil }
-    let rows = Int((Double(fullHeight) * Double(imageWidth) / Double(fullWidth)).rounded())
+    let rows = Int(saturating: (Double(fullHeight) * Double(imageWidth) / Double(fullWidth)).rounded())
     guard imageHeight > rows, rows > 0 else { return nil }
     return PixelRect(x: 0, y: rows, width: imageWidth, height: imageHeight - rows)
 }

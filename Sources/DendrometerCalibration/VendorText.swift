@@ -108,7 +108,7 @@ enum VendorText {
         guard let v = positiveNumber(text), v.isFinite else { return nil }
         let r = v.rounded()
         guard r >= 1, r <= Double(maximumRasterSide) else { return nil }
-        return Int(r)
+        return Int(saturating: r)
     }
 
     /// Micrometres per unit for the length units found in vendor metadata:

@@ -39,7 +39,7 @@ public func orderStatistics(of parts: [[Float]], ranks: [Int], upperBound: Float
     precondition(ranks.allSatisfy { $0 >= 0 && $0 < total }, "orderStatistics: rank outside 0..<\(total)")
     let bins = 1 << 14
     let scale = upperBound > 0 ? Float(bins - 1) / upperBound : 0
-    @inline(__always) func bin(_ v: Float) -> Int { min(bins - 1, Int(v * scale)) }
+    @inline(__always) func bin(_ v: Float) -> Int { min(bins - 1, Int(saturating: v * scale)) }
     // Counts per part, in parallel.
     let counts = parallelBandResults(parts.count, minimumPerBand: 1, initial: { [Int32](repeating: 0, count: bins) }) { range, c in
         c.withUnsafeMutableBufferPointer { c in

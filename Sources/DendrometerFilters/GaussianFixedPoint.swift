@@ -41,7 +41,7 @@ func gaussianBlurFixedPointU8(_ image: Image<UInt8>, kernel: Kernel1D) -> Image<
     var weights = [UInt16](repeating: 0, count: r + 1)
     var side = 0
     for k in 1 ... r {
-        let q = Int((Double(kernel.taps[k]) * 65536).rounded())
+        let q = Int(saturating: (Double(kernel.taps[k]) * 65536).rounded())
         weights[k] = UInt16(q)
         side += 2 * q
     }

@@ -3,6 +3,8 @@
 // `Int(truncate · σ + 0.5)` with truncate = 4, weights exp(−x²/2σ²)
 // normalised to sum 1; the derivative kernel is (−x/σ²)·weight, applied as a
 // convolution so a rising edge gives a positive response.
+import DendrometerCore
+
 
 /// A 1-D kernel of odd length `2·radius + 1` that is either even
 /// (w[−k] = w[k]) or odd (w[−k] = −w[k]) about its centre. Only the half
@@ -39,7 +41,7 @@ struct Kernel1D: Sendable, Equatable {
     }
 
     static func radius(sigma: Double, truncate: Double) -> Int {
-        sigma > 0 ? Int(truncate * sigma + 0.5) : 0
+        sigma > 0 ? Int(saturating: truncate * sigma + 0.5) : 0
     }
 
     /// exp(−k²/2σ²) for k = 0 ... r, normalised so the full symmetric kernel sums to 1.

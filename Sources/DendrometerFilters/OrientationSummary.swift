@@ -89,7 +89,7 @@ extension StructureTensorField {
                                 let t = 2 * o * .pi / 180
                                 sc += wgt * cos(t)
                                 ss += wgt * sin(t)
-                                hb[min(17, max(0, Int(o / 10)))] += wgt
+                                hb[min(17, max(0, Int(saturating: o / 10)))] += wgt
                             }
                         }
                     }

@@ -165,7 +165,7 @@ extension BinaryMask {
         let side = interface.side
         let length = side.length(width: width, height: height)
         // First removed v at each position; then one row-major pass.
-        let first = (0 ..< length).map { u in max(0, Int((interface.height(atU: Double(u)) + offsetPx).rounded(.up))) }
+        let first = (0 ..< length).map { u in max(0, Int(saturating: (interface.height(atU: Double(u)) + offsetPx).rounded(.up))) }
         var out = self
         out.bits.withUnsafeMutableBufferPointer { bits in
             for y in 0 ..< height {
@@ -211,7 +211,7 @@ extension Interface {
                     acc.sum.withUnsafeMutableBufferPointer { s in
                         acc.sumOfSquares.withUnsafeMutableBufferPointer { s2 in
                             @inline(__always) func add(_ i: Int, _ d: Double) {
-                                let k = min(extent, Int(d)), x = Double(values.base[i].floatValue)
+                                let k = min(extent, Int(saturating: d)), x = Double(values.base[i].floatValue)
                                 n[k] += 1; s[k] += x; s2[k] += x * x
                             }
                             for y in rows {
@@ -223,7 +223,7 @@ extension Interface {
                                     let v = Double(side == .bottom ? h - 1 - y : y)
                                     var run = -1, rn = 0.0, rs = 0.0, rs2 = 0.0
                                     for x in 0 ..< w where v > gb[x] {
-                                        let k = min(extent, Int(v - gb[x])), value = Double(values.base[row + x].floatValue)
+                                        let k = min(extent, Int(saturating: v - gb[x])), value = Double(values.base[row + x].floatValue)
                                         if k != run {
                                             if run >= 0 { n[run] += rn; s[run] += rs; s2[run] += rs2 }
                                             run = k; rn = 0; rs = 0; rs2 = 0

@@ -121,7 +121,7 @@ enum EdgeCurveFit {
         guard let lo = x.first, let hi = x.last, hi > lo else { return true }
         var inside = [0, 0, 0], count = [0, 0, 0]
         for i in x.indices {
-            let third = min(2, Int(3 * (x[i] - lo) / (hi - lo)))
+            let third = min(2, Int(saturating: 3 * (x[i] - lo) / (hi - lo)))
             count[third] += 1
             if abs(v[i] - (c.0 + c.1 * x[i] + c.2 * x[i] * x[i])) <= tolerance { inside[third] += 1 }
         }

@@ -121,14 +121,14 @@ public enum InterfaceDetector {
         var scores: [AnodeSide: Double] = [:]
         var solidity: [AnodeSide: Double] = [:]
         for s in candidates {
-            let outer = Int(p.maximumOuterFraction * Double(s.extent(width: mask.width, height: mask.height)))
+            let outer = Int(saturating: p.maximumOuterFraction * Double(s.extent(width: mask.width, height: mask.height)))
             let runs = layerRuns(mask, side: s, gap: p.gapTolerance, maximumOuter: outer)
             heights[s] = runs.end
             let thickness = quantile(zip(runs.start, runs.end).map { Double($1 - $0) }, 0.10)
             // A real anode layer is solid; a noisy half-filled phase (e.g. the
             // darker half of a granular electrolyte) also yields long runs but not
             // a solid band. Solidity: phase share of each line's first `thickness` layer px.
-            let fill = layerSolidity(mask, side: s, start: runs.start, thickness: Int(thickness))
+            let fill = layerSolidity(mask, side: s, start: runs.start, thickness: Int(saturating: thickness))
             solidity[s] = fill
             // A "layer" filling (nearly) the whole image leaves no electrolyte: not an anode.
             let room = Double(s.extent(width: mask.width, height: mask.height))
@@ -142,7 +142,7 @@ public enum InterfaceDetector {
         let ranked = candidates.sorted { scores[$0]! > scores[$1]! }
         let best = ranked[0]
         let describe = ranked.map {
-            "\($0.rawValue) \(PixelSizeText.short(scores[$0]!)) px (solid \(Int((100 * solidity[$0]!).rounded())) %)"
+            "\($0.rawValue) \(PixelSizeText.short(scores[$0]!)) px (solid \(Int(saturating: (100 * solidity[$0]!).rounded())) %)"
         }.joined(separator: ", ")
         guard scores[best]! >= p.minimumLayerThickness else {
             return InterfaceDetection(
@@ -242,11 +242,11 @@ public enum InterfaceDetector {
                     parameters p: Parameters) -> (interface: Interface, hidden: Double, residual: Double?) {
         let length = heights.count
         let k = max(2, min(p.knots, length))
-        let half = max(4, Int(Double(length) * p.windowFraction))
+        let half = max(4, Int(saturating: Double(length) * p.windowFraction))
         var us = [Double](), qs = [Double]()
         for i in 0 ..< k {
             let u = Double(i) * Double(length - 1) / Double(k - 1)
-            let lo = max(0, Int(u) - half), hi = min(length - 1, Int(u) + half)
+            let lo = max(0, Int(saturating: u) - half), hi = min(length - 1, Int(saturating: u) + half)
             let window = heights[lo ... hi].map(Double.init)
             us.append(u)
             qs.append(quantile(window, p.quantile) - 0.5) // boundary half a pixel above the last layer pixel
@@ -276,7 +276,7 @@ public enum InterfaceDetector {
         // A window wholly under a dendrite base shows no edge: its knot is interpolated from the
         // knots on either side (the edge runs straight under the base, like a chord).
         let measured = us.map { u -> Double? in
-            let lo = max(0, Int(u) - half), hi = min(length - 1, Int(u) + half)
+            let lo = max(0, Int(saturating: u) - half), hi = min(length - 1, Int(saturating: u) + half)
             let r = (lo ... hi).filter { heights[$0] > 0 }.map { Double(heights[$0]) - 0.5 - model(Double($0)) }.filter { $0 <= tolerance }
             return Double(r.count) >= max(Self.minimumEdgePointsPerWindow, p.minimumEdgeShareOfWindow * Double(hi - lo + 1))
                 ? quantile(r, p.detrendedQuantile) : nil
@@ -373,7 +373,7 @@ func quantile(_ values: [Double], _ q: Double) -> Double {
     guard !values.isEmpty else { return 0 }
     let s = values.sorted()
     let pos = q * Double(s.count - 1)
-    let lo = Int(pos.rounded(.down)), hi = min(s.count - 1, lo + 1)
+    let lo = Int(saturating: pos.rounded(.down)), hi = min(s.count - 1, lo + 1)
     return s[lo] + (pos - Double(lo)) * (s[hi] - s[lo])
 }
 

@@ -127,7 +127,7 @@ public struct PenetrationDepth: Sendable, Equatable {
             maxDepth = Double(top)
             // 95th percentile with numpy's linear interpolation, by selection (no join, no sort).
             let pos = 0.95 * Double(count - 1)
-            let lo = Int(pos)
+            let lo = Int(saturating: pos)
             let values = orderStatistics(of: bandDepths, ranks: [lo, min(count - 1, lo + 1)], upperBound: top)
             p95 = Double(values[0]) + (pos - Double(lo)) * (Double(values[1]) - Double(values[0]))
         }
@@ -137,9 +137,9 @@ public struct PenetrationDepth: Sendable, Equatable {
         let farthest = (0 ..< length).map { u in
             Double(extent - 1) - interface.height(atU: Double(u))
         }.max() ?? 0
-        let bins = max(1, Int((max(maxDepth, min(farthest, maxDepth * 1.2 + binWidthPx)) / binWidthPx).rounded(.up)))
+        let bins = max(1, Int(saturating: (max(maxDepth, min(farthest, maxDepth * 1.2 + binWidthPx)) / binWidthPx).rounded(.up)))
         let perBand = parallelBandResults(bandDepths.count, minimumPerBand: 1, initial: { [Int](repeating: 0, count: bins) }) { range, c in
-            for band in range { for d in bandDepths[band] { let b = Int(Double(d) / binWidthPx); if b < bins { c[b] += 1 } } }
+            for band in range { for d in bandDepths[band] { let b = Int(saturating: Double(d) / binWidthPx); if b < bins { c[b] += 1 } } }
         }
         var dendriteCounts = [Double](repeating: 0, count: bins)
         for c in perBand { for b in 0 ..< bins { dendriteCounts[b] += Double(c[b]) } }
@@ -148,16 +148,16 @@ public struct PenetrationDepth: Sendable, Equatable {
             let g = interface.height(atU: Double(u))
             let slope = interface.height(atU: Double(u) + 0.5) - interface.height(atU: Double(u) - 0.5)
             let cosine = 1 / (1 + slope * slope).squareRoot()
-            var v = max(0, Int(g.rounded(.up)))
+            var v = max(0, Int(saturating: g.rounded(.up)))
             if Double(v) == g { v += 1 }
             // The bin index never decreases with v: count each bin's run of v at
             // once, its end estimated analytically and settled with the same formula.
-            func bin(_ v: Int) -> Int { Int((Double(v) - g) * cosine / binWidthPx) }
+            func bin(_ v: Int) -> Int { Int(saturating: (Double(v) - g) * cosine / binWidthPx) }
             while v < extent {
                 let b = bin(v)
                 if b >= bins { break }
                 let estimate = (g + Double(b + 1) * binWidthPx / cosine).rounded(.up)
-                var end = estimate.isFinite ? min(extent, max(v + 1, Int(min(estimate, Double(extent))))) : extent
+                var end = estimate.isFinite ? min(extent, max(v + 1, Int(saturating: min(estimate, Double(extent))))) : extent
                 while end > v + 1 && bin(end - 1) > b { end -= 1 }
                 while end < extent && bin(end) <= b { end += 1 }
                 electrolyteCounts[b] += Double(end - v)

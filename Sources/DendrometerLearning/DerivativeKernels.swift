@@ -20,6 +20,7 @@
 // does the very same Float operations in the same order as the Swift loop
 // below, so features are bit-identical on every machine whichever runs.
 
+import DendrometerCore
 import Foundation
 import CVectorKernels
 import DendrometerFilters
@@ -49,7 +50,7 @@ struct SymmetricKernel: Sendable, Equatable {
 
     /// Radius of a kernel of scale σ px: ⌊truncation·σ + 0.5⌋, at least 1.
     static func radius(sigma: Double) -> Int {
-        max(1, Int(FeatureBank.truncation * sigma + 0.5))
+        max(1, Int(saturating: FeatureBank.truncation * sigma + 0.5))
     }
 
     /// exp(−k²/2σ²) for k = 0 ... r normalised so the full kernel sums to 1.

@@ -75,7 +75,7 @@ public struct IntensityNormalisation: Sendable, Codable, Equatable {
         sample.sort()
         func percentile(_ p: Double) -> Float {
             let pos = p / 100 * Double(sample.count - 1)
-            let k = Int(pos.rounded(.down))
+            let k = Int(saturating: pos.rounded(.down))
             let frac = pos - Double(k)
             if k + 1 >= sample.count { return sample[sample.count - 1] }
             return Float(Double(sample[k]) + frac * (Double(sample[k + 1]) - Double(sample[k])))

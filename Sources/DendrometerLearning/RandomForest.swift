@@ -52,7 +52,7 @@ public struct RandomForest: Sendable, Equatable {
 
         /// Features tried per node for `featureCount` features.
         func resolvedFeaturesPerNode(featureCount: Int) -> Int {
-            min(featureCount, max(1, featuresPerNode ?? Int(Double(featureCount).squareRoot())))
+            min(featureCount, max(1, featuresPerNode ?? Int(saturating: Double(featureCount).squareRoot())))
         }
 
         /// Checks every parameter's range.

@@ -3,6 +3,8 @@
 // capitals except the `m` of `µm`; `µ` has its own glyph.
 
 /// Draws short text into an RGB canvas.
+import DendrometerCore
+
 enum BitmapFont {
     static let glyphs: [Character: [UInt8]] = [
         "A": [0x0E, 0x11, 0x11, 0x1F, 0x11, 0x11, 0x11], "B": [0x1E, 0x11, 0x11, 0x1E, 0x11, 0x11, 0x1E],
@@ -75,9 +77,9 @@ struct RGBCanvas {
         if alpha >= 1 {
             rgb[i] = c.0; rgb[i + 1] = c.1; rgb[i + 2] = c.2
         } else {
-            rgb[i] = UInt8(Double(rgb[i]) * (1 - alpha) + Double(c.0) * alpha)
-            rgb[i + 1] = UInt8(Double(rgb[i + 1]) * (1 - alpha) + Double(c.1) * alpha)
-            rgb[i + 2] = UInt8(Double(rgb[i + 2]) * (1 - alpha) + Double(c.2) * alpha)
+            rgb[i] = UInt8(saturating: Double(rgb[i]) * (1 - alpha) + Double(c.0) * alpha)
+            rgb[i + 1] = UInt8(saturating: Double(rgb[i + 1]) * (1 - alpha) + Double(c.1) * alpha)
+            rgb[i + 2] = UInt8(saturating: Double(rgb[i + 2]) * (1 - alpha) + Double(c.2) * alpha)
         }
     }
 
@@ -98,10 +100,10 @@ struct RGBCanvas {
 
     /// A line of thickness `t` (Bresenham with square pen).
     mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ c: (UInt8, UInt8, UInt8), thickness t: Int) {
-        let steps = max(1, Int(max(abs(x1 - x0), abs(y1 - y0)).rounded(.up)))
+        let steps = max(1, Int(saturating: max(abs(x1 - x0), abs(y1 - y0)).rounded(.up)))
         for s in 0 ... steps {
             let f = Double(s) / Double(steps)
-            let x = Int((x0 + f * (x1 - x0)).rounded()), y = Int((y0 + f * (y1 - y0)).rounded())
+            let x = Int(saturating: (x0 + f * (x1 - x0)).rounded()), y = Int(saturating: (y0 + f * (y1 - y0)).rounded())
             fill(PixelRectLite(x: x - t / 2, y: y - t / 2, w: t, h: t), c)
         }
     }

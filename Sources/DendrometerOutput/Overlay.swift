@@ -94,7 +94,7 @@ public enum OverlayRenderer {
         let step = max(1, image.count / 100_000)
         let sample = stride(from: 0, to: image.count, by: step).map { image.pixels[$0] }.filter(\.isFinite).sorted()
         guard !sample.isEmpty else { return [UInt8](repeating: 0, count: image.count) }
-        let lo = sample[Int(Double(sample.count - 1) * 0.005)], hi = sample[Int(Double(sample.count - 1) * 0.995)]
+        let lo = sample[Int(saturating: Double(sample.count - 1) * 0.005)], hi = sample[Int(saturating: Double(sample.count - 1) * 0.995)]
         let span = max(hi - lo, 1e-6)
         var out = [UInt8](repeating: 0, count: image.count)
         image.pixels.withUnsafeBufferPointer { src in
@@ -103,7 +103,7 @@ public enum OverlayRenderer {
                 parallelBands(image.height, minimumPerBand: 64) { rows in
                     for i in rows.lowerBound * w ..< rows.upperBound * w {
                         let v = src[i]
-                        dst.base[i] = v.isFinite ? UInt8(max(0, min(255, (v - lo) / span * 255))) : 0
+                        dst.base[i] = v.isFinite ? UInt8(saturating: max(0, min(255, (v - lo) / span * 255))) : 0
                     }
                 }
             }
@@ -146,9 +146,9 @@ public enum OverlayRenderer {
         } else {
             let px = DendriteAnalysis.niceNumber(target)
             lengthPx = px
-            label = "\(Int(px)) px (uncalibrated)"
+            label = "\(Int(saturating: px)) px (uncalibrated)"
         }
-        let x1 = field.x + field.width - 8 * scale, x0 = x1 - Int(lengthPx.rounded())
+        let x1 = field.x + field.width - 8 * scale, x0 = x1 - Int(saturating: lengthPx.rounded())
         let y = field.y + field.height - 10 * scale
         let textW = BitmapFont.width(label, scale: scale)
         canvas.fill(PixelRectLite(x: min(x0, x1 - textW) - 4 * scale, y: y - 12 * scale, w: max(x1 - x0, textW) + 8 * scale, h: 18 * scale),

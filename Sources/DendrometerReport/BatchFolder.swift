@@ -12,7 +12,7 @@ extension JSONValue {
         switch self {
         case .null: ""
         case .bool(let b): b ? "true" : "false"
-        case .number(let d): d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+        case .number(let d): d == d.rounded() && abs(d) < 1e15 ? String(Int(saturating: d)) : String(d)
         case .string(let s): s
         case .array, .object: nil
         }

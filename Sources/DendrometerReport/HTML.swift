@@ -2,6 +2,7 @@
 // compare.html (histogram, line plot, orientation rose, box plot, stacked
 // composition bars). Plain string building; every text goes through `escape`.
 
+import DendrometerCore
 import Foundation
 
 /// Helpers that build self-contained HTML: no network, no external scripts or styles.
@@ -29,7 +30,7 @@ enum HTML {
     /// A number for people: 4 significant digits, integers as integers, "–" for nil.
     static func format(_ value: Double?) -> String {
         guard let v = value, v.isFinite else { return "–" }
-        if v == v.rounded(), abs(v) < 1e9 { return String(Int(v)) }
+        if v == v.rounded(), abs(v) < 1e9 { return String(Int(saturating: v)) }
         return String(format: "%.4g", v)
     }
 
@@ -161,7 +162,7 @@ enum HTML {
     }
 
     private static func svg(_ width: Double, _ height: Double, _ content: String, label: String) -> String {
-        "<svg width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(label))\">\(content)</svg>\n"
+        "<svg width=\"\(Int(saturating: width))\" height=\"\(Int(saturating: height))\" viewBox=\"0 0 \(Int(saturating: width)) \(Int(saturating: height))\" role=\"img\" aria-label=\"\(escape(label))\">\(content)</svg>\n"
     }
 
     /// Histogram of `values` in `bins` equal bins between their min and max.
@@ -174,7 +175,7 @@ enum HTML {
         let span = hi > lo ? hi - lo : 1
         let lower = hi > lo ? lo : lo - 0.5
         var counts = [Int](repeating: 0, count: bins)
-        for x in v { counts[min(bins - 1, max(0, Int((x - lower) / span * Double(bins))))] += 1 }
+        for x in v { counts[min(bins - 1, max(0, Int(saturating: (x - lower) / span * Double(bins))))] += 1 }
         let a = axes(width: w, height: h, x: lower ... lower + span, y: 0 ... Double(counts.max() ?? 1),
                      xLabel: xLabel, yLabel: "images", title: title, integerY: true)
         var s = a.svg
@@ -222,7 +223,7 @@ enum HTML {
                 let r = rMax * v / top
                 for turn in [0.0, Double.pi] {
                     let a0 = Double(i) * step + turn, a1 = a0 + step
-                    s += "<path d=\"M\(c(cx)),\(c(cy)) L\(c(cx + r * cos(a0))),\(c(cy - r * sin(a0))) A\(c(r)),\(c(r)) 0 0 0 \(c(cx + r * cos(a1))),\(c(cy - r * sin(a1))) Z\" fill=\"#4c78a8\" fill-opacity=\"0.8\" stroke=\"#fff\" stroke-width=\"0.5\"><title>\(Int(Double(i) * 180 / Double(values.count)))–\(Int(Double(i + 1) * 180 / Double(values.count)))°: \(format(v))</title></path>"
+                    s += "<path d=\"M\(c(cx)),\(c(cy)) L\(c(cx + r * cos(a0))),\(c(cy - r * sin(a0))) A\(c(r)),\(c(r)) 0 0 0 \(c(cx + r * cos(a1))),\(c(cy - r * sin(a1))) Z\" fill=\"#4c78a8\" fill-opacity=\"0.8\" stroke=\"#fff\" stroke-width=\"0.5\"><title>\(Int(saturating: Double(i) * 180 / Double(values.count)))–\(Int(saturating: Double(i + 1) * 180 / Double(values.count)))°: \(format(v))</title></path>"
                 }
             }
         }

@@ -10,6 +10,7 @@
 // Cliff's delta: Cliff (1993), "Dominance statistics: ordinal analyses to
 // answer ordinal questions", Psychological Bulletin 114(3):494–509.
 
+import DendrometerCore
 import Foundation
 
 /// Summary statistics of one sample (values keep the unit of the metric).
@@ -71,7 +72,7 @@ public enum Statistics {
     public static func percentile(sorted: [Double], _ q: Double) -> Double {
         precondition(!sorted.isEmpty, "percentile of an empty sample")
         let h = Double(sorted.count - 1) * q / 100
-        let lo = Int(h.rounded(.down))
+        let lo = Int(saturating: h.rounded(.down))
         if lo >= sorted.count - 1 { return sorted[sorted.count - 1] }
         return sorted[lo] + (h - Double(lo)) * (sorted[lo + 1] - sorted[lo])
     }

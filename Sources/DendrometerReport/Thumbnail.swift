@@ -36,7 +36,7 @@ enum Thumbnail {
         }
         let first = planes[0]
         let outW = min(maxWidth, first.width)
-        let outH = max(1, Int((Double(first.height) * Double(outW) / Double(first.width)).rounded()))
+        let outH = max(1, Int(saturating: (Double(first.height) * Double(outW) / Double(first.width)).rounded()))
         let small = planes.map { boxDownscale($0, width: outW, height: outH) }
         var rgb = [UInt8](repeating: 0, count: 3 * outW * outH)
         for i in 0 ..< outW * outH {
@@ -60,9 +60,9 @@ enum Thumbnail {
         case .uint8(let i): return i
         case .uint16(let i):
             let scale = 255.0 / Double((1 << max(1, min(16, i.bitDepth))) - 1)
-            return i.map(bitDepth: 8) { UInt8(min(255, (Double($0) * scale).rounded())) }
+            return i.map(bitDepth: 8) { UInt8(saturating: min(255, (Double($0) * scale).rounded())) }
         case .float32(let i):
-            return i.map(bitDepth: 8) { UInt8(min(255, max(0, Double($0) * 255).rounded())) }
+            return i.map(bitDepth: 8) { UInt8(saturating: min(255, max(0, Double($0) * 255).rounded())) }
         }
     }
 

@@ -108,7 +108,7 @@ func diskKernel(_ mask: BinaryMask, target: UInt8, radius: Int, covered: UInt8) 
     let none = 1 << 40
     let half: [Int] = (0 ... r + 1).map { dy in
         if dy > r { return -none }
-        var x = Int(Double(r * r - dy * dy).squareRoot())
+        var x = Int(saturating: Double(r * r - dy * dy).squareRoot())
         while x * x > r * r - dy * dy { x -= 1 }
         while (x + 1) * (x + 1) <= r * r - dy * dy { x += 1 }
         return x

@@ -51,7 +51,7 @@ func rowDiskKernel(_ mask: BinaryMask, target: UInt8, radius r: Int, covered: UI
     // Half-width of the disk at vertical offset |dy| = 0 ... r (exact integer square root).
     let half: [Int] = (0 ... r).map { dy in
         let rem = r * r - dy * dy
-        var x = Int(Double(rem).squareRoot())
+        var x = Int(saturating: Double(rem).squareRoot())
         while x * x > rem { x -= 1 }
         while (x + 1) * (x + 1) <= rem { x += 1 }
         return x

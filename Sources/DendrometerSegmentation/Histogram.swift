@@ -170,7 +170,7 @@ func histogram(_ pixels: [Float], bins: Int, lo: Float, hi: Float) -> [Int] {
                     for i in c * n / chunks ..< (c + 1) * n / chunks {
                         let v = s.base[i]
                         guard v.isFinite else { continue }
-                        let k = Int((Double(v) - dlo) * scale)
+                        let k = Int(saturating: (Double(v) - dlo) * scale)
                         table[Swift.min(Swift.max(k, 0), bins - 1)] += 1
                     }
                 }

@@ -44,7 +44,7 @@ public func segment<P: PixelSample>(_ image: Image<P>, threshold: Double, polari
                         for i in band.lowerBound * w ..< band.upperBound * w { d.base[i] = all }
                     }
                 } else {
-                    let c = UInt8(cut)
+                    let c = UInt8(saturating: cut)
                     parallelBands(image.height, minimumPerBand: 64) { band in
                         if bright {
                             for i in band.lowerBound * w ..< band.upperBound * w { d.base[i] = s.base[i] > c ? 1 : 0 }

@@ -44,7 +44,7 @@ struct CanonicalInterface: Sendable {
 
     /// Index of the segment covering column `x` (clamped to the polyline).
     @inline(__always) func segment(atColumn x: Double) -> Int {
-        min(max(Int(x) / step, 0), xs.count - 2)
+        min(max(Int(saturating: x) / step, 0), xs.count - 2)
     }
 
     /// The polyline's y at column `x` (linear interpolation), px.
@@ -68,8 +68,8 @@ struct CanonicalInterface: Sendable {
     func signedDistance(x: Double, y: Double) -> (depth: Double, arc: Double) {
         let yp = self.y(atColumn: x)
         let dv = abs(yp - y)
-        let lo = min(xs.count - 2, max(0, Int(((x - dv) / Double(step)).rounded(.down)) - 1))
-        let hi = min(xs.count - 2, Int(((x + dv) / Double(step)).rounded(.down)) + 1)
+        let lo = min(xs.count - 2, max(0, Int(saturating: ((x - dv) / Double(step)).rounded(.down)) - 1))
+        let hi = min(xs.count - 2, Int(saturating: ((x + dv) / Double(step)).rounded(.down)) + 1)
         var best = Double.infinity, bestArc = 0.0
         for i in lo ... max(lo, hi) {
             let ax = xs[i], ay = ys[i], bx = xs[i + 1], by = ys[i + 1]
@@ -144,8 +144,8 @@ struct SideTransform: Sendable {
     func map(_ r: PixelRect) -> PixelRect {
         let a = map(Double(r.x), Double(r.y))
         let b = map(Double(r.x + r.width - 1), Double(r.y + r.height - 1))
-        let x0 = Int(min(a.x, b.x)), y0 = Int(min(a.y, b.y))
-        let x1 = Int(max(a.x, b.x)), y1 = Int(max(a.y, b.y))
+        let x0 = Int(saturating: min(a.x, b.x)), y0 = Int(saturating: min(a.y, b.y))
+        let x1 = Int(saturating: max(a.x, b.x)), y1 = Int(saturating: max(a.y, b.y))
         return PixelRect(x: x0, y: y0, width: x1 - x0 + 1, height: y1 - y0 + 1)
     }
 }

@@ -32,7 +32,7 @@ func computeTruth(material: [UInt8], labels: [UInt8], cw: Int, ch: Int, iface: C
                   electrolytePx: Double?) -> TruthCore {
     var core = TruthCore(dendrite: [UInt8](repeating: 0, count: cw * ch))
     var depths: [Double] = [], xs: [Int32] = [], ys: [Int32] = [], labs: [UInt8] = []
-    let bins = max(1, Int(iface.length.rounded(.up)))
+    let bins = max(1, Int(saturating: iface.length.rounded(.up)))
     var front = [Double](repeating: 0, count: bins)
     for y in 0 ..< ch {
         for x in 0 ..< cw where material[y * cw + x] == Material.dendrite.rawValue {
@@ -40,7 +40,7 @@ func computeTruth(material: [UInt8], labels: [UInt8], cw: Int, ch: Int, iface: C
             guard d > 0 else { continue }
             core.dendrite[y * cw + x] = 1
             depths.append(d); xs.append(Int32(x)); ys.append(Int32(y)); labs.append(labels[y * cw + x])
-            let b = min(bins - 1, max(0, Int(a)))
+            let b = min(bins - 1, max(0, Int(saturating: a)))
             front[b] = max(front[b], d)
             if let e = electrolytePx { if yCol[x] - Double(y) >= e { core.shortCircuit = true } } else if y == 0 { core.shortCircuit = true }
         }
@@ -50,13 +50,13 @@ func computeTruth(material: [UInt8], labels: [UInt8], cw: Int, ch: Int, iface: C
     let sorted = depths.sorted()
     core.maxPx = sorted.last!
     let pos = 0.95 * Double(sorted.count - 1)
-    let lo = Int(pos.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
+    let lo = Int(saturating: pos.rounded(.down)), hi = min(lo + 1, sorted.count - 1)
     core.p95Px = sorted[lo] + (pos - Double(lo)) * (sorted[hi] - sorted[lo])
     core.frontMeanPx = front.reduce(0, +) / Double(bins)
     let third = core.maxPx / 3
     core.bands = (0 ..< 3).map { (nil, [Int](repeating: 0, count: 5), Double($0) * third, Double($0 + 1) * third) }
     for k in 0 ..< depths.count {
-        let b = min(2, Int(depths[k] / third))
+        let b = min(2, Int(saturating: depths[k] / third))
         let x = Int(xs[k]), y = Int(ys[k])
         core.bands[b].counts[Int(labs[k])] += 1
         core.labelCounts[Int(labs[k])] += 1

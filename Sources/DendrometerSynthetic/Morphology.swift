@@ -50,8 +50,8 @@ struct StraightCanvas {
     /// Fills row `h` between continuous columns x0…x1 (pixel centres inside; at least the nearest pixel).
     mutating func span(h: Int, _ x0: Double, _ x1: Double, _ l: UInt8) {
         guard h >= 0 && h < height else { return }
-        var a = Int((x0).rounded(.up)), b = Int((x1).rounded(.down))
-        if a > b { a = Int(((x0 + x1) / 2).rounded()); b = a }
+        var a = Int(saturating: (x0).rounded(.up)), b = Int(saturating: (x1).rounded(.down))
+        if a > b { a = Int(saturating: ((x0 + x1) / 2).rounded()); b = a }
         let lo = max(0, a), hi = min(width - 1, b)
         guard lo <= hi else { return }
         for x in lo ... hi { label[h * width + x] = l }
@@ -60,7 +60,7 @@ struct StraightCanvas {
     /// Fills a disc of radius r (px) centred at (cx, ch); pixel centres at (x, h + 0.5).
     mutating func disc(_ cx: Double, _ ch: Double, _ r: Double, _ l: UInt8) {
         let r = max(r, 0.5)
-        let h0 = Int((ch - r - 0.5).rounded(.down)), h1 = Int((ch + r - 0.5).rounded(.up))
+        let h0 = Int(saturating: (ch - r - 0.5).rounded(.down)), h1 = Int(saturating: (ch + r - 0.5).rounded(.up))
         for h in h0 ... h1 {
             let dy = Double(h) + 0.5 - ch
             let dx2 = r * r - dy * dy
@@ -72,7 +72,7 @@ struct StraightCanvas {
 
     /// A capsule from (x0, h0) to (x1, h1) with half-width `hw`, swept with discs every 0.5 px.
     mutating func segment(_ x0: Double, _ h0: Double, _ x1: Double, _ h1: Double, _ hw: Double, _ l: UInt8) {
-        let n = max(1, Int((hypot(x1 - x0, h1 - h0) * 2).rounded(.up)))
+        let n = max(1, Int(saturating: (hypot(x1 - x0, h1 - h0) * 2).rounded(.up)))
         for i in 0 ... n {
             let t = Double(i) / Double(n)
             disc(x0 + t * (x1 - x0), h0 + t * (h1 - h0), hw, l)
@@ -121,14 +121,14 @@ struct MorphologyPainter {
             (( Double(i) + 0.1 + 0.8 * hashUnit(i, j, cseed)) * cell,
              lo + (Double(j) + 0.1 + 0.8 * hashUnit(j, i, cseed ^ 0x55)) * cell)
         }
-        let hLo = max(0, Int(lo)), hHi = min(c.height - 1, Int(hi.rounded(.up)))
+        let hLo = max(0, Int(saturating: lo)), hHi = min(c.height - 1, Int(saturating: hi.rounded(.up)))
         guard hLo <= hHi else { return }
         for h in hLo ... hHi {
             let hc = Double(h) + 0.5
-            let j0 = Int(((hc - lo) / cell).rounded(.down))
+            let j0 = Int(saturating: ((hc - lo) / cell).rounded(.down))
             for x in 0 ..< c.width {
                 let xc = Double(x)
-                let i0 = Int((xc / cell).rounded(.down))
+                let i0 = Int(saturating: (xc / cell).rounded(.down))
                 var d1 = Double.infinity, d2 = Double.infinity
                 for dj in -2 ... 2 {
                     for di in -2 ... 2 {
@@ -170,11 +170,11 @@ struct MorphologyPainter {
                 let len = w * rng.uniform(0.35, 0.9)
                 let tilt = tan(rng.uniform(-1.2, 1.2) * .pi / 180)
                 let x0 = x, x1 = x + len
-                for xi in max(0, Int(x0)) ..< max(max(0, Int(x0)), min(c.width, Int(x1))) {
+                for xi in max(0, Int(saturating: x0)) ..< max(max(0, Int(saturating: x0)), min(c.width, Int(saturating: x1))) {
                     let xd = Double(xi)
                     let centre = hc + tilt * (xd - (x0 + x1) / 2) + amp * sin(2 * .pi * xd / wave + phase)
                     let half = thick / 2 * (1 + 0.2 * sin(xd / (spacing * 2.3) + phase))
-                    let h0 = Int((centre - half).rounded()), h1 = Int((centre + half).rounded()) - 1
+                    let h0 = Int(saturating: (centre - half).rounded()), h1 = Int(saturating: (centre + half).rounded()) - 1
                     for hh in h0 ... max(h0, h1) { c.set(xi, hh, l) }
                     topEdge = max(topEdge, centre + half)
                 }
@@ -223,7 +223,7 @@ struct MorphologyPainter {
             func centre(_ h: Double) -> Double { x0 + leanK * (h - base) + wiggle * sin(2 * .pi * (h - base) / wave + ph) }
             func half(_ t: Double) -> Double { max(0.5, half0 * pow(max(0, 1 - t), power)) }
             let hEnd = base + len
-            let r0 = max(0, Int(base.rounded(.down))), r1 = min(c.height, Int(hEnd.rounded(.up)))
+            let r0 = max(0, Int(saturating: base.rounded(.down))), r1 = min(c.height, Int(saturating: hEnd.rounded(.up)))
             guard r0 < r1 else { continue }      // the tongue starts beyond the field
             for hr in r0 ..< r1 {
                 let hc = Double(hr) + 0.5
@@ -239,7 +239,7 @@ struct MorphologyPainter {
                 let ang = rng.uniform(20, 35) * .pi / 180 * (rng.unit() < 0.5 ? -1 : 1)
                 let bl = len * rng.uniform(0.2, 0.35)
                 let hw0 = half(tb) * 0.5
-                let n = max(2, Int(bl * 2))
+                let n = max(2, Int(saturating: bl * 2))
                 for i in 0 ... n {
                     let s = Double(i) / Double(n)
                     c.disc(centre(hb) + sin(ang) * s * bl, hb + cos(ang) * s * bl, max(0.5, hw0 * (1 - s)), l)
@@ -263,13 +263,13 @@ struct MorphologyPainter {
         let tallest = Int(rng.next() % UInt64(xs.count))
         func line(_ x0: Double, _ h0: Double, _ len: Double, _ dxdh: Double, _ w: Double, _ rng: inout SplitMix64) {
             var cx = x0, drift = 0.0
-            let r0 = max(0, Int(h0)), r1 = min(c.height, Int(h0 + len))
+            let r0 = max(0, Int(saturating: h0)), r1 = min(c.height, Int(saturating: h0 + len))
             guard r0 < r1 else { return }
             for hr in r0 ..< r1 {
                 drift = max(-0.15, min(0.15, drift + rng.uniform(-0.05, 0.05)))
                 cx += dxdh + drift
                 let a = cx - (w - 1) / 2
-                for i in 0 ..< Int(w) { c.set(Int(a.rounded()) + i, hr, l) }
+                for i in 0 ..< Int(saturating: w) { c.set(Int(saturating: a.rounded()) + i, hr, l) }
             }
         }
         for (k, x0) in xs.enumerated() {

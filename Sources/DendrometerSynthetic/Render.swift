@@ -98,9 +98,9 @@ public enum SceneRenderer {
 
         // Dendrites in the straightened raster.
         let depthPx = spec.zoneDepthMicrometres / p
-        let canvasHeight = Int(yCol.max()!.rounded(.up)) + 2
+        let canvasHeight = Int(saturating: yCol.max()!.rounded(.up)) + 2
         var canvas = StraightCanvas(width: cw, height: canvasHeight)
-        if depthPx > Double(canvasHeight) { notes.append("zone depth \(Int(depthPx)) px exceeds the field; dendrites reach the far edge") }
+        if depthPx > Double(canvasHeight) { notes.append("zone depth \(Int(saturating: depthPx)) px exceeds the field; dendrites reach the far edge") }
         let painter = MorphologyPainter(pixelSize: p, lean: { x in let s = iface.slope(atColumn: x); return s / (1 + s * s) },
                                         seed: spec.seed)
         if let custom = customDendrites { custom(&canvas) } else { painter.paint(spec.layout, depth: depthPx, into: &canvas) }
@@ -116,7 +116,7 @@ public enum SceneRenderer {
         var texRng = SplitMix64.stream(spec.seed, 2)
         let tex = texRng.next()
         func nearest2(_ x: Double, _ y: Double, _ cell: Double, _ s: UInt64) -> (Int, Int, Double) {
-            let i0 = Int((x / cell).rounded(.down)), j0 = Int((y / cell).rounded(.down))
+            let i0 = Int(saturating: (x / cell).rounded(.down)), j0 = Int(saturating: (y / cell).rounded(.down))
             var d1 = Double.infinity, d2 = Double.infinity, bi = 0, bj = 0
             for dj in -1 ... 1 {
                 for di in -1 ... 1 {
@@ -143,7 +143,7 @@ public enum SceneRenderer {
                                     val[i] = phaseLevel + 6 * jitter
                                     continue
                                 }
-                                let hr = Int(hf)
+                                let hr = Int(saturating: hf)
                                 if hr < canvasHeight, sl[hr * cw + x] != 0 {
                                     mat[i] = Material.dendrite.rawValue
                                     lab[i] = sl[hr * cw + x]
@@ -169,12 +169,12 @@ public enum SceneRenderer {
         // Pores: small dark discs replacing electrolyte only (≤ 2.5 px radius, ~1.5 % of the area).
         var poreRng = SplitMix64.stream(spec.seed, 3)
         let poreRadiusMean = min(2.5, max(0.8, 0.4 / p))
-        let poreCount = Int(0.015 * Double(n) / (Double.pi * poreRadiusMean * poreRadiusMean))
+        let poreCount = Int(saturating: 0.015 * Double(n) / (Double.pi * poreRadiusMean * poreRadiusMean))
         for _ in 0 ..< poreCount {
             let px = poreRng.uniform(0, Double(cw)), py = poreRng.uniform(0, Double(ch))
             let r = poreRadiusMean * poreRng.uniform(0.7, 1.3)
-            for y in max(0, Int(py - r)) ... min(ch - 1, Int(py + r)) {
-                for x in max(0, Int(px - r)) ... min(cw - 1, Int(px + r)) where (Double(x) - px) * (Double(x) - px) + (Double(y) - py) * (Double(y) - py) <= r * r {
+            for y in max(0, Int(saturating: py - r)) ... min(ch - 1, Int(saturating: py + r)) {
+                for x in max(0, Int(saturating: px - r)) ... min(cw - 1, Int(saturating: px + r)) where (Double(x) - px) * (Double(x) - px) + (Double(y) - py) * (Double(y) - py) <= r * r {
                     let i = y * cw + x
                     if material[i] == Material.electrolyte.rawValue {
                         material[i] = Material.pore.rawValue
@@ -235,13 +235,13 @@ public enum SceneRenderer {
                             if q > 0 { s = r.poisson(max(0, s) * q) / q }
                             if spec.noiseSigma > 0 { s += spec.noiseSigma * r.normal() }
                             s = min(max(s, 0), 255)
-                            dst.base[y * w + x] = UInt16((s * scale).rounded())
+                            dst.base[y * w + x] = UInt16(saturating: (s * scale).rounded())
                         }
                     }
                 }
             }
         }
-        if barRows > 0 { drawDataBar(&out, width: w, top: h, rows: barRows, maxValue: UInt16(maxV), spec: spec) }
+        if barRows > 0 { drawDataBar(&out, width: w, top: h, rows: barRows, maxValue: UInt16(saturating: maxV), spec: spec) }
         if spec.bitDepth == 8 {
             return .uint8(Image(width: w, height: h + barRows, pixels: out.map { UInt8($0) }, bitDepth: 8))
         }
@@ -253,7 +253,7 @@ public enum SceneRenderer {
         let target = 0.2 * Double(spec.width) * spec.pixelSizeMicrometres
         let mag = pow(10, (log10(target)).rounded(.down))
         let nice = [1.0, 2, 5, 10].map { $0 * mag }.last { $0 <= target } ?? mag
-        return min(max(10, Int((nice / spec.pixelSizeMicrometres).rounded())), spec.width / 2)
+        return min(max(10, Int(saturating: (nice / spec.pixelSizeMicrometres).rounded())), spec.width / 2)
     }
 
     /// A dark strip with white "text" blocks and a scale bar, rows `top ..< top + rows`.
@@ -301,7 +301,7 @@ public enum SceneRenderer {
 
     /// Poisson counts of the element's block-averaged concentration over the field.
     static func renderEDX(_ e: EDXSpec, material: [UInt8], width w: Int, height h: Int, bright: Bool, seed: UInt64) -> EDXMap {
-        let mw = max(1, Int((Double(w) / Double(e.factor)).rounded())), mh = max(1, Int((Double(h) / Double(e.factor)).rounded()))
+        let mw = max(1, Int(saturating: (Double(w) / Double(e.factor)).rounded())), mh = max(1, Int(saturating: (Double(h) / Double(e.factor)).rounded()))
         var lut = [Double](repeating: 0, count: 256)
         for m in 0 ..< 8 { lut[m] = concentration(e.element, UInt8(m), bright: bright) }
         var out = [UInt16](repeating: 0, count: mw * mh)
@@ -316,7 +316,7 @@ public enum SceneRenderer {
                 var sum = 0.0
                 for y in y0 ..< y1 { for x in x0 ..< x1 { sum += lut[Int(material[y * w + x])] } }
                 let c = sum / Double(max(1, (y1 - y0) * (x1 - x0)))
-                out[j * mw + i] = UInt16(min(65535, rng.poisson(e.countsPerPixel * (c * (1 - background) + background))))
+                out[j * mw + i] = UInt16(saturating: min(65535, rng.poisson(e.countsPerPixel * (c * (1 - background) + background))))
             }
         }
         return EDXMap(element: e.element, factor: e.factor, image: Image(width: mw, height: mh, pixels: out, bitDepth: 16))
@@ -329,7 +329,7 @@ public enum SceneRenderer {
 ///
 /// Precondition (unchecked in the kernel): `values.count == width * height`, σ > 0.
 func gaussianBlur(_ values: [Float], width w: Int, height h: Int, sigma: Double) -> [Float] {
-    let r = max(1, Int((3 * sigma).rounded(.up)))
+    let r = max(1, Int(saturating: (3 * sigma).rounded(.up)))
     var k = (-r ... r).map { Float(exp(-Double($0 * $0) / (2 * sigma * sigma))) }
     let s = k.reduce(0, +)
     k = k.map { $0 / s }

@@ -169,7 +169,7 @@ public struct SceneSpec: Sendable, Codable, Equatable, Hashable {
     }
 
     /// Rows of the data bar, px (0 without one): 7.5 % of the field height, at least 16.
-    public var dataBarRows: Int { hasDataBar ? max(16, Int((0.075 * Double(height)).rounded())) : 0 }
+    public var dataBarRows: Int { hasDataBar ? max(16, Int(saturating: (0.075 * Double(height)).rounded())) : 0 }
 
     /// Checks the spec and says what is wrong ("expected X, got Y").
     public func validate() throws(SyntheticError) {

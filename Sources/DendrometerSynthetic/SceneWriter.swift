@@ -193,7 +193,7 @@ public enum SceneWriter {
     public static func jeolTXT(_ spec: SceneSpec, stem: String) -> String {
         let bar = SceneRenderer.scaleBarPixels(spec)
         let marker = spec.pixelSizeMicrometres * Double(bar)
-        let mag = Int((127_000 / (Double(spec.width) * spec.pixelSizeMicrometres)).rounded())
+        let mag = Int(saturating: (127_000 / (Double(spec.width) * spec.pixelSizeMicrometres)).rounded())
         return """
         $CM_FORMAT JEOL/SEM\r
         $CM_VERSION 1.0\r

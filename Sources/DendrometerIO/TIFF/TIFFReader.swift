@@ -267,7 +267,7 @@ enum TIFFReader {
             try out.withUnsafeMutableBufferPointer { (dst) throws(ImageIOError) in
                 try decodeChunks(tif, l, path: path, converter: converter) { row, x0, values in
                     let base = row * l.width + x0
-                    for i in 0 ..< values.count { dst[base + i] = UInt8(clamping: Int(values[i].rounded())) }
+                    for i in 0 ..< values.count { dst[base + i] = UInt8(clamping: Int(saturating: values[i].rounded())) }
                 }
             }
             return .uint8(Image(width: l.width, height: l.height, pixels: out, bitDepth: min(8, bitDepth)))
@@ -276,7 +276,7 @@ enum TIFFReader {
             try out.withUnsafeMutableBufferPointer { (dst) throws(ImageIOError) in
                 try decodeChunks(tif, l, path: path, converter: converter) { row, x0, values in
                     let base = row * l.width + x0
-                    for i in 0 ..< values.count { dst[base + i] = UInt16(clamping: Int(values[i].rounded())) }
+                    for i in 0 ..< values.count { dst[base + i] = UInt16(clamping: Int(saturating: values[i].rounded())) }
                 }
             }
             return .uint16(Image(width: l.width, height: l.height, pixels: out, bitDepth: bitDepth))
@@ -513,7 +513,7 @@ struct SampleConverter {
         }
         if let palette {
             let last = palette.count - 1
-            for x in 0 ..< columns { out[x] = palette[min(last, max(0, Int(out[x])))] }
+            for x in 0 ..< columns { out[x] = palette[min(last, max(0, Int(saturating: out[x])))] }
         } else if invert {
             for x in 0 ..< columns { out[x] = maxValue - out[x] }
         }

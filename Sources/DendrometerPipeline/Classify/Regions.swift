@@ -70,7 +70,7 @@ enum RegionBuilder {
                 // Rectangles are given in full-raster coordinates; shift into the field. Values far
                 // outside the raster are clamped before they become integers (a regions file is input).
                 let limit = Double(2 * (field.x + field.y + w + h) + 2)
-                func px(_ v: Double) -> Int { v.isFinite ? Int(max(-limit, min(limit, (v * scale).rounded()))) : 0 }
+                func px(_ v: Double) -> Int { v.isFinite ? Int(saturating: max(-limit, min(limit, (v * scale).rounded()))) : 0 }
                 let x0 = px(r.x), y0 = px(r.y)
                 let rect = PixelRect(x: x0 - field.x, y: y0 - field.y, width: px(r.x + r.w) - x0, height: px(r.y + r.h) - y0)
                 let clipped = rect.clipped(toWidth: w, height: h)
@@ -136,11 +136,11 @@ struct DepthBand {
             func aboveLow(_ v: Int) -> Bool { depth(v) > low }
             func belowHigh(_ v: Int) -> Bool { let d = depth(v); return d < hi || (includeUpper && d == hi) }
             // Smallest v in 0..<extent with aboveLow.
-            var a = Int(max(0, min(Double(extent), (g + low / c).rounded(.down))))
+            var a = Int(saturating: max(0, min(Double(extent), (g + low / c).rounded(.down))))
             while a > 0 && aboveLow(a - 1) { a -= 1 }
             while a < extent && !aboveLow(a) { a += 1 }
             // Largest v < extent with belowHigh.
-            var b = hi.isFinite ? Int(max(-1, min(Double(extent - 1), (g + hi / c).rounded(.down)))) : extent - 1
+            var b = hi.isFinite ? Int(saturating: max(-1, min(Double(extent - 1), (g + hi / c).rounded(.down)))) : extent - 1
             while b < extent - 1 && belowHigh(b + 1) { b += 1 }
             while b >= 0 && !belowHigh(b) { b -= 1 }
             if a <= b { first[u] = Int32(a); last[u] = Int32(b) }
@@ -164,8 +164,8 @@ struct DepthBand {
         guard uMax >= 0 else { return PixelRect(x: 0, y: 0, width: 0, height: 0) }
         let a = side.image(u: Double(uMin), v: Double(vMin), width: width, height: height)
         let b = side.image(u: Double(uMax), v: Double(vMax), width: width, height: height)
-        let x0 = Int(min(a.x, b.x)), y0 = Int(min(a.y, b.y))
-        return PixelRect(x: x0, y: y0, width: Int(max(a.x, b.x)) - x0 + 1, height: Int(max(a.y, b.y)) - y0 + 1)
+        let x0 = Int(saturating: min(a.x, b.x)), y0 = Int(saturating: min(a.y, b.y))
+        return PixelRect(x: x0, y: y0, width: Int(saturating: max(a.x, b.x)) - x0 + 1, height: Int(saturating: max(a.y, b.y)) - y0 + 1)
     }
 
     /// Band membership over `rect` (field coordinates), row-major `rect.width × rect.height`.
@@ -243,7 +243,7 @@ enum RegionFeatureExtractor {
         let lengthPx = Double(skeletonPixels) * graph.lengthPerPixel
         var junctions = 0
         for node in graph.graph.nodes where node.kind == .junction {
-            let x = Int(node.x) + graph.origin.x, y = Int(node.y) + graph.origin.y
+            let x = Int(saturating: node.x) + graph.origin.x, y = Int(saturating: node.y) + graph.origin.y
             if region.contains(x: x, y: y) { junctions += 1 }
         }
         let meanWidthPx = widths.isEmpty ? 0 : widths.map(\.width).reduce(0, +) / Double(widths.count)
@@ -275,10 +275,10 @@ public enum EDXMaps {
         var out = [Float](repeating: 0, count: width * height)
         for y in 0 ..< height {
             let fy = min(Double(map.height - 1), max(0, (Double(y) + 0.5) * sy - 0.5))
-            let y0 = Int(fy), y1 = min(map.height - 1, y0 + 1), ty = Float(fy - Double(y0))
+            let y0 = Int(saturating: fy), y1 = min(map.height - 1, y0 + 1), ty = Float(fy - Double(y0))
             for x in 0 ..< width {
                 let fx = min(Double(map.width - 1), max(0, (Double(x) + 0.5) * sx - 0.5))
-                let x0 = Int(fx), x1 = min(map.width - 1, x0 + 1), tx = Float(fx - Double(x0))
+                let x0 = Int(saturating: fx), x1 = min(map.width - 1, x0 + 1), tx = Float(fx - Double(x0))
                 let a = map.pixels[y0 * map.width + x0], b = map.pixels[y0 * map.width + x1]
                 let c = map.pixels[y1 * map.width + x0], d = map.pixels[y1 * map.width + x1]
                 out[y * width + x] = (a * (1 - tx) + b * tx) * (1 - ty) + (c * (1 - tx) + d * tx) * ty

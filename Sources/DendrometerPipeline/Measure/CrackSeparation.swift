@@ -33,7 +33,7 @@ extension DendriteAnalysis {
     static func separatingCracks(_ mask: BinaryMask, interface: Interface, orientation: AnalysisParameters.Orientation,
                                  dendrites p: AnalysisParameters.Dendrites) throws(AnalysisError) -> (kept: BinaryMask, removed: Int) {
         guard let box = mask.boundingBox else { return (mask, 0) }
-        let margin = Int((3 * orientation.rhoPx + 4 * orientation.sigmaPx).rounded(.up)) + 2
+        let margin = Int(saturating: (3 * orientation.rhoPx + 4 * orientation.sigmaPx).rounded(.up)) + 2
         let work = PixelRect(x: box.x - margin, y: box.y - margin, width: box.width + 2 * margin, height: box.height + 2 * margin)
             .clipped(toWidth: mask.width, height: mask.height)
         let angles = try relativeOrientation(mask, interface: interface, parameters: orientation, within: work)

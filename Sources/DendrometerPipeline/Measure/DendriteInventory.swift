@@ -243,7 +243,7 @@ struct ComponentMoments {
         }
         let count = parts.reduce(0) { $0 + $1.count }
         guard count > 0 else { return nil }
-        let pos = 0.95 * Double(count - 1), lo = Int(pos)
+        let pos = 0.95 * Double(count - 1), lo = Int(saturating: pos)
         let v = orderStatistics(of: parts, ranks: [lo, min(count - 1, lo + 1)], upperBound: top)
         let p95 = Double(v[0]) + (pos - Double(lo)) * (Double(v[1]) - Double(v[0]))
         let far = keep.indices.contains { keep[$0] && reachesFar[$0] }

@@ -51,7 +51,7 @@ extension DendriteAnalysis {
                     if let region, !region.contains(x: Int(p.x), y: Int(p.y)) { continue }
                     n += 1
                     let d = Double(p.degrees)
-                    hist[min(17, Int(d / 10))] += 1
+                    hist[min(17, Int(saturating: d / 10))] += 1
                     if d <= tolerance || d >= 180 - tolerance { lateral += 1 }
                     if d >= 90 - tolerance && d <= 90 + tolerance { vertical += 1 }
                     let w = Double(p.weight)

@@ -35,7 +35,7 @@ public struct PhaseContrast: Sendable, Equatable {
     /// rest has no spread.
     public static func measure(_ image: Image<Float>, phase: BinaryMask) -> PhaseContrast? {
         precondition(image.width == phase.width && image.height == phase.height, "image and mask sizes differ")
-        let step = max(1, Int((Double(image.count) / Double(sampleLimit)).squareRoot().rounded(.up)))
+        let step = max(1, Int(saturating: (Double(image.count) / Double(sampleLimit)).squareRoot().rounded(.up)))
         var inside = [Float](), outside = [Float]()
         for y in stride(from: 0, to: image.height, by: step) {
             let row = y * image.width

@@ -79,7 +79,7 @@ public enum ThresholdSetting: Sendable, Equatable, Codable, CustomStringConverti
 /// Formatting shared by parameter descriptions.
 enum PixelSizeFormat {
     static func number(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(saturating: v)) : String(v)
     }
 }
 
@@ -321,15 +321,15 @@ extension AnalysisParameters.Dendrites {
         } else {
             px = minimumAreaPx
         }
-        return Int(max(minimumAreaFloorPx, px).rounded())
+        return Int(saturating: max(minimumAreaFloorPx, px).rounded())
     }
 
     /// The pore size in px for an image with `pixelSize` (nil: uncalibrated).
     public func poreSizePixels(pixelSize: PixelSize?) -> Int {
         if let p = pixelSize, poreSizeUnit == .micrometres {
-            return Int(max(poreSizePx, (poreSizeMicrometres / p.micrometres).rounded()))
+            return Int(saturating: max(poreSizePx, (poreSizeMicrometres / p.micrometres).rounded()))
         }
-        return Int(poreSizePx.rounded())
+        return Int(saturating: poreSizePx.rounded())
     }
 }
 

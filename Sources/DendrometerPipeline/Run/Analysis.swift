@@ -224,7 +224,7 @@ public enum DendriteAnalysis {
             let chosenRooted = result.dendriteInventory?.rootedArea ?? result.dendrites.area
             let grows = Double(other.dendrites.area) >= options.parameters.review.alternativeGrowthShare * Double(chosenRooted)
             if other.detection.interface != nil, let share = other.unrootedShare, share <= limit, grows {
-                result.review.append("phase auto: \(tie), and the dark phase's pieces are rooted at its layer too (\(Int((100 * (1 - share)).rounded())) %): Li-In or Li cannot be told apart; say --phase bright (Li-In) or --phase dark (Li)")
+                result.review.append("phase auto: \(tie), and the dark phase's pieces are rooted at its layer too (\(Int(saturating: (100 * (1 - share)).rounded())) %): Li-In or Li cannot be told apart; say --phase bright (Li-In) or --phase dark (Li)")
             }
         }
         return result
@@ -294,7 +294,7 @@ public enum DendriteAnalysis {
         // margin of background) and pasted back into field coordinates. Thinning,
         // the distance transform (background exists inside the margin) and the
         // structure tensor (margin ≥ 3ρ) give the same values as on the full field.
-        let margin = Int((3 * parameters.orientation.rhoPx + 4 * parameters.orientation.sigmaPx).rounded(.up)) + 2
+        let margin = Int(saturating: (3 * parameters.orientation.rhoPx + 4 * parameters.orientation.sigmaPx).rounded(.up)) + 2
         let zone = (dendrites.boundingBox ?? PixelRect(x: 0, y: 0, width: 1, height: 1))
         let work = PixelRect(x: zone.x - margin, y: zone.y - margin, width: zone.width + 2 * margin, height: zone.height + 2 * margin)
             .clipped(toWidth: field.width, height: field.height)
@@ -628,7 +628,7 @@ public enum DendriteAnalysis {
             let reach = maxDepth * (1 + slope * slope).squareRoot()
             total += max(0, min(reach, Double(extent) - 0.5 - g))
         }
-        return Int(total.rounded())
+        return Int(saturating: total.rounded())
     }
 
     static func dominantMorphology(_ regions: [RegionResult]) -> MorphologyDecision {

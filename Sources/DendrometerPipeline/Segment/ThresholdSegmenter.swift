@@ -168,7 +168,7 @@ public struct ThresholdSegmenter: PhaseSegmenter {
             let d = InterfaceDetector.detect(in: raw, side: anode, parameters: interface)
             guard let side = d.side, let thickness = d.sideScores[side], thickness > best.thickness else { continue }
             best = ThresholdChoice(threshold: t, side: side, thickness: thickness,
-                                   spread: layerSpread(smooth, side: side, thickness: Int(thickness)) / range)
+                                   spread: layerSpread(smooth, side: side, thickness: Int(saturating: thickness)) / range)
         }
         return best
     }
@@ -185,7 +185,7 @@ public struct ThresholdSegmenter: PhaseSegmenter {
     static func layerSpread(_ image: Image<Float>, side: AnodeSide, thickness: Int) -> Double {
         let w = image.width, h = image.height
         let length = side.length(width: w, height: h)
-        let t = max(1, Int(Double(thickness) * Estimation.layerInnerFraction))
+        let t = max(1, Int(saturating: Double(thickness) * Estimation.layerInnerFraction))
         var sum = 0.0, sum2 = 0.0, n = 0.0
         for u in stride(from: 0, to: length, by: max(1, length / Estimation.layerSamplePositions)) {
             for v in 0 ..< min(t, side.extent(width: w, height: h)) {
@@ -247,7 +247,7 @@ public struct ThresholdSegmenter: PhaseSegmenter {
                     counts.withUnsafeMutableBufferPointer { c in
                         for i in rows.lowerBound * w ..< rows.upperBound * w {
                             let v = px[i]
-                            if v.isFinite { c[(i & 3) * bins + Int(Double(v - lo) * scale)] &+= 1 }
+                            if v.isFinite { c[(i & 3) * bins + Int(saturating: Double(v - lo) * scale)] &+= 1 }
                         }
                     }
                 }
