@@ -112,7 +112,8 @@ def python_equivalents(image, tmp, w, h):
             skimage.measure.euler_number(phase, connectivity=2)
 
         eq["skimage:analyze-end-to-end"] = ("scikit-image + skan pipeline (gaussian, otsu, clean, EDT, skeleton + skan summarize, structure tensor, label, Euler)", pipeline)
-        eq["skimage:skeletonize"] = ("skimage.morphology.skeletonize", lambda: skimage.morphology.skeletonize(mask))
+        # The same output bit for bit (Zhang–Suen with scikit-image's table).
+        eq["skimage:skeletonize-zhang"] = ("skimage.morphology.skeletonize", lambda: skimage.morphology.skeletonize(mask))
     except ImportError:
         pass
     return eq

@@ -87,6 +87,10 @@ public enum KernelBenchmarks {
             let m = mask(ctx.image)
             return { Double(skeletonize(m).area) }
         },
+        BenchmarkCase(name: "skeletonize-zhang") { ctx in
+            let m = mask(ctx.image)
+            return { Double(skeletonize(m, method: .zhang).area) }
+        },
         BenchmarkCase(name: "euler-number") { ctx in
             let m = mask(ctx.image)
             return { Double(eulerNumber(m)) }

@@ -46,6 +46,9 @@ struct AnalysisArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Gaussian denoising before thresholding, σ in px (default 1).", valueName: "px"))
     var denoiseSigma: Double?
 
+    @Option(help: ArgumentHelp("Thinning of the skeleton: guo-hall (default, one pixel wide) or zhang (bit for bit skimage.morphology.skeletonize, the skeleton skan users measure).", valueName: "guo-hall|zhang"))
+    var thinning: ThinningMethod?
+
     func validate() throws {
         guard PhaseChoice(argument: phase) != nil else {
             throw ValidationError("--phase expects auto, bright, dark or edx:ELEMENT, got '\(phase)'")
@@ -103,6 +106,7 @@ struct AnalysisArguments: ParsableArguments {
         SizeArgument(spurLength, area: false)?.apply(to: &p, unit: \.skeleton.spurLengthUnit, pixels: \.skeleton.spurLengthPx,
                                                      micrometres: \.skeleton.spurLengthMicrometres)
         if let denoiseSigma { p.preparation.denoiseSigmaPx = denoiseSigma }
+        if let thinning { p.skeleton.thinning = thinning }
         return p
     }
 

@@ -56,3 +56,6 @@ func readSmallFile(_ path: String, what: String, limit: Int = 16 << 20) throws -
     guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot read the \(what)") }
     return data
 }
+
+/// `--thinning guo-hall|zhang`.
+extension ThinningMethod: ExpressibleByArgument {}

@@ -21,6 +21,9 @@ struct SkeletonCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Remove junction–endpoint spurs shorter than this: px (e.g. 5) or a length with unit (e.g. 1um).")
     var prune: String?
 
+    @Option(help: ArgumentHelp("Thinning: guo-hall (default: one pixel wide everywhere) or zhang (bit for bit skimage.morphology.skeletonize, so lengths agree with skan on it).", valueName: "guo-hall|zhang"))
+    var thinning: ThinningMethod = .guoHall
+
     @Option(help: "Write the branch table (skan-like columns) to this CSV file.")
     var branches: String?
 
@@ -51,7 +54,8 @@ struct SkeletonCommand: ParsableCommand {
                     prunePx = try PixelSize(parsing: p).micrometres / size.micrometres
                 }
             }
-            let analysis = try MaskSkeletonAnalysis(mask: binary, calibration: m.calibration, pruneLengthPx: prunePx)
+            let analysis = try MaskSkeletonAnalysis(mask: binary, calibration: m.calibration, pruneLengthPx: prunePx,
+                                                    thinning: thinning)
             if let branches {
                 try AtomicFile.write(text: analysis.graph.branchTableCSV(), to: branches)
             }
@@ -62,6 +66,7 @@ struct SkeletonCommand: ParsableCommand {
                 let len = s.lengthUm.map { String(format: "%.2f µm (%.1f px)", $0, s.lengthPx) } ?? String(format: "%.1f px", s.lengthPx)
                 emit("""
                 \(mask)
+                  thinning      \(thinning.rawValue)
                   skeleton      \(len), \(s.branches) branches \(s.branchTypes.sorted { $0.key < $1.key }.map { "type \($0.key): \($0.value)" }.joined(separator: ", "))
                   nodes         \(s.endpoints) endpoints, \(s.junctions) junctions, \(s.cycles) cycles
                   connectivity  \(analysis.topology.components) components, \(analysis.topology.holes) holes, Euler number \(analysis.topology.eulerNumber)

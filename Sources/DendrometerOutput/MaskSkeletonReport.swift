@@ -10,7 +10,7 @@ extension MaskSkeletonAnalysis {
 /// The JSON of ``MaskSkeletonAnalysis`` (`dendrometer skeleton --json`).
 struct MaskSkeletonReport: Encodable, Sendable {
     let analysis: MaskSkeletonAnalysis
-    enum Keys: String, CodingKey { case skeleton, connectivity, calibration, warnings, toolVersion = "tool_version", pruneLengthPx = "prune_length_px" }
+    enum Keys: String, CodingKey { case skeleton, connectivity, calibration, warnings, toolVersion = "tool_version", pruneLengthPx = "prune_length_px", thinning }
     enum ConnectivityKeys: String, CodingKey {
         case components, holes, eulerNumber = "euler_number"
         case holeDensity = "hole_density_per_1000um2", junctionDensity = "junction_density_per_mm"
@@ -20,6 +20,7 @@ struct MaskSkeletonReport: Encodable, Sendable {
         var c = encoder.container(keyedBy: Keys.self)
         try c.encode(DendrometerVersion.toolVersion, forKey: .toolVersion)
         try c.encode(a.pruneLengthPx, forKey: .pruneLengthPx)
+        try c.encode(a.thinning.rawValue, forKey: .thinning)
         let summary = a.graph.summary
         try c.encode(summary, forKey: .skeleton)
         var k = c.nestedContainer(keyedBy: ConnectivityKeys.self, forKey: .connectivity)

@@ -147,6 +147,9 @@ public struct SkeletonGraph: Sendable {
     public let graphCycleRank: Int
     /// Mean of 2 × distance over all skeleton pixels, px; `nil` without a distance map or pixels.
     public let meanWidthPx: Double?
+    /// Total length in skan's convention (``skanTotalLengthPx(_:)``), px: what
+    /// `skan.summarize(...).branch_distance.sum()` gives on the same skeleton.
+    public let skanLengthPx: Double
 
     /// Builds the graph of `skeleton`.
     ///
@@ -177,6 +180,7 @@ public struct SkeletonGraph: Sendable {
         self.cycles = built.cycles
         self.graphCycleRank = built.branches.count - built.nodes.count + built.components
         self.meanWidthPx = built.meanWidthPx
+        self.skanLengthPx = skanTotalLengthPx(skeleton)
     }
 
     /// Sum of branch lengths, px.

@@ -10,6 +10,11 @@ public struct SkeletonSummary: Codable, Sendable, Equatable {
     public var lengthUm: Double?
     /// Total branch length, px.
     public var lengthPx: Double
+    /// Total length in skan's convention (junction clusters counted once, by their spanning tree), px.
+    public var skanLengthPx: Double
+    /// The same in µm (`nil` without a pixel size, or with non-square pixels, where a px
+    /// length has no single µm value).
+    public var skanLengthUm: Double?
     /// Number of branches.
     public var branches: Int
     /// Number of endpoint nodes (pixels with one skeleton neighbour).
@@ -28,7 +33,8 @@ public struct SkeletonSummary: Codable, Sendable, Equatable {
     public var meanTortuosity: Double?
 
     enum CodingKeys: String, CodingKey {
-        case lengthUm = "length_um", lengthPx = "length_px", branches, endpoints, junctions, cycles
+        case lengthUm = "length_um", lengthPx = "length_px", skanLengthUm = "skan_length_um", skanLengthPx = "skan_length_px"
+        case branches, endpoints, junctions, cycles
         case branchTypes = "branch_types", meanBranchLengthUm = "mean_branch_length_um"
         case meanWidthUm = "mean_width_um", meanTortuosity = "mean_tortuosity"
     }
@@ -38,6 +44,8 @@ public struct SkeletonSummary: Codable, Sendable, Equatable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(lengthUm, forKey: .lengthUm)
         try c.encode(lengthPx, forKey: .lengthPx)
+        try c.encode(skanLengthUm, forKey: .skanLengthUm)
+        try c.encode(skanLengthPx, forKey: .skanLengthPx)
         try c.encode(branches, forKey: .branches)
         try c.encode(endpoints, forKey: .endpoints)
         try c.encode(junctions, forKey: .junctions)
@@ -60,6 +68,8 @@ extension SkeletonGraph {
         return SkeletonSummary(
             lengthUm: lengthUm,
             lengthPx: lengthPx,
+            skanLengthPx: skanLengthPx,
+            skanLengthUm: pixelSize.flatMap { $0.widthMicrometres == $0.heightMicrometres ? skanLengthPx * $0.widthMicrometres : nil },
             branches: branches.count,
             endpoints: nodes.lazy.filter { $0.kind == .endpoint }.count,
             junctions: nodes.lazy.filter { $0.kind == .junction }.count,

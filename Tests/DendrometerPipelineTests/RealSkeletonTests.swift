@@ -50,3 +50,45 @@ struct RealSkeletonTests {
         #expect(abs(s.lengthPx - c.skanLengthPx) / c.skanLengthPx <= c.skanTolerance)
     }
 }
+
+/// `--thinning zhang` on real label images: the skeleton must be bit for bit scikit-image's
+/// `skeletonize` (pixel count and FNV-1a 64 of the row-major 0/1 bytes), and the graph's length
+/// within 3 % of skan 0.13's on it. Literals from tools/reference/zhang_reference.py.
+@Suite("Zhang thinning of real label images against scikit-image and skan")
+struct RealZhangSkeletonTests {
+    struct Case: Sendable, CustomStringConvertible {
+        var path: String
+        var value: UInt8?
+        var pixels: Int, fnv1a64: UInt64, skanLengthPx: Double
+        var description: String { "\(path) \(value.map { "==\($0)" } ?? "≠0")" }
+    }
+
+    static let cases: [Case] = [
+        Case(path: "nist_grain_size_analysis_tools/sem_alpha_beta_ti_6al_4v_segmented.tif", value: nil, pixels: 37611,
+             fnv1a64: 0x8d0d_99e9_7572_5300, skanLengthPx: 41351.647),
+        Case(path: "nasa_pretrained_microscopy_models/EBC_050317-3_S0440016_annot.tif", value: 2, pixels: 631,
+             fnv1a64: 0x61f8_45c1_0874_721a, skanLengthPx: 714.897),
+        Case(path: "nasa_pretrained_microscopy_models/EBC_111418-4_1426_100Cyc0034_annot.tif", value: 2, pixels: 731,
+             fnv1a64: 0x510a_6c3d_29f5_243a, skanLengthPx: 836.039),
+        Case(path: "nasa_pretrained_microscopy_models/EBC_050317-3_S0440016_annot.tif", value: nil, pixels: 2574,
+             fnv1a64: 0xd954_881f_eda5_244b, skanLengthPx: 3060.529),
+        Case(path: "nasa_pretrained_microscopy_models/EBC_111418-4_1426_100Cyc0034_annot.tif", value: nil, pixels: 2921,
+             fnv1a64: 0x80c7_ffe7_3029_1bc4, skanLengthPx: 3567.830),
+    ]
+
+    @Test("bit for bit skimage.morphology.skeletonize; length within 3 % of skan", arguments: cases)
+    func zhang(_ c: Case) throws {
+        guard let path = SharedData.path(c.path) else { print("note: \(SharedData.skipMessage)"); return }
+        guard case .uint8(let image) = try ImageFile.read(path).image else { Issue.record("expected 8-bit labels"); return }
+        let mask = BinaryMask(image) { pixel in c.value.map { pixel == $0 } ?? (pixel != 0) }
+        let a = try MaskSkeletonAnalysis(mask: mask, calibration: .uncalibrated("test"), thinning: .zhang)
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in a.skeleton.bits { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        #expect(a.skeleton.area == c.pixels)
+        #expect(hash == c.fnv1a64, "skeleton differs from scikit-image's")
+        let length = a.graph.summary.lengthPx
+        #expect(abs(length - c.skanLengthPx) / c.skanLengthPx <= 0.03, "length \(length) px vs skan \(c.skanLengthPx) px")
+        // skan's own convention on the same skeleton: its total, to rounding.
+        #expect(abs(a.graph.summary.skanLengthPx - c.skanLengthPx) < 1e-3)
+    }
+}

@@ -161,8 +161,9 @@ struct SkeletonGraphTests {
         let s = graph(Self.plus).summary
         let data = try JSONEncoder().encode(s)
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        #expect(Set(object.keys) == ["length_um", "length_px", "branches", "endpoints", "junctions", "cycles",
-                                     "branch_types", "mean_branch_length_um", "mean_width_um", "mean_tortuosity"])
+        #expect(Set(object.keys) == ["length_um", "length_px", "skan_length_um", "skan_length_px", "branches", "endpoints",
+                                     "junctions", "cycles", "branch_types", "mean_branch_length_um", "mean_width_um",
+                                     "mean_tortuosity"])
         #expect(object["length_um"] is NSNull)
         #expect((object["branch_types"] as! [String: Int]) == ["0": 0, "1": 4, "2": 0, "3": 0])
         #expect(try JSONDecoder().decode(SkeletonSummary.self, from: data) == s)

@@ -169,3 +169,99 @@ struct SkeletonizeTests {
         }
     }
 }
+
+@Suite("Zhang–Suen thinning, bit for bit scikit-image")
+struct ZhangSuenThinTests {
+    /// Expected rows: `skimage.morphology.skeletonize(mask)` (scikit-image 0.26), printed by
+    /// tools/reference/zhang_reference.py.
+    static let expected: [(String, [String])] = [
+        ("bar", [".......", "....#..", ".###...", ".......", "......."]),
+        ("full", ["........", "........", "...###..", ".##.....", "........", "........"]),
+        ("ring", ["...........", "....###....", "...#...#...", "..#.....#..", ".#......#..", ".#......#..", ".#......#..",
+                  "..#.....#..", "...#####...", "...........", "..........."]),
+        ("thickCross", [".....#.....", ".....#.....", ".....#.....", ".....#.....", ".....#...#.", "#########..", ".....#.....",
+                        ".....#.....", ".....#.....", "...........", "..........."]),
+        ("ringWithTail", ["..........", "..####....", ".#....#...", ".#.....#..", "..#...#...", "...###....", "....#.....",
+                          "....#.....", "....#.....", ".........."]),
+        ("borderBlob", ["...#......", "###.......", "..........", "........#.", ".........."]),
+    ]
+    static let more: [(String, [String], [String])] = [
+        ("block", ["....", ".##.", ".##.", "...."], ["....", ".##.", "....", "...."]),
+        ("diagonalBand", ["#.........", "##........", "###.......", ".###......", "..###.....", "...###....", "....###...",
+                          ".....###..", "......###.", ".......###"],
+         ["#.........", "#.........", ".#........", "..#.......", "...#......", "....#.....", ".....#....", "......#...",
+          ".......#..", "........##"]),
+        ("taperedFlame", ["....#....", "...###...", "...###...", "..#####..", "..#####..", ".#######.", ".#######.", "#########",
+                          "#########"],
+         [".........", ".........", "....#....", "....#....", "....#....", "....#....", "...###...", "..#...##.", "........."]),
+    ]
+
+    @Test("small shapes: the rows scikit-image gives")
+    func fixtures() {
+        let inputs = Dictionary(uniqueKeysWithValues: Fixtures.all)
+        for (name, rows) in Self.expected {
+            #expect(zhangSuenThin(BinaryMask(rows: inputs[name]!)).rows == rows, "\(name)")
+            #expect(skeletonize(BinaryMask(rows: inputs[name]!), method: .zhang).rows == rows, "\(name)")
+        }
+        for (name, input, rows) in Self.more {
+            #expect(zhangSuenThin(BinaryMask(rows: input)).rows == rows, "\(name)")
+        }
+    }
+
+    @Test("no table deletes a pixel whose four 4-neighbours are phase (the fast scan skips those)")
+    func interiorNeverDeleted() {
+        let fourNeighbours = 0b0101_0101   // E, N, W, S
+        for code in 0 ..< 256 where code & fourNeighbours == fourNeighbours {
+            #expect(ThinningTables.zhangFirst[code] == 0 && ThinningTables.zhangSecond[code] == 0, "code \(code)")
+        }
+    }
+
+    @Test("the paper's conditions, where scikit-image does not depart from them")
+    func paperConditions() {
+        // An end (one neighbour) is never deleted.
+        for bit in 0 ..< 8 { #expect(ThinningTables.zhangFirst[1 << bit] == 0 && ThinningTables.zhangSecond[1 << bit] == 0) }
+        // The lower edge of an object above (E, NE, N, NW, W phase): B = 5, A = 1; pass 1
+        // deletes it (N·E·S = E·S·W = 0), pass 2 does not (N·E·W = 1).
+        let lowerEdge = 0b0001_1111
+        #expect(ThinningTables.zhangFirst[lowerEdge] == 1)
+        #expect(ThinningTables.zhangSecond[lowerEdge] == 0)
+        // A pixel inside a straight 1-px line (E and W only) has two transitions: kept.
+        #expect(ThinningTables.zhangFirst[0b0001_0001] == 0 && ThinningTables.zhangSecond[0b0001_0001] == 0)
+    }
+
+    /// The same algorithm as scikit-image's loop, written plainly: full scans, decisions on the
+    /// image as it was when the subiteration began.
+    func naiveZhang(_ mask: BinaryMask) -> BinaryMask {
+        let w = mask.width + 2, h = mask.height + 2
+        var g = [UInt8](repeating: 0, count: w * h)
+        for y in 0 ..< mask.height { for x in 0 ..< mask.width { g[(y + 1) * w + x + 1] = mask.bits[y * mask.width + x] } }
+        var changed = true
+        while changed {
+            changed = false
+            for table in [ThinningTables.zhangFirst, ThinningTables.zhangSecond] {
+                var delete: [Int] = []
+                for y in 1 ..< h - 1 {
+                    for x in 1 ..< w - 1 where g[y * w + x] != 0 {
+                        let at = { (dx: Int, dy: Int) in Int(g[(y + dy) * w + x + dx]) }
+                        let code = at(1, 0) | at(1, -1) << 1 | at(0, -1) << 2 | at(-1, -1) << 3 | at(-1, 0) << 4
+                            | at(-1, 1) << 5 | at(0, 1) << 6 | at(1, 1) << 7
+                        if table[code] != 0 { delete.append(y * w + x) }
+                    }
+                }
+                for i in delete { g[i] = 0 }
+                changed = changed || !delete.isEmpty
+            }
+        }
+        var out = BinaryMask(width: mask.width, height: mask.height)
+        for y in 0 ..< mask.height { for x in 0 ..< mask.width { out.bits[y * mask.width + x] = g[(y + 1) * w + x + 1] } }
+        return out
+    }
+
+    @Test("the chunk-tracked parallel kernel equals the plain loop on random blobs")
+    func fastKernelMatchesPlainLoop() {
+        for seed in UInt64(200) ... 215 {
+            let mask = randomBlobs(seed: seed, width: 150 + Int(seed % 7), height: 90)
+            #expect(zhangSuenThin(mask) == naiveZhang(mask), "seed \(seed)")
+        }
+    }
+}

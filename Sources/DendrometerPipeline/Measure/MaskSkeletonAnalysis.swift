@@ -16,9 +16,11 @@ public struct MaskSkeletonAnalysis: Sendable {
     /// The calibration used for µm values.
     public var calibration: Calibration
 
-    /// Skeletonizes `mask`, prunes spurs shorter than `pruneLengthPx` (0 = none) and builds the graph.
-    public init(mask: BinaryMask, calibration: Calibration, pruneLengthPx: Double = 0) throws {
-        var skeleton = skeletonize(mask)
+    /// Skeletonizes `mask` by `thinning`, prunes spurs shorter than `pruneLengthPx` (0 = none)
+    /// and builds the graph.
+    public init(mask: BinaryMask, calibration: Calibration, pruneLengthPx: Double = 0,
+                thinning: ThinningMethod = .guoHall) throws {
+        var skeleton = skeletonize(mask, method: thinning)
         if pruneLengthPx > 0 { skeleton = try pruneSpurs(skeleton, minimumLength: pruneLengthPx) }
         self.skeleton = skeleton
         self.graph = try SkeletonGraph(skeleton: skeleton, distance: try distanceTransform(mask), pixelSize: calibration.pixelSize)
@@ -26,10 +28,13 @@ public struct MaskSkeletonAnalysis: Sendable {
         self.calibration = calibration
         self.imageArea = mask.count
         self.pruneLengthPx = pruneLengthPx
+        self.thinning = thinning
     }
 
     /// Pixels of the whole mask image (the area hole density refers to).
     public let imageArea: Int
     /// The spur length pruned, px (0 = none).
     public let pruneLengthPx: Double
+    /// The thinning algorithm that made ``skeleton``.
+    public let thinning: ThinningMethod
 }

@@ -13,6 +13,7 @@
 import DendrometerCore
 import DendrometerGeometry
 import DendrometerMorphology
+import DendrometerSkeleton
 
 /// Which of a size parameter's two values applies to a calibrated image.
 public enum SizeUnit: String, Sendable, Codable, Equatable {
@@ -259,6 +260,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         public var spurLengthPx = 3.0
         /// Which value applies to calibrated images (`--spur-length 1um` or `--spur-length 3px`).
         public var spurLengthUnit: SizeUnit = .micrometres
+        /// The thinning algorithm: `guo-hall` (one pixel wide everywhere; tapered tips a few
+        /// px shorter) or `zhang` (bit for bit `skimage.morphology.skeletonize`, so lengths
+        /// agree with skan on it; staircase corners stay until spur pruning cleans them).
+        public var thinning: ThinningMethod = .guoHall
         public init() {}
     }
 

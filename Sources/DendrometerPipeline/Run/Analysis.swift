@@ -302,7 +302,7 @@ public enum DendriteAnalysis {
         let subDistance: Image<Float>
         do { subDistance = try distanceTransform(sub) } catch { throw .kernel(error.description) }
         clock.lap("distance")
-        var subSkeleton = skeletonize(sub)
+        var subSkeleton = skeletonize(sub, method: parameters.skeleton.thinning)
         clock.lap("thinning")
         do { subSkeleton = try pruneSpurs(subSkeleton, minimumLength: prunePx) } catch { throw .kernel(error.description) }
         clock.lap("pruning")
