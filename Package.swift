@@ -150,6 +150,7 @@ let package = Package(
         .testTarget(name: "DendrometerBatchTests", dependencies: ["DendrometerBatch", "Dendrometer", "DendrometerSynthetic", "DendrometerReport"]),
         .testTarget(name: "DendrometerReportTests", dependencies: ["DendrometerReport", "DendrometerCore", "DendrometerIO"]),
         .testTarget(name: "DendrometerPipelineTests", dependencies: ["Dendrometer", "DendrometerPipeline", "DendrometerSynthetic", "DendrometerTestSupport"]),
+        .testTarget(name: "DendrometerOutputTests", dependencies: ["DendrometerOutput", "DendrometerIO", "DendrometerCore"]),
         .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI", "Dendrometer"]),
     ]
 )

@@ -2,7 +2,7 @@
 // glyphs), so overlays need no font files. Lower-case letters are drawn as
 // capitals except the `m` of `µm`; `µ` has its own glyph.
 
-/// Draws short text into an RGB canvas.
+/// Draws short text into an overlay canvas.
 import DendrometerCore
 
 enum BitmapFont {
@@ -36,7 +36,8 @@ enum BitmapFont {
     static func width(_ text: String, scale: Int) -> Int { text.count * 6 * scale - scale }
 
     /// Draws `text` with its top-left corner at (x, y).
-    static func draw(_ text: String, x: Int, y: Int, scale: Int, color: (UInt8, UInt8, UInt8), into canvas: inout RGBCanvas) {
+    static func draw(_ text: String, x: Int, y: Int, scale: Int, color: RGB, into canvas: inout IndexedCanvas) {
+        let ink = canvas.map(color, alpha: 1)
         var cx = x
         var previous: Character = " "
         for ch in text {
@@ -46,7 +47,7 @@ enum BitmapFont {
             let glyph = glyphs[key] ?? glyphs[" "]!
             for (row, bits) in glyph.enumerated() {
                 for col in 0 ..< 5 where bits & (0x10 >> UInt8(col)) != 0 {
-                    canvas.fill(PixelRectLite(x: cx + col * scale, y: y + row * scale, w: scale, h: scale), color)
+                    canvas.fill(PixelRectLite(x: cx + col * scale, y: y + row * scale, w: scale, h: scale), through: ink)
                 }
             }
             cx += 6 * scale
@@ -56,55 +57,3 @@ enum BitmapFont {
 
 /// A small rectangle used while drawing (may lie partly outside the canvas).
 struct PixelRectLite { var x, y, w, h: Int }
-
-/// An 8-bit RGB raster for drawing overlays.
-struct RGBCanvas {
-    let width: Int
-    let height: Int
-    var rgb: [UInt8]
-
-    init(gray: [UInt8], width: Int, height: Int) {
-        self.width = width
-        self.height = height
-        var rgb = [UInt8](repeating: 0, count: 3 * width * height)
-        for i in 0 ..< width * height { rgb[3 * i] = gray[i]; rgb[3 * i + 1] = gray[i]; rgb[3 * i + 2] = gray[i] }
-        self.rgb = rgb
-    }
-
-    mutating func set(_ x: Int, _ y: Int, _ c: (UInt8, UInt8, UInt8), alpha: Double = 1) {
-        guard x >= 0, y >= 0, x < width, y < height else { return }
-        let i = 3 * (y * width + x)
-        if alpha >= 1 {
-            rgb[i] = c.0; rgb[i + 1] = c.1; rgb[i + 2] = c.2
-        } else {
-            rgb[i] = UInt8(saturating: Double(rgb[i]) * (1 - alpha) + Double(c.0) * alpha)
-            rgb[i + 1] = UInt8(saturating: Double(rgb[i + 1]) * (1 - alpha) + Double(c.1) * alpha)
-            rgb[i + 2] = UInt8(saturating: Double(rgb[i + 2]) * (1 - alpha) + Double(c.2) * alpha)
-        }
-    }
-
-    mutating func fill(_ r: PixelRectLite, _ c: (UInt8, UInt8, UInt8), alpha: Double = 1) {
-        let y0 = max(0, r.y), y1 = min(height, r.y + r.h), x0 = max(0, r.x), x1 = min(width, r.x + r.w)
-        guard y0 < y1, x0 < x1 else { return }   // entirely outside the canvas
-        for y in y0 ..< y1 {
-            for x in x0 ..< x1 { set(x, y, c, alpha: alpha) }
-        }
-    }
-
-    mutating func rectangle(_ r: PixelRectLite, _ c: (UInt8, UInt8, UInt8), thickness t: Int) {
-        fill(PixelRectLite(x: r.x, y: r.y, w: r.w, h: t), c)
-        fill(PixelRectLite(x: r.x, y: r.y + r.h - t, w: r.w, h: t), c)
-        fill(PixelRectLite(x: r.x, y: r.y, w: t, h: r.h), c)
-        fill(PixelRectLite(x: r.x + r.w - t, y: r.y, w: t, h: r.h), c)
-    }
-
-    /// A line of thickness `t` (Bresenham with square pen).
-    mutating func line(_ x0: Double, _ y0: Double, _ x1: Double, _ y1: Double, _ c: (UInt8, UInt8, UInt8), thickness t: Int) {
-        let steps = max(1, Int(saturating: max(abs(x1 - x0), abs(y1 - y0)).rounded(.up)))
-        for s in 0 ... steps {
-            let f = Double(s) / Double(steps)
-            let x = Int(saturating: (x0 + f * (x1 - x0)).rounded()), y = Int(saturating: (y0 + f * (y1 - y0)).rounded())
-            fill(PixelRectLite(x: x - t / 2, y: y - t / 2, w: t, h: t), c)
-        }
-    }
-}

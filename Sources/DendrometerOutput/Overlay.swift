@@ -29,23 +29,46 @@ public enum OverlayRenderer {
 
     /// The overlay as interleaved RGB bytes of the full raster (width × height × 3).
     public static func render(_ r: AnalysisResult) -> (rgb: [UInt8], width: Int, height: Int) {
-        let image = r.micrograph.image.asFloat()
-        let w = image.width, h = image.height
-        var canvas = RGBCanvas(gray: contrastStretched(image), width: w, height: h)
+        let canvas = draw(r)
+        return (canvas.rgb, canvas.width, canvas.height)
+    }
+
+    /// Opacity of the tint over the dendrite phase's interior (its outline is opaque).
+    static let dendriteTintAlpha = 0.18
+
+    /// The overlay on an indexed-colour canvas of the full raster.
+    static func draw(_ r: AnalysisResult) -> IndexedCanvas {
+        let gray = contrastStretched(r.micrograph.image)
+        let w = gray.width, h = gray.height
+        var canvas = IndexedCanvas(gray: gray.pixels, width: w, height: h)
         let t = max(1, min(w, h) / 500)
         let fx = r.field.x, fy = r.field.y, fw = r.field.width
-        // Dendrite outline and skeleton.
+        // Dendrite outline (opaque) and interior (tinted), then the skeleton.
         let d = r.dendrites
-        for y in 0 ..< d.height {
-            for x in 0 ..< d.width where d.bits[y * fw + x] != 0 {
-                let edge = x == 0 || y == 0 || x == d.width - 1 || y == d.height - 1
-                    || d.bits[y * fw + x - 1] == 0 || d.bits[y * fw + x + 1] == 0
-                    || d.bits[(y - 1) * fw + x] == 0 || d.bits[(y + 1) * fw + x] == 0
-                if edge { canvas.set(x + fx, y + fy, outline) } else { canvas.set(x + fx, y + fy, outline, alpha: 0.18) }
+        let edgeIndex = canvas.solidIndex(outline), tinted = canvas.map(outline, alpha: dendriteTintAlpha)
+        let skeletonIndex = canvas.solidIndex(skeletonColor)
+        canvas.indices.withUnsafeMutableBufferPointer { dst in
+            d.bits.withUnsafeBufferPointer { bits in
+                r.skeleton.bits.withUnsafeBufferPointer { skeleton in
+                    tinted.withUnsafeBufferPointer { tint in
+                        let out = SendablePointer(dst.baseAddress!), b = bits.baseAddress!, sk = skeleton.baseAddress!
+                        let tt = tint.baseAddress!
+                        parallelBands(d.height, minimumPerBand: 64) { rows in
+                            for y in rows {
+                                let row = out.base + (y + fy) * w + fx
+                                for x in 0 ..< d.width where b[y * fw + x] != 0 {
+                                    let i = y * fw + x
+                                    if sk[i] != 0 { row[x] = skeletonIndex; continue }
+                                    let edge = x == 0 || y == 0 || x == d.width - 1 || y == d.height - 1
+                                        || b[i - 1] == 0 || b[i + 1] == 0 || b[i - fw] == 0 || b[i + fw] == 0
+                                    row[x] = edge ? edgeIndex : tt[Int(row[x])]
+                                }
+                                for x in 0 ..< d.width where sk[y * fw + x] != 0 && b[y * fw + x] == 0 { row[x] = skeletonIndex }
+                            }
+                        }
+                    }
+                }
             }
-        }
-        for i in r.skeleton.bits.indices where r.skeleton.bits[i] != 0 {
-            canvas.set(i % fw + fx, i / fw + fy, skeletonColor)
         }
         // Interface and front.
         if let interface = r.interface {
@@ -79,36 +102,70 @@ public enum OverlayRenderer {
         }
         drawLegend(&canvas, scale: scale)
         drawScaleBar(&canvas, r: r, scale: scale, thickness: t)
-        return (canvas.rgb, w, h)
+        return canvas
     }
 
-    /// Writes the overlay PNG atomically.
+    /// Writes the overlay PNG atomically: 8-bit indexed colour (one byte per pixel).
     public static func write(_ r: AnalysisResult, to path: String) throws(ImageIOError) {
-        let o = render(r)
-        try PNGWriter.writeRGB(o.rgb, width: o.width, height: o.height, compression: .fast, to: path)
+        let canvas = draw(r)
+        try PNGWriter.writeIndexed(canvas.indices, palette: canvas.paletteBytes, width: canvas.width, height: canvas.height,
+                                   to: path)
     }
 
     /// 8-bit gray with the 0.5th–99.5th percentile (of ≈ 100 000 sampled finite
-    /// pixels) stretched to 0…255; non-finite pixels are black.
-    static func contrastStretched(_ image: Image<Float>) -> [UInt8] {
-        let step = max(1, image.count / 100_000)
-        let sample = stride(from: 0, to: image.count, by: step).map { image.pixels[$0] }.filter(\.isFinite).sorted()
-        guard !sample.isEmpty else { return [UInt8](repeating: 0, count: image.count) }
+    /// pixels) stretched to 0…255; non-finite pixels are black. Integer images go
+    /// through a lookup table, without a Float copy of the raster.
+    static func contrastStretched(_ image: AnyImage) -> Image<UInt8> {
+        switch image {
+        case .uint8(let i): stretched(i, levels: 256)
+        case .uint16(let i): stretched(i, levels: 65536)
+        case .float32(let i): stretched(i)
+        }
+    }
+
+    /// The 0.5th and 99.5th percentiles of ≈ 100 000 finite pixels sampled at a fixed stride.
+    static func stretchLimits<P>(_ pixels: [P], value: (P) -> Float) -> (lo: Float, span: Float)? {
+        let step = max(1, pixels.count / 100_000)
+        let sample = stride(from: 0, to: pixels.count, by: step).map { value(pixels[$0]) }.filter(\.isFinite).sorted()
+        guard !sample.isEmpty else { return nil }
         let lo = sample[Int(saturating: Double(sample.count - 1) * 0.005)], hi = sample[Int(saturating: Double(sample.count - 1) * 0.995)]
-        let span = max(hi - lo, 1e-6)
-        var out = [UInt8](repeating: 0, count: image.count)
-        image.pixels.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { o in
-                let dst = SendablePointer(o.baseAddress!), w = image.width
+        return (lo, max(hi - lo, 1e-6))
+    }
+
+    @inline(__always)
+    static func stretch(_ v: Float, _ limits: (lo: Float, span: Float)) -> UInt8 {
+        v.isFinite ? UInt8(saturating: max(0, min(255, (v - limits.lo) / limits.span * 255))) : 0
+    }
+
+    static func stretched<P: PixelSample & FixedWidthInteger & UnsignedInteger>(_ image: Image<P>, levels: Int) -> Image<UInt8> {
+        guard let limits = stretchLimits(image.pixels, value: { Float($0) }) else {
+            return Image(width: image.width, height: image.height, fill: 0)
+        }
+        let lut = (0 ..< levels).map { stretch(Float($0), limits) }
+        return mapped(image) { lut[Int($0)] }
+    }
+
+    static func stretched(_ image: Image<Float>) -> Image<UInt8> {
+        guard let limits = stretchLimits(image.pixels, value: { $0 }) else {
+            return Image(width: image.width, height: image.height, fill: 0)
+        }
+        return mapped(image) { stretch($0, limits) }
+    }
+
+    /// `transform` applied to every pixel, in parallel row bands.
+    static func mapped<P: PixelSample>(_ image: Image<P>, _ transform: @Sendable (P) -> UInt8) -> Image<UInt8> {
+        let w = image.width, n = image.count
+        let pixels = [UInt8](unsafeUninitializedCapacity: n) { dst, initialized in
+            let d = SendablePointer(dst.baseAddress!)
+            image.pixels.withUnsafeBufferPointer { src in
+                let s = SendableConstPointer(src.baseAddress!)
                 parallelBands(image.height, minimumPerBand: 64) { rows in
-                    for i in rows.lowerBound * w ..< rows.upperBound * w {
-                        let v = src[i]
-                        dst.base[i] = v.isFinite ? UInt8(saturating: max(0, min(255, (v - lo) / span * 255))) : 0
-                    }
+                    for i in rows.lowerBound * w ..< rows.upperBound * w { d.base[i] = transform(s.base[i]) }
                 }
             }
+            initialized = n
         }
-        return out
+        return Image(width: w, height: image.height, pixels: pixels)
     }
 
     static func smoothedFront(_ f: [Double], window: Int) -> [Double] {
@@ -119,7 +176,7 @@ public enum OverlayRenderer {
         }
     }
 
-    static func drawLegend(_ canvas: inout RGBCanvas, scale: Int) {
+    static func drawLegend(_ canvas: inout IndexedCanvas, scale: Int) {
         let entries: [(String, (UInt8, UInt8, UInt8))] = [
             ("dendrite outline", outline), ("skeleton", skeletonColor), ("interface", interfaceColor), ("front", frontColor),
         ] + MorphologyLabel.allCases.map { ($0.rawValue, color(of: $0)) }
@@ -134,7 +191,7 @@ public enum OverlayRenderer {
         }
     }
 
-    static func drawScaleBar(_ canvas: inout RGBCanvas, r: AnalysisResult, scale: Int, thickness t: Int) {
+    static func drawScaleBar(_ canvas: inout IndexedCanvas, r: AnalysisResult, scale: Int, thickness t: Int) {
         let field = r.field
         let target = Double(field.width) * 0.2
         let label: String

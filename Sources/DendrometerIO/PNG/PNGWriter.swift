@@ -40,6 +40,28 @@ public enum PNGWriter {
         try AtomicFile.write(bytes, to: path)
     }
 
+    /// Writes 8-bit indexed colour: one palette index per pixel (`indices.count == width × height`)
+    /// and the palette as RGB triples (1–256 entries), compressed on all cores
+    /// (``PNGCompression/fast``). Every index must name a palette entry.
+    public static func writeIndexed(_ indices: [UInt8], palette: [UInt8], width: Int, height: Int,
+                                    to path: String) throws(ImageIOError) {
+        let entries = palette.count / 3
+        guard width > 0, height > 0, indices.count == width * height else {
+            throw ImageIOError(.writeFailed("expected \(width * height) palette indices for \(width)×\(height), got \(indices.count)"), path: path)
+        }
+        guard palette.count % 3 == 0, (1 ... 256).contains(entries) else {
+            throw ImageIOError(.writeFailed("a palette has 1 to 256 RGB entries, got \(palette.count) bytes"), path: path)
+        }
+        if entries < 256, let bad = indices.first(where: { Int($0) >= entries }) {
+            throw ImageIOError(.writeFailed("palette index \(bad) but only \(entries) entries"), path: path)
+        }
+        let bytes = try indices.withBytes { (raw) throws(ImageIOError) in
+            try ParallelPNGEncoder.encode(raw, width: width, height: height, channels: 1,
+                                          level: Int32(PNGCompression.fast.zlibLevel), palette: palette, path: path)
+        }
+        try AtomicFile.write(bytes, to: path)
+    }
+
     /// PNG bytes of interleaved 8-bit RGB, e.g. for embedding in HTML.
     public static func encodeRGB(_ rgb: [UInt8], width: Int, height: Int, compression: PNGCompression = .small,
                                  path: String = "<memory>") throws(ImageIOError) -> [UInt8] {

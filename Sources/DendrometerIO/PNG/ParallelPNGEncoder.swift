@@ -26,8 +26,10 @@ enum ParallelPNGEncoder {
     ///
     /// - Throws: ``ImageIOError`` when zlib fails (out of memory).
     static func encode(_ samples: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int,
-                       level: Int32, path: String) throws(ImageIOError) -> [UInt8] {
+                       level: Int32, palette: [UInt8]? = nil, path: String) throws(ImageIOError) -> [UInt8] {
         precondition(channels == 1 || channels == 3, "gray or RGB only")
+        precondition(palette == nil || (channels == 1 && palette!.count % 3 == 0 && (3 ... 768).contains(palette!.count)),
+                     "a palette is 1–256 RGB entries for one index per pixel")
         precondition(samples.count >= width * height * channels)
         let rowBytes = width * channels
         let runs = (height + rowsPerRun - 1) / rowsPerRun
@@ -69,8 +71,9 @@ enum ParallelPNGEncoder {
         var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
         png.reserveCapacity(stream.count + stream.count / idatChunkBytes * 12 + 64)
         let header = bigEndian(UInt32(width)) + bigEndian(UInt32(height))
-            + [8, channels == 3 ? 2 : 0, 0, 0, 0]   // bit depth, colour type, compression, filter, interlace
+            + [8, palette != nil ? 3 : (channels == 3 ? 2 : 0), 0, 0, 0]   // bit depth, colour type, compression, filter, interlace
         appendChunk("IHDR", header[...], to: &png)
+        if let palette { appendChunk("PLTE", palette[...], to: &png) }
         var offset = 0
         repeat {
             let end = min(stream.count, offset + idatChunkBytes)
