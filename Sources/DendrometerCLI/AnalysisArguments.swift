@@ -46,7 +46,7 @@ struct AnalysisArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Gaussian denoising before thresholding, σ in px (default 1).", valueName: "px"))
     var denoiseSigma: Double?
 
-    @Option(help: ArgumentHelp("Thinning of the skeleton: guo-hall (default, one pixel wide) or zhang (bit for bit skimage.morphology.skeletonize, the skeleton skan users measure).", valueName: "guo-hall|zhang"))
+    @Option(help: ArgumentHelp("Thinning of the skeleton: zhang (default: bit for bit skimage.morphology.skeletonize, the skeleton skan users measure) or guo-hall (one pixel wide everywhere, tapered tips a few px shorter).", valueName: "zhang|guo-hall"))
     var thinning: ThinningMethod?
 
     func validate() throws {

@@ -9,8 +9,11 @@ struct SkeletonCommand: ParsableCommand {
         abstract: "Skeleton graph and connectivity of a binary mask (non-zero = phase), exactly as the analysis computes them.",
         discussion: """
         The mask is taken as given: no smoothing, no speck or hole removal, so its components \
-        and holes are those of the input. Thinning is one-pixel-wide, 8-connected and keeps \
-        topology, also for objects touching the border. Branches, endpoints, junctions and \
+        and holes are those of the input. Thinning keeps topology, also for objects touching \
+        the border: by default it is scikit-image's skeletonize bit for bit (--thinning guo-hall \
+        for a skeleton one pixel wide everywhere). skan_length_px is the total skan reports on \
+        the same skeleton; length_px measures branches node to node with each junction cluster \
+        merged into one node, so it is a few % longer on dense networks. Branches, endpoints, junctions and \
         branch types follow skan (0 endpoint–endpoint, 1 junction–endpoint, 2 junction–junction, \
         3 cycle); adjacent junction pixels form one junction.
         """)
@@ -21,8 +24,8 @@ struct SkeletonCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Remove junction–endpoint spurs shorter than this: px (e.g. 5) or a length with unit (e.g. 1um).")
     var prune: String?
 
-    @Option(help: ArgumentHelp("Thinning: guo-hall (default: one pixel wide everywhere) or zhang (bit for bit skimage.morphology.skeletonize, so lengths agree with skan on it).", valueName: "guo-hall|zhang"))
-    var thinning: ThinningMethod = .guoHall
+    @Option(help: ArgumentHelp("Thinning: zhang (default: bit for bit skimage.morphology.skeletonize, the skeleton skan users measure) or guo-hall (one pixel wide everywhere, tapered tips a few px shorter).", valueName: "zhang|guo-hall"))
+    var thinning: ThinningMethod = AnalysisParameters().skeleton.thinning
 
     @Option(help: "Write the branch table (skan-like columns) to this CSV file.")
     var branches: String?

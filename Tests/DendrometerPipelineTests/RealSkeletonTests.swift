@@ -38,7 +38,7 @@ struct RealSkeletonTests {
         guard let path = SharedData.path(c.path) else { print("note: \(SharedData.skipMessage)"); return }
         guard case .uint8(let image) = try ImageFile.read(path).image else { Issue.record("expected 8-bit labels"); return }
         let mask = BinaryMask(image) { pixel in c.value.map { pixel == $0 } ?? (pixel != 0) }
-        let a = try MaskSkeletonAnalysis(mask: mask, calibration: .uncalibrated("test"))
+        let a = try MaskSkeletonAnalysis(mask: mask, calibration: .uncalibrated("test"), thinning: .guoHall)
         let s = a.graph.summary
         #expect(a.skeleton.area == c.pixels)
         #expect(s.branchTypes == c.types)

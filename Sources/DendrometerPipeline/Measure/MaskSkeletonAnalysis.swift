@@ -19,7 +19,7 @@ public struct MaskSkeletonAnalysis: Sendable {
     /// Skeletonizes `mask` by `thinning`, prunes spurs shorter than `pruneLengthPx` (0 = none)
     /// and builds the graph.
     public init(mask: BinaryMask, calibration: Calibration, pruneLengthPx: Double = 0,
-                thinning: ThinningMethod = .guoHall) throws {
+                thinning: ThinningMethod = AnalysisParameters().skeleton.thinning) throws {
         var skeleton = skeletonize(mask, method: thinning)
         if pruneLengthPx > 0 { skeleton = try pruneSpurs(skeleton, minimumLength: pruneLengthPx) }
         self.skeleton = skeleton

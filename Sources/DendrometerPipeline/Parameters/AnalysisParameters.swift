@@ -260,10 +260,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         public var spurLengthPx = 3.0
         /// Which value applies to calibrated images (`--spur-length 1um` or `--spur-length 3px`).
         public var spurLengthUnit: SizeUnit = .micrometres
-        /// The thinning algorithm: `guo-hall` (one pixel wide everywhere; tapered tips a few
-        /// px shorter) or `zhang` (bit for bit `skimage.morphology.skeletonize`, so lengths
-        /// agree with skan on it; staircase corners stay until spur pruning cleans them).
-        public var thinning: ThinningMethod = .guoHall
+        /// The thinning algorithm: `zhang` (default: bit for bit `skimage.morphology.skeletonize`,
+        /// so skeletons agree with skan's on it; staircase corners stay until spur pruning cleans
+        /// them) or `guo-hall` (one pixel wide everywhere; tapered tips a few px shorter).
+        public var thinning: ThinningMethod = .zhang
         public init() {}
     }
 
