@@ -108,6 +108,8 @@ public enum JEOLSidecar {
             if fw != imageWidth {
                 notes.append("JEOL $CM_FULL_SIZE width \(fw) differs from the image width \(imageWidth) px; pixel size scaled by \(fw)/\(imageWidth)")
             }
+        } else if let stated = f["$CM_FULL_SIZE"] {
+            notes.append("JEOL $CM_FULL_SIZE '\(stated)' is not a plausible raster size; assumed the scale bar refers to the stored width")
         } else {
             notes.append("JEOL sidecar has no $CM_FULL_SIZE; assumed the scale bar refers to the stored width")
         }

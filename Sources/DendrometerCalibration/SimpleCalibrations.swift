@@ -28,9 +28,13 @@ public enum TESCANMetadata {
             return .none(.tescan, key: "[MAIN] PixelSizeX", reason: "TESCAN [MAIN] PixelSizeX: expected a positive number of metres, \(got)")
         }
         let w = m * 1e6
-        let h = ini.value("MAIN", "PixelSizeY").flatMap { VendorText.positiveNumber($0) }.map { $0 * 1e6 } ?? w
+        let rawY = ini.value("MAIN", "PixelSizeY")
+        let h = rawY.flatMap { VendorText.positiveNumber($0) }.map { $0 * 1e6 } ?? w
+        // Both keys are named when both are used, so a warning about the pair points at the right one.
+        let usesY = rawY.flatMap { VendorText.positiveNumber($0) } != nil
         return VendorCalibration(source: .tescan, pixelSize: PixelSize(widthMicrometres: w, heightMicrometres: h),
-                                 key: "[MAIN] PixelSizeX", rawValue: "\(raw) m")
+                                 key: usesY ? "[MAIN] PixelSizeX, PixelSizeY" : "[MAIN] PixelSizeX",
+                                 rawValue: usesY ? "\(raw) m × \(rawY!) m" : "\(raw) m")
     }
 
     /// Parses tag 50431, else the `.hdr` sidecar; nil when neither exists or

@@ -30,6 +30,18 @@ public enum ProcessMemory {
         _ = mallopt(M_TRIM_THRESHOLD, Int32.max)
         #endif
     }
+
+    /// The process's peak resident memory so far, bytes (`getrusage` `ru_maxrss`); `nil` where
+    /// the system does not report it.
+    public static var peakResidentBytes: Int? {
+        #if os(Linux)
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return nil }
+        return usage.ru_maxrss * 1024   // kilobytes on Linux
+        #else
+        return nil
+        #endif
+    }
 }
 
 /// Asks the kernel to back the 2 MiB-aligned interior of a large, freshly

@@ -97,4 +97,9 @@ public enum MetadataTag {
     public static let tescan = 50431
     /// All metadata tags a reader should capture.
     public static let all = [imageDescription, feiSFEG, feiHelios, feiTitan, zeissCZSEM, tescan]
+    /// Largest metadata tag a reader keeps, bytes. Vendor headers are a few to a few tens of KB;
+    /// a larger tag is not a calibration record (or is hostile: 48 MB of line breaks cost
+    /// 4 GB and a minute to split into lines), so it is skipped with a warning, as sidecar
+    /// files over their own 1 MB limit are.
+    public static let maximumBytes = 1 << 20
 }

@@ -47,6 +47,12 @@ struct HostileMetadataTests {
         var t = meta()
         t.sidecars["hdr"] = "[MAIN]\nPixelSizeX=1e-170\n"
         #expect(calibrate(t).calibration.pixelSize == nil)
+        // A huge PixelSizeY beside a good PixelSizeX: the warning names the pair, not X alone.
+        var ty = meta()
+        ty.sidecars["hdr"] = "[MAIN]\nPixelSizeX=1e-11\nPixelSizeY=1e300\n"
+        let rty = calibrate(ty)
+        #expect(rty.calibration.pixelSize == nil)
+        #expect(rty.warnings.contains { $0.contains("PixelSizeY") && $0.contains("1e300") }, "\(rty.warnings)")
         var i = meta()
         i.textTags[270] = "ImageJ=1.53t\nunit=micron\n"
         i.resolution = TIFFResolution(x: 4_294_967_295, y: 4_294_967_295, unit: 1)
@@ -64,6 +70,8 @@ struct HostileMetadataTests {
         j.sidecars["txt"] = SidecarTests.jeol(marker: "100um", bar: "101", full: "1e300 960")
         let rj = calibrate(j)
         #expect(rj.calibration.source == .jeol && rj.metadataDataBar == nil)
+        // The note says the value is unusable, not that the key is missing.
+        #expect(rj.warnings.contains { $0.contains("$CM_FULL_SIZE '1e300 960' is not a plausible raster size") }, "\(rj.warnings)")
         var h = meta()
         h.sidecars["txt"] = SidecarTests.hitachi.replacingOccurrences(of: "DataSize=1280x960", with: "DataSize=1e300x960")
         let rh = calibrate(h)

@@ -25,6 +25,23 @@ enum PNGCodec {
         try checkDataCanHold(width: be32(16), height: be32(20), fileBytes: data.count, path: path)
     }
 
+    /// Every chunk's length (4 bytes, big-endian, before its type) must fit in the bytes the file
+    /// has left: libpng allocates a text chunk's claimed length before reading it, so a 105-byte
+    /// file claiming a 2 GB `tEXt` cost 2 GB. Walks the chunk list up to IEND; O(chunks).
+    static func checkChunkLengths(_ data: [UInt8], path: String) throws(ImageIOError) {
+        var offset = 8   // after the signature
+        while offset + 8 <= data.count {
+            let length = Int(data[offset]) << 24 | Int(data[offset + 1]) << 16 | Int(data[offset + 2]) << 8 | Int(data[offset + 3])
+            let type = String(decoding: data[offset + 4 ..< offset + 8].map { (0x20 ... 0x7E).contains($0) ? $0 : 0x3F }, as: UTF8.self)
+            let left = data.count - offset - 12   // after this chunk's length, type and CRC
+            guard length <= left else {
+                throw ImageIOError(.corrupt("chunk \(type) claims \(length) bytes but the file has \(max(0, left)) left"), path: path)
+            }
+            if type == "IEND" { return }
+            offset += 12 + length
+        }
+    }
+
     static func checkDataCanHold(width: Int, height: Int, fileBytes: Int, path: String) throws(ImageIOError) {
         let leastStoredBytes = height * ((width + 7) / 8 + 1)
         guard leastStoredBytes / deflateMaximumRatio <= fileBytes + deflateSlackBytes else {
@@ -37,6 +54,7 @@ enum PNGCodec {
         var status = dm_png_status()
         var info = dm_png_info()
         try checkHeaderAgainstData(data, path: path)
+        try checkChunkLengths(data, path: path)
         let maxDimension = UInt32(clamping: min(options.maximumPixels, Int(UInt32.max)))
         // First pass: header only, to check the size before allocating.
         let probe = data.withUnsafeBufferPointer {
@@ -113,6 +131,7 @@ enum PNGCodec {
         var status = dm_png_status()
         var info = dm_png_info()
         try checkHeaderAgainstData(data, path: path)
+        try checkChunkLengths(data, path: path)
         let maxDimension = UInt32(clamping: min(options.maximumPixels, Int(UInt32.max)))
         let probe = data.withUnsafeBufferPointer { dm_png_decode($0.baseAddress, $0.count, &status, &info, nil, 0, maxDimension) }
         if probe == -1 { throw ImageIOError(.corrupt(message(of: &status)), path: path) }

@@ -218,16 +218,31 @@ enum TIFFReader {
     private static func readMetadataTags(_ tif: borrowing TIFFHandle, into meta: inout SourceMetadata) {
         for tag in MetadataTag.all {
             guard let raw = tif.bytes(UInt32(tag)), !raw.isEmpty else { continue }
+            guard raw.count <= MetadataTag.maximumBytes else {
+                meta.warnings.append("metadata tag \(tag) holds \(raw.count) bytes, more than any microscope header "
+                                     + "(limit \(MetadataTag.maximumBytes)): ignored")
+                continue
+            }
             meta.binaryTags[tag] = raw
             var end = raw.count
             while end > 0 && raw[end - 1] == 0 { end -= 1 }
-            meta.textTags[tag] = String(raw[..<end].map { Character(Unicode.Scalar($0)) })
+            meta.textTags[tag] = latin1String(raw[..<end])
         }
         if let x = tif.float(Tag.xResolution) {
             let y = tif.float(Tag.yResolution) ?? x
             let unit = Int(tif.u16Defaulted(Tag.resolutionUnit) ?? 2)
             meta.resolution = TIFFResolution(x: Double(x), y: Double(y), unit: unit)
         }
+    }
+
+    /// `bytes` read as ISO 8859-1 (every byte one character; vendor headers write µ as 0xB5).
+    static func latin1String(_ bytes: ArraySlice<UInt8>) -> String {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.count + bytes.count / 8)
+        for b in bytes {
+            if b < 0x80 { utf8.append(b) } else { utf8.append(0xC0 | b >> 6); utf8.append(0x80 | b & 0x3F) }
+        }
+        return String(decoding: utf8, as: UTF8.self)
     }
 
     private static func needsRGBAInterface(_ l: TIFFLayout) -> Bool {
