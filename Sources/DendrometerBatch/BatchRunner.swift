@@ -141,6 +141,8 @@ public enum BatchRunner {
         }
         let lock = try OutputLock.acquire(directory: out, name: c.shard.map { "shard-\($0.index)-of-\($0.count)" } ?? "batch")
         defer { lock.release() }
+        // Half-written files of a batch killed before it could rename them.
+        AtomicFile.removeStaleTemporaries(under: out)
         let jobs = max(1, min(c.jobs, max(1, mine.count)))
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let savedThreads = Concurrency.maximumThreads

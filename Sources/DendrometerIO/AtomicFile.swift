@@ -29,7 +29,7 @@ public enum AtomicFile {
         } catch {
             throw ImageIOError(.writeFailed("cannot create directory \(dir.path): \(error.localizedDescription)"), path: path)
         }
-        let temp = dir.appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0 ... .max))").path
+        let temp = dir.appendingPathComponent(".\(url.lastPathComponent)\(temporaryMarker)\(getpid())-\(UInt32.random(in: 0 ... .max))").path
         do {
             try produce(temp)
         } catch {
@@ -41,5 +41,28 @@ public enum AtomicFile {
             try? FileManager.default.removeItem(atPath: temp)
             throw ImageIOError(.writeFailed("cannot rename temporary file: \(why)"), path: path)
         }
+    }
+
+    /// What temporary names carry between the destination's name and the writer's pid:
+    /// `.NAME.tmp-PID-RANDOM`.
+    static let temporaryMarker = ".tmp-"
+
+    /// Removes, anywhere under `directory`, the temporary files of writers that no longer run
+    /// (a process killed between writing and renaming, e.g. by `kill -9`); a running writer's
+    /// files are left alone. Returns how many were removed. Symbolic links are not followed.
+    @discardableResult
+    public static func removeStaleTemporaries(under directory: String) -> Int {
+        guard let walker = FileManager.default.enumerator(atPath: directory) else { return 0 }
+        var removed = 0
+        while let relative = walker.nextObject() as? String {
+            let name = (relative as NSString).lastPathComponent
+            guard name.hasPrefix("."), let marker = name.range(of: temporaryMarker, options: .backwards) else { continue }
+            let tail = name[marker.upperBound...].split(separator: "-")
+            guard tail.count == 2, let pid = Int32(tail[0]), UInt32(tail[1]) != nil else { continue }
+            // kill(pid, 0) fails with ESRCH when no such process exists.
+            guard pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
+            if (try? FileManager.default.removeItem(atPath: directory + "/" + relative)) != nil { removed += 1 }
+        }
+        return removed
     }
 }
