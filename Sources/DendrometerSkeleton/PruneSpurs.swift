@@ -48,7 +48,7 @@ public func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double) throws(Ske
     guard minimumLength.isFinite, minimumLength >= 0 else { throw .invalidPruneLength(minimumLength) }
     var mask = skeleton
     while true {
-        let graph = try SkeletonGraph(skeleton: mask)
+        let graph = try SkeletonGraph(skeleton: mask, measuringSkanLength: false)
         // Candidate spurs grouped by their junction.
         var spursAt = [Int: [Int]]()
         for (k, b) in graph.branches.enumerated() where b.type == .junctionToEndpoint && b.lengthPx < minimumLength {

@@ -27,37 +27,46 @@ import DendrometerCore
 ///
 /// - Parameter skeleton: skeleton pixels, shape (rows, cols); any mask is accepted.
 /// - Returns: the length, px (0 for an empty mask or isolated pixels).
-/// - Complexity: O(width × height) time; one byte per pixel of scratch.
+/// - Complexity: O(width × height / 8 + skeleton pixels) time; memory in skeleton pixels.
 public func skanTotalLengthPx(_ skeleton: BinaryMask) -> Double {
     let w = skeleton.width, h = skeleton.height
     guard w > 0, h > 0 else { return 0 }
-    let bits = skeleton.bits
-    @inline(__always) func at(_ x: Int, _ y: Int) -> Bool { x >= 0 && y >= 0 && x < w && y < h && bits[y * w + x] != 0 }
-    // Degrees, and the junction pixels (≥ 3 neighbours) numbered in raster order.
-    var junctionIndex = [Int32](repeating: -1, count: w * h)
-    var junctions: [Int] = []
-    for y in 0 ..< h {
-        for x in 0 ..< w where bits[y * w + x] != 0 {
+    // Skeleton pixels (found 8 bytes at a time), then their degrees; junction pixels are
+    // numbered in raster order for the union–finds.
+    var pixels: [Int] = []
+    var junctionIndex: [Int: Int] = [:]
+    skeleton.bits.withUnsafeBufferPointer { b in
+        let raw = UnsafeRawPointer(b.baseAddress!)
+        var i = 0
+        let n = w * h
+        while i < n {
+            if i + 8 <= n && raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) == 0 { i += 8; continue }
+            if b[i] != 0 { pixels.append(i) }
+            i += 1
+        }
+        for p in pixels {
+            let x = p % w, y = p / w
             var degree = 0
-            for dy in -1 ... 1 { for dx in -1 ... 1 where (dx != 0 || dy != 0) && at(x + dx, y + dy) { degree += 1 } }
-            if degree >= 3 {
-                junctionIndex[y * w + x] = Int32(truncatingIfNeeded: junctions.count)
-                junctions.append(y * w + x)
+            for dy in -1 ... 1 where y + dy >= 0 && y + dy < h {
+                for dx in -1 ... 1 where (dx != 0 || dy != 0) && x + dx >= 0 && x + dx < w && b[p + dy * w + dx] != 0 { degree += 1 }
             }
+            if degree >= 3 { junctionIndex[p] = junctionIndex.count }
         }
     }
     // Edges counted once each (E, S, SE, SW); junction–junction edges go to the union–finds.
-    var four = UnionFind(count: junctions.count), eight = UnionFind(count: junctions.count)
+    var four = UnionFind(count: junctionIndex.count), eight = UnionFind(count: junctionIndex.count)
     var side = 0, diagonal = 0
-    let forward = [(1, 0, true), (0, 1, true), (1, 1, false), (-1, 1, false)]   // (dx, dy, side by side)
-    for y in 0 ..< h {
-        for x in 0 ..< w where bits[y * w + x] != 0 {
-            let p = junctionIndex[y * w + x]
-            for (dx, dy, isSide) in forward where at(x + dx, y + dy) {
-                let q = junctionIndex[(y + dy) * w + x + dx]
-                if p >= 0 && q >= 0 {
-                    if isSide { four.union(Int(p), Int(q)) }
-                    eight.union(Int(p), Int(q))
+    skeleton.bits.withUnsafeBufferPointer { b in
+        for p in pixels {
+            let x = p % w, y = p / w
+            let jp = junctionIndex[p]
+            // (dx, dy, side by side) for E, S, SE, SW.
+            for (dx, dy, isSide) in [(1, 0, true), (0, 1, true), (1, 1, false), (-1, 1, false)]
+            where x + dx >= 0 && x + dx < w && y + dy < h && b[p + dy * w + dx] != 0 {
+                let q = p + dy * w + dx
+                if let jp, let jq = junctionIndex[q] {
+                    if isSide { four.union(jp, jq) }
+                    eight.union(jp, jq)
                 } else if isSide {
                     side += 1
                 } else {
@@ -66,7 +75,7 @@ public func skanTotalLengthPx(_ skeleton: BinaryMask) -> Double {
             }
         }
     }
-    let j = junctions.count, c4 = four.componentCount, c8 = eight.componentCount
+    let j = junctionIndex.count, c4 = four.componentCount, c8 = eight.componentCount
     return Double(side + (j - c4)) + Double(diagonal + (c4 - c8)) * 2.0.squareRoot()
 }
 

@@ -165,6 +165,13 @@ public struct SkeletonGraph: Sendable {
     ///   ``SkeletonError/invalidPixelSize(_:)``.
     /// - Complexity: O(width × height).
     public init(skeleton: BinaryMask, distance: Image<Float>? = nil, pixelSize: PixelSize? = nil) throws(SkeletonError) {
+        try self.init(skeleton: skeleton, distance: distance, pixelSize: pixelSize, measuringSkanLength: true)
+    }
+
+    /// ``init(skeleton:distance:pixelSize:)``, optionally without the extra pass for
+    /// ``skanLengthPx`` (then 0): spur pruning rebuilds the graph every round and never reads it.
+    init(skeleton: BinaryMask, distance: Image<Float>? = nil, pixelSize: PixelSize? = nil,
+         measuringSkanLength: Bool) throws(SkeletonError) {
         if let d = distance, d.width != skeleton.width || d.height != skeleton.height {
             throw .distanceMapShape(expectedWidth: skeleton.width, expectedHeight: skeleton.height,
                                     width: d.width, height: d.height)
@@ -180,7 +187,7 @@ public struct SkeletonGraph: Sendable {
         self.cycles = built.cycles
         self.graphCycleRank = built.branches.count - built.nodes.count + built.components
         self.meanWidthPx = built.meanWidthPx
-        self.skanLengthPx = skanTotalLengthPx(skeleton)
+        self.skanLengthPx = measuringSkanLength ? skanTotalLengthPx(skeleton) : 0
     }
 
     /// Sum of branch lengths, px.
