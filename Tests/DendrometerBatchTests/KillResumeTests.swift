@@ -83,34 +83,3 @@ let dendrometerBinary: String? = {
         #expect(try Self.run(binary, ["batch", Fixture.input, "--out", clean, "--shard", "3/2"]) == 64)
     }
 }
-
-/// Worker isolation through the real binary: what one image's worker does (run out of time, or of
-/// memory under `--memory-limit`) becomes that image's failure row, and a later run with room to
-/// spare completes it (such failures are environmental, so they are retried).
-@Suite("Worker isolation: time and memory limits")
-struct WorkerLimitTests {
-    static func batch(_ arguments: [String]) throws -> Int32 { try KillResumeTests.run(dendrometerBinary!, ["batch"] + arguments) }
-
-    @Test("a timeout is a failure row; the resume completes the image", .enabled(if: dendrometerBinary != nil))
-    func timeoutThenResume() throws {
-        let (input, out) = try Fixture.goodImageFolder("worker-timeout")
-        #expect(try Self.batch([input, "--out", out, "--timeout", "0.001"]) == 1)
-        let failures = try Fixture.rows(out + "/failures.csv")
-        #expect(failures.count == 1 && failures.first?.first == "good.tif")
-        #expect(failures.first?.last?.contains("timed out after 0.001 s (raise it with --timeout)") == true, "\(failures)")
-        #expect(try Self.batch([input, "--out", out]) == 0)
-        #expect(try Fixture.rows(out + "/images.csv").count == 1)
-        #expect(try Fixture.rows(out + "/failures.csv").isEmpty)
-    }
-
-    @Test("a memory limit too small for the image is a failure row; a resume with more completes it", .enabled(if: dendrometerBinary != nil))
-    func memoryLimitThenResume() throws {
-        let (input, out) = try Fixture.goodImageFolder("worker-memory")
-        #expect(try Self.batch([input, "--out", out, "--memory-limit", "64MB"]) == 1)
-        #expect(try Fixture.rows(out + "/failures.csv").count == 1)
-        #expect(try Fixture.rows(out + "/images.csv").isEmpty)
-        #expect(try Self.batch([input, "--out", out, "--memory-limit", "4GB"]) == 0)
-        #expect(try Fixture.rows(out + "/images.csv").count == 1)
-        #expect(try Fixture.rows(out + "/failures.csv").isEmpty)
-    }
-}
