@@ -66,7 +66,10 @@ extension BatchRunner {
         let failurePath = "\(out)/\(Layout.failure(rel))"
         let child = Process()
         child.executableURL = URL(fileURLWithPath: w.executable)
-        child.arguments = w.arguments + ["--worker-item", rel] + (w.memoryLimitBytes.map { ["--worker-memory-limit", String($0)] } ?? [])
+        // Right after the subcommand (before a `--` the user may have given), in the `=` form, as a
+        // relative path may start with "-" (a file named -x.tif).
+        let workerOptions = ["--worker-item=\(rel)"] + (w.memoryLimitBytes.map { ["--worker-memory-limit=\($0)"] } ?? [])
+        child.arguments = Array(w.arguments.prefix(1)) + workerOptions + Array(w.arguments.dropFirst())
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice
         child.standardInput = FileHandle.nullDevice

@@ -43,4 +43,13 @@ struct BatchIsolationTests {
         #expect(second.status == 0, "\(second.stderr)")
         #expect(second.stdout.contains("2 images: 1 analysed, 1 up to date, 0 failed"), "\(second.stdout)")
     }
+
+    @Test("a file whose name starts with a dash reaches its worker as a file, not as an option")
+    func dashName() throws {
+        let dir = try Self.folder("dash")
+        try FileManager.default.moveItem(atPath: dir + "/in/small.tif", toPath: dir + "/in/-x.tif")
+        let r = try CLI.run(["batch", dir + "/in", "--out", dir + "/out"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("1 images: 1 analysed"), "\(r.stdout)")
+    }
 }
