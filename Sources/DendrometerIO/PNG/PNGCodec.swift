@@ -33,11 +33,11 @@ enum PNGCodec {
         while offset + 8 <= data.count {
             let length = Int(data[offset]) << 24 | Int(data[offset + 1]) << 16 | Int(data[offset + 2]) << 8 | Int(data[offset + 3])
             let type = String(decoding: data[offset + 4 ..< offset + 8].map { (0x20 ... 0x7E).contains($0) ? $0 : 0x3F }, as: UTF8.self)
+            if type == "IEND" { return }   // nothing after it is read
             let left = data.count - offset - 12   // after this chunk's length, type and CRC
             guard length <= left else {
                 throw ImageIOError(.corrupt("chunk \(type) claims \(length) bytes but the file has \(max(0, left)) left"), path: path)
             }
-            if type == "IEND" { return }
             offset += 12 + length
         }
     }
