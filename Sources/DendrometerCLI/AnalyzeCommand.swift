@@ -8,7 +8,8 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Measure dendrites in one SEM cross-section: penetration depth, orientation, connectivity, morphology.",
         discussion: """
-        Writes DIR/<stem>.json (every measurement, the tool version and the full parameter set) and DIR/<stem>.overlay.png, and prints a summary \
+        Writes DIR/<stem>.json (every measurement, the tool version and the full parameter set) and DIR/<stem>.overlay.png \
+        (--overlay preview or none for a smaller one or none), and prints a summary \
         (or the JSON with --json). Lengths are in µm when the image is calibrated (metadata or \
         --pixel-size), otherwise µm fields are null and a warning says why.
         """)
@@ -21,6 +22,9 @@ struct AnalyzeCommand: ParsableCommand {
 
     @Flag(help: "Print the JSON document instead of a summary.")
     var json = false
+
+    @Option(help: ArgumentHelp("The overlay picture: full (every pixel), preview (at most 2048 px on the longer side, lines and labels kept) or none.", valueName: "full|preview|none"))
+    var overlay: OverlaySize = .full
 
     @Flag(help: "Also write the segmented phase, the dendrite mask and the skeleton as calibrated TIFFs (full image size; open in Fiji in µm).")
     var saveMasks = false
@@ -49,9 +53,12 @@ struct AnalyzeCommand: ParsableCommand {
             let text = try ReportJSON.encode(report)
             try AtomicFile.write(text: text + "\n", to: "\(out)/\(stem).json")
             clock.lap("json")
-            try OverlayRenderer.write(result, to: "\(out)/\(stem).overlay.png")
+            var written = ["\(out)/\(stem).json"]
+            if overlay != .none {
+                try OverlayRenderer.write(result, to: "\(out)/\(stem).overlay.png", size: overlay)
+                written.append("\(out)/\(stem).overlay.png")
+            }
             clock.lap("overlay")
-            var written = ["\(out)/\(stem).json", "\(out)/\(stem).overlay.png"]
             if saveMasks { written += try MaskExport.write(result, directory: out, stem: stem) }
             if saveProbabilities {
                 if let path = try MaskExport.writeProbabilities(result, directory: out, stem: stem) {

@@ -59,3 +59,6 @@ func readSmallFile(_ path: String, what: String, limit: Int = 16 << 20) throws -
 
 /// `--thinning guo-hall|zhang`.
 extension ThinningMethod: ExpressibleByArgument {}
+
+/// `--overlay full|preview|none`.
+extension OverlaySize: ExpressibleByArgument {}

@@ -160,6 +160,35 @@ struct IndexedCanvas {
         }
     }
 
+    /// The canvas reduced `factor`-fold in each direction (partial blocks at the right and bottom
+    /// edges included), keeping what an overlay must show: a block takes its most salient index,
+    /// a solid colour (line, text, skeleton) before the tint, the tint before grey; a block of
+    /// greys only takes their mean grey. One-pixel skeleton lines stay visible at any factor.
+    func reduced(by factor: Int) -> IndexedCanvas {
+        guard factor > 1 else { return self }
+        let rw = (width + factor - 1) / factor, rh = (height + factor - 1) / factor
+        var out = IndexedCanvas(gray: [UInt8](repeating: 0, count: rw * rh), width: rw, height: rh)
+        out.palette = palette
+        out.solids = solids
+        out.tint = tint
+        let levels = Self.greyLevels
+        for by in 0 ..< rh {
+            for bx in 0 ..< rw {
+                var best: UInt8 = 0, bestRank = -1, greySum = 0, greyCount = 0
+                for y in by * factor ..< min(height, (by + 1) * factor) {
+                    for x in bx * factor ..< min(width, (bx + 1) * factor) {
+                        let k = indices[y * width + x]
+                        if Int(k) < levels { greySum += Int(k); greyCount += 1; continue }
+                        let rank = Int(k) >= Self.firstSolid ? 2 : 1
+                        if rank > bestRank { best = k; bestRank = rank }
+                    }
+                }
+                out.indices[by * rw + bx] = bestRank >= 0 ? best : UInt8((greySum + greyCount / 2) / max(1, greyCount))
+            }
+        }
+        return out
+    }
+
     /// Interleaved RGB of the whole canvas (for thumbnails and tests).
     var rgb: [UInt8] {
         var out = [UInt8](repeating: 0, count: 3 * indices.count)

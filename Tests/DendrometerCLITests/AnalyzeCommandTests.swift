@@ -11,6 +11,27 @@ struct AnalyzeCommandTests {
         return dir
     }
 
+    @Test("--overlay preview halves a 4096-wide image's overlay; --overlay none writes none")
+    func overlaySizes() throws {
+        let out = try Self.temporaryDirectory()
+        // A 4100 × 40 image: a bright layer at the bottom with a few bright needles above it.
+        var pixels = [UInt8](repeating: 60, count: 4100 * 40)
+        for y in 30 ..< 40 { for x in 0 ..< 4100 { pixels[y * 4100 + x] = 200 } }
+        for x in stride(from: 100, to: 4000, by: 400) { for y in 10 ..< 30 { pixels[y * 4100 + x] = 200; pixels[y * 4100 + x + 1] = 200 } }
+        let path = out.appendingPathComponent("wide.tif").path
+        try TIFFWriter.write(Image(width: 4100, height: 40, pixels: pixels, bitDepth: 8), to: path)
+        let preview = try CLI.run(["analyze", path, "--out", out.appendingPathComponent("p").path, "--overlay", "preview",
+                                   "--pixel-size", "0.1um", "--anode", "bottom"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        let png = try PNGReader.readRGB(out.appendingPathComponent("p/wide.overlay.png").path)
+        #expect(png.width == 1367 && png.height == 14)   // reduced 3-fold: ⌈4100 / 3⌉ × ⌈40 / 3⌉
+        let none = try CLI.run(["analyze", path, "--out", out.appendingPathComponent("n").path, "--overlay", "none",
+                                "--pixel-size", "0.1um", "--anode", "bottom"])
+        #expect(none.status == 0, "\(none.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("n/wide.json").path))
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("n/wide.overlay.png").path))
+    }
+
     @Test("the FEI sample: JSON and overlay written, values close to the generator's truth")
     func feiSample() throws {
         let out = try Self.temporaryDirectory()

@@ -51,6 +51,20 @@ struct IndexedCanvasTests {
         #expect(back.rgb == canvas.rgb)
     }
 
+    @Test("reduction keeps one-pixel lines (solid before tint before grey) and averages grey-only blocks")
+    func reduction() {
+        // Grey indices [0, 40, 80, 119, 159] on both rows; a solid pixel at (1, 1) takes index 224,
+        // the tint at (3, 0) turns grey index 119 into tint index 160 + round(119 · 63 / 159) = 207.
+        var canvas = IndexedCanvas(gray: [0, 64, 128, 191, 255, 0, 64, 128, 191, 255], width: 5, height: 2)
+        #expect(canvas.indices == [0, 40, 80, 119, 159, 0, 40, 80, 119, 159])
+        canvas.set(1, 1, through: canvas.map((255, 225, 0), alpha: 1))
+        canvas.set(3, 0, through: canvas.map((0, 230, 255), alpha: 0.18))
+        let small = canvas.reduced(by: 2)
+        #expect(small.width == 3 && small.height == 1)
+        #expect(small.indices == [224, 207, 159])   // solid wins its block, tint wins over grey, grey-only: the mean
+        #expect(small.palette[224] == (255, 225, 0))
+    }
+
     @Test("bad indices or palettes are refused with one clear message")
     func refusals() {
         #expect(throws: ImageIOError.self) { try PNGWriter.writeIndexed([0, 3], palette: [0, 0, 0, 9, 9, 9], width: 2, height: 1, to: "/tmp/x.png") }
