@@ -40,6 +40,9 @@ public struct BatchConfiguration: Sendable {
     /// Run each image in its own process (crash, memory and time limits), or nil to analyse in
     /// this process (library use and tests).
     public var isolation: WorkerIsolation?
+    /// Overlay picture per image: full, a preview of at most 2048 px, or none (then the
+    /// `overlay` column of `images.csv` is empty and the report shows no thumbnail).
+    public var overlay: OverlaySize = .full
 
     /// A configuration writing to `outputDirectory`.
     public init(outputDirectory: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, shard: Shard? = nil,
@@ -108,6 +111,8 @@ public enum BatchRunner {
         let parameters = (try? encoder.encode(ParameterFile.tree(of: o.parameters))).map { String(decoding: $0, as: UTF8.self) } ?? "?"
         var parts = [c.toolVersion, "phase=\(o.phase)", "anode=\(o.anode?.rawValue ?? "auto")", "regions=\(o.regions)",
                      "parameters=\(parameters)", "micrograph=\(c.micrograph)"]
+        // Only a non-default overlay enters the hash, so existing output folders stay current.
+        if c.overlay != .full { parts.append("overlay=\(c.overlay.rawValue)") }
         switch o.segmentation {
         case .automatic: parts.append("segmentation=automatic")
         case .model(let model, _):
@@ -261,7 +266,12 @@ public enum BatchRunner {
             let text = try ReportJSON.encode(doc)
             do {
                 try AtomicFile.write(text: result.graph.branchTableCSV(), to: "\(out)/\(Layout.branches(rel))")
-                try OverlayRenderer.write(result, to: "\(out)/\(Layout.overlay(rel))")
+                let overlayPath = "\(out)/\(Layout.overlay(rel))"
+                if c.overlay == .none {
+                    try? FileManager.default.removeItem(atPath: overlayPath)   // one from an earlier run would be stale
+                } else {
+                    try OverlayRenderer.write(result, to: overlayPath, size: c.overlay)
+                }
                 try AtomicFile.write(text: text + "\n", to: jsonPath)
             } catch {
                 // The output could not be written (full disk, read-only folder): not the image's

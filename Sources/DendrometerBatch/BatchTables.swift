@@ -108,7 +108,8 @@ public enum BatchTables {
         let imageRows: [[String]] = images.map { img in
             let dict = Dictionary(img.cells, uniquingKeysWith: { a, _ in a })
             return manifestCells(img.manifest) + [img.rel] + imageCols.names.map { dict[$0] ?? "" }
-                + [BatchRunner.Layout.json(img.rel), BatchRunner.Layout.overlay(img.rel)]
+                + [BatchRunner.Layout.json(img.rel),
+                   FileManager.default.fileExists(atPath: "\(directory)/\(BatchRunner.Layout.overlay(img.rel))") ? BatchRunner.Layout.overlay(img.rel) : ""]
         }
         let regionHeader = mcols + ["file", "region", "bbox_x", "bbox_y", "bbox_w", "bbox_h", "area_fraction", "label", "confidence"]
             + featureCols.names

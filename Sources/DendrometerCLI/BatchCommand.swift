@@ -41,6 +41,9 @@ struct BatchCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("Memory (address space) one image's analysis may use, e.g. 8GB (default: three quarters of the machine's memory shared by the --jobs).", valueName: "size"))
     var memoryLimit: String?
 
+    @Option(help: ArgumentHelp("The overlay picture per image: full (every pixel), preview (at most 2048 px on the longer side, lines and labels kept) or none (no thumbnails in the report).", valueName: "full|preview|none"))
+    var overlay: OverlaySize = .full
+
     @Flag(help: "Analyse in this process instead of one worker process per image (faster start, but a crash in one image ends the batch).")
     var inProcess = false
 
@@ -86,6 +89,7 @@ struct BatchCommand: ParsableCommand {
             var config = BatchConfiguration(outputDirectory: out, jobs: jobs, shard: try shard.map { s throws(BatchError) in try Shard(parsing: s) },
                                             resume: !noResume, analysis: options, micrograph: calibration.micrographOptions,
                                             toolVersion: "dendrometer \(DendrometerCommand.configuration.version)")
+            config.overlay = overlay
             if let rel = workerItem {
                 // A worker: one image, in this process, under the parent's memory limit.
                 WorkerIsolation.dieWithParent()

@@ -52,4 +52,22 @@ struct BatchIsolationTests {
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("1 images: 1 analysed"), "\(r.stdout)")
     }
+
+    @Test("--overlay none leaves the overlay column empty and removes an earlier overlay; preview writes a small one")
+    func overlayChoice() throws {
+        let dir = try Self.folder("overlay")
+        let full = try CLI.run(["batch", dir + "/in", "--out", dir + "/out"])
+        #expect(full.status == 0, "\(full.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/out/overlays/small.tif.png"))
+        let none = try CLI.run(["batch", dir + "/in", "--out", dir + "/out", "--overlay", "none"])
+        #expect(none.status == 0, "\(none.stderr)")
+        #expect(none.stdout.contains("1 images: 1 analysed"), "a new overlay choice re-analyses: \(none.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: dir + "/out/overlays/small.tif.png"))
+        let table = try CSV.parse(String(contentsOfFile: dir + "/out/images.csv", encoding: .utf8))
+        let column = try #require(table.first?.firstIndex(of: "overlay"))
+        #expect(table[1][column] == "")
+        let preview = try CLI.run(["batch", dir + "/in", "--out", dir + "/out", "--overlay", "preview"])
+        #expect(preview.status == 0, "\(preview.stderr)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/out/overlays/small.tif.png"))
+    }
 }
