@@ -11,7 +11,8 @@ let package = Package(
     name: "DendrometerFuzz",
     dependencies: [.package(name: "Dendrometer", path: "../..")],
     targets: [
-        .executableTarget(name: "FuzzImage", dependencies: [.product(name: "Dendrometer", package: "Dendrometer")]),
-        .executableTarget(name: "FuzzMetadata", dependencies: [.product(name: "Dendrometer", package: "Dendrometer")]),
+        .target(name: "FuzzDriver"),
+        .executableTarget(name: "FuzzImage", dependencies: ["FuzzDriver", .product(name: "Dendrometer", package: "Dendrometer")]),
+        .executableTarget(name: "FuzzMetadata", dependencies: ["FuzzDriver", .product(name: "Dendrometer", package: "Dendrometer")]),
     ]
 )

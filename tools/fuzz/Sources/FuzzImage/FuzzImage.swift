@@ -3,6 +3,7 @@
 // allocation over libFuzzer's -rss_limit_mb is a finding; a thrown error is the expected
 // answer to bad input.
 import Dendrometer
+import FuzzDriver
 import Foundation
 
 /// The fuzzer's scratch file: the readers take paths (libtiff opens by name).
@@ -20,14 +21,8 @@ public func fuzzImage(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links an executable target's entry point as `FuzzImage_main`; hand control to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
+// SwiftPM links an executable target's entry point as `FuzzImage_main`.
 @_cdecl("FuzzImage_main")
 public func fuzzImageMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var vector = argv
-    return LLVMFuzzerRunDriver(&count, &vector, fuzzImage)
+    runLibFuzzer(argc, argv, fuzzImage)
 }

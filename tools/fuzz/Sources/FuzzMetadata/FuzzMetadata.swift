@@ -2,6 +2,7 @@
 // (FEI tag 34682, Zeiss 34118, ImageJ ImageDescription, TESCAN .hdr, JEOL/Hitachi .txt), with
 // the first bytes choosing the image size and the TIFF resolution, then calibrate().
 import Dendrometer
+import FuzzDriver
 import Foundation
 
 @_cdecl("LLVMFuzzerTestOneInput")
@@ -19,14 +20,8 @@ public func fuzzMetadata(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM links an executable target's entry point as `FuzzMetadata_main`; hand control to libFuzzer's driver.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
+// SwiftPM links an executable target's entry point as `FuzzMetadata_main`.
 @_cdecl("FuzzMetadata_main")
 public func fuzzMetadataMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var vector = argv
-    return LLVMFuzzerRunDriver(&count, &vector, fuzzMetadata)
+    runLibFuzzer(argc, argv, fuzzMetadata)
 }
