@@ -88,7 +88,7 @@ let package = Package(
         /// Kernel and end-to-end throughput on generated images (`dendrometer bench`).
         .target(name: "DendrometerBenchmark", dependencies: [
             "DendrometerPipeline", "DendrometerCore", "DendrometerIO", "DendrometerFilters",
-            "DendrometerSegmentation", "DendrometerSkeleton",
+            "DendrometerSegmentation", "DendrometerSkeleton", "DendrometerLearning",
         ]),
 
         // MARK: - Umbrella library (re-exports only)

@@ -5,23 +5,34 @@
 The peer, as named in the project's issue:
     features = skimage.feature.multiscale_basic_features(img, intensity=True, edges=True,
                    texture=True, sigma_min=0.5, sigma_max=16)          # 6 scales × 4 = 24 planes
-    clf = RandomForestClassifier(n_estimators=50, n_jobs=2, max_depth=10, max_samples=0.05)
+    clf = RandomForestClassifier(n_estimators=TREES, n_jobs=2, max_depth=10, max_samples=0.05)
     skimage.future.predict_segmenter(features, clf)
+with TREES = --trees (default 100, the tree count of Dendrometer's default model: the issue
+compares at the same tree count).
 
-The scene is the one of Tests/DendrometerLearningTests/TimingTests.swift (discs = class 1,
+The scene is the one of Tests/DendrometerLearningTests/TimingTests.swift and of `dendrometer
+bench`'s pixel-classifier cases (discs = class 1,
 bands = class 3, background = class 2, Gaussian noise σ 0.08); 10⁵ pixels at random
 positions carry their true label for training. When the Swift benchmark has written the
 scene (`--scene /tmp/bench_scene_2048.f32`, raw little-endian float32, row-major), that
 exact image is used; otherwise it is regenerated here with NumPy's generator (another noise
 realisation of the same scene: timings do not depend on it).
 
-    python3 tools/bench_pixel_classifier.py [--size 2048] [--trees 50] [--scene PATH] [--repeat 2]
+    python3 tools/bench_pixel_classifier.py [--size 2048] [--trees 100] [--scene PATH] [--repeat 2]
+                                            [--dendrometer .build/release/dendrometer]
 
 Prints wall-clock seconds and s/MPx (best of --repeat runs) for features, prediction and
-both; the machine is shared and noisy, so treat the numbers as ±20 %.
+both; the machine is shared and noisy, so treat the numbers as ±20 %. When the dendrometer
+binary is there (a release build), the same run then times `dendrometer bench --kernel
+pixel-classifier` on the same scene size (the same scene rule, 10⁵ training pixels, 100 trees,
+the default 49-plane bank) and prints the ratio of features + prediction against the peer:
+`pixel-classifier-classes` is what `analyze --model` runs (the class map),
+`pixel-classifier-probabilities` adds the probabilities (`--save-probabilities`).
 """
 import argparse
+import json
 import os
+import subprocess
 import time
 
 import numpy as np
@@ -50,9 +61,10 @@ def best(fn, repeat):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--size", type=int, default=2048)
-    ap.add_argument("--trees", type=int, default=50)
+    ap.add_argument("--trees", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--scene", default=None, help="raw float32 image written by the Swift benchmark")
+    ap.add_argument("--dendrometer", default=".build/release/dendrometer", help="release binary for the ratio")
     args = ap.parse_args()
 
     from skimage.feature import multiscale_basic_features
@@ -86,6 +98,13 @@ def main():
     print(f"  features   {t_feat:.3f} s = {t_feat / mpx:.3f} s/MPx")
     print(f"  prediction {t_pred:.3f} s = {t_pred / mpx:.3f} s/MPx")
     print(f"  total      {t_feat + t_pred:.3f} s = {(t_feat + t_pred) / mpx:.3f} s/MPx   (accuracy {acc:.4f})")
+    if os.path.exists(args.dendrometer):
+        out = subprocess.run([args.dendrometer, "bench", "--kernel", "pixel-classifier", "--size", f"{n}x{n}",
+                              "--repeat", str(args.repeat), "--json"], check=True, capture_output=True, text=True).stdout
+        for r in json.loads(out):
+            t = r["seconds"]
+            print(f"dendrometer {r['kernel']} {n}² (features + forest, 100 trees): {t:.3f} s = {t / mpx:.3f} s/MPx, "
+                  f"{(t_feat + t_pred) / t:.2f}× the peer")
 
 
 if __name__ == "__main__":

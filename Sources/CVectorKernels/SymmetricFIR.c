@@ -26,7 +26,38 @@
 TARGET static void NAME(const float *t, size_t r, int even, size_t n, float *out,                   \
                         const float *const *lo, const float *const *hi) {                           \
     const V t0 = SET1(t[0]);                                                                        \
-    for (size_t i = 0; i < n; i += LANES) {                                                         \
+    size_t i = 0;                                                                                   \
+    /* Four vectors at once: four independent accumulation chains keep the adder busy; one */      \
+    /* chain would wait out the add latency at every tap. Each lane's operations are unchanged. */ \
+    for (; i + 4 * LANES <= n; i += 4 * LANES) {                                                    \
+        V a0, a1, a2, a3;                                                                           \
+        if (even) {                                                                                 \
+            const float *c = lo[0] + i;                                                             \
+            a0 = MUL(t0, LOAD(c)); a1 = MUL(t0, LOAD(c + LANES));                                   \
+            a2 = MUL(t0, LOAD(c + 2 * LANES)); a3 = MUL(t0, LOAD(c + 3 * LANES));                   \
+            for (size_t k = 1; k <= r; k++) {                                                       \
+                const V tk = SET1(t[k]);                                                            \
+                const float *l = lo[k] + i, *h = hi[k] + i;                                         \
+                a0 = ADD(a0, MUL(tk, ADD(LOAD(l), LOAD(h))));                                       \
+                a1 = ADD(a1, MUL(tk, ADD(LOAD(l + LANES), LOAD(h + LANES))));                       \
+                a2 = ADD(a2, MUL(tk, ADD(LOAD(l + 2 * LANES), LOAD(h + 2 * LANES))));               \
+                a3 = ADD(a3, MUL(tk, ADD(LOAD(l + 3 * LANES), LOAD(h + 3 * LANES))));               \
+            }                                                                                       \
+        } else {                                                                                    \
+            a0 = ZERO(); a1 = ZERO(); a2 = ZERO(); a3 = ZERO();                                     \
+            for (size_t k = 1; k <= r; k++) {                                                       \
+                const V tk = SET1(t[k]);                                                            \
+                const float *l = lo[k] + i, *h = hi[k] + i;                                         \
+                a0 = ADD(a0, MUL(tk, SUB(LOAD(h), LOAD(l))));                                       \
+                a1 = ADD(a1, MUL(tk, SUB(LOAD(h + LANES), LOAD(l + LANES))));                       \
+                a2 = ADD(a2, MUL(tk, SUB(LOAD(h + 2 * LANES), LOAD(l + 2 * LANES))));               \
+                a3 = ADD(a3, MUL(tk, SUB(LOAD(h + 3 * LANES), LOAD(l + 3 * LANES))));               \
+            }                                                                                       \
+        }                                                                                           \
+        STORE(out + i, a0); STORE(out + i + LANES, a1);                                             \
+        STORE(out + i + 2 * LANES, a2); STORE(out + i + 3 * LANES, a3);                             \
+    }                                                                                               \
+    for (; i < n; i += LANES) {                                                                     \
         if (i + LANES > n) i = n - LANES;                                                           \
         V acc;                                                                                      \
         if (even) {                                                                                 \

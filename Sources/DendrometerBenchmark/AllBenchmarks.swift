@@ -7,8 +7,10 @@ import DendrometerSkeleton
 /// Every benchmark case `dendrometer bench` knows, in pipeline order. Names
 /// match the Python equivalents in tools/bench_compare.py.
 public enum AllBenchmarks {
-    /// I/O first, then the kernels of each stage.
-    public static var cases: [BenchmarkCase] { IOBenchmarks.cases + KernelBenchmarks.cases + [endToEnd] }
+    /// I/O first, then the kernels of each stage, the whole analysis, and trained-model segmentation.
+    public static var cases: [BenchmarkCase] {
+        IOBenchmarks.cases + KernelBenchmarks.cases + [endToEnd] + LearningBenchmarks.cases
+    }
 
     /// `analyze` on the generated micrograph at 0.25 µm/px: segmentation to regions (no file output).
     public static let endToEnd = BenchmarkCase(name: "analyze-end-to-end") { ctx in

@@ -36,11 +36,12 @@ struct AnalyzeCommand: ParsableCommand {
     @OptionGroup var analysis: AnalysisArguments
 
     func run() throws {
-        let options: AnalysisOptions
+        var options: AnalysisOptions
         do { options = try analysis.analysisOptions(maximumPixels: calibration.maxPixels) } catch {
             reportFailure("\(error)")
             throw ExitCode(1)
         }
+        options.keepsClassProbabilities = saveProbabilities
         do {
             var clock = StageClock(label: "analyze command")
             defer { clock.finish() }

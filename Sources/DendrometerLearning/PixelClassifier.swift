@@ -89,6 +89,17 @@ public struct PixelPrediction: Sendable, Equatable {
     }
 }
 
+/// The most probable class of every pixel of one image, with the scales used and any warnings
+/// (``PixelClassifier/classification(_:pixelSize:tileRows:)``).
+public struct PixelClassification: Sendable, Equatable {
+    /// The most probable class (1...K) at each pixel; ties go to the lower class.
+    public var classes: Image<UInt8>
+    /// The σ (px) applied for each feature of the bank, after pixel-size scaling and clamping.
+    public var appliedScalesPixels: [Double]
+    /// Things the caller should show the user (calibration mismatch, clamped scales).
+    public var warnings: [String]
+}
+
 /// A trained pixel classifier: feature bank, normalisation rule, calibration and random forest.
 ///
 /// ```swift
@@ -305,6 +316,48 @@ public struct PixelClassifier: Sendable, Equatable {
     /// - Complexity: O(W·H·(Σσ + trees·depth)); tiles run in parallel.
     public func predict(_ image: Image<Float>, pixelSize: PixelSize?,
                         tileRows: Int = defaultFeatureTileRows) throws(LearningError) -> PixelPrediction {
+        let k = classCount, w = image.width, n = image.count
+        var planes = [Float](repeating: 0, count: k * n)
+        let (sigmas, warnings) = try planes.withUnsafeMutableBufferPointer { ob throws(LearningError) in
+            let out = SendablePointer(ob.baseAddress!)
+            return try forEachTileOfFeatures(image, pixelSize: pixelSize, tileRows: tileRows) { rows, features, scratch in
+                let tileN = rows.count * w
+                forest.predict(features: features, featureStride: tileN, sampleStride: 1, count: tileN,
+                               output: out.base + rows.lowerBound * w, classStride: n, scratch: scratch)
+            }
+        }
+        let images = (0 ..< k).map { c in
+            Image<Float>(width: w, height: image.height, pixels: Array(planes[c * n ..< (c + 1) * n]), bitDepth: 32)
+        }
+        return PixelPrediction(probabilities: images, appliedScalesPixels: sigmas, warnings: warnings)
+    }
+
+    /// The most probable class at every pixel of `image`, without the probabilities: equal to
+    /// `predict(image, …).classMap()`, and faster, since a pixel stops running trees once no
+    /// remaining tree can change its class (see ForestPrediction.swift). Same parameters and
+    /// errors as ``predict(_:pixelSize:tileRows:)``.
+    public func classification(_ image: Image<Float>, pixelSize: PixelSize?,
+                               tileRows: Int = defaultFeatureTileRows) throws(LearningError) -> PixelClassification {
+        let w = image.width
+        var classes = Image<UInt8>(width: w, height: image.height, fill: 0, bitDepth: 8)
+        let (sigmas, warnings) = try classes.pixels.withUnsafeMutableBufferPointer { ob throws(LearningError) in
+            let out = SendablePointer(ob.baseAddress!)
+            return try forEachTileOfFeatures(image, pixelSize: pixelSize, tileRows: tileRows) { rows, features, scratch in
+                let tileN = rows.count * w, dst = out.base + rows.lowerBound * w
+                forest.classify(features: features, featureStride: tileN, sampleStride: 1, count: tileN,
+                                output: dst, scratch: scratch)
+                for i in 0 ..< tileN { dst[i] &+= 1 }      // class index 0 ..< K → label 1 ... K
+            }
+        }
+        return PixelClassification(classes: classes, appliedScalesPixels: sigmas, warnings: warnings)
+    }
+
+    /// Validates the inputs, normalises `image`, and passes every feature tile to `body(rows, planes,
+    /// scratch)` on all cores, with a per-worker scratch of the forest's block size.
+    private func forEachTileOfFeatures(
+        _ image: Image<Float>, pixelSize: PixelSize?, tileRows: Int,
+        _ body: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+    ) throws(LearningError) -> (sigmas: [Double], warnings: [String]) {
         if image.isEmpty { throw .emptyImage(imageIndex: nil) }
         if let p = pixelSize, !p.isPhysical { throw .invalidPixelSize(imageIndex: nil, micrometres: p.micrometres) }
         guard tileRows >= 1 else {
@@ -313,22 +366,13 @@ public struct PixelClassifier: Sendable, Equatable {
         let (sigmas, warnings) = appliedScales(pixelSize: pixelSize)
         let normalised = try normalisation.normalised(image)
         let plan = FeaturePlan(bank: featureBank, appliedSigmas: sigmas)
-        let w = image.width, n = image.count, k = classCount
-        var planes = [Float](repeating: 0, count: k * n)
-        planes.withUnsafeMutableBufferPointer { ob in
-            let out = SendablePointer(ob.baseAddress!)
-            forEachFeatureTile(normalised, plan: plan, tileRows: tileRows) { rows, features in
-                let tileN = rows.count * w
-                let acc = UnsafeMutablePointer<Float>.allocate(capacity: RandomForest.predictionScratchCount(classCount: k))
-                defer { acc.deallocate() }
-                forest.predict(features: features, featureStride: tileN, sampleStride: 1, count: tileN,
-                               output: out.base + rows.lowerBound * w, classStride: n, scratch: acc)
-            }
+        let scratchCount = RandomForest.predictionScratchCount(featureCount: forest.featureCount, classCount: classCount)
+        forEachFeatureTile(normalised, plan: plan, tileRows: tileRows) { rows, features in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
+            defer { scratch.deallocate() }
+            body(rows, features, scratch)
         }
-        let images = (0 ..< k).map { c in
-            Image<Float>(width: w, height: image.height, pixels: Array(planes[c * n ..< (c + 1) * n]), bitDepth: 32)
-        }
-        return PixelPrediction(probabilities: images, appliedScalesPixels: sigmas, warnings: warnings)
+        return (sigmas, warnings)
     }
 
     /// Class probability planes (`[c − 1]` for class c); see ``predict(_:pixelSize:tileRows:)`` for warnings.
@@ -338,7 +382,7 @@ public struct PixelClassifier: Sendable, Equatable {
 
     /// The most probable class 1...K at every pixel; see ``predict(_:pixelSize:tileRows:)`` for warnings.
     public func classify(_ image: Image<Float>, pixelSize: PixelSize?) throws(LearningError) -> Image<UInt8> {
-        try predict(image, pixelSize: pixelSize).classMap()
+        try classification(image, pixelSize: pixelSize).classes
     }
 }
 

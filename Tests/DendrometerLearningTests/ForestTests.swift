@@ -33,6 +33,43 @@ struct ForestTests {
         #expect(p.count == 4 && abs(p[0] + p[1] - 1) < 1e-5 && p[0] > 0.9 && p[3] > 0.9)
     }
 
+    @Test("classification stops early yet equals the arg-max of the full probabilities (impure leaves, 3 classes, blocks with a remainder)")
+    func earlyStopIsExact() throws {
+        // Overlapping classes and shallow trees give impure leaves, so many samples stay undecided
+        // until late and some run every tree; 1000 samples = 7 blocks of 128 and a remainder.
+        var rng = SplitMix64(seed: 21)
+        let nf = 4
+        func samples(_ n: Int) -> (x: [Float], y: [UInt8]) {
+            var x = [Float](), y = [UInt8]()
+            for _ in 0 ..< n {
+                let v = (0 ..< nf).map { _ in Float(rng.next() % 10_000) / 10_000 }
+                x += v
+                let s = v[0] + 0.3 * v[1] + Float(rng.next() % 1000) / 2500    // label noise of 0.4
+                y.append(s < 0.6 ? 0 : (s < 1.0 ? 1 : 2))
+            }
+            return (x, y)
+        }
+        let (x, y) = samples(3000)
+        let (tx, _) = samples(1000)
+        for (trees, depth) in [(1, 3), (2, 3), (51, 3), (100, 4), (100, 20)] {
+            let forest = try RandomForest.train(features: x, featureCount: nf, labels: y, classCount: 3,
+                                                parameters: .init(treeCount: trees, maximumDepth: depth, seed: 4))
+            let p = try forest.probabilities(features: tx)
+            let argmax = (0 ..< tx.count / nf).map { i in
+                var best = 0
+                for c in 1 ..< 3 where p[i * 3 + c] > p[i * 3 + best] { best = c }
+                return best
+            }
+            #expect(try forest.classIndices(features: tx) == argmax, "\(trees) trees of depth \(depth)")
+        }
+    }
+
+    @Test("the stopping rule's rounding margin: 4·T²·2⁻²⁴ (0.0024 for 100 trees)")
+    func stoppingMargin() {
+        #expect(RandomForest.sumRoundingBound(treeCount: 100) == 40_000 * 0x1p-24)
+        #expect(abs(RandomForest.sumRoundingBound(treeCount: 100) - 0.002384) < 1e-6)
+    }
+
     @Test("the example in the documentation")
     func documentationExample() throws {
         let forest = try RandomForest.train(features: [0.1, 0.2, 0.8, 0.9], featureCount: 1, labels: [0, 0, 1, 1],

@@ -144,6 +144,9 @@ public struct AnalysisOptions: Sendable {
     public var segmentation: SegmentationSource = .automatic
     /// Every tunable (``AnalysisParameters``; `--config FILE` and the CLI flags set it).
     public var parameters = AnalysisParameters()
+    /// With a trained model: keep its class probability planes in the segmentation record
+    /// (`--save-probabilities`); otherwise only its class map is computed, which is faster.
+    public var keepsClassProbabilities = false
 
     /// Defaults.
     public init() {}
@@ -158,7 +161,8 @@ public struct AnalysisOptions: Sendable {
         case .auto: .unspecified
         }
         switch segmentation {
-        case .model(let model, let name): return TrainedModelSegmenter(model: model, name: name, appearance: appearance)
+        case .model(let model, let name): return TrainedModelSegmenter(model: model, name: name, appearance: appearance,
+                                                                             keepsProbabilities: keepsClassProbabilities)
         case .mask(let mask): return ExternalMaskSegmenter(mask: mask, appearance: appearance)
         case .automatic:
             switch phase {

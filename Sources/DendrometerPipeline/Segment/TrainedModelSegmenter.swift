@@ -27,12 +27,17 @@ public struct TrainedModelSegmenter: PhaseSegmenter {
     public var name: String
     /// What the user said the phase looks like (`--phase bright|dark`); unspecified: inferred from the image.
     public var appearance: PhaseAppearance
+    /// Whether the record keeps the class probability planes (`--save-probabilities`). Without them
+    /// only the class map is computed, which stops each pixel's trees once its class is certain.
+    public var keepsProbabilities: Bool
 
     /// A segmenter applying `model`.
-    public init(model: PixelClassifier, name: String, appearance: PhaseAppearance = .unspecified) {
+    public init(model: PixelClassifier, name: String, appearance: PhaseAppearance = .unspecified,
+                keepsProbabilities: Bool = false) {
         self.model = model
         self.name = name
         self.appearance = appearance
+        self.keepsProbabilities = keepsProbabilities
     }
 
     /// The class holding the dendrite phase (and the anode layer).
@@ -41,9 +46,16 @@ public struct TrainedModelSegmenter: PhaseSegmenter {
     public static let otherClass = 3
 
     public func segment(_ field: PreparedField, parameters: AnalysisParameters) throws(AnalysisError) -> PhaseSegmentation {
-        let prediction: PixelPrediction
-        do { prediction = try model.predict(field.original, pixelSize: field.pixelSize) } catch { throw .badModel(name, error.description) }
-        let classes = prediction.classMap()
+        let classes: Image<UInt8>, probabilities: [Image<Float>], modelWarnings: [String]
+        do {
+            if keepsProbabilities {
+                let prediction = try model.predict(field.original, pixelSize: field.pixelSize)
+                (classes, probabilities, modelWarnings) = (prediction.classMap(), prediction.probabilities, prediction.warnings)
+            } else {
+                let result = try model.classification(field.original, pixelSize: field.pixelSize)
+                (classes, probabilities, modelWarnings) = (result.classes, [], result.warnings)
+            }
+        } catch { throw .badModel(name, error.description) }
         var phaseBits = [UInt8](repeating: 0, count: classes.count)
         var otherBits = [UInt8](repeating: 0, count: classes.count)
         for i in classes.pixels.indices {
@@ -54,7 +66,7 @@ public struct TrainedModelSegmenter: PhaseSegmenter {
         let raw = BinaryMask(width: field.width, height: field.height, normalizedBits: phaseBits)
         let speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: field.pixelSize)
         let phase = try PhaseSegmentation.cleaned(raw, speckPx: speckPx, holePx: parameters.threshold.fillHolesBelowPx)
-        var warnings = prediction.warnings
+        var warnings = modelWarnings
         if phase.area == 0 { warnings.append("the model \(name) finds no dendrite phase (class 1) in this image; was it trained on images like this one?") }
         let other = model.classCount >= Self.otherClass ? BinaryMask(width: field.width, height: field.height, normalizedBits: otherBits) : nil
         var look = appearance, lookWhy = "given"
@@ -63,7 +75,7 @@ public struct TrainedModelSegmenter: PhaseSegmenter {
             phase: phase, other: other, appearance: look, method: .model(name),
             reason: "trained pixel classifier \(name) (\(model.summary)); class 1 = dendrite phase incl. the anode layer; \(look) (\(lookWhy))",
             warnings: warnings, texture: field.denoised)
-        record.classProbabilities = prediction.probabilities
+        record.classProbabilities = probabilities
         return record
     }
 }
