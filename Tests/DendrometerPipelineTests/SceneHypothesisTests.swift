@@ -45,3 +45,32 @@ struct SceneHypothesisTests {
         #expect(PhaseContrast.measure(Image(width: 10, height: 10, pixels: pixels.map { $0 == 200 ? 200 : 100 }, bitDepth: 32), phase: mask) == nil)
     }
 }
+
+@Suite("Anode side: the layer of the dendrites' material")
+struct AnodeLayerMaterialTests {
+    /// 200 × 160: a bright anode (220) along the left, 20 px, with 10 px wide tongues of the same
+    /// grey growing right (wide enough to keep their grey through the denoising), three of them
+    /// across the cell (a short circuit, so phase lies beside both layers); a fainter, thicker layer (170, a current collector) along the right, 40 px;
+    /// electrolyte at 100. A threshold of 140 puts both layers in the phase.
+    func scene() -> Micrograph {
+        var s = Scene(width: 200, height: 160, side: .left, phase: 220, interface: { _ in 20 })
+        for (k, start) in stride(from: 10, to: 150, by: 20).enumerated() {
+            let end = k % 2 == 1 ? 160 : 70      // three across: 3 × 10 × 20 = 600 root px by the collector
+            for u in start ..< start + 10 { for d in 20 ..< end { s.paint(u: u, v: d) } }
+        }
+        for y in 0 ..< 160 { for x in 160 ..< 200 { s.pixels[y * 200 + x] = 170 } }
+        return s.micrograph()
+    }
+
+    @Test("the thicker right layer is fainter than the phase beside it (ratio 70 / 120 = 0.58 < 0.8): the anode is the left layer")
+    func collectorIsNotTheAnode() throws {
+        var options = AnalysisOptions()
+        options.phase = .bright
+        options.parameters.threshold.threshold = .value(140)
+        let r = try DendriteAnalysis.run(scene(), options: options)
+        #expect(r.interface?.side == .left)
+        // With the rule off (ratio 0), the thicker layer wins, as before.
+        options.parameters.anodeLayer.minimumRootContrastRatio = 0
+        #expect(try DendriteAnalysis.run(scene(), options: options).interface?.side == .right)
+    }
+}

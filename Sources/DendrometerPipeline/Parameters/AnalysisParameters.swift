@@ -226,6 +226,17 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// The same in px for uncalibrated images (``InterfaceDetector/Parameters/minimumEnclosedLayerThickness``
         /// is set from these).
         public var minimumEnclosedThicknessPx = 10.0
+        /// Anode side auto: dendrites are the anode's material, so the anode layer has at least
+        /// the contrast (against the electrolyte) of the phase rising from it (``AnodeLayerGrey``;
+        /// thin roots only look fainter, through blur). A layer with less than this fraction of
+        /// its roots' contrast is another material (a current collector, the mount), and the next
+        /// side whose layer qualifies is chosen. Measured: anodes ≥ 0.94 (validation split) and
+        /// ≥ 0.99 (own set); a Li-In cell's steel collector 0.60.
+        public var minimumRootContrastRatio = 0.8
+        /// The roots: phase pixels within this fraction of the field's depth beyond the interface.
+        public var rootBandFraction = 0.1
+        /// Fewer root pixels than this: too little to judge the layer's grey (the layer is kept).
+        public var minimumRootPixels = 200
         public init() {}
 
         /// The minimum enclosed thickness in px for an image with `pixelSize` (nil: uncalibrated).

@@ -423,7 +423,11 @@ public enum DendriteAnalysis {
         let field = prepared.rect
         let pixelSize = prepared.pixelSize
         let speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: pixelSize)
-        let detection = InterfaceDetector.detect(in: seg.phase, side: options.anode, parameters: parameters.interfaceParameters(pixelSize: pixelSize))
+        var detection = InterfaceDetector.detect(in: seg.phase, side: options.anode, parameters: parameters.interfaceParameters(pixelSize: pixelSize))
+        if options.anode == nil {
+            detection = layerOfTheRootsMaterial(detection, phase: seg.phase, grey: prepared.denoised,
+                                                parameters: parameters, pixelSize: pixelSize, review: &review)
+        }
         clock.lap("interface")
         if detection.interface != nil, options.anode == nil {
             let ranked = detection.sideScores.sorted { $0.value > $1.value }
@@ -683,5 +687,45 @@ public struct StageClock {
             String(format: "%@ %.0f ms", lap.0, lap.1) + (lap.2.map { " [peak \($0 >> 20) MB]" } ?? "")
         }.joined(separator: ", ")
         FileHandle.standardError.write(Data("dendrometer \(label): \(line)\n".utf8))
+    }
+}
+
+extension DendriteAnalysis {
+    /// Anode side auto: keeps `first` when its layer has the grey of the phase rising from it
+    /// (``AnodeLayerGrey``, ``AnalysisParameters/AnodeLayer/minimumRootContrastRatio``);
+    /// otherwise the next side, by layer thickness, whose layer does. When none does, `first`
+    /// stays and a review reason says why.
+    ///
+    /// Example: a full-penetration Li-In cell with its bright anode on the left and a light-grey
+    /// current collector on the right: the collector's band is thicker, but its contrast is 0.6 of
+    /// the dendrite roots' beside it, so the left layer (ratio ≈ 1) is the anode.
+    static func layerOfTheRootsMaterial(_ first: InterfaceDetection, phase: BinaryMask, grey: Image<Float>,
+                                        parameters: AnalysisParameters, pixelSize: PixelSize?,
+                                        review: inout [String]) -> InterfaceDetection {
+        let a = parameters.anodeLayer
+        func judge(_ d: InterfaceDetection) -> (matches: Bool?, grey: AnodeLayerGrey?) {
+            guard let i = d.interface, grey.width == phase.width, grey.height == phase.height else { return (nil, nil) }
+            let band = a.rootBandFraction * Double(i.side.extent(width: phase.width, height: phase.height))
+            let m = AnodeLayerGrey.measure(phase: phase, grey: grey, interface: i, rootBandPx: band)
+            return (m?.matches(minimumRatio: a.minimumRootContrastRatio, minimumRootPixels: a.minimumRootPixels), m)
+        }
+        let (firstMatches, firstGrey) = judge(first)
+        guard firstMatches == false, let firstSide = first.side, let ratio = firstGrey?.contrastRatio else { return first }
+        let interfaceParameters = parameters.interfaceParameters(pixelSize: pixelSize)
+        let others = first.sideScores.filter { $0.key != firstSide && $0.value >= interfaceParameters.minimumLayerThickness }
+            .sorted { $0.value > $1.value }
+        for (side, _) in others {
+            var alternative = InterfaceDetector.detect(in: phase, side: side, parameters: interfaceParameters)
+            let judged = judge(alternative)
+            guard alternative.interface != nil, judged.matches == true, let altRatio = judged.grey?.contrastRatio else { continue }
+            alternative.sideScores = first.sideScores
+            alternative.explanation = String(
+                format: "anode at the %@: its layer has the grey of the phase rising from it (contrast %.2f of the roots'); the thicker %@ layer has %.2f of its roots' contrast, another material (a current collector or the mount)",
+                side.rawValue, altRatio, firstSide.rawValue, ratio)
+            return alternative
+        }
+        review.append(String(format: "anode side auto: the %@ layer has %.2f times the contrast of the phase rising from it, so it may not be the anode the dendrites grew from (a collector or the mount); check the interface on the overlay, or say --anode SIDE",
+                             firstSide.rawValue, ratio))
+        return first
     }
 }
