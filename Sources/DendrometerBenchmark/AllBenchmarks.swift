@@ -7,10 +7,11 @@ import DendrometerSkeleton
 /// Every benchmark case `dendrometer bench` knows, in pipeline order. Names
 /// match the Python equivalents in tools/bench_compare.py.
 public enum AllBenchmarks {
-    /// I/O first, then the kernels of each stage, the whole analysis, and trained-model segmentation.
-    public static var cases: [BenchmarkCase] {
-        IOBenchmarks.cases + KernelBenchmarks.cases + [endToEnd] + LearningBenchmarks.cases
-    }
+    /// I/O first, then the kernels of each stage and the whole analysis: what runs by default.
+    public static var cases: [BenchmarkCase] { IOBenchmarks.cases + KernelBenchmarks.cases + [endToEnd] }
+    /// Cases run only when asked for by name (`--kernel pixel-classifier`): trained-model
+    /// segmentation trains a model first and takes about a minute at 4096².
+    public static var onRequestCases: [BenchmarkCase] { LearningBenchmarks.cases }
 
     /// `analyze` on the generated micrograph at 0.25 µm/px: segmentation to regions (no file output).
     public static let endToEnd = BenchmarkCase(name: "analyze-end-to-end") { ctx in

@@ -18,6 +18,8 @@ struct BenchCommand: ParsableCommand {
         run on the widest vector kernels the processor has (AVX-512BW, AVX2, else the portable \
         Swift kernels; the table's first line says which). Set DENDROMETER_VECTORS=portable or \
         avx2 to measure narrower ones: results are bit-identical.
+
+        Trained-model segmentation (features and random forest, as `analyze --model`) runs         only when named: --kernel pixel-classifier (a model is trained on the generated scene         first; tools/bench_pixel_classifier.py prints its ratio to scikit-image + scikit-learn).
         """)
 
     @Option(name: .customLong("size"), help: "Image size WxH (repeatable). Default: 1024x1024 and 4096x4096.")
@@ -66,6 +68,7 @@ struct BenchCommand: ParsableCommand {
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let cases = AllBenchmarks.cases.filter { c in kernel.isEmpty || kernel.contains { c.name.contains($0) } }
+            + AllBenchmarks.onRequestCases.filter { c in kernel.contains { c.name.contains($0) } }
         var all = [BenchmarkResult]()
         if !json {
             emit("# threads: \(Concurrency.maximumThreads), vector kernels: \(VectorKernels.active.rawValue)")
