@@ -35,7 +35,8 @@ public struct AnodeLayerGrey: Sendable, Equatable {
     public var rootGrey: Double
     /// Median grey of the non-phase pixels beyond the interface (the electrolyte).
     public var electrolyteGrey: Double
-    /// Phase pixels in the adjacent band.
+    /// Phase pixels in the adjacent band (counted on the sampled pixels × the sampling stride;
+    /// exact up to ``maximumSamples`` pixels).
     public var rootPixels: Int
 
     /// (layer − electrolyte) / (roots − electrolyte): 1 for a layer of the roots' material;
@@ -66,24 +67,21 @@ public struct AnodeLayerGrey: Sendable, Equatable {
         precondition(phase.width == grey.width && phase.height == grey.height, "mask and image sizes differ")
         let w = phase.width, h = phase.height, side = interface.side
         let g = (0 ..< side.length(width: w, height: h)).map { interface.height(atU: Double($0)) }
+        // Every `step`-th pixel (row-major): at most ``maximumSamples`` visits, whatever the image size.
         let step = max(1, phase.count / maximumSamples)
         var layer = [Float](), roots = [Float](), rest = [Float]()
-        var rootCount = 0
-        for y in 0 ..< h {
-            for x in 0 ..< w {
-                let i = y * w + x
-                let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
-                let d = Double(v) - g[u]
-                let isPhase = phase.bits[i] != 0
-                if isPhase && d > 0 && d < rootBandPx { rootCount += 1 }
-                guard i % step == 0, grey.pixels[i].isFinite else { continue }
-                if isPhase {
-                    if d <= 0 { layer.append(grey.pixels[i]) } else if d < rootBandPx { roots.append(grey.pixels[i]) }
-                } else if d > 0 {
-                    rest.append(grey.pixels[i])
-                }
+        for i in stride(from: 0, to: phase.count, by: step) {
+            let (u, v) = side.framePosition(x: i % w, y: i / w, width: w, height: h)
+            let d = Double(v) - g[u]
+            let value = grey.pixels[i]
+            guard value.isFinite else { continue }
+            if phase.bits[i] != 0 {
+                if d <= 0 { layer.append(value) } else if d < rootBandPx { roots.append(value) }
+            } else if d > 0 {
+                rest.append(value)
             }
         }
+        let rootCount = roots.count * step
         guard let l = median(&layer), let r = median(&roots), let e = median(&rest) else { return nil }
         return AnodeLayerGrey(layerGrey: l, rootGrey: r, electrolyteGrey: e, rootPixels: rootCount)
     }
