@@ -34,4 +34,27 @@ struct SaturatingConversionTests {
         #expect(Int(saturating: below) == Int(exactly: below)!)
         #expect(Int(saturating: Double(Int.min).nextUp) == Int(exactly: Double(Int.min).nextUp)!)
     }
+
+    /// Calls the generic initialiser (a generic context cannot pick the concrete overloads).
+    func generic<T: FixedWidthInteger, F: BinaryFloatingPoint>(_: T.Type, _ v: F) -> T { T(saturating: v) }
+
+    @Test("the concrete fast forms equal the generic one on edge values")
+    func concreteEqualsGeneric() {
+        let doubles: [Double] = [.nan, -.infinity, .infinity, -1e300, 1e300, -0.0, 0.4, -0.9, 254.99, 255, 255.5,
+                                 65_535.7, 65_536, Double(Int.max), Double(Int.max).nextDown, Double(Int.min),
+                                 Double(Int.min).nextUp, Double(UInt64.max), -1, 3.7, -3.7]
+        for v in doubles {
+            #expect(Int(saturating: v) == generic(Int.self, v), "\(v)")
+            #expect(Int64(saturating: v) == generic(Int64.self, v), "\(v)")
+            #expect(UInt8(saturating: v) == generic(UInt8.self, v), "\(v)")
+            #expect(UInt16(saturating: v) == generic(UInt16.self, v), "\(v)")
+            #expect(UInt64(saturating: v) == generic(UInt64.self, v), "\(v)")
+            let f = Float(v)
+            #expect(Int(saturating: f) == generic(Int.self, f), "\(f)")
+            #expect(Int64(saturating: f) == generic(Int64.self, f), "\(f)")
+            #expect(UInt8(saturating: f) == generic(UInt8.self, f), "\(f)")
+            #expect(UInt16(saturating: f) == generic(UInt16.self, f), "\(f)")
+            #expect(UInt64(saturating: f) == generic(UInt64.self, f), "\(f)")
+        }
+    }
 }
