@@ -41,4 +41,19 @@ struct CrackSeparationTests {
         #expect(removed == 0)
         #expect(kept == m)
     }
+
+    @Test("a thin whisker on a rough foot (a 3 px high sideways bump of the anode's edge) keeps its root: nothing within 2ρ + σ = 7 px of the interface is cut")
+    func thinWhiskerOnAFoot() throws {
+        var m = BinaryMask(width: 120, height: 140)
+        Self.set(&m, u: 14 ... 28, v: 10 ... 12)        // the foot: 15 px wide, running sideways
+        Self.set(&m, u: 20 ... 21, v: 10 ... 70)        // the whisker, 2 px wide
+        let orientation = AnalysisParameters.Orientation()
+        #expect(DendriteAnalysis.whiskerBaseBandPx(orientation) == 7)
+        let (kept, removed) = try DendriteAnalysis.separatingCracks(
+            m, interface: Self.interface, orientation: orientation, dendrites: AnalysisParameters.Dendrites())
+        // The foot reads as sideways, but it lies within the base band: whisker and foot stay.
+        #expect(removed == 0)
+        #expect(kept.area == m.area && m.subtracting(kept).area == 0)
+        #expect(Self.maxOffset(kept) == 70)
+    }
 }

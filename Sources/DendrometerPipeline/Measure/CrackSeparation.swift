@@ -16,6 +16,9 @@
 // steep material), and give back the crack-like pixels within
 // `whiskerTipRestorePx` steps of what was kept (a needle's tip and edges turn
 // sideways over about ρ). The rest is set aside with the unrooted pieces.
+// Nothing is cut within 2ρ + σ of the interface: the mask stops there along a
+// straight line, and over the tensor's footprint that edge sets the direction,
+// so a thin whisker's base reads as sideways and, cut, would lose its root.
 //
 // Worked example: a 2 px whisker rises 60 px from the anode; at its tip a crack
 // runs 40 px sideways and then 30 px up. The sideways run is crack-like; cut
@@ -39,11 +42,23 @@ extension DendriteAnalysis {
         let angles = try relativeOrientation(mask, interface: interface, parameters: orientation, within: work)
         var core = mask
         let limit = Float(p.whiskerMaximumTiltDegrees)
+        // The mask ends at the interface, and within the tensor's footprint of it that straight
+        // edge, not the whisker, sets the local direction: a thin whisker's base would read as
+        // sideways and the whisker lose its root. No cut there.
+        let baseBand = whiskerBaseBandPx(orientation)
         for px in angles.pixels where abs(px.degrees - 90) > limit {
+            if interface.depth(x: Double(px.x), y: Double(px.y)) < baseBand { continue }
             core.bits[Int(px.y) * mask.width + Int(px.x)] = 0
         }
         let rooted = keepingRooted(core, interface: interface, tolerancePx: p.rootTolerancePx).mask
         let kept = rooted.growing(within: mask, steps: p.whiskerTipRestorePx)
         return (kept, mask.area - kept.area)
+    }
+
+    /// Depth (px) below which no pixel is cut as crack-like: the structure tensor's footprint,
+    /// 2ρ + σ (7 px with the default σ 1, ρ 3), over which the mask's edge at the interface
+    /// dominates the local direction.
+    static func whiskerBaseBandPx(_ orientation: AnalysisParameters.Orientation) -> Double {
+        2 * orientation.rhoPx + orientation.sigmaPx
     }
 }
