@@ -15,12 +15,12 @@ trap "rm -rf \"$work\"" EXIT
 # The working tree as it is (tracked and new files, not .build/), so uncommitted edits are audited too.
 (cd "$repo" && git ls-files -z --cached --others --exclude-standard | xargs -0 cp --parents -t "$work")
 # An internal copy of the shadowing initialisers in every Swift target, so each file sees them
-# whatever it imports.
+# whatever it imports (@usableFromInline, so @inlinable code may call them too).
 for target in "$work"/Sources/*/; do
     [ -n "$(find "$target" -name "*.swift" -print -quit)" ] || continue
     for t in Int Int32 Int64 UInt UInt8 UInt16 UInt32 UInt64; do
         for f in Double Float; do
-            echo "extension $t { @available(*, deprecated, message: \"FLOAT-TO-INT\") init(_ v: $f) { self = 0 } }"
+            echo "extension $t { @available(*, deprecated, message: \"FLOAT-TO-INT\") @usableFromInline init(_ v: $f) { self = 0 } }"
         done
     done > "$target/ZZFloatToIntAudit.swift"
 done
