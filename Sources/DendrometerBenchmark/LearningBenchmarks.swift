@@ -16,8 +16,9 @@ public enum LearningBenchmarks {
     /// Labelled pixels the benchmark model is trained on (at most a twentieth of the image).
     static let trainingPixels = 100_000
 
-    /// The disc/band scene at `width × height` and its true classes (the peer script's rule).
-    static func scene(width: Int, height: Int, seed: UInt64) -> (grey: Image<Float>, truth: Image<UInt8>) {
+    /// The disc/band scene at `width × height` and its true classes (the peer script's rule; also
+    /// the scene of the learning timing test).
+    public static func scene(width: Int, height: Int, seed: UInt64) -> (grey: Image<Float>, truth: Image<UInt8>) {
         var rng = SplitMix64(seed: seed)
         var grey = Image<Float>(width: width, height: height, fill: 0)
         var truth = Image<UInt8>(width: width, height: height, fill: 2)

@@ -103,6 +103,38 @@ extension RandomForest {
         }
     }
 
+    /// The forest's arrays as raw pointers, for the span of one prediction call.
+    struct ForestView {
+        let nodes: UnsafePointer<Node>
+        let probabilities: UnsafePointer<Float>
+        let starts: UnsafeBufferPointer<Int>
+        /// Tree t's prediction nodes.
+        @inline(__always) func tree(_ t: Int) -> UnsafePointer<Node> { nodes + starts[t] }
+    }
+
+    /// For every block of `count` samples: copies its features into the block tile, clears its
+    /// class sums, and calls `body(first sample, samples in the block, forest)`.
+    @inline(__always)
+    private func forEachBlock(_ x: UnsafePointer<Float>, featureStride: Int, sampleStride: Int, count: Int,
+                              _ s: BlockScratch, _ body: (Int, Int, ForestView) -> Void) {
+        predictionNodes.withUnsafeBufferPointer { nb in
+            leafProbabilities.withUnsafeBufferPointer { pb in
+                treeStarts.withUnsafeBufferPointer { sb in
+                    let forest = ForestView(nodes: nb.baseAddress!, probabilities: pb.baseAddress!, starts: sb)
+                    var p0 = 0
+                    while p0 < count {
+                        let bn = min(predictionBlockSize, count - p0)
+                        gather(x, featureStride: featureStride, sampleStride: sampleStride, from: p0, count: bn,
+                               into: s.features)
+                        s.sums.update(repeating: 0, count: classCount * predictionBlockSize)
+                        body(p0, bn, forest)
+                        p0 += bn
+                    }
+                }
+            }
+        }
+    }
+
     /// Mean class probabilities of `count` samples.
     ///
     /// Feature f of sample i is `features[f · featureStride + i · sampleStride]`; the probability
@@ -114,30 +146,17 @@ extension RandomForest {
         let scale = 1 / Float(trees)
         let s = BlockScratch(scratch, featureCount: featureCount, classCount: k)
         for p in 0 ..< b { s.undecided[p] = Int32(truncatingIfNeeded: p) }
-        predictionNodes.withUnsafeBufferPointer { nb in
-            leafProbabilities.withUnsafeBufferPointer { pb in
-                treeStarts.withUnsafeBufferPointer { sb in
-                    let allNodes = nb.baseAddress!, probabilities = pb.baseAddress!
-                    var p0 = 0
-                    while p0 < count {
-                        let bn = min(b, count - p0)
-                        gather(x, featureStride: featureStride, sampleStride: sampleStride, from: p0, count: bn,
-                               into: s.features)
-                        s.sums.update(repeating: 0, count: k * b)
-                        for t in 0 ..< trees {
-                            descend(allNodes + sb[t], samples: s.undecided, count: bn, s)
-                            for c in 0 ..< k {
-                                let a = s.sums + c * b
-                                for p in 0 ..< bn { a[p] += probabilities[Int(s.leaf[p]) * k + c] }
-                            }
-                        }
-                        for c in 0 ..< k {
-                            let o = output + c * classStride + p0, a = s.sums + c * b
-                            for p in 0 ..< bn { o[p] = a[p] * scale }
-                        }
-                        p0 += bn
-                    }
+        forEachBlock(x, featureStride: featureStride, sampleStride: sampleStride, count: count, s) { p0, bn, forest in
+            for t in 0 ..< trees {
+                descend(forest.tree(t), samples: s.undecided, count: bn, s)
+                for c in 0 ..< k {
+                    let a = s.sums + c * b
+                    for p in 0 ..< bn { a[p] += forest.probabilities[Int(s.leaf[p]) * k + c] }
                 }
+            }
+            for c in 0 ..< k {
+                let o = output + c * classStride + p0, a = s.sums + c * b
+                for p in 0 ..< bn { o[p] = a[p] * scale }
             }
         }
     }
@@ -152,62 +171,49 @@ extension RandomForest {
         let scale = 1 / Float(trees)
         let rounding = Self.sumRoundingBound(treeCount: trees)
         let s = BlockScratch(scratch, featureCount: featureCount, classCount: k)
-        predictionNodes.withUnsafeBufferPointer { nb in
-            leafProbabilities.withUnsafeBufferPointer { pb in
-                treeStarts.withUnsafeBufferPointer { sb in
-                    let allNodes = nb.baseAddress!, probabilities = pb.baseAddress!
-                    var p0 = 0
-                    while p0 < count {
-                        let bn = min(b, count - p0)
-                        gather(x, featureStride: featureStride, sampleStride: sampleStride, from: p0, count: bn,
-                               into: s.features)
-                        s.sums.update(repeating: 0, count: k * b)
-                        for p in 0 ..< bn { s.undecided[p] = Int32(truncatingIfNeeded: p) }
-                        var open = bn
-                        for t in 0 ..< trees where open > 0 {
-                            descend(allNodes + sb[t], samples: s.undecided, count: open, s)
-                            for c in 0 ..< k {
-                                let a = s.sums + c * b
-                                for i in 0 ..< open {
-                                    let p = Int(s.undecided[i])
-                                    a[p] += probabilities[Int(s.leaf[p]) * k + c]
-                                }
-                            }
-                            // After t + 1 trees no class can lead by more than t + 1: test only when
-                            // that could exceed the trees still to run.
-                            let remaining = trees - t - 1
-                            guard t + 1 > remaining else { continue }
-                            let needed = Float(remaining) + rounding
-                            var kept = 0
-                            for i in 0 ..< open {
-                                let p = Int(s.undecided[i])
-                                var best = s.sums[p], second = -Float.infinity, winner = 0
-                                for c in 1 ..< k {
-                                    let v = s.sums[c * b + p]
-                                    if v > best { second = best; best = v; winner = c } else if v > second { second = v }
-                                }
-                                if best - second > needed {
-                                    output[p0 + p] = UInt8(truncatingIfNeeded: winner)
-                                } else {
-                                    s.undecided[kept] = Int32(truncatingIfNeeded: p)
-                                    kept += 1
-                                }
-                            }
-                            open = kept
-                        }
-                        // Samples that ran every tree: the arg-max of the mean, as `PixelPrediction.classMap`.
-                        for i in 0 ..< open {
-                            let p = Int(s.undecided[i])
-                            var winner = 0, best = s.sums[p] * scale
-                            for c in 1 ..< k {
-                                let v = s.sums[c * b + p] * scale
-                                if v > best { best = v; winner = c }
-                            }
-                            output[p0 + p] = UInt8(truncatingIfNeeded: winner)
-                        }
-                        p0 += bn
+        forEachBlock(x, featureStride: featureStride, sampleStride: sampleStride, count: count, s) { p0, bn, forest in
+            for p in 0 ..< bn { s.undecided[p] = Int32(truncatingIfNeeded: p) }
+            var open = bn
+            for t in 0 ..< trees where open > 0 {
+                descend(forest.tree(t), samples: s.undecided, count: open, s)
+                for c in 0 ..< k {
+                    let a = s.sums + c * b
+                    for i in 0 ..< open {
+                        let p = Int(s.undecided[i])
+                        a[p] += forest.probabilities[Int(s.leaf[p]) * k + c]
                     }
                 }
+                // After t + 1 trees no class can lead by more than t + 1: test only when
+                // that could exceed the trees still to run.
+                let remaining = trees - t - 1
+                guard t + 1 > remaining else { continue }
+                let needed = Float(remaining) + rounding
+                var kept = 0
+                for i in 0 ..< open {
+                    let p = Int(s.undecided[i])
+                    var best = s.sums[p], second = -Float.infinity, winner = 0
+                    for c in 1 ..< k {
+                        let v = s.sums[c * b + p]
+                        if v > best { second = best; best = v; winner = c } else if v > second { second = v }
+                    }
+                    if best - second > needed {
+                        output[p0 + p] = UInt8(truncatingIfNeeded: winner)
+                    } else {
+                        s.undecided[kept] = Int32(truncatingIfNeeded: p)
+                        kept += 1
+                    }
+                }
+                open = kept
+            }
+            // Samples that ran every tree: the arg-max of the mean, as `PixelPrediction.classMap`.
+            for i in 0 ..< open {
+                let p = Int(s.undecided[i])
+                var winner = 0, best = s.sums[p] * scale
+                for c in 1 ..< k {
+                    let v = s.sums[c * b + p] * scale
+                    if v > best { best = v; winner = c }
+                }
+                output[p0 + p] = UInt8(truncatingIfNeeded: winner)
             }
         }
     }

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 import DendrometerCore
+import DendrometerBenchmark
 @testable import DendrometerLearning
 
 /// Release-mode speed check, skipped unless DENDROMETER_LEARNING_TIMING=1. Prints timings; asserts nothing
@@ -8,24 +9,6 @@ import DendrometerCore
 @Suite("Timing (DENDROMETER_LEARNING_TIMING=1)")
 struct TimingTests {
     static let enabled = ProcessInfo.processInfo.environment["DENDROMETER_LEARNING_TIMING"] == "1"
-
-    /// A `size²` scene of bright discs (class 1) and dark bands (class 3) on a mid-grey background (class 2), noisy.
-    func scene(size: Int, seed: UInt64) -> (Image<Float>, Image<UInt8>) {
-        var rng = SplitMix64(seed: seed)
-        var img = Image<Float>(width: size, height: size, fill: 0)
-        var truth = Image<UInt8>(width: size, height: size, fill: 2)
-        for y in 0 ..< size {
-            for x in 0 ..< size {
-                let cx = Double(x % 128) - 64, cy = Double(y % 128) - 64
-                let disc = cx * cx + cy * cy < 30 * 30
-                let band = !disc && (y % 200) < 12
-                let grey = disc ? 0.75 : (band ? 0.15 : 0.45)
-                img[x, y] = Float(grey + 0.08 * gaussianNoise(&rng))
-                truth[x, y] = disc ? 1 : (band ? 3 : 2)
-            }
-        }
-        return (img, truth)
-    }
 
     func seconds(_ body: () throws -> Void) rethrows -> Double {
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -36,7 +19,7 @@ struct TimingTests {
     @Test("training on 10⁵ labelled pixels; features + prediction at 2048² with 100 trees", .enabled(if: enabled))
     func timing() throws {
         let size = 2048
-        let (img, truth) = scene(size: size, seed: 1)
+        let (img, truth) = LearningBenchmarks.scene(width: size, height: size, seed: 1)   // as `dendrometer bench`
         // 10⁵ labelled pixels at random positions, truth labels.
         var rng = SplitMix64(seed: 2)
         var labels = Image<UInt8>(width: size, height: size, fill: 0)
