@@ -225,28 +225,40 @@ extension RandomForest {
         4 * Float(t) * Float(t) * 0x1p-24
     }
 
+    /// Checks that row-major `features` hold whole samples and runs `body(samples, their features,
+    /// scratch)` over bands of samples on all cores; returns the sample count.
+    private func forEachBand(of features: [Float],
+                             _ body: @Sendable (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) throws(LearningError) -> Int {
+        guard features.count % featureCount == 0 else {
+            throw .featureCountMismatch(expected: featureCount, got: features.count)
+        }
+        let n = features.count / featureCount, nf = featureCount
+        let scratchCount = Self.predictionScratchCount(featureCount: nf, classCount: classCount)
+        features.withUnsafeBufferPointer { fb in
+            let src = SendableConstPointer(fb.baseAddress!)
+            parallelBands(n, minimumPerBand: predictionBlockSize) { range in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
+                defer { scratch.deallocate() }
+                body(range, src.base + range.lowerBound * nf, scratch)
+            }
+        }
+        return n
+    }
+
     /// Mean class probabilities of samples given row-major (`featureCount` values per sample):
     /// returns `count × classCount` values, sample-major. Runs on all cores.
     ///
     /// - Throws: ``LearningError/featureCountMismatch(expected:got:)`` when `features.count`
     ///   is not a multiple of ``featureCount``.
     public func probabilities(features: [Float]) throws(LearningError) -> [Float] {
-        guard features.count % featureCount == 0 else {
-            throw .featureCountMismatch(expected: featureCount, got: features.count)
-        }
-        let n = features.count / featureCount, k = classCount, nf = featureCount
+        if features.isEmpty { return [] }
+        let n = features.count / max(1, featureCount), k = classCount, nf = featureCount
         var planar = [Float](repeating: 0, count: n * k)
-        planar.withUnsafeMutableBufferPointer { ob in
+        try planar.withUnsafeMutableBufferPointer { ob throws(LearningError) in
             let out = SendablePointer(ob.baseAddress!)
-            features.withUnsafeBufferPointer { fb in
-                let src = SendableConstPointer(fb.baseAddress!)
-                parallelBands(n, minimumPerBand: predictionBlockSize) { range in
-                    let scratch = UnsafeMutablePointer<Float>.allocate(
-                        capacity: Self.predictionScratchCount(featureCount: nf, classCount: k))
-                    defer { scratch.deallocate() }
-                    predict(features: src.base + range.lowerBound * nf, featureStride: 1, sampleStride: nf,
-                            count: range.count, output: out.base + range.lowerBound, classStride: n, scratch: scratch)
-                }
+            _ = try forEachBand(of: features) { range, x, scratch in
+                predict(features: x, featureStride: 1, sampleStride: nf, count: range.count,
+                        output: out.base + range.lowerBound, classStride: n, scratch: scratch)
             }
         }
         var result = [Float](repeating: 0, count: n * k)
@@ -256,24 +268,16 @@ extension RandomForest {
 
     /// The most probable class index (0 ..< classCount; ties → the lower index) of each row-major
     /// sample: the arg-max of ``probabilities(features:)``, computed with the early stop of
-    /// classification. Runs on all cores.
+    /// classification. Runs on all cores. Throws as ``probabilities(features:)``.
     public func classIndices(features: [Float]) throws(LearningError) -> [Int] {
-        guard features.count % featureCount == 0 else {
-            throw .featureCountMismatch(expected: featureCount, got: features.count)
-        }
-        let n = features.count / featureCount, k = classCount, nf = featureCount
-        var classes = [UInt8](repeating: 0, count: n)
-        classes.withUnsafeMutableBufferPointer { ob in
+        if features.isEmpty { return [] }
+        let nf = featureCount
+        var classes = [UInt8](repeating: 0, count: features.count / max(1, nf))
+        try classes.withUnsafeMutableBufferPointer { ob throws(LearningError) in
             let out = SendablePointer(ob.baseAddress!)
-            features.withUnsafeBufferPointer { fb in
-                let src = SendableConstPointer(fb.baseAddress!)
-                parallelBands(n, minimumPerBand: predictionBlockSize) { range in
-                    let scratch = UnsafeMutablePointer<Float>.allocate(
-                        capacity: Self.predictionScratchCount(featureCount: nf, classCount: k))
-                    defer { scratch.deallocate() }
-                    classify(features: src.base + range.lowerBound * nf, featureStride: 1, sampleStride: nf,
-                             count: range.count, output: out.base + range.lowerBound, scratch: scratch)
-                }
+            _ = try forEachBand(of: features) { range, x, scratch in
+                classify(features: x, featureStride: 1, sampleStride: nf, count: range.count,
+                         output: out.base + range.lowerBound, scratch: scratch)
             }
         }
         return classes.map(Int.init)

@@ -64,6 +64,17 @@ struct ForestTests {
         }
     }
 
+    @Test("no samples: no probabilities and no classes; a partial sample is an error")
+    func emptyAndPartial() throws {
+        let forest = try RandomForest.train(features: [0.1, 0.9], featureCount: 1, labels: [0, 1], classCount: 2,
+                                            parameters: .init(treeCount: 3, seed: 1))
+        #expect(try forest.probabilities(features: []) == [])
+        #expect(try forest.classIndices(features: []) == [])
+        let two = try RandomForest.train(features: [0.1, 0.2, 0.9, 0.8], featureCount: 2, labels: [0, 1], classCount: 2,
+                                         parameters: .init(treeCount: 3, seed: 1))
+        #expect(throws: LearningError.featureCountMismatch(expected: 2, got: 3)) { try two.classIndices(features: [0.1, 0.2, 0.3]) }
+    }
+
     @Test("the stopping rule's rounding margin: 4·T²·2⁻²⁴ (0.0024 for 100 trees)")
     func stoppingMargin() {
         #expect(RandomForest.sumRoundingBound(treeCount: 100) == 40_000 * 0x1p-24)
