@@ -43,7 +43,7 @@ struct SegmentationSourceCommandTests {
         #expect(fromMask.penetration.p95_px == threshold.penetration.p95_px)
     }
 
-    @Test("train on sparse labels of one image, then --model: depth within 5 % of the generator's truth; the model file loads bit for bit")
+    @Test("train on sparse labels of one image, then --model: depth within 5 % of the generator's truth; the model file loads bit for bit; --save-probabilities gives the same depths and probabilities summing to 1")
     func trainThenModel() throws {
         let out = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
@@ -75,6 +75,24 @@ struct SegmentationSourceCommandTests {
         #expect(doc.tool_version.hasPrefix("dendrometer "))
         let truth = try Self.trueMaxPx()
         #expect(abs(doc.penetration.max_px - truth) <= 0.05 * truth, "model max \(doc.penetration.max_px) vs truth \(truth)")
+        // --save-probabilities computes the probabilities (the run above only the class map, which
+        // stops each pixel's trees early): the same depths, and one float page per class summing to 1.
+        let withProbabilities = out.appendingPathComponent("p")
+        let rp = try CLI.run(["analyze", "samples/li-in_fig3_fei.tif", "--out", withProbabilities.path, "--model", model,
+                              "--anode", "bottom", "--save-probabilities", "--json"])
+        #expect(rp.status == 0, "\(rp.stderr)")
+        let docP = try Self.document(rp.stdout)
+        #expect(docP.penetration.max_px == doc.penetration.max_px && docP.penetration.p95_px == doc.penetration.p95_px)
+        let path = withProbabilities.appendingPathComponent("li-in_fig3_fei.probabilities.tif").path
+        var pages = [[Float]]()
+        for page in 0 ..< 2 {
+            var options = ReadOptions()
+            options.page = page
+            guard case .float32(let p) = try ImageFile.read(path, options: options).image else { Issue.record("page \(page) is not float"); return }
+            pages.append(p.pixels)
+        }
+        // Inside the scanned field (rows above the data bar) the two classes' probabilities sum to 1.
+        #expect((0 ..< w * field).allSatisfy { abs(pages[0][$0] + pages[1][$0] - 1) < 1e-5 })
     }
 
     @Test("bad models, labels, masks and configs are one line naming the file, exit 1")
