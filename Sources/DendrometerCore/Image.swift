@@ -165,6 +165,14 @@ public enum AnyImage: Sendable, Equatable {
     public func asFloat() -> Image<Float> {
         switch self { case .uint8(let i): i.asFloat(); case .uint16(let i): i.asFloat(); case .float32(let i): i }
     }
+    /// The sub-image inside `rect` (clipped), in the same sample type.
+    public func cropped(to rect: PixelRect) -> AnyImage {
+        switch self {
+        case .uint8(let i): .uint8(i.cropped(to: rect))
+        case .uint16(let i): .uint16(i.cropped(to: rect))
+        case .float32(let i): .float32(i.cropped(to: rect))
+        }
+    }
 }
 
 extension Image where Pixel == Float {

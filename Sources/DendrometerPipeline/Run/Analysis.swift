@@ -240,8 +240,11 @@ public enum DendriteAnalysis {
         let field = micrograph.scannedField
         guard !field.isEmpty else { throw .emptyField }
         let p = options.parameters.preparation
-        let full = micrograph.image.asFloat()
-        let image = field == PixelRect(x: 0, y: 0, width: full.width, height: full.height) ? full : full.cropped(to: field)
+        // The field is cut from the samples as recorded (1 byte per pixel for 8-bit), and only
+        // the working copy is converted to Float.
+        let raster = micrograph.image
+        let recorded = field == PixelRect(x: 0, y: 0, width: raster.width, height: raster.height) ? raster : raster.cropped(to: field)
+        let image = recorded.asFloat()
         clock.lap("crop")
         // Scan-line streaks first (they would bridge dendrites sideways), then Gaussian noise.
         let destriped = p.correctScanLines ? correctingScanLines(image) : image
@@ -254,7 +257,7 @@ public enum DendriteAnalysis {
             edx[element] = EDXMaps.resample(map, toWidth: field.width, height: field.height)
         }
         clock.lap("edx")
-        return PreparedField(rect: field, rasterWidth: full.width, rasterHeight: full.height, original: image, denoised: smooth,
+        return PreparedField(rect: field, rasterWidth: raster.width, rasterHeight: raster.height, recorded: recorded, denoised: smooth,
                              pixelSize: micrograph.calibration.pixelSize, edx: edx)
     }
 

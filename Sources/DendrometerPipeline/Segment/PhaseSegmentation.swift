@@ -88,8 +88,12 @@ public struct PreparedField: Sendable {
     public var rect: PixelRect
     /// Size of the full raster (data bar included), px.
     public var rasterWidth: Int, rasterHeight: Int
-    /// The field's grey values as recorded (image units), field coordinates.
-    public var original: Image<Float>
+    /// The field's samples as recorded, in the file's own sample type (an 8-bit field costs
+    /// 1 byte per pixel to keep, not 4), field coordinates.
+    public var recorded: AnyImage
+    /// The field's grey values as recorded (image units), field coordinates: ``recorded`` as
+    /// 32-bit floats, converted on each access (only a trained model reads it).
+    public var original: Image<Float> { recorded.asFloat() }
     /// Scan lines corrected and Gaussian-denoised (``AnalysisParameters/Preparation``).
     public var denoised: Image<Float>
     /// Pixel size; nil when uncalibrated.
@@ -98,15 +102,22 @@ public struct PreparedField: Sendable {
     public var edx: [String: Image<Float>]
 
     /// A field prepared by the caller (e.g. for tests or other software).
-    public init(rect: PixelRect, rasterWidth: Int? = nil, rasterHeight: Int? = nil, original: Image<Float>, denoised: Image<Float>,
+    public init(rect: PixelRect, rasterWidth: Int? = nil, rasterHeight: Int? = nil, recorded: AnyImage, denoised: Image<Float>,
                 pixelSize: PixelSize?, edx: [String: Image<Float>] = [:]) {
         self.rect = rect
         self.rasterWidth = rasterWidth ?? rect.x + rect.width
         self.rasterHeight = rasterHeight ?? rect.y + rect.height
-        self.original = original
+        self.recorded = recorded
         self.denoised = denoised
         self.pixelSize = pixelSize
         self.edx = edx
+    }
+
+    /// A field prepared by the caller from Float grey values.
+    public init(rect: PixelRect, rasterWidth: Int? = nil, rasterHeight: Int? = nil, original: Image<Float>, denoised: Image<Float>,
+                pixelSize: PixelSize?, edx: [String: Image<Float>] = [:]) {
+        self.init(rect: rect, rasterWidth: rasterWidth, rasterHeight: rasterHeight, recorded: .float32(original),
+                  denoised: denoised, pixelSize: pixelSize, edx: edx)
     }
 
     /// The width of the field, px.
