@@ -316,6 +316,7 @@ public struct PixelClassifier: Sendable, Equatable {
     /// - Complexity: O(W·H·(Σσ + trees·depth)); tiles run in parallel.
     public func predict(_ image: Image<Float>, pixelSize: PixelSize?,
                         tileRows: Int = defaultFeatureTileRows) throws(LearningError) -> PixelPrediction {
+        if image.isEmpty { throw .emptyImage(imageIndex: nil) }    // before touching the output buffer
         let k = classCount, w = image.width, n = image.count
         var planes = [Float](repeating: 0, count: k * n)
         let (sigmas, warnings) = try planes.withUnsafeMutableBufferPointer { ob throws(LearningError) in
@@ -338,6 +339,7 @@ public struct PixelClassifier: Sendable, Equatable {
     /// errors as ``predict(_:pixelSize:tileRows:)``.
     public func classification(_ image: Image<Float>, pixelSize: PixelSize?,
                                tileRows: Int = defaultFeatureTileRows) throws(LearningError) -> PixelClassification {
+        if image.isEmpty { throw .emptyImage(imageIndex: nil) }    // before touching the output buffer
         let w = image.width
         var classes = Image<UInt8>(width: w, height: image.height, fill: 0, bitDepth: 8)
         let (sigmas, warnings) = try classes.pixels.withUnsafeMutableBufferPointer { ob throws(LearningError) in

@@ -113,5 +113,11 @@ struct ClassifierTests {
         }
         #expect(LearningError.newerModelFormat(found: 2, supported: 1).description
                 == "model format 2 is newer than this dendrometer reads (1); update dendrometer")
+        // Prediction on an image with no pixels: the error, on either path, not a crash.
+        let model = try? PixelClassifier.train([TrainingExample(image: scene.image, labels: discScribbles(), pixelSize: nil)],
+                                               parameters: smallParameters(trees: 3))
+        let empty = Image<Float>(width: 0, height: 0, pixels: [], bitDepth: 32)
+        #expect(throws: LearningError.emptyImage(imageIndex: nil)) { try model?.predict(empty, pixelSize: nil) }
+        #expect(throws: LearningError.emptyImage(imageIndex: nil)) { try model?.classification(empty, pixelSize: nil) }
     }
 }

@@ -434,7 +434,8 @@ public enum DendriteAnalysis {
         clock.lap("interface")
         if detection.interface != nil, options.anode == nil {
             let ranked = detection.sideScores.sorted { $0.value > $1.value }
-            if ranked.count >= 2, ranked[1].value > 0, ranked[1].value >= parameters.review.sideAmbiguityRatio * ranked[0].value {
+            // (When the layer-material rule chose a thinner layer, thickness did not decide.)
+            if ranked.count >= 2, detection.side.flatMap({ detection.sideScores[$0] }) == ranked[0].value, ranked[1].value > 0, ranked[1].value >= parameters.review.sideAmbiguityRatio * ranked[0].value {
                 review.append(String(format: "anode side auto: the %@ layer (%.0f px) is hardly more continuous than the %@ one (%.0f px); say --anode SIDE",
                                      ranked[0].key.rawValue, ranked[0].value, ranked[1].key.rawValue, ranked[1].value))
             }
@@ -716,7 +717,7 @@ extension DendriteAnalysis {
         guard firstMatches == false, let firstSide = first.side, let ratio = firstGrey?.contrastRatio else { return first }
         let interfaceParameters = parameters.interfaceParameters(pixelSize: pixelSize)
         let others = first.sideScores.filter { $0.key != firstSide && $0.value >= interfaceParameters.minimumLayerThickness }
-            .sorted { $0.value > $1.value }
+            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.rawValue < $1.key.rawValue }   // ties: a fixed order
         for (side, _) in others {
             var alternative = InterfaceDetector.detect(in: phase, side: side, parameters: interfaceParameters)
             let judged = judge(alternative)
