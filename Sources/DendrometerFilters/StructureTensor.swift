@@ -124,6 +124,36 @@ func structureTensor<P: PixelSample>(_ image: Image<P>, sigma: Double, rho: Doub
                                 sigma: sigma, rho: rho)
 }
 
+/// ``structureTensor(_:sigma:rho:)`` without its three full-size planes: each computed piece of
+/// a row goes to `body(y, x0, count, orientation, coherence, energy)` (columns x0 ..< x0 + count
+/// of row y; values bit for bit those of the planes), then is gone. Memory: a few cached lines
+/// per core instead of 12 bytes per pixel. Pieces of different row bands arrive concurrently;
+/// within a band strip after strip (512 px wide), row after row. `body` may only write state
+/// that belongs to its own row and piece.
+public func forEachStructureTensorRow<P: PixelSample>(
+    _ image: Image<P>, sigma: Double, rho: Double,
+    _ body: (Int, Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafePointer<Float>) -> Void
+) throws(FilterError) {
+    try FilterError.check(sigma, name: "structure-tensor gradient scale σ", positive: true)
+    try FilterError.check(rho, name: "structure-tensor integration scale ρ")
+    let w = image.width, h = image.height
+    guard w > 0, h > 0 else { return }
+    withFloatSpanLoader(image) { load in
+        structureTensorKernel(width: w, height: h, sigma: sigma, rho: rho, stripWidth: structureTensorStripWidth,
+                              loadSpan: load) { y, x0, count, jxx, jxy, jyy in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 3 * count) { buffer in
+                let o = buffer.baseAddress!
+                eigenRow(jxx: jxx, jxy: jxy, jyy: jyy, orientation: o, coherence: o + count, energy: o + 2 * count, count: count)
+                body(y, x0, count, o, o + count, o + 2 * count)
+            }
+        }
+    }
+}
+
+/// Columns per piece that ``forEachStructureTensorRow(_:sigma:rho:_:)`` hands over at most (a
+/// narrow image or a very large ρ comes in one piece per row, whatever its width).
+public let structureTensorPieceWidth = structureTensorStripWidth
+
 /// A small cache of filtered lines keyed by source row, `channels` lines per row.
 ///
 /// A row band asks for the lines of the (reflected) rows y − r ... y + r. Those

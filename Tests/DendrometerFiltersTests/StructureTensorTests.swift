@@ -174,6 +174,33 @@ struct StructureTensorTests {
         #expect(maxAbsDiff(fast.energy.pixels, whole.energy.pixels) < maxEnergy * 1e-6)
     }
 
+    @Test("streamed row pieces equal the planes bit for bit: one piece per row (100, 700 px wide) and 512-px pieces (1300 px)",
+          arguments: [100, 700, 1300])
+    func streamedRows(width: Int) throws {
+        let img: Image<UInt8> = randomImage(width: width, height: 60, seed: UInt64(width)) { UInt8.random(in: 0 ... 1, using: &$0) }
+        let planes = try structureTensor(img, sigma: 1, rho: 3)
+        // Each piece writes only its own row's columns; a count per pixel proves every pixel comes once.
+        var orientation = [Float](repeating: .nan, count: img.count), coherence = orientation, energy = orientation
+        var visits = [Int](repeating: 0, count: img.count)
+        orientation.withUnsafeMutableBufferPointer { ob in coherence.withUnsafeMutableBufferPointer { cb in
+            energy.withUnsafeMutableBufferPointer { eb in visits.withUnsafeMutableBufferPointer { vb in
+                let o = SendablePointer(ob.baseAddress!), c = SendablePointer(cb.baseAddress!)
+                let e = SendablePointer(eb.baseAddress!), v = SendablePointer(vb.baseAddress!)
+                try? forEachStructureTensorRow(img, sigma: 1, rho: 3) { y, x0, count, po, pc, pe in
+                    #expect(x0 % structureTensorPieceWidth == 0 && x0 + count <= width)
+                    for i in 0 ..< count {
+                        let j = y * width + x0 + i
+                        o.base[j] = po[i]; c.base[j] = pc[i]; e.base[j] = pe[i]; v.base[j] += 1
+                    }
+                }
+            } }
+        } }
+        #expect(visits.allSatisfy { $0 == 1 })
+        #expect(orientation.map(\.bitPattern) == planes.orientationDegrees.pixels.map(\.bitPattern))
+        #expect(coherence.map(\.bitPattern) == planes.coherence.pixels.map(\.bitPattern))
+        #expect(energy.map(\.bitPattern) == planes.energy.pixels.map(\.bitPattern))
+    }
+
     @Test("fastSquareRoot is within 3e-7 relative of sqrt over 1e-30 ... 1e30, and exactly 0 at 0")
     func squareRootAccuracy() {
         var worst = 0.0

@@ -84,15 +84,15 @@ extension DendriteAnalysis {
 
     /// Per-pixel relative orientation; the structure tensor is evaluated on `work`
     /// (a sub-rectangle holding every dendrite pixel with a ≥ 3ρ margin).
+    ///
+    /// Memory: the tensor streams row piece by row piece (``forEachStructureTensorRow``), never as
+    /// full planes. The result array is sized by the mask's pixel count per row piece (an upper
+    /// bound: a pixel needs energy above the floor to be oriented); each piece writes its pixels
+    /// from its own offset, and one in-place pass then closes the gaps, keeping raster order.
     static func relativeOrientation(_ dendrites: BinaryMask, interface: Interface?, parameters p: AnalysisParameters.Orientation,
                                     within work: PixelRect) throws(AnalysisError) -> RelativeAngles {
         let w = dendrites.width, h = dendrites.height
         let sub = dendrites.cropped(to: work)
-        let tensor: StructureTensorField
-        do {
-            tensor = try structureTensor(Image<UInt8>(width: sub.width, height: sub.height, pixels: sub.bits, bitDepth: 1),
-                                         sigma: p.sigmaPx, rho: p.rhoPx)
-        } catch { throw .kernel(error.description) }
         // Interface direction per position along it.
         let side = interface?.side ?? .bottom
         let length = side.length(width: w, height: h)
@@ -100,64 +100,77 @@ extension DendriteAnalysis {
         let energyFloor = Float(p.energyFloor)
         let alongRows = side == .bottom || side == .top   // u = x; otherwise u = y
         let sw = work.width, rows = work.height
-        // Two passes over row bands: count each band's oriented pixels, then fill each band's slice
-        // of one exactly sized array in parallel (raster order, no growth, no joining copy).
-        let bandCount = Concurrency.bandCount(for: rows, minimumPerBand: 16)
-        func band(_ k: Int) -> Range<Int> { k * rows / bandCount ..< (k + 1) * rows / bandCount }
-        var counts = [Int](repeating: 0, count: bandCount)
+        // Row pieces start at multiples of the piece width (or at 0 for a row handed over whole).
+        let pieceWidth = structureTensorPieceWidth
+        let slots = max(1, (sw + pieceWidth - 1) / pieceWidth)
+        // start[k]: first array index of slot k = (row, column slot), from the mask pixels before it.
+        var start = [Int](repeating: 0, count: rows * slots + 1)
         sub.bits.withUnsafeBufferPointer { bits in
-            tensor.energy.pixels.withUnsafeBufferPointer { energy in
-                counts.withUnsafeMutableBufferPointer { c in
-                    let out = SendablePointer(c.baseAddress!)
-                    parallelBands(bandCount, minimumPerBand: 1) { ks in
-                        for k in ks {
+            start.withUnsafeMutableBufferPointer { st in
+                let out = SendablePointer(st.baseAddress!)
+                parallelBands(rows, minimumPerBand: 16) { band in
+                    for y in band {
+                        for s in 0 ..< slots {
                             var n = 0
-                            for j in band(k).lowerBound * sw ..< band(k).upperBound * sw where bits[j] != 0 && energy[j] > energyFloor { n += 1 }
-                            out.base[k] = n
+                            for x in s * pieceWidth ..< min(sw, (s + 1) * pieceWidth) where bits[y * sw + x] != 0 { n += 1 }
+                            out.base[y * slots + s + 1] = n
                         }
                     }
                 }
             }
         }
-        var starts = [0]
-        for n in counts { starts.append(starts.last! + n) }
-        let total = starts.last!
-        let pixels = [OrientedPixel](unsafeUninitializedCapacity: total) { buffer, initialized in
+        for k in 0 ..< rows * slots { start[k + 1] += start[k] }
+        let bound = start[rows * slots]
+        // Pixels each piece wrote (−1: no piece starts at that slot).
+        var written = [Int](repeating: -1, count: rows * slots)
+        var failure: FilterError?
+        let mask = Image<UInt8>(width: sub.width, height: sub.height, pixels: sub.bits, bitDepth: 1)
+        let pixels = [OrientedPixel](unsafeUninitializedCapacity: bound) { buffer, initialized in
+            initialized = 0
+            guard bound > 0 else { return }
             let dst = SendablePointer(buffer.baseAddress!)
             sub.bits.withUnsafeBufferPointer { bits in
-                tensor.energy.pixels.withUnsafeBufferPointer { energy in
-                    tensor.coherence.pixels.withUnsafeBufferPointer { coherence in
-                        tensor.orientationDegrees.pixels.withUnsafeBufferPointer { orientation in
-                            direction.withUnsafeBufferPointer { direction in
-                                parallelBands(bandCount, minimumPerBand: 1) { ks in
-                                    for k in ks {
-                                        var o = starts[k]
-                                        for sy in band(k) {
-                                            let y = sy + work.y
-                                            for sx in 0 ..< sw {
-                                                let j = sy * sw + sx
-                                                guard bits[j] != 0, energy[j] > energyFloor else { continue }
-                                                let x = sx + work.x
-                                                var rel = Double(orientation[j]) - direction[alongRows ? x : y]
-                                                rel = rel.truncatingRemainder(dividingBy: 180)
-                                                if rel < 0 { rel += 180 }
-                                                let degrees = Float(rel)
-                                                let doubled = 2 * degrees * .pi / 180
-                                                (dst.base + o).initialize(to: OrientedPixel(
-                                                    x: Int32(x), y: Int32(y), degrees: degrees, coherence: coherence[j],
-                                                    weight: coherence[j] * energy[j], cos2: cos(doubled), sin2: sin(doubled)))
-                                                o += 1
-                                            }
-                                        }
+                start.withUnsafeBufferPointer { st in
+                    written.withUnsafeMutableBufferPointer { wr in
+                        let counts = SendablePointer(wr.baseAddress!)
+                        direction.withUnsafeBufferPointer { direction in
+                            do throws(FilterError) {
+                                try forEachStructureTensorRow(mask, sigma: p.sigmaPx, rho: p.rhoPx) { sy, x0, count, orientation, coherence, energy in
+                                    let piece = sy * slots + x0 / pieceWidth
+                                    var o = st[piece]
+                                    let y = sy + work.y
+                                    for i in 0 ..< count {
+                                        let sx = x0 + i, j = sy * sw + sx
+                                        guard bits[j] != 0, energy[i] > energyFloor else { continue }
+                                        let x = sx + work.x
+                                        var rel = Double(orientation[i]) - direction[alongRows ? x : y]
+                                        rel = rel.truncatingRemainder(dividingBy: 180)
+                                        if rel < 0 { rel += 180 }
+                                        let degrees = Float(rel)
+                                        let doubled = 2 * degrees * .pi / 180
+                                        (dst.base + o).initialize(to: OrientedPixel(
+                                            x: Int32(x), y: Int32(y), degrees: degrees, coherence: coherence[i],
+                                            weight: coherence[i] * energy[i], cos2: cos(doubled), sin2: sin(doubled)))
+                                        o += 1
                                     }
+                                    counts.base[piece] = o - st[piece]
                                 }
-                            }
+                            } catch { failure = error }
                         }
                     }
                 }
             }
-            initialized = total
+            guard failure == nil else { return }
+            // Close the gaps in raster order (regions may overlap: moving toward lower indices).
+            var end = 0
+            for piece in 0 ..< rows * slots where written[piece] > 0 {
+                let from = start[piece], n = written[piece]
+                if from != end { (dst.base + end).moveInitialize(from: dst.base + from, count: n) }
+                end += n
+            }
+            initialized = end
         }
+        if let failure { throw .kernel(failure.description) }
         return RelativeAngles(pixels: pixels, sigma: p.sigmaPx, rho: p.rhoPx, tolerance: p.toleranceDegrees)
     }
 
