@@ -7,6 +7,14 @@ import Testing
 /// re-implementation of our conventions (skimage `thin` + corner clean-up,
 /// junction clusters merged); lengths are also checked against skan 0.13 on
 /// `skimage.morphology.skeletonize` (different thinning, so a tolerance).
+/// The mask of a real label image in ../shared/data: pixels equal to `value`, or all non-zero
+/// pixels when nil; nil (with the skip note printed) when the data folder is absent.
+func realMask(_ relativePath: String, value: UInt8?) throws -> BinaryMask? {
+    guard let path = SharedData.path(relativePath) else { print("note: \(SharedData.skipMessage)"); return nil }
+    guard case .uint8(let image) = try ImageFile.read(path).image else { Issue.record("expected 8-bit labels"); return nil }
+    return BinaryMask(image) { pixel in value.map { pixel == $0 } ?? (pixel != 0) }
+}
+
 @Suite("Skeletons of real label images")
 struct RealSkeletonTests {
     struct Case: Sendable, CustomStringConvertible {
@@ -35,9 +43,7 @@ struct RealSkeletonTests {
 
     @Test("counts match the reference implementation; length close to skan's", arguments: cases)
     func skeleton(_ c: Case) throws {
-        guard let path = SharedData.path(c.path) else { print("note: \(SharedData.skipMessage)"); return }
-        guard case .uint8(let image) = try ImageFile.read(path).image else { Issue.record("expected 8-bit labels"); return }
-        let mask = BinaryMask(image) { pixel in c.value.map { pixel == $0 } ?? (pixel != 0) }
+        guard let mask = try realMask(c.path, value: c.value) else { return }
         let a = try MaskSkeletonAnalysis(mask: mask, calibration: .uncalibrated("test"), thinning: .guoHall)
         let s = a.graph.summary
         #expect(a.skeleton.area == c.pixels)
@@ -78,9 +84,7 @@ struct RealZhangSkeletonTests {
 
     @Test("bit for bit skimage.morphology.skeletonize; length within 3 % of skan", arguments: cases)
     func zhang(_ c: Case) throws {
-        guard let path = SharedData.path(c.path) else { print("note: \(SharedData.skipMessage)"); return }
-        guard case .uint8(let image) = try ImageFile.read(path).image else { Issue.record("expected 8-bit labels"); return }
-        let mask = BinaryMask(image) { pixel in c.value.map { pixel == $0 } ?? (pixel != 0) }
+        guard let mask = try realMask(c.path, value: c.value) else { return }
         let a = try MaskSkeletonAnalysis(mask: mask, calibration: .uncalibrated("test"), thinning: .zhang)
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for b in a.skeleton.bits { hash = (hash ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
