@@ -106,7 +106,9 @@ public struct InspectionReport: Sendable, Encodable {
             lines.append("  pixel size  none (\(calibration.detail))")
         }
         if let bar = dataBar {
-            lines.append("  data bar    rows \(bar.rect.y)..<\(bar.rect.y + bar.rect.height), columns \(bar.rect.x)..<\(bar.rect.x + bar.rect.width) (\(bar.source))")
+            // Inclusive first–last rows and columns, 0-based from the top-left, as Fiji's status bar counts them.
+            let r = bar.rect
+            lines.append("  data bar    rows \(r.y)–\(r.y + r.height - 1), columns \(r.x)–\(r.x + r.width - 1) (\(r.width) × \(r.height) px, \(bar.source))")
         } else {
             lines.append("  data bar    none")
         }

@@ -77,6 +77,15 @@ struct AnalyzeCommandTests {
         #expect(r.stderr.hasPrefix("dendrometer: samples/li-in_fig3_fei.tif: --phase edx:In needs an EDX map"))
     }
 
+    @Test("`analyse` (British spelling, as the help's \"Analyse\") runs the same command as `analyze`")
+    func britishSpelling() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cli-\(UUID().uuidString)")
+        let a = try CLI.run(["analyse", "samples/li_vertical_imagej16.tif", "--overlay", "none", "--json", "--out", dir.appendingPathComponent("gb").path])
+        let b = try CLI.run(["analyze", "samples/li_vertical_imagej16.tif", "--overlay", "none", "--json", "--out", dir.appendingPathComponent("us").path])
+        #expect(a.status == 0 && b.status == 0, "\(a.stderr)")
+        #expect(a.stdout == b.stdout && !a.stdout.isEmpty)
+    }
+
     @Test("bad --phase / --regions are usage errors (64)")
     func badUsage() throws {
         #expect(try CLI.run(["analyze", "samples/li-in_fig3_fei.tif", "--phase", "shiny"]).status == 64)

@@ -22,6 +22,15 @@ struct InspectCommandTests {
         #expect(r.stderr.isEmpty)
     }
 
+    @Test("the summary gives the data bar as inclusive first–last rows and columns, as Fiji counts them")
+    func summaryDataBarRows() throws {
+        let r = try CLI.run(["inspect", "samples/li-in_fig3_fei.tif"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // 619-row file with a 43-row FEI bar at the bottom: rows 576 to 618, all 768 columns.
+        #expect(r.stdout.contains("data bar    rows 576–618, columns 0–767 (768 × 43 px, metadata (fei))"), "\(r.stdout)")
+        #expect(!r.stdout.contains("..<"))
+    }
+
     @Test("uncalibrated: pixel_size_um is null and the source is none")
     func uncalibratedIsNull() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cli-\(UUID().uuidString)")
