@@ -265,7 +265,7 @@ public enum BatchRunner {
                                     inputHash: inputHash, settingsHash: settingsHash, manifestColumns: item.manifest.map(\.0))
             let text = try ReportJSON.encode(doc)
             do {
-                try AtomicFile.write(text: result.graph.branchTableCSV(), to: "\(out)/\(Layout.branches(rel))")
+                try AtomicFile.write(text: SkeletonBranchTable.csv(result.branches, pixelSize: result.micrograph.calibration.pixelSize), to: "\(out)/\(Layout.branches(rel))")
                 let overlayPath = "\(out)/\(Layout.overlay(rel))"
                 if c.overlay == .none {
                     try? FileManager.default.removeItem(atPath: overlayPath)   // one from an earlier run would be stale

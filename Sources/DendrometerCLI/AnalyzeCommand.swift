@@ -8,11 +8,13 @@ struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Measure dendrites in one SEM cross-section: penetration depth, orientation, connectivity, morphology.",
         discussion: """
-        Writes DIR/<stem>.json (every measurement, the tool version and the full parameter set) and DIR/<stem>.overlay.png \
+        Writes DIR/<stem>.json (every measurement, the tool version and the full parameter set), DIR/<stem>.branches.csv \
+        (one row per skeleton branch, skan's columns) and DIR/<stem>.overlay.png \
         (--overlay preview or none for a smaller one or none), and prints a summary \
         (or the JSON with --json). Lengths are in µm when the image is calibrated (metadata or \
         --pixel-size), otherwise µm fields are null and a warning says why.
-        """)
+        """,
+        aliases: ["analyse"])
 
     @Argument(help: "The micrograph (TIFF, PNG, BMP).")
     var image: String
@@ -26,7 +28,7 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The overlay picture: full (every pixel), preview (at most 2048 px on the longer side, lines and labels kept) or none.", valueName: "full|preview|none"))
     var overlay: OverlaySize = .full
 
-    @Flag(help: "Also write the segmented phase, the dendrite mask and the skeleton as calibrated TIFFs (full image size; open in Fiji in µm).")
+    @Flag(help: "Also write the segmented phase, the dendrite mask, the skeleton and the depth of every dendrite pixel (float, µm or px) as calibrated TIFFs (full image size: they lie on the original in Fiji).")
     var saveMasks = false
 
     @Flag(help: "With --model: also write the class probabilities as a calibrated float TIFF, one page per class (page 0 = dendrite phase).")
@@ -53,8 +55,10 @@ struct AnalyzeCommand: ParsableCommand {
             let report = AnalysisReport(result)
             let text = try ReportJSON.encode(report)
             try AtomicFile.write(text: text + "\n", to: "\(out)/\(stem).json")
+            try AtomicFile.write(text: SkeletonBranchTable.csv(result.branches, pixelSize: micrograph.calibration.pixelSize),
+                                 to: "\(out)/\(stem).branches.csv")
             clock.lap("json")
-            var written = ["\(out)/\(stem).json"]
+            var written = ["\(out)/\(stem).json", "\(out)/\(stem).branches.csv"]
             if overlay != .none {
                 try OverlayRenderer.write(result, to: "\(out)/\(stem).overlay.png", size: overlay)
                 written.append("\(out)/\(stem).overlay.png")

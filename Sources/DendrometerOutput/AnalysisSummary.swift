@@ -52,7 +52,9 @@ public enum AnalysisSummary {
 /// (data-bar rows are 0) so they lie exactly over the micrograph.
 public enum MaskExport {
     /// Writes `<stem>.phase.tif` (the segmented phase incl. the anode layer), `<stem>.mask.tif`
-    /// (the dendrites) and `<stem>.skeleton.tif`, 255 = set.
+    /// (the dendrites) and `<stem>.skeleton.tif`, 255 = set, and, when an interface was found,
+    /// `<stem>.depth.tif`: float32, the signed depth of every dendrite pixel in µm (calibrated) or
+    /// px, NaN elsewhere (``AnalysisResult/dendriteDepthMap()``).
     ///
     /// - Returns: the paths written.
     @discardableResult
@@ -62,6 +64,12 @@ public enum MaskExport {
         for (name, mask) in [("phase", r.phaseMask), ("mask", r.dendrites), ("skeleton", r.skeleton)] {
             let path = "\(directory)/\(stem).\(name).tif"
             try TIFFWriter.write(fullRaster(mask.image(), r), to: path, calibration: cal, options: TIFFWriteOptions(compression: .deflate))
+            written.append(path)
+        }
+        if let depth = r.dendriteDepthMap() {
+            let path = "\(directory)/\(stem).depth.tif"
+            try TIFFWriter.write(fullRaster(depth, r, background: .nan), to: path, calibration: cal,
+                                 options: TIFFWriteOptions(compression: .deflate))
             written.append(path)
         }
         return written
@@ -81,10 +89,10 @@ public enum MaskExport {
         return path
     }
 
-    /// `image` (field coordinates) pasted into the full raster, zero outside the field.
-    static func fullRaster<P: PixelSample>(_ image: Image<P>, _ r: AnalysisResult) -> Image<P> {
+    /// `image` (field coordinates) pasted into the full raster, `background` (zero) outside the field.
+    static func fullRaster<P: PixelSample>(_ image: Image<P>, _ r: AnalysisResult, background: P = .zero) -> Image<P> {
         let w = r.micrograph.image.width, h = r.micrograph.image.height
         if image.width == w && image.height == h { return image }
-        return Image.pasting(image, at: r.field.x, r.field.y, width: w, height: h, background: P.zero)
+        return Image.pasting(image, at: r.field.x, r.field.y, width: w, height: h, background: background)
     }
 }

@@ -81,74 +81,127 @@ extension SkeletonGraph {
         )
     }
 
-    /// One row per branch, skan-like columns (see ``SkeletonBranchRow``).
-    public var branchRows: [SkeletonBranchRow] {
+    /// One row per branch in skan's vocabulary (see ``SkeletonBranchRow``), node positions shifted by
+    /// `originRow`/`originColumn` px: the position of this graph's pixel (0, 0) in the image the
+    /// table is read against (for `analyze`, the full raster of the input file).
+    public func branchRows(originRow: Int = 0, originColumn: Int = 0) -> [SkeletonBranchRow] {
         branches.map { b in
             let s = nodes[b.source], t = nodes[b.destination]
             return SkeletonBranchRow(
-                skeletonID: b.skeletonID, nodeIDSource: b.source, nodeIDDestination: b.destination,
-                branchDistancePx: b.lengthPx, branchDistanceUm: b.lengthUm, branchType: b.type.rawValue,
-                euclideanDistancePx: b.euclideanDistancePx, meanWidthPx: b.meanWidthPx,
-                coordSourceX: s.x, coordSourceY: s.y, coordDestinationX: t.x, coordDestinationY: t.y)
+                skeletonID: b.skeletonID, nodeIDSource: b.source, nodeIDDestination: b.destination, branchType: b.type.rawValue,
+                branchDistancePx: b.lengthPx, branchDistanceUm: b.lengthUm, euclideanDistancePx: b.euclideanDistancePx,
+                meanWidthPx: b.meanWidthPx,
+                sourceRow: s.y + Double(originRow), sourceColumn: s.x + Double(originColumn),
+                destinationRow: t.y + Double(originRow), destinationColumn: t.x + Double(originColumn))
         }
     }
 
-    /// The branch table as CSV: ``SkeletonBranchRow/csvHeader`` then one line
-    /// per branch, `\n`-terminated.
+    /// The branch table as CSV (``SkeletonBranchTable``), node positions in this graph's own frame.
     public func branchTableCSV() -> String {
-        var out = SkeletonBranchRow.csvHeader + "\n"
-        for r in branchRows { out += r.csvLine + "\n" }
-        return out
+        SkeletonBranchTable.csv(branchRows(), pixelSize: pixelSize)
     }
 }
 
-/// One row of `branches.csv`, modelled on `skan.summarize(..., separator='_')`
-/// with explicit units and x/y instead of row/column indices. Node ids index
-/// ``SkeletonGraph/nodes`` (not skan's pixel ids); coordinates are node
-/// positions in px (for a junction, its representative pixel).
-public struct SkeletonBranchRow: Sendable, Equatable, Codable {
+/// One branch of a skeleton, in the vocabulary of `skan.summarize(skeleton, spacing, separator="_")`:
+/// node ids index ``SkeletonGraph/nodes`` (not skan's pixel ids); positions are (row, column) px,
+/// origin at the top-left pixel's centre, of the image the table refers to (for `analyze` and
+/// `batch`, the full raster of the input file, data bar included); a junction node sits on its
+/// representative pixel.
+public struct SkeletonBranchRow: Sendable, Equatable {
     /// Connected skeleton index.
     public var skeletonID: Int
     /// Source node index.
     public var nodeIDSource: Int
     /// Destination node index.
     public var nodeIDDestination: Int
-    /// Branch length, px (skan `branch_distance` with spacing 1).
-    public var branchDistancePx: Double
-    /// Branch length, µm, `nil` without a pixel size.
-    public var branchDistanceUm: Double?
-    /// skan branch type 0–3.
+    /// skan branch type: 0 endpoint–endpoint, 1 junction–endpoint, 2 junction–junction, 3 cycle.
     public var branchType: Int
-    /// Distance between the end nodes, px.
+    /// Branch length along its pixels, px (steps of 1 and √2).
+    public var branchDistancePx: Double
+    /// Branch length, µm (each step scaled by the pixel's sides), `nil` without a pixel size.
+    public var branchDistanceUm: Double?
+    /// Straight-line distance between the end nodes, px.
     public var euclideanDistancePx: Double
-    /// Mean width (2 × distance map), px, `nil` without a distance map.
+    /// Mean width (2 × the distance map on the branch), px; `nil` without a distance map.
     public var meanWidthPx: Double?
-    /// Source node x, px.
-    public var coordSourceX: Double
-    /// Source node y, px.
-    public var coordSourceY: Double
-    /// Destination node x, px.
-    public var coordDestinationX: Double
-    /// Destination node y, px.
-    public var coordDestinationY: Double
+    /// Source node row, px.
+    public var sourceRow: Double
+    /// Source node column, px.
+    public var sourceColumn: Double
+    /// Destination node row, px.
+    public var destinationRow: Double
+    /// Destination node column, px.
+    public var destinationColumn: Double
+    /// Deepest point of the branch beyond the anode interface, px (signed depth, positive into
+    /// the electrolyte); `nil` when no interface is known (e.g. `dendrometer skeleton`).
+    public var maxDepthPx: Double?
+    /// Name of the region holding the branch's middle pixel; `nil` outside every region or without regions.
+    public var region: String?
 
-    enum CodingKeys: String, CodingKey {
-        case skeletonID = "skeleton_id", nodeIDSource = "node_id_src", nodeIDDestination = "node_id_dst"
-        case branchDistancePx = "branch_distance_px", branchDistanceUm = "branch_distance_um"
-        case branchType = "branch_type", euclideanDistancePx = "euclidean_distance_px", meanWidthPx = "mean_width_px"
-        case coordSourceX = "coord_src_x", coordSourceY = "coord_src_y"
-        case coordDestinationX = "coord_dst_x", coordDestinationY = "coord_dst_y"
+    public init(skeletonID: Int, nodeIDSource: Int, nodeIDDestination: Int, branchType: Int, branchDistancePx: Double,
+                branchDistanceUm: Double?, euclideanDistancePx: Double, meanWidthPx: Double?, sourceRow: Double,
+                sourceColumn: Double, destinationRow: Double, destinationColumn: Double, maxDepthPx: Double? = nil,
+                region: String? = nil) {
+        self.skeletonID = skeletonID; self.nodeIDSource = nodeIDSource; self.nodeIDDestination = nodeIDDestination
+        self.branchType = branchType; self.branchDistancePx = branchDistancePx; self.branchDistanceUm = branchDistanceUm
+        self.euclideanDistancePx = euclideanDistancePx; self.meanWidthPx = meanWidthPx
+        self.sourceRow = sourceRow; self.sourceColumn = sourceColumn
+        self.destinationRow = destinationRow; self.destinationColumn = destinationColumn
+        self.maxDepthPx = maxDepthPx; self.region = region
+    }
+}
+
+/// `branches.csv`: one row per branch, skan's column names and conventions where they mean the
+/// same thing, then Dendrometer's own.
+///
+/// skan's columns (`skan.summarize(Skeleton(mask, spacing=(h, w)), separator="_")`, without its
+/// pixel-value columns): `skeleton_id`, `node_id_src`, `node_id_dst`, `branch_distance`,
+/// `branch_type`, `image_coord_src_0/1`, `image_coord_dst_0/1` (row, column px), `coord_src_0/1`,
+/// `coord_dst_0/1` (row × h, column × w) and `euclidean_distance`. As in skan, `branch_distance`,
+/// `coord_*` and `euclidean_distance` are in calibrated units when the image is calibrated
+/// (µm, spacing = the pixel size) and in px otherwise; the `unit` column says which. Then:
+/// `branch_distance_px`, `euclidean_distance_px`, `mean_width` / `mean_width_px` (2 × the
+/// distance map on the branch), `max_depth` / `max_depth_px` (the branch's deepest point beyond
+/// the interface) and `region`.
+///
+/// Example: a 4-px horizontal branch from (row 2, column 0) to (2, 3) at 0.5 µm/px reads
+/// `…,3.0,…,2,0,2,3,1.0,0.0,1.0,1.5,1.5,um,3.0,3.0,…`: length and distance 1.5 µm, 3 px.
+public enum SkeletonBranchTable {
+    /// The header line (no line break).
+    public static let header = [
+        "skeleton_id", "node_id_src", "node_id_dst", "branch_distance", "branch_type",
+        "image_coord_src_0", "image_coord_src_1", "image_coord_dst_0", "image_coord_dst_1",
+        "coord_src_0", "coord_src_1", "coord_dst_0", "coord_dst_1", "euclidean_distance", "unit",
+        "branch_distance_px", "euclidean_distance_px", "mean_width", "mean_width_px", "max_depth", "max_depth_px", "region",
+    ].joined(separator: ",")
+
+    /// The CSV fields of `row` in header order (absent values empty). Lengths in µm when
+    /// `pixelSize` is given; widths and depths then use the pixel width (square pixels, as the
+    /// other µm widths and depths of the analysis).
+    public static func fields(_ row: SkeletonBranchRow, pixelSize: PixelSize?) -> [String] {
+        func f(_ v: Double?) -> String { v.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int(saturating: $0)) : "\($0)" } ?? "" }
+        func g(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
+        let rowScale = pixelSize?.heightMicrometres ?? 1, columnScale = pixelSize?.widthMicrometres ?? 1
+        let dRow = (row.destinationRow - row.sourceRow) * rowScale, dColumn = (row.destinationColumn - row.sourceColumn) * columnScale
+        let euclidean = pixelSize == nil ? row.euclideanDistancePx : (dRow * dRow + dColumn * dColumn).squareRoot()
+        let length = pixelSize == nil ? row.branchDistancePx : row.branchDistanceUm
+        let region = row.region.map(CSV.escape) ?? ""
+        return [
+            String(row.skeletonID), String(row.nodeIDSource), String(row.nodeIDDestination), g(length), String(row.branchType),
+            f(row.sourceRow), f(row.sourceColumn), f(row.destinationRow), f(row.destinationColumn),
+            g(row.sourceRow * rowScale), g(row.sourceColumn * columnScale),
+            g(row.destinationRow * rowScale), g(row.destinationColumn * columnScale),
+            g(euclidean), pixelSize == nil ? "px" : "um",
+            g(row.branchDistancePx), g(row.euclideanDistancePx),
+            g(row.meanWidthPx.map { $0 * columnScale }), g(row.meanWidthPx),
+            g(row.maxDepthPx.map { $0 * columnScale }), g(row.maxDepthPx), region,
+        ]
     }
 
-    /// The CSV header, column names as in docs/REFERENCE.md.
-    public static let csvHeader = "skeleton_id,node_id_src,node_id_dst,branch_distance_px,branch_distance_um,branch_type,euclidean_distance_px,mean_width_px,coord_src_x,coord_src_y,coord_dst_x,coord_dst_y"
-
-    /// The row as CSV fields in header order; absent values are empty fields.
-    /// Numbers use Swift's shortest round-trip decimal form.
-    public var csvLine: String {
-        func f(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
-        return [String(skeletonID), String(nodeIDSource), String(nodeIDDestination), f(branchDistancePx),
-                f(branchDistanceUm), String(branchType), f(euclideanDistancePx), f(meanWidthPx),
-                f(coordSourceX), f(coordSourceY), f(coordDestinationX), f(coordDestinationY)].joined(separator: ",")
+    /// The whole table: header, then one `\n`-terminated line per row.
+    public static func csv(_ rows: [SkeletonBranchRow], pixelSize: PixelSize?) -> String {
+        var out = header + "\n"
+        for r in rows { out += fields(r, pixelSize: pixelSize).joined(separator: ",") + "\n" }
+        return out
     }
 }

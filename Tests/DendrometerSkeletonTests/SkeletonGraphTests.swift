@@ -172,10 +172,28 @@ struct SkeletonGraphTests {
     @Test func branchTableCSV() {
         let g = graph(Self.tee, pixelSize: PixelSize(micrometres: 2))
         let lines = g.branchTableCSV().split(separator: "\n", omittingEmptySubsequences: false)
-        #expect(lines[0] == "skeleton_id,node_id_src,node_id_dst,branch_distance_px,branch_distance_um,branch_type,euclidean_distance_px,mean_width_px,coord_src_x,coord_src_y,coord_dst_x,coord_dst_y")
+        // skan.summarize(..., separator="_") names (without its pixel-value columns), then ours.
+        #expect(lines[0] == "skeleton_id,node_id_src,node_id_dst,branch_distance,branch_type,image_coord_src_0,image_coord_src_1,image_coord_dst_0,image_coord_dst_1,coord_src_0,coord_src_1,coord_dst_0,coord_dst_1,euclidean_distance,unit,branch_distance_px,euclidean_distance_px,mean_width,mean_width_px,max_depth,max_depth_px,region")
         #expect(lines.count == 5 && lines[4].isEmpty)
-        // First branch: from the left tip (node 0 at (0,0)) to the junction (node 1 at (3,0)).
-        #expect(lines[1] == "0,0,1,3.0,6.0,1,3.0,,0.0,0.0,3.0,0.0")
+        // First branch: from the left tip (node 0, row 0 col 0) to the junction (node 1, row 0 col 3):
+        // 3 px = 6 µm at 2 µm/px, as skan with spacing 2 gives (branch_distance 6.0, coord_dst_1 6.0).
+        #expect(lines[1] == "0,0,1,6.0,1,0,0,0,3,0.0,0.0,0.0,6.0,6.0,um,3.0,3.0,,,,,")
+    }
+
+    @Test("branch rows shift by the origin; uncalibrated tables are in px; depth, width and region are scaled and quoted")
+    func branchRowsOriginAndUnits() {
+        let g = graph(Self.tee)
+        let rows = g.branchRows(originRow: 10, originColumn: 20)
+        #expect(rows[0].sourceRow == 10 && rows[0].sourceColumn == 20 && rows[0].destinationRow == 10 && rows[0].destinationColumn == 23)
+        #expect(SkeletonBranchTable.fields(rows[0], pixelSize: nil)[3 ... 14] ==
+                ["3.0", "1", "10", "20", "10", "23", "10.0", "20.0", "10.0", "23.0", "3.0", "px"])
+        var row = rows[0]
+        row.meanWidthPx = 4; row.maxDepthPx = 7.5; row.region = "near, left"
+        // Anisotropic pixel 0.5 µm wide, 0.25 µm high: rows scale by 0.25, columns by 0.5;
+        // width and depth by the pixel width (the analysis' square-pixel convention).
+        let f = SkeletonBranchTable.fields(row, pixelSize: PixelSize(widthMicrometres: 0.5, heightMicrometres: 0.25))
+        #expect(f[9 ... 13] == ["2.5", "10.0", "2.5", "11.5", "1.5"])
+        #expect(f[17 ... 21] == ["2.0", "4.0", "3.75", "7.5", "\"near, left\""])
     }
 
     /// Graph of skimage's skeleton of the fixtures (rows pasted from

@@ -72,8 +72,13 @@ public struct AnalysisResult: Sendable {
     public var dendrites: BinaryMask
     /// Pruned skeleton of the dendrites, field coordinates.
     public var skeleton: BinaryMask
-    /// Skeleton graph with widths.
+    /// Skeleton graph with widths, built on the ``graphWindow`` crop of the field.
     public var graph: SkeletonGraph
+    /// Where the graph's pixel (0, 0) lies in the field, px (the dendrites' bounding box plus a margin).
+    public var graphWindow: PixelRect
+    /// One row per skeleton branch (`branches.csv`): positions in the full raster, with its deepest
+    /// point beyond the interface and its region.
+    public var branches: [SkeletonBranchRow]
     /// Penetration statistics (nil without an interface).
     public var penetration: PenetrationDepth?
     /// Depth of the dendrites rooted at the anode alone (zeros when none is; nil without an interface).
@@ -364,6 +369,8 @@ public enum DendriteAnalysis {
             }
         }
         let regions = classified(regionMasks)
+        let branchRows = BranchPlacement.rows(graph: graph, window: work, field: field, interface: detection.interface,
+                                              regions: regionMasks)
         // The image's dominant morphology comes from the depth bands whatever regions the user asked
         // for: Li-In morphologies are layered by depth (network near the anode, stripes, flames at
         // the front), so halves or tiles each mix all three and would flip the image's label.
@@ -394,6 +401,7 @@ public enum DendriteAnalysis {
         return AnalysisResult(
             micrograph: micrograph, field: field, segmentation: seg, interface: detection.interface,
             interfaceReason: detection.explanation, cathode: cathode, isolatedFragments: stage.fragments, dendrites: dendrites, skeleton: skeleton, graph: graph,
+            graphWindow: work, branches: branchRows,
             penetration: penetration, connectedDepth: connected, dendriteInventory: inventory, orientation: statistics, connectivity: connectivity, areaFraction: areaFraction,
             regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, review: review,
             interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction,
