@@ -5,9 +5,31 @@ import Foundation
 
 /// The CSV tables of a batch folder.
 public enum BatchTables {
-    /// Columns of the JSON record not flattened into images.csv (carried elsewhere, arrays of objects, or the
-    /// full parameter set: it stays in the JSON; `settings_hash` identifies it in the table).
-    static let skippedKeys: Set<String> = ["file", "manifest", "manifest_columns", "parameters", "regions", "dendrites", "relative_path"]
+    /// Keys of the JSON record not flattened into images.csv: carried elsewhere (regions, dendrites,
+    /// manifest), arrays of objects, the full parameter set (it stays in the JSON; `settings_hash`
+    /// identifies it in the table), and `quality.edx_agreement`, which repeats `edx_agreement`.
+    /// Top-level names, or dotted paths for nested keys.
+    public static let skippedKeys: Set<String> = ["file", "manifest", "manifest_columns", "parameters", "regions", "dendrites",
+                                           "relative_path", "quality.edx_agreement"]
+
+    /// Objects that may be `null` in a record, with the columns they flatten to: a `null` one
+    /// gives these columns empty, so no image row has a lone, always-empty column of the
+    /// object's own name beside them.
+    static let nullableObjects: [String: [String]] = ["data_bar": ["h", "source", "w", "x", "y"]]
+
+    /// Column names for the elements of numeric arrays whose position means something: the
+    /// orientation histogram's bins by their edges (18 bins of 10° from the interface,
+    /// `orientation.histogram.0_to_10_deg` …) and the skeleton's branch counts by skan type.
+    static func elementName(_ path: String, _ index: Int) -> String {
+        switch path {
+        case "orientation.histogram":
+            return "\(path).\(OrientationHistogram.binName(index))"
+        default: return "\(path).\(index)"
+        }
+    }
+
+    /// Names of skan's branch types 0–3 (`skeleton.branch_types` keys in the JSON).
+    static let branchTypeNames = ["0": "0_endpoint_endpoint", "1": "1_junction_endpoint", "2": "2_junction_junction", "3": "3_cycle"]
 
     /// An ordered set of column names.
     struct Columns {
@@ -17,20 +39,30 @@ public enum BatchTables {
     }
 
     /// Flattens a JSON value into `(column, cell)` pairs: nested keys joined with `.`,
-    /// numeric arrays as `key.0 … key.N`, string arrays joined with `; `,
-    /// arrays of objects or arrays skipped.
+    /// numeric arrays as `key.0 … key.N` (or named by ``elementName(_:_:)``), string arrays
+    /// joined with `; `, arrays of objects or arrays skipped; keys in `skipping` (top-level names
+    /// or dotted paths) left out; a `null` ``nullableObjects`` entry as its empty columns.
     public static func flatten(_ v: JSONDocument, prefix: String = "", skipping: Set<String> = []) -> [(String, String)] {
         var out: [(String, String)] = []
         switch v {
         case let .object(members):
-            for (k, m) in members where !skipping.contains(k) {
-                out += flatten(m, prefix: prefix.isEmpty ? k : "\(prefix).\(k)")
+            for (k, m) in members {
+                let path = prefix.isEmpty ? k : "\(prefix).\(k)"
+                if skipping.contains(path) || (prefix.isEmpty && skipping.contains(k)) { continue }
+                let name = prefix == "skeleton.branch_types" ? "\(prefix).\(branchTypeNames[k] ?? k)" : path
+                out += flatten(m, prefix: name, skipping: skipping)
             }
         case let .array(items):
             if items.allSatisfy({ if case .string = $0 { return true }; return false }) {
                 if !items.isEmpty || !prefix.isEmpty { out.append((prefix, items.map(\.cell).joined(separator: "; "))) }
             } else if items.allSatisfy({ switch $0 { case .number, .null, .bool: return true; default: return false } }) {
-                for (i, x) in items.enumerated() { out.append(("\(prefix).\(i)", x.cell)) }
+                for (i, x) in items.enumerated() { out.append((elementName(prefix, i), x.cell)) }
+            }
+        case .null:
+            if let columns = nullableObjects[prefix] {
+                for c in columns { out.append(("\(prefix).\(c)", "")) }
+            } else {
+                out.append((prefix, v.cell))
             }
         default:
             out.append((prefix, v.cell))
@@ -55,6 +87,8 @@ public enum BatchTables {
                   "bbox_x", "bbox_y", "bbox_w", "bbox_h"] { dendriteCols.add(n) }
         var dendrites: [(manifest: [(String, String)], rel: String, cells: [(String, String)])] = []
         var outcome = BatchOutcome()
+        // The first record of each distinct parameter set (settings_hash), for parameters.json.
+        var parameterSetRecords: [String: String] = [:]
         for rel in rels {
             let jsonPath = "\(directory)/\(BatchRunner.Layout.json(rel))"
             if let data = FileManager.default.contents(atPath: jsonPath) {
@@ -66,6 +100,7 @@ public enum BatchTables {
                 manifest.forEach { manifestCols.add($0.0) }
                 let cells = flatten(doc, skipping: skippedKeys)
                 cells.forEach { imageCols.add($0.0) }
+                if let hash = doc["settings_hash"]?.stringValue, parameterSetRecords[hash] == nil { parameterSetRecords[hash] = jsonPath }
                 images.append((manifest, rel, cells))
                 if case let .array(rs)? = doc["regions"] {
                     for r in rs {
@@ -73,7 +108,7 @@ public enum BatchTables {
                         if case let .array(b)? = r["bbox_px"] { for (i, x) in b.prefix(4).enumerated() { bbox[i] = x.cell } }
                         let fixed = [r["name"]?.cell ?? ""] + bbox + [r["area_fraction"]?.cell ?? "",
                                      r["morphology"]?["label"]?.cell ?? "", r["morphology"]?["confidence"]?.cell ?? ""]
-                        let features = r["features"].map { flatten($0, prefix: "features") } ?? []
+                        let features = r["features"].map { flatten($0, prefix: "features", skipping: ["features.area_fraction"]) } ?? []
                         features.forEach { featureCols.add($0.0) }
                         regions.append((manifest, rel, fixed, features))
                     }
@@ -122,7 +157,7 @@ public enum BatchTables {
             let dict = Dictionary(d.cells, uniquingKeysWith: { a, _ in a })
             return manifestCells(d.manifest) + [d.rel] + dendriteCols.names.map { dict[$0] ?? "" }
         }
-        let branchHeader = CSV.line(mcols + ["file"]) + "," + SkeletonBranchRow.csvHeader
+        let branchHeader = CSV.line(mcols + ["file"]) + "," + SkeletonBranchTable.header
         let failures = CSV.table(header: ["file", "error"], rows: outcome.failures.map { [$0.file, $0.error] })
         try write(CSV.table(header: imageHeader, rows: imageRows), to: "\(directory)/images.csv")
         try write(CSV.table(header: regionHeader, rows: regionRows), to: "\(directory)/regions.csv")
@@ -153,11 +188,30 @@ public enum BatchTables {
             }
         } catch { throw .writeFailed("\(directory)/branches.csv", error.reason) }
         try write(failures, to: "\(directory)/failures.csv")
+        try writeParameterSets(parameterSetRecords, to: "\(directory)/parameters.json")
         outcome.imageRows = imageRows.count
         outcome.regionRows = regionRows.count
         outcome.dendriteRows = dendriteRows.count
         outcome.branchRows = branchCount
         return outcome
+    }
+
+    /// Writes `parameters.json`: for every `settings_hash` in the tables, the tool version and the
+    /// full parameter set that produced those rows, copied from the first record made with it, so
+    /// each table row can be traced to the exact settings (`images.csv` carries `settings_hash`,
+    /// `tool_version` and `input_hash`; the other tables join on `file`).
+    static func writeParameterSets(_ records: [String: String], to path: String) throws(BatchError) {
+        var sets: [String: Any] = [:]
+        for (hash, jsonPath) in records {
+            guard let data = FileManager.default.contents(atPath: jsonPath),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { continue }
+            sets[hash] = ["tool_version": object["tool_version"] ?? NSNull(), "parameters": object["parameters"] ?? NSNull()]
+        }
+        let data: Data
+        do { data = try JSONSerialization.data(withJSONObject: sets, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) } catch {
+            throw .writeFailed(path, "\(error)")
+        }
+        try write(String(decoding: data, as: UTF8.self) + "\n", to: path)
     }
 
     /// The data lines of a per-image branch table, as CSV text (header dropped).

@@ -62,7 +62,7 @@ extension StructureTensorField {
         if let m = mask, m.width != width || m.height != height {
             throw .shapeMismatch(expectedWidth: width, expectedHeight: height, gotWidth: m.width, gotHeight: m.height)
         }
-        var histogram = [Double](repeating: 0, count: 18)
+        var histogram = [Double](repeating: 0, count: OrientationHistogram.binCount)
         var sc = 0.0, ss = 0.0, total = 0.0, gap = 0.0, energySum = 0.0
         var count = 0
         let n = width * height
@@ -89,7 +89,7 @@ extension StructureTensorField {
                                 let t = 2 * o * .pi / 180
                                 sc += wgt * cos(t)
                                 ss += wgt * sin(t)
-                                hb[min(17, max(0, Int(saturating: o / 10)))] += wgt
+                                hb[OrientationHistogram.bin(degrees: o)] += wgt
                             }
                         }
                     }

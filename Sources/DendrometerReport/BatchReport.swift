@@ -193,7 +193,7 @@ public enum BatchReport {
         // Rose
         var histogram = doc?.at("orientation.histogram")?.array?.compactMap(\.number) ?? []
         if histogram.isEmpty {
-            histogram = (0 ..< 18).compactMap { flat["orientation.histogram.\($0)"].flatMap(Double.init) }
+            histogram = (0 ..< OrientationHistogram.binCount).compactMap { flat["orientation.histogram.\(OrientationHistogram.binName($0))"].flatMap(Double.init) }
         }
         if !histogram.isEmpty { s += "<br>" + HTML.rose(histogram, title: "Orientation (0° = lateral)") }
         s += "</div></div>\n"

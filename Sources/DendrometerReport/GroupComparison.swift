@@ -4,6 +4,7 @@
 // Statistics.swift for methods and references), morphology composition, and
 // compare.csv / compare.html.
 
+import DendrometerCore
 import DendrometerIO
 import Foundation
 
@@ -159,7 +160,7 @@ public enum GroupComparison {
                 imageCounts[g, default: 0] += 1
                 if let file = f.images.value(row, "file") { fileGroup[file] = g }
                 if let l = f.images.value(row, "morphology.label") { imageLabels[g, default: [:]][l, default: 0] += 1 }
-                let h = (0 ..< 18).compactMap { f.images.number(row, "orientation.histogram.\($0)") }
+                let h = (0 ..< OrientationHistogram.binCount).compactMap { f.images.number(row, "orientation.histogram.\(OrientationHistogram.binName($0))") }
                 if h.count == 18 {
                     var acc = histSums[g] ?? ([Double](repeating: 0, count: 18), 0)
                     for k in 0 ..< 18 { acc.0[k] += h[k] }

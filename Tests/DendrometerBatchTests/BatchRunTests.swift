@@ -60,6 +60,16 @@ import Testing
         #expect(failures[0] == ["file", "error"])
         #expect(failures.dropFirst().map { $0[0] } == Self.bad)
         #expect(failures[2][1].contains("empty"))
+        // parameters.json holds the tool version and full parameter set of every settings_hash in images.csv,
+        // equal to what each image's own JSON recorded.
+        let sets = try #require(try JSONSerialization.jsonObject(with: Data(Fixture.read(out + "/parameters.json").utf8)) as? [String: [String: Any]])
+        let hashColumn = try #require(header.firstIndex(of: "settings_hash"))
+        for (row, rel) in zip(images, Self.good) {
+            let doc = try JSONSerialization.jsonObject(with: Data(Fixture.read(out + "/json/\(rel).json").utf8)) as! [String: Any]
+            let set = try #require(sets[row[hashColumn]])
+            #expect(set["tool_version"] as? String == doc["tool_version"] as? String)
+            #expect(NSDictionary(dictionary: set["parameters"] as! [String: Any]).isEqual(to: doc["parameters"] as! [String: Any]))
+        }
         // The file name with a comma and '<' is quoted (RFC 4180) and reads back intact.
         #expect(Fixture.read(out + "/images.csv").contains("\n\"sub/a,b<c>.tif\","))
         // EDX maps were used, not analysed as images.

@@ -53,6 +53,20 @@ import Testing
         #expect(throws: BatchError.self) { try JSONDocument.parse("{\"a\": 1") }
         #expect(throws: BatchError.self) { try JSONDocument.parse("[1] x") }
     }
+
+    @Test("tidy images.csv columns: a null data bar as its empty sub-columns, histogram bins by their edges, branch types by name, no duplicated EDX agreement")
+    func tidyColumns() throws {
+        let doc = try JSONDocument.parse("""
+        {"data_bar": null, "orientation": {"histogram": [0.5, 0.25]}, "skeleton": {"branch_types": {"0": 1, "3": 2}},
+         "edx_agreement": {"In": 0.9}, "quality": {"edx_agreement": {"In": 0.9}, "review": []}, "parameters": {"x": 1}}
+        """)
+        let flat = BatchTables.flatten(doc, skipping: BatchTables.skippedKeys)
+        #expect(flat.map(\.0) == ["data_bar.h", "data_bar.source", "data_bar.w", "data_bar.x", "data_bar.y",
+                                  "orientation.histogram.0_to_10_deg", "orientation.histogram.10_to_20_deg",
+                                  "skeleton.branch_types.0_endpoint_endpoint", "skeleton.branch_types.3_cycle",
+                                  "edx_agreement.In", "quality.review"])
+        #expect(flat.map(\.1) == ["", "", "", "", "", "0.5", "0.25", "1", "2", "0.9", ""])
+    }
 }
 
 @Suite("Settings hash")

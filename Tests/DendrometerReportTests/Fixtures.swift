@@ -1,3 +1,4 @@
+import DendrometerCore
 import DendrometerIO
 import Foundation
 @testable import DendrometerReport
@@ -35,7 +36,7 @@ enum BatchFixture {
     static func make(_ images: [FixtureImage], failures: [(String, String)] = [], name: String = "batch") throws -> String {
         let dir = temporaryDirectory(name)
         try FileManager.default.createDirectory(atPath: dir + "/json", withIntermediateDirectories: true)
-        let hist = (0 ..< 18).map { "orientation.histogram.\($0)" }
+        let hist = (0 ..< OrientationHistogram.binCount).map { "orientation.histogram.\(OrientationHistogram.binName($0))" }
         var imagesCSV = CSVTable(header: ["group", "cycles", "file", "area_fraction", "penetration.max_um", "penetration.max_px",
                                           "orientation.lateral_fraction", "orientation.vertical_fraction", "morphology.label",
                                           "calibration.source"] + hist + ["json", "overlay"])

@@ -37,7 +37,7 @@ extension DendriteAnalysis {
 
         /// Statistics over the oriented pixels, optionally only those of `region`.
         func statistics(in region: RegionMask?) -> OrientationStatistics {
-            var hist = [Double](repeating: 0, count: 18)
+            var hist = [Double](repeating: 0, count: OrientationHistogram.binCount)
             var n = 0, lateral = 0, vertical = 0
             var c2 = 0.0, s2 = 0.0, coh = 0.0, wsum = 0.0
             // Raster order: the region's rows are one contiguous run.
@@ -52,7 +52,7 @@ extension DendriteAnalysis {
                     if let region, !region.contains(x: Int(p.x), y: Int(p.y)) { continue }
                     n += 1
                     let d = Double(p.degrees)
-                    hist[min(17, Int(saturating: d / 10))] += 1
+                    hist[OrientationHistogram.bin(degrees: d)] += 1
                     if d <= tolerance || d >= 180 - tolerance { lateral += 1 }
                     if d >= 90 - tolerance && d <= 90 + tolerance { vertical += 1 }
                     let w = Double(p.weight)
