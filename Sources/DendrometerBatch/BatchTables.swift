@@ -15,7 +15,10 @@ public enum BatchTables {
     /// Objects that may be `null` in a record, with the columns they flatten to: a `null` one
     /// gives these columns empty, so no image row has a lone, always-empty column of the
     /// object's own name beside them.
-    static let nullableObjects: [String: [String]] = ["data_bar": ["h", "source", "w", "x", "y"]]
+    static let nullableObjects: [String: [String]] = [
+        "data_bar": ["h", "source", "w", "x", "y"],
+        "penetration.isolated_fragments": ["components", "farthest_offset_px", "farthest_offset_um", "pixels"],
+    ]
 
     /// Column names for the elements of numeric arrays whose position means something: the
     /// orientation histogram's bins by their edges (18 bins of 10° from the interface,
