@@ -1,0 +1,157 @@
+"""The strict TIFF reader on files assembled byte by byte here (expected pixels known by construction)."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+import numpy as np
+import pytest
+
+from dendrometer import TiffError, read_mask, read_tiff
+
+
+def write_tiff(path: Path, pages: Sequence[Tuple[List[bytes], Dict[int, Tuple[int, Sequence]]]], big_endian: bool = False) -> None:
+    """A classic TIFF: per page the encoded strips and extra tags {tag: (type, values)}.
+
+    Strip offsets and byte counts are filled in; everything else is as given.
+    """
+    bo = ">" if big_endian else "<"
+    sizes = {1: 1, 2: 1, 3: 2, 4: 4, 5: 8}
+    formats = {1: "B", 2: "s", 3: "H", 4: "I", 5: "II"}
+    out = bytearray((b"MM" if big_endian else b"II") + struct.pack(bo + "HI", 42, 0))
+    previous_next = 4  # where the offset of the next IFD goes
+    for strips, tags in pages:
+        offsets = []
+        for s in strips:
+            offsets.append(len(out))
+            out += s
+            if len(out) % 2:
+                out += b"\0"
+        all_tags = dict(tags)
+        all_tags[273] = (4, offsets)
+        all_tags[279] = (4, [len(s) for s in strips])
+        # Values that do not fit in 4 bytes go before the IFD.
+        entries = []
+        for tag in sorted(all_tags):
+            kind, values = all_tags[tag]
+            if kind == 2:
+                data = values.encode("latin-1") + b"\0"
+                count = len(data)
+            else:
+                flat = [v for pair in values for v in pair] if kind == 5 else list(values)
+                data = struct.pack(bo + formats[kind] * len(values), *flat) if kind != 5 else struct.pack(bo + "I" * len(flat), *flat)
+                count = len(values)
+            if len(data) <= 4:
+                field = data.ljust(4, b"\0")
+            else:
+                field = struct.pack(bo + "I", len(out))
+                out += data
+                if len(out) % 2:
+                    out += b"\0"
+            entries.append(struct.pack(bo + "HHI", tag, kind, count) + field)
+        ifd = len(out)
+        out[previous_next:previous_next + 4] = struct.pack(bo + "I", ifd)
+        out += struct.pack(bo + "H", len(entries)) + b"".join(entries)
+        previous_next = len(out)
+        out += struct.pack(bo + "I", 0)
+    path.write_bytes(bytes(out))
+
+
+def gray_tags(width: int, height: int, bits: int, rows_per_strip: int, compression: int = 1,
+              sample_format: int = 1) -> Dict[int, Tuple[int, Sequence]]:
+    return {256: (4, [width]), 257: (4, [height]), 258: (3, [bits]), 259: (3, [compression]),
+            262: (3, [1]), 277: (3, [1]), 278: (4, [rows_per_strip]), 339: (3, [sample_format])}
+
+
+def strips_of(array: np.ndarray, rows: int) -> List[bytes]:
+    return [array[y:y + rows].tobytes() for y in range(0, array.shape[0], rows)]
+
+
+def test_uncompressed_8bit_strips(tmp_path: Path) -> None:
+    a = (np.arange(7 * 5, dtype=np.uint8) * 7).reshape(7, 5)
+    write_tiff(tmp_path / "a.tif", [(strips_of(a, 3), gray_tags(5, 7, 8, 3))])
+    page = read_tiff(tmp_path / "a.tif")
+    assert page.data.dtype == np.uint8
+    np.testing.assert_array_equal(page.data, a)
+    assert page.pixel_size_um is None
+    np.testing.assert_array_equal(read_mask(tmp_path / "a.tif"), a)
+
+
+def test_deflate_16bit_big_endian(tmp_path: Path) -> None:
+    a = (np.arange(6 * 4, dtype=np.uint16) * 2731).reshape(6, 4)  # values up to 62 813: both bytes matter
+    be = a.astype(">u2")
+    strips = [zlib.compress(s) for s in strips_of(be, 4)]
+    write_tiff(tmp_path / "b.tif", [(strips, gray_tags(4, 6, 16, 4, compression=8))], big_endian=True)
+    page = read_tiff(tmp_path / "b.tif")
+    assert page.data.dtype == np.uint16 and page.data.dtype.isnative
+    np.testing.assert_array_equal(page.data, a)
+    # The old Deflate code (32946) is the same stream.
+    write_tiff(tmp_path / "c.tif", [(strips, gray_tags(4, 6, 16, 4, compression=32946))], big_endian=True)
+    np.testing.assert_array_equal(read_tiff(tmp_path / "c.tif").data, a)
+
+
+def test_packbits_example_from_the_tiff_specification(tmp_path: Path) -> None:
+    # TIFF 6.0 §9: this packed sequence unpacks to the 24 bytes below.
+    packed = bytes.fromhex("FE AA 02 80 00 2A FD AA 03 80 00 2A 22 F7 AA".replace(" ", ""))
+    unpacked = bytes.fromhex("AA AA AA 80 00 2A AA AA AA AA 80 00 2A 22 AA AA AA AA AA AA AA AA AA AA".replace(" ", ""))
+    write_tiff(tmp_path / "p.tif", [([packed], gray_tags(8, 3, 8, 3, compression=32773))])
+    expected = np.frombuffer(unpacked, dtype=np.uint8).reshape(3, 8)
+    np.testing.assert_array_equal(read_tiff(tmp_path / "p.tif").data, expected)
+
+
+def test_float32_pages_and_imagej_calibration(tmp_path: Path) -> None:
+    p0 = np.array([[0.0, 0.25], [0.5, 1.0]], dtype=np.float32)
+    p1 = 1 - p0
+    tags = gray_tags(2, 2, 32, 2, sample_format=3)
+    tags[270] = (2, "ImageJ=1.54f\nunit=micron\n")
+    tags[282] = (5, [(20, 1)])  # 20 px per µm
+    tags[283] = (5, [(20, 1)])
+    tags[296] = (3, [1])
+    write_tiff(tmp_path / "f.tif", [([p0.tobytes()], tags), ([p1.tobytes()], tags)])
+    pages = read_tiff(tmp_path / "f.tif", page=None)
+    assert isinstance(pages, list) and len(pages) == 2
+    np.testing.assert_array_equal(pages[0].data, p0)
+    np.testing.assert_array_equal(pages[1].data, p1)
+    assert pages[0].pixel_size_um == pytest.approx(0.05)
+    np.testing.assert_array_equal(read_tiff(tmp_path / "f.tif", page=1).data, p1)
+
+
+def test_horizontal_predictor(tmp_path: Path) -> None:
+    a = np.array([[10, 12, 9, 200], [0, 255, 1, 3]], dtype=np.uint8)
+    diff = a.astype(np.int16)
+    diff[:, 1:] = np.diff(a.astype(np.int16), axis=1)
+    encoded = (diff % 256).astype(np.uint8)
+    tags = gray_tags(4, 2, 8, 2, compression=8)
+    tags[317] = (3, [2])
+    write_tiff(tmp_path / "h.tif", [([zlib.compress(encoded.tobytes())], tags)])
+    np.testing.assert_array_equal(read_tiff(tmp_path / "h.tif").data, a)
+
+
+def test_refuses_what_it_does_not_read(tmp_path: Path) -> None:
+    a = np.zeros((2, 2), dtype=np.uint8)
+    write_tiff(tmp_path / "lzw.tif", [([a.tobytes()], gray_tags(2, 2, 8, 2, compression=5))])
+    with pytest.raises(TiffError, match=r"lzw\.tif: expected compression none, deflate or packbits, got 5 \(LZW\)"):
+        read_tiff(tmp_path / "lzw.tif")
+    write_tiff(tmp_path / "short.tif", [([b"\0\0\0"], gray_tags(2, 2, 8, 2))])
+    with pytest.raises(TiffError, match=r"expected 4 bytes in strip 0, got 3"):
+        read_tiff(tmp_path / "short.tif")
+    write_tiff(tmp_path / "onebit.tif", [([b"\0\0"], gray_tags(2, 2, 1, 2))])
+    with pytest.raises(TiffError, match=r"expected 8, 16, 32 or 64 bits per sample, got 1"):
+        read_tiff(tmp_path / "onebit.tif")
+    (tmp_path / "png.tif").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    with pytest.raises(TiffError, match=r"expected a TIFF file"):
+        read_tiff(tmp_path / "png.tif")
+
+
+def test_agrees_with_tifffile_on_its_own_files(tmp_path: Path) -> None:
+    tifffile = pytest.importorskip("tifffile", reason="tifffile not installed: no second reader to compare with")
+    rng = np.random.default_rng(14)
+    for dtype in ("u1", "u2", "f4"):
+        for compression in (None, "zlib", "packbits"):
+            a = (rng.random((33, 21)) * 250).astype(dtype)
+            path = tmp_path / f"{dtype}-{compression}.tif"
+            tifffile.imwrite(path, a, compression=compression, rowsperstrip=8)
+            np.testing.assert_array_equal(read_tiff(path).data, tifffile.imread(path))
