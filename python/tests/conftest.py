@@ -26,7 +26,7 @@ def binary() -> str:
     except dendrometer.DendrometerNotFoundError as e:
         if os.environ.get("DENDROMETER"):
             raise  # a named tool that is missing is an error, not a reason to skip
-        pytest.skip(f"no dendrometer binary (build it with 'swift build -c release --product dendrometer'): {e}")
+        pytest.skip(f"no dendrometer binary: {e}")
 
 
 @pytest.fixture(scope="session")

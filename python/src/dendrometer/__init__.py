@@ -37,7 +37,7 @@ from .tiff import TiffError, read_mask, read_tiff
 
 __all__ = [
     "AnalysisResult", "BatchResult", "DendrometerError", "DendrometerNotFoundError", "TiffError",
-    "analyze", "batch", "find_binary", "flatten", "read_batch", "read_mask", "read_table", "read_tiff",
+    "analyze", "batch", "find_binary", "flatten", "options_to_arguments", "read_batch", "read_mask", "read_table", "read_tiff",
     "unescape_cell", "version",
 ]
 
