@@ -101,7 +101,8 @@ def test_tiny_generated_image(binary: str, tmp_path: Path) -> None:
     assert rows.min() == 20 and rows.max() <= 50 and cols.min() >= 28 and cols.max() <= 37
     # Depth is the distance to the interface, a straight line here: the bar's tip (row 20)
     # is the deepest pixel, at the interface's height minus 20.
-    y_interface = np.interp(32.5, *zip(*r["interface"]["points_px"]))
+    xs, ys = np.array(r["interface"]["points_px"]).T
+    y_interface = float(np.interp(32.5, xs, ys))
     assert r["penetration"]["max_px"] == pytest.approx(y_interface - 20, abs=0.05)
     assert r["penetration"]["max_um"] == pytest.approx(0.1 * r["penetration"]["max_px"])
 

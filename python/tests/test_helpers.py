@@ -28,13 +28,13 @@ def test_unescape_undoes_only_the_formula_quote() -> None:
 
 def test_read_table_types_and_quoting(tmp_path: Path) -> None:
     text = (
-        "file,depth_um,n,ok,note,input_hash,empty\n"
-        "\"'=HYPERLINK(\"\"x\"\").tif\",-0.5,3,true,\"a, b\",0123456789012345,\n"
-        "b.tif,,4,false,'-x,abcdef0123456789,\n"
+        "file,depth_um,n,ok,note,input_hash,empty,fraction\n"
+        "\"'=HYPERLINK(\"\"x\"\").tif\",-0.5,3,true,\"a, b\",0123456789012345,,0.33904872433221644\n"
+        "b.tif,,4,false,'-x,abcdef0123456789,,0.0343504969285321\n"
     )
     (tmp_path / "t.csv").write_text(text, encoding="utf-8")
     t = read_table(tmp_path / "t.csv")
-    assert list(t.columns) == ["file", "depth_um", "n", "ok", "note", "input_hash", "empty"]
+    assert list(t.columns) == ["file", "depth_um", "n", "ok", "note", "input_hash", "empty", "fraction"]
     assert list(t["file"]) == ['=HYPERLINK("x").tif', "b.tif"]
     assert t["depth_um"][0] == -0.5 and math.isnan(t["depth_um"][1])
     assert t["n"].dtype.kind == "i" and list(t["n"]) == [3, 4]
@@ -42,6 +42,8 @@ def test_read_table_types_and_quoting(tmp_path: Path) -> None:
     assert list(t["note"]) == ["a, b", "-x"]
     assert list(t["input_hash"]) == ["0123456789012345", "abcdef0123456789"]  # hashes stay text
     assert t["empty"].isna().all()
+    # Read to the closest double, as json.loads reads the same text (no last-bit differences).
+    assert list(t["fraction"]) == [0.33904872433221644, 0.0343504969285321]
 
 
 def test_read_table_refuses_ragged_rows(tmp_path: Path) -> None:

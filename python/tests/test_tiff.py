@@ -5,15 +5,15 @@ from __future__ import annotations
 import struct
 import zlib
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 import numpy as np
 import pytest
 
-from dendrometer import TiffError, read_mask, read_tiff
+from dendrometer import TiffError, read_mask, read_tiff, read_tiff_pages
 
 
-def write_tiff(path: Path, pages: Sequence[Tuple[List[bytes], Dict[int, Tuple[int, Sequence]]]], big_endian: bool = False) -> None:
+def write_tiff(path: Path, pages: Sequence[Tuple[List[bytes], Dict[int, Tuple[int, Any]]]], big_endian: bool = False) -> None:
     """A classic TIFF: per page the encoded strips and extra tags {tag: (type, values)}.
 
     Strip offsets and byte counts are filled in; everything else is as given.
@@ -61,7 +61,7 @@ def write_tiff(path: Path, pages: Sequence[Tuple[List[bytes], Dict[int, Tuple[in
 
 
 def gray_tags(width: int, height: int, bits: int, rows_per_strip: int, compression: int = 1,
-              sample_format: int = 1) -> Dict[int, Tuple[int, Sequence]]:
+              sample_format: int = 1) -> Dict[int, Tuple[int, Any]]:
     return {256: (4, [width]), 257: (4, [height]), 258: (3, [bits]), 259: (3, [compression]),
             262: (3, [1]), 277: (3, [1]), 278: (4, [rows_per_strip]), 339: (3, [sample_format])}
 
@@ -111,8 +111,8 @@ def test_float32_pages_and_imagej_calibration(tmp_path: Path) -> None:
     tags[283] = (5, [(20, 1)])
     tags[296] = (3, [1])
     write_tiff(tmp_path / "f.tif", [([p0.tobytes()], tags), ([p1.tobytes()], tags)])
-    pages = read_tiff(tmp_path / "f.tif", page=None)
-    assert isinstance(pages, list) and len(pages) == 2
+    pages = read_tiff_pages(tmp_path / "f.tif")
+    assert len(pages) == 2
     np.testing.assert_array_equal(pages[0].data, p0)
     np.testing.assert_array_equal(pages[1].data, p1)
     assert pages[0].pixel_size_um == pytest.approx(0.05)

@@ -29,16 +29,17 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
+from numpy.typing import NDArray
 
 from ._cli import (EXIT_FAILURE, DendrometerError, DendrometerNotFoundError, find_binary, one_line,
                    options_to_arguments, positional, run)
 from .tables import BatchResult, flatten, read_batch, read_table, unescape_cell
-from .tiff import TiffError, read_mask, read_tiff
+from .tiff import TiffError, TiffPage, read_mask, read_tiff, read_tiff_pages
 
 __all__ = [
-    "AnalysisResult", "BatchResult", "DendrometerError", "DendrometerNotFoundError", "TiffError",
-    "analyze", "batch", "find_binary", "flatten", "options_to_arguments", "read_batch", "read_mask", "read_table", "read_tiff",
-    "unescape_cell", "version",
+    "AnalysisResult", "BatchResult", "DendrometerError", "DendrometerNotFoundError", "TiffError", "TiffPage",
+    "analyze", "batch", "find_binary", "flatten", "options_to_arguments", "read_batch", "read_mask",
+    "read_table", "read_tiff", "read_tiff_pages", "unescape_cell", "version",
 ]
 
 __version__ = "0.1.0"
@@ -79,7 +80,7 @@ class AnalysisResult:
     """
 
     json: Dict[str, Any]
-    masks: Dict[str, np.ndarray] = field(default_factory=dict)
+    masks: Dict[str, NDArray[Any]] = field(default_factory=dict)
     out: Optional[Path] = None
     files: Dict[str, Path] = field(default_factory=dict)
     stderr: str = ""
@@ -128,13 +129,12 @@ def _snapshot(folder: Path) -> Dict[Path, int]:
     return {p: p.stat().st_mtime_ns for p in folder.iterdir() if p.is_file()} if folder.is_dir() else {}
 
 
-def _read_pages(path: Path) -> np.ndarray:
+def _read_pages(path: Path) -> NDArray[Any]:
     """A TIFF the tool wrote: one page as ``(rows, columns)``, several stacked as ``(pages, rows, columns)``."""
     try:
-        pages = read_tiff(path, page=None)
+        pages = read_tiff_pages(path)
     except TiffError:
         return read_mask(path)  # tifffile's reading of the first page, or the error
-    assert isinstance(pages, list)
     if len(pages) == 1:
         return pages[0].data
     return np.stack([p.data for p in pages])
@@ -169,7 +169,7 @@ def analyze(path: PathLike, out: Optional[PathLike] = None, *, run_timeout: Opti
     """
     _check_options(options, "analyze")
     keep = out is not None
-    folder = Path(out) if keep else Path(tempfile.mkdtemp(prefix="dendrometer-"))
+    folder = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="dendrometer-"))
     try:
         before = _snapshot(folder)
         arguments = ["analyze", positional(path), "--out", str(folder), "--json", *options_to_arguments(options)]
@@ -184,7 +184,7 @@ def analyze(path: PathLike, out: Optional[PathLike] = None, *, run_timeout: Opti
             with open(json_path, encoding="utf-8") as f:
                 document = json.load(f)
         written = {p for p, m in _snapshot(folder).items() if before.get(p) != m or p not in before}
-        masks: Dict[str, np.ndarray] = {}
+        masks: Dict[str, NDArray[Any]] = {}
         files: Dict[str, Path] = {}
         for p in sorted(written):
             if not p.name.startswith(stem + "."):

@@ -135,7 +135,7 @@ def options_to_arguments(options: Mapping[str, Any]) -> List[str]:
 
 def _text(value: Any) -> str:
     if isinstance(value, os.PathLike):
-        return os.fspath(value)
+        return str(os.fspath(value))
     return str(value)
 
 

@@ -31,6 +31,9 @@ _SWIFT_DOUBLE = re.compile(
     r")\Z")
 
 
+_INTEGER = re.compile(r"[+-]?\d+\Z")
+
+
 def unescape_cell(cell: str) -> str:
     """A CSV cell as the tool had it before protecting it from spreadsheets.
 
@@ -46,7 +49,7 @@ def unescape_cell(cell: str) -> str:
     return cell
 
 
-def _typed_column(name: str, cells: List[str]) -> pd.Series:
+def _typed_column(name: str, cells: List[str]) -> "pd.Series[Any]":
     """A column of CSV text as numbers, booleans or text; empty cells are missing values.
 
     Columns whose name ends in ``hash`` stay text (a hexadecimal hash can be all digits).
@@ -57,9 +60,18 @@ def _typed_column(name: str, cells: List[str]) -> pd.Series:
     if all(c in ("true", "false") for c in present):
         values = [None if c == "" else c == "true" for c in cells]
         return pd.Series(values, name=name, dtype=bool if len(present) == len(cells) else "boolean")
-    if all(_SWIFT_DOUBLE.match(c) and not c.lower().startswith(("0x", "+0x", "-0x")) for c in present):
-        numbers = pd.to_numeric(pd.Series([c if c != "" else np.nan for c in cells], dtype=object), errors="coerce")
-        return pd.Series(numbers, name=name)
+    if all(_INTEGER.match(c) for c in present) and len(present) == len(cells):
+        try:
+            return pd.Series([int(c) for c in cells], name=name, dtype=np.int64)
+        except OverflowError:
+            pass  # beyond 64 bits: read as floats below
+    if all(_SWIFT_DOUBLE.match(c) for c in present):
+        # Python's float() rounds correctly, so a cell reads as exactly the JSON's number
+        # (pandas' own fast parser can differ in the last bit).
+        try:
+            return pd.Series([float(c) if c != "" else np.nan for c in cells], name=name, dtype=np.float64)
+        except ValueError:
+            pass  # hexadecimal or signalling-NaN spellings Python does not read: keep the text
     return pd.Series([c if c != "" else None for c in cells], name=name, dtype=object)
 
 

@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any, BinaryIO, Dict, List, Optional, Tuple, Union
 
 import numpy as np
+from numpy.typing import NDArray
 
-__all__ = ["TiffError", "TiffPage", "read_tiff", "read_mask"]
+__all__ = ["TiffError", "TiffPage", "read_mask", "read_tiff", "read_tiff_pages"]
 
 PathLike = Union[str, Path]
 
@@ -99,33 +100,40 @@ class TiffPage:
         tags: every tag of the page as read (number -> value or tuple of values).
     """
 
-    data: np.ndarray
+    data: NDArray[Any]
     pixel_size_um: Optional[float]
     description: str
     compression: int
     tags: Dict[int, Any] = field(repr=False, default_factory=dict)
 
 
-def read_tiff(path: PathLike, page: Optional[int] = 0) -> Union[TiffPage, List[TiffPage]]:
-    """Reads one page (``page``, from 0) or every page (``page=None``) of a TIFF file.
+def read_tiff(path: PathLike, page: int = 0) -> TiffPage:
+    """Reads one page (``page``, counted from 0) of a TIFF file.
 
     Raises:
         TiffError: the file is not a TIFF of the supported family, or is damaged
-            (the message says what was expected and what was found).
+            (the message says what was expected and what was found), or has no
+            such page.
         OSError: the file cannot be read.
     """
     path = Path(path)
     with open(path, "rb") as f:
         reader = _Reader(f, str(path))
         offsets = reader.page_offsets()
-        if page is None:
-            return [reader.page(o) for o in offsets]
         if not 0 <= page < len(offsets):
             raise TiffError(f"{path}: expected a page from 0 to {len(offsets) - 1}, got {page}")
         return reader.page(offsets[page])
 
 
-def read_mask(path: PathLike, prefer_tifffile: bool = False) -> np.ndarray:
+def read_tiff_pages(path: PathLike) -> List[TiffPage]:
+    """Reads every page of a TIFF file, in order (see :func:`read_tiff`)."""
+    path = Path(path)
+    with open(path, "rb") as f:
+        reader = _Reader(f, str(path))
+        return [reader.page(o) for o in reader.page_offsets()]
+
+
+def read_mask(path: PathLike, prefer_tifffile: bool = False) -> NDArray[Any]:
     """The first page of a mask TIFF as a NumPy array (shape ``(rows, columns)``).
 
     Dendrometer's masks are 8-bit, 0 = not set, 255 = set, in the full raster of
@@ -142,9 +150,7 @@ def read_mask(path: PathLike, prefer_tifffile: bool = False) -> np.ndarray:
         if fallback is not None:
             return fallback
     try:
-        result = read_tiff(path, page=0)
-        assert isinstance(result, TiffPage)
-        return result.data
+        return read_tiff(path, page=0).data
     except TiffError:
         fallback = _tifffile_read(path)
         if fallback is None:
@@ -152,7 +158,7 @@ def read_mask(path: PathLike, prefer_tifffile: bool = False) -> np.ndarray:
         return fallback
 
 
-def _tifffile_read(path: PathLike) -> Optional[np.ndarray]:
+def _tifffile_read(path: PathLike) -> Optional[NDArray[Any]]:
     try:
         import tifffile  # type: ignore[import-not-found]
     except ImportError:
