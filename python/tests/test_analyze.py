@@ -26,7 +26,7 @@ def test_json_is_the_document_written(fei: dendrometer.AnalysisResult) -> None:
     assert fei.out is not None
     with open(fei.files["json"], encoding="utf-8") as f:
         assert fei.json == json.load(f)
-    assert fei["tool_version"].startswith("dendrometer ")
+    assert fei["tool_version"] == f"dendrometer {dendrometer.version()}"
     assert isinstance(fei["parameters"], dict) and fei["parameters"]
     assert fei.files["overlay"].name == "li-in_fig3_fei.overlay.png"
     # The FEI sample's metadata says 0.05 µm per pixel (samples/README.md).

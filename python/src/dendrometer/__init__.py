@@ -121,8 +121,8 @@ def version() -> str:
 def _check_options(options: Mapping[str, Any], command: str) -> None:
     clash = _RESERVED.intersection(options)
     if clash:
-        raise TypeError(f"{command}() sets --{'/--'.join(sorted(clash))} itself; "
-                        f"pass out= as the argument{'' if command == 'analyze' else ' out'} instead")
+        raise TypeError(f"{command}() sets --out and --json itself, got {', '.join(sorted(clash))}=; "
+                        f"give the output folder as out=")
 
 
 def _snapshot(folder: Path) -> Dict[Path, int]:
