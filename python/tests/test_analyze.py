@@ -10,7 +10,7 @@ import pytest
 
 import dendrometer
 from dendrometer import DendrometerError, read_tiff
-from test_tiff import gray_tags, strips_of, write_tiff
+from tiffbytes import gray_tags, strips_of, write_tiff
 
 FEI = "li-in_fig3_fei.tif"
 MASK_NAMES = {"phase", "mask", "skeleton"}
