@@ -14,6 +14,10 @@ struct DendrometerCommand: ParsableCommand {
 
         Exit status: 0 all inputs processed; 1 some inputs failed (the others are \
         still processed); 64 bad usage.
+
+        Every output field (JSON keys, table columns, mask TIFFs) is defined, with its \
+        formula, unit and frame, in docs/metrics.md of the source distribution; the \
+        command line and the methods in docs/REFERENCE.md. Cite with CITATION.cff.
         """,
         version: DendrometerVersion.current,
         subcommands: [InspectCommand.self, AnalyzeCommand.self, BatchCommand.self, MergeCommand.self, CompareCommand.self,

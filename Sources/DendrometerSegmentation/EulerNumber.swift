@@ -77,7 +77,7 @@ public func eulerNumber(_ mask: BinaryMask) -> Int {
     return partial.reduce(0, +) / 4
 }
 
-/// Components, holes and Euler number of the phase (DESIGN §4): the phase is
+/// Components, holes and Euler number of the phase (docs/REFERENCE.md §4): the phase is
 /// 8-connected, the background 4-connected, holes = components − Euler number.
 public struct ConnectivitySummary: Sendable, Equatable, Codable {
     /// 8-connected components of the phase.

@@ -30,7 +30,7 @@ public func fillHoles(_ mask: BinaryMask) -> BinaryMask {
 ///   - minimumArea: px² (a caller converts µm² with the pixel area); holes of
 ///     area `< minimumArea` are filled.
 /// - Note: unlike `skimage.morphology.remove_small_holes`, background regions
-///   touching the border are never filled: they are not holes (DESIGN §4).
+///   touching the border are never filled: they are not holes (docs/REFERENCE.md §4).
 /// - Throws: ``SegmentationError/invalidParameter(name:expected:got:)`` for a negative area.
 /// - Complexity: O(pixels).
 public func removeSmallHoles(_ mask: BinaryMask, minimumArea: Int) throws(SegmentationError) -> BinaryMask {
