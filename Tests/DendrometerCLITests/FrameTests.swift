@@ -58,6 +58,6 @@ struct FrameTests {
         #expect(abs(Double(maxDepth) - maxUm) < 1e-4)
         // Branch depths never exceed the deepest dendrite pixel.
         let md = try column("max_depth")
-        #expect(rows.allSatisfy { Double($0[md])! <= maxUm + 1e-9 })
+        #expect(rows.allSatisfy { Double($0[md])! <= maxUm * (1 + 1e-6) })   // JSON depths pass through float32
     }
 }

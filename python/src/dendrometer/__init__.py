@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
+import pandas as pd
 from numpy.typing import NDArray
 
 from ._cli import (EXIT_FAILURE, DendrometerError, DendrometerNotFoundError, find_binary, one_line,
@@ -69,6 +70,10 @@ class AnalysisResult:
             (full raster, data bar rows 0), 8-bit with 255 = set. A multi-page
             TIFF (``save_probabilities=True``: float32 class probabilities, 0–1) is
             ``(pages, height, width)``. Empty without ``save_masks``.
+        branches: ``<stem>.branches.csv`` as a DataFrame: one row per skeleton branch,
+            skan's column names (``branch_distance``, ``image_coord_src_0`` …; lengths in µm
+            when ``unit`` is ``um``), positions in the full raster, ``max_depth`` and
+            ``region`` per branch; ``None`` when the tool wrote no branch table.
         pixel_size_um: µm per pixel of the analysis (``json["calibration"]["pixel_size_um"]``),
             or ``None`` when uncalibrated.
         out: the output folder kept on disk, or ``None`` when a temporary folder was
@@ -81,6 +86,7 @@ class AnalysisResult:
 
     json: Dict[str, Any]
     masks: Dict[str, NDArray[Any]] = field(default_factory=dict)
+    branches: Optional[pd.DataFrame] = None
     out: Optional[Path] = None
     files: Dict[str, Path] = field(default_factory=dict)
     stderr: str = ""
@@ -186,6 +192,7 @@ def analyze(path: PathLike, out: Optional[PathLike] = None, *, run_timeout: Opti
         written = {p for p, m in _snapshot(folder).items() if before.get(p) != m or p not in before}
         masks: Dict[str, NDArray[Any]] = {}
         files: Dict[str, Path] = {}
+        branches: Optional[pd.DataFrame] = None
         for p in sorted(written):
             if not p.name.startswith(stem + "."):
                 continue
@@ -195,9 +202,12 @@ def analyze(path: PathLike, out: Optional[PathLike] = None, *, run_timeout: Opti
             elif part.endswith(".tif") and "." not in part[:-4]:
                 files[part[:-4]] = p
                 masks[part[:-4]] = _read_pages(p)
+            elif part == "branches.csv":
+                files["branches"] = p
+                branches = read_table(p)
             elif "." in part:
                 files[part.rsplit(".", 1)[0]] = p
-        return AnalysisResult(json=document, masks=masks, out=folder if keep else None,
+        return AnalysisResult(json=document, masks=masks, branches=branches, out=folder if keep else None,
                               files=files if keep else {}, stderr=done.stderr, command=list(done.args))
     finally:
         if not keep:
