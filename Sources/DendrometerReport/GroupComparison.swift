@@ -26,7 +26,7 @@ public enum MetricScale: String, Sendable, Equatable {
 public struct ComparedMetric: Sendable, Equatable {
     /// Name in the compare tables, e.g. `penetration.max_um` or `skeleton.branches_per_mm_interface`.
     public var name: String
-    /// Readable title for plots, e.g. "Maximum penetration depth".
+    /// Readable title for plots, short enough for a plot heading with its unit, e.g. "Maximum depth".
     public var title: String
     /// Unit of the values: `µm`, `1/mm`, `µm/µm`, `1` (no unit), `px`, …
     public var unit: String
@@ -189,37 +189,37 @@ public enum GroupComparison {
         }
         let perMm = 1000.0
         return [
-            m("penetration.max_um", "Maximum penetration depth", "µm", .calibrated),
-            m("penetration.p95_um", "95th-percentile penetration depth", "µm", .calibrated),
+            m("penetration.max_um", "Maximum depth", "µm", .calibrated),
+            m("penetration.p95_um", "Depth, 95th percentile", "µm", .calibrated),
             m("penetration.front_mean_um", "Mean front depth", "µm", .calibrated),
-            m("penetration.connected_max_um", "Maximum depth, anode-connected", "µm", .calibrated),
-            m("penetration.connected_p95_um", "95th-percentile depth, anode-connected", "µm", .calibrated),
+            m("penetration.connected_max_um", "Maximum depth, connected", "µm", .calibrated),
+            m("penetration.connected_p95_um", "Depth p95, connected", "µm", .calibrated),
             m("area_fraction", "Dendrite area fraction", "1", .scaleFree),
-            m("orientation.vertical_fraction", "Vertical orientation fraction", "1", .scaleFree),
-            m("orientation.lateral_fraction", "Lateral orientation fraction", "1", .scaleFree),
+            m("orientation.vertical_fraction", "Vertical fraction", "1", .scaleFree),
+            m("orientation.lateral_fraction", "Lateral fraction", "1", .scaleFree),
             m("orientation.coherence", "Orientation coherence", "1", .scaleFree),
-            m("skeleton.length_per_interface_length", "Skeleton length per interface length", "µm/µm", .perInterfaceLength,
+            m("skeleton.length_per_interface_length", "Skeleton length / interface", "µm/µm", .perInterfaceLength,
               column: "skeleton.length_um", per: 1),
-            m("skeleton.branches_per_mm_interface", "Branches per mm of interface", "1/mm", .perInterfaceLength,
+            m("skeleton.branches_per_mm_interface", "Branches per interface", "1/mm", .perInterfaceLength,
               column: "skeleton.branches", per: perMm),
-            m("skeleton.endpoints_per_mm_interface", "Endpoints per mm of interface", "1/mm", .perInterfaceLength,
+            m("skeleton.endpoints_per_mm_interface", "Endpoints per interface", "1/mm", .perInterfaceLength,
               column: "skeleton.endpoints", per: perMm),
-            m("skeleton.junctions_per_mm_interface", "Junctions per mm of interface", "1/mm", .perInterfaceLength,
+            m("skeleton.junctions_per_mm_interface", "Junctions per interface", "1/mm", .perInterfaceLength,
               column: "skeleton.junctions", per: perMm),
-            m("skeleton.cycles_per_mm_interface", "Skeleton cycles per mm of interface", "1/mm", .perInterfaceLength,
+            m("skeleton.cycles_per_mm_interface", "Loops per interface", "1/mm", .perInterfaceLength,
               column: "skeleton.cycles", per: perMm),
-            m("connectivity.components_per_mm_interface", "Dendrite components per mm of interface", "1/mm", .perInterfaceLength,
+            m("connectivity.components_per_mm_interface", "Components per interface", "1/mm", .perInterfaceLength,
               column: "connectivity.components", per: perMm),
-            m("connectivity.holes_per_mm_interface", "Holes per mm of interface", "1/mm", .perInterfaceLength,
+            m("connectivity.holes_per_mm_interface", "Holes per interface", "1/mm", .perInterfaceLength,
               column: "connectivity.holes", per: perMm),
             m("skeleton.mean_branch_length_um", "Mean branch length", "µm", .calibrated),
-            m("skeleton.mean_width_um", "Mean dendrite width", "µm", .calibrated),
-            m("skeleton.mean_tortuosity", "Mean branch tortuosity", "1", .scaleFree),
-            m("connectivity.hole_density_per_1000um2", "Holes per 1000 µm² of dendrite zone", "1/(1000 µm²)", .calibrated),
-            m("connectivity.junction_density_per_mm", "Junctions per mm of skeleton", "1/mm", .calibrated),
-            m("morphology.confidence", "Morphology label confidence", "1", .scaleFree),
-            m("penetration.max_px", "Maximum penetration depth", "px", .pixels),
-            m("penetration.p95_px", "95th-percentile penetration depth", "px", .pixels),
+            m("skeleton.mean_width_um", "Mean width", "µm", .calibrated),
+            m("skeleton.mean_tortuosity", "Mean tortuosity", "1", .scaleFree),
+            m("connectivity.hole_density_per_1000um2", "Hole density", "1/(1000 µm²)", .calibrated),
+            m("connectivity.junction_density_per_mm", "Junctions per skeleton", "1/mm", .calibrated),
+            m("morphology.confidence", "Label confidence", "1", .scaleFree),
+            m("penetration.max_px", "Maximum depth", "px", .pixels),
+            m("penetration.p95_px", "Depth, 95th percentile", "px", .pixels),
             m("penetration.front_mean_px", "Mean front depth", "px", .pixels),
         ]
     }()

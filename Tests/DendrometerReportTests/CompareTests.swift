@@ -252,8 +252,8 @@ import Testing
         let html = try String(contentsOfFile: out + "/compare.html", encoding: .utf8)
         #expect(html.range(of: "http", options: .caseInsensitive) == nil)
         #expect(!html.contains("Li <dark>") && html.contains("Li &lt;dark&gt;") && html.contains("Li-In &amp; co"))
-        #expect(html.contains("aria-label=\"Maximum penetration depth (µm)\""))        // a box plot titled with its unit
-        #expect(html.contains("<td>Branches per mm of interface (1/mm)</td><td>Li &lt;dark&gt; vs Li-In &amp; co</td><td>Mann–Whitney U (exact)</td>"))
+        #expect(html.contains("aria-label=\"Maximum depth (µm)\""))        // a box plot titled with its unit
+        #expect(html.contains("<td>Branches per interface (1/mm)</td><td>Li &lt;dark&gt; vs Li-In &amp; co</td><td>Mann–Whitney U (exact)</td>"))
         #expect(html.contains("<code>penetration.max_px</code>"))                       // named as not compared
     }
 
