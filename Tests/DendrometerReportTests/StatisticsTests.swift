@@ -81,6 +81,15 @@ import Testing
                                               [2.0, 3.3, 4.1, 5.5, 6.6, 7.7, 8.1, 9.4, 10.2, 11.9], method: .exact)!.p, 0.11275411894606942))
     }
 
+    @Test func exactLimit() {
+        // report_statistics.py: exact_8_vs_625 U=2176.0 p=0.5359325191624815 (n1·n2 = 5000: still exact);
+        // asymptotic_8_vs_700 U=2456.0 p=0.5503918197742343 (n1·n2 = 5600: normal approximation).
+        let atLimit = Statistics.mannWhitneyU((0 ..< 8).map { Double($0) * 77.5 + 0.25 }, (0 ..< 625).map(Double.init))!
+        #expect(atLimit.u == 2176 && atLimit.method == .exact && close(atLimit.p, 0.5359325191624815, 1e-10))
+        let beyond = Statistics.mannWhitneyU((0 ..< 8).map { Double($0) * 87.5 + 0.25 }, (0 ..< 700).map(Double.init))!
+        #expect(beyond.u == 2456 && beyond.method == .asymptotic && close(beyond.p, 0.5503918197742343, 1e-10))
+    }
+
     @Test func exactDistributionHandComputed() {
         // 2 vs 2: the 6 orders of x among the pooled values give U = 0, 1, 2, 2, 3, 4.
         #expect(Statistics.mannWhitneyExactSurvival(0, 2, 2) == 1)

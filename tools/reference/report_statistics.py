@@ -54,6 +54,14 @@ for name, (x, y) in auto_cases.items():
     ex = mannwhitneyu(x, y, alternative="two-sided", method="exact") if len(x) * len(y) < 2000 else None
     print(f"{name}: U={r.statistic!r} p={r.pvalue!r}" + (f" (exact p={ex.pvalue!r})" if ex else ""))
 
+print("# Mann-Whitney U at Dendrometer's exact limit n1*n2 <= 5000 (beyond it: asymptotic, unlike scipy)")
+x = [i * 77.5 + 0.25 for i in range(8)]
+r = mannwhitneyu(x, list(range(625)), method="auto")
+print(f"exact_8_vs_625: U={r.statistic!r} p={r.pvalue!r}")
+x = [i * 87.5 + 0.25 for i in range(8)]
+r = mannwhitneyu(x, list(range(700)), method="asymptotic")
+print(f"asymptotic_8_vs_700: U={r.statistic!r} p={r.pvalue!r} (scipy auto: exact p={mannwhitneyu(x, list(range(700))).pvalue!r})")
+
 print("# Holm")
 for p in ([0.01, 0.04, 0.03, 0.005, 0.5, 0.04], [0.2, 0.6, 0.9], [0.001]):
     print(f"holm({p}) = {holm(p)}")
