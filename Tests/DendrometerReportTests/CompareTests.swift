@@ -168,6 +168,23 @@ import Testing
         #expect(!byFile.ordered && byFile.tests.allSatisfy { $0.kind != .trend })
     }
 
+    @Test func orderedFoldersGetTheTrendTest() throws {
+        // One folder per level, given in order with --ordered: the same numbers as end-to-end 2's
+        // area_fraction, so the same literals (spearman rho=0.680009255387445 p=0.014967492027855366).
+        let dirs = try ["5", "10", "20"].map { level in
+            try Self.folder("cyc\(level)", columns: ["file", "area_fraction"],
+                            rows: Self.cycleArea[level]!.enumerated().map { ["\(level)-\($0.offset).tif", String($0.element)] },
+                            interfacePx: Array(repeating: nil, count: 4))
+        }
+        let unordered = try GroupComparison.compute(directories: dirs, options: ComparisonOptions(labels: ["five", "ten", "twenty"]))
+        #expect(!unordered.ordered && unordered.tests.filter { $0.kind == .pair }.count == 3 && !unordered.tests.contains { $0.kind == .trend })
+        let c = try GroupComparison.compute(directories: dirs, options: ComparisonOptions(labels: ["five", "ten", "twenty"], ordered: true))
+        #expect(c.ordered && c.groups == ["five", "ten", "twenty"])
+        let trend = try #require(c.tests.first { $0.kind == .trend })
+        #expect(close(trend.statistic, 0.680009255387445) && close(trend.p, 0.014967492027855366, 1e-10))
+        #expect(c.tests.filter { $0.kind == .pair }.map { "\($0.groupA!)-\($0.groupB!)" } == ["five-ten", "ten-twenty"])
+    }
+
     @Test func countsWithoutAnInterfaceAreNamedNotCompared() throws {
         let columns = ["file", "calibration.pixel_size_um", "skeleton.branches", "area_fraction"]
         let a = try Self.folder("x", columns: columns, rows: [["a.tif", "0.1", "12", "0.2"], ["b.tif", "", "15", "0.3"]], interfacePx: [nil, 300])
