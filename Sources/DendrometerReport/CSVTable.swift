@@ -1,5 +1,5 @@
 // RFC 4180 CSV reading and writing for the batch tables (images.csv,
-// regions.csv, failures.csv) and compare.csv.
+// regions.csv, failures.csv) and the compare_*.csv tables.
 
 import DendrometerCore
 import Foundation

@@ -39,8 +39,8 @@ struct CompareLiTests {
         let vertical = comparison.summaries.filter { $0.metric == "orientation.vertical_fraction" }
         let li = try #require(vertical.first { $0.group == "Li" }), liIn = try #require(vertical.first { $0.group == "Li-In" })
         #expect(li.summary.median > liIn.summary.median, "Li \(li.summary.median) vs Li-In \(liIn.summary.median)")
-        let test = try #require(comparison.pairwise.first { $0.metric == "orientation.vertical_fraction" })
+        let test = try #require(comparison.tests.first { $0.metric == "orientation.vertical_fraction" && $0.kind == .pair })
         // Every Li image is more vertical than every Li-In image: Cliff's delta +1 (Li first).
-        #expect(test.cliffsDelta == 1)
+        #expect(test.effect == "cliffs_delta" && test.effectSize == 1)
     }
 }
