@@ -18,6 +18,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        /// ImageJ ROI sets (`<stem>.rois.zip`) are zip archives.
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // MARK: - C libraries (one module per library, typed shims for variadic calls)
@@ -32,8 +34,9 @@ let package = Package(
             pkgConfig: "libpng",
             providers: [.apt(["libpng-dev"])]
         ),
+        /// zlib (named apart from ZIPFoundation's own `CZlib` module, which the ROI sets bring in).
         .systemLibrary(
-            name: "CZlib",
+            name: "CZlibSystem",
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
@@ -49,7 +52,7 @@ let package = Package(
         /// Image model, units, geometry primitives and parallel helpers shared by every stage.
         .target(name: "DendrometerCore", dependencies: ["CMalloc"]),
         /// Readers and writers: TIFF (libtiff), PNG (libpng), BMP.
-        .target(name: "DendrometerIO", dependencies: ["DendrometerCore", "CTIFF", "CPNG", "CZlib"]),
+        .target(name: "DendrometerIO", dependencies: ["DendrometerCore", "CTIFF", "CPNG", "CZlibSystem"]),
         /// Pixel size from vendor metadata (FEI, Zeiss, JEOL, Hitachi, TESCAN, ImageJ) and the SEM data bar.
         .target(name: "DendrometerCalibration", dependencies: ["DendrometerCore"]),
         /// Gaussian, median and structure-tensor filters.
@@ -80,10 +83,11 @@ let package = Package(
                 "DendrometerGeometry", "DendrometerMorphology", "DendrometerLearning",
             ]
         ),
-        /// Per-image outputs: the JSON document, the text summary, the overlay PNG, mask TIFFs, `inspect` reports.
+        /// Per-image outputs: the JSON document, the text summary, the overlay PNG, mask TIFFs, ImageJ ROI sets, `inspect` reports.
         .target(name: "DendrometerOutput", dependencies: [
             "DendrometerPipeline", "DendrometerCore", "DendrometerIO", "DendrometerCalibration",
             "DendrometerGeometry", "DendrometerMorphology", "DendrometerSkeleton",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         /// Kernel and end-to-end throughput on generated images (`dendrometer bench`).
         .target(name: "DendrometerBenchmark", dependencies: [

@@ -9,7 +9,8 @@ struct AnalyzeCommand: ParsableCommand {
         abstract: "Measure dendrites in one SEM cross-section: penetration depth, orientation, connectivity, morphology.",
         discussion: """
         Writes DIR/<stem>.json (every measurement, the tool version and the full parameter set), DIR/<stem>.branches.csv \
-        (one row per skeleton branch, skan's columns) and DIR/<stem>.overlay.png \
+        (one row per skeleton branch, skan's columns), DIR/<stem>.rois.zip (interface, dendrite front and regions \
+        for Fiji's ROI Manager) and DIR/<stem>.overlay.png \
         (--overlay preview or none for a smaller one or none), and prints a summary \
         (or the JSON with --json). Lengths are in µm when the image is calibrated (metadata or \
         --pixel-size), otherwise µm fields are null and a warning says why.
@@ -58,7 +59,8 @@ struct AnalyzeCommand: ParsableCommand {
             try AtomicFile.write(text: SkeletonBranchTable.csv(result.branches, pixelSize: micrograph.calibration.pixelSize),
                                  to: "\(out)/\(stem).branches.csv")
             clock.lap("json")
-            var written = ["\(out)/\(stem).json", "\(out)/\(stem).branches.csv"]
+            var written = ["\(out)/\(stem).json", "\(out)/\(stem).branches.csv",
+                           try AnalysisROIs.write(result, directory: out, stem: stem)]
             if overlay != .none {
                 try OverlayRenderer.write(result, to: "\(out)/\(stem).overlay.png", size: overlay)
                 written.append("\(out)/\(stem).overlay.png")

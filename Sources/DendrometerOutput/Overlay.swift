@@ -91,17 +91,9 @@ public enum OverlayRenderer {
                 canvas.line(pts[k - 1][0] + Double(fx), pts[k - 1][1] + Double(fy), pts[k][0] + Double(fx), pts[k][1] + Double(fy),
                             interfaceColor, thickness: t + 1)
             }
-            if let p = r.penetration, p.maxPx > 0 {
-                let side = interface.side
-                let front = smoothedFront(p.frontPx, window: max(3, p.frontPx.count / 64))
-                var previous: (Double, Double)?
-                for u in stride(from: 0, to: front.count, by: max(1, front.count / 400)) {
-                    let v = interface.height(atU: Double(u)) + front[u]
-                    let q = side.image(u: Double(u), v: v, width: r.field.width, height: r.field.height)
-                    let point = (q.x + Double(fx), q.y + Double(fy))
-                    if let prev = previous { canvas.line(prev.0, prev.1, point.0, point.1, frontColor, thickness: t) }
-                    previous = point
-                }
+            let front = frontLine(r)
+            for k in front.indices.dropFirst() {
+                canvas.line(front[k - 1].x, front[k - 1].y, front[k].x, front[k].y, frontColor, thickness: t)
             }
         }
         // Region boxes.
@@ -186,6 +178,20 @@ public enum OverlayRenderer {
             initialized = n
         }
         return Image(width: w, height: image.height, pixels: pixels)
+    }
+
+    /// The dendrite front as drawn on the overlay and exported to the ROI set: at each position
+    /// along the interface, the deepest dendrite depth within a window of 1/64 of the interface
+    /// (a running maximum, so single gaps do not notch the line), sampled at about 400 points;
+    /// pixel-centre coordinates in the full raster. Empty without an interface or dendrites.
+    public static func frontLine(_ r: AnalysisResult) -> [(x: Double, y: Double)] {
+        guard let interface = r.interface, let p = r.penetration, p.maxPx > 0 else { return [] }
+        let front = smoothedFront(p.frontPx, window: max(3, p.frontPx.count / 64))
+        return stride(from: 0, to: front.count, by: max(1, front.count / 400)).map { u in
+            let q = interface.side.image(u: Double(u), v: interface.height(atU: Double(u)) + front[u],
+                                         width: r.field.width, height: r.field.height)
+            return (q.x + Double(r.field.x), q.y + Double(r.field.y))
+        }
     }
 
     static func smoothedFront(_ f: [Double], window: Int) -> [Double] {

@@ -12,7 +12,7 @@
 // and compresses micrograph overlays well. Runs are a fixed number of rows,
 // so the bytes do not depend on the number of threads.
 
-import CZlib
+import CZlibSystem
 import DendrometerCore
 
 /// Encodes 8-bit gray or RGB images as PNG on all cores (zlib level 1, Up filter).
