@@ -51,8 +51,9 @@ let package = Package(
 
         /// Image model, units, geometry primitives and parallel helpers shared by every stage.
         .target(name: "DendrometerCore", dependencies: ["CMalloc"]),
-        /// Readers and writers: TIFF (libtiff), PNG (libpng), BMP.
-        .target(name: "DendrometerIO", dependencies: ["DendrometerCore", "CTIFF", "CPNG", "CZlibSystem"]),
+        /// Readers and writers: TIFF (libtiff), PNG (libpng), BMP, ImageJ ROIs and ROI sets (zip).
+        .target(name: "DendrometerIO", dependencies: ["DendrometerCore", "CTIFF", "CPNG", "CZlibSystem",
+                                                      .product(name: "ZIPFoundation", package: "ZIPFoundation")]),
         /// Pixel size from vendor metadata (FEI, Zeiss, JEOL, Hitachi, TESCAN, ImageJ) and the SEM data bar.
         .target(name: "DendrometerCalibration", dependencies: ["DendrometerCore"]),
         /// Gaussian, median and structure-tensor filters.
@@ -83,11 +84,10 @@ let package = Package(
                 "DendrometerGeometry", "DendrometerMorphology", "DendrometerLearning",
             ]
         ),
-        /// Per-image outputs: the JSON document, the text summary, the overlay PNG, mask TIFFs, ImageJ ROI sets, `inspect` reports.
+        /// Per-image outputs: the JSON document, the text summary, the overlay PNG, mask TIFFs, the ROI set, `inspect` reports.
         .target(name: "DendrometerOutput", dependencies: [
             "DendrometerPipeline", "DendrometerCore", "DendrometerIO", "DendrometerCalibration",
             "DendrometerGeometry", "DendrometerMorphology", "DendrometerSkeleton",
-            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         /// Kernel and end-to-end throughput on generated images (`dendrometer bench`).
         .target(name: "DendrometerBenchmark", dependencies: [
