@@ -35,12 +35,22 @@ struct AnalyzeCommand: ParsableCommand {
     @Flag(help: "With --model: also write the class probabilities as a calibrated float TIFF, one page per class (page 0 = dendrite phase).")
     var saveProbabilities = false
 
+    @Option(name: .customLong("interface"), help: ArgumentHelp("Use this hand-drawn anode interface instead of detecting one: an ImageJ line/polyline .roi or ROI set .zip (the ROI named 'interface', else the first line), a JSON polyline [[x, y], ...] or {\"points\": ..., \"unit\": \"px\"|\"um\"}, or a CSV with x,y (px) or x_um,y_um columns; full-image coordinates. The anode side follows from --anode, else from which side of the line is solid phase.", valueName: "file"))
+    var interfaceFile: String?
+
+    @Option(help: ArgumentHelp("Leave these areas out of the dendrites (debris, cracks, charging): ImageJ ROIs (.roi or ROI set .zip: rectangles, ovals, polygons, freehand) or a mask image of the image's size (non-zero = excluded).", valueName: "file"))
+    var exclude: String?
+
     @OptionGroup var calibration: CalibrationArguments
     @OptionGroup var analysis: AnalysisArguments
 
     func run() throws {
         var options: AnalysisOptions
-        do { options = try analysis.analysisOptions(maximumPixels: calibration.maxPixels) } catch {
+        do {
+            options = try analysis.analysisOptions(maximumPixels: calibration.maxPixels)
+            if let interfaceFile { options.givenInterface = try GivenInterface.read(interfaceFile) }
+            if let exclude { options.excludedAreas = try ExcludedAreas.read(exclude, maximumPixels: calibration.maxPixels) }
+        } catch {
             reportFailure("\(error)")
             throw ExitCode(1)
         }

@@ -53,6 +53,13 @@ public struct InterfaceDetection: Sendable {
     /// layer (the edge heights the fit calls layer, not dendrite base); nil when no edge was seen.
     /// It grows with the edge's own roughness (grains, polishing relief) and with a poor fit.
     public var edgeResidualPx: Double?
+
+    /// A detection outcome (e.g. an interface given by the user: no edge statistics).
+    public init(interface: Interface?, side: AnodeSide?, sideScores: [AnodeSide: Double], explanation: String,
+                hiddenFraction: Double = 0, edgeResidualPx: Double? = nil) {
+        self.interface = interface; self.side = side; self.sideScores = sideScores; self.explanation = explanation
+        self.hiddenFraction = hiddenFraction; self.edgeResidualPx = edgeResidualPx
+    }
 }
 
 /// Finds the anode layer and its boundary in a phase mask.

@@ -60,4 +60,42 @@ struct FrameTests {
         let md = try column("max_depth")
         #expect(rows.allSatisfy { Double($0[md])! <= maxUm * (1 + 1e-6) })   // JSON depths pass through float32
     }
+
+    @Test("--interface with the detected interface's own points gives the same depths; --exclude drops the phase in its areas")
+    func givenInterfaceAndExclude() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-given-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let sample = "samples/li-in_fig3_fei.tif"
+        let auto = try CLI.run(["analyze", sample, "--overlay", "none", "--json", "--out", dir.appendingPathComponent("auto").path])
+        #expect(auto.status == 0, "\(auto.stderr)")
+        let detected = try #require(try JSONSerialization.jsonObject(with: Data(auto.stdout.utf8)) as? [String: Any])
+        let points = try #require((detected["interface"] as? [String: Any])?["points_px"] as? [[Double]])
+        // The interface handed back as a JSON polyline (and as the ROI set the analysis wrote).
+        let line = dir.appendingPathComponent("line.json")
+        try JSONSerialization.data(withJSONObject: ["points": points, "unit": "px"]).write(to: line)
+        for given in [line.path, dir.appendingPathComponent("auto/li-in_fig3_fei.rois.zip").path] {
+            let r = try CLI.run(["analyze", sample, "--interface", given, "--overlay", "none", "--json", "--out", dir.appendingPathComponent("given").path])
+            #expect(r.status == 0, "\(r.stderr)")
+            let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+            let a = try #require(detected["penetration"] as? [String: Any]), b = try #require(doc["penetration"] as? [String: Any])
+            for key in ["max_px", "p95_px"] {
+                #expect(abs((a[key] as! Double) - (b[key] as! Double)) < 1e-3, "\(given) \(key)")
+            }
+            #expect(((doc["interface"] as? [String: Any])?["reason"] as? String)?.hasPrefix("given by --interface") == true)
+        }
+        // Exclude the top 300 rows: no dendrite pixel is left there, so max depth ≤ the interface's lowest row − 299.5.
+        let rect = ImageJROI(name: "top", shape: .rectangle(x: 0, y: 0, width: 768, height: 300))
+        try ImageJROI.writeSet([rect], to: dir.appendingPathComponent("top.zip").path)
+        let r = try CLI.run(["analyze", sample, "--exclude", dir.appendingPathComponent("top.zip").path, "--save-masks", "--overlay", "none", "--json",
+                             "--out", dir.appendingPathComponent("excl").path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let mask = try ImageFile.read(dir.appendingPathComponent("excl/li-in_fig3_fei.mask.tif").path).image.asFloat()
+        #expect((0 ..< 300 * 768).allSatisfy { mask.pixels[$0] == 0 })
+        #expect((mask.pixels[(300 * 768)...].contains { $0 != 0 }))
+        let doc = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((doc["warnings"] as? [String] ?? []).contains { $0.contains("in the areas of --exclude") })
+        // A missing or non-ROI file is one line naming it.
+        let bad = try CLI.run(["analyze", sample, "--interface", dir.appendingPathComponent("none.roi").path, "--out", dir.path])
+        #expect(bad.status == 1 && bad.stderr == "dendrometer: \(dir.appendingPathComponent("none.roi").path): no such file\n")
+    }
 }

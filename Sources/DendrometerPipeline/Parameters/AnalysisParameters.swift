@@ -237,6 +237,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         public var rootBandFraction = 0.1
         /// Fewer root pixels than this: too little to judge the layer's grey (the layer is kept).
         public var minimumRootPixels = 200
+        /// A hand-drawn interface (`--interface`): the anode is a solid layer of the phase, so the
+        /// strip between the anode edge and the line is at least this share phase; less is flagged
+        /// for review (the line, or the side, may be wrong).
+        public var minimumGivenLayerPhaseShare = 0.5
         public init() {}
 
         /// The minimum enclosed thickness in px for an image with `pixelSize` (nil: uncalibrated).

@@ -29,6 +29,8 @@ public enum AnalysisError: Error, Equatable, CustomStringConvertible {
     case badModel(String, String)
     /// A training label image cannot be used: the file (or option) and why.
     case badLabels(String, String)
+    /// A hand-drawn interface or an exclusion file (`--interface`, `--exclude`) cannot be used: the file and why.
+    case badGeometry(String, String)
 
     public var description: String {
         switch self {
@@ -39,6 +41,7 @@ public enum AnalysisError: Error, Equatable, CustomStringConvertible {
         case .badMask(let file, let why): "\(file): \(why)"
         case .badModel(let file, let why): "\(file): \(why)"
         case .badLabels(let file, let why): "\(file): \(why)"
+        case .badGeometry(let file, let why): "\(file): \(why)"
         }
     }
 
@@ -46,7 +49,7 @@ public enum AnalysisError: Error, Equatable, CustomStringConvertible {
     /// so a command must not prefix the micrograph's name.
     public var namesItsFile: Bool {
         switch self {
-        case .badMask, .badModel, .badLabels: true
+        case .badMask, .badModel, .badLabels, .badGeometry: true
         default: false
         }
     }
@@ -434,13 +437,19 @@ public enum DendriteAnalysis {
         let field = prepared.rect
         let pixelSize = prepared.pixelSize
         let speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: pixelSize)
-        var detection = InterfaceDetector.detect(in: seg.phase, side: options.anode, parameters: parameters.interfaceParameters(pixelSize: pixelSize))
-        if options.anode == nil {
-            detection = layerOfTheRootsMaterial(detection, phase: seg.phase, grey: prepared.denoised,
-                                                parameters: parameters, pixelSize: pixelSize, review: &review)
+        var detection: InterfaceDetection
+        if let given = options.givenInterface {
+            detection = try given.detection(phase: seg.phase, field: field, side: options.anode, pixelSize: pixelSize,
+                                            minimumAnodePhaseShare: parameters.anodeLayer.minimumGivenLayerPhaseShare, review: &review)
+        } else {
+            detection = InterfaceDetector.detect(in: seg.phase, side: options.anode, parameters: parameters.interfaceParameters(pixelSize: pixelSize))
+            if options.anode == nil {
+                detection = layerOfTheRootsMaterial(detection, phase: seg.phase, grey: prepared.denoised,
+                                                    parameters: parameters, pixelSize: pixelSize, review: &review)
+            }
         }
         clock.lap("interface")
-        if detection.interface != nil, options.anode == nil {
+        if detection.interface != nil, options.anode == nil, options.givenInterface == nil {
             let ranked = detection.sideScores.sorted { $0.value > $1.value }
             // (When the layer-material rule chose a thinner layer, thickness did not decide.)
             if ranked.count >= 2, detection.side.flatMap({ detection.sideScores[$0] }) == ranked[0].value, ranked[1].value > 0, ranked[1].value >= parameters.review.sideAmbiguityRatio * ranked[0].value {
@@ -487,6 +496,12 @@ public enum DendriteAnalysis {
             warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to the image x axis; if the anode is in view, say where with --anode")
             review.append("no anode layer found, so no depth: if the anode is in view, say where with --anode (and --phase)")
             dendrites = seg.phase
+        }
+        if let excluded = options.excludedAreas {
+            let area = try excluded.mask(field: field, rasterWidth: micrograph.image.width, rasterHeight: micrograph.image.height)
+            let before = dendrites.area
+            dendrites = dendrites.subtracting(area)
+            warnings.append("\(before - dendrites.area) px of phase in the areas of --exclude \(excluded.source) not counted as dendrites")
         }
         do { dendrites = try removeSmallObjects(dendrites, minimumArea: speckPx) } catch { throw .kernel(error.description) }
         if seg.phaseMayIncludePores {

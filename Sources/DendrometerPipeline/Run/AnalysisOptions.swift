@@ -147,6 +147,10 @@ public struct AnalysisOptions: Sendable {
     /// With a trained model: keep its class probability planes in the segmentation record
     /// (`--save-probabilities`); otherwise only its class map is computed, which is faster.
     public var keepsClassProbabilities = false
+    /// A hand-drawn anode interface (`--interface FILE`), used instead of detecting one.
+    public var givenInterface: GivenInterface?
+    /// Areas to leave out of the dendrites (`--exclude FILE`).
+    public var excludedAreas: ExcludedAreas?
 
     /// Defaults.
     public init() {}
