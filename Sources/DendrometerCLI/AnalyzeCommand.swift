@@ -29,6 +29,9 @@ struct AnalyzeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The overlay picture: full (every pixel), preview (at most 2048 px on the longer side, lines and labels kept) or none.", valueName: "full|preview|none"))
     var overlay: OverlaySize = .full
 
+    @Option(name: .customLong("overlay-format"), help: ArgumentHelp("The overlay's file: png (indexed colour, default) or tiff (palette TIFF calibrated like the micrograph, for Fiji).", valueName: "png|tiff"))
+    var overlayFormat: OverlayFormat = .png
+
     @Flag(help: "Also write the segmented phase, the dendrite mask, the skeleton and the depth of every dendrite pixel (float, µm or px) as calibrated TIFFs (full image size: they lie on the original in Fiji).")
     var saveMasks = false
 
@@ -72,8 +75,13 @@ struct AnalyzeCommand: ParsableCommand {
             var written = ["\(out)/\(stem).json", "\(out)/\(stem).branches.csv",
                            try AnalysisROIs.write(result, directory: out, stem: stem)]
             if overlay != .none {
-                try OverlayRenderer.write(result, to: "\(out)/\(stem).overlay.png", size: overlay)
-                written.append("\(out)/\(stem).overlay.png")
+                let path = "\(out)/\(stem).overlay.\(overlayFormat == .tiff ? "tif" : "png")"
+                if overlayFormat == .tiff {
+                    try OverlayRenderer.writeTIFF(result, to: path, size: overlay)
+                } else {
+                    try OverlayRenderer.write(result, to: path, size: overlay)
+                }
+                written.append(path)
             }
             clock.lap("overlay")
             if saveMasks { written += try MaskExport.write(result, directory: out, stem: stem) }

@@ -62,3 +62,4 @@ extension ThinningMethod: ExpressibleByArgument {}
 
 /// `--overlay full|preview|none`.
 extension OverlaySize: ExpressibleByArgument {}
+extension OverlayFormat: ExpressibleByArgument {}

@@ -10,6 +10,14 @@ import DendrometerMorphology
 import Foundation
 
 /// How large an overlay picture is written.
+/// The overlay's file format.
+public enum OverlayFormat: String, Sendable, CaseIterable {
+    /// 8-bit indexed-colour PNG (default): small, opens anywhere.
+    case png
+    /// 8-bit palette TIFF with the micrograph's calibration: opens in Fiji in µm over the original.
+    case tiff
+}
+
 public enum OverlaySize: String, Sendable, CaseIterable {
     /// Every pixel of the micrograph.
     case full
@@ -115,13 +123,36 @@ public enum OverlayRenderer {
     /// size or, for ``OverlaySize/preview``, reduced to at most
     /// ``OverlaySize/previewLongestSidePx`` on its longer side.
     public static func write(_ r: AnalysisResult, to path: String, size: OverlaySize = .full) throws(ImageIOError) {
-        var canvas = draw(r)
-        if size == .preview {
-            let factor = (max(canvas.width, canvas.height) + OverlaySize.previewLongestSidePx - 1) / OverlaySize.previewLongestSidePx
-            canvas = canvas.reduced(by: factor)
-        }
+        let (canvas, _) = sized(draw(r), size)
         try PNGWriter.writeIndexed(canvas.indices, palette: canvas.paletteBytes, width: canvas.width, height: canvas.height,
                                    to: path)
+    }
+
+    /// Writes the overlay as a calibrated palette TIFF (`--overlay-format tiff`): the same 8-bit
+    /// indexed picture as the PNG, with the micrograph's pixel size (× the reduction factor for a
+    /// preview) in ImageJ's tags, so Fiji opens it in µm on the original's frame.
+    public static func writeTIFF(_ r: AnalysisResult, to path: String, size: OverlaySize = .full) throws(ImageIOError) {
+        let (canvas, factor) = sized(draw(r), size)
+        let entries = 256
+        var red = [UInt16](repeating: 0, count: entries), green = red, blue = red
+        for (i, c) in canvas.palette.prefix(entries).enumerated() {
+            // 8-bit colour to TIFF's 16-bit colour map (×257: 255 → 65535).
+            red[i] = UInt16(c.0) * 257; green[i] = UInt16(c.1) * 257; blue[i] = UInt16(c.2) * 257
+        }
+        var calibration = r.micrograph.calibration
+        if factor > 1, let p = calibration.pixelSize {
+            calibration.pixelSize = PixelSize(widthMicrometres: p.widthMicrometres * Double(factor), heightMicrometres: p.heightMicrometres * Double(factor))
+        }
+        let raster = TIFFRaster(width: canvas.width, height: canvas.height, bitsPerSample: 8,
+                                photometric: .palette(red: red, green: green, blue: blue), bytes: canvas.indices)
+        try TIFFWriter.write(pages: [raster], to: path, calibration: calibration, options: TIFFWriteOptions(compression: .deflate))
+    }
+
+    /// The canvas at `size` and the whole reduction factor used (1 for full size).
+    static func sized(_ canvas: IndexedCanvas, _ size: OverlaySize) -> (IndexedCanvas, Int) {
+        guard size == .preview else { return (canvas, 1) }
+        let factor = (max(canvas.width, canvas.height) + OverlaySize.previewLongestSidePx - 1) / OverlaySize.previewLongestSidePx
+        return (canvas.reduced(by: factor), factor)
     }
 
     /// 8-bit gray with the 0.5th–99.5th percentile (of ≈ 100 000 sampled finite

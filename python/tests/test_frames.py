@@ -74,3 +74,23 @@ def test_tifffile_reads_the_same_pixels(pair) -> None:
     for name in ("mask", "depth"):
         other = tifffile.imread(a.files[name])
         assert np.array_equal(other, a.masks[name], equal_nan=True), name
+
+
+def test_overlay_tiff_is_calibrated_and_draws_the_interface_on_its_points(binary: str, tmp_path: Path, pair) -> None:
+    tifffile = pytest.importorskip("tifffile")
+    _, flipped = pair
+    image = Path(flipped.command[flipped.command.index("analyze") + 1])
+    result = dendrometer.analyze(image, out=tmp_path, overlay_format="tiff", pixel_size="0.05um")
+    with tifffile.TiffFile(result.files["overlay"]) as tif:
+        page = tif.pages[0]
+        assert page.photometric == tifffile.PHOTOMETRIC.PALETTE
+        assert page.shape == (result["height"], result["width"])
+        assert tif.imagej_metadata["unit"] == "micron"
+        x_resolution = page.tags["XResolution"].value
+        assert x_resolution[1] / x_resolution[0] == pytest.approx(0.05)
+        rgb = (page.colormap[:, page.asarray()] // 257).transpose(1, 2, 0)
+    # The interface line is drawn in its colour (60, 255, 60) through the JSON's points (full raster).
+    points = np.asarray(result["interface"]["points_px"])
+    inner = points[(points[:, 0] > 5) & (points[:, 0] < result["width"] - 5)]
+    hits = [tuple(rgb[int(round(y)), int(round(x))]) == (60, 255, 60) for x, y in inner]
+    assert len(hits) > 5 and all(hits)
