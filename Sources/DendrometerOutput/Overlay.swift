@@ -35,19 +35,15 @@ public enum OverlaySize: String, Sendable, CaseIterable {
 public enum OverlayRenderer {
     /// Colour of each morphology label in overlays and reports (sRGB).
     public static func color(of label: MorphologyLabel) -> (UInt8, UInt8, UInt8) {
-        switch label {
-        case .flame: (255, 140, 0)
-        case .stripe: (60, 140, 255)
-        case .network: (0, 200, 120)
-        case .vertical: (235, 50, 50)
-        case .none: (150, 150, 150)
-        }
+        Palette.label(label.rawValue).rgb
     }
 
-    static let outline: (UInt8, UInt8, UInt8) = (0, 230, 255)
-    static let skeletonColor: (UInt8, UInt8, UInt8) = (255, 225, 0)
-    static let interfaceColor: (UInt8, UInt8, UInt8) = (60, 255, 60)
-    static let frontColor: (UInt8, UInt8, UInt8) = (255, 0, 200)
+    // Colours of the overlay's elements: one colour-blind-safe palette (``Palette``) shared with
+    // the ROI sets and the HTML reports.
+    static let outline = Palette.outline.rgb
+    static let skeletonColor = Palette.skeleton.rgb
+    static let interfaceColor = Palette.interface.rgb
+    static let frontColor = Palette.front.rgb
 
     /// The overlay as interleaved RGB bytes of the full raster (width × height × 3).
     public static func render(_ r: AnalysisResult) -> (rgb: [UInt8], width: Int, height: Int) {
@@ -110,11 +106,15 @@ public enum OverlayRenderer {
             let c = color(of: region.morphology.label)
             let b = region.bboxPx
             canvas.rectangle(PixelRectLite(x: b.x, y: b.y, w: b.width, h: b.height), c, thickness: t + 1)
+            // The label at the box's top-right corner, clear of the legend (top-left or in the data bar).
             let label = "\(region.name) \(region.morphology.label.rawValue)"
-            canvas.fill(PixelRectLite(x: b.x + t + 1, y: b.y + t + 1, w: BitmapFont.width(label, scale: scale) + 4 * scale, h: 9 * scale), (0, 0, 0), alpha: 0.6)
-            BitmapFont.draw(label, x: b.x + t + 1 + 2 * scale, y: b.y + t + 1 + scale, scale: scale, color: c, into: &canvas)
+            let labelW = BitmapFont.width(label, scale: scale) + 4 * scale
+            let lx = max(b.x + t + 1, b.x + b.width - t - 1 - labelW)
+            // On a tag of the label's colour, in black or white, whichever reads on it.
+            canvas.fill(PixelRectLite(x: lx, y: b.y + t + 1, w: labelW, h: 9 * scale), c)
+            BitmapFont.draw(label, x: lx + 2 * scale, y: b.y + t + 1 + scale, scale: scale, color: textColor(on: c), into: &canvas)
         }
-        drawLegend(&canvas, scale: scale)
+        drawLegend(&canvas, scale: scale, dataBar: dataBarRows(r))
         drawScaleBar(&canvas, r: r, scale: scale, thickness: t)
         return canvas
     }
@@ -233,17 +233,59 @@ public enum OverlayRenderer {
         }
     }
 
-    static func drawLegend(_ canvas: inout IndexedCanvas, scale: Int) {
+    /// Black on light colours, white on dark ones (Rec. 601 luma above 140 of 255 is light).
+    static func textColor(on c: (UInt8, UInt8, UInt8)) -> (UInt8, UInt8, UInt8) {
+        0.299 * Double(c.0) + 0.587 * Double(c.1) + 0.114 * Double(c.2) > 140 ? (0, 0, 0) : (255, 255, 255)
+    }
+
+    /// The rows of the SEM data bar (above or below the analysed field), nil when there is none.
+    static func dataBarRows(_ r: AnalysisResult) -> Range<Int>? {
+        let h = r.micrograph.image.height, f = r.field
+        if f.y > 0 { return 0 ..< f.y }
+        if f.y + f.height < h { return f.y + f.height ..< h }
+        return nil
+    }
+
+    /// The legend: in the SEM data bar when it fits there (entries in rows; the bar is the
+    /// microscope's annotation, never part of the measurement), else as a list at the field's
+    /// top-left corner (region labels sit at their boxes' top-right corners, clear of it).
+    static func drawLegend(_ canvas: inout IndexedCanvas, scale: Int, dataBar: Range<Int>?) {
         let entries: [(String, (UInt8, UInt8, UInt8))] = [
             ("dendrite outline", outline), ("skeleton", skeletonColor), ("interface", interfaceColor), ("front", frontColor),
         ] + MorphologyLabel.allCases.map { ($0.rawValue, color(of: $0)) }
-        let lineH = 10 * scale
+        let lineH = 10 * scale, swatch = 7 * scale
+        func entryWidth(_ e: (String, (UInt8, UInt8, UInt8))) -> Int { swatch + 3 * scale + BitmapFont.width(e.0, scale: scale) + 8 * scale }
+        if let bar = dataBar {
+            // Flow the entries into rows of the bar's width; use the bar if they fit in its height.
+            var rows = [[(String, (UInt8, UInt8, UInt8))]](), width = 0
+            for e in entries {
+                if rows.isEmpty || width + entryWidth(e) > canvas.width - 8 * scale { rows.append([]); width = 0 }
+                rows[rows.count - 1].append(e); width += entryWidth(e)
+            }
+            let height = rows.count * lineH + 4 * scale
+            if height <= bar.count {
+                let top = bar.lowerBound + (bar.count - height) / 2
+                let widest = rows.map { $0.reduce(0) { $0 + entryWidth($1) } }.max() ?? 0
+                canvas.fill(PixelRectLite(x: 0, y: bar.lowerBound, w: widest + 8 * scale, h: bar.count), (0, 0, 0))
+                for (k, row) in rows.enumerated() {
+                    var x = 5 * scale
+                    let y = top + 2 * scale + k * lineH
+                    for e in row {
+                        canvas.fill(PixelRectLite(x: x, y: y, w: swatch, h: swatch), e.1)
+                        BitmapFont.draw(e.0, x: x + swatch + 3 * scale, y: y, scale: scale, color: (255, 255, 255), into: &canvas)
+                        x += entryWidth(e)
+                    }
+                }
+                return
+            }
+        }
+        let top = (dataBar?.lowerBound == 0 ? dataBar!.upperBound : 0) + 4 * scale
         let boxW = 12 * scale + BitmapFont.width("dendrite outline", scale: scale) + 6 * scale
         let boxH = lineH * entries.count + 4 * scale
-        canvas.fill(PixelRectLite(x: 4 * scale, y: 4 * scale, w: boxW, h: boxH), (0, 0, 0), alpha: 0.65)
+        canvas.fill(PixelRectLite(x: 4 * scale, y: top, w: boxW, h: boxH), (0, 0, 0), alpha: 0.65)
         for (k, e) in entries.enumerated() {
-            let y = 6 * scale + k * lineH
-            canvas.fill(PixelRectLite(x: 7 * scale, y: y, w: 7 * scale, h: 7 * scale), e.1)
+            let y = top + 2 * scale + k * lineH
+            canvas.fill(PixelRectLite(x: 7 * scale, y: y, w: swatch, h: swatch), e.1)
             BitmapFont.draw(e.0, x: 17 * scale, y: y, scale: scale, color: (255, 255, 255), into: &canvas)
         }
     }

@@ -89,8 +89,8 @@ def test_overlay_tiff_is_calibrated_and_draws_the_interface_on_its_points(binary
         x_resolution = page.tags["XResolution"].value
         assert x_resolution[1] / x_resolution[0] == pytest.approx(0.05)
         rgb = (page.colormap[:, page.asarray()] // 257).transpose(1, 2, 0)
-    # The interface line is drawn in its colour (60, 255, 60) through the JSON's points (full raster).
+    # The interface line is drawn in its colour (Palette.interface, Okabe–Ito reddish purple) through the JSON's points.
     points = np.asarray(result["interface"]["points_px"])
     inner = points[(points[:, 0] > 5) & (points[:, 0] < result["width"] - 5)]
-    hits = [tuple(rgb[int(round(y)), int(round(x))]) == (60, 255, 60) for x, y in inner]
+    hits = [tuple(rgb[int(round(y)), int(round(x))]) == (0xCC, 0x79, 0xA7) for x, y in inner]
     assert len(hits) > 5 and all(hits)
