@@ -9,6 +9,16 @@ import Foundation
 
 /// Writes `DIR/report.html` for a batch output folder.
 public enum BatchReport {
+    /// How report.html carries the overlay thumbnails.
+    public enum Thumbnails: Sendable {
+        /// Inside the page as base64 PNGs: one self-contained file (about 1 MB per image).
+        case embedded
+        /// As files beside the page (`thumbnails/<path>.png`, or the overlay itself when it is
+        /// small enough), linked: the page stays small and its writer's memory does not grow with
+        /// the pictures (merges of thousands of images).
+        case linked
+    }
+
     /// (Re)writes `directory/report.html` from the batch outputs in `directory`
     /// (`images.csv`, `regions.csv`, `failures.csv`, `json/`, `overlays/`), atomically
     /// (temporary file + rename).
@@ -16,14 +26,14 @@ public enum BatchReport {
     /// - Throws: ``ReportError`` when neither `images.csv` nor `failures.csv` exists,
     ///   a CSV is malformed, or the file cannot be written. A missing or unreadable
     ///   JSON document or overlay only leaves a note in that image's section.
-    public static func write(directory: String) throws {
-        let html = try render(directory: directory)
+    public static func write(directory: String, thumbnails: Thumbnails = .embedded) throws {
+        let html = try render(directory: directory, thumbnails: thumbnails)
         let out = (directory as NSString).appendingPathComponent("report.html")
         do { try AtomicFile.write(text: html, to: out) } catch { throw ReportError.writeFailed("\(out): \(error)") }
     }
 
     /// The HTML text of the report for the batch folder `directory`.
-    public static func render(directory: String) throws -> String {
+    public static func render(directory: String, thumbnails: Thumbnails = .embedded) throws -> String {
         let folder = try BatchFolder(directory: directory)
         let images = folder.images
         let docs: [JSONValue?] = images.rows.map { row in images.value(row, "json").flatMap { JSONValue.read(folder.resolve($0)) } }
@@ -130,21 +140,50 @@ public enum BatchReport {
         // Per-image sections
         body += "<h2>Per image</h2>\n"
         for (i, row) in images.rows.enumerated() {
-            body += imageSection(index: i + 1, row: row, folder: folder, doc: docs[i], flat: flats[i], useMicrons: useMicrons)
+            body += imageSection(index: i + 1, row: row, folder: folder, doc: docs[i], flat: flats[i], useMicrons: useMicrons,
+                                 thumbnails: thumbnails)
         }
         body += "<p style=\"color:#888;font-size:.8em\">Written by dendrometer report from \(HTML.escape(directory)).</p>\n"
         return HTML.page(title: title, body: body)
     }
 
+    /// Folder of the linked thumbnails, beside report.html.
+    static let thumbnailFolder = "thumbnails"
+
+    /// The path (relative to the folder) of the thumbnail of `overlay` (relative to the folder):
+    /// the overlay itself when it is small enough, else `thumbnails/<path>.png`, written when absent
+    /// or older than the overlay.
+    static func linkedThumbnail(overlay: String, folder: BatchFolder) throws -> String {
+        let source = folder.resolve(overlay)
+        let name = overlay.hasPrefix("overlays/") ? String(overlay.dropFirst("overlays/".count)) : (overlay as NSString).lastPathComponent
+        let target = "\(thumbnailFolder)/\(name)"
+        let targetPath = folder.resolve(target)
+        let fm = FileManager.default
+        if let made = (try? fm.attributesOfItem(atPath: targetPath))?[.modificationDate] as? Date,
+           let drawn = (try? fm.attributesOfItem(atPath: source))?[.modificationDate] as? Date, made >= drawn {
+            return target
+        }
+        guard let png = try Thumbnail.reducedPNG(path: source) else { return overlay }
+        do { try AtomicFile.write(png, to: targetPath) } catch { throw ReportError.writeFailed("\(targetPath): \(error)") }
+        return target
+    }
+
     /// One image's section: thumbnail, key metrics, all values, profile, rose, regions.
-    static func imageSection(index: Int, row: [String], folder: BatchFolder, doc: JSONValue?, flat: [String: String], useMicrons: Bool) -> String {
+    static func imageSection(index: Int, row: [String], folder: BatchFolder, doc: JSONValue?, flat: [String: String], useMicrons: Bool,
+                             thumbnails: Thumbnails = .embedded) -> String {
         let images = folder.images
         let file = images.value(row, "file") ?? flat["file"] ?? "image \(index)"
         var s = "<section class=\"image\" id=\"img-\(index)\">\n<h3>\(index). \(HTML.escape(file))</h3>\n"
         let manifest = folder.manifestColumns.compactMap { m in images.value(row, m).map { "\(m) = \($0)" } }
         if !manifest.isEmpty { s += "<p>\(HTML.escape(manifest.joined(separator: " · ")))</p>\n" }
         s += "<div class=\"figs\">\n"
-        if let overlay = images.value(row, "overlay") {
+        if let overlay = images.value(row, "overlay"), thumbnails == .linked {
+            if let link = try? linkedThumbnail(overlay: overlay, folder: folder) {
+                s += "<a href=\"\(HTML.escape(HTML.urlPath(overlay)))\"><img src=\"\(HTML.escape(HTML.urlPath(link)))\" alt=\"overlay of \(HTML.escape(file))\" loading=\"lazy\"></a>\n"
+            } else {
+                s += "<p class=\"warn\">overlay unavailable: \(HTML.escape(overlay))</p>\n"
+            }
+        } else if let overlay = images.value(row, "overlay") {
             if let uri = try? Thumbnail.dataURI(path: folder.resolve(overlay)) {
                 s += "<img src=\"\(uri)\" alt=\"overlay of \(HTML.escape(file))\">\n"
             } else {
