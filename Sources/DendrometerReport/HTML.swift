@@ -87,6 +87,14 @@ enum HTML {
 
     /// A whole page with inline style and the table-sorting script.
     static func page(title: String, body: String) -> String {
+        pageHead(title: title) + body + pageTail
+    }
+
+    /// The end of a page after its body.
+    static let pageTail = "\n</body></html>\n"
+
+    /// A page up to its body: `<head>` with inline style and the table-sorting script, `<body>`.
+    static func pageHead(title: String) -> String {
         """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
@@ -126,8 +134,6 @@ enum HTML {
         });
         </script>
         </head><body>
-        \(body)
-        </body></html>
 
         """
     }
