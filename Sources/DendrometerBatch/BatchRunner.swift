@@ -148,8 +148,13 @@ public enum BatchRunner {
     /// then rebuilds `images.csv`, `regions.csv`, `branches.csv` and `failures.csv`
     /// from the per-image records of these items. A failing image never stops the others.
     ///
+    /// With ``BatchConfiguration/runRecord``, the run record is written first when absent, and
+    /// checked against these items and shard count when present.
+    ///
     /// - Returns: counts and failures; `exitStatus` is 1 when any image failed.
-    /// - Throws: only when the output folder cannot be written.
+    /// - Throws: ``BatchError/noImages`` when `items` is empty; ``BatchError/badArgument(_:)`` when
+    ///   the run record holds another shard count or other inputs; otherwise only when the output
+    ///   folder cannot be written.
     public static func run(_ items: [BatchItem], configuration c: BatchConfiguration) throws(BatchError) -> BatchOutcome {
         // Finding nothing at all is a mistake (a wrong path, a link not followed), never a green run.
         guard !items.isEmpty else { throw .noImages }
@@ -336,15 +341,17 @@ public enum BatchRunner {
 
     /// The worker side of isolation: analyses the item whose relative path is `relativePath`
     /// in this process (no lock, no tables; the parent does those) and returns the exit status
-    /// the parent expects.
-    public static func runWorker(_ items: [BatchItem], relativePath: String, configuration c: BatchConfiguration) throws(BatchError) -> Int32 {
+    /// the parent expects. `threads`: the kernel threads the parent gave each image (default: this
+    /// process's CPUs shared by `--jobs`).
+    public static func runWorker(_ items: [BatchItem], relativePath: String, configuration c: BatchConfiguration,
+                                 threads: Int? = nil) throws(BatchError) -> Int32 {
         guard let item = items.first(where: { $0.relativePath == relativePath }) else {
             throw .badArgument("--worker-item \(relativePath): no such input in this batch")
         }
         var inProcess = c
         inProcess.isolation = nil
         // A worker is one of the parent's --jobs: it gets its share of the CPUs.
-        Concurrency.maximumThreads = kernelThreads(jobs: c.jobs)
+        Concurrency.maximumThreads = max(1, threads ?? kernelThreads(jobs: c.jobs))
         return WorkerIsolation.exitStatus(process(item, base: settingsFingerprint(inProcess), configuration: inProcess)).rawValue
     }
 

@@ -54,6 +54,7 @@ struct BatchCommand: ParsableCommand {
 
     @Option(help: .hidden) var workerItem: String?
     @Option(help: .hidden) var workerMemoryLimit: UInt64?
+    @Option(help: .hidden) var workerThreads: Int?
 
     @OptionGroup var calibration: CalibrationArguments
     @OptionGroup var analysis: AnalysisArguments
@@ -101,7 +102,7 @@ struct BatchCommand: ParsableCommand {
                 WorkerIsolation.dieWithParent()
                 if let limit = workerMemoryLimit { WorkerIsolation.limitMemory(to: limit) }
                 config.progress = .silent
-                let status = try BatchRunner.runWorker(items, relativePath: rel, configuration: config)
+                let status = try BatchRunner.runWorker(items, relativePath: rel, configuration: config, threads: workerThreads)
                 throw ExitCode(status)
             }
             config.isolation = isolation()
