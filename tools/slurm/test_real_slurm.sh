@@ -38,13 +38,19 @@ T=$(mktemp -d /tmp/dendrometer-slurm.XXXXXX)
 cleanup() {
     set +e
     scancel --quiet --user=root 2>/dev/null
-    for pid in "$T/slurmd.pid" "$T/slurmctld.pid" "$T/munged.pid"; do
-        [ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null
+    for _ in $(seq 20); do [ -z "$(squeue -h -o %i 2>/dev/null)" ] && break; sleep 0.5; done
+    # The daemons this script started, by the ids in their pid files: TERM, then KILL after 10 s.
+    local pids=()
+    for f in "$T/slurmd.pid" "$T/slurmctld.pid" "$T/munged.pid"; do
+        [ -f "$f" ] && pids+=("$(cat "$f")")
     done
-    sleep 1
-    for pid in "$T/slurmd.pid" "$T/slurmctld.pid" "$T/munged.pid"; do
-        [ -f "$pid" ] && kill -9 "$(cat "$pid")" 2>/dev/null
+    [ ${#pids[@]} -gt 0 ] && kill "${pids[@]}" 2>/dev/null
+    for _ in $(seq 50); do
+        alive=0; for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+        [ $alive = 0 ] && break
+        sleep 0.2
     done
+    [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null
     [ -n "${KEEP:-}" ] && echo "kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
