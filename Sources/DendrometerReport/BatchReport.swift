@@ -89,6 +89,12 @@ public enum BatchReport {
         let depthSuffix = useMicrons ? "_um" : "_px"
         let title = "Dendrometer report — " + ((directory as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? directory)
         var body = "<h1>\(HTML.escape(title))</h1>\n"
+        // A merge that lacks inputs of its run says so before anything else.
+        if let missing = try? CSVTable.read(folder.resolve(missingTable)) {
+            body += "<p class=\"warn\"><b>INCOMPLETE:</b> \(missing.rows.count) input\(missing.rows.count == 1 ? "" : "s") of this run "
+                + "\(missing.rows.count == 1 ? "has" : "have") not been analysed by any shard yet (listed in \(missingTable)); "
+                + "the tables and this report lack \(missing.rows.count == 1 ? "it" : "them").</p>\n"
+        }
 
         // Summary
         let regionCount = folder.regions?.rows.count ?? regionCounts.reduce(0, +)
@@ -188,6 +194,9 @@ public enum BatchReport {
         }
         try emit("<p style=\"color:#888;font-size:.8em\">Written by dendrometer report from \(HTML.escape(directory)).</p>\n" + HTML.pageTail)
     }
+
+    /// The table a merge writes while inputs of its run are missing (`BatchMerge.Incomplete.table`).
+    static let missingTable = "missing.csv"
 
     /// Folder of the linked thumbnails, beside report.html.
     static let thumbnailFolder = "thumbnails"

@@ -34,6 +34,15 @@ struct LinkedReportTests {
         #expect(embedded.components(separatedBy: "src=\"data:image/png;base64,").count - 1 == 2)
     }
 
+    @Test("a folder with missing.csv (an incomplete merge) says so at the top of its report")
+    func incompleteBanner() throws {
+        let dir = try BatchFixture.make([FixtureImage(file: "one.tif", group: "Li", overlayWidth: 20)], failures: [])
+        #expect(!(try BatchReport.render(directory: dir)).contains("INCOMPLETE"))
+        try "file\nlost a.tif\nlost b.tif\n".write(toFile: dir + "/missing.csv", atomically: true, encoding: .utf8)
+        let html = try BatchReport.render(directory: dir, thumbnails: .linked)
+        #expect(html.contains("<p class=\"warn\"><b>INCOMPLETE:</b> 2 inputs of this run have not been analysed by any shard yet (listed in missing.csv)"))
+    }
+
     @Test func urlPathEncodesEachComponent() {
         #expect(HTML.urlPath("overlays/a b#1.png") == "overlays/a%20b%231.png")
         #expect(HTML.urlPath("overlays/sub/x?%.png") == "overlays/sub/x%3F%25.png")
