@@ -49,19 +49,22 @@ public enum CPUAllotment {
     static let affinityMaskWords = 16
 
     /// The cgroup CPU quota of this process in whole CPUs (rounded up), or nil when unlimited
-    /// or not readable. cgroup v2: `cpu.max` of the process's cgroup (from `/proc/self/cgroup`),
-    /// else `/sys/fs/cgroup/cpu.max`; cgroup v1: `cpu.cfs_quota_us` / `cpu.cfs_period_us`.
+    /// or not readable. cgroup v2: the smallest `cpu.max` of the process's cgroup (from
+    /// `/proc/self/cgroup`) and its ancestors; cgroup v1: `cpu.cfs_quota_us` / `cpu.cfs_period_us`.
     public static func cgroupQuota() -> Int? {
         func read(_ path: String) -> String? {
             FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
         }
         let membership = read("/proc/self/cgroup") ?? ""
         let paths = cgroupPaths(membership)
-        // v2
-        var v2 = [String]()
-        if let p = paths.unified, p != "/" { v2.append("/sys/fs/cgroup\(p)/cpu.max") }
-        v2.append("/sys/fs/cgroup/cpu.max")
-        for file in v2 { if let text = read(file) { return cgroupV2Quota(cpuMax: text) } }
+        // v2: a quota on any ancestor (a Slurm job's cgroup above its task's) limits the process too.
+        var v2Found = false, v2Quota: Int?
+        for dir in cgroupAncestors(paths.unified ?? "/") {
+            guard let text = read("/sys/fs/cgroup\(dir == "/" ? "" : dir)/cpu.max") else { continue }
+            v2Found = true
+            if let q = cgroupV2Quota(cpuMax: text) { v2Quota = min(v2Quota ?? q, q) }
+        }
+        if v2Found { return v2Quota }
         // v1
         var v1 = [String]()
         for mount in ["/sys/fs/cgroup/cpu,cpuacct", "/sys/fs/cgroup/cpu"] {
@@ -74,6 +77,17 @@ public enum CPUAllotment {
             }
         }
         return nil
+    }
+
+    /// `path` and each folder above it up to `/`: `/a/b` → `["/a/b", "/a", "/"]`.
+    public static func cgroupAncestors(_ path: String) -> [String] {
+        var parts = path.split(separator: "/").map(String.init)
+        var out = [String]()
+        while !parts.isEmpty {
+            out.append("/" + parts.joined(separator: "/"))
+            parts.removeLast()
+        }
+        return out + ["/"]
     }
 
     /// The unified (v2, `0::PATH`) and v1 `cpu` controller paths in `/proc/self/cgroup` text.

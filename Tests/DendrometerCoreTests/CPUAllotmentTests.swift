@@ -39,6 +39,12 @@ struct CPUAllotmentTests {
         #expect(v1.unified == "/")
     }
 
+    @Test("a cgroup and every folder above it, for quotas set on a job above its task")
+    func ancestors() {
+        #expect(CPUAllotment.cgroupAncestors("/system.slice/job_42/task_0") == ["/system.slice/job_42/task_0", "/system.slice/job_42", "/system.slice", "/"])
+        #expect(CPUAllotment.cgroupAncestors("/") == ["/"])
+    }
+
     @Test("the allotment is at least 1 and at most the machine's cores")
     func bounds() {
         #expect(CPUAllotment.count >= 1)
