@@ -12,6 +12,8 @@ public enum BatchError: Error, Equatable, CustomStringConvertible {
     case writeFailed(String, String)
     /// `--shard I/N` or `--jobs` out of range.
     case badArgument(String)
+    /// The inputs named no image at all.
+    case noImages
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum BatchError: Error, Equatable, CustomStringConvertible {
         case let .badRecord(p, why): return "\(p): \(why)"
         case let .writeFailed(p, why): return "\(p): cannot write: \(why)"
         case let .badArgument(why): return why
+        case .noImages: return "found no image in the inputs (folders are searched recursively for .tif, .tiff, .png and .bmp files)"
         }
     }
 }

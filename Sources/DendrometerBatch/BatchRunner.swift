@@ -23,7 +23,7 @@ public enum BatchProgressStyle: Sendable {
 public struct BatchConfiguration: Sendable {
     /// Output folder (created).
     public var outputDirectory: String
-    /// Images in flight at once (≥ 1); default: active processor count.
+    /// Images in flight at once (≥ 1); default: the CPUs this process may use (``CPUAllotment/count``).
     public var jobs: Int
     /// Only this slice of the inputs, or all.
     public var shard: Shard?
@@ -43,9 +43,13 @@ public struct BatchConfiguration: Sendable {
     /// Overlay picture per image: full, a preview of at most 2048 px, or none (then the
     /// `overlay` column of `images.csv` is empty and the report shows no thumbnail).
     public var overlay: OverlaySize = .full
+    /// Run record (`run.txt` of a sharded run): written by the first task that starts, then
+    /// checked by every later task (same shard count, same inputs); `merge --run` reads it.
+    /// Nil: no record.
+    public var runRecord: String?
 
     /// A configuration writing to `outputDirectory`.
-    public init(outputDirectory: String, jobs: Int = ProcessInfo.processInfo.activeProcessorCount, shard: Shard? = nil,
+    public init(outputDirectory: String, jobs: Int = CPUAllotment.count, shard: Shard? = nil,
                 resume: Bool = true, analysis: AnalysisOptions = AnalysisOptions(),
                 micrograph: MicrographOptions = MicrographOptions(), toolVersion: String = BatchRunner.defaultToolVersion,
                 progress: BatchProgressStyle = .automatic) {
@@ -81,8 +85,16 @@ public struct BatchOutcome: Sendable, Equatable {
         public var error: String
     }
 
-    /// Exit status of docs/REFERENCE.md §2: 0 when everything was analysed, 1 otherwise.
-    public var exitStatus: Int32 { failures.isEmpty ? 0 : 1 }
+    /// Inputs of the recorded run that no shard has analysed or failed (merge with a run record
+    /// only), sorted; non-empty means the result is incomplete.
+    public var missing: [String] = []
+
+    /// Exit status when a merge is incomplete: some inputs of the run have no record yet.
+    public static let incompleteExitStatus: Int32 = 3
+
+    /// Exit status of docs/REFERENCE.md §2: 0 when everything was analysed, 1 when some images
+    /// failed, ``incompleteExitStatus`` (3) when a merge lacks inputs of its run (before failures).
+    public var exitStatus: Int32 { !missing.isEmpty ? Self.incompleteExitStatus : failures.isEmpty ? 0 : 1 }
 }
 
 /// Runs batches.
@@ -136,12 +148,23 @@ public enum BatchRunner {
     /// then rebuilds `images.csv`, `regions.csv`, `branches.csv` and `failures.csv`
     /// from the per-image records of these items. A failing image never stops the others.
     ///
+    /// With ``BatchConfiguration/runRecord``, the run record is written first when absent, and
+    /// checked against these items and shard count when present.
+    ///
     /// - Returns: counts and failures; `exitStatus` is 1 when any image failed.
-    /// - Throws: only when the output folder cannot be written.
+    /// - Throws: ``BatchError/noImages`` when `items` is empty; ``BatchError/badArgument(_:)`` when
+    ///   the run record holds another shard count or other inputs; otherwise only when the output
+    ///   folder cannot be written.
     public static func run(_ items: [BatchItem], configuration c: BatchConfiguration) throws(BatchError) -> BatchOutcome {
+        // Finding nothing at all is a mistake (a wrong path, a link not followed), never a green run.
+        guard !items.isEmpty else { throw .noImages }
+        if let record = c.runRecord {
+            _ = try BatchRun.establish(BatchRun(shards: c.shard?.count ?? 1, inputs: items.map(\.relativePath)), at: record)
+        }
         let mine = items.filter { c.shard?.contains($0.relativePath) ?? true }
         let out = c.outputDirectory
-        do { try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true) } catch {
+        // json/ even for a shard that received no image: an empty shard is a valid output to merge.
+        do { try FileManager.default.createDirectory(atPath: "\(out)/json", withIntermediateDirectories: true) } catch {
             throw .writeFailed(out, error.localizedDescription)
         }
         let lock = try OutputLock.acquire(directory: out, name: c.shard.map { "shard-\($0.index)-of-\($0.count)" } ?? "batch")
@@ -149,10 +172,15 @@ public enum BatchRunner {
         // Half-written files of a batch killed before it could rename them.
         AtomicFile.removeStaleTemporaries(under: out)
         let jobs = max(1, min(c.jobs, max(1, mine.count)))
-        let cores = ProcessInfo.processInfo.activeProcessorCount
         let savedThreads = Concurrency.maximumThreads
-        Concurrency.maximumThreads = max(1, cores / jobs)
+        Concurrency.maximumThreads = kernelThreads(jobs: jobs)
         defer { Concurrency.maximumThreads = savedThreads }
+        if c.progress != .silent {
+            let scope = c.shard.map { "\(mine.count) in shard \($0) of \(items.count) inputs" } ?? "\(items.count) inputs"
+            FileHandle.standardError.write(Data(("dendrometer: batch: \(scope); \(jobs) worker\(jobs == 1 ? "" : "s") × "
+                + "\(Concurrency.maximumThreads) kernel thread\(Concurrency.maximumThreads == 1 ? "" : "s") "
+                + "(CPUs: \(CPUAllotment.explanation))\n").utf8))
+        }
 
         let base = settingsFingerprint(c)
         let state = RunState(total: mine.count, style: c.progress)
@@ -189,6 +217,10 @@ public enum BatchRunner {
         outcome.skipped = state.skipped
         return outcome
     }
+
+    /// Kernel threads per image when `jobs` images are analysed at once: the CPUs this process
+    /// may use (``CPUAllotment/count``) shared among them, at least 1.
+    public static func kernelThreads(jobs: Int) -> Int { max(1, CPUAllotment.count / max(1, jobs)) }
 
     /// What happened to one image.
     enum Status: Sendable { case analysed, skipped, skippedFailure(String), failed(String) }
@@ -309,13 +341,17 @@ public enum BatchRunner {
 
     /// The worker side of isolation: analyses the item whose relative path is `relativePath`
     /// in this process (no lock, no tables; the parent does those) and returns the exit status
-    /// the parent expects.
-    public static func runWorker(_ items: [BatchItem], relativePath: String, configuration c: BatchConfiguration) throws(BatchError) -> Int32 {
+    /// the parent expects. `threads`: the kernel threads the parent gave each image (default: this
+    /// process's CPUs shared by `--jobs`).
+    public static func runWorker(_ items: [BatchItem], relativePath: String, configuration c: BatchConfiguration,
+                                 threads: Int? = nil) throws(BatchError) -> Int32 {
         guard let item = items.first(where: { $0.relativePath == relativePath }) else {
             throw .badArgument("--worker-item \(relativePath): no such input in this batch")
         }
         var inProcess = c
         inProcess.isolation = nil
+        // A worker is one of the parent's --jobs: it gets its share of the CPUs.
+        Concurrency.maximumThreads = max(1, threads ?? kernelThreads(jobs: c.jobs))
         return WorkerIsolation.exitStatus(process(item, base: settingsFingerprint(inProcess), configuration: inProcess)).rawValue
     }
 

@@ -251,19 +251,39 @@ public enum BatchTables {
 
 /// Joins shard output folders.
 public enum BatchMerge {
+    /// Names of the files that mark a merged folder incomplete (removed once it is complete).
+    public enum Incomplete {
+        /// `missing.csv`: one row (`file`) per input of the run without any record.
+        public static let table = "missing.csv"
+        /// `INCOMPLETE.txt`: says how many inputs are missing and how to finish the run.
+        public static let marker = "INCOMPLETE.txt"
+    }
+
     /// Copies the per-image records (json, branch tables, overlays, failure records)
     /// of `directories` into `output` and rebuilds its tables, so the result equals
     /// one run over all inputs. A success in any folder wins over a failure record.
+    ///
+    /// With `run` (the record of a sharded run), only the run's inputs are merged and every
+    /// input no folder holds a record of is listed in ``BatchOutcome/missing``, in
+    /// `output/missing.csv`, and `output/INCOMPLETE.txt` marks the folder; both are removed by a
+    /// later merge that finds every input. Shard folders that do not exist yet (a task that
+    /// never started) are skipped: their inputs are missing.
     /// - Throws: ``BatchError/noSuchInput(_:)`` for a folder that is not a batch output.
-    public static func merge(_ directories: [String], into output: String) throws(BatchError) -> BatchOutcome {
+    public static func merge(_ directories: [String], into output: String, run: BatchRun? = nil) throws(BatchError) -> BatchOutcome {
         let outAbs = BatchInputs.absolute(output)
+        let wanted = run.map { Set($0.inputs) }
         var all = Set<String>()
         var succeeded = Set<String>()
+        do { try FileManager.default.createDirectory(atPath: "\(output)/json", withIntermediateDirectories: true) } catch {
+            throw .writeFailed(output, error.localizedDescription)
+        }
         for dir in directories {
-            guard BatchInputs.isDirectory(dir), BatchInputs.isDirectory("\(dir)/json") || BatchInputs.isDirectory("\(dir)/failures") else {
+            if run != nil && !FileManager.default.fileExists(atPath: dir) { continue }
+            guard BatchInputs.isDirectory(dir), ["json", "failures"].contains(where: { BatchInputs.isDirectory("\(dir)/\($0)") })
+                    || FileManager.default.fileExists(atPath: "\(dir)/images.csv") else {
                 throw .noSuchInput("\(dir) (expected a batch output folder with json/ or failures/)")
             }
-            let rels = BatchTables.recordedPaths(in: dir)
+            let rels = BatchTables.recordedPaths(in: dir).filter { wanted?.contains($0) ?? true }
             for rel in rels { all.insert(rel) }
             guard BatchInputs.absolute(dir) != outAbs else {
                 for rel in rels where FileManager.default.fileExists(atPath: "\(dir)/\(BatchRunner.Layout.json(rel))") { succeeded.insert(rel) }
@@ -282,9 +302,32 @@ public enum BatchMerge {
                 }
             }
         }
+        // Records the output folder already holds (an earlier merge) count as well.
+        if let wanted {
+            for rel in BatchTables.recordedPaths(in: output) where wanted.contains(rel) { all.insert(rel) }
+        }
         var outcome = try BatchTables.rebuild(directory: output, relativePaths: Array(all))
-        outcome.total = all.count
+        outcome.total = run?.inputs.count ?? all.count
+        outcome.missing = run?.inputs.filter { !all.contains($0) } ?? []
+        try markCompleteness(output, missing: outcome.missing, of: outcome.total)
         return outcome
+    }
+
+    /// Writes (or, when `missing` is empty, removes) `missing.csv` and `INCOMPLETE.txt` in `output`.
+    static func markCompleteness(_ output: String, missing: [String], of total: Int) throws(BatchError) {
+        let table = "\(output)/\(Incomplete.table)", marker = "\(output)/\(Incomplete.marker)"
+        guard !missing.isEmpty else {
+            try? FileManager.default.removeItem(atPath: marker)
+            try? FileManager.default.removeItem(atPath: table)
+            return
+        }
+        try BatchTables.write(CSV.table(header: ["file"], rows: missing.map { [$0] }), to: table)
+        try BatchTables.write("""
+            INCOMPLETE: \(missing.count) of \(total) inputs of this run have not been analysed by any shard yet \
+            (listed in \(Incomplete.table)); the tables here lack them. Resubmit the shards that did not finish \
+            (the same command), then merge again.
+
+            """, to: marker)
     }
 
     static func copy(_ from: String, _ to: String) throws(BatchError) {

@@ -10,6 +10,7 @@
 // The child writes the image's record (or its failure record) itself and reports what it did
 // through its exit status.
 import CProcess
+import Dendrometer
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -68,7 +69,9 @@ extension BatchRunner {
         child.executableURL = URL(fileURLWithPath: w.executable)
         // Right after the subcommand (before a `--` the user may have given), in the `=` form, as a
         // relative path may start with "-" (a file named -x.tif).
-        let workerOptions = ["--worker-item=\(rel)"] + (w.memoryLimitBytes.map { ["--worker-memory-limit=\($0)"] } ?? [])
+        // The worker's kernel threads: this batch's share per image (as the start line says).
+        let workerOptions = ["--worker-item=\(rel)", "--worker-threads=\(Concurrency.maximumThreads)"]
+            + (w.memoryLimitBytes.map { ["--worker-memory-limit=\($0)"] } ?? [])
         child.arguments = Array(w.arguments.prefix(1)) + workerOptions + Array(w.arguments.dropFirst())
         child.standardOutput = FileHandle.nullDevice
         child.standardError = FileHandle.nullDevice

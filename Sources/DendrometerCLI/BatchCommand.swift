@@ -14,7 +14,9 @@ struct BatchCommand: ParsableCommand {
         failures.csv and report.html. EDX maps named <stem>_<Element>.<ext> beside an \
         image are attached to it. A run that was interrupted (even by kill -9) resumes: images whose \
         record matches the file's content hash and the settings are skipped; the tables are rebuilt \
-        from the records. Exit status 1 when any image failed (listed in failures.csv).
+        from the records. Exit status 1 when any image failed (listed in failures.csv), \
+        or when the inputs name no image at all. The start line says how many images run at once \
+        and how many kernel threads each uses (by default from the CPUs the process may use).
         """)
 
     @Argument(help: "Folders (searched recursively), image files or globs (quote them: 'data/*/cell?.tif').")
@@ -23,14 +25,17 @@ struct BatchCommand: ParsableCommand {
     @Option(help: "Output folder.")
     var out: String
 
-    @Option(parsing: .unconditional, help: "Images analysed at once (default: number of cores).")
-    var jobs = ProcessInfo.processInfo.activeProcessorCount
+    @Option(parsing: .unconditional, help: "Images analysed at once (default: the CPUs this process may use: its affinity mask and cgroup CPU quota, as Slurm or taskset set them).")
+    var jobs = CPUAllotment.count
 
     @Option(help: ArgumentHelp("CSV with an 'image' column and optional group, pixel_size, anode, phase, edx:<Element> and free columns (carried into every row).", valueName: "csv"))
     var manifest: String?
 
     @Option(help: ArgumentHelp("Analyse only shard I of N (1-based), e.g. 3/16; join the shard folders with 'dendrometer merge'.", valueName: "I/N"))
     var shard: String?
+
+    @Option(name: .customLong("run"), help: ArgumentHelp("Run record of a sharded run (e.g. OUT/run.txt): the first task writes the shard count and every input there; later tasks must match it, and 'merge --run' uses it to report inputs no shard has analysed.", valueName: "file"))
+    var runRecord: String?
 
     @Flag(help: "Re-analyse every image even when its record is current.")
     var noResume = false
@@ -49,6 +54,7 @@ struct BatchCommand: ParsableCommand {
 
     @Option(help: .hidden) var workerItem: String?
     @Option(help: .hidden) var workerMemoryLimit: UInt64?
+    @Option(help: .hidden) var workerThreads: Int?
 
     @OptionGroup var calibration: CalibrationArguments
     @OptionGroup var analysis: AnalysisArguments
@@ -90,12 +96,13 @@ struct BatchCommand: ParsableCommand {
                                             resume: !noResume, analysis: options, micrograph: calibration.micrographOptions,
                                             toolVersion: "dendrometer \(DendrometerCommand.configuration.version)")
             config.overlay = overlay
+            config.runRecord = runRecord
             if let rel = workerItem {
                 // A worker: one image, in this process, under the parent's memory limit.
                 WorkerIsolation.dieWithParent()
                 if let limit = workerMemoryLimit { WorkerIsolation.limitMemory(to: limit) }
                 config.progress = .silent
-                let status = try BatchRunner.runWorker(items, relativePath: rel, configuration: config)
+                let status = try BatchRunner.runWorker(items, relativePath: rel, configuration: config, threads: workerThreads)
                 throw ExitCode(status)
             }
             config.isolation = isolation()

@@ -32,10 +32,11 @@ public func parallelBands(_ count: Int, minimumPerBand: Int = 32, _ body: (Range
 
 /// Process-wide threading settings for the kernels.
 public enum Concurrency {
-    /// Upper bound on worker threads a kernel uses. Defaults to the number of
-    /// active processors; a batch runner that analyses several files at once
-    /// lowers it so kernels do not oversubscribe the cores.
-    nonisolated(unsafe) public static var maximumThreads: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Upper bound on worker threads a kernel uses. Defaults to the CPUs this
+    /// process may run on (``CPUAllotment/count``: affinity mask and cgroup quota,
+    /// not the machine's cores); a batch runner that analyses several files at once
+    /// lowers it so kernels do not oversubscribe the CPUs.
+    nonisolated(unsafe) public static var maximumThreads: Int = CPUAllotment.count
 
     /// Bands to split `count` items into: a few per thread for load balance.
     @inlinable

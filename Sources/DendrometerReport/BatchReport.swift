@@ -1,7 +1,8 @@
 // report.html of a batch output folder (docs/REFERENCE.md §3): batch summary,
 // failures, sortable per-image table, distributions, and one section per
 // image with overlay thumbnail, metrics, depth profile, orientation rose and
-// regions. Self-contained: inline SVG, base64 PNG thumbnails, inline CSS/JS.
+// regions. Self-contained (inline SVG, base64 PNG thumbnails, inline CSS/JS), or with the
+// thumbnails linked as files beside it for merges of thousands of images.
 
 import DendrometerCore
 import DendrometerIO
@@ -9,6 +10,16 @@ import Foundation
 
 /// Writes `DIR/report.html` for a batch output folder.
 public enum BatchReport {
+    /// How report.html carries the overlay thumbnails.
+    public enum Thumbnails: Sendable {
+        /// Inside the page as base64 PNGs: one self-contained file (about 1 MB per image).
+        case embedded
+        /// As files beside the page (`thumbnails/<path>.png`, or the overlay itself when it is
+        /// small enough), linked: the page stays small and its writer's memory does not grow with
+        /// the pictures (merges of thousands of images).
+        case linked
+    }
+
     /// (Re)writes `directory/report.html` from the batch outputs in `directory`
     /// (`images.csv`, `regions.csv`, `failures.csv`, `json/`, `overlays/`), atomically
     /// (temporary file + rename).
@@ -16,21 +27,61 @@ public enum BatchReport {
     /// - Throws: ``ReportError`` when neither `images.csv` nor `failures.csv` exists,
     ///   a CSV is malformed, or the file cannot be written. A missing or unreadable
     ///   JSON document or overlay only leaves a note in that image's section.
-    public static func write(directory: String) throws {
-        let html = try render(directory: directory)
+    public static func write(directory: String, thumbnails: Thumbnails = .embedded) throws {
+        let folder = try BatchFolder(directory: directory)
         let out = (directory as NSString).appendingPathComponent("report.html")
-        do { try AtomicFile.write(text: html, to: out) } catch { throw ReportError.writeFailed("\(out): \(error)") }
+        // Streamed image section by image section: memory holds the tables, not the page.
+        do {
+            try AtomicFile.write(to: out) { (temp) throws(ImageIOError) in
+                guard FileManager.default.createFile(atPath: temp, contents: nil), let fh = FileHandle(forWritingAtPath: temp) else {
+                    throw ImageIOError(.writeFailed("cannot create \(temp)"), path: out)
+                }
+                defer { try? fh.close() }
+                do {
+                    try render(folder: folder, thumbnails: thumbnails) { try fh.write(contentsOf: Data($0.utf8)) }
+                } catch {
+                    throw ImageIOError(.writeFailed("\(error)"), path: out)
+                }
+            }
+        } catch { throw ReportError.writeFailed("\(out): \(error)") }
     }
 
     /// The HTML text of the report for the batch folder `directory`.
-    public static func render(directory: String) throws -> String {
-        let folder = try BatchFolder(directory: directory)
+    public static func render(directory: String, thumbnails: Thumbnails = .embedded) throws -> String {
+        var html = ""
+        try render(folder: try BatchFolder(directory: directory), thumbnails: thumbnails) { html += $0 }
+        return html
+    }
+
+    /// Flat key → text of an image: its JSON document when readable, else its images.csv row.
+    static func flat(_ doc: JSONValue?, row: [String], header: [String]) -> [String: String] {
+        if let doc { return Dictionary(doc.flattened().map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+        return Dictionary(zip(header, row).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// The image's JSON document named by the `json` column of its row, or nil.
+    static func document(_ row: [String], folder: BatchFolder) -> JSONValue? {
+        folder.images.value(row, "json").flatMap { JSONValue.read(folder.resolve($0)) }
+    }
+
+    /// The report of `folder`, handed to `emit` piece by piece (the page head with the tables,
+    /// then one piece per image section, then the end): each image's document is read for the
+    /// tables and again for its section, so only the tables' values stay in memory.
+    static func render(folder: BatchFolder, thumbnails: Thumbnails, emit: (String) throws -> Void) throws {
+        let directory = folder.directory
         let images = folder.images
-        let docs: [JSONValue?] = images.rows.map { row in images.value(row, "json").flatMap { JSONValue.read(folder.resolve($0)) } }
-        // Flat key → text for each image: the JSON document when readable, else the CSV row.
-        let flats: [[String: String]] = images.rows.indices.map { i in
-            if let doc = docs[i] { return Dictionary(doc.flattened().map { ($0.key, $0.value) }, uniquingKeysWith: { a, _ in a }) }
-            return Dictionary(zip(images.header, images.rows[i]).map { ($0, $1) }, uniquingKeysWith: { a, _ in a })
+        // Only the values the summary, the tables and the plots use are kept for every image.
+        var kept: Set<String> = ["file", "morphology.label", "morphology.confidence", "calibration.source", "calibration.pixel_size_um",
+                                 "penetration.short_circuit", "area_fraction", "orientation.lateral_fraction",
+                                 "orientation.vertical_fraction", "orientation.coherence", "connectivity.holes", "skeleton.junctions"]
+        for depth in ["max", "p95", "front_mean"] { for unit in ["_um", "_px"] { kept.insert("penetration.\(depth)\(unit)") } }
+        var flats = [[String: String]](), reviewReasons = [[String]](), hasReview = [Bool](), regionCounts = [Int]()
+        for row in images.rows {
+            let doc = document(row, folder: folder)
+            flats.append(flat(doc, row: row, header: images.header).filter { kept.contains($0.key) })
+            reviewReasons.append(doc?["quality"]?["review"]?.array?.compactMap(\.scalarText) ?? [])
+            hasReview.append(!(doc?["quality"]?["review"]?.array?.isEmpty ?? true))
+            regionCounts.append(doc?["regions"]?.array?.count ?? 0)
         }
         func num(_ i: Int, _ key: String) -> Double? { flats[i][key].flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil } }
         let useMicrons = !images.rows.isEmpty && images.rows.indices.allSatisfy { num($0, "penetration.max_um") != nil }
@@ -38,9 +89,15 @@ public enum BatchReport {
         let depthSuffix = useMicrons ? "_um" : "_px"
         let title = "Dendrometer report — " + ((directory as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? directory)
         var body = "<h1>\(HTML.escape(title))</h1>\n"
+        // A merge that lacks inputs of its run says so before anything else.
+        if let missing = try? CSVTable.read(folder.resolve(missingTable)) {
+            body += "<p class=\"warn\"><b>INCOMPLETE:</b> \(missing.rows.count) input\(missing.rows.count == 1 ? "" : "s") of this run "
+                + "\(missing.rows.count == 1 ? "has" : "have") not been analysed by any shard yet (listed in \(missingTable)); "
+                + "the tables and this report lack \(missing.rows.count == 1 ? "it" : "them").</p>\n"
+        }
 
         // Summary
-        let regionCount = folder.regions?.rows.count ?? docs.reduce(0) { $0 + ($1?["regions"]?.array?.count ?? 0) }
+        let regionCount = folder.regions?.rows.count ?? regionCounts.reduce(0, +)
         let failureRows = folder.failures?.rows ?? []
         var labelCounts = [String: Int]()
         for f in flats { labelCounts[f["morphology.label"] ?? "–", default: 0] += 1 }
@@ -53,7 +110,7 @@ public enum BatchReport {
             [.text("regions"), .number(Double(regionCount))],
             [.text("calibrated (pixel size known)"), .number(Double(calibrated))],
             [.text("short circuits"), .number(Double(shorts))],
-            [.text("to review (see below)"), .number(Double(docs.filter { !($0?["quality"]?["review"]?.array?.isEmpty ?? true) }.count))],
+            [.text("to review (see below)"), .number(Double(hasReview.filter { $0 }.count))],
             [.text("morphology (images)"), .text(labelCounts.keys.sorted().map { "\($0): \(labelCounts[$0]!)" }.joined(separator: ", "))],
             [.text("depth unit in tables and plots"), .text(useMicrons ? "µm" : "px (some images have no calibration)")],
         ]
@@ -65,7 +122,7 @@ public enum BatchReport {
 
         // Images a person should check, before anything else: each with the reasons the analysis gave.
         let reviews: [(index: Int, file: String, reasons: [String])] = images.rows.indices.compactMap { i in
-            let reasons = docs[i]?["quality"]?["review"]?.array?.compactMap(\.scalarText) ?? []
+            let reasons = reviewReasons[i]
             guard !reasons.isEmpty else { return nil }
             return (i, images.value(images.rows[i], "file") ?? flats[i]["file"] ?? "image \(i + 1)", reasons)
         }
@@ -129,22 +186,55 @@ public enum BatchReport {
 
         // Per-image sections
         body += "<h2>Per image</h2>\n"
+        try emit(HTML.pageHead(title: title) + body)
         for (i, row) in images.rows.enumerated() {
-            body += imageSection(index: i + 1, row: row, folder: folder, doc: docs[i], flat: flats[i], useMicrons: useMicrons)
+            let doc = document(row, folder: folder)
+            try emit(imageSection(index: i + 1, row: row, folder: folder, doc: doc, flat: flat(doc, row: row, header: images.header),
+                                  useMicrons: useMicrons, thumbnails: thumbnails))
         }
-        body += "<p style=\"color:#888;font-size:.8em\">Written by dendrometer report from \(HTML.escape(directory)).</p>\n"
-        return HTML.page(title: title, body: body)
+        try emit("<p style=\"color:#888;font-size:.8em\">Written by dendrometer report from \(HTML.escape(directory)).</p>\n" + HTML.pageTail)
+    }
+
+    /// The table a merge writes while inputs of its run are missing (`BatchMerge.Incomplete.table`).
+    static let missingTable = "missing.csv"
+
+    /// Folder of the linked thumbnails, beside report.html.
+    static let thumbnailFolder = "thumbnails"
+
+    /// The path (relative to the folder) of the thumbnail of `overlay` (relative to the folder):
+    /// the overlay itself when it is small enough, else `thumbnails/<path>.png`, written when absent
+    /// or older than the overlay.
+    static func linkedThumbnail(overlay: String, folder: BatchFolder) throws -> String {
+        let source = folder.resolve(overlay)
+        let name = overlay.hasPrefix("overlays/") ? String(overlay.dropFirst("overlays/".count)) : (overlay as NSString).lastPathComponent
+        let target = "\(thumbnailFolder)/\(name)"
+        let targetPath = folder.resolve(target)
+        let fm = FileManager.default
+        if let made = (try? fm.attributesOfItem(atPath: targetPath))?[.modificationDate] as? Date,
+           let drawn = (try? fm.attributesOfItem(atPath: source))?[.modificationDate] as? Date, made >= drawn {
+            return target
+        }
+        guard let png = try Thumbnail.reducedPNG(path: source) else { return overlay }
+        do { try AtomicFile.write(png, to: targetPath) } catch { throw ReportError.writeFailed("\(targetPath): \(error)") }
+        return target
     }
 
     /// One image's section: thumbnail, key metrics, all values, profile, rose, regions.
-    static func imageSection(index: Int, row: [String], folder: BatchFolder, doc: JSONValue?, flat: [String: String], useMicrons: Bool) -> String {
+    static func imageSection(index: Int, row: [String], folder: BatchFolder, doc: JSONValue?, flat: [String: String], useMicrons: Bool,
+                             thumbnails: Thumbnails = .embedded) -> String {
         let images = folder.images
         let file = images.value(row, "file") ?? flat["file"] ?? "image \(index)"
         var s = "<section class=\"image\" id=\"img-\(index)\">\n<h3>\(index). \(HTML.escape(file))</h3>\n"
         let manifest = folder.manifestColumns.compactMap { m in images.value(row, m).map { "\(m) = \($0)" } }
         if !manifest.isEmpty { s += "<p>\(HTML.escape(manifest.joined(separator: " · ")))</p>\n" }
         s += "<div class=\"figs\">\n"
-        if let overlay = images.value(row, "overlay") {
+        if let overlay = images.value(row, "overlay"), thumbnails == .linked {
+            if let link = try? linkedThumbnail(overlay: overlay, folder: folder) {
+                s += "<a href=\"\(HTML.escape(HTML.urlPath(overlay)))\"><img src=\"\(HTML.escape(HTML.urlPath(link)))\" alt=\"overlay of \(HTML.escape(file))\" loading=\"lazy\"></a>\n"
+            } else {
+                s += "<p class=\"warn\">overlay unavailable: \(HTML.escape(overlay))</p>\n"
+            }
+        } else if let overlay = images.value(row, "overlay") {
             if let uri = try? Thumbnail.dataURI(path: folder.resolve(overlay)) {
                 s += "<img src=\"\(uri)\" alt=\"overlay of \(HTML.escape(file))\">\n"
             } else {

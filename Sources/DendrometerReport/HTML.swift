@@ -27,6 +27,17 @@ enum HTML {
         return out
     }
 
+    /// A relative file path as a URL path: each component percent-encoded (a space, `#`, `?`,
+    /// `%` in a file name would otherwise break the link), `/` kept.
+    ///
+    /// `urlPath("overlays/a b#1.png")` = `overlays/a%20b%231.png`.
+    static func urlPath(_ path: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~!$&'()*+,;=:@")
+        return path.split(separator: "/", omittingEmptySubsequences: false)
+            .map { String($0).addingPercentEncoding(withAllowedCharacters: allowed) ?? String($0) }.joined(separator: "/")
+    }
+
     /// A number for people: 4 significant digits, integers as integers, "–" for nil.
     static func format(_ value: Double?) -> String {
         guard let v = value, v.isFinite else { return "–" }
@@ -76,6 +87,14 @@ enum HTML {
 
     /// A whole page with inline style and the table-sorting script.
     static func page(title: String, body: String) -> String {
+        pageHead(title: title) + body + pageTail
+    }
+
+    /// The end of a page after its body.
+    static let pageTail = "\n</body></html>\n"
+
+    /// A page up to its body: `<head>` with inline style and the table-sorting script, `<body>`.
+    static func pageHead(title: String) -> String {
         """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8">
@@ -115,8 +134,6 @@ enum HTML {
         });
         </script>
         </head><body>
-        \(body)
-        </body></html>
 
         """
     }

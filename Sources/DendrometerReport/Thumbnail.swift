@@ -20,10 +20,16 @@ enum Thumbnail {
     /// RGB PNG; other formats are reduced to gray first.
     static func dataURI(path: String, maxWidth: Int = maximumWidth) throws -> String {
         guard let data = FileManager.default.contents(atPath: path) else { throw ReportError.missingFile(path) }
+        return "data:image/png;base64," + Data(try reducedPNG(path: path, maxWidth: maxWidth) ?? [UInt8](data)).base64EncodedString()
+    }
+
+    /// The thumbnail of the image at `path` as PNG bytes, or nil when it is a PNG at most
+    /// `maxWidth` px wide already (then the file itself is the thumbnail). Same reduction as
+    /// ``dataURI(path:maxWidth:)``.
+    static func reducedPNG(path: String, maxWidth: Int = maximumWidth) throws -> [UInt8]? {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ReportError.missingFile(path) }
         let bytes = [UInt8](data)
-        if let size = pngSize(bytes), size.width <= maxWidth {
-            return "data:image/png;base64," + data.base64EncodedString()
-        }
+        if let size = pngSize(bytes), size.width <= maxWidth { return nil }
         // Colour PNGs (overlays) keep their colour: each channel is box-filtered.
         let planes: [Image<UInt8>]
         if pngSize(bytes) != nil {
@@ -42,8 +48,7 @@ enum Thumbnail {
         for i in 0 ..< outW * outH {
             for k in 0 ..< 3 { rgb[3 * i + k] = small[min(k, small.count - 1)][i] }
         }
-        let png = try PNGWriter.encodeRGB(rgb, width: outW, height: outH, path: path)
-        return "data:image/png;base64," + Data(png).base64EncodedString()
+        return try PNGWriter.encodeRGB(rgb, width: outW, height: outH, path: path)
     }
 
     /// Width and height from a PNG's IHDR chunk, or `nil` when `bytes` is not a PNG.
