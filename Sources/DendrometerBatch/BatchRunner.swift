@@ -43,6 +43,9 @@ public struct BatchConfiguration: Sendable {
     /// Overlay picture per image: full, a preview of at most 2048 px, or none (then the
     /// `overlay` column of `images.csv` is empty and the report shows no thumbnail).
     public var overlay: OverlaySize = .full
+    /// Also write each image's phase, dendrite, skeleton and depth TIFFs (`--save-masks`) under
+    /// `masks/<path>.<name>.tif`, calibrated, in the full raster.
+    public var saveMasks = false
     /// Run record (`run.txt` of a sharded run): written by the first task that starts, then
     /// checked by every later task (same shard count, same inputs); `merge --run` reads it.
     /// Nil: no record.
@@ -110,6 +113,10 @@ public enum BatchRunner {
         public static func branches(_ rel: String) -> String { "json/\(rel).branches.csv" }
         /// `overlays/<rel>.png`.
         public static func overlay(_ rel: String) -> String { "overlays/\(rel).png" }
+        /// `masks/<rel>.<name>.tif` for `--save-masks` (phase, mask, skeleton, depth).
+        public static func masks(_ rel: String) -> [String] {
+            MaskExport.maskNames.map { "masks/\(rel).\($0).tif" }
+        }
         /// `failures/<rel>.txt`: input hash, settings hash, reason (one per line).
         public static func failure(_ rel: String) -> String { "failures/\(rel).txt" }
     }
@@ -125,6 +132,7 @@ public enum BatchRunner {
                      "parameters=\(parameters)", "micrograph=\(c.micrograph)"]
         // Only a non-default overlay enters the hash, so existing output folders stay current.
         if c.overlay != .full { parts.append("overlay=\(c.overlay.rawValue)") }
+        if c.saveMasks { parts.append("save-masks") }
         switch o.segmentation {
         case .automatic: parts.append("segmentation=automatic")
         case .model(let model, _):
@@ -303,6 +311,11 @@ public enum BatchRunner {
                     try? FileManager.default.removeItem(atPath: overlayPath)   // one from an earlier run would be stale
                 } else {
                     try OverlayRenderer.write(result, to: overlayPath, size: c.overlay)
+                }
+                if c.saveMasks {
+                    let stem = "\(out)/masks/\(rel)"
+                    try FileManager.default.createDirectory(atPath: (stem as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                    try MaskExport.write(result, directory: (stem as NSString).deletingLastPathComponent, stem: (stem as NSString).lastPathComponent)
                 }
                 try AtomicFile.write(text: text + "\n", to: jsonPath)
             } catch {

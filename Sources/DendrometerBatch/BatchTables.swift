@@ -73,63 +73,87 @@ public enum BatchTables {
         return out
     }
 
-    /// Rebuilds `images.csv`, `regions.csv`, `dendrites.csv`, `branches.csv` and `failures.csv` in
-    /// `directory` from `json/<rel>.json`, `json/<rel>.branches.csv` and
-    /// `failures/<rel>.txt`, for `relativePaths` (or every record in the folder).
-    /// Rows are sorted by relative path (byte order).
+    /// The rows one per-image record contributes to the tables, read from its JSON.
+    struct RecordRows {
+        /// Manifest (column, value) pairs, in the manifest's order.
+        var manifest: [(String, String)] = []
+        /// images.csv cells by column.
+        var cells: [(String, String)] = []
+        /// regions.csv: the fixed cells (region, box, area fraction, label, confidence) and features.
+        var regions: [(fixed: [String], features: [(String, String)])] = []
+        /// dendrites.csv cells by column, one entry per dendrite.
+        var dendrites: [[(String, String)]] = []
+        /// The record's settings hash, for parameters.json.
+        var settingsHash: String?
+
+        init(_ doc: JSONDocument) {
+            if case let .array(cols)? = doc["manifest_columns"] {
+                for c in cols { if let name = c.stringValue { manifest.append((name, doc["manifest"]?[name]?.cell ?? "")) } }
+            }
+            cells = flatten(doc, skipping: skippedKeys)
+            settingsHash = doc["settings_hash"]?.stringValue
+            if case let .array(rs)? = doc["regions"] {
+                for r in rs {
+                    var bbox = ["", "", "", ""]
+                    if case let .array(b)? = r["bbox_px"] { for (i, x) in b.prefix(4).enumerated() { bbox[i] = x.cell } }
+                    let fixed = [r["name"]?.cell ?? ""] + bbox + [r["area_fraction"]?.cell ?? "",
+                                 r["morphology"]?["label"]?.cell ?? "", r["morphology"]?["confidence"]?.cell ?? ""]
+                    regions.append((fixed, r["features"].map { flatten($0, prefix: "features", skipping: ["features.area_fraction"]) } ?? []))
+                }
+            }
+            if case let .array(ds)? = doc["dendrites"] {
+                for d in ds {
+                    var cells = flatten(d, skipping: ["bbox_px"])
+                    if case let .array(b)? = d["bbox_px"] {
+                        for (i, name) in ["bbox_x", "bbox_y", "bbox_w", "bbox_h"].enumerated() where i < b.count { cells.append((name, b[i].cell)) }
+                    }
+                    dendrites.append(cells)
+                }
+            }
+        }
+    }
+
+    /// Rebuilds `images.csv`, `regions.csv`, `dendrites.csv`, `branches.csv`, `failures.csv` and
+    /// `parameters.json` in `directory` from `json/<rel>.json`, `json/<rel>.branches.csv` and
+    /// `failures/<rel>.txt`, for `relativePaths` (or every record in the folder). Rows are sorted
+    /// by relative path (byte order).
+    ///
+    /// Two passes over the records, so memory does not grow with the number of images (a merge of
+    /// thousands): the first collects the column sets (every record's columns make the header),
+    /// the second streams every record's rows into the four tables, each written to a temporary
+    /// file and renamed into place at the end.
     public static func rebuild(directory: String, relativePaths: [String]? = nil) throws(BatchError) -> BatchOutcome {
         let rels = (relativePaths ?? recordedPaths(in: directory))
             .sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         var manifestCols = Columns(), imageCols = Columns(), featureCols = Columns()
-        var images: [(manifest: [(String, String)], rel: String, cells: [(String, String)])] = []
-        var regions: [(manifest: [(String, String)], rel: String, fixed: [String], features: [(String, String)])] = []
         // Dendrite columns in reading order (the JSON's keys are sorted); any others follow.
         var dendriteCols = Columns()
         for n in ["id", "counted", "isolated", "area_px", "area_um2", "max_depth_px", "max_depth_um", "base_width_px",
                   "base_width_um", "mean_width_px", "mean_width_um", "tortuosity", "orientation_deg", "branches",
                   "bbox_x", "bbox_y", "bbox_w", "bbox_h"] { dendriteCols.add(n) }
-        var dendrites: [(manifest: [(String, String)], rel: String, cells: [(String, String)])] = []
         var outcome = BatchOutcome()
         // The first record of each distinct parameter set (settings_hash), for parameters.json.
         var parameterSetRecords: [String: String] = [:]
-        for rel in rels {
+        var analysed = [String]()
+        func record(_ rel: String) throws(BatchError) -> RecordRows? {
             let jsonPath = "\(directory)/\(BatchRunner.Layout.json(rel))"
-            if let data = FileManager.default.contents(atPath: jsonPath) {
-                let doc = try JSONDocument.parse(String(decoding: data, as: UTF8.self), path: jsonPath)
-                var manifest: [(String, String)] = []
-                if case let .array(cols)? = doc["manifest_columns"] {
-                    for c in cols { if let name = c.stringValue { manifest.append((name, doc["manifest"]?[name]?.cell ?? "")) } }
-                }
-                manifest.forEach { manifestCols.add($0.0) }
-                let cells = flatten(doc, skipping: skippedKeys)
-                cells.forEach { imageCols.add($0.0) }
-                if let hash = doc["settings_hash"]?.stringValue, parameterSetRecords[hash] == nil { parameterSetRecords[hash] = jsonPath }
-                images.append((manifest, rel, cells))
-                if case let .array(rs)? = doc["regions"] {
-                    for r in rs {
-                        var bbox = ["", "", "", ""]
-                        if case let .array(b)? = r["bbox_px"] { for (i, x) in b.prefix(4).enumerated() { bbox[i] = x.cell } }
-                        let fixed = [r["name"]?.cell ?? ""] + bbox + [r["area_fraction"]?.cell ?? "",
-                                     r["morphology"]?["label"]?.cell ?? "", r["morphology"]?["confidence"]?.cell ?? ""]
-                        let features = r["features"].map { flatten($0, prefix: "features", skipping: ["features.area_fraction"]) } ?? []
-                        features.forEach { featureCols.add($0.0) }
-                        regions.append((manifest, rel, fixed, features))
-                    }
-                }
-                if case let .array(ds)? = doc["dendrites"] {
-                    for d in ds {
-                        var cells = flatten(d, skipping: ["bbox_px"])
-                        if case let .array(b)? = d["bbox_px"] {
-                            for (i, name) in ["bbox_x", "bbox_y", "bbox_w", "bbox_h"].enumerated() where i < b.count { cells.append((name, b[i].cell)) }
-                        }
-                        cells.forEach { dendriteCols.add($0.0) }
-                        dendrites.append((manifest, rel, cells))
-                    }
-                }
+            guard let data = FileManager.default.contents(atPath: jsonPath) else { return nil }
+            return RecordRows(try JSONDocument.parse(String(decoding: data, as: UTF8.self), path: jsonPath))
+        }
+        // Pass 1: columns, failures, parameter sets.
+        for rel in rels {
+            if let rows = try record(rel) {
+                rows.manifest.forEach { manifestCols.add($0.0) }
+                rows.cells.forEach { imageCols.add($0.0) }
+                for r in rows.regions { r.features.forEach { featureCols.add($0.0) } }
+                for d in rows.dendrites { d.forEach { dendriteCols.add($0.0) } }
+                let jsonPath = "\(directory)/\(BatchRunner.Layout.json(rel))"
+                if let hash = rows.settingsHash, parameterSetRecords[hash] == nil { parameterSetRecords[hash] = jsonPath }
                 let branchPath = "\(directory)/\(BatchRunner.Layout.branches(rel))"
                 guard FileManager.default.fileExists(atPath: branchPath) else {
                     throw .badRecord(branchPath, "missing branch table beside \(jsonPath); re-run the batch with --no-resume")
                 }
+                analysed.append(rel)
             } else if let data = FileManager.default.contents(atPath: "\(directory)/\(BatchRunner.Layout.failure(rel))") {
                 let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
                 outcome.failures.append(.init(file: rel, error: lines.count >= 3 ? String(lines[2]) : "unknown error"))
@@ -137,65 +161,71 @@ public enum BatchTables {
                 outcome.failures.append(.init(file: rel, error: "not analysed (no record)"))
             }
         }
-        // Branch rows need the final manifest column set: rebuild them with padding.
+        // Pass 2: rows, streamed.
         let mcols = manifestCols.names
         func manifestCells(_ m: [(String, String)]) -> [String] {
             mcols.map { c in m.first { $0.0 == c }?.1 ?? "" }
         }
-        let imageHeader = mcols + ["file"] + imageCols.names + ["json", "overlay"]
-        let imageRows: [[String]] = images.map { img in
-            let dict = Dictionary(img.cells, uniquingKeysWith: { a, _ in a })
-            return manifestCells(img.manifest) + [img.rel] + imageCols.names.map { dict[$0] ?? "" }
-                + [BatchRunner.Layout.json(img.rel),
-                   FileManager.default.fileExists(atPath: "\(directory)/\(BatchRunner.Layout.overlay(img.rel))") ? BatchRunner.Layout.overlay(img.rel) : ""]
-        }
-        let regionHeader = mcols + ["file", "region", "bbox_x", "bbox_y", "bbox_w", "bbox_h", "area_fraction", "label", "confidence"]
-            + featureCols.names
-        let regionRows: [[String]] = regions.map { r in
-            let dict = Dictionary(r.features, uniquingKeysWith: { a, _ in a })
-            return manifestCells(r.manifest) + [r.rel] + r.fixed + featureCols.names.map { dict[$0] ?? "" }
-        }
-        let dendriteHeader = mcols + ["file"] + dendriteCols.names
-        let dendriteRows: [[String]] = dendrites.map { d in
-            let dict = Dictionary(d.cells, uniquingKeysWith: { a, _ in a })
-            return manifestCells(d.manifest) + [d.rel] + dendriteCols.names.map { dict[$0] ?? "" }
-        }
-        let branchHeader = CSV.line(mcols + ["file"]) + "," + SkeletonBranchTable.header
-        let failures = CSV.table(header: ["file", "error"], rows: outcome.failures.map { [$0.file, $0.error] })
-        try write(CSV.table(header: imageHeader, rows: imageRows), to: "\(directory)/images.csv")
-        try write(CSV.table(header: regionHeader, rows: regionRows), to: "\(directory)/regions.csv")
-        try write(CSV.table(header: dendriteHeader, rows: dendriteRows), to: "\(directory)/dendrites.csv")
-        // branches.csv is streamed image by image (memory bounded by one image's table).
-        var branchCount = 0
+        let names = ["images.csv", "regions.csv", "dendrites.csv", "branches.csv"]
+        var tables = [StreamedFile]()
         do {
-            try AtomicFile.write(to: "\(directory)/branches.csv") { (temp) throws(ImageIOError) in
-                guard FileManager.default.createFile(atPath: temp, contents: nil), let fh = FileHandle(forWritingAtPath: temp) else {
-                    throw ImageIOError(.writeFailed("cannot create \(temp)"), path: "\(directory)/branches.csv")
+            for name in names { tables.append(try StreamedFile(path: "\(directory)/\(name)")) }
+        } catch {
+            tables.forEach { $0.discard() }
+            throw .writeFailed("\(directory)", error.reason)
+        }
+        let (images, regions, dendrites, branches) = (tables[0], tables[1], tables[2], tables[3])
+        do {
+            try images.write(CSV.line(mcols + ["file"] + imageCols.names + ["json", "overlay"]) + "\n")
+            try regions.write(CSV.line(mcols + ["file", "region", "bbox_x", "bbox_y", "bbox_w", "bbox_h", "area_fraction", "label", "confidence"]
+                + featureCols.names) + "\n")
+            try dendrites.write(CSV.line(mcols + ["file"] + dendriteCols.names) + "\n")
+            try branches.write(CSV.line(mcols + ["file"]) + "," + SkeletonBranchTable.header + "\n")
+            for rel in analysed {
+                guard let rows = try record(rel) else {
+                    throw BatchError.badRecord("\(directory)/\(BatchRunner.Layout.json(rel))", "removed while the tables were rebuilt")
                 }
-                defer { try? fh.close() }
-                do {
-                    try fh.write(contentsOf: Data((branchHeader + "\n").utf8))
-                    for img in images {
-                        let bdata = FileManager.default.contents(atPath: "\(directory)/\(BatchRunner.Layout.branches(img.rel))") ?? Data()
-                        let prefix = CSV.line(manifestCells(img.manifest) + [img.rel]) + ","
-                        var chunk = ""
-                        for line in try Self.branchLines(String(decoding: bdata, as: UTF8.self)) {
-                            chunk += prefix; chunk += line; chunk += "\n"
-                            branchCount += 1
-                        }
-                        try fh.write(contentsOf: Data(chunk.utf8))
-                    }
-                } catch let e as ImageIOError { throw e } catch {
-                    throw ImageIOError(.writeFailed("\(error)"), path: "\(directory)/branches.csv")
+                let prefix = manifestCells(rows.manifest) + [rel]
+                let cells = Dictionary(rows.cells, uniquingKeysWith: { a, _ in a })
+                let overlay = FileManager.default.fileExists(atPath: "\(directory)/\(BatchRunner.Layout.overlay(rel))") ? BatchRunner.Layout.overlay(rel) : ""
+                try images.write(CSV.line(prefix + imageCols.names.map { cells[$0] ?? "" } + [BatchRunner.Layout.json(rel), overlay]) + "\n")
+                outcome.imageRows += 1
+                var chunk = ""
+                for r in rows.regions {
+                    let features = Dictionary(r.features, uniquingKeysWith: { a, _ in a })
+                    chunk += CSV.line(prefix + r.fixed + featureCols.names.map { features[$0] ?? "" }) + "\n"
+                    outcome.regionRows += 1
                 }
+                try regions.write(chunk)
+                chunk = ""
+                for d in rows.dendrites {
+                    let dict = Dictionary(d, uniquingKeysWith: { a, _ in a })
+                    chunk += CSV.line(prefix + dendriteCols.names.map { dict[$0] ?? "" }) + "\n"
+                    outcome.dendriteRows += 1
+                }
+                try dendrites.write(chunk)
+                chunk = ""
+                let bdata = FileManager.default.contents(atPath: "\(directory)/\(BatchRunner.Layout.branches(rel))") ?? Data()
+                let branchPrefix = CSV.line(prefix) + ","
+                for line in try Self.branchLines(String(decoding: bdata, as: UTF8.self)) {
+                    chunk += branchPrefix; chunk += line; chunk += "\n"
+                    outcome.branchRows += 1
+                }
+                try branches.write(chunk)
             }
-        } catch { throw .writeFailed("\(directory)/branches.csv", error.reason) }
-        try write(failures, to: "\(directory)/failures.csv")
+            for t in tables { try t.commit() }
+        } catch let e as BatchError {
+            tables.forEach { $0.discard() }
+            throw e
+        } catch let e as ImageIOError {
+            tables.forEach { $0.discard() }
+            throw .writeFailed(e.path, e.reason)
+        } catch {
+            tables.forEach { $0.discard() }
+            throw .writeFailed(directory, "\(error)")
+        }
+        try write(CSV.table(header: ["file", "error"], rows: outcome.failures.map { [$0.file, $0.error] }), to: "\(directory)/failures.csv")
         try writeParameterSets(parameterSetRecords, to: "\(directory)/parameters.json")
-        outcome.imageRows = imageRows.count
-        outcome.regionRows = regionRows.count
-        outcome.dendriteRows = dendriteRows.count
-        outcome.branchRows = branchCount
         return outcome
     }
 
@@ -293,7 +323,9 @@ public enum BatchMerge {
                 let json = BatchRunner.Layout.json(rel)
                 if FileManager.default.fileExists(atPath: "\(dir)/\(json)") {
                     // json last: it marks the record complete.
-                    for f in [BatchRunner.Layout.branches(rel), BatchRunner.Layout.overlay(rel), json] { try copy("\(dir)/\(f)", "\(output)/\(f)") }
+                    for f in [BatchRunner.Layout.branches(rel), BatchRunner.Layout.overlay(rel)] + BatchRunner.Layout.masks(rel) + [json] {
+                        try copy("\(dir)/\(f)", "\(output)/\(f)")
+                    }
                     try? FileManager.default.removeItem(atPath: "\(output)/\(BatchRunner.Layout.failure(rel))")
                     succeeded.insert(rel)
                 } else if !succeeded.contains(rel) {

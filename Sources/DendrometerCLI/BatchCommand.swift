@@ -26,7 +26,10 @@ struct BatchCommand: ParsableCommand {
     var out: String
 
     @Option(parsing: .unconditional, help: "Images analysed at once (default: the CPUs this process may use: its affinity mask and cgroup CPU quota, as Slurm or taskset set them).")
-    var jobs = CPUAllotment.count
+    var jobs: Int?
+
+    /// `--jobs`, or the CPUs this process may use (given once in the help, not twice).
+    var workerCount: Int { jobs ?? CPUAllotment.count }
 
     @Option(help: ArgumentHelp("CSV with an 'image' column and optional group, pixel_size, anode, phase, edx:<Element> and free columns (carried into every row).", valueName: "csv"))
     var manifest: String?
@@ -49,6 +52,9 @@ struct BatchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The overlay picture per image: full (every pixel), preview (at most 2048 px on the longer side, lines and labels kept) or none (no thumbnails in the report).", valueName: "full|preview|none"))
     var overlay: OverlaySize = .full
 
+    @Flag(help: "Also write each image's segmented phase, dendrite mask, skeleton and dendrite depth map as calibrated TIFFs in the full image frame: masks/<path>.{phase,mask,skeleton,depth}.tif (they lie on the original in Fiji).")
+    var saveMasks = false
+
     @Flag(help: "Analyse in this process instead of one worker process per image (faster start, but a crash in one image ends the batch).")
     var inProcess = false
 
@@ -61,7 +67,7 @@ struct BatchCommand: ParsableCommand {
 
     func validate() throws {
         if inputs.isEmpty && manifest == nil { throw ValidationError("give at least one INPUT (folder, file or glob) or --manifest CSV") }
-        if jobs < 1 { throw ValidationError("--jobs must be 1 or more, got \(jobs)") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be 1 or more, got \(jobs)") }
         if let shard { do { _ = try Shard(parsing: shard) } catch { throw ValidationError(error.description) } }
         if !(timeout.isFinite && timeout > 0) { throw ValidationError("--timeout expects a positive number of seconds, got \(timeout)") }
         if let m = memoryLimit, Self.bytes(m) == nil { throw ValidationError("--memory-limit expects a size such as 8GB or 512MB, got '\(m)'") }
@@ -82,7 +88,7 @@ struct BatchCommand: ParsableCommand {
     func isolation() -> WorkerIsolation? {
         guard !inProcess else { return nil }
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let share = UInt64(saturating: Double(ProcessInfo.processInfo.physicalMemory) * 0.75) / UInt64(max(1, jobs))
+        let share = UInt64(saturating: Double(ProcessInfo.processInfo.physicalMemory) * 0.75) / UInt64(max(1, workerCount))
         return WorkerIsolation(executable: executable, arguments: Array(CommandLine.arguments.dropFirst()),
                                timeoutSeconds: timeout, memoryLimitBytes: memoryLimit.flatMap(Self.bytes) ?? share)
     }
@@ -92,10 +98,11 @@ struct BatchCommand: ParsableCommand {
         do {
             let options = try analysis.analysisOptions(maximumPixels: calibration.maxPixels)
             let items = try BatchInputs.discover(inputs, manifest: manifest, outputDirectory: out)
-            var config = BatchConfiguration(outputDirectory: out, jobs: jobs, shard: try shard.map { s throws(BatchError) in try Shard(parsing: s) },
+            var config = BatchConfiguration(outputDirectory: out, jobs: workerCount, shard: try shard.map { s throws(BatchError) in try Shard(parsing: s) },
                                             resume: !noResume, analysis: options, micrograph: calibration.micrographOptions,
                                             toolVersion: "dendrometer \(DendrometerCommand.configuration.version)")
             config.overlay = overlay
+            config.saveMasks = saveMasks
             config.runRecord = runRecord
             if let rel = workerItem {
                 // A worker: one image, in this process, under the parent's memory limit.

@@ -66,3 +66,62 @@ public enum AtomicFile {
         return removed
     }
 }
+
+/// A file written piece by piece and published atomically: the pieces go to a temporary file
+/// beside `path` (named as ``AtomicFile``'s, so a dead writer's leftovers are cleaned the same way),
+/// which ``commit()`` renames over `path`; ``discard()`` removes it. For tables too large to
+/// build in memory (a merge of thousands of images). Writes are buffered (1 MiB).
+public final class StreamedFile {
+    /// The destination.
+    public let path: String
+    let temporary: String
+    let handle: FileHandle
+    var buffer: [UInt8] = []
+    /// Bytes buffered before a write to the file.
+    static let bufferBytes = 1 << 20
+
+    /// Creates the temporary file (and the destination's directory).
+    public init(path: String) throws(ImageIOError) {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent()
+        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
+            throw ImageIOError(.writeFailed("cannot create directory \(dir.path): \(error.localizedDescription)"), path: path)
+        }
+        let temp = dir.appendingPathComponent(".\(url.lastPathComponent)\(AtomicFile.temporaryMarker)\(getpid())-\(UInt32.random(in: 0 ... .max))").path
+        guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
+            throw ImageIOError(.writeFailed("cannot create \(temp)"), path: path)
+        }
+        self.path = path; self.temporary = temp; self.handle = handle
+    }
+
+    /// Appends UTF-8 `text`.
+    public func write(_ text: String) throws(ImageIOError) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= Self.bufferBytes { try flush() }
+    }
+
+    func flush() throws(ImageIOError) {
+        guard !buffer.isEmpty else { return }
+        do { try handle.write(contentsOf: Data(buffer)) } catch {
+            throw ImageIOError(.writeFailed("\(error.localizedDescription)"), path: path)
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes what is buffered, closes the file and renames it over `path`.
+    public func commit() throws(ImageIOError) {
+        try flush()
+        try? handle.close()
+        if rename(temporary, path) != 0 {
+            let why = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(atPath: temporary)
+            throw ImageIOError(.writeFailed("cannot rename temporary file: \(why)"), path: path)
+        }
+    }
+
+    /// Closes and removes the temporary file; `path` is left as it was.
+    public func discard() {
+        try? handle.close()
+        try? FileManager.default.removeItem(atPath: temporary)
+    }
+}

@@ -51,6 +51,9 @@ public enum AnalysisSummary {
 /// Optional mask, skeleton and probability TIFFs, calibrated for Fiji, in the full raster
 /// (data-bar rows are 0) so they lie exactly over the micrograph.
 public enum MaskExport {
+    /// The names `write` uses: `<stem>.<name>.tif`.
+    public static let maskNames = ["phase", "mask", "skeleton", "depth"]
+
     /// Writes `<stem>.phase.tif` (the segmented phase incl. the anode layer), `<stem>.mask.tif`
     /// (the dendrites) and `<stem>.skeleton.tif`, 255 = set, and, when an interface was found,
     /// `<stem>.depth.tif`: float32, the signed depth of every dendrite pixel in µm (calibrated) or

@@ -112,6 +112,41 @@ import Testing
         #expect(Fixture.tableBytes(out) == tables)
     }
 
+    @Test("--save-masks writes every analysed image's masks under masks/, in the full raster; merge carries them; adding it re-analyses")
+    func saveMasks() throws {
+        let plain = Fixture.output("masks-plain"), out = Fixture.output("masks"), s1 = Fixture.output("masks-s1"), s2 = Fixture.output("masks-s2")
+        let merged = Fixture.output("masks-merged")
+        let items = try BatchInputs.discover([Fixture.input])
+        _ = try BatchRunner.run(items, configuration: Fixture.configuration(plain))
+        #expect(!FileManager.default.fileExists(atPath: plain + "/masks"))
+        // The same folder with --save-masks: the settings changed, so every image runs again.
+        var config = Fixture.configuration(plain)
+        config.saveMasks = true
+        let again = try BatchRunner.run(items, configuration: config)
+        #expect(again.analysed == Self.good.count && again.skipped == 0 && again.failures.map(\.file) == Self.bad)
+        config.outputDirectory = out
+        _ = try BatchRunner.run(items, configuration: config)
+        for rel in Self.good {
+            let json = try JSONSerialization.jsonObject(with: Data(Fixture.read(out + "/json/\(rel).json").utf8)) as! [String: Any]
+            for name in ["phase", "mask", "skeleton"] {
+                let image = try ImageFile.read(out + "/masks/\(rel).\(name).tif").image
+                #expect(image.width == json["width"] as? Int && image.height == json["height"] as? Int, "\(rel) \(name)")
+            }
+            if json["anode_side"] as? String != nil {
+                #expect(FileManager.default.fileExists(atPath: out + "/masks/\(rel).depth.tif"), "\(rel)")
+            }
+        }
+        // Shards with masks merge into the same mask files.
+        config.outputDirectory = s1; config.shard = try Shard(parsing: "1/2")
+        _ = try BatchRunner.run(items, configuration: config)
+        config.outputDirectory = s2; config.shard = try Shard(parsing: "2/2")
+        _ = try BatchRunner.run(items, configuration: config)
+        _ = try BatchMerge.merge([s1, s2], into: merged)
+        for rel in Self.good {
+            #expect(FileManager.default.contents(atPath: merged + "/masks/\(rel).mask.tif") == FileManager.default.contents(atPath: out + "/masks/\(rel).mask.tif"))
+        }
+    }
+
     @Test func shardsMergedEqualOneRun() throws {
         let all = Fixture.output("all"), s1 = Fixture.output("s1"), s2 = Fixture.output("s2"), merged = Fixture.output("merged")
         let items = try BatchInputs.discover([Fixture.input])
