@@ -73,7 +73,8 @@ public enum BatchReport {
         // Only the values the summary, the tables and the plots use are kept for every image.
         var kept: Set<String> = ["file", "morphology.label", "morphology.confidence", "calibration.source", "calibration.pixel_size_um",
                                  "penetration.short_circuit", "area_fraction", "orientation.lateral_fraction",
-                                 "orientation.vertical_fraction", "orientation.coherence", "connectivity.holes", "skeleton.junctions"]
+                                 "orientation.vertical_fraction", "orientation.coherence", "connectivity.holes", "skeleton.junctions",
+                                 "tool_version", "settings_hash"]
         for depth in ["max", "p95", "front_mean"] { for unit in ["_um", "_px"] { kept.insert("penetration.\(depth)\(unit)") } }
         var flats = [[String: String]](), reviewReasons = [[String]](), hasReview = [Bool](), regionCounts = [Int]()
         for row in images.rows {
@@ -84,9 +85,12 @@ public enum BatchReport {
             regionCounts.append(doc?["regions"]?.array?.count ?? 0)
         }
         func num(_ i: Int, _ key: String) -> Double? { flats[i][key].flatMap(Double.init).flatMap { $0.isFinite ? $0 : nil } }
-        let useMicrons = !images.rows.isEmpty && images.rows.indices.allSatisfy { num($0, "penetration.max_um") != nil }
-        let depthUnit = useMicrons ? "µm" : "px"
-        let depthSuffix = useMicrons ? "_um" : "_px"
+        // Units per image: µm where the image is calibrated, px columns beside them; plots of depth
+        // use the calibrated images in µm (or, when none is, every image in px).
+        let calibratedDepths = images.rows.indices.filter { num($0, "penetration.max_um") != nil }
+        let plotMicrons = !calibratedDepths.isEmpty
+        let depthUnit = plotMicrons ? "µm" : "px"
+        let depthSuffix = plotMicrons ? "_um" : "_px"
         let title = "Dendrometer report — " + ((directory as NSString).standardizingPath.split(separator: "/").last.map(String.init) ?? directory)
         var body = "<h1>\(HTML.escape(title))</h1>\n"
         // A merge that lacks inputs of its run says so before anything else.
@@ -112,7 +116,9 @@ public enum BatchReport {
             [.text("short circuits"), .number(Double(shorts))],
             [.text("to review (see below)"), .number(Double(hasReview.filter { $0 }.count))],
             [.text("morphology (images)"), .text(labelCounts.keys.sorted().map { "\($0): \(labelCounts[$0]!)" }.joined(separator: ", "))],
-            [.text("depth unit in tables and plots"), .text(useMicrons ? "µm" : "px (some images have no calibration)")],
+            [.text("lengths"), .text(calibratedDepths.count == images.rows.count
+                ? "µm (every image calibrated); px columns beside them"
+                : "µm for the \(calibratedDepths.count) calibrated image\(calibratedDepths.count == 1 ? "" : "s") (empty for the others); px for every image")],
         ]
         if let g = images.index(of: "group") {
             let groups = Set(images.rows.map { $0[g] }).sorted()
@@ -150,8 +156,8 @@ public enum BatchReport {
         // Per-image table
         let manifest = folder.manifestColumns
         let columns: [(String, String)] = [
-            ("max depth (\(depthUnit))", "penetration.max" + depthSuffix), ("p95 depth (\(depthUnit))", "penetration.p95" + depthSuffix),
-            ("front mean (\(depthUnit))", "penetration.front_mean" + depthSuffix), ("area fraction", "area_fraction"),
+            ("max depth (µm)", "penetration.max_um"), ("p95 depth (µm)", "penetration.p95_um"),
+            ("front mean (µm)", "penetration.front_mean_um"), ("max depth (px)", "penetration.max_px"), ("area fraction", "area_fraction"),
             ("lateral fraction", "orientation.lateral_fraction"), ("vertical fraction", "orientation.vertical_fraction"),
             ("coherence", "orientation.coherence"), ("holes", "connectivity.holes"), ("junctions", "skeleton.junctions"),
             ("confidence", "morphology.confidence"),
@@ -174,26 +180,54 @@ public enum BatchReport {
 
         // Distributions
         body += "<h2>Distributions</h2>\n<div class=\"figs\">\n"
-        let series: [(String, String)] = [
-            ("Max depth", "penetration.max" + depthSuffix), ("Area fraction", "area_fraction"),
-            ("Lateral fraction", "orientation.lateral_fraction"), ("Vertical fraction", "orientation.vertical_fraction"),
+        let series: [(title: String, axis: String, key: String)] = [
+            ("Max depth (\(depthUnit))", "max depth beyond the interface (\(depthUnit))", "penetration.max" + depthSuffix),
+            ("Area fraction", "dendrite share of the zone (0–1)", "area_fraction"),
+            ("Lateral fraction", "share within 30° of the interface (0–1)", "orientation.lateral_fraction"),
+            ("Vertical fraction", "share within 30° of the normal (0–1)", "orientation.vertical_fraction"),
         ]
-        for (name, key) in series {
+        for (title, axis, key) in series {
             let values = images.rows.indices.compactMap { num($0, key) }
-            body += HTML.histogram(values, title: name, xLabel: key.hasPrefix("penetration") ? "\(name.lowercased()) (\(depthUnit))" : name.lowercased())
+            let n = values.count < images.rows.count ? ", \(values.count) of \(images.rows.count) images" : ""
+            body += HTML.histogram(values, title: title + n, xLabel: axis)
         }
         body += "</div>\n"
+
+        body += provenance(flats: flats, folder: folder)
 
         // Per-image sections
         body += "<h2>Per image</h2>\n"
         try emit(HTML.pageHead(title: title) + body)
         for (i, row) in images.rows.enumerated() {
             let doc = document(row, folder: folder)
-            try emit(imageSection(index: i + 1, row: row, folder: folder, doc: doc, flat: flat(doc, row: row, header: images.header),
-                                  useMicrons: useMicrons, thumbnails: thumbnails))
+            let values = flat(doc, row: row, header: images.header)
+            try emit(imageSection(index: i + 1, row: row, folder: folder, doc: doc, flat: values,
+                                  useMicrons: values["penetration.max_um"].flatMap(Double.init) != nil, thumbnails: thumbnails))
         }
         try emit("<p style=\"color:#888;font-size:.8em\">Written by dendrometer report from \(HTML.escape(directory)).</p>\n" + HTML.pageTail)
     }
+
+    /// How the numbers were made: the tool versions, the parameter sets (`parameters.json`, by
+    /// `settings_hash`, shown in full) and where each image's input hash is.
+    static func provenance(flats: [[String: String]], folder: BatchFolder) -> String {
+        var s = "<h2 id=\"provenance\">How these numbers were made</h2>\n"
+        let versions = Set(flats.compactMap { $0["tool_version"] }).sorted()
+        let hashes = Set(flats.compactMap { $0["settings_hash"] }).sorted()
+        s += "<p>Tool: \(versions.isEmpty ? "–" : versions.map(HTML.escape).joined(separator: ", ")). "
+        s += "Every output field is defined in docs/metrics.md of the Dendrometer distribution (formula, unit, frame). "
+        s += "Each image's input file hash (<code>input_hash</code>) and parameter-set hash (<code>settings_hash</code>) are in images.csv and in its section below.</p>\n"
+        let path = folder.resolve("parameters.json")
+        if let data = FileManager.default.contents(atPath: path), data.count <= maximumInlineParameterBytes {
+            s += "<p>Parameter sets (\(hashes.count): \(hashes.map(HTML.escape).joined(separator: ", "))), as in <a href=\"parameters.json\">parameters.json</a>:</p>\n"
+            s += "<details><summary>full parameter sets</summary><pre style=\"font-size:.8em\">\(HTML.escape(String(decoding: data, as: UTF8.self)))</pre></details>\n"
+        } else {
+            s += "<p>Parameter sets (\(hashes.count)): see <a href=\"parameters.json\">parameters.json</a>.</p>\n"
+        }
+        return s
+    }
+
+    /// parameters.json larger than this is linked, not shown in the page.
+    static let maximumInlineParameterBytes = 256 << 10
 
     /// The table a merge writes while inputs of its run are missing (`BatchMerge.Incomplete.table`).
     static let missingTable = "missing.csv"
@@ -236,7 +270,8 @@ public enum BatchReport {
             }
         } else if let overlay = images.value(row, "overlay") {
             if let uri = try? Thumbnail.dataURI(path: folder.resolve(overlay)) {
-                s += "<img src=\"\(uri)\" alt=\"overlay of \(HTML.escape(file))\">\n"
+                // The thumbnail opens the full-size overlay beside the report.
+                s += "<a href=\"\(HTML.escape(HTML.urlPath(overlay)))\" title=\"full-size overlay\"><img src=\"\(uri)\" alt=\"overlay of \(HTML.escape(file))\"></a>\n"
             } else {
                 s += "<p class=\"warn\">overlay unavailable: \(HTML.escape(overlay))</p>\n"
             }
@@ -308,7 +343,8 @@ public enum BatchReport {
             }
         }
         if !regionRows.isEmpty {
-            s += "<h4>Regions</h4>\n" + HTML.table(header: ["region", "bbox (px: x, y, w, h)", "area fraction", "label", "confidence"] + featureKeys, rows: regionRows)
+            let featureTitles = ["lateral fraction", "vertical fraction", "coherence", "holes", "mean width (µm)", "taper (base / tip width)"]
+            s += "<h4>Regions</h4>\n" + HTML.table(header: ["region", "bbox (px: x, y, w, h)", "area fraction", "label", "confidence"] + featureTitles, rows: regionRows)
         }
         // Review reasons, warnings and every value
         if let reasons = doc?["quality"]?["review"]?.array, !reasons.isEmpty {

@@ -48,17 +48,12 @@ enum HTML {
     /// A number for SVG coordinates (2 decimals).
     static func c(_ v: Double) -> String { String(format: "%.2f", v) }
 
-    /// Colour of a morphology label (the overlay's palette is not shared; these are report-only).
-    static func colour(ofLabel label: String) -> String {
-        switch label {
-        case "flame": "#e4572e"
-        case "stripe": "#2e86ab"
-        case "network": "#7b4fa0"
-        case "vertical": "#f0a202"
-        case "none": "#b0b0b0"
-        default: "#6c757d"
-        }
-    }
+    /// Colour of a morphology label: the overlay's (``Palette``, Okabe–Ito), so a label looks the
+    /// same on the overlay, in the ROI set and here.
+    static func colour(ofLabel label: String) -> String { Palette.label(label).hex }
+
+    /// Colour of data marks (bars, points, lines) and of medians.
+    static let dataColour = Palette.data.hex, medianColour = Palette.reference.hex
 
     /// A table: header cells and rows of (already escaped) cell HTML.
     /// `sortable` tables get a click-to-sort header; a cell given as
@@ -198,7 +193,7 @@ enum HTML {
         var s = a.svg
         for (i, n) in counts.enumerated() where n > 0 {
             let x0 = a.sx(lower + span * Double(i) / Double(bins)), x1 = a.sx(lower + span * Double(i + 1) / Double(bins))
-            s += "<rect x=\"\(c(x0))\" y=\"\(c(a.sy(Double(n))))\" width=\"\(c(max(0.5, x1 - x0 - 1)))\" height=\"\(c(a.sy(0) - a.sy(Double(n))))\" fill=\"#4c78a8\"><title>\(n)</title></rect>"
+            s += "<rect x=\"\(c(x0))\" y=\"\(c(a.sy(Double(n))))\" width=\"\(c(max(0.5, x1 - x0 - 1)))\" height=\"\(c(a.sy(0) - a.sy(Double(n))))\" fill=\"\(dataColour)\"><title>\(n)</title></rect>"
         }
         return svg(w, h, s, label: title)
     }
@@ -214,33 +209,40 @@ enum HTML {
         let a = axes(width: w, height: h, x: min(0, xs.min()!) ... xs.max()!, y: 0 ... max(ys.max()!, 1e-9),
                      xLabel: xLabel, yLabel: yLabel, title: title)
         var s = a.svg
-        s += "<polyline fill=\"none\" stroke=\"#4c78a8\" stroke-width=\"2\" points=\"" + pts.map { "\(c(a.sx($0.0))),\(c(a.sy($0.1)))" }.joined(separator: " ") + "\"/>"
-        for p in pts { s += "<circle cx=\"\(c(a.sx(p.0)))\" cy=\"\(c(a.sy(p.1)))\" r=\"2.2\" fill=\"#4c78a8\"/>" }
+        s += "<polyline fill=\"none\" stroke=\"\(dataColour)\" stroke-width=\"2\" points=\"" + pts.map { "\(c(a.sx($0.0))),\(c(a.sy($0.1)))" }.joined(separator: " ") + "\"/>"
+        for p in pts { s += "<circle cx=\"\(c(a.sx(p.0)))\" cy=\"\(c(a.sy(p.1)))\" r=\"2.2\" fill=\"\(dataColour)\"/>" }
         return svg(w, h, s, label: title)
     }
 
     /// Orientation rose: `histogram` has bins of 180/count degrees over 0…180°,
     /// 0° = lateral (parallel to the interface, drawn horizontal), 90° = vertical
     /// (drawn up). Orientation is axial, so each bin is drawn at θ and θ + 180°.
-    /// Bar radius is proportional to the bin value over the largest bin.
+    /// Bar radius is proportional to the bin value over the largest bin; the two rings are
+    /// labelled with the share of pixels they stand for.
     static func rose(_ histogram: [Double], title: String, size: Double = 220) -> String {
         let w = size, h = size + 20
         let cx = w / 2, cy = 20 + size / 2, rMax = size / 2 - 16
         var s = "<text x=\"\(c(w / 2))\" y=\"14\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"600\">\(escape(title))</text>"
-        for f in [0.5, 1.0] { s += "<circle cx=\"\(c(cx))\" cy=\"\(c(cy))\" r=\"\(c(rMax * f))\" fill=\"none\" stroke=\"#ccc\"/>" }
+        let values = histogram.map { $0.isFinite ? max(0, $0) : 0 }
+        let top = values.max() ?? 0
+        // Radial scale: rings at half and all of the largest bin, labelled with their share.
+        for f in [0.5, 1.0] {
+            s += "<circle cx=\"\(c(cx))\" cy=\"\(c(cy))\" r=\"\(c(rMax * f))\" fill=\"none\" stroke=\"#ccc\"/>"
+            if top > 0 {
+                s += "<text x=\"\(c(cx - rMax * f * 0.7071 - 2))\" y=\"\(c(cy + rMax * f * 0.7071 + 9))\" text-anchor=\"end\" font-size=\"9\" fill=\"#666\">\(String(format: "%.3g", top * f * 100)) %</text>"
+            }
+        }
         s += "<line x1=\"\(c(cx - rMax))\" x2=\"\(c(cx + rMax))\" y1=\"\(c(cy))\" y2=\"\(c(cy))\" stroke=\"#ccc\"/>"
         s += "<line x1=\"\(c(cx))\" x2=\"\(c(cx))\" y1=\"\(c(cy - rMax))\" y2=\"\(c(cy + rMax))\" stroke=\"#ccc\"/>"
         s += "<text x=\"\(c(cx + rMax + 2))\" y=\"\(c(cy - 3))\" font-size=\"9\" fill=\"#666\">0°</text>"
         s += "<text x=\"\(c(cx + 3))\" y=\"\(c(cy - rMax + 8))\" font-size=\"9\" fill=\"#666\">90°</text>"
-        let values = histogram.map { $0.isFinite ? max(0, $0) : 0 }
-        let top = values.max() ?? 0
         if top > 0 {
             let step = Double.pi / Double(values.count)
             for (i, v) in values.enumerated() where v > 0 {
                 let r = rMax * v / top
                 for turn in [0.0, Double.pi] {
                     let a0 = Double(i) * step + turn, a1 = a0 + step
-                    s += "<path d=\"M\(c(cx)),\(c(cy)) L\(c(cx + r * cos(a0))),\(c(cy - r * sin(a0))) A\(c(r)),\(c(r)) 0 0 0 \(c(cx + r * cos(a1))),\(c(cy - r * sin(a1))) Z\" fill=\"#4c78a8\" fill-opacity=\"0.8\" stroke=\"#fff\" stroke-width=\"0.5\"><title>\(Int(saturating: Double(i) * 180 / Double(values.count)))–\(Int(saturating: Double(i + 1) * 180 / Double(values.count)))°: \(format(v))</title></path>"
+                    s += "<path d=\"M\(c(cx)),\(c(cy)) L\(c(cx + r * cos(a0))),\(c(cy - r * sin(a0))) A\(c(r)),\(c(r)) 0 0 0 \(c(cx + r * cos(a1))),\(c(cy - r * sin(a1))) Z\" fill=\"\(dataColour)\" fill-opacity=\"0.8\" stroke=\"#fff\" stroke-width=\"0.5\"><title>\(Int(saturating: Double(i) * 180 / Double(values.count)))–\(Int(saturating: Double(i + 1) * 180 / Double(values.count)))°: \(format(v))</title></path>"
                 }
             }
         }
@@ -248,7 +250,7 @@ enum HTML {
     }
 
     /// Box plots side by side: box q1…q3 with the median, Tukey whiskers to the
-    /// furthest value within 1.5 IQR, points beyond them.
+    /// furthest value within 1.5 IQR, and every value as a point over it (hollow beyond the whiskers).
     static func boxPlot(_ groups: [(name: String, values: [Double])], title: String, yLabel: String) -> String {
         let w = max(240.0, 80 + 70 * Double(groups.count)), h = 240.0
         let all = groups.flatMap(\.values).filter(\.isFinite)
@@ -266,14 +268,18 @@ enum HTML {
             let fence = 1.5 * sum.iqr
             let inside = g.values.filter { $0.isFinite && $0 >= sum.q1 - fence && $0 <= sum.q3 + fence }
             let wLo = inside.min() ?? sum.q1, wHi = inside.max() ?? sum.q3
-            let colour = "#4c78a8"
+            let colour = dataColour
             s += "<line x1=\"\(c(xc))\" x2=\"\(c(xc))\" y1=\"\(c(a.sy(wLo)))\" y2=\"\(c(a.sy(sum.q1)))\" stroke=\"#333\"/>"
             s += "<line x1=\"\(c(xc))\" x2=\"\(c(xc))\" y1=\"\(c(a.sy(sum.q3)))\" y2=\"\(c(a.sy(wHi)))\" stroke=\"#333\"/>"
             for wv in [wLo, wHi] { s += "<line x1=\"\(c(xc - bw / 4))\" x2=\"\(c(xc + bw / 4))\" y1=\"\(c(a.sy(wv)))\" y2=\"\(c(a.sy(wv)))\" stroke=\"#333\"/>" }
             s += "<rect x=\"\(c(xc - bw / 2))\" y=\"\(c(a.sy(sum.q3)))\" width=\"\(c(bw))\" height=\"\(c(max(1, a.sy(sum.q1) - a.sy(sum.q3))))\" fill=\"\(colour)\" fill-opacity=\"0.35\" stroke=\"\(colour)\"><title>n=\(sum.n) median=\(format(sum.median)) IQR \(format(sum.q1))–\(format(sum.q3))</title></rect>"
-            s += "<line x1=\"\(c(xc - bw / 2))\" x2=\"\(c(xc + bw / 2))\" y1=\"\(c(a.sy(sum.median)))\" y2=\"\(c(a.sy(sum.median)))\" stroke=\"#c0392b\" stroke-width=\"2\"/>"
-            for v in g.values where v.isFinite && (v < wLo || v > wHi) {
-                s += "<circle cx=\"\(c(xc))\" cy=\"\(c(a.sy(v)))\" r=\"2.5\" fill=\"none\" stroke=\"#333\"/>"
+            s += "<line x1=\"\(c(xc - bw / 2))\" x2=\"\(c(xc + bw / 2))\" y1=\"\(c(a.sy(sum.median)))\" y2=\"\(c(a.sy(sum.median)))\" stroke=\"\(medianColour)\" stroke-width=\"2\"/>"
+            // Every value as a point over the box, spread sideways by a fixed pattern (not random,
+            // so the page is reproducible); values beyond the whiskers drawn hollow.
+            for (k, v) in g.values.enumerated() where v.isFinite {
+                let dx = (Double((k * 7) % 11) / 10 - 0.5) * bw * 0.8
+                let outside = v < wLo || v > wHi
+                s += "<circle cx=\"\(c(xc + dx))\" cy=\"\(c(a.sy(v)))\" r=\"2.5\" fill=\"\(outside ? "none" : "#333")\" fill-opacity=\"0.6\" stroke=\"#333\"><title>\(format(v))</title></circle>"
             }
             s += "<text x=\"\(c(xc))\" y=\"\(c(h - 12))\" text-anchor=\"middle\" font-size=\"9\" fill=\"#666\">n=\(sum.n)</text>"
         }
@@ -283,7 +289,7 @@ enum HTML {
     /// Horizontal stacked bars of label shares (0…1) per group, with a legend.
     static func compositionBars(_ groups: [(name: String, shares: [(label: String, share: Double)])], title: String) -> String {
         let w = 520.0, rowH = 26.0, left = 110.0, right = 20.0
-        let h = 30 + rowH * Double(groups.count) + 36
+        let h = 30 + rowH * Double(groups.count) + 52
         var s = "<text x=\"\(c(w / 2))\" y=\"15\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"600\">\(escape(title))</text>"
         var labels = [String]()
         for (i, g) in groups.enumerated() {
@@ -297,8 +303,16 @@ enum HTML {
                 x += bw
             }
         }
+        // Axis: share of images (or regions) in %.
+        let axisY = 26 + rowH * Double(groups.count)
+        s += "<line x1=\"\(c(left))\" x2=\"\(c(w - right))\" y1=\"\(c(axisY))\" y2=\"\(c(axisY))\" stroke=\"#888\"/>"
+        for pct in stride(from: 0.0, through: 100.0, by: 25.0) {
+            let x = left + (w - left - right) * pct / 100
+            s += "<line x1=\"\(c(x))\" x2=\"\(c(x))\" y1=\"\(c(axisY))\" y2=\"\(c(axisY + 4))\" stroke=\"#888\"/>"
+            s += "<text x=\"\(c(x))\" y=\"\(c(axisY + 14))\" text-anchor=\"middle\" font-size=\"10\">\(Int(pct)) %</text>"
+        }
         var lx = left
-        let ly = 30 + rowH * Double(groups.count) + 8
+        let ly = axisY + 22
         for l in labels {
             s += "<rect x=\"\(c(lx))\" y=\"\(c(ly))\" width=\"10\" height=\"10\" fill=\"\(colour(ofLabel: l))\"/><text x=\"\(c(lx + 14))\" y=\"\(c(ly + 9))\" font-size=\"11\">\(escape(l))</text>"
             lx += 24 + 7 * Double(l.count)

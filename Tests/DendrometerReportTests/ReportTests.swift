@@ -39,11 +39,16 @@ import Testing
         // Plots: two depth profiles, two roses, four distribution histograms.
         #expect(html.components(separatedBy: "aria-label=\"Depth profile\"").count - 1 == 2)
         #expect(html.components(separatedBy: "aria-label=\"Orientation (0° = lateral)\"").count - 1 == 2)
-        for t in ["Max depth", "Area fraction", "Lateral fraction", "Vertical fraction"] {
-            #expect(html.contains("aria-label=\"\(t)\""))
+        // One image lacks calibration: units are per image (µm columns empty for it, px beside), and
+        // the depth histogram is in µm over the calibrated image alone, saying so.
+        for t in ["Max depth (µm), 1 of 2 images", "Area fraction", "Lateral fraction", "Vertical fraction"] {
+            #expect(html.contains("aria-label=\"\(t)\""), "\(t)")
         }
-        // One image lacks calibration, so depths are reported in px.
-        #expect(html.contains("max depth (px)"))
+        #expect(html.contains("<th>max depth (µm)</th>") && html.contains("<th>max depth (px)</th>"))
+        #expect(html.contains("µm for the 1 calibrated image (empty for the others); px for every image"))
+        // Thumbnails open the full-size overlay; the provenance section names the tool.
+        #expect(html.components(separatedBy: "title=\"full-size overlay\"><img src=\"data:image/png;base64,").count - 1 == 2)
+        #expect(html.contains("<h2 id=\"provenance\">How these numbers were made</h2>"))
         // Sortable table with both rows, manifest columns first.
         #expect(html.contains("<table class=\"sortable\" id=\"images-table\"><thead><tr><th>#</th><th>group</th><th>cycles</th><th>file</th>"))
         // Regions: 1 + 2 rows from the JSON documents.
