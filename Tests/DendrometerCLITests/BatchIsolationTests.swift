@@ -6,13 +6,7 @@ import Testing
 /// image's failure row, the others finish, and a resume after the cause is gone completes it.
 @Suite("Batch worker isolation")
 struct BatchIsolationTests {
-    static func folder(_ name: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-iso-\(name)-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: CLI.packageRoot.appendingPathComponent("samples/li_vertical_imagej16.tif").path,
-                                         toPath: dir + "/in/small.tif")
-        return dir
-    }
+    static func folder(_ name: String) throws -> String { try CLI.folderWithSmallImage("dm-iso-\(name)") }
 
     @Test("an image over the time limit is a failure row; the next run without the limit completes it")
     func timeout() throws {

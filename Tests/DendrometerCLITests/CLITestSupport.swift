@@ -28,6 +28,15 @@ enum CLI {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// A fresh temporary folder `NAME-UUID` holding `in/small.tif` (a copy of the small Li sample).
+    static func folderWithSmallImage(_ name: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("samples/li_vertical_imagej16.tif").path,
+                                         toPath: dir + "/in/small.tif")
+        return dir
+    }
+
     static func run(_ arguments: [String]) throws -> CLIResult {
         let process = Process()
         process.executableURL = executable

@@ -6,13 +6,7 @@ import Testing
 /// and is complete after the missing shard ran, and inputs that name no image fail the run.
 @Suite("Cluster commands")
 struct ClusterCommandTests {
-    static func folder(_ name: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cluster-\(name)-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: CLI.packageRoot.appendingPathComponent("samples/li_vertical_imagej16.tif").path,
-                                         toPath: dir + "/in/small.tif")
-        return dir
-    }
+    static func folder(_ name: String) throws -> String { try CLI.folderWithSmallImage("dm-cluster-\(name)") }
 
     static let taskset = "/usr/bin/taskset"
 
