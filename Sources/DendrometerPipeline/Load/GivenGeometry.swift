@@ -205,10 +205,12 @@ public struct GivenInterface: Sendable, Equatable {
     static func anodeSidePhaseShare(_ phase: BinaryMask, interface: Interface) -> Double {
         var inside = 0, total = 0
         let w = phase.width, h = phase.height
+        // The interface's height at every position along it, once (not once per pixel).
+        let heights = (0 ..< interface.side.length(width: w, height: h)).map { interface.height(atU: Double($0)) }
         for y in 0 ..< h {
             for x in 0 ..< w {
                 let f = interface.side.framePosition(x: x, y: y, width: w, height: h)
-                guard Double(f.v) < interface.height(atU: Double(f.u)) else { continue }
+                guard Double(f.v) < heights[f.u] else { continue }
                 total += 1
                 if phase.bits[y * w + x] != 0 { inside += 1 }
             }
