@@ -88,7 +88,13 @@ public enum OverlayRenderer {
                 }
             }
         }
-        // Interface and front.
+        // Region boxes, then the interface and the front over them (the reference lines stay
+        // whole where a box edge runs along them), then the boxes' labels over everything.
+        let scale = max(1, min(w, h) / 350)
+        for region in r.regions {
+            let b = region.bboxPx
+            canvas.rectangle(PixelRectLite(x: b.x, y: b.y, w: b.width, h: b.height), color(of: region.morphology.label), thickness: t + 1)
+        }
         if let interface = r.interface {
             let pts = interface.pointsPx
             for k in 1 ..< pts.count {
@@ -100,19 +106,20 @@ public enum OverlayRenderer {
                 canvas.line(front[k - 1].x, front[k - 1].y, front[k].x, front[k].y, frontColor, thickness: t)
             }
         }
-        // Region boxes.
-        let scale = max(1, min(w, h) / 350)
         for region in r.regions {
             let c = color(of: region.morphology.label)
             let b = region.bboxPx
-            canvas.rectangle(PixelRectLite(x: b.x, y: b.y, w: b.width, h: b.height), c, thickness: t + 1)
-            // The label at the box's top-right corner, clear of the legend (top-left or in the data bar).
-            let label = "\(region.name) \(region.morphology.label.rawValue)"
-            let labelW = BitmapFont.width(label, scale: scale) + 4 * scale
-            let lx = max(b.x + t + 1, b.x + b.width - t - 1 - labelW)
+            // The label in a corner on the box's far side from the anode, so it never covers the
+            // interface, and clear of the legend (top-left or in the data bar) and the scale bar
+            // (bottom-right): anode bottom or left → top-right; anode top or right → bottom-left.
             // On a tag of the label's colour, in black or white, whichever reads on it.
-            canvas.fill(PixelRectLite(x: lx, y: b.y + t + 1, w: labelW, h: 9 * scale), c)
-            BitmapFont.draw(label, x: lx + 2 * scale, y: b.y + t + 1 + scale, scale: scale, color: textColor(on: c), into: &canvas)
+            let label = "\(region.name) \(region.morphology.label.rawValue)"
+            let labelW = BitmapFont.width(label, scale: scale) + 4 * scale, labelH = 9 * scale
+            let farBottomLeft = r.interface.map { $0.side == .top || $0.side == .right } ?? false
+            let lx = farBottomLeft ? b.x + t + 1 : max(b.x + t + 1, b.x + b.width - t - 1 - labelW)
+            let ly = farBottomLeft ? max(b.y + t + 1, b.y + b.height - t - 1 - labelH) : b.y + t + 1
+            canvas.fill(PixelRectLite(x: lx, y: ly, w: labelW, h: labelH), c)
+            BitmapFont.draw(label, x: lx + 2 * scale, y: ly + scale, scale: scale, color: textColor(on: c), into: &canvas)
         }
         drawLegend(&canvas, scale: scale, dataBar: dataBarRows(r))
         drawScaleBar(&canvas, r: r, scale: scale, thickness: t)
