@@ -104,6 +104,14 @@ struct GivenGeometryTests {
         let oval = try ExcludedAreas.rois([ImageJROI(name: "o", shape: .oval(x: 2, y: 1, width: 4, height: 4))], source: "o.roi")
             .mask(field: field, rasterWidth: 12, rasterHeight: 8)
         #expect(oval.area == 12)                      // a 4 × 4 disc by centres: 2 + 4 + 4 + 2
+        // Areas beyond the field, or with absurd coordinates, change nothing and never trap
+        // (fuzzing found a rectangle below the field making an inverted range).
+        for shape: ImageJROI.Shape in [.rectangle(x: 0, y: 60, width: 768, height: 172), .oval(x: -5000, y: 20, width: 30, height: 30),
+                                       .polygon([(x: -1e30, y: -1e30), (x: 1e30, y: 2), (x: 3, y: 1e30)])] {
+            var m = BinaryMask(width: 8, height: 6)
+            ExcludedAreas.fill(shape, into: &m, originX: 2, originY: 1)
+            if case .polygon = shape { #expect(m.area <= 48) } else { #expect(m.area == 0) }
+        }
         // A line is not an area; a mask of the wrong size is refused.
         #expect(throws: AnalysisError.self) {
             try ExcludedAreas.rois([ImageJROI(name: "l", shape: .polyline([(x: 0, y: 0), (x: 5, y: 5)]))], source: "l.roi")

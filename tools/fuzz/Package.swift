@@ -2,7 +2,7 @@
 //
 // Coverage-guided fuzzing of Dendrometer's readers with libFuzzer (see run.sh):
 // FuzzImage feeds bytes to the TIFF/PNG/BMP readers, FuzzMetadata to every vendor
-// calibration parser. Built with -sanitize=fuzzer,address by run.sh; not part of
+// calibration parser, FuzzGeometry to the ROI, interface and exclusion readers. Built with -sanitize=fuzzer,address by run.sh; not part of
 // the main build or the tests.
 
 import PackageDescription
@@ -14,5 +14,6 @@ let package = Package(
         .target(name: "FuzzDriver"),
         .executableTarget(name: "FuzzImage", dependencies: ["FuzzDriver", .product(name: "Dendrometer", package: "Dendrometer")]),
         .executableTarget(name: "FuzzMetadata", dependencies: ["FuzzDriver", .product(name: "Dendrometer", package: "Dendrometer")]),
+        .executableTarget(name: "FuzzGeometry", dependencies: ["FuzzDriver", .product(name: "Dendrometer", package: "Dendrometer")]),
     ]
 )

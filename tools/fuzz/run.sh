@@ -2,7 +2,7 @@
 # Coverage-guided fuzzing of the image readers and the vendor metadata parsers with
 # libFuzzer (ships with the Swift toolchain) under AddressSanitizer.
 #
-# Usage: tools/fuzz/run.sh [MINUTES_PER_HARNESS] [image|metadata|all]   (default 10, all)
+# Usage: tools/fuzz/run.sh [MINUTES_PER_HARNESS] [image|metadata|geometry|all]   (default 10, all)
 # libFuzzer stops at its first finding; fix it, add its regression test, and run again.
 # Seeds: samples/, the project's own synthetic benchmark scenes, and ../shared/data when
 # present. Findings go to tools/fuzz/findings/<harness>/ (crash-*, oom-*, timeout-*); each
@@ -12,11 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 minutes="${1:-10}"
 harnesses="${2:-all}"
-[ "$harnesses" = all ] && harnesses="image metadata"
+[ "$harnesses" = all ] && harnesses="image metadata geometry"
 swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >/dev/null
 bin="$(swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --show-bin-path)"
 work="$(mktemp -d)"
-mkdir -p "$work/image" "$work/metadata" findings/image findings/metadata
+mkdir -p "$work/image" "$work/metadata" "$work/geometry" findings/image findings/metadata findings/geometry
 # Image seeds: tiny files of every layout the readers handle (make_seeds.py), plus the real
 # microscope files under 64 KB when ../shared is there (small seeds keep the fuzzer fast).
 python3 make_seeds.py "$work/image" || echo "run.sh: make_seeds.py needs numpy, tifffile and Pillow; seeding from files only" >&2
@@ -30,6 +30,22 @@ done
 for f in "$work"/image/*.tif ../../samples/*.tif; do
     { printf '\x03\x00\x02\x40\x00\x00\x01\x00'; { strings -n 6 "$f" | head -200; } || true; } > "$work/metadata/$(basename "$f").txt"
 done
+# Geometry seeds: first byte 0 = ImageJ ROI, 1 = JSON polyline, 2 = CSV polyline. ROIs come from
+# the ROI set an analysis of a sample writes (interface, front, regions).
+seed_rois="$(mktemp -d)"
+if "$bin/../release/dendrometer" analyze ../../samples/li-in_fig3_fei.tif --overlay none --out "$seed_rois" >/dev/null 2>&1 \
+   || ../../.build/release/dendrometer analyze ../../samples/li-in_fig3_fei.tif --overlay none --out "$seed_rois" >/dev/null 2>&1; then
+    python3 - "$seed_rois/li-in_fig3_fei.rois.zip" "$work/geometry" <<'PY' || true
+import sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+for i, name in enumerate(z.namelist()):
+    open(f"{sys.argv[2]}/roi{i}", "wb").write(b"\x00" + z.read(name))
+PY
+fi
+printf '\x01[[0, 40.5], [63, 41.5]]' > "$work/geometry/json0"
+printf '\x01{"points": [[0, 20], [31.5, 20.25]], "unit": "um"}' > "$work/geometry/json1"
+printf '\x02x,y\n0,40.5\n63,41.5\n' > "$work/geometry/csv0"
+printf '\x02x_um,y_um\n0,20\n31.5,20.25\n' > "$work/geometry/csv1"
 for harness in $harnesses; do
     exe="$bin/Fuzz$(tr '[:lower:]' '[:upper:]' <<< "${harness:0:1}")${harness:1}"
     log="$work/$harness.log"

@@ -63,11 +63,24 @@ public struct GivenInterface: Sendable, Equatable {
             // ImageJ puts pixel centres at +0.5.
             return GivenInterface(points: points.map { Point(x: $0.x - 0.5, y: $0.y - 0.5) }, source: path)
         }
+        let format: TextFormat
+        if lower.hasSuffix(".csv") { format = .csv } else if lower.hasSuffix(".json") { format = .json } else {
+            throw .badGeometry(path, "expected an ImageJ .roi or .zip, a .json or a .csv polyline")
+        }
         guard let data = FileManager.default.contents(atPath: path) else { throw .badGeometry(path, "cannot read file") }
+        return try parse(data, format: format, path: path)
+    }
+
+    /// The text formats of a polyline file.
+    public enum TextFormat: Sendable { case json, csv }
+
+    /// Parses a JSON or CSV polyline (see the file header); `path` names it in errors.
+    public static func parse(_ data: Data, format: TextFormat, path: String) throws(AnalysisError) -> GivenInterface {
         guard data.count <= Limits.maximumTextBytes else { throw .badGeometry(path, "\(data.count) bytes, more than an interface polyline holds") }
-        if lower.hasSuffix(".csv") { return try csv(String(decoding: data, as: UTF8.self), path: path) }
-        if lower.hasSuffix(".json") { return try json(data, path: path) }
-        throw .badGeometry(path, "expected an ImageJ .roi or .zip, a .json or a .csv polyline")
+        switch format {
+        case .csv: return try csv(String(decoding: data, as: UTF8.self), path: path)
+        case .json: return try json(data, path: path)
+        }
     }
 
     /// Limits on untrusted polyline files.
@@ -132,7 +145,7 @@ public struct GivenInterface: Sendable, Equatable {
     ///   - side: `--anode`, or nil to infer it (the strip between edge and line that is mostly phase).
     ///   - pixelSize: converts µm polylines; required for them.
     ///   - minimumAnodePhaseShare: the anode strip must be at least this much phase, else `review`.
-    func detection(phase: BinaryMask, field: PixelRect, side: AnodeSide?, pixelSize: PixelSize?,
+    public func detection(phase: BinaryMask, field: PixelRect, side: AnodeSide?, pixelSize: PixelSize?,
                    minimumAnodePhaseShare: Double, review: inout [String]) throws(AnalysisError) -> InterfaceDetection {
         var pts = points
         if unit == .micrometres {
@@ -273,16 +286,21 @@ public enum ExcludedAreas: Sendable, Equatable {
     /// full raster; the mask's pixel (0, 0) is raster pixel (originX, originY)).
     static func fill(_ shape: ImageJROI.Shape, into mask: inout BinaryMask, originX: Int, originY: Int) {
         let w = mask.width, h = mask.height
+        /// `lo ..< hi` clipped to `0 ..< limit` (empty when they do not overlap; never an inverted range).
+        func clipped(_ lo: Int, _ hi: Int, _ limit: Int) -> Range<Int> {
+            let a = min(max(0, lo), limit), b = min(max(a, hi), limit)
+            return a ..< b
+        }
         switch shape {
         case let .rectangle(x, y, rw, rh):
-            for yy in max(0, y - originY) ..< min(h, y + rh - originY) where yy >= 0 {
-                for xx in max(0, x - originX) ..< min(w, x + rw - originX) where xx >= 0 { mask.bits[yy * w + xx] = 1 }
+            for yy in clipped(y - originY, y + rh - originY, h) {
+                for xx in clipped(x - originX, x + rw - originX, w) { mask.bits[yy * w + xx] = 1 }
             }
         case let .oval(x, y, rw, rh):
             let cx = Double(x) + Double(rw) / 2, cy = Double(y) + Double(rh) / 2, rx = Double(rw) / 2, ry = Double(rh) / 2
             guard rx > 0, ry > 0 else { return }
-            for yy in max(0, y - originY) ..< min(h, y + rh - originY) where yy >= 0 {
-                for xx in max(0, x - originX) ..< min(w, x + rw - originX) where xx >= 0 {
+            for yy in clipped(y - originY, y + rh - originY, h) {
+                for xx in clipped(x - originX, x + rw - originX, w) {
                     let dx = (Double(xx + originX) + 0.5 - cx) / rx, dy = (Double(yy + originY) + 0.5 - cy) / ry
                     if dx * dx + dy * dy <= 1 { mask.bits[yy * w + xx] = 1 }
                 }
@@ -291,7 +309,9 @@ public enum ExcludedAreas: Sendable, Equatable {
             // Even–odd rule on pixel centres, one scan line per row.
             guard points.count >= 3 else { return }
             let ys = points.map(\.y)
-            let y0 = max(0, Int(saturating: ys.min()!.rounded(.down)) - originY), y1 = min(h - 1, Int(saturating: ys.max()!.rounded(.up)) - originY)
+            // Positions come from files: bounded before the integer arithmetic (no overflow).
+            func pixel(_ v: Double) -> Int { Int(saturating: min(max(v, -1e9), 1e9)) }
+            let y0 = max(0, pixel(ys.min()!.rounded(.down)) - originY), y1 = min(h - 1, pixel(ys.max()!.rounded(.up)) - originY)
             guard y0 <= y1 else { return }
             for yy in y0 ... y1 {
                 let cy = Double(yy + originY) + 0.5
@@ -304,8 +324,8 @@ public enum ExcludedAreas: Sendable, Equatable {
                 var k = 0
                 while k + 1 < crossings.count {
                     // Pixel centres cx = xx + originX + 0.5 with crossings[k] <= cx < crossings[k + 1].
-                    let lo = max(0, Int(saturating: (crossings[k] - 0.5).rounded(.up)) - originX)
-                    let hi = min(w, Int(saturating: (crossings[k + 1] - 0.5).rounded(.up)) - originX)
+                    let lo = max(0, pixel((crossings[k] - 0.5).rounded(.up)) - originX)
+                    let hi = min(w, pixel((crossings[k + 1] - 0.5).rounded(.up)) - originX)
                     if lo < hi { for xx in lo ..< hi { mask.bits[yy * w + xx] = 1 } }
                     k += 2
                 }
