@@ -31,10 +31,10 @@ for f in "$work"/image/*.tif ../../samples/*.tif; do
     { printf '\x03\x00\x02\x40\x00\x00\x01\x00'; { strings -n 6 "$f" | head -200; } || true; } > "$work/metadata/$(basename "$f").txt"
 done
 # Geometry seeds: first byte 0 = ImageJ ROI, 1 = JSON polyline, 2 = CSV polyline. ROIs come from
-# the ROI set an analysis of a sample writes (interface, front, regions).
+# the ROI set an analysis of a sample writes (interface, front, regions), with the project's
+# release tool when it is built (the quick start builds it); the text seeds need nothing.
 seed_rois="$(mktemp -d)"
-if "$bin/../release/dendrometer" analyze ../../samples/li-in_fig3_fei.tif --overlay none --out "$seed_rois" >/dev/null 2>&1 \
-   || ../../.build/release/dendrometer analyze ../../samples/li-in_fig3_fei.tif --overlay none --out "$seed_rois" >/dev/null 2>&1; then
+if ../../.build/release/dendrometer analyze ../../samples/li-in_fig3_fei.tif --overlay none --out "$seed_rois" >/dev/null 2>&1; then
     python3 - "$seed_rois/li-in_fig3_fei.rois.zip" "$work/geometry" <<'PY' || true
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
