@@ -59,8 +59,8 @@ public enum VectorKernels: String, Sendable, CaseIterable, Comparable {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 
-    /// The C instruction-set code, nil for the Swift kernels.
-    var isa: dm_isa? {
+    /// The C instruction-set code, nil for the Swift kernels (for the package's other C-kernel users).
+    package var isa: dm_isa? {
         switch self {
         case .portable: nil
         case .avx2: DM_ISA_AVX2

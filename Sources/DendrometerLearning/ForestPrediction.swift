@@ -2,64 +2,75 @@
 // probabilities of a sample are the mean over trees of the class frequencies in
 // the leaf it reaches (scikit-learn's `predict_proba`).
 //
-// Speed: samples are processed in blocks of ``predictionBlockSize``. A block's
-// feature values are first copied into one contiguous scratch tile (feature f
-// of sample p at f·blockSize + p): in an image's planar feature tile the planes
-// lie a few MiB apart, a power-of-two stride that maps every plane of a sample
-// onto the same cache set, so a descent reading 49 planes would miss the L1 and
-// L2 caches on nearly every node; the compact tile (≈ 25 KiB) stays in L1.
-// Each tree is then run over the whole block before the next, so the tree's
-// nodes stay in cache, and per-class sums accumulate in a small block buffer.
-// Within a block the tree is descended level by level for all samples at once
-// (a level-synchronous traversal, as in GPU forest inference, e.g. Sharp 2008):
-// one pass over the block's still-active samples moves each one node down, and
-// the samples that reached a leaf drop out of the active list (branch-free
-// compaction). A sample-by-sample descent is a chain of dependent loads
-// (node → feature value → compare → next node) that leaves the core waiting on
-// memory latency; in a level pass the samples are independent, so the core
-// overlaps the loads of many of them. Leaf rows are added to the sums in tree
-// order, so probabilities are bit for bit those of the sample-by-sample loop.
+// Speed: samples are processed in blocks of ``predictionBlockSize`` neighbouring
+// pixels. A block's feature values are first copied into one contiguous tile
+// (feature f of sample p at f·blockSize + p): in an image's planar feature tile
+// the planes lie a few MiB apart, a power-of-two stride that maps every plane of
+// a sample onto the same cache set; the compact tile (49 KiB) stays in L1/L2.
+// Each tree is then walked once for the whole block with the block's samples
+// as bitmasks (CVectorKernels/ForestMasks.c): a node splits the mask of the
+// samples that reached it with one vector compare per 16 samples, and a leaf
+// adds its class row to the sums of the samples in its mask. Neighbouring
+// pixels mostly take the same path, so a tree costs about one compare per node
+// on the path per 16 samples, instead of a chain of dependent loads per sample
+// and level. Each sample still receives exactly one leaf row per tree, in tree
+// order, so probabilities are bit for bit those of a sample-by-sample descent.
 //
 // Classification alone (the class map a segmentation needs, not the
 // probabilities) stops early, exactly: a tree moves the difference between two
 // classes' probability sums by at most 1 (leaf probabilities lie in [0, 1]), so
 // once the leading class is ahead of every other by more than the number of
 // trees still to run (plus a bound on Float rounding), no remaining tree can
-// change the winner, and the sample leaves the block's work list. Worked
-// example: 100 trees whose leaves are pure; a pixel every tree sends to class 1
-// has sums (k, 0, 0) after k trees and is decided after tree 51, when
+// change the winner, and the sample's bit is cleared from the block's mask.
+// Worked example: 100 trees whose leaves are pure; a pixel every tree sends to
+// class 1 has sums (k, 0, 0) after k trees and is decided after tree 51, when
 // 51 > 49 + rounding bound; a pixel on a phase boundary runs all 100 trees.
 // The class map is identical to the arg-max of the full probabilities.
 
+import CVectorKernels
 import DendrometerCore
+import DendrometerFilters
 
-/// Samples per prediction block (49 features × 128 samples × 4 bytes ≈ 25 KiB of copied features).
-let predictionBlockSize = 128
+/// Samples per prediction block: 16 mask chunks of 16 samples (49 features × 256 samples ×
+/// 4 bytes = 49 KiB of copied features).
+let predictionBlockSize = 256
+/// Mask chunks per block (``predictionBlockSize`` / 16).
+let predictionChunks = predictionBlockSize / Int(DM_FOREST_CHUNK)
 
 extension RandomForest {
-    /// Scratch layout of one block: copied features, class sums and the Int32 traversal lists.
-    struct BlockScratch {
+    /// Per-worker buffers of block prediction: the copied features, the class sums, the masks
+    /// of undecided samples, the tree walk's stack and the decided classes.
+    final class PredictionScratch {
         let features: UnsafeMutablePointer<Float>
         let sums: UnsafeMutablePointer<Float>
-        /// Samples still to descend in the current tree, their current nodes, the leaf row each reached,
-        /// and (classification) the samples not yet decided.
-        let active, current, leaf, undecided: UnsafeMutablePointer<Int32>
+        let undecided: UnsafeMutablePointer<UInt16>
+        let stackMasks: UnsafeMutablePointer<UInt16>
+        let stackNodes: UnsafeMutablePointer<Int32>
+        let winners: UnsafeMutablePointer<UInt8>
 
-        init(_ base: UnsafeMutablePointer<Float>, featureCount nf: Int, classCount k: Int) {
-            let b = predictionBlockSize
-            features = base
-            sums = base + nf * b
-            let raw = UnsafeMutableRawPointer(base + (nf + k) * b).bindMemory(to: Int32.self, capacity: 4 * b)
-            active = raw; current = raw + b; leaf = raw + 2 * b; undecided = raw + 3 * b
+        init(featureCount: Int, classCount: Int, depth: Int) {
+            let b = predictionBlockSize, c = predictionChunks
+            features = .allocate(capacity: max(1, featureCount) * b)
+            sums = .allocate(capacity: max(1, classCount) * b)
+            undecided = .allocate(capacity: c)
+            stackMasks = .allocate(capacity: (depth + 2) * c)
+            stackNodes = .allocate(capacity: depth + 1)
+            winners = .allocate(capacity: b)
+        }
+
+        deinit {
+            features.deallocate(); sums.deallocate(); undecided.deallocate()
+            stackMasks.deallocate(); stackNodes.deallocate(); winners.deallocate()
         }
     }
 
-    /// Floats of scratch the block predictions need.
-    static func predictionScratchCount(featureCount nf: Int, classCount k: Int) -> Int {
-        (nf + k + 4) * predictionBlockSize
+    /// Buffers for one worker's block predictions with this forest.
+    func makePredictionScratch() -> PredictionScratch {
+        PredictionScratch(featureCount: featureCount, classCount: classCount, depth: predictionDepth)
     }
 
-    /// Copies the features of samples `p0 ..< p0 + bn` into the compact block tile.
+    /// Copies the features of samples `p0 ..< p0 + bn` into the compact block tile; samples
+    /// `bn ..< predictionBlockSize` of a short last block are zero (read by the vector compares, never used).
     @inline(__always)
     private func gather(_ x: UnsafePointer<Float>, featureStride: Int, sampleStride: Int, from p0: Int, count bn: Int,
                         into tile: UnsafeMutablePointer<Float>) {
@@ -71,63 +82,44 @@ extension RandomForest {
             } else {
                 for p in 0 ..< bn { dst[p] = src[p * sampleStride] }
             }
+            if bn < b { (dst + bn).update(repeating: 0, count: b - bn) }
         }
     }
 
-    /// Descends one tree (its prediction nodes at `tree`) for the samples `samples[0 ..< count]`
-    /// of the block tile; `s.leaf[p]` receives the leaf row sample p reaches.
+    /// Sets the block's mask to its first `count` samples.
     @inline(__always)
-    private func descend(_ tree: UnsafePointer<Node>, samples: UnsafePointer<Int32>, count: Int, _ s: BlockScratch) {
-        let b = predictionBlockSize, tile = s.features
-        let active = s.active, current = s.current, leaf = s.leaf
-        for i in 0 ..< count { active[i] = samples[i]; current[i] = 0 }
-        var m = count
-        while m > 0 {
-            // One level: every active sample moves one node down; a sample whose child is a
-            // leaf (c < 0) records the leaf row ~c and is not kept.
-            var kept = 0
-            for i in 0 ..< m {
-                let p = Int(active[i])
-                let node = tree[Int(current[i])]
-                let v = tile[Int(node.feature) &* b &+ p]
-                // Branch-free choice of the child (a branch here is mispredicted about half
-                // the time): right when !(v ≤ threshold), NaN included.
-                let right = Int32(unsafeBitCast(!(v <= node.threshold), to: UInt8.self))
-                let next = node.left ^ ((node.left ^ node.right) & (0 &- right))
-                leaf[p] = ~next                   // final only once a leaf is reached
-                active[kept] = Int32(truncatingIfNeeded: p)
-                current[kept] = next
-                kept &+= Int(unsafeBitCast(next >= 0, to: UInt8.self))
-            }
-            m = kept
+    private static func fillMask(_ mask: UnsafeMutablePointer<UInt16>, count: Int) {
+        let chunk = Int(DM_FOREST_CHUNK)
+        for j in 0 ..< predictionChunks {
+            let n = min(chunk, max(0, count - j * chunk))
+            mask[j] = n == chunk ? UInt16.max : UInt16((1 << n) - 1)
         }
-    }
-
-    /// The forest's arrays as raw pointers, for the span of one prediction call.
-    struct ForestView {
-        let nodes: UnsafePointer<Node>
-        let probabilities: UnsafePointer<Float>
-        let starts: UnsafeBufferPointer<Int>
-        /// Tree t's prediction nodes.
-        @inline(__always) func tree(_ t: Int) -> UnsafePointer<Node> { nodes + starts[t] }
     }
 
     /// For every block of `count` samples: copies its features into the block tile, clears its
-    /// class sums, and calls `body(first sample, samples in the block, forest)`.
+    /// class sums, and calls `body(first sample, samples in the block, add)`, where `add(t)` adds
+    /// tree t's leaf rows to the sums of the samples in `s.undecided`.
     @inline(__always)
     private func forEachBlock(_ x: UnsafePointer<Float>, featureStride: Int, sampleStride: Int, count: Int,
-                              _ s: BlockScratch, _ body: (Int, Int, ForestView) -> Void) {
+                              _ s: PredictionScratch, kernels: VectorKernels,
+                              _ body: (Int, Int, (Int) -> Void) -> Void) {
+        let isa = kernels.isa ?? DM_ISA_BASELINE, k = classCount
         predictionNodes.withUnsafeBufferPointer { nb in
             leafProbabilities.withUnsafeBufferPointer { pb in
                 treeStarts.withUnsafeBufferPointer { sb in
-                    let forest = ForestView(nodes: nb.baseAddress!, probabilities: pb.baseAddress!, starts: sb)
+                    let nodes = nb.baseAddress!, rows = pb.baseAddress!
+                    let add = { (t: Int) in
+                        dm_forest_tree_add(isa, nodes + sb[t], rows, k, s.features, predictionChunks, s.undecided,
+                                           s.sums, s.stackMasks, s.stackNodes)
+                    }
                     var p0 = 0
                     while p0 < count {
                         let bn = min(predictionBlockSize, count - p0)
                         gather(x, featureStride: featureStride, sampleStride: sampleStride, from: p0, count: bn,
                                into: s.features)
-                        s.sums.update(repeating: 0, count: classCount * predictionBlockSize)
-                        body(p0, bn, forest)
+                        s.sums.update(repeating: 0, count: k * predictionBlockSize)
+                        Self.fillMask(s.undecided, count: bn)
+                        body(p0, bn, add)
                         p0 += bn
                     }
                 }
@@ -138,22 +130,15 @@ extension RandomForest {
     /// Mean class probabilities of `count` samples.
     ///
     /// Feature f of sample i is `features[f · featureStride + i · sampleStride]`; the probability
-    /// of class c for sample i is written to `output[c · classStride + i]`.
-    /// `scratch` holds ``predictionScratchCount(featureCount:classCount:)`` Floats. Single-threaded.
+    /// of class c for sample i is written to `output[c · classStride + i]`. Single-threaded.
     func predict(features x: UnsafePointer<Float>, featureStride: Int, sampleStride: Int, count: Int,
-                 output: UnsafeMutablePointer<Float>, classStride: Int, scratch: UnsafeMutablePointer<Float>) {
+                 output: UnsafeMutablePointer<Float>, classStride: Int, scratch s: PredictionScratch,
+                 kernels: VectorKernels = .active) {
         let k = classCount, trees = treeCount, b = predictionBlockSize
         let scale = 1 / Float(trees)
-        let s = BlockScratch(scratch, featureCount: featureCount, classCount: k)
-        for p in 0 ..< b { s.undecided[p] = Int32(truncatingIfNeeded: p) }
-        forEachBlock(x, featureStride: featureStride, sampleStride: sampleStride, count: count, s) { p0, bn, forest in
-            for t in 0 ..< trees {
-                descend(forest.tree(t), samples: s.undecided, count: bn, s)
-                for c in 0 ..< k {
-                    let a = s.sums + c * b
-                    for p in 0 ..< bn { a[p] += forest.probabilities[Int(s.leaf[p]) * k + c] }
-                }
-            }
+        forEachBlock(x, featureStride: featureStride, sampleStride: sampleStride, count: count, s,
+                     kernels: kernels) { p0, bn, add in
+            for t in 0 ..< trees { add(t) }
             for c in 0 ..< k {
                 let o = output + c * classStride + p0, a = s.sums + c * b
                 for p in 0 ..< bn { o[p] = a[p] * scale }
@@ -162,59 +147,43 @@ extension RandomForest {
     }
 
     /// The most probable class index (0 ..< classCount; ties → the lower index) of `count` samples,
-    /// identical to the arg-max of ``predict(features:featureStride:sampleStride:count:output:classStride:scratch:)``'s
+    /// identical to the arg-max of ``predict(features:featureStride:sampleStride:count:output:classStride:scratch:kernels:)``'s
     /// probabilities, stopping each sample's trees once the winner is certain (see the file header).
-    /// Same feature layout and scratch as `predict`. Single-threaded.
+    /// Same feature layout as `predict`. Single-threaded.
     func classify(features x: UnsafePointer<Float>, featureStride: Int, sampleStride: Int, count: Int,
-                  output: UnsafeMutablePointer<UInt8>, scratch: UnsafeMutablePointer<Float>) {
+                  output: UnsafeMutablePointer<UInt8>, scratch s: PredictionScratch, kernels: VectorKernels = .active) {
         let k = classCount, trees = treeCount, b = predictionBlockSize
+        let isa = kernels.isa ?? DM_ISA_BASELINE
         let scale = 1 / Float(trees)
         let rounding = Self.sumRoundingBound(treeCount: trees)
-        let s = BlockScratch(scratch, featureCount: featureCount, classCount: k)
-        forEachBlock(x, featureStride: featureStride, sampleStride: sampleStride, count: count, s) { p0, bn, forest in
-            for p in 0 ..< bn { s.undecided[p] = Int32(truncatingIfNeeded: p) }
+        forEachBlock(x, featureStride: featureStride, sampleStride: sampleStride, count: count, s,
+                     kernels: kernels) { p0, bn, add in
             var open = bn
             for t in 0 ..< trees where open > 0 {
-                descend(forest.tree(t), samples: s.undecided, count: open, s)
-                for c in 0 ..< k {
-                    let a = s.sums + c * b
-                    for i in 0 ..< open {
-                        let p = Int(s.undecided[i])
-                        a[p] += forest.probabilities[Int(s.leaf[p]) * k + c]
-                    }
-                }
+                add(t)
                 // After t + 1 trees no class can lead by more than t + 1: test only when
                 // that could exceed the trees still to run.
                 let remaining = trees - t - 1
                 guard t + 1 > remaining else { continue }
-                let needed = Float(remaining) + rounding
-                var kept = 0
-                for i in 0 ..< open {
-                    let p = Int(s.undecided[i])
-                    var best = s.sums[p], second = -Float.infinity, winner = 0
-                    for c in 1 ..< k {
-                        let v = s.sums[c * b + p]
-                        if v > best { second = best; best = v; winner = c } else if v > second { second = v }
-                    }
-                    if best - second > needed {
-                        output[p0 + p] = UInt8(truncatingIfNeeded: winner)
-                    } else {
-                        s.undecided[kept] = Int32(truncatingIfNeeded: p)
-                        kept += 1
-                    }
-                }
-                open = kept
+                open = dm_forest_decide(isa, s.sums, k, predictionChunks, Float(remaining) + rounding,
+                                        s.undecided, s.winners)
             }
             // Samples that ran every tree: the arg-max of the mean, as `PixelPrediction.classMap`.
-            for i in 0 ..< open {
-                let p = Int(s.undecided[i])
-                var winner = 0, best = s.sums[p] * scale
-                for c in 1 ..< k {
-                    let v = s.sums[c * b + p] * scale
-                    if v > best { best = v; winner = c }
+            let chunk = Int(DM_FOREST_CHUNK)
+            for j in 0 ..< predictionChunks where s.undecided[j] != 0 {
+                var m = s.undecided[j]
+                while m != 0 {
+                    let p = j * chunk + m.trailingZeroBitCount
+                    m &= m &- 1
+                    var winner = 0, best = s.sums[p] * scale
+                    for c in 1 ..< k {
+                        let v = s.sums[c * b + p] * scale
+                        if v > best { best = v; winner = c }
+                    }
+                    s.winners[p] = UInt8(truncatingIfNeeded: winner)
                 }
-                output[p0 + p] = UInt8(truncatingIfNeeded: winner)
             }
+            (output + p0).update(from: s.winners, count: bn)
         }
     }
 
@@ -228,18 +197,15 @@ extension RandomForest {
     /// Checks that row-major `features` hold whole samples and runs `body(samples, their features,
     /// scratch)` over bands of samples on all cores; returns the sample count.
     private func forEachBand(of features: [Float],
-                             _ body: @Sendable (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void) throws(LearningError) -> Int {
+                             _ body: @Sendable (Range<Int>, UnsafePointer<Float>, PredictionScratch) -> Void) throws(LearningError) -> Int {
         guard features.count % featureCount == 0 else {
             throw .featureCountMismatch(expected: featureCount, got: features.count)
         }
         let n = features.count / featureCount, nf = featureCount
-        let scratchCount = Self.predictionScratchCount(featureCount: nf, classCount: classCount)
         features.withUnsafeBufferPointer { fb in
             let src = SendableConstPointer(fb.baseAddress!)
             parallelBands(n, minimumPerBand: predictionBlockSize) { range in
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
-                defer { scratch.deallocate() }
-                body(range, src.base + range.lowerBound * nf, scratch)
+                body(range, src.base + range.lowerBound * nf, makePredictionScratch())
             }
         }
         return n
@@ -250,7 +216,8 @@ extension RandomForest {
     ///
     /// - Throws: ``LearningError/featureCountMismatch(expected:got:)`` when `features.count`
     ///   is not a multiple of ``featureCount``.
-    public func probabilities(features: [Float]) throws(LearningError) -> [Float] {
+    ///   `kernels` chooses the vector kernels of the tree walk (all give the same values).
+    public func probabilities(features: [Float], kernels: VectorKernels = .active) throws(LearningError) -> [Float] {
         if features.isEmpty { return [] }
         let n = features.count / max(1, featureCount), k = classCount, nf = featureCount
         var planar = [Float](repeating: 0, count: n * k)
@@ -258,7 +225,7 @@ extension RandomForest {
             let out = SendablePointer(ob.baseAddress!)
             _ = try forEachBand(of: features) { range, x, scratch in
                 predict(features: x, featureStride: 1, sampleStride: nf, count: range.count,
-                        output: out.base + range.lowerBound, classStride: n, scratch: scratch)
+                        output: out.base + range.lowerBound, classStride: n, scratch: scratch, kernels: kernels)
             }
         }
         var result = [Float](repeating: 0, count: n * k)
@@ -269,7 +236,7 @@ extension RandomForest {
     /// The most probable class index (0 ..< classCount; ties → the lower index) of each row-major
     /// sample: the arg-max of ``probabilities(features:)``, computed with the early stop of
     /// classification. Runs on all cores. Throws as ``probabilities(features:)``.
-    public func classIndices(features: [Float]) throws(LearningError) -> [Int] {
+    public func classIndices(features: [Float], kernels: VectorKernels = .active) throws(LearningError) -> [Int] {
         if features.isEmpty { return [] }
         let nf = featureCount
         var classes = [UInt8](repeating: 0, count: features.count / max(1, nf))
@@ -277,7 +244,7 @@ extension RandomForest {
             let out = SendablePointer(ob.baseAddress!)
             _ = try forEachBand(of: features) { range, x, scratch in
                 classify(features: x, featureStride: 1, sampleStride: nf, count: range.count,
-                         output: out.base + range.lowerBound, scratch: scratch)
+                         output: out.base + range.lowerBound, scratch: scratch, kernels: kernels)
             }
         }
         return classes.map(Int.init)

@@ -358,7 +358,7 @@ public struct PixelClassifier: Sendable, Equatable {
     /// scratch)` on all cores, with a per-worker scratch of the forest's block size.
     private func forEachTileOfFeatures(
         _ image: Image<Float>, pixelSize: PixelSize?, tileRows: Int,
-        _ body: (Range<Int>, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void
+        _ body: (Range<Int>, UnsafePointer<Float>, RandomForest.PredictionScratch) -> Void
     ) throws(LearningError) -> (sigmas: [Double], warnings: [String]) {
         if image.isEmpty { throw .emptyImage(imageIndex: nil) }
         if let p = pixelSize, !p.isPhysical { throw .invalidPixelSize(imageIndex: nil, micrometres: p.micrometres) }
@@ -368,11 +368,8 @@ public struct PixelClassifier: Sendable, Equatable {
         let (sigmas, warnings) = appliedScales(pixelSize: pixelSize)
         let normalised = try normalisation.normalised(image)
         let plan = FeaturePlan(bank: featureBank, appliedSigmas: sigmas)
-        let scratchCount = RandomForest.predictionScratchCount(featureCount: forest.featureCount, classCount: classCount)
         forEachFeatureTile(normalised, plan: plan, tileRows: tileRows) { rows, features in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
-            defer { scratch.deallocate() }
-            body(rows, features, scratch)
+            body(rows, features, forest.makePredictionScratch())
         }
         return (sigmas, warnings)
     }

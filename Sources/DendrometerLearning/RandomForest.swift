@@ -6,6 +6,7 @@
 // `predict_proba`). This file holds the model and its parameters; training is in
 // ForestTraining.swift, prediction in ForestPrediction.swift.
 
+import CVectorKernels
 import DendrometerCore
 
 /// A trained classification forest over `featureCount` Float features and `classCount` classes.
@@ -108,9 +109,11 @@ public struct RandomForest: Sendable, Equatable {
     /// The internal nodes of every tree for prediction, in tree-local node numbering, with
     /// leaf children folded into their parents: a child c ≥ 0 is an internal node, a child
     /// c < 0 is the leaf whose probability row is ~c (= −c − 1). Derived from `nodes` at
-    /// init, so a descent needs no load to learn that it reached a leaf. A single-leaf
+    /// init, so a walk needs no load to learn that it reached a leaf. A single-leaf
     /// tree is stored as one node that sends every sample to that leaf.
-    let predictionNodes: [Node]
+    let predictionNodes: [dm_forest_node]
+    /// Depth of the deepest leaf over all trees (root = 0): sizes the tree walk's stack.
+    let predictionDepth: Int
 
     /// Number of trees.
     public var treeCount: Int { treeStarts.count - 1 }
@@ -127,13 +130,21 @@ public struct RandomForest: Sendable, Equatable {
         self.nodes = nodes
         self.treeStarts = treeStarts
         self.leafProbabilities = leafProbabilities
-        predictionNodes = Self.foldLeaves(nodes: nodes, treeStarts: treeStarts)
+        (predictionNodes, predictionDepth) = Self.foldLeaves(nodes: nodes, treeStarts: treeStarts)
+    }
+
+    /// Equal forests have equal trees, leaves and parameters (the prediction nodes derive from them).
+    public static func == (a: RandomForest, b: RandomForest) -> Bool {
+        a.featureCount == b.featureCount && a.classCount == b.classCount && a.parameters == b.parameters
+            && a.nodes == b.nodes && a.treeStarts == b.treeStarts && a.leafProbabilities == b.leafProbabilities
     }
 
     /// ``predictionNodes`` of a forest (node indices stay tree-local; internal nodes keep
-    /// their indices, so the array has the same length and layout as `nodes`).
-    static func foldLeaves(nodes: [Node], treeStarts: [Int]) -> [Node] {
-        var folded = nodes
+    /// their indices, so the array has the same length and layout as `nodes`) and the depth
+    /// of its deepest leaf. Nodes are valid (children after their parent, as loading checks).
+    static func foldLeaves(nodes: [Node], treeStarts: [Int]) -> (nodes: [dm_forest_node], depth: Int) {
+        var folded = nodes.map { dm_forest_node(feature: $0.feature, threshold: $0.threshold, left: $0.left, right: $0.right) }
+        var depth = [Int](repeating: 0, count: nodes.count), deepest = 0
         for t in 0 ..< max(0, treeStarts.count - 1) {
             let base = treeStarts[t]
             func child(_ c: Int32) -> Int32 {
@@ -141,14 +152,18 @@ public struct RandomForest: Sendable, Equatable {
                 return node.feature == leafMarker ? ~node.left : c
             }
             if nodes[base].feature == leafMarker {
-                folded[base] = Node(feature: 0, threshold: 0, left: ~nodes[base].left, right: ~nodes[base].left)
+                folded[base] = dm_forest_node(feature: 0, threshold: 0, left: ~nodes[base].left, right: ~nodes[base].left)
+                deepest = max(deepest, 1)
                 continue
             }
             for j in base ..< treeStarts[t + 1] where nodes[j].feature != leafMarker {
                 folded[j].left = child(nodes[j].left)
                 folded[j].right = child(nodes[j].right)
+                // Children come after their parent, so a parent's depth is final when it is read.
+                for c in [nodes[j].left, nodes[j].right] { depth[base + Int(c)] = depth[j] + 1 }
+                deepest = max(deepest, depth[j] + 1)
             }
         }
-        return folded
+        return (folded, deepest)
     }
 }

@@ -1,5 +1,6 @@
 import Testing
 import DendrometerCore
+import DendrometerFilters
 @testable import DendrometerLearning
 
 @Suite("Random forest")
@@ -36,7 +37,7 @@ struct ForestTests {
     @Test("classification stops early yet equals the arg-max of the full probabilities (impure leaves, 3 classes, blocks with a remainder)")
     func earlyStopIsExact() throws {
         // Overlapping classes and shallow trees give impure leaves, so many samples stay undecided
-        // until late and some run every tree; 1000 samples = 7 blocks of 128 and a remainder.
+        // until late and some run every tree; 1000 samples = 3 blocks of 256 and a remainder.
         var rng = SplitMix64(seed: 21)
         let nf = 4
         func samples(_ n: Int) -> (x: [Float], y: [UInt8]) {
@@ -54,13 +55,16 @@ struct ForestTests {
         for (trees, depth) in [(1, 3), (2, 3), (51, 3), (100, 4), (100, 20)] {
             let forest = try RandomForest.train(features: x, featureCount: nf, labels: y, classCount: 3,
                                                 parameters: .init(treeCount: trees, maximumDepth: depth, seed: 4))
-            let p = try forest.probabilities(features: tx)
-            let argmax = (0 ..< tx.count / nf).map { i in
-                var best = 0
-                for c in 1 ..< 3 where p[i * 3 + c] > p[i * 3 + best] { best = c }
-                return best
+            for kernels in VectorKernels.supported {
+                let p = try forest.probabilities(features: tx, kernels: kernels)
+                let argmax = (0 ..< tx.count / nf).map { i in
+                    var best = 0
+                    for c in 1 ..< 3 where p[i * 3 + c] > p[i * 3 + best] { best = c }
+                    return best
+                }
+                #expect(try forest.classIndices(features: tx, kernels: kernels) == argmax,
+                        "\(trees) trees of depth \(depth), \(kernels) kernels")
             }
-            #expect(try forest.classIndices(features: tx) == argmax, "\(trees) trees of depth \(depth)")
         }
     }
 
@@ -126,7 +130,7 @@ struct ForestTests {
         #expect(a.nodeCount > 2 * p.treeCount)
     }
 
-    @Test("level-synchronous prediction equals a sample-by-sample descent (NaN goes right; single-leaf trees)")
+    @Test("the mask walk equals a sample-by-sample descent on every kernel (NaN goes right; single-leaf trees)")
     func levelSynchronousPrediction() throws {
         var rng = SplitMix64(seed: 12)
         let n = 700, nf = 5
@@ -146,19 +150,73 @@ struct ForestTests {
         for i in 0 ..< 3 * predictionBlockSize + 17 {
             for f in 0 ..< nf { samples.append(i % 11 == f ? .nan : Float(rng.next() % 1000) / 1000) }
         }
-        let got = try forest.probabilities(features: samples)
-        for i in 0 ..< samples.count / nf {
-            var expected = [Float](repeating: 0, count: 3)
+        expectDescentEquality(forest, samples)
+    }
+
+    @Test("the mask walk's stack: a comb tree 40 levels deep, both children internal at every level")
+    func deepTreeWalk() throws {
+        // Spine node i splits x[i % 3] ≤ 0.97 (left: the next spine node, so 30 % of the samples
+        // go 40 levels down); its right child splits x[(i + 1) % 3] ≤ 0.5 into two leaves. A
+        // left-first walk pushes a right child at every spine level: the deepest stack there is.
+        let depth = 40, nf = 3
+        var nodes = [RandomForest.Node](), probabilities = [Float]()
+        func leaf(_ row: [Float]) -> RandomForest.Node {
+            probabilities += row
+            return RandomForest.Node(feature: RandomForest.leafMarker, threshold: 0, left: Int32(probabilities.count / 3 - 1), right: 0)
+        }
+        var spine = [Int]()
+        for i in 0 ..< depth {
+            spine.append(nodes.count)
+            nodes.append(RandomForest.Node(feature: Int32(i % nf), threshold: 0.97, left: 0, right: 0))
+        }
+        for i in 0 ..< depth {
+            let right = nodes.count
+            nodes.append(RandomForest.Node(feature: Int32((i + 1) % nf), threshold: 0.5, left: Int32(right + 1), right: Int32(right + 2)))
+            nodes.append(leaf([1, 0, 0])); nodes.append(leaf([0, Float(i) / Float(depth), 1 - Float(i) / Float(depth)]))
+            nodes[spine[i]].right = Int32(right)
+            if i + 1 < depth {
+                nodes[spine[i]].left = Int32(spine[i + 1])
+            } else {
+                nodes[spine[i]].left = Int32(nodes.count)
+                nodes.append(leaf([0.25, 0.25, 0.5]))
+            }
+        }
+        let forest = RandomForest(featureCount: nf, classCount: 3, parameters: .init(treeCount: 1),
+                                  nodes: nodes, treeStarts: [0, nodes.count], leafProbabilities: probabilities)
+        #expect(forest.predictionDepth == depth + 1)
+        var rng = SplitMix64(seed: 5)
+        let samples = (0 ..< 3000 * nf).map { _ in Float(rng.next() % 100_000) / 100_000 }
+        expectDescentEquality(forest, samples)
+    }
+
+    /// Probabilities and classes of `forest` on row-major `samples` equal a sample-by-sample
+    /// descent of `nodes`, bit for bit, on every kernel this processor runs.
+    private func expectDescentEquality(_ forest: RandomForest, _ samples: [Float],
+                                       sourceLocation: SourceLocation = #_sourceLocation) {
+        let nf = forest.featureCount, k = forest.classCount, n = samples.count / nf
+        var expected = [Float](repeating: 0, count: n * k)
+        for i in 0 ..< n {
             for t in 0 ..< forest.treeCount {
                 var j = forest.treeStarts[t]
                 while forest.nodes[j].feature >= 0 {
                     let node = forest.nodes[j]
                     j = forest.treeStarts[t] + Int(samples[i * nf + Int(node.feature)] <= node.threshold ? node.left : node.right)
                 }
-                for c in 0 ..< 3 { expected[c] += forest.leafProbabilities[Int(forest.nodes[j].left) * 3 + c] }
+                for c in 0 ..< k { expected[i * k + c] += forest.leafProbabilities[Int(forest.nodes[j].left) * k + c] }
             }
             let scale = 1 / Float(forest.treeCount)
-            #expect((0 ..< 3).allSatisfy { got[i * 3 + $0] == expected[$0] * scale }, "sample \(i)")
+            for c in 0 ..< k { expected[i * k + c] *= scale }
+        }
+        let argmax = (0 ..< n).map { i in
+            var best = 0
+            for c in 1 ..< k where expected[i * k + c] > expected[i * k + best] { best = c }
+            return best
+        }
+        for kernels in VectorKernels.supported {
+            let got = try? forest.probabilities(features: samples, kernels: kernels)
+            #expect(got == expected, "\(kernels) kernels: probabilities", sourceLocation: sourceLocation)
+            let classes = try? forest.classIndices(features: samples, kernels: kernels)
+            #expect(classes == argmax, "\(kernels) kernels: classes", sourceLocation: sourceLocation)
         }
     }
 

@@ -72,4 +72,39 @@ void dm_tensor_eigen_f32(dm_isa isa, const float *jxx, const float *jxy, const f
                          const dm_eigen_constants *constants,
                          float *orientation, float *coherence, float *energy);
 
+/// One node of a tree prepared for prediction (RandomForest's prediction nodes):
+/// an internal node sends a sample left when x[feature] ≤ threshold (NaN goes
+/// right); a child c ≥ 0 is an internal node of the same tree (index from the
+/// tree's first node), c < 0 the leaf whose probability row is ~c.
+typedef struct {
+    int32_t feature;
+    float threshold;
+    int32_t left;
+    int32_t right;
+} dm_forest_node;
+
+/// Samples per mask chunk of the forest kernels: chunk j of a block holds
+/// samples 16j ... 16j + 15, bit l for sample 16j + l.
+#define DM_FOREST_CHUNK 16
+
+/// Walks one tree for the samples of a block whose bit is set in mask[0 ..<
+/// chunks] and adds each one's leaf row to its class sums: sums[c·block + p]
+/// += probabilities[leaf·classes + c] (block = 16·chunks), one addition per
+/// sample and class, bit-identical to a per-sample descent. Feature f of
+/// sample p is features[f·block + p] (every sample of the block readable,
+/// masked or not). Scratch: stack_masks holds (depth + 2)·chunks values and
+/// stack_nodes depth + 1, for the tree's depth (root 0, deepest leaf depth).
+/// Any isa (DM_ISA_BASELINE runs portable C).
+void dm_forest_tree_add(dm_isa isa, const dm_forest_node *tree, const float *probabilities, size_t classes,
+                        const float *features, size_t chunks, const uint16_t *mask, float *sums,
+                        uint16_t *stack_masks, int32_t *stack_nodes);
+
+/// The early stop of classification: for each sample p whose bit is set in
+/// undecided[0 ..< chunks], the leading class of sums[c·block + p] (ties to
+/// the lower index) and the runner-up; when lead − runner-up > needed, writes
+/// the leader to winners[p] and clears the bit. Returns the samples still
+/// undecided. Any isa.
+size_t dm_forest_decide(dm_isa isa, const float *sums, size_t classes, size_t chunks, float needed,
+                        uint16_t *undecided, uint8_t *winners);
+
 #endif
