@@ -11,6 +11,23 @@
 // Scales are stored in px at the model's reference pixel size; a calibrated
 // model applies them in µm, so the same physical neighbourhood is described at
 // any magnification.
+//
+// Large scales on a Gaussian pyramid (Burt & Adelson 1983; Lowe's SIFT builds
+// its scale space the same way): a Gaussian of σ = 16 px is a 129-tap kernel,
+// and the structure tensor's integration scale 2σ a 257-tap one, yet the
+// result holds no detail finer than σ, so it is fully described on a grid D
+// times coarser. With a pyramid, a feature of scale σ ≥ 2·1.6 px is computed
+// on the level D (2, 4 or 8: the largest with σ/D ≥ 1.6 level px, so the
+// kernel stays well sampled) — the image smoothed with σ_a = 0.8·D px and
+// sampled every D px — at the remaining scale √(σ² − σ_a²)/D (Gaussians
+// compose: G(σ) = G(√(σ² − σ_a²)) ∗ G(σ_a)), and interpolated back
+// bilinearly. Derivatives are rescaled to 1/px (÷D) and 1/px² (÷D²). Worked
+// example: σ = 10 px runs on level 4 (10/8 < 1.6 ≤ 10/4) after smoothing with
+// σ_a = 3.2 px, at √(100 − 10.24)/4 = 2.37 level px: 21 taps instead of 81,
+// on 1/16 of the pixels. The cost of a scale no longer grows with σ; values
+// differ from the direct convolution by a small fraction of the feature's
+// range (FeatureTests measures it), and a model is always applied with the
+// computation it was trained with (stored in the model file).
 
 import Foundation
 
@@ -80,8 +97,55 @@ public struct FeatureBank: Sendable, Codable, Equatable {
         }
     }
 
+    /// How large scales are computed: on a Gaussian pyramid, or by direct convolution at full
+    /// resolution.
+    public struct Pyramid: Sendable, Codable, Equatable, Hashable {
+        /// Smallest scale on a level, in level px: a feature of scale σ px runs on the coarsest
+        /// level D ≤ ``maximumFactor`` with σ/D ≥ this (1.6: the sampled Gaussian's spectrum at
+        /// the level's Nyquist frequency is exp(−π²·1.6²/2) ≈ 3·10⁻⁶, so the kernel is not aliased).
+        public var minimumLevelSigma: Double
+        /// Anti-alias smoothing before sampling every D-th pixel, σ_a = ratio·D px (0.8: the
+        /// level's Nyquist frequency π/D keeps exp(−π²·0.8²/2) ≈ 4 % of its amplitude).
+        public var antiAliasRatio: Double
+        /// Coarsest level (a power of 2): 8, so σ = 16 px runs at 2 level px.
+        public var maximumFactor: Int
+
+        /// The pyramid of new models.
+        public init(minimumLevelSigma: Double = 1.6, antiAliasRatio: Double = 0.8, maximumFactor: Int = 8) {
+            self.minimumLevelSigma = minimumLevelSigma
+            self.antiAliasRatio = antiAliasRatio
+            self.maximumFactor = maximumFactor
+        }
+
+        /// The level (1 = full resolution) a scale of `sigma` px runs on.
+        public func factor(sigma: Double) -> Int {
+            var d = 1
+            while d * 2 <= maximumFactor && sigma / Double(d * 2) >= minimumLevelSigma { d *= 2 }
+            return d
+        }
+
+        /// Checks the ranges: minimum level σ > antiAliasRatio (so √(σ² − σ_a²) is real), both
+        /// finite and > 0; maximum factor a power of 2 in 1 ... 64.
+        func validate() throws(LearningError) {
+            if !(antiAliasRatio.isFinite && antiAliasRatio > 0) {
+                throw .invalidParameter(name: "the pyramid's anti-alias ratio", value: "\(antiAliasRatio)", requirement: "finite and > 0")
+            }
+            if !(minimumLevelSigma.isFinite && minimumLevelSigma > antiAliasRatio) {
+                throw .invalidParameter(name: "the pyramid's minimum level σ", value: "\(minimumLevelSigma)",
+                                        requirement: "finite and > the anti-alias ratio \(antiAliasRatio)")
+            }
+            if maximumFactor < 1 || maximumFactor > 64 || maximumFactor & (maximumFactor - 1) != 0 {
+                throw .invalidParameter(name: "the pyramid's maximum factor", value: "\(maximumFactor)",
+                                        requirement: "a power of 2 in 1 ... 64")
+            }
+        }
+    }
+
     /// The features in plane order; each contributes ``Kind/planeCount`` planes.
     public var features: [Feature]
+    /// Large scales on this Gaussian pyramid (the default of new models, format 2), or nil:
+    /// every feature by direct convolution at full resolution (models of format 1).
+    public var pyramid: Pyramid?
 
     /// ilastik's default scales, px: 0.7, 1.0, 1.6, 3.5, 5.0, 10.0, 16.0.
     public static let defaultScales: [Double] = [0.7, 1.0, 1.6, 3.5, 5.0, 10.0, 16.0]
@@ -99,22 +163,39 @@ public struct FeatureBank: Sendable, Codable, Equatable {
     /// Gaussian kernels are truncated at this many σ (radius ⌊4σ + 0.5⌋, like scipy and `gaussianBlur`).
     public static let truncation: Double = 4
 
-    /// A bank with explicit features (in plane order).
-    public init(features: [Feature]) {
+    /// A bank with explicit features (in plane order), large scales on `pyramid` (nil: direct).
+    public init(features: [Feature], pyramid: Pyramid? = Pyramid()) {
         self.features = features
+        self.pyramid = pyramid
     }
 
     /// Every kind in `kinds` at every scale in `scales` (px), grouped by kind (ilastik's
     /// order); scales below `smoothingOnlyBelow` px only for Gaussian smoothing.
     public init(kinds: [Kind] = Kind.allCases, scales: [Double] = FeatureBank.defaultScales,
-                smoothingOnlyBelow: Double = FeatureBank.defaultSmoothingOnlyBelow) {
+                smoothingOnlyBelow: Double = FeatureBank.defaultSmoothingOnlyBelow, pyramid: Pyramid? = Pyramid()) {
         var list = [Feature]()
         for kind in kinds {
             for s in scales where kind == .gaussianSmoothing || s >= smoothingOnlyBelow {
                 list.append(Feature(kind: kind, sigma: s))
             }
         }
-        self.init(features: list)
+        self.init(features: list, pyramid: pyramid)
+    }
+
+    private enum CodingKeys: String, CodingKey { case features, pyramid }
+
+    /// Reads a bank; a file without `pyramid` (format 1) computes every scale directly.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        features = try c.decode([Feature].self, forKey: .features)
+        pyramid = try c.decodeIfPresent(Pyramid.self, forKey: .pyramid)
+    }
+
+    /// Writes `pyramid` only when there is one, so a direct bank is written as format 1 wrote it.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(features, forKey: .features)
+        try c.encodeIfPresent(pyramid, forKey: .pyramid)
     }
 
     /// Number of feature planes (Σ ``Kind/planeCount``).
@@ -147,6 +228,7 @@ public struct FeatureBank: Sendable, Codable, Equatable {
             throw .invalidParameter(name: "feature scale σ (\(f.kind.rawValue))", value: "\(f.sigma)",
                                     requirement: "finite and > 0 px")
         }
+        try pyramid?.validate()
     }
 
     /// Four significant digits: 0.07, 1.6, 16.

@@ -3,13 +3,13 @@
 // the leaf it reaches (scikit-learn's `predict_proba`).
 //
 // Speed: samples are processed in blocks of ``predictionBlockSize`` neighbouring
-// pixels. A block's feature values are first copied into one contiguous tile
-// (feature f of sample p at f·blockSize + p): in an image's planar feature tile
-// the planes lie a few MiB apart, a power-of-two stride that maps every plane of
-// a sample onto the same cache set; the compact tile (49 KiB) stays in L1/L2.
+// pixels, read in place from the feature tile's planes (whose padding keeps
+// successive planes in different cache sets, FeatureComputation.swift), or,
+// for samples in any other layout, first copied into one contiguous tile
+// (feature f of sample p at f·blockSize + p).
 // Each tree is then walked once for the whole block with the block's samples
 // as bitmasks (CVectorKernels/ForestMasks.c): a node splits the mask of the
-// samples that reached it with one vector compare per 16 samples, and a leaf
+// samples that reached it with one vector compare per 16 samples (64-sample words), and a leaf
 // adds its class row to the sums of the samples in its mask. Neighbouring
 // pixels mostly take the same path, so a tree costs about one compare per node
 // on the path per 16 samples, instead of a chain of dependent loads per sample
@@ -31,11 +31,11 @@ import CVectorKernels
 import DendrometerCore
 import DendrometerFilters
 
-/// Samples per prediction block: 16 mask chunks of 16 samples (49 features × 256 samples ×
-/// 4 bytes = 49 KiB of copied features).
-let predictionBlockSize = 256
-/// Mask chunks per block (``predictionBlockSize`` / 16).
-let predictionChunks = predictionBlockSize / Int(DM_FOREST_CHUNK)
+/// Samples per prediction block: 16 mask words of 64 samples (49 features × 1024 samples ×
+/// 4 bytes = 196 KiB of features, within the L2 cache).
+let predictionBlockSize = 2048
+/// Mask words per block (``predictionBlockSize`` / 64; at most 32, the walk's occupancy word).
+let predictionWords = predictionBlockSize / Int(DM_FOREST_WORD)
 
 extension RandomForest {
     /// Per-worker buffers of block prediction: the copied features, the class sums, the masks
@@ -43,24 +43,26 @@ extension RandomForest {
     final class PredictionScratch {
         let features: UnsafeMutablePointer<Float>
         let sums: UnsafeMutablePointer<Float>
-        let undecided: UnsafeMutablePointer<UInt16>
-        let stackMasks: UnsafeMutablePointer<UInt16>
+        let undecided: UnsafeMutablePointer<UInt64>
+        let stackMasks: UnsafeMutablePointer<UInt64>
         let stackNodes: UnsafeMutablePointer<Int32>
+        let stackOccupancy: UnsafeMutablePointer<UInt32>
         let winners: UnsafeMutablePointer<UInt8>
 
         init(featureCount: Int, classCount: Int, depth: Int) {
-            let b = predictionBlockSize, c = predictionChunks
+            let b = predictionBlockSize, c = predictionWords
             features = .allocate(capacity: max(1, featureCount) * b)
             sums = .allocate(capacity: max(1, classCount) * b)
             undecided = .allocate(capacity: c)
             stackMasks = .allocate(capacity: (depth + 2) * c)
             stackNodes = .allocate(capacity: depth + 1)
+            stackOccupancy = .allocate(capacity: depth + 1)
             winners = .allocate(capacity: b)
         }
 
         deinit {
             features.deallocate(); sums.deallocate(); undecided.deallocate()
-            stackMasks.deallocate(); stackNodes.deallocate(); winners.deallocate()
+            stackMasks.deallocate(); stackNodes.deallocate(); stackOccupancy.deallocate(); winners.deallocate()
         }
     }
 
@@ -88,38 +90,53 @@ extension RandomForest {
 
     /// Sets the block's mask to its first `count` samples.
     @inline(__always)
-    private static func fillMask(_ mask: UnsafeMutablePointer<UInt16>, count: Int) {
-        let chunk = Int(DM_FOREST_CHUNK)
-        for j in 0 ..< predictionChunks {
-            let n = min(chunk, max(0, count - j * chunk))
-            mask[j] = n == chunk ? UInt16.max : UInt16((1 << n) - 1)
+    private static func fillMask(_ mask: UnsafeMutablePointer<UInt64>, count: Int) {
+        let word = Int(DM_FOREST_WORD)
+        for j in 0 ..< predictionWords {
+            let n = min(word, max(0, count - j * word))
+            mask[j] = n == word ? UInt64.max : (1 << UInt64(n)) - 1
         }
     }
 
-    /// For every block of `count` samples: copies its features into the block tile, clears its
-    /// class sums, and calls `body(first sample, samples in the block, add)`, where `add(t)` adds
-    /// tree t's leaf rows to the sums of the samples in `s.undecided`.
+    /// Where a block's features are read: copied into the scratch tile from any layout, or read
+    /// in place from planes padded by at least a block.
+    enum FeatureSource {
+        /// Feature f of sample i at `base[f · featureStride + i · sampleStride]`; copied per block.
+        case strided(UnsafePointer<Float>, featureStride: Int, sampleStride: Int)
+        /// Feature f of sample i at `base[f · planeStride + i]`, every plane followed by at least
+        /// ``predictionBlockSize`` readable Floats (``forEachFeatureTile``'s planes); read in place.
+        case planes(UnsafePointer<Float>, planeStride: Int)
+    }
+
+    /// For every block of `count` samples: locates (or copies) its features, clears its class
+    /// sums, sets its mask to its samples, and calls `body(first sample, samples in the block,
+    /// add)`, where `add(t)` adds tree t's leaf rows to the sums of the samples in `s.undecided`.
     @inline(__always)
-    private func forEachBlock(_ x: UnsafePointer<Float>, featureStride: Int, sampleStride: Int, count: Int,
-                              _ s: PredictionScratch, kernels: VectorKernels,
+    private func forEachBlock(_ source: FeatureSource, count: Int, _ s: PredictionScratch, kernels: VectorKernels,
                               _ body: (Int, Int, (Int) -> Void) -> Void) {
         let isa = kernels.isa ?? DM_ISA_BASELINE, k = classCount
         predictionNodes.withUnsafeBufferPointer { nb in
             leafProbabilities.withUnsafeBufferPointer { pb in
                 treeStarts.withUnsafeBufferPointer { sb in
                     let nodes = nb.baseAddress!, rows = pb.baseAddress!
-                    let add = { (t: Int) in
-                        dm_forest_tree_add(isa, nodes + sb[t], rows, k, s.features, predictionChunks, s.undecided,
-                                           s.sums, s.stackMasks, s.stackNodes)
-                    }
                     var p0 = 0
                     while p0 < count {
                         let bn = min(predictionBlockSize, count - p0)
-                        gather(x, featureStride: featureStride, sampleStride: sampleStride, from: p0, count: bn,
-                               into: s.features)
+                        let features: UnsafePointer<Float>, stride: Int
+                        switch source {
+                        case let .strided(x, featureStride, sampleStride):
+                            gather(x, featureStride: featureStride, sampleStride: sampleStride, from: p0, count: bn,
+                                   into: s.features)
+                            (features, stride) = (UnsafePointer(s.features), predictionBlockSize)
+                        case let .planes(x, planeStride):
+                            (features, stride) = (x + p0, planeStride)
+                        }
                         s.sums.update(repeating: 0, count: k * predictionBlockSize)
                         Self.fillMask(s.undecided, count: bn)
-                        body(p0, bn, add)
+                        body(p0, bn) { t in
+                            dm_forest_tree_add(isa, nodes + sb[t], rows, k, features, stride, predictionWords,
+                                               s.undecided, s.sums, s.stackMasks, s.stackNodes, s.stackOccupancy)
+                        }
                         p0 += bn
                     }
                 }
@@ -134,10 +151,23 @@ extension RandomForest {
     func predict(features x: UnsafePointer<Float>, featureStride: Int, sampleStride: Int, count: Int,
                  output: UnsafeMutablePointer<Float>, classStride: Int, scratch s: PredictionScratch,
                  kernels: VectorKernels = .active) {
+        predict(.strided(x, featureStride: featureStride, sampleStride: sampleStride), count: count, output: output,
+                classStride: classStride, scratch: s, kernels: kernels)
+    }
+
+    /// ``predict(features:featureStride:sampleStride:count:output:classStride:scratch:kernels:)`` reading
+    /// the features in place from planes padded by at least a block (see ``FeatureSource/planes(_:planeStride:)``).
+    func predict(planes x: UnsafePointer<Float>, planeStride: Int, count: Int, output: UnsafeMutablePointer<Float>,
+                 classStride: Int, scratch s: PredictionScratch, kernels: VectorKernels = .active) {
+        predict(.planes(x, planeStride: planeStride), count: count, output: output, classStride: classStride,
+                scratch: s, kernels: kernels)
+    }
+
+    private func predict(_ source: FeatureSource, count: Int, output: UnsafeMutablePointer<Float>, classStride: Int,
+                         scratch s: PredictionScratch, kernels: VectorKernels) {
         let k = classCount, trees = treeCount, b = predictionBlockSize
         let scale = 1 / Float(trees)
-        forEachBlock(x, featureStride: featureStride, sampleStride: sampleStride, count: count, s,
-                     kernels: kernels) { p0, bn, add in
+        forEachBlock(source, count: count, s, kernels: kernels) { p0, bn, add in
             for t in 0 ..< trees { add(t) }
             for c in 0 ..< k {
                 let o = output + c * classStride + p0, a = s.sums + c * b
@@ -152,12 +182,24 @@ extension RandomForest {
     /// Same feature layout as `predict`. Single-threaded.
     func classify(features x: UnsafePointer<Float>, featureStride: Int, sampleStride: Int, count: Int,
                   output: UnsafeMutablePointer<UInt8>, scratch s: PredictionScratch, kernels: VectorKernels = .active) {
+        classify(.strided(x, featureStride: featureStride, sampleStride: sampleStride), count: count, output: output,
+                 scratch: s, kernels: kernels)
+    }
+
+    /// ``classify(features:featureStride:sampleStride:count:output:scratch:kernels:)`` reading the
+    /// features in place from planes padded by at least a block.
+    func classify(planes x: UnsafePointer<Float>, planeStride: Int, count: Int, output: UnsafeMutablePointer<UInt8>,
+                  scratch s: PredictionScratch, kernels: VectorKernels = .active) {
+        classify(.planes(x, planeStride: planeStride), count: count, output: output, scratch: s, kernels: kernels)
+    }
+
+    private func classify(_ source: FeatureSource, count: Int, output: UnsafeMutablePointer<UInt8>,
+                          scratch s: PredictionScratch, kernels: VectorKernels) {
         let k = classCount, trees = treeCount, b = predictionBlockSize
         let isa = kernels.isa ?? DM_ISA_BASELINE
         let scale = 1 / Float(trees)
         let rounding = Self.sumRoundingBound(treeCount: trees)
-        forEachBlock(x, featureStride: featureStride, sampleStride: sampleStride, count: count, s,
-                     kernels: kernels) { p0, bn, add in
+        forEachBlock(source, count: count, s, kernels: kernels) { p0, bn, add in
             var open = bn
             for t in 0 ..< trees where open > 0 {
                 add(t)
@@ -165,15 +207,15 @@ extension RandomForest {
                 // that could exceed the trees still to run.
                 let remaining = trees - t - 1
                 guard t + 1 > remaining else { continue }
-                open = dm_forest_decide(isa, s.sums, k, predictionChunks, Float(remaining) + rounding,
+                open = dm_forest_decide(isa, s.sums, k, predictionWords, Float(remaining) + rounding,
                                         s.undecided, s.winners)
             }
             // Samples that ran every tree: the arg-max of the mean, as `PixelPrediction.classMap`.
-            let chunk = Int(DM_FOREST_CHUNK)
-            for j in 0 ..< predictionChunks where s.undecided[j] != 0 {
+            let word = Int(DM_FOREST_WORD)
+            for j in 0 ..< predictionWords where s.undecided[j] != 0 {
                 var m = s.undecided[j]
                 while m != 0 {
-                    let p = j * chunk + m.trailingZeroBitCount
+                    let p = j * word + m.trailingZeroBitCount
                     m &= m &- 1
                     var winner = 0, best = s.sums[p] * scale
                     for c in 1 ..< k {

@@ -30,7 +30,7 @@ public struct IntensityNormalisation: Sendable, Codable, Equatable {
     public var lowerPercentile: Double
     /// Upper percentile, % (default 99.5).
     public var upperPercentile: Double
-    /// Largest number of samples sorted for the percentiles (default 2²⁰).
+    /// Largest number of samples the percentiles are taken from (default 2²⁰).
     public var maximumSamples: Int
 
     /// The rule as a sentence (stored in model files and reports).
@@ -72,13 +72,15 @@ public struct IntensityNormalisation: Sendable, Codable, Equatable {
             if v.isFinite { sample.append(v) }
             i += stride
         }
-        sample.sort()
+        // The two order statistics around each percentile, by selection (O(n)) rather than a
+        // sort: the same values a sort would put at those ranks.
         func percentile(_ p: Double) -> Float {
             let pos = p / 100 * Double(sample.count - 1)
             let k = Int(saturating: pos.rounded(.down))
             let frac = pos - Double(k)
-            if k + 1 >= sample.count { return sample[sample.count - 1] }
-            return Float(Double(sample[k]) + frac * (Double(sample[k + 1]) - Double(sample[k])))
+            if k + 1 >= sample.count { return selectKth(&sample, sample.count - 1) }
+            let a = selectKth(&sample, k), b = selectKth(&sample, k + 1)
+            return Float(Double(a) + frac * (Double(b) - Double(a)))
         }
         if sample.count >= 2 {
             let low = percentile(lowerPercentile), high = percentile(upperPercentile)

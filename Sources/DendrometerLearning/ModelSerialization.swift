@@ -1,8 +1,13 @@
-// The pixel-classifier file format (".dmpc"), version 1. All integers little-endian.
+// The pixel-classifier file format (".dmpc"), versions 1 and 2. All integers
+// little-endian. Version 2 is version 1 plus the feature bank's "pyramid" (the
+// Gaussian pyramid its large scales are computed on, FeatureBank.swift); a bank
+// without one is written as version 1, byte for byte as before, so older tools
+// read it, and they refuse a version-2 file rather than compute its features
+// the wrong way.
 //
 //   offset  size  content
 //   0       4     magic "DMPC"
-//   4       4     format version, UInt32 (1)
+//   4       4     format version, UInt32 (1 or 2)
 //   8       8     total file length in bytes, UInt64 (detects truncation)
 //   16      4     header length H, UInt32
 //   20      H     header: UTF-8 JSON (sorted keys) with everything except the trees
@@ -50,7 +55,8 @@ struct ModelHeader: Codable, Equatable {
 }
 
 extension PixelClassifier {
-    /// The model as a version-1 `.dmpc` file (see ModelSerialization.swift for the layout).
+    /// The model as a `.dmpc` file of version ``formatVersion(for:)`` of its bank (see
+    /// ModelSerialization.swift for the layout).
     /// Deterministic: equal models give equal bytes.
     public func serialized() -> [UInt8] {
         let header = ModelHeader(classNames: classNames, featureBank: featureBank, featureCount: featureBank.featureCount,
@@ -64,7 +70,7 @@ extension PixelClassifier {
         let json = [UInt8](try! encoder.encode(header))
         var out = ByteWriter()
         out.bytes += modelMagic
-        out.u32(UInt32(Self.currentFormatVersion))
+        out.u32(UInt32(Self.formatVersion(for: featureBank)))
         let lengthOffset = out.bytes.count
         out.u64(0)
         out.u32(UInt32(json.count))
@@ -136,6 +142,8 @@ extension PixelClassifier {
         func check(_ ok: Bool, _ reason: @autoclosure () -> String) throws(LearningError) {
             if !ok { throw .damagedModel(reason: reason()) }
         }
+        try check(version >= Self.formatVersion(for: header.featureBank),
+                  "a format-\(version) file cannot hold a feature pyramid (format 2 and later)")
         try check(k >= 1 && k <= RandomForest.maximumClassCount, "\(k) classes (expected 1 ... \(RandomForest.maximumClassCount))")
         do {
             try header.featureBank.validate()

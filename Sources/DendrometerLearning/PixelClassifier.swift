@@ -115,12 +115,18 @@ public struct PixelClassification: Sendable, Equatable {
 /// let bytes = model.serialized()                            // save as .dmpc
 /// ```
 public struct PixelClassifier: Sendable, Equatable {
-    /// The model file format this code writes and reads.
-    public static let currentFormatVersion = 1
+    /// The newest model file format this code writes and reads: 2 (feature banks with a Gaussian
+    /// pyramid for large scales). Models whose bank has no pyramid are written as format 1, which
+    /// every version of the tool reads.
+    public static let currentFormatVersion = 2
+
+    /// The format a model with `bank` is written in: 1 without a pyramid, 2 with one.
+    static func formatVersion(for bank: FeatureBank) -> Int { bank.pyramid == nil ? 1 : 2 }
     /// Class names for K = 3 (label 1, 2, 3).
     public static let defaultClassNames = ["dendrite phase", "electrolyte", "other"]
 
-    /// Format version of the model (``currentFormatVersion`` for models made or read here).
+    /// Format version of the model: the one its file was written in (1 for a bank without a
+    /// pyramid, 2 with one).
     public let formatVersion: Int
     /// Class names; label c is `classNames[c − 1]`.
     public let classNames: [String]
@@ -246,13 +252,13 @@ public struct PixelClassifier: Sendable, Equatable {
             features.withUnsafeMutableBufferPointer { fb in
                 let dst = SendablePointer(fb.baseAddress!)
                 pixels.withUnsafeBufferPointer { pb in
-                    forEachFeatureTile(normalised, plan: plan, tileRows: tileRows, tiles: tiles) { rows, planes in
-                        let tileN = rows.count * w, first = rows.lowerBound * w
+                    forEachFeatureTile(normalised, plan: plan, tileRows: tileRows, tiles: tiles) { rows, planes, stride in
+                        let first = rows.lowerBound * w
                         var s = lowerBound(pb, first)
                         while s < pb.count && pb[s] < rows.upperBound * w {
                             let local = pb[s] - first
                             let row = dst.base + (firstSample + s) * nf
-                            for f in 0 ..< nf { row[f] = planes[f * tileN + local] }
+                            for f in 0 ..< nf { row[f] = planes[f * stride + local] }
                             s += 1
                         }
                     }
@@ -261,7 +267,7 @@ public struct PixelClassifier: Sendable, Equatable {
         }
         let forest = try RandomForest.train(features: features, featureCount: nf, labels: classIndices,
                                             classCount: k, parameters: parameters.forest)
-        return PixelClassifier(formatVersion: currentFormatVersion, classNames: parameters.classNames, featureBank: bank,
+        return PixelClassifier(formatVersion: Self.formatVersion(for: bank), classNames: parameters.classNames, featureBank: bank,
                                normalisation: parameters.normalisation, referencePixelSizeMicrometres: reference,
                                trainingPixelSizesMicrometres: examples.map { $0.pixelSize?.micrometres },
                                trainingPixelsPerClass: selected.map(\.count), forest: forest)
@@ -321,9 +327,9 @@ public struct PixelClassifier: Sendable, Equatable {
         var planes = [Float](repeating: 0, count: k * n)
         let (sigmas, warnings) = try planes.withUnsafeMutableBufferPointer { ob throws(LearningError) in
             let out = SendablePointer(ob.baseAddress!)
-            return try forEachTileOfFeatures(image, pixelSize: pixelSize, tileRows: tileRows) { rows, features, scratch in
+            return try forEachTileOfFeatures(image, pixelSize: pixelSize, tileRows: tileRows) { rows, features, stride, scratch in
                 let tileN = rows.count * w
-                forest.predict(features: features, featureStride: tileN, sampleStride: 1, count: tileN,
+                forest.predict(planes: features, planeStride: stride, count: tileN,
                                output: out.base + rows.lowerBound * w, classStride: n, scratch: scratch)
             }
         }
@@ -344,9 +350,9 @@ public struct PixelClassifier: Sendable, Equatable {
         var classes = Image<UInt8>(width: w, height: image.height, fill: 0, bitDepth: 8)
         let (sigmas, warnings) = try classes.pixels.withUnsafeMutableBufferPointer { ob throws(LearningError) in
             let out = SendablePointer(ob.baseAddress!)
-            return try forEachTileOfFeatures(image, pixelSize: pixelSize, tileRows: tileRows) { rows, features, scratch in
+            return try forEachTileOfFeatures(image, pixelSize: pixelSize, tileRows: tileRows) { rows, features, stride, scratch in
                 let tileN = rows.count * w, dst = out.base + rows.lowerBound * w
-                forest.classify(features: features, featureStride: tileN, sampleStride: 1, count: tileN,
+                forest.classify(planes: features, planeStride: stride, count: tileN,
                                 output: dst, scratch: scratch)
                 for i in 0 ..< tileN { dst[i] &+= 1 }      // class index 0 ..< K → label 1 ... K
             }
@@ -355,10 +361,10 @@ public struct PixelClassifier: Sendable, Equatable {
     }
 
     /// Validates the inputs, normalises `image`, and passes every feature tile to `body(rows, planes,
-    /// scratch)` on all cores, with a per-worker scratch of the forest's block size.
+    /// plane stride, scratch)` on all cores, with a per-worker scratch of the forest's block size.
     private func forEachTileOfFeatures(
         _ image: Image<Float>, pixelSize: PixelSize?, tileRows: Int,
-        _ body: (Range<Int>, UnsafePointer<Float>, RandomForest.PredictionScratch) -> Void
+        _ body: (Range<Int>, UnsafePointer<Float>, Int, RandomForest.PredictionScratch) -> Void
     ) throws(LearningError) -> (sigmas: [Double], warnings: [String]) {
         if image.isEmpty { throw .emptyImage(imageIndex: nil) }
         if let p = pixelSize, !p.isPhysical { throw .invalidPixelSize(imageIndex: nil, micrometres: p.micrometres) }
@@ -368,8 +374,8 @@ public struct PixelClassifier: Sendable, Equatable {
         let (sigmas, warnings) = appliedScales(pixelSize: pixelSize)
         let normalised = try normalisation.normalised(image)
         let plan = FeaturePlan(bank: featureBank, appliedSigmas: sigmas)
-        forEachFeatureTile(normalised, plan: plan, tileRows: tileRows) { rows, features in
-            body(rows, features, forest.makePredictionScratch())
+        forEachFeatureTile(normalised, plan: plan, tileRows: tileRows) { rows, features, stride in
+            body(rows, features, stride, forest.makePredictionScratch())
         }
         return (sigmas, warnings)
     }

@@ -3,6 +3,7 @@ import Foundation
 import DendrometerCore
 @testable import DendrometerLearning
 import DendrometerFilters
+import CVectorKernels
 
 @Suite("Feature bank")
 struct FeatureTests {
@@ -116,7 +117,8 @@ struct FeatureTests {
         let img = image(width: 41, height: 29) { _, _ in Double(rng.next() % 1000) / 1000 }
         for sigma in [0.7, 1.6, 5.0] {
             let f = features(img, bank: FeatureBank(features: [.init(kind: .gaussianSmoothing, sigma: sigma),
-                                                              .init(kind: .structureTensorEigenvalues, sigma: sigma)]))
+                                                              .init(kind: .structureTensorEigenvalues, sigma: sigma)],
+                                                   pyramid: nil))
             let blur = try gaussianBlur(img, sigma: sigma).pixels
             let n = img.count
             #expect(zip(f[0 ..< n], blur).allSatisfy { abs($0 - $1) < 1e-6 }, "σ = \(sigma)")
@@ -131,6 +133,71 @@ struct FeatureTests {
                 let scale = energy.max()!
                 #expect(worst <= 1e-4 * scale, "σ = \(sigma): \(worst) of \(scale)")
             }
+        }
+    }
+
+    @Test("pyramid: the level of each scale, and features within a small fraction of the direct convolution's")
+    func pyramidAgreesWithDirect() {
+        // Worked example of FeatureBank.swift's header: σ = 10 px on level 4, at √(100 − 3.2²)/4 level px.
+        let pyramid = FeatureBank.Pyramid()
+        let sigmas: [Double] = [0.7, 1.6, 3.2, 3.5, 5, 6.4, 10, 12.8, 16, 40]
+        let factors: [Int] = [1, 1, 2, 2, 2, 4, 4, 8, 8, 8]
+        #expect(sigmas.map(pyramid.factor(sigma:)) == factors)
+        let plan = FeaturePlan(bank: FeatureBank(), appliedSigmas: FeatureBank().features.map(\.sigma))
+        #expect(plan.jobs.map(\.sigma) == [0.7, 1.0, 1.6])
+        #expect(plan.levels.map(\.factor) == [2, 4, 8])
+        let ten = plan.levels[1].plan.jobs[0]
+        let expectedTen: Double = (100 - 3.2 * 3.2).squareRoot() / 4
+        #expect(abs(ten.sigma - expectedTen) < 1e-12 && ten.integrationSigma == 5)
+        let levelPlanes: Int = plan.levels.reduce(0) { $0 + $1.bankPlanes.count }
+        #expect(levelPlanes == 49 - 3 - 2 * 7)
+        // A micrograph-like image: two discs and a band of three grey levels, with noise; worst error
+        // counted 40 px from the border (the level reflects about its own edge, half a level pixel out).
+        var rng = SplitMix64(seed: 8)
+        let size = 192
+        let img = image(width: size, height: size) { x, y in
+            let first: Double = (x - 60) * (x - 60) + (y - 70) * (y - 70)
+            let second: Double = (x - 140) * (x - 140) + (y - 130) * (y - 130)
+            let grey: Double = first < 900 || second < 324 ? 0.75 : (y > 160 ? 0.15 : 0.45)
+            return grey + 0.05 * gaussianNoise(&rng)
+        }
+        let direct = features(img, bank: FeatureBank(pyramid: nil)), levels = features(img, bank: FeatureBank())
+        let n = img.count
+        for (index, name) in FeatureBank().featureNames(pixelSize: nil).enumerated() {
+            let a = direct[index * n ..< (index + 1) * n], b = levels[index * n ..< (index + 1) * n]
+            let range = Double(a.max()! - a.min()!)
+            var worst = 0.0
+            for y in 40 ..< size - 40 { for x in 40 ..< size - 40 { worst = max(worst, Double(abs(a[a.startIndex + y * size + x] - b[b.startIndex + y * size + x]))) } }
+            let mean = zip(a, b).reduce(0.0) { $0 + Double(abs($1.0 - $1.1)) } / Double(n)
+            // Measured on this image: mean ≤ 1.4 % of the plane's range for every plane, the worst
+            // interior pixel ≤ 15 % (Hessian at σ = 3.5 px, where noise meets the 2-px level grid).
+            #expect(mean <= 0.015 * range && worst <= 0.16 * range, "\(name): mean \(mean / range), worst \(worst / range) of the range")
+        }
+    }
+
+    @Test("pyramid interpolation: every kernel gives the same bits as the formulas (along x at D = 2, 4, 8; along y)")
+    func interpolationKernels() {
+        var rng = SplitMix64(seed: 31)
+        for (d, levelWidth, n) in [(2, 100, 199), (4, 40, 157), (8, 37, 293), (2, 9, 18), (8, 3, 17)] {
+            let src = (0 ..< levelWidth).map { _ in Float(rng.next() % 100_000) / 977 }
+            let inverse = 1 / Float(d)
+            let expected = (0 ..< n).map { x -> Float in
+                let k = x / d, j = x - k * d
+                let a = src[k], b = src[min(k + 1, levelWidth - 1)]
+                return a + Float(j) * ((b - a) * inverse)
+            }
+            for kernels in VectorKernels.supported {
+                var out = [Float](repeating: .nan, count: n)
+                dm_upsample_row_f32(kernels.isa ?? DM_ISA_BASELINE, src, levelWidth, d, n, &out)
+                #expect(out == expected, "D = \(d), \(n) samples, \(kernels)")
+            }
+        }
+        let a = (0 ..< 77).map { _ in Float(rng.next() % 100_000) / 313 }, b = (0 ..< 77).map { _ in Float(rng.next() % 100_000) / 313 }
+        let expected = (0 ..< 77).map { x in (a[x] + 0.375 * (b[x] - a[x])) * 0.0625 }
+        for kernels in VectorKernels.supported {
+            var out = [Float](repeating: .nan, count: 77)
+            dm_lerp_rows_f32(kernels.isa ?? DM_ISA_BASELINE, a, b, 77, 0.375, 0.0625, &out)
+            #expect(out == expected, "\(kernels)")
         }
     }
 

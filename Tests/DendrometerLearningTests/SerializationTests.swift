@@ -83,11 +83,38 @@ struct SerializationTests {
         png[0 ..< 4] = [0x89, 0x50, 0x4E, 0x47]
         #expect(throws: LearningError.notAModelFile) { try PixelClassifier(serialized: png) }
         #expect(throws: LearningError.notAModelFile) { try PixelClassifier(serialized: []) }
-        var v2 = bytes
-        v2[4] = 2
-        #expect(throws: LearningError.newerModelFormat(found: 2, supported: 1)) { try PixelClassifier(serialized: resealed(v2)) }
-        #expect(throws: LearningError.newerModelFormat(found: 2, supported: 1)) { try PixelClassifier(serialized: v2) }
+        var v3 = bytes
+        v3[4] = 3
+        #expect(throws: LearningError.newerModelFormat(found: 3, supported: 2)) { try PixelClassifier(serialized: resealed(v3)) }
+        #expect(throws: LearningError.newerModelFormat(found: 3, supported: 2)) { try PixelClassifier(serialized: v3) }
         #expect(throws: LearningError.self) { try PixelClassifier(serialized: bytes + [0]) }
+    }
+
+    @Test("format 1 for a bank without a pyramid (as older tools wrote it), format 2 with one; a format-1 file cannot declare a pyramid")
+    func formatVersions() throws {
+        let pyramid = try tinyModel()
+        let bytes = pyramid.serialized()
+        #expect(pyramid.formatVersion == 2 && bytes[4] == 2)
+        #expect(String(decoding: bytes, as: UTF8.self).contains("\"pyramid\":{\"antiAliasRatio\":0.8,\"maximumFactor\":8,\"minimumLevelSigma\":1.6}"))
+        var v1 = bytes
+        v1[4] = 1
+        #expect(throws: LearningError.damagedModel(reason: "a format-1 file cannot hold a feature pyramid (format 2 and later)")) {
+            try PixelClassifier(serialized: resealed(v1))
+        }
+        // A direct bank: version 1, no "pyramid" key, round trip bit for bit, features by direct convolution.
+        let scene = discScene(seed: 8, size: 24, radius: 6)
+        var labels = Image<UInt8>(width: 24, height: 24)
+        for x in 10 ..< 14 { labels[x, 12] = 1 }
+        for x in 1 ..< 5 { labels[x, 1] = 2; labels[x, 22] = 2 }
+        let bank = FeatureBank(features: [.init(kind: .gaussianSmoothing, sigma: 4)], pyramid: nil)
+        let direct = try PixelClassifier.train([TrainingExample(image: scene.image, labels: labels, pixelSize: nil)],
+                                               parameters: TrainingParameters(classNames: ["dendrite phase", "electrolyte"], featureBank: bank,
+                                                                              forest: .init(treeCount: 3, seed: 1)))
+        let directBytes = direct.serialized()
+        #expect(direct.formatVersion == 1 && directBytes[4] == 1)
+        #expect(!String(decoding: directBytes, as: UTF8.self).contains("pyramid"))
+        let loaded = try PixelClassifier(serialized: directBytes)
+        #expect(loaded == direct && loaded.serialized() == directBytes && loaded.featureBank.pyramid == nil)
     }
 
     @Test("content checks behind a valid checksum: child index, feature index, probability")

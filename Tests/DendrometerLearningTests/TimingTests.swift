@@ -53,7 +53,7 @@ struct TimingTests {
             _ = try RandomForest.train(features: r2, featureCount: nf, labels: y2, classCount: 3, parameters: params.forest)
         }
         let featuresOnly = seconds {
-            forEachFeatureTile(normalised, plan: plan, tileRows: defaultFeatureTileRows) { _, _ in }
+            forEachFeatureTile(normalised, plan: plan, tileRows: defaultFeatureTileRows) { _, _, _ in }
         }
         var prediction: PixelPrediction? = nil
         let predict = try seconds { prediction = try m.predict(img, pixelSize: nil) }

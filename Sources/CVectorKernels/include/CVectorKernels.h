@@ -83,28 +83,39 @@ typedef struct {
     int32_t right;
 } dm_forest_node;
 
-/// Samples per mask chunk of the forest kernels: chunk j of a block holds
-/// samples 16j ... 16j + 15, bit l for sample 16j + l.
-#define DM_FOREST_CHUNK 16
+/// Samples per mask word of the forest kernels: word j of a block holds
+/// samples 64j ... 64j + 63, bit l for sample 64j + l.
+#define DM_FOREST_WORD 64
 
 /// Walks one tree for the samples of a block whose bit is set in mask[0 ..<
-/// chunks] and adds each one's leaf row to its class sums: sums[c·block + p]
-/// += probabilities[leaf·classes + c] (block = 16·chunks), one addition per
+/// words] and adds each one's leaf row to its class sums: sums[c·block + p]
+/// += probabilities[leaf·classes + c] (block = 64·words), one addition per
 /// sample and class, bit-identical to a per-sample descent. Feature f of
-/// sample p is features[f·block + p] (every sample of the block readable,
-/// masked or not). Scratch: stack_masks holds (depth + 2)·chunks values and
-/// stack_nodes depth + 1, for the tree's depth (root 0, deepest leaf depth).
-/// Any isa (DM_ISA_BASELINE runs portable C).
+/// sample p is features[f·feature_stride + p] (every sample of the block
+/// readable, masked or not). words ≤ 32. Scratch: stack_masks holds (depth + 2)·words
+/// values, stack_nodes and stack_occupancy depth + 1 each, for the tree's
+/// depth (root 0, deepest leaf depth). Any isa (DM_ISA_BASELINE runs
+/// portable C).
 void dm_forest_tree_add(dm_isa isa, const dm_forest_node *tree, const float *probabilities, size_t classes,
-                        const float *features, size_t chunks, const uint16_t *mask, float *sums,
-                        uint16_t *stack_masks, int32_t *stack_nodes);
+                        const float *features, size_t feature_stride, size_t words, const uint64_t *mask, float *sums,
+                        uint64_t *stack_masks, int32_t *stack_nodes, uint32_t *stack_occupancy);
 
 /// The early stop of classification: for each sample p whose bit is set in
-/// undecided[0 ..< chunks], the leading class of sums[c·block + p] (ties to
+/// undecided[0 ..< words], the leading class of sums[c·block + p] (ties to
 /// the lower index) and the runner-up; when lead − runner-up > needed, writes
 /// the leader to winners[p] and clears the bit. Returns the samples still
 /// undecided. Any isa.
-size_t dm_forest_decide(dm_isa isa, const float *sums, size_t classes, size_t chunks, float needed,
-                        uint16_t *undecided, uint8_t *winners);
+size_t dm_forest_decide(dm_isa isa, const float *sums, size_t classes, size_t words, float needed,
+                        uint64_t *undecided, uint8_t *winners);
+
+/// A level row of levelWidth samples to n full-resolution samples at factor
+/// d: out[x] = a + j·((b − a)·(1/d)) for x = k·d + j, a = src[k], b =
+/// src[min(k + 1, levelWidth − 1)]; needs n ≤ levelWidth·d. Any isa,
+/// bit-identical results.
+void dm_upsample_row_f32(dm_isa isa, const float *src, size_t levelWidth, size_t d, size_t n, float *out);
+
+/// out[x] = (a[x] + fv·(b[x] − a[x]))·scale for x < n, in that order without
+/// FMA on every isa (bit-identical results). Any isa.
+void dm_lerp_rows_f32(dm_isa isa, const float *a, const float *b, size_t n, float fv, float scale, float *out);
 
 #endif
