@@ -16,9 +16,10 @@ struct TrainCommand: ParsableCommand {
         with --map, e.g. --map 2,5=1 --map 3=2 --map 0,1,4=3 (unmapped values are then unlabelled).
 
         Features are a multi-scale bank (Gaussian, gradient magnitude, Laplacian and difference of \
-        Gaussians, Hessian and structure-tensor eigenvalues, σ 0.7-16 px); when the images are \
-        calibrated the scales are kept in µm, so the model applies at other magnifications. Training \
-        is deterministic for a given --seed.
+        Gaussians, Hessian and structure-tensor eigenvalues, σ 0.7-16 px; scales from 3.2 px are \
+        computed on a Gaussian pyramid 2, 4 or 8 times coarser, so they cost no more than small \
+        ones); when the images are calibrated the scales are kept in µm, so the model applies at \
+        other magnifications. Training is deterministic for a given --seed.
         """)
 
     @Option(name: .customLong("image"), help: ArgumentHelp("A training micrograph (repeatable; pairs with --labels in order).", valueName: "file"))

@@ -3,9 +3,18 @@
 /// The `k`-th smallest value of `values` (0-based), reordering it in place:
 /// Hoare's selection (quickselect) with a median-of-three pivot, O(n) on average.
 public func selectKth(_ values: inout [Float], _ k: Int) -> Float {
-    precondition(k >= 0 && k < values.count, "selectKth: k = \(k) outside 0..<\(values.count)")
+    selectKth(&values, k, in: 0 ..< values.count)
+}
+
+/// The `k`-th smallest value of `values[range]` (k counted from `range.lowerBound`, so
+/// `range.lowerBound ≤ k < range.upperBound`), reordering only that range. Afterwards every
+/// value of the range before index k is ≤ the result and every value after it is ≥: the
+/// (k + 1)-th smallest is then the smallest of `values[k + 1 ..< range.upperBound]`.
+public func selectKth(_ values: inout [Float], _ k: Int, in range: Range<Int>) -> Float {
+    precondition(range.lowerBound >= 0 && range.upperBound <= values.count && range.contains(k),
+                 "selectKth: k = \(k) outside \(range) of 0..<\(values.count)")
     return values.withUnsafeMutableBufferPointer { v in
-        var lo = 0, hi = v.count - 1
+        var lo = range.lowerBound, hi = range.upperBound - 1
         while lo < hi {
             let mid = lo + (hi - lo) / 2
             // Median of three as the pivot value.

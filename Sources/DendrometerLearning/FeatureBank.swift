@@ -38,7 +38,9 @@ import Foundation
 /// Hessian eigenvalues in 1/px², the structure-tensor eigenvalues in 1/px².
 ///
 /// The default bank is ilastik's full set at σ = 0.7, 1.0, 1.6, 3.5, 5.0, 10.0, 16.0 px,
-/// with σ = 0.7 only for Gaussian smoothing: 7 + 6 × 7 = 49 feature planes.
+/// with σ = 0.7 only for Gaussian smoothing: 7 + 6 × 7 = 49 feature planes; the scales from
+/// 3.2 px are computed on the default ``Pyramid`` (σ = 3.5 and 5 on level 2, 10 on level 4,
+/// 16 on level 8).
 ///
 /// ```swift
 /// let bank = FeatureBank()                          // 49 planes

@@ -286,10 +286,8 @@ final class FeatureTileWorker {
             if let p = job.gradientMagnitude {
                 let out = plane(p)
                 let base = (rows.lowerBound - gradientRows.lowerBound) * w
-                for i in 0 ..< n {
-                    let a = ix[base + i], b = iy[base + i]
-                    out[i] = (a * a + b * b).squareRoot()
-                }
+                let gx = UnsafePointer(ix + base), gy = UnsafePointer(iy + base)
+                for i in 0 ..< n { out[i] = (gx[i] * gx[i] + gy[i] * gy[i]).squareRoot() }
             }
         }
 
@@ -312,13 +310,14 @@ final class FeatureTileWorker {
             let targets = [rg, rd, rdd]
             for v in gradientRows {
                 let o = (v - gradientRows.lowerBound) * w
-                for c in 0 ..< 3 {
-                    for x in 0 ..< w {
-                        let a = ix[o + x], b = iy[o + x]
-                        line[x] = c == 0 ? a * a : (c == 1 ? a * b : b * b)
-                    }
-                    rowPass(line, width: w, kernels: [gRho], outputs: [targets[c]], outputOffset: o, scratch: scratch)
-                }
+                let gx = UnsafePointer(ix + o), gy = UnsafePointer(iy + o)
+                // One product per loop (no choice inside), so each loop is a plain vector loop.
+                for x in 0 ..< w { line[x] = gx[x] * gx[x] }
+                rowPass(line, width: w, kernels: [gRho], outputs: [targets[0]], outputOffset: o, scratch: scratch)
+                for x in 0 ..< w { line[x] = gx[x] * gy[x] }
+                rowPass(line, width: w, kernels: [gRho], outputs: [targets[1]], outputOffset: o, scratch: scratch)
+                for x in 0 ..< w { line[x] = gy[x] * gy[x] }
+                rowPass(line, width: w, kernels: [gRho], outputs: [targets[2]], outputOffset: o, scratch: scratch)
             }
             column(rg, gradientRows, gRho, rows, t1)     // Jxx
             column(rd, gradientRows, gRho, rows, t2)     // Jxy

@@ -73,13 +73,18 @@ public struct IntensityNormalisation: Sendable, Codable, Equatable {
             i += stride
         }
         // The two order statistics around each percentile, by selection (O(n)) rather than a
-        // sort: the same values a sort would put at those ranks.
+        // sort: the same values a sort would put at those ranks. The upper percentile is
+        // selected among the values after the lower one's (selection leaves the larger ones
+        // there), and the rank after k is the smallest value after index k.
+        var selectedBelow = 0
         func percentile(_ p: Double) -> Float {
             let pos = p / 100 * Double(sample.count - 1)
-            let k = Int(saturating: pos.rounded(.down))
+            let k = max(selectedBelow, Int(saturating: pos.rounded(.down)))
             let frac = pos - Double(k)
-            if k + 1 >= sample.count { return selectKth(&sample, sample.count - 1) }
-            let a = selectKth(&sample, k), b = selectKth(&sample, k + 1)
+            let a = selectKth(&sample, k, in: selectedBelow ..< sample.count)
+            selectedBelow = k
+            if k + 1 >= sample.count { return a }
+            let b = sample[(k + 1)...].min()!
             return Float(Double(a) + frac * (Double(b) - Double(a)))
         }
         if sample.count >= 2 {

@@ -149,6 +149,10 @@ struct SelectionTests {
             #expect(selectKth(&copy, k) == values.sorted()[k])
             // Everything after k is at least the k-th value.
             #expect(copy[k...].allSatisfy { $0 >= values.sorted()[k] })
+            // A second rank selected among the values after k is the global rank.
+            let k2 = k + Int(rng.next() % UInt64(n - k))
+            #expect(selectKth(&copy, k2, in: k ..< n) == values.sorted()[k2])
+            #expect(copy.sorted() == values.sorted())
         }
     }
 
