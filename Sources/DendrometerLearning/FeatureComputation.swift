@@ -136,6 +136,11 @@ struct FeaturePlan: Sendable, Equatable {
     /// Extra halo rows beyond the exact kernel support (a safety margin; costs little).
     static let haloMargin = 2
 
+    /// Rows per tile when the caller does not choose: ``defaultFeatureTileRows``, or twice the
+    /// halo when that is taller (a bank without a pyramid reads ≈ 200 halo rows at σ = 16 px),
+    /// so no tile spends more than a third of its work on its halo's rows.
+    var defaultTileRows: Int { max(defaultFeatureTileRows, 2 * halo) }
+
     /// - Parameter appliedSigmas: σ in px for each entry of `bank.features`. Features of the
     ///   same σ share one job (and its row passes); a kind listed twice at one σ gets a second job.
     init(bank: FeatureBank, appliedSigmas: [Double]) {
@@ -339,10 +344,11 @@ func eigenvalues(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: Unsa
     }
 }
 
-/// Default rows per feature tile: tall enough that the halo (up to ~200 rows for the
-/// σ = 16 px structure tensor) is not recomputed too often, small enough that a
-/// tile's 49 planes of a 2048-px-wide image stay near 100 MB.
-public let defaultFeatureTileRows = 32
+/// Default rows per feature tile: with the feature pyramid the full-resolution halo is about
+/// 20 rows (σ = 1.6 px and its structure tensor), so 64-row tiles recompute little of it, and
+/// a tile's 49 planes of a 2048-px-wide image take 25 MB. Banks without a pyramid use taller
+/// tiles (``FeaturePlan/defaultTileRows``).
+public let defaultFeatureTileRows = 64
 
 /// Floats between the end of one feature plane and the start of the next in a feature tile:
 /// at least a prediction block (the forest's vector compares may read a short last block's

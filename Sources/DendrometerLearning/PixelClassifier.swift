@@ -315,13 +315,14 @@ public struct PixelClassifier: Sendable, Equatable {
     /// - Parameters:
     ///   - image: raw grey values, any range (normalised like the training images).
     ///   - pixelSize: the image's pixel size, or nil when uncalibrated (see ``appliedScales(pixelSize:)``).
-    ///   - tileRows: rows per feature tile (memory ≈ featureCount × tileRows × width × 4 bytes per core).
+    ///   - tileRows: rows per feature tile (memory ≈ featureCount × tileRows × width × 4 bytes per
+    ///     core); nil: the plan's own (``FeaturePlan/defaultTileRows``).
     /// - Returns: probability planes, applied scales and warnings.
     /// - Throws: ``LearningError/emptyImage(imageIndex:)``, ``LearningError/constantImage(imageIndex:value:)``,
     ///   ``LearningError/invalidPixelSize(imageIndex:micrometres:)``, or an invalid tile height.
     /// - Complexity: O(W·H·(Σσ + trees·depth)); tiles run in parallel.
     public func predict(_ image: Image<Float>, pixelSize: PixelSize?,
-                        tileRows: Int = defaultFeatureTileRows) throws(LearningError) -> PixelPrediction {
+                        tileRows: Int? = nil) throws(LearningError) -> PixelPrediction {
         if image.isEmpty { throw .emptyImage(imageIndex: nil) }    // before touching the output buffer
         let k = classCount, w = image.width, n = image.count
         var planes = [Float](repeating: 0, count: k * n)
@@ -344,7 +345,7 @@ public struct PixelClassifier: Sendable, Equatable {
     /// remaining tree can change its class (see ForestPrediction.swift). Same parameters and
     /// errors as ``predict(_:pixelSize:tileRows:)``.
     public func classification(_ image: Image<Float>, pixelSize: PixelSize?,
-                               tileRows: Int = defaultFeatureTileRows) throws(LearningError) -> PixelClassification {
+                               tileRows: Int? = nil) throws(LearningError) -> PixelClassification {
         if image.isEmpty { throw .emptyImage(imageIndex: nil) }    // before touching the output buffer
         let w = image.width
         var classes = Image<UInt8>(width: w, height: image.height, fill: 0, bitDepth: 8)
@@ -363,18 +364,18 @@ public struct PixelClassifier: Sendable, Equatable {
     /// Validates the inputs, normalises `image`, and passes every feature tile to `body(rows, planes,
     /// plane stride, scratch)` on all cores, with a per-worker scratch of the forest's block size.
     private func forEachTileOfFeatures(
-        _ image: Image<Float>, pixelSize: PixelSize?, tileRows: Int,
+        _ image: Image<Float>, pixelSize: PixelSize?, tileRows requested: Int?,
         _ body: (Range<Int>, UnsafePointer<Float>, Int, RandomForest.PredictionScratch) -> Void
     ) throws(LearningError) -> (sigmas: [Double], warnings: [String]) {
         if image.isEmpty { throw .emptyImage(imageIndex: nil) }
         if let p = pixelSize, !p.isPhysical { throw .invalidPixelSize(imageIndex: nil, micrometres: p.micrometres) }
-        guard tileRows >= 1 else {
-            throw .invalidParameter(name: "the tile height", value: "\(tileRows)", requirement: "≥ 1 row")
+        if let requested, requested < 1 {
+            throw .invalidParameter(name: "the tile height", value: "\(requested)", requirement: "≥ 1 row")
         }
         let (sigmas, warnings) = appliedScales(pixelSize: pixelSize)
         let normalised = try normalisation.normalised(image)
         let plan = FeaturePlan(bank: featureBank, appliedSigmas: sigmas)
-        forEachFeatureTile(normalised, plan: plan, tileRows: tileRows) { rows, features, stride in
+        forEachFeatureTile(normalised, plan: plan, tileRows: requested ?? plan.defaultTileRows) { rows, features, stride in
             body(rows, features, stride, forest.makePredictionScratch())
         }
         return (sigmas, warnings)

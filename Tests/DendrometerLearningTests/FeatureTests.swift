@@ -151,6 +151,11 @@ struct FeatureTests {
         #expect(abs(ten.sigma - expectedTen) < 1e-12 && ten.integrationSigma == 5)
         let levelPlanes: Int = plan.levels.reduce(0) { $0 + $1.bankPlanes.count }
         #expect(levelPlanes == 49 - 3 - 2 * 7)
+        // Full-resolution halo: σ = 1.6 px and its tensor (radii 6 + 13) plus the margin; a bank
+        // without a pyramid reads 64 + 128 + 2 rows and gets tiles twice that tall.
+        #expect(plan.halo == 21 && plan.defaultTileRows == defaultFeatureTileRows)
+        let directPlan = FeaturePlan(bank: FeatureBank(pyramid: nil), appliedSigmas: FeatureBank().features.map(\.sigma))
+        #expect(directPlan.levels.isEmpty && directPlan.halo == 194 && directPlan.defaultTileRows == 388)
         // A micrograph-like image: two discs and a band of three grey levels, with noise; worst error
         // counted 40 px from the border (the level reflects about its own edge, half a level pixel out).
         var rng = SplitMix64(seed: 8)
