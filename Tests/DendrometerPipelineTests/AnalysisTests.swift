@@ -160,8 +160,54 @@ struct PhaseAutoTests {
         #expect(r.phase == "bright", "\(r.phaseReason)")
         #expect(r.interface?.side == .bottom)
         #expect(r.warnings.contains { $0.contains("so the bright phase (Li-In) was measured instead") }, "\(r.warnings)")
+        #expect(r.phaseReason.hasPrefix("auto: the bright phase, since 100 % of the dark phase's pieces are not rooted at its layer:"), "\(r.phaseReason)")
         // Deepest bar pixel centre v = 140 over an interface at 29.5: 110.5 px.
         #expect(abs((r.penetration?.maxPx ?? 0) - 110.5) <= 1.5)
+    }
+}
+
+@Suite("Phase auto tested on what it explains")
+struct PhaseAutoExplainsTests {
+    /// 160 × 400: electrolyte 100 ± 4 (with `pores` 3 × 3 pores of 40); a bright layer of two greys along
+    /// the bottom (collector 170 under an anode of 224, so its grey spread is large) with two bars
+    /// rising from the anode; a dark band of 20 in the top `band` rows (uniform: the more uniform
+    /// layer) with nothing rising from it.
+    func scene(band: Int, pores: Int = 0) -> Scene {
+        var s = Scene(width: 160, height: 400, side: .bottom, phase: 224, interface: { _ in 40 })
+        var rng = SplitMix64(seed: 4)
+        for v in 0 ..< 18 { for u in 0 ..< 160 { s.pixels[AnodeSide.bottom.index(u: u, v: v, width: 160, height: 400)] = 170 } }
+        for (u0, top) in [(40, 100), (110, 80)] {
+            for u in u0 ..< u0 + 6 { for v in 38 ... top { s.paint(u: u, v: v) } }
+        }
+        for _ in 0 ..< pores {
+            let cx = 5 + Int(rng.next() % 145), cy = 20 + Int(rng.next() % 230)
+            for y in cy ..< cy + 3 { for x in cx ..< cx + 3 { s.pixels[y * 160 + x] = 40 } }
+        }
+        for y in 0 ..< band { for x in 0 ..< 160 { s.pixels[y * 160 + x] = 20 } }
+        return s
+    }
+
+    @Test("a uniform dark band with nothing rising from it loses to the bright anode with rooted bars")
+    func darkBandWithoutDendrites() throws {
+        let s = scene(band: 5)
+        let r = try DendriteAnalysis.run(s.micrograph())
+        #expect(r.phase == "bright", "\(r.phaseReason)")
+        #expect(r.phaseReason.hasPrefix("auto: the bright phase, since nothing rises from the dark phase's layer:"), "\(r.phaseReason)")
+        #expect(r.interface?.side == .bottom)
+        #expect(r.warnings.contains { $0.contains("nothing rises from the dark phase's layer, while the bright phase's layer gives an interface with dendrites rooted at it") }, "\(r.warnings)")
+        #expect(r.segmentation.hypotheses.first?.appearance == .bright && r.segmentation.hypotheses.first?.chosen == true)
+        #expect(r.segmentation.hypotheses.last?.note == "nothing rises from the dark phase's layer")
+        // Deepest bar pixel centre v = 100 over an interface at 39.5: 60.5 px; as with --phase bright.
+        #expect(abs((r.penetration?.maxPx ?? 0) - 60.5) <= 1.5)
+        let given = try DendriteAnalysis.run(s.micrograph(), options: { var o = AnalysisOptions(); o.phase = .bright; return o }())
+        #expect(given.penetration?.maxPx == r.penetration?.maxPx)
+        // Without the band the bright anode wins outright: no warning.
+        let plain = try DendriteAnalysis.run(scene(band: 0).micrograph())
+        #expect(plain.phase == "bright" && !plain.warnings.contains { $0.contains("nothing rises") })
+        // With pores in the electrolyte the dark phase has pieces, none rooted: the rule on rooting decides first.
+        let porous = try DendriteAnalysis.run(scene(band: 5, pores: 60).micrograph())
+        #expect(porous.phase == "bright" && porous.phaseReason.hasPrefix("auto: the bright phase, since 100 % of the dark phase's pieces are not rooted"),
+                "\(porous.phaseReason)")
     }
 }
 

@@ -207,7 +207,10 @@ public enum DendriteAnalysis {
         // is its pores and cracks (a dark threshold of a Li-In image).
         let limit = options.parameters.review.unrootedShare
         if segmentation.appearance == .dark, let share = result.darkUnrootedShare, share > limit {
-            let bright = try ThresholdSegmenter(polarity: .bright, anode: options.anode).segment(field, parameters: options.parameters)
+            var bright = try ThresholdSegmenter(polarity: .bright, anode: options.anode).segment(field, parameters: options.parameters)
+            bright.reason = bright.reason.replacingOccurrences(
+                of: "bright phase (given)",
+                with: String(format: "auto: the bright phase, since %.0f %% of the dark phase's pieces are not rooted at its layer", 100 * share))
             var alternative = try measure(bright, field: field, micrograph: micrograph, options: options, clock: &clock)
             guard alternative.interface != nil else { return result }
             alternative.segmentation.hypotheses = segmentation.hypotheses.map { h in
@@ -221,6 +224,39 @@ public enum DendriteAnalysis {
             alternative.warnings.append(String(format: "phase auto: the dark phase that forms an anode layer is %.0f %% pieces not rooted at it (pores, cracks of the electrolyte, not dendrites), so the bright phase (Li-In) was measured instead; say --phase dark if this is Li",
                                                100 * share))
             return alternative
+        }
+        // Phase auto, tested on what the hypothesis explains: the dendrite phase is the anode's
+        // material and grows from it, so the polarity chosen must give an anode interface and,
+        // when the other polarity's layer has dendrites rooted at it, some dendrites of its own.
+        // A "layer" that gives no interface (too thin or broken along every edge) or has nothing
+        // rising from it (a dark band along the field's edge: the mount, a scan artefact) loses
+        // to the other polarity when that one gives an interface (with rooted dendrites, in the
+        // second case), which is then measured.
+        if segmentation.appearance == .dark || segmentation.appearance == .bright {
+            let noInterface = result.interface == nil
+            let nothingRises = result.interface != nil && result.dendrites.area == 0
+            if noInterface || nothingRises {
+                let otherAppearance: PhaseAppearance = segmentation.appearance == .dark ? .bright : .dark
+                var swapped = try ThresholdSegmenter(polarity: otherAppearance == .bright ? .bright : .dark, anode: options.anode)
+                    .segment(field, parameters: options.parameters)
+                let chosen = segmentation.appearance
+                let why = noInterface ? "the \(chosen) phase's layer gives no anode interface along any edge"
+                                      : "nothing rises from the \(chosen) phase's layer"
+                swapped.reason = swapped.reason.replacingOccurrences(of: "\(otherAppearance) phase (given)",
+                                                                     with: "auto: the \(otherAppearance) phase, since \(why)")
+                var alternative = try measure(swapped, field: field, micrograph: micrograph, options: options, clock: &clock)
+                let rooted = alternative.dendriteInventory?.rootedArea ?? alternative.dendrites.area
+                if alternative.interface != nil && (noInterface || rooted > 0) {
+                    alternative.segmentation.hypotheses = segmentation.hypotheses.map { h in
+                        var h = h
+                        h.chosen = h.appearance == otherAppearance
+                        if h.appearance == segmentation.appearance { h.note = why }
+                        return h
+                    }.sorted { $0.chosen && !$1.chosen }
+                    alternative.warnings.append("phase auto: the \(chosen) phase forms the more uniform layer, but \(why), while the \(otherAppearance) phase's layer gives an interface\(noInterface ? "" : " with dendrites rooted at it"), so the \(otherAppearance) phase was measured; say --phase if this is wrong")
+                    return alternative
+                }
+            }
         }
         // A near tie of grey uniformity decided bright: the dark hypothesis is refuted only if its
         // pieces are mostly unrooted; otherwise both stay possible and a person should say.
