@@ -162,6 +162,16 @@ public struct FeatureBank: Sendable, Codable, Equatable {
     /// longer a Gaussian (its variance is dominated by the centre tap), so σ is clamped here
     /// and a warning is reported.
     public static let minimumScalePixels: Double = 0.3
+    /// Largest σ applied, px (4 × the default bank's largest scale). A calibrated model applied
+    /// to a much finer image asks for σ_µm / pixel size, and a bank or model file may state any
+    /// σ; kernels and tile halos grow with σ (memory in proportion), so σ is lowered to this with
+    /// a warning, and a bank stating more is refused.
+    public static let maximumScalePixels: Double = 64
+
+    /// `sigma` px brought into [``minimumScalePixels``, ``maximumScalePixels``].
+    static func clampedScale(_ sigma: Double) -> Double {
+        min(maximumScalePixels, max(minimumScalePixels, sigma))
+    }
     /// Gaussian kernels are truncated at this many σ (radius ⌊4σ + 0.5⌋, like scipy and `gaussianBlur`).
     public static let truncation: Double = 4
 
@@ -221,14 +231,15 @@ public struct FeatureBank: Sendable, Codable, Equatable {
         return names
     }
 
-    /// Checks that the bank is usable: at least one feature, every σ finite and > 0.
+    /// Checks that the bank is usable: at least one feature, every σ finite, > 0 and at most
+    /// ``maximumScalePixels``; a valid pyramid.
     func validate() throws(LearningError) {
         if features.isEmpty {
             throw .invalidParameter(name: "the feature bank", value: "no features", requirement: "at least one feature")
         }
-        for f in features where !(f.sigma.isFinite && f.sigma > 0) {
+        for f in features where !(f.sigma.isFinite && f.sigma > 0 && f.sigma <= Self.maximumScalePixels) {
             throw .invalidParameter(name: "feature scale σ (\(f.kind.rawValue))", value: "\(f.sigma)",
-                                    requirement: "finite and > 0 px")
+                                    requirement: "finite, > 0 and ≤ \(Self.format(Self.maximumScalePixels)) px")
         }
         try pyramid?.validate()
     }

@@ -241,7 +241,7 @@ public struct PixelClassifier: Sendable, Equatable {
             let pixels = codes[start ..< end].map { $0 & 0xFFFF_FFFF }
             let normalised = try parameters.normalisation.normalised(e.image, imageIndex: i)
             let sigmas = bank.features.map { f in
-                max(FeatureBank.minimumScalePixels, f.sigma * (reference.map { $0 / e.pixelSize!.micrometres } ?? 1))
+                FeatureBank.clampedScale(f.sigma * (reference.map { $0 / e.pixelSize!.micrometres } ?? 1))
             }
             let plan = FeaturePlan(bank: bank, appliedSigmas: sigmas)
             let w = e.image.width
@@ -276,7 +276,7 @@ public struct PixelClassifier: Sendable, Equatable {
     /// The σ in px applied to an image of `pixelSize`, one per bank feature, and warnings.
     ///
     /// Calibrated model and image: σ × reference / pixel size (the same µm), clamped to
-    /// ≥ ``FeatureBank/minimumScalePixels``. If only one of them is calibrated, the scales
+    /// [``FeatureBank/minimumScalePixels``, ``FeatureBank/maximumScalePixels``]. If only one of them is calibrated, the scales
     /// are used in px as trained, with a warning.
     public func appliedScales(pixelSize: PixelSize?) -> (sigmas: [Double], warnings: [String]) {
         var warnings = [String]()
@@ -296,16 +296,22 @@ public struct PixelClassifier: Sendable, Equatable {
         case (nil, nil):
             break
         }
-        var clamped = [Double]()
+        var raised = [Double](), lowered = [Double]()
         let sigmas = featureBank.features.map { f -> Double in
             let s = f.sigma * factor
-            if s < FeatureBank.minimumScalePixels { clamped.append(s) }
-            return max(FeatureBank.minimumScalePixels, s)
+            if s < FeatureBank.minimumScalePixels { raised.append(s) }
+            if s > FeatureBank.maximumScalePixels { lowered.append(s) }
+            return FeatureBank.clampedScale(s)
         }
-        if let smallest = clamped.min() {
-            warnings.append("\(Set(clamped).count) feature scale(s) fall below \(FeatureBank.minimumScalePixels) px at this "
+        if let smallest = raised.min() {
+            warnings.append("\(Set(raised).count) feature scale(s) fall below \(FeatureBank.minimumScalePixels) px at this "
                             + "pixel size (smallest \(PixelSize.format(smallest)) px) and were raised to \(FeatureBank.minimumScalePixels) px; "
                             + "the image is much coarser than the training images")
+        }
+        if let largest = lowered.max() {
+            warnings.append("\(Set(lowered).count) feature scale(s) exceed \(PixelSize.format(FeatureBank.maximumScalePixels)) px at this "
+                            + "pixel size (largest \(PixelSize.format(largest)) px) and were lowered to \(PixelSize.format(FeatureBank.maximumScalePixels)) px; "
+                            + "the image is much finer than the training images")
         }
         return (sigmas, warnings)
     }

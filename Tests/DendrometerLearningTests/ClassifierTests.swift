@@ -46,6 +46,11 @@ struct ClassifierTests {
         #expect(zip(finer.sigmas, model.featureBank.features).allSatisfy { abs($0 - 2 * $1.sigma) < 1e-12 })
         let coarse = model.appliedScales(pixelSize: PixelSize(micrometres: 1))
         #expect(coarse.sigmas.min() == FeatureBank.minimumScalePixels && coarse.warnings.count == 1)
+        // 1000 times finer: σ = 3.5 px at 0.1 µm would be 3500 px; every scale above 64 px is
+        // lowered to 64 px (kernels and halos grow with σ), with one warning.
+        let muchFiner = model.appliedScales(pixelSize: PixelSize(micrometres: 0.0001))
+        #expect(muchFiner.sigmas.max() == FeatureBank.maximumScalePixels && muchFiner.warnings.count == 1)
+        #expect(muchFiner.warnings.first?.contains("were lowered to 64 px; the image is much finer than the training images") == true)
         let uncalibrated = try model.predict(image, pixelSize: nil)
         #expect(uncalibrated.warnings.count == 1 && uncalibrated.warnings[0].contains("no pixel size"))
         #expect(uncalibrated.appliedScalesPixels == model.featureBank.features.map(\.sigma))

@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import DendrometerCore
 @testable import DendrometerLearning
 
@@ -115,6 +116,33 @@ struct SerializationTests {
         #expect(!String(decoding: directBytes, as: UTF8.self).contains("pyramid"))
         let loaded = try PixelClassifier(serialized: directBytes)
         #expect(loaded == direct && loaded.serialized() == directBytes && loaded.featureBank.pyramid == nil)
+    }
+
+    @Test("a model file stating an absurd σ (10⁹ px) is refused before any kernel is made")
+    func absurdScale() throws {
+        let bytes = try tinyModel().serialized()
+        // Rewrite the JSON header with the first σ (1 px) as 1e9, fixing both length fields and the CRC.
+        let headerLength = Int(bytes[16]) | Int(bytes[17]) << 8 | Int(bytes[18]) << 16 | Int(bytes[19]) << 24
+        let json = String(decoding: bytes[20 ..< 20 + headerLength], as: UTF8.self)
+        #expect(json.contains("\"sigma\":1}"))
+        let edited = Array(json.replacingOccurrences(of: "\"sigma\":1}", with: "\"sigma\":1000000000}").utf8)
+        var out = Array(bytes[0 ..< 16])
+        for i in 0 ..< 4 { out.append(UInt8(truncatingIfNeeded: edited.count >> (8 * i))) }
+        out += edited + bytes[(20 + headerLength)...]
+        for i in 0 ..< 8 { out[8 + i] = UInt8(truncatingIfNeeded: out.count >> (8 * i)) }
+        #expect(throws: LearningError.self) { try PixelClassifier(serialized: resealed(out)) }
+        do {
+            _ = try PixelClassifier(serialized: resealed(out))
+        } catch {
+            #expect(error.description.contains("≤ 64 px"), "\(error.description)")
+        }
+        // The same edit to a σ of 64 px loads.
+        let fine = Array(json.replacingOccurrences(of: "\"sigma\":1}", with: "\"sigma\":64}").utf8)
+        var ok = Array(bytes[0 ..< 16])
+        for i in 0 ..< 4 { ok.append(UInt8(truncatingIfNeeded: fine.count >> (8 * i))) }
+        ok += fine + bytes[(20 + headerLength)...]
+        for i in 0 ..< 8 { ok[8 + i] = UInt8(truncatingIfNeeded: ok.count >> (8 * i)) }
+        #expect(try PixelClassifier(serialized: resealed(ok)).featureBank.features[0].sigma == 64)
     }
 
     @Test("content checks behind a valid checksum: child index, feature index, probability")
