@@ -104,6 +104,17 @@ __attribute__((target("avx2"))) static inline void masked_add_avx2(float *s, uin
 // occupied words are read or written: a node that few samples reach (pixels
 // on a phase boundary) costs one word's compares, not the block's. Words
 // outside a set's occupancy hold stale values and are never read.
+// A leaf's class row added to the sums of the samples in `masks` (occupied words `occupied`).
+#define APPLY_LEAF(MASKED_ADD, LEAF, OCCUPIED, MASKS)                                                 \
+    do {                                                                                               \
+        const float *row = probabilities + (size_t)(LEAF) * classes;                                   \
+        for (uint32_t o = (OCCUPIED); o; o &= o - 1) {                                                 \
+            const unsigned j = (unsigned)__builtin_ctz(o);                                             \
+            for (size_t c = 0; c < classes; c++)                                                       \
+                MASKED_ADD(sums + c * block + j * DM_FOREST_WORD, (MASKS)[j], row[c]);                 \
+        }                                                                                              \
+    } while (0)
+
 #define DEFINE_TREE_ADD(NAME, TARGET, LE_WORD, MASKED_ADD)                                            \
 TARGET static void NAME(const dm_forest_node *tree, const float *probabilities, size_t classes,        \
                         const float *features, size_t feature_stride, size_t words,                     \
@@ -137,12 +148,7 @@ TARGET static void NAME(const dm_forest_node *tree, const float *probabilities, 
         int32_t next = -1;                                                                             \
         if (occRight) {                                                                                \
             if (n.right < 0) {                                                                         \
-                const float *row = probabilities + (size_t)(~n.right) * classes;                       \
-                for (uint32_t o = occRight; o; o &= o - 1) {                                           \
-                    const unsigned j = (unsigned)__builtin_ctz(o);                                     \
-                    for (size_t c = 0; c < classes; c++)                                               \
-                        MASKED_ADD(sums + c * block + j * DM_FOREST_WORD, right[j], row[c]);            \
-                }                                                                                      \
+                APPLY_LEAF(MASKED_ADD, ~n.right, occRight, right);                                     \
             } else {                                                                                   \
                 stack_nodes[depth] = n.right;                                                          \
                 stack_occupancy[depth] = occRight;                                                     \
@@ -151,12 +157,7 @@ TARGET static void NAME(const dm_forest_node *tree, const float *probabilities, 
         }                                                                                              \
         if (occLeft) {                                                                                 \
             if (n.left < 0) {                                                                          \
-                const float *row = probabilities + (size_t)(~n.left) * classes;                        \
-                for (uint32_t o = occLeft; o; o &= o - 1) {                                            \
-                    const unsigned j = (unsigned)__builtin_ctz(o);                                     \
-                    for (size_t c = 0; c < classes; c++)                                               \
-                        MASKED_ADD(sums + c * block + j * DM_FOREST_WORD, left[j], row[c]);             \
-                }                                                                                      \
+                APPLY_LEAF(MASKED_ADD, ~n.left, occLeft, left);                                        \
             } else {                                                                                   \
                 next = n.left; /* its masks are already in slot 0 */                                   \
                 occupied = occLeft;                                                                    \

@@ -31,16 +31,22 @@ static void lerp_portable(const float *a, const float *b, size_t n, float fv, fl
 }
 
 #if defined(__x86_64__)
-__attribute__((target("avx512f"))) static void lerp_avx512(const float *a, const float *b, size_t n, float fv,
-                                                           float scale, float *out) {
-    const __m512 f = _mm512_set1_ps(fv), s = _mm512_set1_ps(scale);
-    size_t x = 0;
-    for (; x + 16 <= n; x += 16) {
-        const __m512 va = _mm512_loadu_ps(a + x), vb = _mm512_loadu_ps(b + x);
-        _mm512_storeu_ps(out + x, _mm512_mul_ps(_mm512_add_ps(va, _mm512_mul_ps(f, _mm512_sub_ps(vb, va))), s));
-    }
-    lerp_portable(a + x, b + x, n - x, fv, scale, out + x);
+// The vertical step on LANES-wide vectors, then the portable loop for the rest.
+#define DEFINE_LERP(NAME, TARGET, V, LANES, LOAD, STORE, ADD, SUB, MUL, SET1)                         \
+TARGET static void NAME(const float *a, const float *b, size_t n, float fv, float scale, float *out) { \
+    const V f = SET1(fv), s = SET1(scale);                                                          \
+    size_t x = 0;                                                                                   \
+    for (; x + LANES <= n; x += LANES) {                                                            \
+        const V va = LOAD(a + x), vb = LOAD(b + x);                                                 \
+        STORE(out + x, MUL(ADD(va, MUL(f, SUB(vb, va))), s));                                       \
+    }                                                                                               \
+    lerp_portable(a + x, b + x, n - x, fv, scale, out + x);                                         \
 }
+
+DEFINE_LERP(lerp_avx512, __attribute__((target("avx512f"))), __m512, 16, _mm512_loadu_ps, _mm512_storeu_ps,
+            _mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps, _mm512_set1_ps)
+DEFINE_LERP(lerp_avx2, __attribute__((target("avx2"))), __m256, 8, _mm256_loadu_ps, _mm256_storeu_ps,
+            _mm256_add_ps, _mm256_sub_ps, _mm256_mul_ps, _mm256_set1_ps)
 
 /// d a power of 2 (2 ... 16). Sixteen outputs x0 ... x0 + 15 read level samples
 /// k0 = x0/d ... k0 + 15/d + 1, all within one 16-lane load from k0, picked by
@@ -64,16 +70,6 @@ __attribute__((target("avx512f"))) static void upsample_avx512(const float *src,
     upsample_portable(src, levelWidth, d, x, n, out);
 }
 
-__attribute__((target("avx2"))) static void lerp_avx2(const float *a, const float *b, size_t n, float fv,
-                                                      float scale, float *out) {
-    const __m256 f = _mm256_set1_ps(fv), s = _mm256_set1_ps(scale);
-    size_t x = 0;
-    for (; x + 8 <= n; x += 8) {
-        const __m256 va = _mm256_loadu_ps(a + x), vb = _mm256_loadu_ps(b + x);
-        _mm256_storeu_ps(out + x, _mm256_mul_ps(_mm256_add_ps(va, _mm256_mul_ps(f, _mm256_sub_ps(vb, va))), s));
-    }
-    lerp_portable(a + x, b + x, n - x, fv, scale, out + x);
-}
 #endif
 
 void dm_upsample_row_f32(dm_isa isa, const float *src, size_t levelWidth, size_t d, size_t n, float *out) {
