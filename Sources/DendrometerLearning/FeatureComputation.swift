@@ -2,10 +2,17 @@
 //
 // Memory: a full-image feature stack would be F × W × H Floats (49 planes of a
 // 2048² micrograph = 820 MB), so features are computed in row tiles (default
-// 256 rows) and consumed tile by tile (prediction, or gathering the labelled
+// 64 rows) and consumed tile by tile (prediction, or gathering the labelled
 // pixels for training). Each tile reads a halo of rows above and below; rows
 // outside the image are reflected about the *image* border (scipy 'reflect'),
 // so a tile's features equal the full-image filter's exactly (tested).
+//
+// Large scales (a bank with a pyramid, FeatureBank.swift) are computed on
+// pyramid levels: each level image (the input smoothed and sampled every D
+// px) is made once for the whole image; a band's worker computes the level's
+// features for a run of level rows at a time (its own halo, reflected about
+// the level image's border) and interpolates them into each tile's planes,
+// so tiles stay independent of each other and of their height (tested).
 //
 // Per scale σ one set of row passes (Gaussian g, derivative g′, second
 // derivative g″ along x) feeds every feature of that scale:
@@ -138,7 +145,7 @@ struct FeaturePlan: Sendable, Equatable {
 
     /// Rows per tile when the caller does not choose: ``defaultFeatureTileRows``, or twice the
     /// halo when that is taller (a bank without a pyramid reads ≈ 200 halo rows at σ = 16 px),
-    /// so no tile spends more than a third of its work on its halo's rows.
+    /// so a tile's halo rows are never more than its own rows.
     var defaultTileRows: Int { max(defaultFeatureTileRows, 2 * halo) }
 
     /// - Parameter appliedSigmas: σ in px for each entry of `bank.features`. Features of the
@@ -351,10 +358,10 @@ func eigenvalues(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: Unsa
 public let defaultFeatureTileRows = 64
 
 /// Floats between the end of one feature plane and the start of the next in a feature tile:
-/// at least a prediction block (the forest's vector compares may read a short last block's
-/// unused samples), and 4 KiB, so that the same pixel of successive planes falls into
-/// different cache sets (planes of a power-of-two size would all land in one set).
-let featurePlanePadding = 2048
+/// a prediction block (``predictionBlockSize``: the forest's vector compares may read a short
+/// last block's unused samples), 8 KiB, which also puts the same pixel of successive planes
+/// into different cache sets (planes of a power-of-two size would all land in one set).
+let featurePlanePadding = predictionBlockSize
 
 /// Computes the features of every tile of `image` (already normalised) and passes each
 /// tile to `body(rows, planes, planeStride)`; `planes` holds `plan.featureCount` planes of
