@@ -145,10 +145,21 @@ struct ForestTests {
         let forest = RandomForest(featureCount: nf, classCount: 3, parameters: p, nodes: trained.nodes + [leaf],
                                   treeStarts: trained.treeStarts + [trained.nodeCount + 1],
                                   leafProbabilities: trained.leafProbabilities + [0.25, 0.5, 0.25])
-        // More samples than one block, some NaN features.
+        // More samples than one block, some NaN features, and every fourth sample made of the
+        // forest's own thresholds (x = t must go left: ≤, not <, in every kernel and path).
+        var thresholds = [[Float]](repeating: [], count: nf)
+        for node in trained.nodes where node.feature >= 0 { thresholds[Int(node.feature)].append(node.threshold) }
         var samples = [Float]()
         for i in 0 ..< 3 * predictionBlockSize + 17 {
-            for f in 0 ..< nf { samples.append(i % 11 == f ? .nan : Float(rng.next() % 1000) / 1000) }
+            for f in 0 ..< nf {
+                if i % 11 == f {
+                    samples.append(.nan)
+                } else if i % 4 == 0, !thresholds[f].isEmpty {
+                    samples.append(thresholds[f][Int(rng.next() % UInt64(thresholds[f].count))])
+                } else {
+                    samples.append(Float(rng.next() % 1000) / 1000)
+                }
+            }
         }
         expectDescentEquality(forest, samples)
     }
