@@ -25,7 +25,8 @@
 // Loading checks, in order: magic, version, length, checksum, then every count
 // against the bytes that remain (before allocating) and every node (indices in
 // range, children after parents so no cycles, features < F, thresholds and
-// probabilities finite). Any failure is one `LearningError`; nothing traps.
+// probabilities finite), and no tree deeper than the declared maximum depth.
+// Any failure is one `LearningError`; nothing traps.
 
 import Foundation
 
@@ -210,6 +211,10 @@ extension PixelClassifier {
         }
         let forest = RandomForest(featureCount: nf, classCount: k, parameters: header.forestParameters, nodes: nodes,
                                   treeStarts: starts, leafProbabilities: probabilities)
+        // The trees may not be deeper than declared (≤ 1000, validated above): prediction sizes
+        // its walk's stack by the depth.
+        try check(forest.predictionDepth <= max(1, header.forestParameters.maximumDepth),
+                  "a tree \(forest.predictionDepth) levels deep, but the declared maximum depth is \(header.forestParameters.maximumDepth)")
         self.init(formatVersion: version, classNames: header.classNames, featureBank: header.featureBank,
                   normalisation: header.normalisation, referencePixelSizeMicrometres: header.referencePixelSizeMicrometres,
                   trainingPixelSizesMicrometres: header.trainingPixelSizesMicrometres,

@@ -118,31 +118,41 @@ struct SerializationTests {
         #expect(loaded == direct && loaded.serialized() == directBytes && loaded.featureBank.pyramid == nil)
     }
 
-    @Test("a model file stating an absurd σ (10⁹ px) is refused before any kernel is made")
-    func absurdScale() throws {
-        let bytes = try tinyModel().serialized()
-        // Rewrite the JSON header with the first σ (1 px) as 1e9, fixing both length fields and the CRC.
+    /// `bytes` with `old` replaced by `new` in the JSON header, both length fields and the CRC fixed.
+    func withHeaderEdit(_ bytes: [UInt8], _ old: String, _ new: String) -> [UInt8] {
         let headerLength = Int(bytes[16]) | Int(bytes[17]) << 8 | Int(bytes[18]) << 16 | Int(bytes[19]) << 24
         let json = String(decoding: bytes[20 ..< 20 + headerLength], as: UTF8.self)
-        #expect(json.contains("\"sigma\":1}"))
-        let edited = Array(json.replacingOccurrences(of: "\"sigma\":1}", with: "\"sigma\":1000000000}").utf8)
+        #expect(json.contains(old), "header has no \(old)")
+        let edited = Array(json.replacingOccurrences(of: old, with: new).utf8)
         var out = Array(bytes[0 ..< 16])
         for i in 0 ..< 4 { out.append(UInt8(truncatingIfNeeded: edited.count >> (8 * i))) }
         out += edited + bytes[(20 + headerLength)...]
         for i in 0 ..< 8 { out[8 + i] = UInt8(truncatingIfNeeded: out.count >> (8 * i)) }
-        #expect(throws: LearningError.self) { try PixelClassifier(serialized: resealed(out)) }
+        return resealed(out)
+    }
+
+    @Test("a model file stating an absurd σ (10⁹ px) is refused before any kernel is made")
+    func absurdScale() throws {
+        let bytes = try tinyModel().serialized()
+        let absurd = withHeaderEdit(bytes, "\"sigma\":1}", "\"sigma\":1000000000}")
+        #expect(throws: LearningError.self) { try PixelClassifier(serialized: absurd) }
         do {
-            _ = try PixelClassifier(serialized: resealed(out))
+            _ = try PixelClassifier(serialized: absurd)
         } catch {
             #expect(error.description.contains("≤ 64 px"), "\(error.description)")
         }
         // The same edit to a σ of 64 px loads.
-        let fine = Array(json.replacingOccurrences(of: "\"sigma\":1}", with: "\"sigma\":64}").utf8)
-        var ok = Array(bytes[0 ..< 16])
-        for i in 0 ..< 4 { ok.append(UInt8(truncatingIfNeeded: fine.count >> (8 * i))) }
-        ok += fine + bytes[(20 + headerLength)...]
-        for i in 0 ..< 8 { ok[8 + i] = UInt8(truncatingIfNeeded: ok.count >> (8 * i)) }
-        #expect(try PixelClassifier(serialized: resealed(ok)).featureBank.features[0].sigma == 64)
+        #expect(try PixelClassifier(serialized: withHeaderEdit(bytes, "\"sigma\":1}", "\"sigma\":64}")).featureBank.features[0].sigma == 64)
+    }
+
+    @Test("trees deeper than the declared maximum depth are a damaged model (the walk's stack is sized by depth)")
+    func deeperThanDeclared() throws {
+        let model = try tinyModel()
+        let bytes = model.serialized()
+        #expect(model.forest.predictionDepth >= 2)
+        let shallow = withHeaderEdit(bytes, "\"maximumDepth\":3", "\"maximumDepth\":1")
+        #expect(throws: LearningError.self) { try PixelClassifier(serialized: shallow) }
+        #expect(try PixelClassifier(serialized: withHeaderEdit(bytes, "\"maximumDepth\":3", "\"maximumDepth\":3")) == model)
     }
 
     @Test("content checks behind a valid checksum: child index, feature index, probability")
