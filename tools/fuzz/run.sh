@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Coverage-guided fuzzing of the image readers and the vendor metadata parsers with
-# libFuzzer (ships with the Swift toolchain) under AddressSanitizer.
+# Coverage-guided fuzzing of the image readers, the vendor metadata parsers, the ROI and
+# polyline readers and the pixel-classifier model reader (with prediction) with libFuzzer
+# (ships with the Swift toolchain) under AddressSanitizer.
 #
-# Usage: tools/fuzz/run.sh [MINUTES_PER_HARNESS] [image|metadata|geometry|all]   (default 10, all)
+# Usage: tools/fuzz/run.sh [MINUTES_PER_HARNESS] [image|metadata|geometry|model|all]   (default 10, all)
 # libFuzzer stops at its first finding; fix it, add its regression test, and run again.
 # Seeds: samples/, the project's own synthetic benchmark scenes, and ../shared/data when
 # present. Findings go to tools/fuzz/findings/<harness>/ (crash-*, oom-*, timeout-*); each
@@ -12,11 +13,11 @@ set -euo pipefail
 cd "$(dirname "$0")"
 minutes="${1:-10}"
 harnesses="${2:-all}"
-[ "$harnesses" = all ] && harnesses="image metadata geometry"
+[ "$harnesses" = all ] && harnesses="image metadata geometry model"
 swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >/dev/null
 bin="$(swift build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library --show-bin-path)"
 work="$(mktemp -d)"
-mkdir -p "$work/image" "$work/metadata" "$work/geometry" findings/image findings/metadata findings/geometry
+mkdir -p "$work/image" "$work/metadata" "$work/geometry" "$work/model" findings/image findings/metadata findings/geometry findings/model
 # Image seeds: tiny files of every layout the readers handle (make_seeds.py), plus the real
 # microscope files under 64 KB when ../shared is there (small seeds keep the fuzzer fast).
 python3 make_seeds.py "$work/image" || echo "run.sh: make_seeds.py needs numpy, tifffile and Pillow; seeding from files only" >&2
@@ -46,6 +47,28 @@ printf '\x01[[0, 40.5], [63, 41.5]]' > "$work/geometry/json0"
 printf '\x01{"points": [[0, 20], [31.5, 20.25]], "unit": "um"}' > "$work/geometry/json1"
 printf '\x02x,y\n0,40.5\n63,41.5\n' > "$work/geometry/csv0"
 printf '\x02x_um,y_um\n0,20\n31.5,20.25\n' > "$work/geometry/csv1"
+# Model seeds: small models trained by the project's release tool (when built) on a 40 × 30
+# disc image with a few labelled pixels: 1 and 3 trees, depth 2 and 4, calibrated or not.
+seed_train="$(mktemp -d)"
+if python3 - "$seed_train" <<'PY'
+import sys
+import numpy as np
+from PIL import Image
+d = sys.argv[1]
+y, x = np.mgrid[0:30, 0:40]
+img = np.where((x - 20) ** 2 + (y - 15) ** 2 < 64, 200, 90).astype(np.uint8)
+lab = np.zeros((30, 40), np.uint8)
+lab[15, 16:24] = 1; lab[2, 2:10] = 2; lab[27, 30:38] = 3
+Image.fromarray(img).save(f"{d}/disc.png"); Image.fromarray(lab).save(f"{d}/labels.png")
+PY
+then
+    for args in "--trees 1 --max-depth 2" "--trees 3 --max-depth 4" "--trees 3 --max-depth 4 --pixel-size 0.1um"; do
+        name="model-$(tr -cd '0-9' <<< "$args")"
+        # shellcheck disable=SC2086
+        ../../.build/release/dendrometer train --image "$seed_train/disc.png" --labels "$seed_train/labels.png" \
+            $args --out "$work/model/$name.dmpc" >/dev/null 2>&1 || true
+    done
+fi
 for harness in $harnesses; do
     exe="$bin/Fuzz$(tr '[:lower:]' '[:upper:]' <<< "${harness:0:1}")${harness:1}"
     log="$work/$harness.log"
