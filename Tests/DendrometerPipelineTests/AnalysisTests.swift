@@ -1,4 +1,5 @@
 import Dendrometer
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -208,6 +209,19 @@ struct PhaseAutoExplainsTests {
         let porous = try DendriteAnalysis.run(scene(band: 5, pores: 60).micrograph())
         #expect(porous.phase == "bright" && porous.phaseReason.hasPrefix("auto: the bright phase, since 100 % of the dark phase's pieces are not rooted"),
                 "\(porous.phaseReason)")
+    }
+}
+
+extension PhaseAutoExplainsTests {
+    @Test("a scene whose uniform dark 'layer' gives no interface is measured bright, flagged for review (v_overview_p1_fei)",
+          .enabled(if: SharedData.validationDirectory != nil, Comment(rawValue: SharedData.validationSkipMessage)))
+    func darkLayerWithoutInterface() throws {
+        let path = try #require(SharedData.validationDirectory?.appendingPathComponent("v_overview_p1_fei.tif").path)
+        let r = try DendriteAnalysis.run(try Micrograph.open(path))
+        // The truth (its _gt.json): anode at the bottom, Li-In (bright).
+        #expect(r.phase == "bright" && r.interface?.side == .bottom, "\(r.phaseReason)")
+        #expect(r.phaseReason.hasPrefix("auto: the bright phase, since the dark phase's layer gives no anode interface along any edge"))
+        #expect(r.review.contains { $0.hasPrefix("phase auto: the bright phase was measured because the dark phase's layer gives no anode interface") })
     }
 }
 

@@ -47,4 +47,15 @@ public enum SharedData {
 
     /// Printed when real-file tests skip.
     public static let skipMessage = "../shared/data/real is absent: real-file tests skipped"
+
+    /// `…/shared/data/validation` (the independent generator's scenes), beside `data/real`, or nil
+    /// when absent (tests then skip).
+    public static let validationDirectory: URL? = {
+        guard let real = realDirectory else { return nil }
+        let dir = real.deletingLastPathComponent().appendingPathComponent("validation")
+        return FileManager.default.fileExists(atPath: dir.appendingPathComponent("manifest.json").path) ? dir : nil
+    }()
+
+    /// Printed when validation-scene tests skip.
+    public static let validationSkipMessage = "../shared/data/validation is absent: validation-scene tests skipped"
 }

@@ -254,6 +254,11 @@ public enum DendriteAnalysis {
                         return h
                     }.sorted { $0.chosen && !$1.chosen }
                     alternative.warnings.append("phase auto: the \(chosen) phase forms the more uniform layer, but \(why), while the \(otherAppearance) phase's layer gives an interface\(noInterface ? "" : " with dendrites rooted at it"), so the \(otherAppearance) phase was measured; say --phase if this is wrong")
+                    if noInterface {
+                        // Weaker evidence than dendrites rooted at the other layer: with the anode out of
+                        // view, the layer left may be the mount or the electrolyte.
+                        alternative.review.append("phase auto: the \(otherAppearance) phase was measured because \(why); if the anode is out of view its layer may be the mount or the electrolyte: check the interface on the overlay, or say --phase and --anode")
+                    }
                     return alternative
                 }
             }
