@@ -45,7 +45,15 @@ extension RandomForest {
     /// than a feature tile), the class sums, the masks of undecided samples, the tree walk's
     /// stack and the decided classes.
     final class PredictionScratch {
-        let features: UnsafeMutablePointer<Float>
+        /// The copy tile, allocated on first use: feature tiles are read in place and never need it.
+        private var copyTile: UnsafeMutablePointer<Float>?
+        private let featureCount: Int
+        var features: UnsafeMutablePointer<Float> {
+            if let copyTile { return copyTile }
+            let tile = UnsafeMutablePointer<Float>.allocate(capacity: max(1, featureCount) * predictionBlockSize)
+            copyTile = tile
+            return tile
+        }
         let sums: UnsafeMutablePointer<Float>
         let undecided: UnsafeMutablePointer<UInt64>
         let stackMasks: UnsafeMutablePointer<UInt64>
@@ -55,7 +63,7 @@ extension RandomForest {
 
         init(featureCount: Int, classCount: Int, depth: Int) {
             let b = predictionBlockSize, c = predictionWords
-            features = .allocate(capacity: max(1, featureCount) * b)
+            self.featureCount = featureCount
             sums = .allocate(capacity: max(1, classCount) * b)
             undecided = .allocate(capacity: c)
             stackMasks = .allocate(capacity: (depth + 2) * c)
@@ -65,7 +73,7 @@ extension RandomForest {
         }
 
         deinit {
-            features.deallocate(); sums.deallocate(); undecided.deallocate()
+            copyTile?.deallocate(); sums.deallocate(); undecided.deallocate()
             stackMasks.deallocate(); stackNodes.deallocate(); stackOccupancy.deallocate(); winners.deallocate()
         }
     }
