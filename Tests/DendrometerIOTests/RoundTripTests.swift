@@ -1,3 +1,4 @@
+import CZlibSystem
 import DendrometerCore
 @testable import DendrometerIO
 import Foundation
@@ -186,6 +187,40 @@ struct PNGAndBMPTests {
         let back = try PNGReader.readRGB("\(dir)/f.png")
         #expect(back.width == w && back.height == h)
         #expect(back.rgb == rgb)
+    }
+
+    @Test("indexed PNGs (parallel runs, rows unfiltered, run-length deflate) decode exactly, every row filter type 0",
+          arguments: [(1, 1), (9, 4), (130, 300)])
+    func fastIndexed(size: (Int, Int)) throws {
+        let (w, h) = size
+        let dir = temporaryDirectory()
+        var rng = SplitMix64(seed: UInt64(w * 1000 + h))
+        // Long runs of one index (a layer, a tint) in the top third, noise over 40 entries below.
+        let indices = (0 ..< w * h).map { (i: Int) -> UInt8 in
+            let row: Int = i / w
+            return row < h / 3 ? UInt8(row % 3) : UInt8(rng.next() % 40)
+        }
+        var palette = [UInt8]()
+        for k in 0 ..< 40 { palette += [UInt8(k * 6), UInt8(255 - k * 6), UInt8(k * 3)] }
+        try PNGWriter.writeIndexed(indices, palette: palette, width: w, height: h, to: "\(dir)/i.png")
+        let back = try PNGReader.readRGB("\(dir)/i.png")
+        #expect(back.width == w && back.height == h)
+        var expected = [UInt8]()
+        for index in indices { expected += palette[3 * Int(index) ..< 3 * Int(index) + 3] }
+        #expect(back.rgb == expected)
+        // The filter byte that starts each of the h scanlines of the inflated IDAT stream.
+        let png = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/i.png")))
+        var stream = [UInt8](), at = 8
+        while at + 8 <= png.count {
+            let length: Int = png[at ..< at + 4].reduce(0) { (sum: Int, byte: UInt8) in sum << 8 | Int(byte) }
+            if String(decoding: png[at + 4 ..< at + 8], as: UTF8.self) == "IDAT" { stream += png[at + 8 ..< at + 8 + length] }
+            at += 12 + length
+        }
+        var raw = [UInt8](repeating: 0xFF, count: h * (w + 1))
+        var rawLength = uLongf(raw.count)
+        #expect(uncompress(&raw, &rawLength, stream, uLong(stream.count)) == Z_OK)
+        #expect(Int(rawLength) == raw.count)
+        #expect((0 ..< h).allSatisfy { raw[$0 * (w + 1)] == 0 })
     }
 
     @Test("fast gray PNG (parallel path) decodes exactly")

@@ -41,8 +41,9 @@ public enum PNGWriter {
     }
 
     /// Writes 8-bit indexed colour: one palette index per pixel (`indices.count == width × height`)
-    /// and the palette as RGB triples (1–256 entries), compressed on all cores
-    /// (``PNGCompression/fast``). Every index must name a palette entry.
+    /// and the palette as RGB triples (1–256 entries), compressed on all cores at
+    /// ``PNGCompression/fast``'s level, rows unfiltered and runs of one index matched
+    /// (``ParallelPNGEncoder``). Every index must name a palette entry.
     public static func writeIndexed(_ indices: [UInt8], palette: [UInt8], width: Int, height: Int,
                                     to path: String) throws(ImageIOError) {
         let entries = palette.count / 3
