@@ -401,16 +401,21 @@ public enum DendriteAnalysis {
         let skeletonPixelCount = subSkeleton.area
         let zoneGraph = RegionFeatureExtractor.ZoneGraph(
             graph: graph, origin: work, lengthPerPixel: skeletonPixelCount > 0 ? graph.totalLengthPx / Double(skeletonPixelCount) : 0)
+        // Regions are measured independently of each other, so concurrently; each region's own
+        // figures come from one thread, so they do not depend on the number of threads.
         func classified(_ masks: [RegionMask]) -> [RegionResult] {
-            masks.map { region in
-                let features = RegionFeatureExtractor.features(
-                    region: region, dendrites: dendrites, skeleton: skeleton, distance: subDistance, distanceWindow: work,
-                    graph: zoneGraph, angles: angles,
-                    interface: detection.interface, pixelSize: pixelSize, darkPhase: seg.appearance.isDark)
-                var box = region.bbox
-                box.x += field.x; box.y += field.y
-                return RegionResult(name: region.name, bboxPx: box, features: features, morphology: classifier.classify(features))
-            }
+            parallelBandResults(masks.count, minimumPerBand: 1, initial: { [RegionResult]() }) { range, results in
+                for region in masks[range] { results.append(result(region)) }
+            }.flatMap { $0 }
+        }
+        func result(_ region: RegionMask) -> RegionResult {
+            let features = RegionFeatureExtractor.features(
+                region: region, dendrites: dendrites, skeleton: skeleton, distance: subDistance, distanceWindow: work,
+                graph: zoneGraph, angles: angles,
+                interface: detection.interface, pixelSize: pixelSize, darkPhase: seg.appearance.isDark)
+            var box = region.bbox
+            box.x += field.x; box.y += field.y
+            return RegionResult(name: region.name, bboxPx: box, features: features, morphology: classifier.classify(features))
         }
         let regions = classified(regionMasks)
         let branchRows = BranchPlacement.rows(graph: graph, window: work, field: field, interface: detection.interface,
@@ -731,28 +736,41 @@ public struct StageClock {
     let enabled = ProcessInfo.processInfo.environment["DENDROMETER_TRACE"] != nil
     let label: String
     var last = DispatchTime.now().uptimeNanoseconds
+    var lastCPU = StageClock.processCPUNanoseconds()
     var lastPeak = ProcessMemory.peakResidentBytes ?? 0
-    var laps: [(String, Double, Int?)] = []
+    var laps: [(name: String, wallMs: Double, cpuMs: Double, peak: Int?)] = []
 
     /// Starts timing; `label` names the trace line (e.g. "analyze").
     public init(label: String = "trace") { self.label = label }
 
-    /// Records the time since the previous lap (or the start) under `name`, ms.
+    /// CPU time of the whole process (all threads), ns.
+    static func processCPUNanoseconds() -> UInt64 {
+        var t = timespec()
+        guard clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t) == 0 else { return 0 }
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
+    }
+
+    /// Records the wall and CPU time since the previous lap (or the start) under `name`, ms.
     public mutating func lap(_ name: String) {
         guard enabled else { return }
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = DispatchTime.now().uptimeNanoseconds, cpu = StageClock.processCPUNanoseconds()
         let peak = ProcessMemory.peakResidentBytes ?? 0
-        laps.append((name, Double(now - last) / 1e6, peak > lastPeak ? peak : nil))
+        laps.append((name, Double(now - last) / 1e6, Double(cpu &- lastCPU) / 1e6, peak > lastPeak ? peak : nil))
         last = now
+        lastCPU = cpu
         lastPeak = peak
     }
 
-    /// Records a last lap ("finish") and prints one line of laps in ms when tracing.
+    /// Records a last lap ("finish") and prints one line of laps when tracing: each stage's wall
+    /// time in ms, its CPU time over all threads when that is a tenth or more above the wall time
+    /// (the stage ran on several cores), and the peak resident memory when it rose.
     public mutating func finish() {
         guard enabled else { return }
         lap("finish")
         let line = laps.map { lap in
-            String(format: "%@ %.0f ms", lap.0, lap.1) + (lap.2.map { " [peak \($0 >> 20) MB]" } ?? "")
+            String(format: "%@ %.0f ms", lap.name, lap.wallMs)
+                + (lap.cpuMs > 1.1 * lap.wallMs ? String(format: " (cpu %.0f)", lap.cpuMs) : "")
+                + (lap.peak.map { " [peak \($0 >> 20) MB]" } ?? "")
         }.joined(separator: ", ")
         FileHandle.standardError.write(Data("dendrometer \(label): \(line)\n".utf8))
     }
