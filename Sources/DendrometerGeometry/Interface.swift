@@ -7,8 +7,17 @@
 // straight rays. For a graph, the sign of the perpendicular distance equals
 // the sign of the vertical offset v − g(u), and the nearest point lies within
 // |v − g(u)| of u along the interface; segments are examined outward from
-// the one under u until their distance along u alone exceeds the best found,
-// skipping those whose v-range is too far (usually one or two per point).
+// the one under u until no farther segment can come closer than the best
+// found, skipping those whose v-range is too far (usually one or two per point).
+//
+// The stop uses the polyline's steepest slope m = max |dv/du| (a Lipschitz
+// bound: |g(u') − g(u)| ≤ m·|u' − u|). A polyline point at |u' − u| = t is at
+// least √(t² + max(0, h − m·t)²) away, h = |v − g(u)|; that bound grows with t
+// beyond t* = h·m / (1 + m²), so once a segment's nearer end lies beyond t*
+// with the bound ≥ the best distance, no segment farther out can win. Example:
+// a flat interface (m = 0) and a point 2000 px deep: the vertical distance is
+// final after the segment under u, where the bound t² alone would have walked
+// every segment within 2000 px along the interface.
 
 import DendrometerCore
 import Foundation
@@ -22,9 +31,11 @@ public struct Interface: Sendable, Equatable {
     /// Image height, px.
     public var height: Int
     /// Knot positions along the interface (u, px), strictly increasing.
-    public var knotsU: [Double]
+    public let knotsU: [Double]
     /// Interface height above the anode edge at each knot (v, px; pixel centres at integers).
-    public var knotsV: [Double]
+    public let knotsV: [Double]
+    /// Steepest slope of the polyline, max |Δv/Δu| over its segments (its end rays included).
+    public let steepestSlope: Double
 
     /// An interface from knots in the interface frame. `knotsU` must be strictly increasing, at least two.
     public init(side: AnodeSide, width: Int, height: Int, knotsU: [Double], knotsV: [Double]) {
@@ -32,7 +43,15 @@ public struct Interface: Sendable, Equatable {
         precondition(zip(knotsU, knotsU.dropFirst()).allSatisfy { $0 < $1 }, "knots must increase along the interface")
         self.side = side; self.width = width; self.height = height
         self.knotsU = knotsU; self.knotsV = knotsV
+        steepestSlope = zip(zip(knotsU, knotsU.dropFirst()), zip(knotsV, knotsV.dropFirst()))
+            .map { u, v in abs((v.1 - v.0) / (u.1 - u.0)) }.max()!
     }
+
+    /// Relative margin by which the distance bound must exceed the best squared distance before
+    /// the segment scan stops: far above the rounding of a squared distance (~10⁻¹⁶), so the scan
+    /// never skips a segment whose computed distance could still undercut the best by rounding.
+    @usableFromInline
+    static let boundMargin = 1 + 1e-9
 
     /// A straight interface at height `v0` (px above the anode edge) tilted by
     /// `slope` (dv/du), spanning the whole image.
@@ -63,28 +82,38 @@ public struct Interface: Sendable, Equatable {
     /// Interface height g(u) in px (linear between knots, extrapolated beyond).
     @inlinable
     public func height(atU u: Double) -> Double {
-        let s = segment(containing: u)
+        height(atU: u, onSegment: segment(containing: u))
+    }
+
+    /// g(u) on segment `s` (the one ``segment(containing:)`` gives for `u`).
+    @usableFromInline
+    func height(atU u: Double, onSegment s: Int) -> Double {
         let t = (u - knotsU[s]) / (knotsU[s + 1] - knotsU[s])
         return knotsV[s] + t * (knotsV[s + 1] - knotsV[s])
     }
 
-    /// Index of the segment [k, k+1] used at `u` (end segments extend as rays).
+    /// Index of the segment [k, k+1] used at `u` (end segments extend as rays): 0 up to and
+    /// including knot 1, the last segment from the second-last knot on, else the largest k with
+    /// knot k ≤ u. Found from the knots' mean spacing and a short walk (detected interfaces have
+    /// evenly spaced knots, so the first guess is right).
     @usableFromInline
     func segment(containing u: Double) -> Int {
-        var lo = 0, hi = knotsU.count - 1
+        let last = knotsU.count - 2
         if u <= knotsU[1] { return 0 }
-        if u >= knotsU[hi - 1] { return hi - 1 }
-        while hi - lo > 1 {
-            let mid = (lo + hi) / 2
-            if knotsU[mid] <= u { lo = mid } else { hi = mid }
-        }
-        return lo
+        if u >= knotsU[last] { return last }
+        guard !u.isNaN else { return 0 }
+        let guess = (u - knotsU[0]) / (knotsU[last + 1] - knotsU[0]) * Double(last + 1)
+        var k = min(max(Int(guess), 1), last - 1)
+        while knotsU[k] > u { k -= 1 }
+        while knotsU[k + 1] <= u { k += 1 }
+        return k
     }
 
     /// Signed perpendicular distance (px) from interface-frame point (u, v) to
     /// the polyline: positive into the electrolyte.
     public func depth(u: Double, v: Double) -> Double {
-        let vertical = v - height(atU: u)
+        let own = segment(containing: u)
+        let vertical = v - height(atU: u, onSegment: own)
         let reach = abs(vertical)
         if reach == 0 { return 0 }
         var best = reach * reach
@@ -108,19 +137,26 @@ public struct Interface: Sendable, Equatable {
         // Outward from the segment under u. A segment whose lower bound
         // (|Δu| to its nearer end, plus its v-range gap) is already ≥ the best
         // distance cannot lower it; |Δu| only grows outward, so the scan stops there.
-        let own = segment(containing: u)
         best = min(best, distanceSquared(own))
+        // No segment whose nearer end is `du` ≥ t* along u away can come closer (see the header).
+        let m = steepestSlope, turn = reach * m / (1 + m * m)
+        func beyondReach(_ du: Double) -> Bool {
+            if du * du >= best { return true }
+            guard du >= turn else { return false }
+            let rise = max(0, reach - m * du)
+            return du * du + rise * rise >= best * Self.boundMargin
+        }
         var s = own + 1
         while s <= n - 2 {
             let du = knotsU[s] - u
-            if du * du >= best { break }
+            if beyondReach(du) { break }
             if du * du + verticalGapSquared(s) < best { best = min(best, distanceSquared(s)) }
             s += 1
         }
         s = own - 1
         while s >= 0 {
             let du = u - knotsU[s + 1]
-            if du * du >= best { break }
+            if beyondReach(du) { break }
             if du * du + verticalGapSquared(s) < best { best = min(best, distanceSquared(s)) }
             s -= 1
         }

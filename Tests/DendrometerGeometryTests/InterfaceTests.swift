@@ -180,6 +180,96 @@ struct InterfaceDepthScanTests {
     }
 }
 
+extension InterfaceDepthScanTests {
+    /// The outward scan as it was before the steepest-slope stop: segments until |Δu|² alone
+    /// reaches the best, skipping those whose v-range gap rules them out.
+    static func scanWithoutSlopeStop(_ i: Interface, u: Double, v: Double) -> Double {
+        let n = i.knotsU.count
+        let vertical = v - i.height(atU: u), reach = abs(vertical)
+        if reach == 0 { return 0 }
+        func distanceSquared(_ s: Int) -> Double {
+            let au = i.knotsU[s], av = i.knotsV[s], du = i.knotsU[s + 1] - au, dv = i.knotsV[s + 1] - av
+            var t = ((u - au) * du + (v - av) * dv) / (du * du + dv * dv)
+            if !(s == 0 && t < 0) && !(s == n - 2 && t > 1) { t = min(1, max(0, t)) }
+            let pu = au + t * du - u, pv = av + t * dv - v
+            return pu * pu + pv * pv
+        }
+        func gapSquared(_ s: Int) -> Double {
+            if s == 0 || s == n - 2 { return 0 }
+            let lo = min(i.knotsV[s], i.knotsV[s + 1]), hi = max(i.knotsV[s], i.knotsV[s + 1])
+            let gap = v > hi ? v - hi : v < lo ? lo - v : 0
+            return gap * gap
+        }
+        let own = i.segment(containing: u)
+        var best = min(reach * reach, distanceSquared(own))
+        var s = own + 1
+        while s <= n - 2, (i.knotsU[s] - u) * (i.knotsU[s] - u) < best {
+            let du = i.knotsU[s] - u
+            if du * du + gapSquared(s) < best { best = min(best, distanceSquared(s)) }
+            s += 1
+        }
+        s = own - 1
+        while s >= 0, (u - i.knotsU[s + 1]) * (u - i.knotsU[s + 1]) < best {
+            let du = u - i.knotsU[s + 1]
+            if du * du + gapSquared(s) < best { best = min(best, distanceSquared(s)) }
+            s -= 1
+        }
+        return vertical < 0 ? -best.squareRoot() : best.squareRoot()
+    }
+
+    @Test("the steepest-slope stop changes no depth: equal bit for bit to the scan without it (and to every segment's minimum within 1e-9), deep points included")
+    func slopeStopIsExact() {
+        var rng = SplitMix64(seed: 29)
+        for trial in 0 ..< 80 {
+            let k = 2 + Int(rng.next() % 20)
+            // Even spacing (as detected interfaces have) or uneven; nearly flat, gentle or steep.
+            let even = trial % 2 == 0
+            let amplitude = [0.5, 8.0, 300.0][trial % 3]
+            var u = 0.0
+            let us = (0 ..< k).map { _ -> Double in defer { u += even ? 256 : 1 + Double(rng.next() % 5000) / 10 }; return u }
+            let vs = (0 ..< k).map { _ in 100 + amplitude * Double(rng.next() % 1000) / 1000 }
+            let i = Interface(side: .bottom, width: 4096, height: 4096, knotsU: us, knotsV: vs)
+            for _ in 0 ..< 300 {
+                let pu = Double(Int(rng.next() % 12000)) / 2 - 1000, pv = Double(Int(rng.next() % 9000)) / 2 - 500
+                let expected = Self.scanWithoutSlopeStop(i, u: pu, v: pv)
+                #expect(abs(expected - Self.bruteForce(i, u: pu, v: pv)) <= 1e-9)
+                #expect(i.depth(u: pu, v: pv) == expected)
+            }
+        }
+    }
+
+    @Test("the segment under u is the one a binary search finds, at knots, between them, beyond the ends and for NaN")
+    func segmentLookup() {
+        var rng = SplitMix64(seed: 31)
+        for trial in 0 ..< 40 {
+            let k = 2 + Int(rng.next() % 15)
+            var u = 0.0
+            let us = (0 ..< k).map { _ -> Double in defer { u += trial % 2 == 0 ? 64 : 0.5 + Double(rng.next() % 900) / 10 }; return u }
+            let i = Interface(side: .bottom, width: 100, height: 100, knotsU: us, knotsV: us.map { _ in 5 })
+            func reference(_ u: Double) -> Int {
+                var lo = 0, hi = k - 1
+                if u <= us[1] { return 0 }
+                if u >= us[hi - 1] { return hi - 1 }
+                while hi - lo > 1 {
+                    let mid = (lo + hi) / 2
+                    if us[mid] <= u { lo = mid } else { hi = mid }
+                }
+                return lo
+            }
+            let probes = us + us.map { $0.nextUp } + us.map { $0.nextDown } + (0 ..< 50).map { _ in Double(Int(rng.next() % 4000)) / 3 - 200 }
+            for p in probes { #expect(i.segment(containing: p) == reference(p)) }
+            #expect(i.segment(containing: .nan) == 0)
+            #expect(i.steepestSlope == 0)
+        }
+    }
+
+    @Test("steepest slope of a hand-made polyline")
+    func steepestSlope() {
+        let i = Interface(side: .left, width: 50, height: 50, knotsU: [0, 10, 12, 40], knotsV: [3, 5, 1, 1])
+        #expect(i.steepestSlope == 2)   // (1 − 5) / (12 − 10)
+    }
+}
+
 @Suite("Interface behind a collector or mount")
 struct EnclosedLayerTests {
     /// Rows v ∈ `vs` (from the bottom edge) set in a 60 × 120 mask.
