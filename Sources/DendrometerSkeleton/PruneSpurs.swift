@@ -45,17 +45,45 @@ import DendrometerCore
 /// try SkeletonGraph(skeleton: pruned).summary.branchTypes   // ["0": 1, "1": 0, "2": 0, "3": 0]
 /// ```
 public func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double) throws(SkeletonError) -> BinaryMask {
+    try pruneSpurs(skeleton, minimumLength: minimumLength, measuring: false).skeleton
+}
+
+/// ``pruneSpurs(_:minimumLength:)`` and the graph of the pruned skeleton, as
+/// ``SkeletonGraph/init(skeleton:distance:pixelSize:)`` builds it. Pruning ends with a round
+/// whose graph has no spur to remove; that graph is the pruned skeleton's, so it is returned
+/// instead of being built once more (each round's graph carries the widths and µm lengths).
+///
+/// - Parameters:
+///   - distance: optional distance map of the original mask, same shape (widths); `nil`: none.
+///   - pixelSize: optional pixel size for the µm values.
+/// - Throws: as ``pruneSpurs(_:minimumLength:)`` and ``SkeletonGraph/init(skeleton:distance:pixelSize:)``.
+public func pruneSpursWithGraph(_ skeleton: BinaryMask, minimumLength: Double, distance: Image<Float>? = nil,
+                                pixelSize: PixelSize? = nil) throws(SkeletonError) -> (skeleton: BinaryMask, graph: SkeletonGraph) {
+    let (pruned, graph) = try pruneSpurs(skeleton, minimumLength: minimumLength, measuring: true, distance: distance,
+                                         pixelSize: pixelSize)
+    var measured = graph!
+    measured.skanLengthPx = skanTotalLengthPx(pruned)
+    return (pruned, measured)
+}
+
+/// The pruning rounds; with `measuring`, each round's graph is built with `distance` and
+/// `pixelSize` and the last one is returned (without its skan length).
+func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double, measuring: Bool, distance: Image<Float>? = nil,
+                pixelSize: PixelSize? = nil) throws(SkeletonError) -> (skeleton: BinaryMask, graph: SkeletonGraph?) {
     guard minimumLength.isFinite, minimumLength >= 0 else { throw .invalidPruneLength(minimumLength) }
     var mask = skeleton
     while true {
-        let graph = try SkeletonGraph(skeleton: mask, measuringSkanLength: false)
+        let graph = measuring
+            ? try SkeletonGraph(skeleton: mask, distance: distance, pixelSize: pixelSize, measuringSkanLength: false)
+            : try SkeletonGraph(skeleton: mask, measuringSkanLength: false)
+        let finalGraph = measuring ? graph : nil
         // Candidate spurs grouped by their junction.
         var spursAt = [Int: [Int]]()
         for (k, b) in graph.branches.enumerated() where b.type == .junctionToEndpoint && b.lengthPx < minimumLength {
             let j = graph.nodes[b.source].kind == .junction ? b.source : b.destination
             spursAt[j, default: []].append(k)
         }
-        if spursAt.isEmpty { return mask }
+        if spursAt.isEmpty { return (mask, finalGraph) }
         var removed = false
         for j in spursAt.keys.sorted() {
             let spurs = spursAt[j]!.sorted { (graph.branches[$0].lengthPx, $0) < (graph.branches[$1].lengthPx, $1) }
@@ -70,7 +98,7 @@ public func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double) throws(Ske
                 if isRemovableAttachPixel(mask, attach) { mask.bits[attach] = 0 }
             }
         }
-        if !removed { return mask }
+        if !removed { return (mask, finalGraph) }
         // Corners left where a spur met its junction: delete simple staircase
         // corners as skeletonize's clean-up does, so no false junction remains.
         var padded = PaddedMask(mask)

@@ -149,7 +149,7 @@ public struct SkeletonGraph: Sendable {
     public let meanWidthPx: Double?
     /// Total length in skan's convention (``skanTotalLengthPx(_:)``), px: what
     /// `skan.summarize(...).branch_distance.sum()` gives on the same skeleton.
-    public let skanLengthPx: Double
+    public internal(set) var skanLengthPx: Double
 
     /// Builds the graph of `skeleton`.
     ///

@@ -1,4 +1,5 @@
 import DendrometerCore
+import DendrometerSegmentation
 import Testing
 @testable import DendrometerSkeleton
 
@@ -101,6 +102,23 @@ struct PruneSpursTests {
             #expect(try pruneSpurs(p, minimumLength: 6) == p, "not stable, seed \(seed)")
             let g = try SkeletonGraph(skeleton: p)
             #expect(!g.branches.contains { $0.type == .junctionToEndpoint && $0.lengthPx < 6 }, "seed \(seed)")
+        }
+    }
+
+    @Test("the graph pruning hands back is the pruned skeleton's graph, widths, µm lengths and skan length included")
+    func graphOfThePrunedSkeleton() throws {
+        let pixelSize = PixelSize(widthMicrometres: 0.05, heightMicrometres: 0.07)
+        for seed in UInt64(1) ... 12 {
+            let blobs = randomBlobs(seed: seed)
+            let distance = try distanceTransform(blobs)
+            let thinned = skeletonize(blobs)
+            let (pruned, graph) = try pruneSpursWithGraph(thinned, minimumLength: 6, distance: distance, pixelSize: pixelSize)
+            #expect(pruned == (try pruneSpurs(thinned, minimumLength: 6)), "seed \(seed)")
+            let rebuilt = try SkeletonGraph(skeleton: pruned, distance: distance, pixelSize: pixelSize)
+            #expect(graph.nodes == rebuilt.nodes && graph.branches == rebuilt.branches, "seed \(seed)")
+            #expect(graph.components == rebuilt.components && graph.cycles == rebuilt.cycles, "seed \(seed)")
+            #expect(graph.meanWidthPx == rebuilt.meanWidthPx && graph.skanLengthPx == rebuilt.skanLengthPx, "seed \(seed)")
+            #expect(graph.skanLengthPx > 0 && graph.meanWidthPx != nil)
         }
     }
 }

@@ -20,10 +20,14 @@ public struct MaskSkeletonAnalysis: Sendable {
     /// and builds the graph.
     public init(mask: BinaryMask, calibration: Calibration, pruneLengthPx: Double = 0,
                 thinning: ThinningMethod = AnalysisParameters().skeleton.thinning) throws {
-        var skeleton = skeletonize(mask, method: thinning)
-        if pruneLengthPx > 0 { skeleton = try pruneSpurs(skeleton, minimumLength: pruneLengthPx) }
-        self.skeleton = skeleton
-        self.graph = try SkeletonGraph(skeleton: skeleton, distance: try distanceTransform(mask), pixelSize: calibration.pixelSize)
+        let thinned = skeletonize(mask, method: thinning), distance = try distanceTransform(mask)
+        if pruneLengthPx > 0 {
+            (self.skeleton, self.graph) = try pruneSpursWithGraph(thinned, minimumLength: pruneLengthPx, distance: distance,
+                                                                  pixelSize: calibration.pixelSize)
+        } else {
+            self.skeleton = thinned
+            self.graph = try SkeletonGraph(skeleton: thinned, distance: distance, pixelSize: calibration.pixelSize)
+        }
         self.topology = connectivitySummary(mask)
         self.calibration = calibration
         self.imageArea = mask.count

@@ -356,10 +356,13 @@ public enum DendriteAnalysis {
         clock.lap("distance")
         var subSkeleton = skeletonize(sub, method: parameters.skeleton.thinning)
         clock.lap("thinning")
-        do { subSkeleton = try pruneSpurs(subSkeleton, minimumLength: prunePx) } catch { throw .kernel(error.description) }
-        clock.lap("pruning")
+        // Spur pruning ends with the graph of the pruned skeleton (widths and µm lengths included).
         let graph: SkeletonGraph
-        do { graph = try SkeletonGraph(skeleton: subSkeleton, distance: subDistance, pixelSize: pixelSize) } catch { throw .kernel(error.description) }
+        do {
+            (subSkeleton, graph) = try pruneSpursWithGraph(subSkeleton, minimumLength: prunePx, distance: subDistance,
+                                                           pixelSize: pixelSize)
+        } catch { throw .kernel(error.description) }
+        clock.lap("pruning and graph")
         let skeletonImage = Image.pasting(Image(width: sub.width, height: sub.height, pixels: subSkeleton.bits, bitDepth: 1),
                                           at: work.x, work.y, width: field.width, height: field.height, background: UInt8(0))
         let skeleton = BinaryMask(width: field.width, height: field.height, normalizedBits: skeletonImage.pixels)
