@@ -129,7 +129,26 @@ public enum ReportJSON {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: nonFinite, negativeInfinity: nonFinite, nan: nonFinite)
-        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
-        return text.replacingOccurrences(of: "\"\(nonFinite)\"", with: "null")
+        let data = try encoder.encode(value)
+        // The quoted stand-in becomes `null`, on the bytes (a Foundation string search costs
+        // 10 ms on a 400 KB report).
+        let marker = Array("\"\(nonFinite)\"".utf8), null = Array("null".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(data.count)
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var i = 0
+            while i < bytes.count {
+                if bytes[i] == marker[0], i + marker.count <= bytes.count,
+                   marker.indices.allSatisfy({ bytes[i + $0] == marker[$0] }) {
+                    out += null
+                    i += marker.count
+                } else {
+                    out.append(bytes[i])
+                    i += 1
+                }
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

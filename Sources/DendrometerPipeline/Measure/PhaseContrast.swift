@@ -51,9 +51,9 @@ public struct PhaseContrast: Sendable, Equatable {
         return PhaseContrast(phaseMedian: pm, restMedian: rm, restNoise: noise, contrastToNoise: (pm - rm) / noise)
     }
 
-    /// Median (the lower middle for an even count), reordering `values`.
+    /// Median (the lower middle for an even count), reordering `values`: by selection, the value
+    /// a full sort would put there.
     private static func median(_ values: inout [Float]) -> Double {
-        values.sort()
-        return Double(values[(values.count - 1) / 2])
+        Double(selectKth(&values, (values.count - 1) / 2))
     }
 }
