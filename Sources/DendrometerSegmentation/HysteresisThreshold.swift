@@ -21,27 +21,58 @@ import DendrometerCore
 /// // result  [0, 1, 1, 1, 0, 0]   (the last 5 is not connected to the 9)
 /// ```
 public func hysteresisThreshold<P: PixelSample>(_ image: Image<P>, low: Double, high: Double, polarity: Polarity) -> BinaryMask {
-    if image.isEmpty { return BinaryMask(width: image.width, height: image.height) }
-    let weak = segment(image, threshold: low, polarity: polarity)
+    hysteresisThreshold(image, low: low, high: high, polarity: polarity, minimumArea: 0).mask
+}
+
+/// Hysteresis and speck removal in one labelling: the 8-connected components of the
+/// low-passing pixels that hold a pixel passing `high` and have at least `minimumArea` pixels.
+/// The components of a hysteresis result are whole components of the low-passing pixels, so
+/// this equals ``removeSmallObjects(_:minimumArea:)`` applied to
+/// ``hysteresisThreshold(_:low:high:polarity:)``, without a second labelling or a label image
+/// (components are runs of pixels, ``RunForest``). Also returns the high-passing pixels
+/// (`segment(image, threshold: high, polarity:)`), which callers keep as the raw phase.
+///
+/// Example: values [0, 5, 9, 5, 0, 9], low 4, high 8, bright, `minimumArea` 2 → mask
+/// [0, 1, 1, 1, 0, 0] (the last 9 passes high but is a one-pixel speck), strong [0, 0, 1, 0, 0, 1].
+///
+/// - Parameter minimumArea: components of fewer pixels are dropped, px (0 keeps all).
+/// - Complexity: O(pixels).
+public func hysteresisThreshold<P: PixelSample>(_ image: Image<P>, low: Double, high: Double, polarity: Polarity,
+                                               minimumArea: Int) -> (mask: BinaryMask, strong: BinaryMask) {
     let strong = segment(image, threshold: high, polarity: polarity)
-    let labels = labelComponents(weak, connectivity: .eight)
-    var keep = [UInt8](repeating: 0, count: labels.components.count + 1)
+    if image.isEmpty { return (BinaryMask(width: image.width, height: image.height), strong) }
+    let weak = segment(image, threshold: low, polarity: polarity)
+    let forest = RunForest(weak, value: 1, connectivity: .eight)
+    let w = image.width
+    // Per component: pixel count and whether a run holds a high-passing pixel.
+    var area = [Int](repeating: 0, count: forest.componentCount + 1)
+    var anchored = [Bool](repeating: false, count: forest.componentCount + 1)
     var out = [UInt8](repeating: 0, count: weak.count)
-    labels.labels.withUnsafeBufferPointer { lb in
-        strong.bits.withUnsafeBufferPointer { sb in
-            keep.withUnsafeMutableBufferPointer { k in
-                for i in 0 ..< sb.count where sb[i] != 0 { k[Int(lb[i])] = 1 }
-                k[0] = 0
+    forest.runs.withUnsafeBufferPointer { runs in
+        forest.componentOfRun.withUnsafeBufferPointer { component in
+            strong.bits.withUnsafeBufferPointer { sb in
+                for y in 0 ..< image.height {
+                    let row = y * w
+                    for i in forest.rowStart[y] ..< forest.rowStart[y + 1] {
+                        let c = Int(component[i]), x0 = Int(runs[i].x0), x1 = Int(runs[i].x1)
+                        area[c] += x1 - x0
+                        if !anchored[c] {
+                            for x in x0 ..< x1 where sb[row + x] != 0 { anchored[c] = true; break }
+                        }
+                    }
+                }
             }
-        }
-        keep.withUnsafeBufferPointer { k in
             out.withUnsafeMutableBufferPointer { o in
-                let dst = SendablePointer(o.baseAddress!), w = image.width
-                parallelBands(image.height, minimumPerBand: 64) { rows in
-                    for i in rows.lowerBound * w ..< rows.upperBound * w { dst.base[i] = k[Int(lb[i])] }
+                for y in 0 ..< image.height {
+                    let row = y * w
+                    for i in forest.rowStart[y] ..< forest.rowStart[y + 1] {
+                        let c = Int(component[i])
+                        guard anchored[c], area[c] >= minimumArea else { continue }
+                        (o.baseAddress! + row + Int(runs[i].x0)).update(repeating: 1, count: Int(runs[i].x1 - runs[i].x0))
+                    }
                 }
             }
         }
     }
-    return BinaryMask(width: image.width, height: image.height, normalizedBits: out)
+    return (BinaryMask(width: image.width, height: image.height, normalizedBits: out), strong)
 }

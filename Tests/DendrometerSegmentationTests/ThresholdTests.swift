@@ -214,4 +214,34 @@ struct HysteresisThresholdTests {
         let empty = hysteresisThreshold(Image<Float>(width: 0, height: 3, pixels: []), low: 1, high: 2, polarity: .bright)
         #expect(empty.width == 0 && empty.height == 3 && empty.bits.isEmpty)
     }
+
+    @Test("with speck removal: the worked example of the doc comment")
+    func specksWorkedExample() {
+        let image = Image<UInt8>(width: 6, height: 1, pixels: [0, 5, 9, 5, 0, 9])
+        let (mask, strong) = hysteresisThreshold(image, low: 4, high: 8, polarity: .bright, minimumArea: 2)
+        #expect(mask.bits == [0, 1, 1, 1, 0, 0])
+        #expect(strong.bits == [0, 0, 1, 0, 0, 1])
+    }
+
+    @Test("with speck removal: equals hysteresis then removeSmallObjects, and strong equals segment, on random images",
+          arguments: [Polarity.bright, .dark])
+    func specksFused(polarity: Polarity) throws {
+        var rng = SplitMix64(seed: polarity == .bright ? 5 : 6)
+        for trial in 0 ..< 30 {
+            let w = 5 + Int(rng.next() % 90), h = 1 + Int(rng.next() % 70)
+            let image = Image<Float>(width: w, height: h, pixels: (0 ..< w * h).map { _ in Float(rng.next() % 100) })
+            let (low, high): (Double, Double) = polarity == .bright ? (40, 75) : (60, 25)
+            let area = trial % 7
+            let (mask, strong) = hysteresisThreshold(image, low: low, high: high, polarity: polarity, minimumArea: area)
+            // Reference from a label image: components of the low-passing pixels holding a
+            // high-passing pixel, then small ones removed by their own labelling.
+            let labels = labelComponents(segment(image, threshold: low, polarity: polarity), connectivity: .eight)
+            let passing = segment(image, threshold: high, polarity: polarity)
+            let anchored = Set(labels.labels.indices.filter { passing.bits[$0] != 0 }.map { labels.labels[$0] }).subtracting([0])
+            let hysteresis = BinaryMask(width: w, height: h, normalizedBits: labels.labels.map { anchored.contains($0) ? 1 : 0 })
+            let reference = try removeSmallObjects(hysteresis, minimumArea: area)
+            #expect(mask == reference, "trial \(trial)")
+            #expect(strong == passing)
+        }
+    }
 }

@@ -190,10 +190,10 @@ public protocol PhaseSegmenter: Sendable {
 }
 
 extension PhaseSegmentation {
-    /// Removes specks below `speckPx` and fills holes below `holePx` (noise in the phase).
+    /// Removes specks below `speckPx` (0: none) and fills holes below `holePx` (noise in the phase).
     static func cleaned(_ m: BinaryMask, speckPx: Int, holePx: Int) throws(AnalysisError) -> BinaryMask {
         do {
-            let noSpecks = try removeSmallObjects(m, minimumArea: speckPx)
+            let noSpecks = speckPx == 0 ? m : try removeSmallObjects(m, minimumArea: speckPx)
             return try removeSmallHoles(noSpecks, minimumArea: holePx)
         } catch { throw .kernel(error.description) }
     }

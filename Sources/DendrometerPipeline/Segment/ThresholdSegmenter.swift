@@ -73,10 +73,11 @@ public struct ThresholdSegmenter: PhaseSegmenter {
         }
         func record(_ t: Double, _ polarity: DendrometerSegmentation.Polarity, reason: String, warnings: [String]) throws(AnalysisError) -> PhaseSegmentation {
             let low = t - p.hysteresisFraction * (t - split.mode)
-            let mask = hysteresisThreshold(smooth, low: low, high: t, polarity: polarity)
+            // Hysteresis and speck removal in one labelling; the pixels past `t` are the raw phase.
+            let (mask, strong) = hysteresisThreshold(smooth, low: low, high: t, polarity: polarity, minimumArea: max(0, speckPx))
             var record = PhaseSegmentation(
-                phase: try PhaseSegmentation.cleaned(mask, speckPx: speckPx, holePx: p.fillHolesBelowPx),
-                rawPhase: DendrometerSegmentation.segment(smooth, threshold: t, polarity: polarity),
+                phase: try PhaseSegmentation.cleaned(mask, speckPx: 0, holePx: p.fillHolesBelowPx),
+                rawPhase: strong,
                 appearance: polarity == .bright ? .bright : .dark, method: .threshold(t),
                 reason: reason, warnings: warnings, texture: smooth)
             record.phaseMayIncludePores = polarity == .dark
