@@ -66,13 +66,62 @@ public struct ComponentLabels: Sendable, Equatable {
 /// labelComponents(mask, connectivity: .four).labels   // [1, 0, 2, 0, 3, 0, 0, 0, 0]
 /// ```
 public func labelComponents(_ mask: BinaryMask, connectivity: Connectivity = .eight) -> ComponentLabels {
-    let runs = RunForest(mask, value: 1, connectivity: connectivity)
+    let components = componentRuns(mask, connectivity: connectivity)
     // Every pixel is written by `paint` (runs and the gaps between them), so
     // the buffer needs no zero fill first.
     let labels = [Int32](unsafeUninitializedCapacity: mask.count) { buffer, initialized in
-        if let base = buffer.baseAddress { runs.paint(into: base, width: mask.width, height: mask.height) }
+        if let base = buffer.baseAddress { components.forest.paint(into: base, width: mask.width, height: mask.height) }
         initialized = mask.count
     }
+    return ComponentLabels(width: mask.width, height: mask.height, labels: labels, components: components.components)
+}
+
+/// The connected components of the phase as horizontal runs of pixels, numbered as
+/// ``labelComponents(_:connectivity:)`` numbers them, without the label image: a run costs
+/// 16 bytes where a label image costs 4 per pixel (64 MB at 4096²). For stages that walk
+/// each component's pixels row by row, or look up a few pixels' labels.
+///
+/// ```swift
+/// let runs = componentRuns(BinaryMask(rows: ["##.#", "...#"]))
+/// runs.count                    // 2
+/// runs.label(atX: 3, y: 1)      // 2
+/// runs.runs(inRow: 0).map { runs.runs[$0] }   // [x 0 ..< 2, x 3 ..< 4]
+/// ```
+public struct ComponentRuns: Sendable {
+    /// Columns, px.
+    public let width: Int
+    /// Rows, px.
+    public let height: Int
+    /// Components, `components[i].label == i + 1`, with area, bounding box and centroid.
+    public let components: [Component]
+    let forest: RunForest
+
+    /// Number of components.
+    public var count: Int { components.count }
+    /// Every run, in raster order.
+    public var runs: [PixelRun] { forest.runs }
+    /// Label (1-based) of each run of ``runs``.
+    public var labelOfRun: [Int32] { forest.componentOfRun }
+    /// Indices into ``runs`` of the runs of row `y`.
+    public func runs(inRow y: Int) -> Range<Int> { forest.rowStart[y] ..< forest.rowStart[y + 1] }
+
+    /// Label of pixel (x, y): 0 for background (a binary search among the row's runs).
+    public func label(atX x: Int, y: Int) -> Int {
+        guard y >= 0, y < height, x >= 0, x < width else { return 0 }
+        var lo = forest.rowStart[y], hi = forest.rowStart[y + 1]
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let run = forest.runs[mid]
+            if Int(run.x1) <= x { lo = mid + 1 } else if Int(run.x0) > x { hi = mid } else { return Int(forest.componentOfRun[mid]) }
+        }
+        return 0
+    }
+}
+
+/// The components of `mask` as runs (``ComponentRuns``).
+/// - Complexity: O(pixels + runs·α(runs)), mostly parallel.
+public func componentRuns(_ mask: BinaryMask, connectivity: Connectivity = .eight) -> ComponentRuns {
+    let runs = RunForest(mask, value: 1, connectivity: connectivity)
     // Per-component accumulators, one pass over the runs.
     struct Accumulator {
         var area = 0, sumX = 0, sumY = 0
@@ -108,8 +157,9 @@ public func labelComponents(_ mask: BinaryMask, connectivity: Connectivity = .ei
                   boundingBox: PixelRect(x: a.minX, y: a.minY, width: a.maxX - a.minX + 1, height: a.maxY - a.minY + 1),
                   centroidX: Double(a.sumX) / Double(2 * a.area), centroidY: Double(a.sumY) / Double(a.area))
     }
-    return ComponentLabels(width: mask.width, height: mask.height, labels: labels, components: comps)
+    return ComponentRuns(width: mask.width, height: mask.height, components: comps, forest: runs)
 }
+
 
 /// Number of connected components of the phase (no label image is built).
 /// - Complexity: O(pixels), mostly parallel.
@@ -117,11 +167,14 @@ public func componentCount(_ mask: BinaryMask, connectivity: Connectivity = .eig
     RunForest(mask, value: 1, connectivity: connectivity).componentCount
 }
 
-/// A horizontal run of pixels x0 ..< x1 (its row is known from ``RunForest/rowStart``).
-struct Run {
-    var x0: Int32
-    var x1: Int32
+/// A horizontal run of pixels x0 ..< x1 (its row is known from ``ComponentRuns/runs(inRow:)``).
+public struct PixelRun: Sendable, Equatable {
+    /// First column of the run, px.
+    public var x0: Int32
+    /// One past the last column, px.
+    public var x1: Int32
 }
+
 
 /// The runs of the pixels equal to `value`, in raster order, grouped into
 /// connected components (`componentOfRun`, 1-based, numbered in raster order
@@ -133,9 +186,9 @@ struct Run {
 /// smaller index, so a root is always the first run of its set in raster
 /// order; bands touch disjoint runs), (4) unite across band seams and flatten
 /// sequentially. No per-run allocation.
-struct RunForest {
+struct RunForest: Sendable {
     /// Runs in raster order.
-    var runs: [Run] = []
+    var runs: [PixelRun] = []
     /// Runs of row y are `rowStart[y] ..< rowStart[y + 1]`.
     var rowStart: [Int] = [0]
     /// Component (1-based) of each run.
@@ -183,7 +236,7 @@ struct RunForest {
             rowStart = [Int](repeating: 0, count: h + 1)
             for y in 0 ..< h { rowStart[y + 1] = rowStart[y] + rowCount[y] }
             let total = rowStart[h]
-            runs = [Run](repeating: Run(x0: 0, x1: 0), count: total)
+            runs = [PixelRun](repeating: PixelRun(x0: 0, x1: 0), count: total)
             var parent = [Int32](repeating: 0, count: total)
             guard total > 0 else { return }
             runs.withUnsafeMutableBufferPointer { rb in
@@ -208,7 +261,7 @@ struct RunForest {
                                 while edges != 0 {
                                     let x = j << 6 | edges.trailingZeroBitCount
                                     if inside {
-                                        runsP.base[k] = Run(x0: Int32(start), x1: Int32(x))
+                                        runsP.base[k] = PixelRun(x0: Int32(start), x1: Int32(x))
                                         par.base[k] = Int32(k)
                                         k += 1
                                     } else {
@@ -219,7 +272,7 @@ struct RunForest {
                                 }
                             }
                             if inside {   // the run reaches the last column of a width that is a multiple of 64
-                                runsP.base[k] = Run(x0: Int32(start), x1: Int32(w))
+                                runsP.base[k] = PixelRun(x0: Int32(start), x1: Int32(w))
                                 par.base[k] = Int32(k)
                             }
                             if y > y0 {
@@ -294,7 +347,7 @@ struct RunForest {
 /// touches: overlapping columns (`overlap` 0) or also diagonal contact
 /// (`overlap` 1). Two pointers, O(|prev| + |cur|).
 @inline(__always)
-private func uniteRows(_ runs: UnsafeMutablePointer<Run>, _ parent: UnsafeMutablePointer<Int32>,
+private func uniteRows(_ runs: UnsafeMutablePointer<PixelRun>, _ parent: UnsafeMutablePointer<Int32>,
                        prev: Range<Int>, cur: Range<Int>, overlap: Int32) {
     var p = prev.lowerBound
     for c in cur {

@@ -75,3 +75,40 @@ import DendrometerCore
         #expect(labelComponents(column).labels == [1, 0, 2, 2])
     }
 }
+
+@Suite("Components as runs")
+struct ComponentRunsTests {
+    @Test("the doc comment's example")
+    func example() {
+        let runs = componentRuns(BinaryMask(rows: ["##.#", "...#"]))
+        #expect(runs.count == 2)
+        #expect(runs.label(atX: 3, y: 1) == 2 && runs.label(atX: 0, y: 0) == 1 && runs.label(atX: 2, y: 0) == 0)
+        #expect(runs.runs(inRow: 0).map { runs.runs[$0] } == [PixelRun(x0: 0, x1: 2), PixelRun(x0: 3, x1: 4)])
+        #expect(runs.label(atX: -1, y: 0) == 0 && runs.label(atX: 4, y: 0) == 0 && runs.label(atX: 0, y: 2) == 0)
+    }
+
+    @Test("runs cover exactly the label image of labelComponents, label for label, on random masks",
+          arguments: [Connectivity.four, .eight])
+    func matchesLabelImage(connectivity: Connectivity) {
+        var rng = SplitMix64(seed: connectivity == .eight ? 11 : 12)
+        for trial in 0 ..< 25 {
+            let w = 1 + Int(rng.next() % 140), h = 1 + Int(rng.next() % 60)
+            let density = 1 + rng.next() % 3
+            let mask = BinaryMask(width: w, height: h, normalizedBits: (0 ..< w * h).map { _ in rng.next() % 4 < density ? 1 : 0 })
+            let labels = labelComponents(mask, connectivity: connectivity)
+            let runs = componentRuns(mask, connectivity: connectivity)
+            #expect(runs.components == labels.components, "trial \(trial)")
+            var painted = [Int32](repeating: 0, count: w * h)
+            for y in 0 ..< h {
+                for r in runs.runs(inRow: y) {
+                    for x in Int(runs.runs[r].x0) ..< Int(runs.runs[r].x1) { painted[y * w + x] = runs.labelOfRun[r] }
+                }
+            }
+            #expect(painted == labels.labels, "trial \(trial)")
+            for _ in 0 ..< 40 {
+                let x = Int(rng.next() % UInt64(w)), y = Int(rng.next() % UInt64(h))
+                #expect(runs.label(atX: x, y: y) == Int(labels.labels[y * w + x]))
+            }
+        }
+    }
+}

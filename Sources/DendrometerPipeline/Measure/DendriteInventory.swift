@@ -89,8 +89,9 @@ public struct DendriteInventory: Sendable {
     public static func measure(counted: BinaryMask, setAside: BinaryMask?, interface: Interface,
                                graph: SkeletonGraph, graphOrigin: PixelRect, rootTolerancePx: Double,
                                cathodeOffsetPx: Double? = nil) -> DendriteInventory {
-        let labels = labelComponents(counted, connectivity: .eight)
-        var stats = ComponentMoments.measure(labels: labels, interface: interface, rootTolerancePx: rootTolerancePx,
+        // Components as runs of pixels: no label image (4 bytes per pixel of the field).
+        let labels = componentRuns(counted, connectivity: .eight)
+        var stats = ComponentMoments.measure(components: labels, interface: interface, rootTolerancePx: rootTolerancePx,
                                              cathodeOffsetPx: cathodeOffsetPx)
         let connected = stats.depths(of: stats.rooted)
         let rootedArea = (0 ... labels.count).reduce(0) { $0 + (stats.rooted[$1] ? stats.area[$1] : 0) }
@@ -105,7 +106,7 @@ public struct DendriteInventory: Sendable {
             let p = graph.point(first)
             let x = p.x + graphOrigin.x, y = p.y + graphOrigin.y
             guard x >= 0, y >= 0, x < counted.width, y < counted.height else { continue }
-            let l = Int(labels.labels[y * counted.width + x])
+            let l = labels.label(atX: x, y: y)
             guard l > 0 else { continue }
             branches[l] += 1
             if let w = b.meanWidthPx { weightedWidth[l] += w * b.lengthPx; widthLength[l] += b.lengthPx }
@@ -122,8 +123,8 @@ public struct DendriteInventory: Sendable {
             records.append(r)
         }
         if let setAside, setAside.area > 0 {
-            let asideLabels = labelComponents(setAside, connectivity: .eight)
-            stats = ComponentMoments.measure(labels: asideLabels, interface: interface, rootTolerancePx: rootTolerancePx)
+            let asideLabels = componentRuns(setAside, connectivity: .eight)
+            stats = ComponentMoments.measure(components: asideLabels, interface: interface, rootTolerancePx: rootTolerancePx)
             for l in stride(from: 1, through: asideLabels.count, by: 1) { records.append(stats.record(l, counted: false)) }
         }
         records.sort { a, b in
@@ -178,31 +179,36 @@ struct ComponentMoments {
         }
     }
 
-    static func measure(labels: ComponentLabels, interface: Interface, rootTolerancePx: Double,
+    static func measure(components labels: ComponentRuns, interface: Interface, rootTolerancePx: Double,
                         cathodeOffsetPx: Double? = nil) -> ComponentMoments {
         let n = labels.count, w = labels.width, h = labels.height
         let side = interface.side
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
         let g = (0 ..< length).map { interface.height(atU: Double($0)) }
-        // Row bands in parallel (the perpendicular depth is the costly part), merged after.
-        let bands = labels.labels.withUnsafeBufferPointer { lb in
-            parallelBandResults(h, minimumPerBand: 16, initial: { Band(n) }) { rows, b in
-                for y in rows {
-                    for x in 0 ..< w {
-                        let l = Int(lb[y * w + x])
-                        guard l > 0 else { continue }
-                        let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
-                        let offset = Double(v) - g[u]
-                        let du = Double(u), dv = Double(v)
-                        b.area[l] += 1
-                        b.su[l] += du; b.sv[l] += dv
-                        b.suu[l] += du * du; b.svv[l] += dv * dv; b.suv[l] += du * dv
-                        if offset < b.nearest[l] { b.nearest[l] = offset }
-                        let d = interface.depth(u: du, v: dv)
-                        if d > b.maxDepth[l] { b.maxDepth[l] = d }
-                        if d > 0 { b.labels.append(Int32(l)); b.depths.append(Float(d)) }
-                        if let c = cathodeOffsetPx { if offset >= c - 3 { b.reachesFar[l] = true } } else if v == extent - 1 { b.reachesFar[l] = true }
-                        if offset <= rootTolerancePx { b.contacts.append(l * length + u) }
+        // Row bands in parallel (the perpendicular depth is the costly part), merged after; every
+        // sum is of integers (exact in Double), so the bands do not change any value.
+        let runs = labels.runs, labelOfRun = labels.labelOfRun
+        let bands = runs.withUnsafeBufferPointer { rb in
+            labelOfRun.withUnsafeBufferPointer { lb in
+                parallelBandResults(h, minimumPerBand: 16, initial: { Band(n) }) { rows, b in
+                    for y in rows {
+                        for r in labels.runs(inRow: y) {
+                            let l = Int(lb[r])
+                            for x in Int(rb[r].x0) ..< Int(rb[r].x1) {
+                                let (u, v) = side.framePosition(x: x, y: y, width: w, height: h)
+                                let offset = Double(v) - g[u]
+                                let du = Double(u), dv = Double(v)
+                                b.area[l] += 1
+                                b.su[l] += du; b.sv[l] += dv
+                                b.suu[l] += du * du; b.svv[l] += dv * dv; b.suv[l] += du * dv
+                                if offset < b.nearest[l] { b.nearest[l] = offset }
+                                let d = interface.depth(u: du, v: dv)
+                                if d > b.maxDepth[l] { b.maxDepth[l] = d }
+                                if d > 0 { b.labels.append(Int32(l)); b.depths.append(Float(d)) }
+                                if let c = cathodeOffsetPx { if offset >= c - 3 { b.reachesFar[l] = true } } else if v == extent - 1 { b.reachesFar[l] = true }
+                                if offset <= rootTolerancePx { b.contacts.append(l * length + u) }
+                            }
+                        }
                     }
                 }
             }
