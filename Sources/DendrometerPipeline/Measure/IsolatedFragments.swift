@@ -49,10 +49,10 @@ extension BinaryMask {
     /// - Returns: the cleaned mask and what was removed (nil when nothing was).
     public func removingIsolatedFragments(interface: Interface, minimumGapPx: Double, gapFraction: Double,
                                           maximumShare: Double) -> (BinaryMask, IsolatedFragments?) {
-        let labels = labelComponents(self, connectivity: .eight)
-        let n = labels.components.count
+        let labels = componentRuns(self, connectivity: .eight)
+        let n = labels.count
         guard n > 1 else { return (self, nil) }
-        let (nearest, farthest) = interface.componentOffsets(labels: labels.labels, componentCount: n)
+        let (nearest, farthest) = labels.offsets(from: interface)
         let area = [0] + labels.components.map(\.area)
         let total = area.reduce(0, +)
         let order = (1 ... n).sorted { nearest[$0] != nearest[$1] ? nearest[$0] < nearest[$1] : $0 < $1 }
@@ -77,12 +77,6 @@ extension BinaryMask {
             removed.pixels += area[l]
             removed.farthestOffsetPx = max(removed.farthestOffsetPx, farthest[l])
         }
-        var out = self
-        out.bits.withUnsafeMutableBufferPointer { bits in
-            labels.labels.withUnsafeBufferPointer { lb in
-                for i in 0 ..< bits.count where drop[Int(lb[i])] { bits[i] = 0 }
-            }
-        }
-        return (out, removed)
+        return (labels.removing(drop, from: self), removed)
     }
 }

@@ -649,10 +649,10 @@ public enum DendriteAnalysis {
     /// interface (offset v − g(u)): Li whiskers are extruded from the anode and stay rooted in it,
     /// while the electrolyte's own dark features (pores, cracks, grain boundaries) lie anywhere.
     static func keepingRooted(_ mask: BinaryMask, interface: Interface, tolerancePx: Double) -> (mask: BinaryMask, removedPixels: Int, removedComponents: Int) {
-        let labels = labelComponents(mask, connectivity: .eight)
-        let n = labels.components.count
+        let labels = componentRuns(mask, connectivity: .eight)
+        let n = labels.count
         guard n > 0 else { return (mask, 0, 0) }
-        let (nearest, _) = interface.componentOffsets(labels: labels.labels, componentCount: n)
+        let (nearest, _) = labels.offsets(from: interface)
         var drop = [Bool](repeating: false, count: n + 1)
         var pixels = 0, components = 0
         for (k, c) in labels.components.enumerated() where nearest[k + 1] > tolerancePx {
@@ -660,22 +660,18 @@ public enum DendriteAnalysis {
             pixels += c.area
             components += 1
         }
-        var out = mask
-        for i in out.bits.indices where out.bits[i] != 0 && drop[Int(labels.labels[i])] { out.bits[i] = 0 }
-        return (out, pixels, components)
+        return (labels.removing(drop, from: mask), pixels, components)
     }
 
     /// `mask` without the 8-connected components whose bounding box is smaller
     /// than `maximumExtentPx` in both directions.
     static func removeCompactComponents(_ mask: BinaryMask, maximumExtentPx: Int) -> BinaryMask {
-        let labels = labelComponents(mask, connectivity: .eight)
-        var drop = [Bool](repeating: false, count: labels.components.count + 1)
+        let labels = componentRuns(mask, connectivity: .eight)
+        var drop = [Bool](repeating: false, count: labels.count + 1)
         for (k, c) in labels.components.enumerated() where max(c.boundingBox.width, c.boundingBox.height) < maximumExtentPx {
             drop[k + 1] = true
         }
-        var out = mask
-        for i in out.bits.indices where out.bits[i] != 0 && drop[Int(labels.labels[i])] { out.bits[i] = 0 }
-        return out
+        return labels.removing(drop, from: mask)
     }
 
 
