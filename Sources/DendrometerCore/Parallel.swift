@@ -96,3 +96,32 @@ public struct SendableConstPointer<T>: @unchecked Sendable {
     /// Wraps `base`.
     @inlinable public init(_ base: UnsafePointer<T>) { self.base = base }
 }
+
+/// A job started on another thread at once, whose result is collected later with ``wait()``:
+/// for a sequential stage (e.g. spur pruning) that can run on one core while independent,
+/// parallel stages use the others. With one thread allowed (``Concurrency/maximumThreads``) the
+/// job runs at once on the calling thread.
+public final class BackgroundJob<T>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    // Written once by the job before `done` is signalled, read after `wait()` returns.
+    private var outcome: Result<T, any Error>?
+
+    /// Starts `work`.
+    public init(_ work: @escaping @Sendable () throws -> T) {
+        if Concurrency.maximumThreads <= 1 {
+            outcome = Result { try work() }
+            done.signal()
+            return
+        }
+        DispatchQueue.global().async {
+            self.outcome = Result { try work() }
+            self.done.signal()
+        }
+    }
+
+    /// Blocks until the job has finished; its value, or the error it threw. Call once.
+    public func wait() throws -> T {
+        done.wait()
+        return try outcome!.get()
+    }
+}

@@ -331,17 +331,6 @@ public enum DendriteAnalysis {
         var review = stage.review
         let detection = stage.detection, dendrites = stage.dendrites, cathode = stage.cathode
         clock.lap("dendrite clean-up")
-        // Penetration.
-        var penetration: PenetrationDepth?
-        if let interface = detection.interface {
-            let bin = profileBinWidthPx(pixelSize: pixelSize, extent: Double(interface.side.extent(width: field.width, height: field.height)),
-                                        bins: parameters.profile.binsAcrossField)
-            penetration = PenetrationDepth.measure(dendrites: dendrites, interface: interface, binWidthPx: bin,
-                                                   cathodeOffsetPx: cathode?.offsetPx)
-            if penetration!.dendritePixels == 0 { warnings.append("no dendrite phase on the electrolyte side of the interface") }
-        }
-
-        clock.lap("penetration")
         // Skeleton and widths, computed on the dendrites' bounding box (plus a
         // margin of background) and pasted back into field coordinates. Thinning,
         // the distance transform (background exists inside the margin) and the
@@ -354,15 +343,38 @@ public enum DendriteAnalysis {
         let subDistance: Image<Float>
         do { subDistance = try distanceTransform(sub) } catch { throw .kernel(error.description) }
         clock.lap("distance")
-        var subSkeleton = skeletonize(sub, method: parameters.skeleton.thinning)
+        let thinned = skeletonize(sub, method: parameters.skeleton.thinning)
         clock.lap("thinning")
-        // Spur pruning ends with the graph of the pruned skeleton (widths and µm lengths included).
-        let graph: SkeletonGraph
+        // Spur pruning (ending with the graph of the pruned skeleton, widths and µm lengths
+        // included) is sequential: it runs on one core while penetration, orientation and
+        // connectivity, which do not read the skeleton, use the others.
+        let pruning = BackgroundJob { () throws -> (skeleton: BinaryMask, graph: SkeletonGraph) in
+            try pruneSpursWithGraph(thinned, minimumLength: prunePx, distance: subDistance, pixelSize: pixelSize)
+        }
+        func prunedSkeleton() throws(AnalysisError) -> (skeleton: BinaryMask, graph: SkeletonGraph) {
+            do { return try pruning.wait() } catch { throw .kernel(String(describing: error)) }
+        }
+        // Penetration.
+        var penetration: PenetrationDepth?
+        if let interface = detection.interface {
+            let bin = profileBinWidthPx(pixelSize: pixelSize, extent: Double(interface.side.extent(width: field.width, height: field.height)),
+                                        bins: parameters.profile.binsAcrossField)
+            penetration = PenetrationDepth.measure(dendrites: dendrites, interface: interface, binWidthPx: bin,
+                                                   cathodeOffsetPx: cathode?.offsetPx)
+            if penetration!.dendritePixels == 0 { warnings.append("no dendrite phase on the electrolyte side of the interface") }
+        }
+        // Orientation relative to the interface.
+        let angles: RelativeAngles
         do {
-            (subSkeleton, graph) = try pruneSpursWithGraph(subSkeleton, minimumLength: prunePx, distance: subDistance,
-                                                           pixelSize: pixelSize)
-        } catch { throw .kernel(error.description) }
-        clock.lap("pruning and graph")
+            angles = try relativeOrientation(dendrites, interface: detection.interface, parameters: parameters.orientation, within: work)
+        } catch {
+            _ = try? pruning.wait()
+            throw error
+        }
+        // Connectivity.
+        let topo = connectivitySummary(dendrites)
+        let (subSkeleton, graph) = try prunedSkeleton()
+        clock.lap("penetration, orientation, connectivity ‖ pruning and graph")
         let skeletonImage = Image.pasting(Image(width: sub.width, height: sub.height, pixels: subSkeleton.bits, bitDepth: 1),
                                           at: work.x, work.y, width: field.width, height: field.height, background: UInt8(0))
         let skeleton = BinaryMask(width: field.width, height: field.height, normalizedBits: skeletonImage.pixels)
@@ -380,13 +392,7 @@ public enum DendriteAnalysis {
             review.append("short circuit: the phase reaches the cathode (or the far edge) only through pieces not connected to the anode in this section: check that they are dendrites and not electrolyte read as phase (say --phase, or give --mask or --model)")
         }
         clock.lap("dendrites")
-        // Orientation relative to the interface.
-        let angles = try relativeOrientation(dendrites, interface: detection.interface, parameters: parameters.orientation, within: work)
-
-        clock.lap("orientation")
         let statistics = angles.statistics(in: nil)
-        // Connectivity.
-        let topo = connectivitySummary(dendrites)
         let zonePx = zoneArea(field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx)
         let summary = graph.summary
         let skeletonMm = summary.lengthUm.map { $0 / 1000 }
