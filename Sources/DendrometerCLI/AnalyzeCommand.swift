@@ -66,24 +66,34 @@ struct AnalyzeCommand: ParsableCommand {
             let result = try DendriteAnalysis.run(micrograph, options: options)
             clock.lap("analysis")
             let stem = URL(fileURLWithPath: image).deletingPathExtension().lastPathComponent
-            let report = AnalysisReport(result)
-            let text = try ReportJSON.encode(report)
-            try AtomicFile.write(text: text + "\n", to: "\(out)/\(stem).json")
-            try AtomicFile.write(text: SkeletonBranchTable.csv(result.branches, pixelSize: micrograph.calibration.pixelSize),
-                                 to: "\(out)/\(stem).branches.csv")
-            clock.lap("json")
-            var written = ["\(out)/\(stem).json", "\(out)/\(stem).branches.csv",
-                           try AnalysisROIs.write(result, directory: out, stem: stem)]
-            if overlay != .none {
-                let path = "\(out)/\(stem).overlay.\(overlayFormat == .tiff ? "tif" : "png")"
-                if overlayFormat == .tiff {
-                    try OverlayRenderer.writeTIFF(result, to: path, size: overlay)
-                } else {
-                    try OverlayRenderer.write(result, to: path, size: overlay)
-                }
-                written.append(path)
+            // The JSON, branch table and ROIs are written on one core while the overlay is drawn
+            // and compressed on the others: neither reads what the other writes.
+            let records = BackgroundJob { () throws -> (text: String, paths: [String]) in
+                let text = try ReportJSON.encode(AnalysisReport(result))
+                try AtomicFile.write(text: text + "\n", to: "\(out)/\(stem).json")
+                try AtomicFile.write(text: SkeletonBranchTable.csv(result.branches, pixelSize: result.micrograph.calibration.pixelSize),
+                                     to: "\(out)/\(stem).branches.csv")
+                return (text, ["\(out)/\(stem).json", "\(out)/\(stem).branches.csv",
+                               try AnalysisROIs.write(result, directory: out, stem: stem)])
             }
-            clock.lap("overlay")
+            var overlayPath: String?
+            do {
+                if overlay != .none {
+                    let path = "\(out)/\(stem).overlay.\(overlayFormat == .tiff ? "tif" : "png")"
+                    if overlayFormat == .tiff {
+                        try OverlayRenderer.writeTIFF(result, to: path, size: overlay)
+                    } else {
+                        try OverlayRenderer.write(result, to: path, size: overlay)
+                    }
+                    overlayPath = path
+                }
+            } catch {
+                _ = try? records.wait()
+                throw error
+            }
+            let (text, recordPaths) = try records.wait()
+            var written = recordPaths + (overlayPath.map { [$0] } ?? [])
+            clock.lap("json, tables and ROIs ‖ overlay")
             if saveMasks { written += try MaskExport.write(result, directory: out, stem: stem) }
             if saveProbabilities {
                 if let path = try MaskExport.writeProbabilities(result, directory: out, stem: stem) {
