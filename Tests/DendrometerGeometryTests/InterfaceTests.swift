@@ -148,17 +148,19 @@ struct FramePositionTests {
 
 @Suite("Interface depth: pruned segment scan")
 struct InterfaceDepthScanTests {
+    /// Squared distance from (u, v) to segment `s` of the polyline (the end segments as rays).
+    static func segmentDistanceSquared(_ i: Interface, _ s: Int, u: Double, v: Double) -> Double {
+        let n = i.knotsU.count
+        let au = i.knotsU[s], av = i.knotsV[s], du = i.knotsU[s + 1] - au, dv = i.knotsV[s + 1] - av
+        var t = ((u - au) * du + (v - av) * dv) / (du * du + dv * dv)
+        if !(s == 0 && t < 0) && !(s == n - 2 && t > 1) { t = min(1, max(0, t)) }
+        let pu = au + t * du - u, pv = av + t * dv - v
+        return pu * pu + pv * pv
+    }
+
     /// Distance to the polyline by examining every segment (end segments as rays), signed by v − g(u).
     static func bruteForce(_ i: Interface, u: Double, v: Double) -> Double {
-        let n = i.knotsU.count
-        var best = Double.infinity
-        for s in 0 ..< n - 1 {
-            let au = i.knotsU[s], av = i.knotsV[s], du = i.knotsU[s + 1] - au, dv = i.knotsV[s + 1] - av
-            var t = ((u - au) * du + (v - av) * dv) / (du * du + dv * dv)
-            if !(s == 0 && t < 0) && !(s == n - 2 && t > 1) { t = min(1, max(0, t)) }
-            let pu = au + t * du - u, pv = av + t * dv - v
-            best = min(best, pu * pu + pv * pv)
-        }
+        let best = (0 ..< i.knotsU.count - 1).map { segmentDistanceSquared(i, $0, u: u, v: v) }.min()!
         let vertical = v - i.height(atU: u)
         return vertical == 0 ? 0 : vertical < 0 ? -best.squareRoot() : best.squareRoot()
     }
@@ -187,13 +189,7 @@ extension InterfaceDepthScanTests {
         let n = i.knotsU.count
         let vertical = v - i.height(atU: u), reach = abs(vertical)
         if reach == 0 { return 0 }
-        func distanceSquared(_ s: Int) -> Double {
-            let au = i.knotsU[s], av = i.knotsV[s], du = i.knotsU[s + 1] - au, dv = i.knotsV[s + 1] - av
-            var t = ((u - au) * du + (v - av) * dv) / (du * du + dv * dv)
-            if !(s == 0 && t < 0) && !(s == n - 2 && t > 1) { t = min(1, max(0, t)) }
-            let pu = au + t * du - u, pv = av + t * dv - v
-            return pu * pu + pv * pv
-        }
+        func distanceSquared(_ s: Int) -> Double { segmentDistanceSquared(i, s, u: u, v: v) }
         func gapSquared(_ s: Int) -> Double {
             if s == 0 || s == n - 2 { return 0 }
             let lo = min(i.knotsV[s], i.knotsV[s + 1]), hi = max(i.knotsV[s], i.knotsV[s + 1])

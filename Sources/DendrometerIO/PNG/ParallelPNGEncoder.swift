@@ -57,11 +57,11 @@ enum ParallelPNGEncoder {
                     parallelBands(runs, minimumPerBand: 1) { range in
                         for run in range {
                             let y0 = run * rowsPerRun, y1 = min(height, y0 + rowsPerRun)
-                            let filtered = indexed ? unfiltered(source.base, rowBytes: rowBytes, rows: y0 ..< y1)
-                                : upFiltered(source.base, rowBytes: rowBytes, rows: y0 ..< y1)
-                            let adler = filtered.withUnsafeBufferPointer { adler32(1, $0.baseAddress, uInt($0.count)) }
-                            sumsP.base[run] = (adler, filtered.count)
-                            if let bytes = deflateRaw(filtered, level: level, strategy: indexed ? Z_RLE : Z_DEFAULT_STRATEGY,
+                            let scanlines = filtered(source.base, rowBytes: rowBytes, rows: y0 ..< y1,
+                                                     filter: indexed ? .none : .up)
+                            let adler = scanlines.withUnsafeBufferPointer { adler32(1, $0.baseAddress, uInt($0.count)) }
+                            sumsP.base[run] = (adler, scanlines.count)
+                            if let bytes = deflateRaw(scanlines, level: level, strategy: indexed ? Z_RLE : Z_DEFAULT_STRATEGY,
                                                       final: run == runs - 1) {
                                 outs.base[run] = bytes
                             } else {
@@ -98,34 +98,28 @@ enum ParallelPNGEncoder {
         return png
     }
 
-    /// Scanlines `rows` with filter type 2 (Up) applied: a 0x02 byte, then each
-    /// byte minus the byte above it (the row above the image is zero).
-    static func upFiltered(_ src: UnsafePointer<UInt8>, rowBytes: Int, rows: Range<Int>) -> [UInt8] {
+    /// PNG filter types this encoder writes (ISO/IEC 15948 § 9.2).
+    enum RowFilter: UInt8 {
+        /// Type 0: the row's bytes as they are.
+        case none = 0
+        /// Type 2: each byte minus the byte above it (the row above the image is zero).
+        case up = 2
+    }
+
+    /// Scanlines `rows`, each its filter-type byte followed by the row filtered by `filter`.
+    static func filtered(_ src: UnsafePointer<UInt8>, rowBytes: Int, rows: Range<Int>, filter: RowFilter) -> [UInt8] {
         let stride = rowBytes + 1
         return [UInt8](unsafeUninitializedCapacity: rows.count * stride) { dst, initialized in
             for (k, y) in rows.enumerated() {
                 let line = dst.baseAddress! + k * stride
-                line[0] = 2
+                line[0] = filter.rawValue
                 let current = src + y * rowBytes
-                if y == 0 {
+                if filter == .none || y == 0 {
                     (line + 1).initialize(from: current, count: rowBytes)
                 } else {
                     let above = current - rowBytes
                     for x in 0 ..< rowBytes { line[1 + x] = current[x] &- above[x] }
                 }
-            }
-            initialized = rows.count * stride
-        }
-    }
-
-    /// Scanlines `rows` with filter type 0 (None): a 0x00 byte, then the row's bytes.
-    static func unfiltered(_ src: UnsafePointer<UInt8>, rowBytes: Int, rows: Range<Int>) -> [UInt8] {
-        let stride = rowBytes + 1
-        return [UInt8](unsafeUninitializedCapacity: rows.count * stride) { dst, initialized in
-            for (k, y) in rows.enumerated() {
-                let line = dst.baseAddress! + k * stride
-                line[0] = 0
-                (line + 1).initialize(from: src + y * rowBytes, count: rowBytes)
             }
             initialized = rows.count * stride
         }
