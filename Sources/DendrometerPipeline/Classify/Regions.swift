@@ -217,19 +217,27 @@ enum RegionFeatureExtractor {
         var skeletonInRegion = [UInt8](repeating: 0, count: n)
         var regionPixels = 0, dendritePixels = 0
         var widths = [(depth: Double, width: Double)]()
-        for y in 0 ..< box.height {
-            for x in 0 ..< box.width {
-                let i = (y + box.y) * w + (x + box.x), j = y * box.width + x
-                guard region.local.bits[j] != 0 else { continue }
-                regionPixels += 1
-                if dendrites.bits[i] != 0 { inRegion[j] = 1; dendritePixels += 1 }
-                let fx = x + box.x, fy = y + box.y
-                let d: Float = distanceWindow.contains(x: fx, y: fy)
-                    ? distance.pixels[(fy - distanceWindow.y) * distanceWindow.width + (fx - distanceWindow.x)] : 0
-                if skeleton.bits[i] != 0 {
-                    skeletonInRegion[j] = 1
-                    let depth = interface?.depth(x: Double(fx), y: Double(fy)) ?? 0
-                    widths.append((depth, 2 * Double(d)))
+        region.local.bits.withUnsafeBufferPointer { local in
+            dendrites.bits.withUnsafeBufferPointer { phase in
+                skeleton.bits.withUnsafeBufferPointer { skeletonBits in
+                    distance.pixels.withUnsafeBufferPointer { dist in
+                        for y in 0 ..< box.height {
+                            let fy = y + box.y
+                            for x in 0 ..< box.width {
+                                let j = y * box.width + x
+                                guard local[j] != 0 else { continue }
+                                let fx = x + box.x, i = fy * w + fx
+                                regionPixels += 1
+                                if phase[i] != 0 { inRegion[j] = 1; dendritePixels += 1 }
+                                guard skeletonBits[i] != 0 else { continue }
+                                skeletonInRegion[j] = 1
+                                let d: Float = distanceWindow.contains(x: fx, y: fy)
+                                    ? dist[(fy - distanceWindow.y) * distanceWindow.width + (fx - distanceWindow.x)] : 0
+                                let depth = interface?.depth(x: Double(fx), y: Double(fy)) ?? 0
+                                widths.append((depth, 2 * Double(d)))
+                            }
+                        }
+                    }
                 }
             }
         }
