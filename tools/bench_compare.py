@@ -93,7 +93,7 @@ def python_equivalents(image, tmp, w, h):
         eq["skimage:label-8"] = ("skimage.measure.label connectivity=2", lambda: skimage.measure.label(mask, connectivity=2))
         eq["skimage:median-3x3-u8"] = ("skimage.filters.median 3x3", lambda: skimage.filters.median(image, np.ones((3, 3), bool)))
 
-        def pipeline():
+        def pipeline(image=image):
             # The same stages as `dendrometer analyze`: denoise, threshold, clean,
             # distance transform, skeleton + graph, structure tensor, topology.
             smooth = skimage.filters.gaussian(image.astype(np.float32), 1)
@@ -112,6 +112,12 @@ def python_equivalents(image, tmp, w, h):
             skimage.measure.euler_number(phase, connectivity=2)
 
         eq["skimage:analyze-end-to-end"] = ("scikit-image + skan pipeline (gaussian, otsu, clean, EDT, skeleton + skan summarize, structure tensor, label, Euler)", pipeline)
+        # The same pipeline on the dense scene `dendrometer bench --write-images` writes beside it.
+        dense_path = os.path.join(tmp, f"bench-dense-{w}x{h}.tif")
+        if os.path.exists(dense_path):
+            dense = tifffile.imread(dense_path)
+            eq["skimage:analyze-dense"] = ("the same scikit-image + skan pipeline on the dense scene (bench-dense)",
+                                           lambda: pipeline(dense))
         # The same output bit for bit (Zhang–Suen with scikit-image's table).
         eq["skimage:skeletonize-zhang"] = ("skimage.morphology.skeletonize", lambda: skimage.morphology.skeletonize(mask))
     except ImportError:

@@ -8,7 +8,7 @@ import DendrometerSkeleton
 /// match the Python equivalents in tools/bench_compare.py.
 public enum AllBenchmarks {
     /// I/O first, then the kernels of each stage and the whole analysis: what runs by default.
-    public static var cases: [BenchmarkCase] { IOBenchmarks.cases + KernelBenchmarks.cases + [endToEnd] }
+    public static var cases: [BenchmarkCase] { IOBenchmarks.cases + KernelBenchmarks.cases + [endToEnd, endToEndDense] }
     /// Cases run only when asked for by name (`--kernel pixel-classifier`): trained-model
     /// segmentation trains a model first and takes about a minute at 4096².
     public static var onRequestCases: [BenchmarkCase] { LearningBenchmarks.cases }
@@ -20,6 +20,20 @@ public enum AllBenchmarks {
             metadata: SourceMetadata(format: .tiff, path: "bench.tif", width: ctx.image.width, height: ctx.image.height),
             calibration: Calibration(pixelSize: PixelSize(micrometres: 0.25), source: .user, detail: "benchmark"))
         return { try DendriteAnalysis.run(micrograph).penetration?.maxPx ?? -1 }
+    }
+
+    /// `analyze` on the dense micrograph (``SyntheticMicrograph/denseBSE(width:height:seed:)``) at
+    /// 0.05 µm/px with the anode at the bottom, as whole-process performance is judged:
+    /// segmentation to regions, no file output.
+    public static let endToEndDense = BenchmarkCase(name: "analyze-dense") { ctx in
+        let image = SyntheticMicrograph.denseBSE(width: ctx.image.width, height: ctx.image.height, seed: 42)
+        let micrograph = Micrograph(
+            image: .uint8(image),
+            metadata: SourceMetadata(format: .tiff, path: "bench-dense.tif", width: image.width, height: image.height),
+            calibration: Calibration(pixelSize: PixelSize(micrometres: 0.05), source: .user, detail: "benchmark"))
+        var options = AnalysisOptions()
+        options.anode = .bottom
+        return { [options] in try DendriteAnalysis.run(micrograph, options: options).graph.totalLengthPx }
     }
 }
 

@@ -19,6 +19,8 @@ struct BenchCommand: ParsableCommand {
         Swift kernels; the table's first line says which). Set DENDROMETER_VECTORS=portable or \
         avx2 to measure narrower ones: results are bit-identical.
 
+        analyze-end-to-end runs the whole analysis on that image; analyze-dense runs it on a         dense one (hundreds of branching tongues, a network near the anode, loose pieces; about         216,000 px of skeleton at 4096²) at 0.05 µm/px with the anode at the bottom, as whole-process         performance is judged. --write-images writes both: bench-WxH.tif and bench-dense-WxH.tif.
+
         Trained-model segmentation (features and random forest, as `analyze --model`) runs         only when named: --kernel pixel-classifier (a model is trained on the generated scene         first; tools/bench_pixel_classifier.py prints its ratio to scikit-image + scikit-learn).
         """)
 
@@ -78,6 +80,7 @@ struct BenchCommand: ParsableCommand {
             let (w, h) = parse(s)!
             if let dir = writeImages {
                 try TIFFWriter.write(SyntheticMicrograph.bse(width: w, height: h, seed: 42), to: "\(dir)/bench-\(w)x\(h).tif")
+                try TIFFWriter.write(SyntheticMicrograph.denseBSE(width: w, height: h, seed: 42), to: "\(dir)/bench-dense-\(w)x\(h).tif")
             }
             let results = try BenchmarkRunner.run(cases, width: w, height: h, repetitions: `repeat`, minimumSeconds: minTime,
                                                    scratchDirectory: scratch) { r in

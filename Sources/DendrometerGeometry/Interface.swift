@@ -103,7 +103,7 @@ public struct Interface: Sendable, Equatable {
         if u >= knotsU[last] { return last }
         guard !u.isNaN else { return 0 }
         let guess = (u - knotsU[0]) / (knotsU[last + 1] - knotsU[0]) * Double(last + 1)
-        var k = min(max(Int(guess), 1), last - 1)
+        var k = min(max(Int(saturating: guess), 1), last - 1)
         while knotsU[k] > u { k -= 1 }
         while knotsU[k + 1] <= u { k += 1 }
         return k

@@ -309,7 +309,7 @@ enum HTML {
         for pct in stride(from: 0.0, through: 100.0, by: 25.0) {
             let x = left + (w - left - right) * pct / 100
             s += "<line x1=\"\(c(x))\" x2=\"\(c(x))\" y1=\"\(c(axisY))\" y2=\"\(c(axisY + 4))\" stroke=\"#888\"/>"
-            s += "<text x=\"\(c(x))\" y=\"\(c(axisY + 14))\" text-anchor=\"middle\" font-size=\"10\">\(Int(pct)) %</text>"
+            s += "<text x=\"\(c(x))\" y=\"\(c(axisY + 14))\" text-anchor=\"middle\" font-size=\"10\">\(Int(saturating: pct)) %</text>"
         }
         var lx = left
         let ly = axisY + 22

@@ -187,7 +187,7 @@ public enum Statistics {
         if chosen == .exact && small * large > exactMannWhitneyMaximumProduct { chosen = .asymptotic }
         if chosen == .exact {
             // With ties (only when asked for explicitly) U may be a half integer: truncated, as scipy's int cast.
-            let sf = mannWhitneyExactSurvival(Int(u.rounded(.down)), small, large)
+            let sf = mannWhitneyExactSurvival(Int(saturating: u.rounded(.down)), small, large)
             return MannWhitneyResult(u: u1, p: Swift.min(1, 2 * sf), method: .exact)
         }
         let variance = n1 * n2 / 12 * ((n + 1) - tieTerm / (n * (n - 1)))

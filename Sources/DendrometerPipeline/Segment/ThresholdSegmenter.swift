@@ -246,10 +246,9 @@ public struct ThresholdSegmenter: PhaseSegmenter {
                 // image hit the same bin, and one histogram would serialise on it.
                 parallelBandResults(image.height, minimumPerBand: 64, initial: { [Int32](repeating: 0, count: 4 * bins) }) { rows, counts in
                     counts.withUnsafeMutableBufferPointer { c in
-                        // A finite v lies in [lo, hi], so its bin is in 0 ..< bins: no saturation needed.
                         for i in rows.lowerBound * w ..< rows.upperBound * w {
                             let v = px[i]
-                            if v.isFinite { c[(i & 3) * bins + Int(Double(v - lo) * scale)] &+= 1 }
+                            if v.isFinite { c[(i & 3) * bins + Int(saturating: Double(v - lo) * scale)] &+= 1 }
                         }
                     }
                 }
