@@ -197,8 +197,6 @@ struct DepthBand {
 /// the region's bounding box: the masks are cropped to it before labelling and
 /// building the skeleton graph.
 enum RegionFeatureExtractor {
-    /// - Parameters:
-    ///   - distance: distance transform of the dendrites over `distanceWindow` (field coordinates); 0 outside it.
     /// The whole-zone skeleton graph with its origin in the field and mean length per skeleton pixel.
     struct ZoneGraph {
         var graph: SkeletonGraph
@@ -206,9 +204,12 @@ enum RegionFeatureExtractor {
         var lengthPerPixel: Double
     }
 
+    /// - Parameters:
+    ///   - distance: distance transform of the dendrites over `distanceWindow` (field coordinates); 0 outside it.
+    ///   - orientation: the orientation statistics of the region's oriented pixels.
     static func features(region: RegionMask, dendrites: BinaryMask, skeleton: BinaryMask, distance: Image<Float>,
                          distanceWindow: PixelRect, graph: ZoneGraph,
-                         angles: DendriteAnalysis.RelativeAngles, interface: Interface?, pixelSize: PixelSize?,
+                         orientation: OrientationStatistics, interface: Interface?, pixelSize: PixelSize?,
                          darkPhase: Bool) -> RegionFeatures {
         let w = dendrites.width
         let box = region.bbox
@@ -242,7 +243,6 @@ enum RegionFeatureExtractor {
             }
         }
         let regionDendrites = BinaryMask(width: box.width, height: box.height, normalizedBits: inRegion)
-        let orientation = angles.statistics(in: region)
         let holes = connectivitySummary(regionDendrites).holes
         // Skeleton length and junctions from the whole-zone graph (built once):
         // junction nodes whose position lies in the region, and the region's share

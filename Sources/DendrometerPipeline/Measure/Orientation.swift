@@ -12,7 +12,8 @@ import DendrometerGeometry
 import Foundation
 
 extension DendriteAnalysis {
-    /// One dendrite pixel with a defined orientation.
+    /// One dendrite pixel with a defined orientation (20 bytes: a dense 4096² field has three to
+    /// five million of them).
     struct OrientedPixel {
         /// Field coordinates, px.
         var x: Int32, y: Int32
@@ -21,9 +22,12 @@ extension DendriteAnalysis {
         var coherence: Float
         /// coherence × energy.
         var weight: Float
-        /// cos 2θ and sin 2θ of `degrees` (doubled angles average axial data); Float, as the
-        /// angle itself (28 bytes a pixel: a dense 4096² field has five million of them).
-        var cos2: Float, sin2: Float
+
+        /// cos 2θ and sin 2θ of `degrees` (doubled angles average axial data), Float as the angle.
+        var doubledAngle: (cos: Float, sin: Float) {
+            let doubled = 2 * degrees * .pi / 180
+            return (cos(doubled), sin(doubled))
+        }
     }
 
     /// Orientation of the dendrite structure relative to the interface, per oriented pixel.
@@ -37,38 +41,71 @@ extension DendriteAnalysis {
 
         /// Statistics over the oriented pixels, optionally only those of `region`.
         func statistics(in region: RegionMask?) -> OrientationStatistics {
+            statistics(in: [region])[0]
+        }
+
+        /// Running sums of one set of oriented pixels.
+        private struct Sums {
             var hist = [Double](repeating: 0, count: OrientationHistogram.binCount)
             var n = 0, lateral = 0, vertical = 0
             var c2 = 0.0, s2 = 0.0, coh = 0.0, wsum = 0.0
-            // Raster order: the region's rows are one contiguous run.
-            var lo = 0, hi = pixels.count
-            if let b = region?.bbox {
-                lo = firstIndex(atOrBelowRow: b.y)
-                hi = firstIndex(atOrBelowRow: b.y + b.height)
+        }
+
+        /// Statistics over the oriented pixels of each of `regions` (nil: all of them): each
+        /// pixel's doubled angle is computed once (in parallel), then each region's sums are taken
+        /// over its own pixels in raster order (regions in parallel), the order a pass over that
+        /// region alone takes, so the sums are the same whatever the regions and threads.
+        func statistics(in regions: [RegionMask?]) -> [OrientationStatistics] {
+            // Raster order: a region's rows are one contiguous run of pixels.
+            let spans = regions.map { region -> Range<Int> in
+                guard let b = region?.bbox else { return 0 ..< pixels.count }
+                let lo = firstIndex(atOrBelowRow: b.y)
+                return lo ..< max(lo, firstIndex(atOrBelowRow: b.y + b.height))
             }
-            pixels.withUnsafeBufferPointer { px in
-                for k in lo ..< max(lo, hi) {
-                    let p = px[k]
-                    if let region, !region.contains(x: Int(p.x), y: Int(p.y)) { continue }
-                    n += 1
-                    let d = Double(p.degrees)
-                    hist[OrientationHistogram.bin(degrees: d)] += 1
-                    if d <= tolerance || d >= 180 - tolerance { lateral += 1 }
-                    if d >= 90 - tolerance && d <= 90 + tolerance { vertical += 1 }
-                    let w = Double(p.weight)
-                    c2 += w * Double(p.cos2)
-                    s2 += w * Double(p.sin2)
-                    coh += w * Double(p.coherence)
-                    wsum += w
+            let first = spans.map(\.lowerBound).min() ?? 0, last = spans.map(\.upperBound).max() ?? 0
+            guard first < last else { return regions.map { _ in finished(Sums()) } }
+            let doubled = pixels.withUnsafeBufferPointer { px in
+                let base = SendableConstPointer(px.baseAddress! + first)
+                return [(cos: Float, sin: Float)](unsafeUninitializedCapacity: last - first) { out, initialized in
+                    let dst = SendablePointer(out.baseAddress!)
+                    parallelBands(last - first, minimumPerBand: 65_536) { range in
+                        for k in range { (dst.base + k).initialize(to: base.base[k].doubledAngle) }
+                    }
+                    initialized = last - first
                 }
             }
-            var dominant = atan2(s2, c2) * 90 / .pi
+            return parallelBandResults(regions.count, minimumPerBand: 1, initial: { [OrientationStatistics]() }) { range, out in
+                for r in range {
+                    var s = Sums()
+                    pixels.withUnsafeBufferPointer { px in
+                        for k in spans[r] {
+                            let p = px[k]
+                            if let region = regions[r], !region.contains(x: Int(p.x), y: Int(p.y)) { continue }
+                            s.n += 1
+                            let d = Double(p.degrees)
+                            s.hist[OrientationHistogram.bin(degrees: d)] += 1
+                            if d <= tolerance || d >= 180 - tolerance { s.lateral += 1 }
+                            if d >= 90 - tolerance && d <= 90 + tolerance { s.vertical += 1 }
+                            let w = Double(p.weight), a = doubled[k - first]
+                            s.c2 += w * Double(a.cos)
+                            s.s2 += w * Double(a.sin)
+                            s.coh += w * Double(p.coherence)
+                            s.wsum += w
+                        }
+                    }
+                    out.append(finished(s))
+                }
+            }.flatMap { $0 }
+        }
+
+        private func finished(_ s: Sums) -> OrientationStatistics {
+            var dominant = atan2(s.s2, s.c2) * 90 / .pi
             if dominant < 0 { dominant += 180 }
             return OrientationStatistics(
-                dominantDegrees: n > 0 ? dominant : 0, coherence: wsum > 0 ? coh / wsum : 0,
-                lateralFraction: n > 0 ? Double(lateral) / Double(n) : 0,
-                verticalFraction: n > 0 ? Double(vertical) / Double(n) : 0,
-                histogram: hist.map { n > 0 ? $0 / Double(n) : 0 }, sigmaPx: sigma, rhoPx: rho, pixels: n)
+                dominantDegrees: s.n > 0 ? dominant : 0, coherence: s.wsum > 0 ? s.coh / s.wsum : 0,
+                lateralFraction: s.n > 0 ? Double(s.lateral) / Double(s.n) : 0,
+                verticalFraction: s.n > 0 ? Double(s.vertical) / Double(s.n) : 0,
+                histogram: s.hist.map { s.n > 0 ? $0 / Double(s.n) : 0 }, sigmaPx: sigma, rhoPx: rho, pixels: s.n)
         }
 
         /// Index of the first oriented pixel on row `y` or below (`pixels.count` if none).
@@ -147,10 +184,9 @@ extension DendriteAnalysis {
                                         rel = rel.truncatingRemainder(dividingBy: 180)
                                         if rel < 0 { rel += 180 }
                                         let degrees = Float(rel)
-                                        let doubled = 2 * degrees * .pi / 180
                                         (dst.base + o).initialize(to: OrientedPixel(
                                             x: Int32(x), y: Int32(y), degrees: degrees, coherence: coherence[i],
-                                            weight: coherence[i] * energy[i], cos2: cos(doubled), sin2: sin(doubled)))
+                                            weight: coherence[i] * energy[i]))
                                         o += 1
                                     }
                                     counts.base[piece] = o - st[piece]

@@ -392,7 +392,6 @@ public enum DendriteAnalysis {
             review.append("short circuit: the phase reaches the cathode (or the far edge) only through pieces not connected to the anode in this section: check that they are dendrites and not electrolyte read as phase (say --phase, or give --mask or --model)")
         }
         clock.lap("dendrites")
-        let statistics = angles.statistics(in: nil)
         let zonePx = zoneArea(field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx)
         let summary = graph.summary
         let skeletonMm = summary.lengthUm.map { $0 / 1000 }
@@ -407,35 +406,41 @@ public enum DendriteAnalysis {
         let classifier = MorphologyClassifier(thresholds: parameters.morphology)
         let regionMasks = RegionBuilder.regions(options.regions, field: field, interface: detection.interface,
                                                 maxDepthPx: penetration?.maxPx ?? 0, pixelSize: pixelSize, warnings: &warnings)
+        // The image's dominant morphology comes from the depth bands whatever regions the user asked
+        // for: Li-In morphologies are layered by depth (network near the anode, stripes, flames at
+        // the front), so halves or tiles each mix all three and would flip the image's label.
+        var bandWarnings = [String]()
+        let bandMasks = options.regions == .auto ? nil : RegionBuilder.regions(
+            .auto, field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx ?? 0,
+            pixelSize: pixelSize, warnings: &bandWarnings)
+        // Orientation statistics of the whole zone, the regions and the bands, in one pass.
+        let orientationSets = angles.statistics(in: [nil] + regionMasks.map { $0 } + (bandMasks ?? []).map { $0 })
+        let statistics = orientationSets[0]
+        let regionOrientation = Array(orientationSets[1 ..< 1 + regionMasks.count])
+        let bandOrientation = Array(orientationSets[(1 + regionMasks.count)...])
         let skeletonPixelCount = subSkeleton.area
         let zoneGraph = RegionFeatureExtractor.ZoneGraph(
             graph: graph, origin: work, lengthPerPixel: skeletonPixelCount > 0 ? graph.totalLengthPx / Double(skeletonPixelCount) : 0)
         // Regions are measured independently of each other, so concurrently; each region's own
         // figures come from one thread, so they do not depend on the number of threads.
-        func classified(_ masks: [RegionMask]) -> [RegionResult] {
+        func classified(_ masks: [RegionMask], _ orientation: [OrientationStatistics]) -> [RegionResult] {
             parallelBandResults(masks.count, minimumPerBand: 1, initial: { [RegionResult]() }) { range, results in
-                for region in masks[range] { results.append(result(region)) }
+                for k in range { results.append(result(masks[k], orientation[k])) }
             }.flatMap { $0 }
         }
-        func result(_ region: RegionMask) -> RegionResult {
+        func result(_ region: RegionMask, _ orientation: OrientationStatistics) -> RegionResult {
             let features = RegionFeatureExtractor.features(
                 region: region, dendrites: dendrites, skeleton: skeleton, distance: subDistance, distanceWindow: work,
-                graph: zoneGraph, angles: angles,
+                graph: zoneGraph, orientation: orientation,
                 interface: detection.interface, pixelSize: pixelSize, darkPhase: seg.appearance.isDark)
             var box = region.bbox
             box.x += field.x; box.y += field.y
             return RegionResult(name: region.name, bboxPx: box, features: features, morphology: classifier.classify(features))
         }
-        let regions = classified(regionMasks)
+        let regions = classified(regionMasks, regionOrientation)
         let branchRows = BranchPlacement.rows(graph: graph, window: work, field: field, interface: detection.interface,
                                               regions: regionMasks)
-        // The image's dominant morphology comes from the depth bands whatever regions the user asked
-        // for: Li-In morphologies are layered by depth (network near the anode, stripes, flames at
-        // the front), so halves or tiles each mix all three and would flip the image's label.
-        var bandWarnings = [String]()
-        let dominant = options.regions == .auto ? dominantMorphology(regions) : dominantMorphology(classified(
-            RegionBuilder.regions(.auto, field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx ?? 0,
-                                  pixelSize: pixelSize, warnings: &bandWarnings)))
+        let dominant = bandMasks.map { dominantMorphology(classified($0, bandOrientation)) } ?? dominantMorphology(regions)
 
         clock.lap("regions")
         if seg.phaseMayIncludePores, detection.interface != nil, dominant.label != .none,
