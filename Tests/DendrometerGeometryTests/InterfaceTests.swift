@@ -158,6 +158,13 @@ struct InterfaceDepthScanTests {
         return pu * pu + pv * pv
     }
 
+    /// `count` increasing knot positions from 0, each step drawn by `step`.
+    static func knots(count: Int, _ rng: inout SplitMix64, step: (inout SplitMix64) -> Double) -> [Double] {
+        var u = 0.0, out = [Double]()
+        for _ in 0 ..< count { out.append(u); u += step(&rng) }
+        return out
+    }
+
     /// Distance to the polyline by examining every segment (end segments as rays), signed by v − g(u).
     static func bruteForce(_ i: Interface, u: Double, v: Double) -> Double {
         let best = (0 ..< i.knotsU.count - 1).map { segmentDistanceSquared(i, $0, u: u, v: v) }.min()!
@@ -170,8 +177,7 @@ struct InterfaceDepthScanTests {
         var rng = SplitMix64(seed: 17)
         for _ in 0 ..< 60 {
             let k = 2 + Int(rng.next() % 12)
-            var u = 0.0
-            let us = (0 ..< k).map { _ -> Double in defer { u += 1 + Double(rng.next() % 400) / 10 }; return u }
+            let us = Self.knots(count: k, &rng) { 1 + Double($0.next() % 400) / 10 }
             let vs = (0 ..< k).map { _ in Double(rng.next() % 600) / 10 }
             let i = Interface(side: .bottom, width: 500, height: 500, knotsU: us, knotsV: vs)
             for _ in 0 ..< 200 {
@@ -221,8 +227,7 @@ extension InterfaceDepthScanTests {
             // Even spacing (as detected interfaces have) or uneven; nearly flat, gentle or steep.
             let even = trial % 2 == 0
             let amplitude = [0.5, 8.0, 300.0][trial % 3]
-            var u = 0.0
-            let us = (0 ..< k).map { _ -> Double in defer { u += even ? 256 : 1 + Double(rng.next() % 5000) / 10 }; return u }
+            let us = Self.knots(count: k, &rng) { even ? 256 : 1 + Double($0.next() % 5000) / 10 }
             let vs = (0 ..< k).map { _ in 100 + amplitude * Double(rng.next() % 1000) / 1000 }
             let i = Interface(side: .bottom, width: 4096, height: 4096, knotsU: us, knotsV: vs)
             for _ in 0 ..< 300 {
@@ -239,8 +244,7 @@ extension InterfaceDepthScanTests {
         var rng = SplitMix64(seed: 31)
         for trial in 0 ..< 40 {
             let k = 2 + Int(rng.next() % 15)
-            var u = 0.0
-            let us = (0 ..< k).map { _ -> Double in defer { u += trial % 2 == 0 ? 64 : 0.5 + Double(rng.next() % 900) / 10 }; return u }
+            let us = Self.knots(count: k, &rng) { trial % 2 == 0 ? 64 : 0.5 + Double($0.next() % 900) / 10 }
             let i = Interface(side: .bottom, width: 100, height: 100, knotsU: us, knotsV: us.map { _ in 5 })
             func reference(_ u: Double) -> Int {
                 var lo = 0, hi = k - 1
