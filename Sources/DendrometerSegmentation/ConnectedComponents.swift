@@ -78,7 +78,7 @@ public func labelComponents(_ mask: BinaryMask, connectivity: Connectivity = .ei
 
 /// The connected components of the phase as horizontal runs of pixels, numbered as
 /// ``labelComponents(_:connectivity:)`` numbers them, without the label image: a run costs
-/// 16 bytes where a label image costs 4 per pixel (64 MB at 4096²). For stages that walk
+/// 12 bytes (its columns and label) where a label image costs 4 per pixel (64 MB at 4096²). For stages that walk
 /// each component's pixels row by row, or look up a few pixels' labels.
 ///
 /// ```swift
@@ -160,7 +160,6 @@ public func componentRuns(_ mask: BinaryMask, connectivity: Connectivity = .eigh
     return ComponentRuns(width: mask.width, height: mask.height, components: comps, forest: runs)
 }
 
-
 /// Number of connected components of the phase (no label image is built).
 /// - Complexity: O(pixels), mostly parallel.
 public func componentCount(_ mask: BinaryMask, connectivity: Connectivity = .eight) -> Int {
@@ -174,7 +173,6 @@ public struct PixelRun: Sendable, Equatable {
     /// One past the last column, px.
     public var x1: Int32
 }
-
 
 /// The runs of the pixels equal to `value`, in raster order, grouped into
 /// connected components (`componentOfRun`, 1-based, numbered in raster order

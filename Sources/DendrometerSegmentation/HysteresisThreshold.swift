@@ -29,7 +29,7 @@ public func hysteresisThreshold<P: PixelSample>(_ image: Image<P>, low: Double, 
 /// The components of a hysteresis result are whole components of the low-passing pixels, so
 /// this equals ``removeSmallObjects(_:minimumArea:)`` applied to
 /// ``hysteresisThreshold(_:low:high:polarity:)``, without a second labelling or a label image
-/// (components are runs of pixels, ``RunForest``). Also returns the high-passing pixels
+/// (components are handled as runs of pixels). Also returns the high-passing pixels
 /// (`segment(image, threshold: high, polarity:)`), which callers keep as the raw phase.
 ///
 /// Example: values [0, 5, 9, 5, 0, 9], low 4, high 8, bright, `minimumArea` 2 → mask
