@@ -34,6 +34,11 @@ public enum CathodeDetector {
         public var minimumThickness = 8.0
         /// Thinnest band accepted as a fraction of the image extent.
         public var minimumThicknessFraction = 0.02
+        /// Texture search: a uniform layer at the far end whose mean grey differs from the
+        /// electrolyte's by at least this many times the electrolyte's grey spread is another
+        /// material behind the cathode (its current collector, the mount), and the band is sought
+        /// beneath it. The electrolyte itself is never skipped this way.
+        public var backingContrast = 4.0
 
         /// Defaults.
         public init() {}
@@ -41,8 +46,15 @@ public enum CathodeDetector {
 
     /// The cathode band found from texture: offsets (above the interface) whose
     /// intensity spread exceeds `spreadRatio` × the electrolyte's, in a run that
-    /// starts at the far end of the image. A speckled composite is found this way
-    /// even when none of its particles falls in the dendrite phase.
+    /// starts at the far end of the image, or beneath a uniform layer of another
+    /// material there (the cathode's current collector or the mount in a view of the
+    /// whole cell: its mean grey lies `backingContrast` electrolyte spreads or more
+    /// from the electrolyte's). A speckled composite is found this way even when none
+    /// of its particles falls in the dendrite phase.
+    ///
+    /// Example: far end a steel collector (grey 174, uniform), then a composite whose grey
+    /// spreads 3 times as much as the electrolyte's (grey 99 ± 10): the collector's bins are
+    /// skipped (|174 − 99| ≥ 4 × 10), and the band begins where the spread falls back.
     ///
     /// - Parameters:
     ///   - image: the denoised micrograph (same shape as the interface's image).
@@ -67,12 +79,19 @@ public enum CathodeDetector {
             let mean = a / c
             return max(0, b / c - mean * mean).squareRoot()
         }
-        let middle = populated[populated.count / 4 ..< 3 * populated.count / 4].map(spread).sorted()
+        func mean(_ k: Int) -> Double { n[k] > 0 ? sum[k] / n[k] : .nan }
+        let inner = populated[populated.count / 4 ..< 3 * populated.count / 4]
+        let middle = inner.map(spread).sorted()
         guard let reference = middle.isEmpty ? nil : middle[middle.count / 2], reference > 0 else { return nil }
-        var start = last + 1
+        let means = inner.map(mean).sorted()
+        let electrolyteMean = means[means.count / 2]
+        // A uniform layer of another material behind the cathode (collector, mount) is skipped.
         var k = last
+        while k >= 0, spread(k) < spreadRatio * reference, abs(mean(k) - electrolyteMean) >= p.backingContrast * reference { k -= 1 }
+        let far = k
+        var start = far + 1
         while k >= 0, spread(k) >= spreadRatio * reference { start = k; k -= 1 }
-        let thickness = Double(last + 1 - start)
+        let thickness = Double(far + 1 - start)
         guard thickness >= max(p.minimumThickness, p.minimumThicknessFraction * Double(extent)), start > 0 else { return nil }
         return CathodeLayer(offsetPx: Double(start), thicknessPx: thickness, phaseFraction: .nan)
     }

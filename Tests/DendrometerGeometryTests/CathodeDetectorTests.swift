@@ -28,6 +28,31 @@ struct CathodeDetectorTests {
         #expect(abs(c.offsetPx - 84) <= 2)
     }
 
+    /// The same scene with a uniform layer of another grey at the far end (v ≥ 110): a current
+    /// collector (175) behind the composite, or a layer of the electrolyte's own grey (100).
+    func sceneWithBacking(grey: Float) -> (Image<Float>, Interface) {
+        var (image, interface) = scene()
+        for y in 0 ..< 10 { for x in 0 ..< 80 { image.pixels[y * 80 + x] = grey } }
+        return (image, interface)
+    }
+
+    @Test("a collector behind the composite is skipped: the band is still found where it begins")
+    func backing() throws {
+        let (image, interface) = sceneWithBacking(grey: 175)
+        let c = try #require(CathodeDetector.detect(texture: image, interface: interface))
+        #expect(abs(c.offsetPx - 84) <= 2)
+        // The band is bins 84 … 98 (v 95 … 109); the collector's bins 99 … 108 are not in it,
+        // except the two next to the band, whose 5-bin running spread includes band bins.
+        #expect(c.offsetPx + c.thicknessPx <= 99 + 2)
+        #expect(c.offsetPx + c.thicknessPx >= 99)
+    }
+
+    @Test("a far layer of the electrolyte's grey is not skipped (the band must begin at the far end then)")
+    func electrolyteIsNoBacking() {
+        let (image, interface) = sceneWithBacking(grey: 100)
+        #expect(CathodeDetector.detect(texture: image, interface: interface) == nil)
+    }
+
     @Test("no cathode in a uniform electrolyte")
     func none() {
         var rng = SplitMix64(seed: 3)

@@ -241,6 +241,11 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// strip between the anode edge and the line is at least this share phase; less is flagged
         /// for review (the line, or the side, may be wrong).
         public var minimumGivenLayerPhaseShare = 0.5
+        /// The layer's edge read from its grey where a dense mesh of phase on the anode (a
+        /// network, stripes) makes the threshold's layer end at the mesh's top (``SolidLayerEdge``):
+        /// the anode is one solid material, a row of mesh is darker (brighter, for Li) by the
+        /// electrolyte it holds.
+        public var greyEdge = SolidLayerEdge.Parameters()
         public init() {}
 
         /// The minimum enclosed thickness in px for an image with `pixelSize` (nil: uncalibrated).

@@ -470,7 +470,7 @@ public enum DendriteAnalysis {
             interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction,
             interfaceResidualPx: detection.interface == nil ? nil : detection.edgeResidualPx,
             sideScores: options.anode == nil ? detection.sideScores : [:],
-            contrast: PhaseContrast.measure(prepared.denoised, phase: seg.phase),
+            contrast: stage.contrast,
             darkUnrootedShare: stage.unrootedShare, options: options)
     }
 
@@ -483,6 +483,8 @@ public enum DendriteAnalysis {
         /// Phase pieces removed from the dendrites (isolated fragments, unrooted dark pieces).
         var setAside: BinaryMask
         var unrootedShare: Double?
+        /// The phase's contrast against the rest of the field (nil: not measurable).
+        var contrast: PhaseContrast?
         var warnings: [String]
         var review: [String]
     }
@@ -506,6 +508,19 @@ public enum DendriteAnalysis {
             if options.anode == nil {
                 detection = layerOfTheRootsMaterial(detection, phase: seg.phase, grey: prepared.denoised,
                                                     parameters: parameters, pixelSize: pixelSize, review: &review)
+            }
+        }
+        var contrast: PhaseContrast?
+        if options.givenInterface == nil, let interface = detection.interface, let bright = seg.greySegmentationIsBright {
+            contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase)
+            if let electrolyte = contrast?.restMedian {
+                let refined = SolidLayerEdge.refine(interface, grey: prepared.denoised, phaseIsBright: bright, electrolyteGrey: electrolyte,
+                                                    windowFraction: parameters.interface.windowFraction, parameters: parameters.anodeLayer.greyEdge)
+                if refined.movedKnots > 0 {
+                    detection.interface = refined.interface
+                    warnings.append(String(format: "the anode layer's edge was placed by its grey at %d of %d interface knots, up to %.0f px nearer the anode than the thresholded layer's edge: a dense mesh of phase on the anode (network, stripes) reads as solid layer to the threshold; check the interface on the overlay, or draw it with --interface",
+                                           refined.movedKnots, interface.knotsU.count, refined.largestShiftPx))
+                }
             }
         }
         clock.lap("interface")
@@ -618,7 +633,9 @@ public enum DendriteAnalysis {
                                  100 * Double(setAside.area) / Double(dendrites.area)))
         }
         return DendriteStage(detection: detection, dendrites: dendrites, cathode: cathode, fragments: fragments,
-                             setAside: setAside, unrootedShare: unrootedShare, warnings: warnings, review: review)
+                             setAside: setAside, unrootedShare: unrootedShare,
+                             contrast: contrast ?? PhaseContrast.measure(prepared.denoised, phase: seg.phase),
+                             warnings: warnings, review: review)
     }
 
     /// The cathode band: a speckled composite shows as phase texture (in a threshold's raw

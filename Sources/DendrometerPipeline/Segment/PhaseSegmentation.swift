@@ -165,6 +165,21 @@ public struct PhaseSegmentation: Sendable {
     /// phase was given or came from a model, a mask or an EDX map.
     public var hypotheses: [PhaseHypothesis] = []
 
+    /// Whether the phase is brighter than its matrix when the mask was made from the grey image
+    /// (a threshold or a trained model, with a known polarity); nil for an EDX map, a mask made
+    /// elsewhere (its anode edge is the user's) or an unknown polarity.
+    public var greySegmentationIsBright: Bool? {
+        switch method {
+        case .threshold, .model:
+            switch appearance {
+            case .bright: true
+            case .dark: false
+            case .edx, .unspecified: nil
+            }
+        case .edx, .mask: nil
+        }
+    }
+
     /// A record; `texture` is normally ``PreparedField/denoised``.
     public init(phase: BinaryMask, rawPhase: BinaryMask? = nil, other: BinaryMask? = nil, appearance: PhaseAppearance,
                 method: SegmentationMethod, reason: String, warnings: [String] = [], texture: Image<Float>) {

@@ -1,0 +1,209 @@
+// The anode's edge read from its grey, where a dense mesh on it hides the edge from the threshold.
+//
+// Method. The anode foil is one solid material: along a line perpendicular to
+// it, every row of the foil has the foil's grey (noise and shading only). A
+// mesh of the phase lying on it (a Li-In network wrapping electrolyte particles
+// of a few µm, dense stripes, crowded flame bases) holds electrolyte between its
+// strands. At low magnification those holes are a few pixels wide: the layer
+// walk of ``InterfaceDetector`` bridges them, and the threshold's layer, hence
+// the interface, ends at the top of the mesh instead of the foil. The mean grey
+// of a row of mesh lies between the foil's and the electrolyte's, in proportion
+// to the electrolyte it holds, so the grey profile shows where the solid foil ends.
+//
+// In the window of each interface knot (the detector's windows), the mean grey
+// of every row parallel to the interface (fixed offset from the interface
+// curve) is taken from deep in the layer up to the interface, in phase
+// orientation (grey for a bright phase, −grey for a dark one). The layer's grey
+// G is the `layerGreyQuantile` of the rows smoothed over `smoothingRows`: the
+// foil is the purest phase in the profile (a mesh is a mixture; a collector or
+// the mount behind the foil is another, fainter material). The electrolyte's
+// grey E is the median grey of the field's non-phase pixels. A row is solid
+// layer while its smoothed grey stays within `solidTolerance` × (G − E) of G.
+// Walking from the interface toward the anode, the first run of
+// `minimumLayerRows` solid rows is the foil; its edge is where the rows beyond
+// it fall through halfway between G and the mean of the next rows (a blurred
+// step's midpoint, located between rows by linear interpolation). The knot moves
+// there when that is at least `minimumShiftPx` nearer the anode and the rows in
+// between are, on average, no longer solid (they hold electrolyte). A knot never
+// moves away from the anode: a mesh can extend the threshold's layer, nothing
+// here shortens it.
+//
+// Worked example: foil grey 225, electrolyte 95, a network on the foil whose
+// rows average 184, and the threshold's interface at its top, 54 rows above the
+// foil's last row. The solid level is 225 − 0.15 × 130 = 205.5: the network's
+// rows fall below it, the foil's do not, so the first solid run below the
+// interface ends 54 rows down; the edge is where the profile crosses
+// (225 + 184) / 2 = 204.5, half a row beyond the last foil row, and the knot
+// moves 53.5 px toward the anode. Where the
+// foil's grey reaches the interface (bare electrolyte beyond a sharp edge, or a
+// flame base of the foil's own grey) the solid run ends at the interface and
+// nothing moves.
+
+import DendrometerCore
+
+/// Refines an interface's knots by the grey step at the edge of the solid anode layer.
+public enum SolidLayerEdge {
+    /// Tuning parameters; lengths in px.
+    public struct Parameters: Sendable, Equatable, Codable {
+        /// Refine the interface by the layer's grey at all (off: the threshold's layer edge stands).
+        public var enabled = true
+        /// Refine it for a dark phase (Li) too. Off by default: Li grows as separate whiskers, not
+        /// a mesh, and the dark rows next to a Li anode are the electrolyte's own pores, cracks
+        /// and grain boundaries (as dark as Li), which would read as a mesh hiding the edge.
+        public var darkPhase = false
+        /// A row is solid layer while its grey falls short of the layer's by at most this fraction
+        /// of the layer–electrolyte contrast (noise and shading); a row holding more electrolyte
+        /// than that by area is mesh, not foil.
+        public var solidTolerance = 0.15
+        /// Solid rows that must be seen beneath the edge: a foil is seen as a band, not one row.
+        public var minimumLayerRows = 6
+        /// Rows averaged before a row is judged solid (odd; noise of single rows).
+        public var smoothingRows = 3
+        /// Quantile of the smoothed rows taken as the layer's own grey (the purest phase in the profile).
+        public var layerGreyQuantile = 0.9
+        /// Departures smaller than this are left to the threshold's edge (the pixel-scale
+        /// roughness and blur of an edge), px.
+        public var minimumShiftPx = 3.0
+        /// The profile reaches at most this fraction of the field's depth below the interface.
+        public var searchDepthFraction = 0.4
+
+        /// Defaults.
+        public init() {}
+    }
+
+    /// The refined interface and what moved.
+    public struct Refinement: Sendable {
+        /// The interface with its knots moved to the layer's grey edge where that lies deeper.
+        public var interface: Interface
+        /// Knots moved toward the anode.
+        public var movedKnots: Int
+        /// Largest move, px (0 when none moved).
+        public var largestShiftPx: Double
+    }
+
+    /// Moves the knots of `interface` toward the anode where the solid layer's grey edge lies
+    /// deeper than the threshold's edge.
+    ///
+    /// - Parameters:
+    ///   - interface: the interface found in the phase mask.
+    ///   - grey: the denoised micrograph, same shape as the interface's image.
+    ///   - phaseIsBright: the phase (and the anode) is brighter than the electrolyte.
+    ///   - electrolyteGrey: median grey of the non-phase pixels.
+    ///   - windowFraction: half-width of each knot's window as a fraction of the interface length.
+    public static func refine(_ interface: Interface, grey: Image<Float>, phaseIsBright: Bool, electrolyteGrey: Double,
+                              windowFraction: Double, parameters p: Parameters = Parameters()) -> Refinement {
+        precondition(grey.width == interface.width && grey.height == interface.height, "image and interface sizes differ")
+        let side = interface.side, w = grey.width, h = grey.height
+        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+        let unchanged = Refinement(interface: interface, movedKnots: 0, largestShiftPx: 0)
+        guard p.enabled, phaseIsBright || p.darkPhase, length >= 2, electrolyteGrey.isFinite else { return unchanged }
+        let sign: Double = phaseIsBright ? 1 : -1
+        let heights = (0 ..< length).map { interface.height(atU: Double($0)) }
+        let depthRows = max(0, Int(saturating: p.searchDepthFraction * Double(extent)))
+        let half = max(4, Int(saturating: Double(length) * windowFraction))
+        let knots = interface.knotsU.count
+        // Knots in parallel (each reads its own window); a row of a window is read every k-th
+        // column, so that about ``maximumColumnsPerWindow`` columns at most make its mean.
+        let edges = grey.pixels.withUnsafeBufferPointer { px in
+            parallelBandResults(knots, minimumPerBand: 1, initial: { [(knot: Int, edge: Double)]() }) { range, found in
+                for k in range {
+                    let centre = Int(saturating: interface.knotsU[k].rounded())
+                    let lo = max(0, centre - half), hi = min(length - 1, centre + half)
+                    guard lo <= hi else { continue }
+                    let stride = max(1, (hi - lo + 1) / maximumColumnsPerWindow)
+                    let columns = Array(Swift.stride(from: lo, through: hi, by: stride))
+                    // Rows deeper than the edge of the image under every column hold no pixel.
+                    let deepest = columns.map { heights[$0] }.max() ?? 0
+                    let first = min(depthRows, max(0, depthRows - Int(saturating: deepest.rounded(.up)) - 1))
+                    // Row j lies at offset o = j − depthRows from the interface (o ≤ 0: toward the anode);
+                    // its pixels lie round(g(u) + o) − g(u) from the curve, their mean is the row's position.
+                    var rows = [Double?](repeating: nil, count: depthRows + 1)
+                    var position = (0 ... depthRows).map { Double($0 - depthRows) }
+                    let needed = (columns.count + 1) / 2
+                    for j in first ... depthRows {
+                        let offset = Double(j - depthRows)
+                        var sum = 0.0, at = 0.0, count = 0
+                        for u in columns {
+                            let v = Int(saturating: (heights[u] + offset).rounded())
+                            guard v >= 0, v < extent else { continue }
+                            let value = px[side.index(u: u, v: v, width: w, height: h)]
+                            if value.isFinite { sum += Double(value); at += Double(v) - heights[u]; count += 1 }
+                        }
+                        if count >= needed { rows[j] = sign * sum / Double(count) }
+                        if count > 0 { position[j] = at / Double(count) }
+                    }
+                    if let e = edgeOffset(rows: rows, positions: position, electrolyte: sign * electrolyteGrey, parameters: p),
+                       -e >= p.minimumShiftPx {
+                        found.append((k, e))
+                    }
+                }
+            }
+        }.flatMap { $0 }
+        var knotsV = interface.knotsV
+        var moved = 0, largest = 0.0
+        for (k, e) in edges {
+            knotsV[k] = interface.knotsV[k] + e
+            moved += 1
+            largest = max(largest, -e)
+        }
+        guard moved > 0 else { return unchanged }
+        return Refinement(interface: Interface(side: side, width: w, height: h, knotsU: interface.knotsU, knotsV: knotsV),
+                          movedKnots: moved, largestShiftPx: largest)
+    }
+
+    /// Columns read per window at most (every k-th beyond): a row's mean over 128 columns has
+    /// a ninth of a pixel's noise, plenty to tell a mesh row from a foil row.
+    static let maximumColumnsPerWindow = 128
+
+    /// The solid layer's edge in one window's profile, as an offset from the interface (px,
+    /// negative: toward the anode), or nil when the profile shows no solid layer ending below a
+    /// mesh. `rows[j]` is the mean grey (phase orientation) of a row, nearest the anode first and
+    /// the interface's own row last; nil where too few pixels of the row lie in the image.
+    /// `positions[j]` is the row's mean offset from the interface (pixel centres).
+    static func edgeOffset(rows: [Double?], positions: [Double], electrolyte: Double, parameters p: Parameters) -> Double? {
+        precondition(rows.count == positions.count, "one position per row")
+        let last = rows.count - 1
+        let reach = max(0, p.smoothingRows / 2)
+        guard last > 2 * reach else { return nil }
+        var smoothed = [Double?](repeating: nil, count: rows.count)
+        for j in reach ... last - reach {
+            var s = 0.0, complete = true
+            for i in j - reach ... j + reach {
+                guard let r = rows[i] else { complete = false; break }
+                s += r
+            }
+            if complete { smoothed[j] = s / Double(2 * reach + 1) }
+        }
+        let seen = smoothed.compactMap { $0 }
+        guard !seen.isEmpty else { return nil }
+        let layer = quantile(seen, p.layerGreyQuantile)
+        guard layer > electrolyte else { return nil }
+        let solid = layer - p.solidTolerance * (layer - electrolyte)
+        // From the interface toward the anode: the first run of solid rows, and its outermost row.
+        var run = 0, foilEnd: Int?
+        for j in stride(from: last, through: 0, by: -1) {
+            if let s = smoothed[j], s >= solid {
+                run += 1
+                if run >= p.minimumLayerRows { foilEnd = j + p.minimumLayerRows - 1; break }
+            } else {
+                run = 0
+            }
+        }
+        guard let end = foilEnd, end < last else { return nil }
+        // The rows between the foil and the interface must hold electrolyte (on average not solid).
+        let between = rows[(end + 1)...].compactMap { $0 }
+        guard !between.isEmpty, between.reduce(0, +) / Double(between.count) < solid else { return nil }
+        let nextRows = rows[(end + 1) ... min(last, end + 2 * max(1, p.smoothingRows))].compactMap { $0 }
+        let midpoint = 0.5 * (layer + nextRows.reduce(0, +) / Double(nextRows.count))
+        // The step's midpoint, between rows by linear interpolation (half a row beyond the last
+        // row above it when the rows never cross it, half a row before a row already below it).
+        var edge = positions[end] + 0.5
+        var j = end
+        while j < last, let a = rows[j], let b = rows[j + 1] {
+            if a < midpoint { edge = positions[j] - 0.5; break }
+            if b < midpoint { edge = positions[j] + (a - midpoint) / (a - b) * (positions[j + 1] - positions[j]); break }
+            j += 1
+        }
+        return edge
+    }
+}

@@ -1,0 +1,122 @@
+import DendrometerCore
+@testable import DendrometerGeometry
+import Testing
+
+@Suite("Anode edge from the solid layer's grey")
+struct SolidLayerEdgeTests {
+    /// A 96 × 160 field with the anode at the bottom: foil rows v < 40 (grey `foil`), then up to
+    /// v < `meshTop` a mesh of foil and electrolyte in 2-px checks (mean halfway), electrolyte
+    /// (`electrolyte`) beyond. ±3 deterministic noise.
+    static func scene(foil: Float = 200, electrolyte: Float = 100, meshTop: Int = 70, collectorBelow: Int = 0, collector: Float = 150) -> Image<Float> {
+        let w = 96, h = 160
+        var rng = SplitMix64(seed: 17)
+        var pixels = [Float](repeating: 0, count: w * h)
+        for y in 0 ..< h {
+            for x in 0 ..< w {
+                let v = h - 1 - y
+                let noise = Float(Int(rng.next() % 7) - 3)
+                let base: Float
+                if v < collectorBelow { base = collector }
+                else if v < 40 { base = foil }
+                else if v < meshTop { base = (x / 2 + v / 2) % 2 == 0 ? foil : electrolyte }
+                else { base = electrolyte }
+                pixels[y * w + x] = base + noise
+            }
+        }
+        return Image(width: w, height: h, pixels: pixels)
+    }
+
+    static func flat(_ v: Double) -> Interface { Interface.straight(side: .bottom, width: 96, height: 160, v0: v) }
+
+    @Test("the worked example: a foil at 225 under 54 rows averaging 184 ends 53.5 px below the interface")
+    func workedExample() throws {
+        let rows: [Double?] = [Double](repeating: 225, count: 100) + [Double](repeating: 184, count: 54)
+        let positions = (0 ..< rows.count).map { Double($0 - (rows.count - 1)) }
+        let edge = try #require(SolidLayerEdge.edgeOffset(rows: rows, positions: positions, electrolyte: 95, parameters: .init()))
+        #expect(abs(edge - -53.5) < 1e-9)
+    }
+
+    @Test("a mesh on the foil read as layer by the threshold: every knot moves down to the foil's edge")
+    func meshOnFoil() {
+        // The threshold's layer ends at the mesh's top (v 69.5); the foil's last row is v = 39.
+        let refined = SolidLayerEdge.refine(Self.flat(69.5), grey: Self.scene(), phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16)
+        #expect(refined.movedKnots == 2)
+        for v in refined.interface.knotsV { #expect(abs(v - 39.5) <= 0.75) }
+        #expect(abs(refined.largestShiftPx - 30) <= 0.75)
+    }
+
+    @Test("a collector behind the foil (fainter) does not stand for the foil's grey")
+    func collectorBehind() {
+        let image = Self.scene(collectorBelow: 12)
+        let refined = SolidLayerEdge.refine(Self.flat(69.5), grey: image, phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16)
+        for v in refined.interface.knotsV { #expect(abs(v - 39.5) <= 0.75) }
+    }
+
+    @Test("no mesh: the interface at the foil's edge stays where it is")
+    func bareEdge() {
+        let image = Self.scene(meshTop: 40)
+        let refined = SolidLayerEdge.refine(Self.flat(39.5), grey: image, phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16)
+        #expect(refined.movedKnots == 0)
+        #expect(refined.interface.knotsV == [39.5, 39.5])
+    }
+
+    @Test("a layer of the foil's grey right up to the interface (a flame base) moves nothing")
+    func solidToTheInterface() {
+        // The foil reaches v 69 (a wide base of the same material); the interface sits on it.
+        let image = Self.scene(meshTop: 40).mapRows { v, x, value in v < 70 && v >= 40 ? 200 + (value - 100) : value }
+        let refined = SolidLayerEdge.refine(Self.flat(69.5), grey: image, phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16)
+        #expect(refined.movedKnots == 0)
+    }
+
+    @Test("an interface running out of the image (steep tilt, heights below the edge) is left alone where no row is inside")
+    func interfaceOutOfTheImage() {
+        // From v = −40 at u = 0 to v = 69.5 at the far end: the left windows see no layer at all.
+        let tilted = Interface(side: .bottom, width: 96, height: 160, knotsU: [0, 47.5, 95], knotsV: [-40, 14.75, 69.5])
+        let refined = SolidLayerEdge.refine(tilted, grey: Self.scene(), phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16)
+        #expect(refined.interface.knotsV[0] == -40)
+        #expect(refined.interface.knotsV[1] == 14.75)
+        // The last window's rows follow the tilted curve (1.15 px per px over its 7 columns) across
+        // the flat foil edge at 39.5: the step is smeared over that tilt, not lost.
+        #expect(refined.interface.knotsV[2] >= 39.5 - 1 && refined.interface.knotsV[2] <= 39.5 + 1.15 * 6)
+    }
+
+    @Test("a dark phase: off by default, and mirrored grey gives the bright result when enabled")
+    func darkPhase() {
+        let bright = Self.scene()
+        let dark = Image(width: bright.width, height: bright.height, pixels: bright.pixels.map { 300 - $0 })
+        let off = SolidLayerEdge.refine(Self.flat(69.5), grey: dark, phaseIsBright: false, electrolyteGrey: 200, windowFraction: 1.0 / 16)
+        #expect(off.movedKnots == 0)
+        var p = SolidLayerEdge.Parameters()
+        p.darkPhase = true
+        let on = SolidLayerEdge.refine(Self.flat(69.5), grey: dark, phaseIsBright: false, electrolyteGrey: 200, windowFraction: 1.0 / 16, parameters: p)
+        let reference = SolidLayerEdge.refine(Self.flat(69.5), grey: bright, phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16)
+        #expect(on.interface.knotsV == reference.interface.knotsV)
+    }
+
+    @Test("another side: the same scene rotated so the anode is on the left gives the same knots")
+    func leftSide() {
+        let bottom = Self.scene()
+        // Rotate: anode at the left, frame (u, v) = (y, x).
+        var pixels = [Float](repeating: 0, count: bottom.count)
+        for y in 0 ..< bottom.height {
+            for x in 0 ..< bottom.width {
+                let (u, v) = AnodeSide.bottom.framePosition(x: x, y: y, width: bottom.width, height: bottom.height)
+                pixels[AnodeSide.left.index(u: u, v: v, width: bottom.height, height: bottom.width)] = bottom.pixels[y * bottom.width + x]
+            }
+        }
+        let left = Image(width: bottom.height, height: bottom.width, pixels: pixels)
+        let a = SolidLayerEdge.refine(Self.flat(69.5), grey: bottom, phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16)
+        let b = SolidLayerEdge.refine(Interface.straight(side: .left, width: 160, height: 96, v0: 69.5), grey: left,
+                                      phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16)
+        #expect(a.interface.knotsV == b.interface.knotsV)
+    }
+}
+
+private extension Image where Pixel == Float {
+    /// The image with `transform(v, x, value)` applied to every pixel (v: rows from the bottom edge).
+    func mapRows(_ transform: (Int, Int, Float) -> Float) -> Image<Float> {
+        var out = self
+        for y in 0 ..< height { for x in 0 ..< width { out.pixels[y * width + x] = transform(height - 1 - y, x, pixels[y * width + x]) } }
+        return out
+    }
+}
