@@ -24,7 +24,10 @@
 // it fall through halfway between G and the mean of the next rows (a blurred
 // step's midpoint, located between rows by linear interpolation). The knot moves
 // there when that is at least `minimumShiftPx` nearer the anode and the rows in
-// between are, on average, no longer solid (they hold electrolyte). A knot never
+// between are, on average, no longer solid (they hold electrolyte) and rougher
+// than the foil's rows by `meshRoughnessRatio` (a mesh mixes two materials at the
+// pixel scale; a uniform layer of another grey, such as a collector brighter than
+// the foil behind it, is not a mesh and moves nothing). A knot never
 // moves away from the anode: a mesh can extend the threshold's layer, nothing
 // here shortens it.
 //
@@ -61,6 +64,10 @@ public enum SolidLayerEdge {
         public var smoothingRows = 3
         /// Quantile of the smoothed rows taken as the layer's own grey (the purest phase in the profile).
         public var layerGreyQuantile = 0.9
+        /// The rows taken for mesh must spread in grey (within the row) at least this many times
+        /// as much as the foil's rows: foil and electrolyte mixed at the pixel scale, not a uniform
+        /// layer of another material.
+        public var meshRoughnessRatio = 1.5
         /// Departures smaller than this are left to the threshold's edge (the pixel-scale
         /// roughness and blur of an edge), px.
         public var minimumShiftPx = 3.0
@@ -117,22 +124,29 @@ public enum SolidLayerEdge {
                     let first = min(depthRows, max(0, depthRows - Int(saturating: deepest.rounded(.up)) - 1))
                     // Row j lies at offset o = j − depthRows from the interface (o ≤ 0: toward the anode);
                     // its pixels lie round(g(u) + o) − g(u) from the curve, their mean is the row's position.
-                    var rows = [Double?](repeating: nil, count: depthRows + 1)
+                    var rows = [Double?](repeating: nil, count: depthRows + 1), spreads = rows
                     var position = (0 ... depthRows).map { Double($0 - depthRows) }
                     let needed = (columns.count + 1) / 2
                     for j in first ... depthRows {
                         let offset = Double(j - depthRows)
-                        var sum = 0.0, at = 0.0, count = 0
+                        var sum = 0.0, sumOfSquares = 0.0, at = 0.0, count = 0
                         for u in columns {
                             let v = Int(saturating: (heights[u] + offset).rounded())
                             guard v >= 0, v < extent else { continue }
                             let value = px[side.index(u: u, v: v, width: w, height: h)]
-                            if value.isFinite { sum += Double(value); at += Double(v) - heights[u]; count += 1 }
+                            if value.isFinite {
+                                sum += Double(value); sumOfSquares += Double(value) * Double(value)
+                                at += Double(v) - heights[u]; count += 1
+                            }
                         }
-                        if count >= needed { rows[j] = sign * sum / Double(count) }
+                        if count >= needed {
+                            let mean = sum / Double(count)
+                            rows[j] = sign * mean
+                            spreads[j] = max(0, sumOfSquares / Double(count) - mean * mean).squareRoot()
+                        }
                         if count > 0 { position[j] = at / Double(count) }
                     }
-                    if let e = edgeOffset(rows: rows, positions: position, electrolyte: sign * electrolyteGrey, parameters: p),
+                    if let e = edgeOffset(rows: rows, spreads: spreads, positions: position, electrolyte: sign * electrolyteGrey, parameters: p),
                        -e >= p.minimumShiftPx {
                         found.append((k, e))
                     }
@@ -159,9 +173,11 @@ public enum SolidLayerEdge {
     /// negative: toward the anode), or nil when the profile shows no solid layer ending below a
     /// mesh. `rows[j]` is the mean grey (phase orientation) of a row, nearest the anode first and
     /// the interface's own row last; nil where too few pixels of the row lie in the image.
-    /// `positions[j]` is the row's mean offset from the interface (pixel centres).
-    static func edgeOffset(rows: [Double?], positions: [Double], electrolyte: Double, parameters p: Parameters) -> Double? {
-        precondition(rows.count == positions.count, "one position per row")
+    /// `spreads[j]` is the row's grey standard deviation, `positions[j]` its mean offset from the
+    /// interface (pixel centres).
+    static func edgeOffset(rows: [Double?], spreads: [Double?], positions: [Double], electrolyte: Double,
+                           parameters p: Parameters) -> Double? {
+        precondition(rows.count == positions.count && rows.count == spreads.count, "one position and spread per row")
         let last = rows.count - 1
         let reach = max(0, p.smoothingRows / 2)
         guard last > 2 * reach else { return nil }
@@ -180,11 +196,12 @@ public enum SolidLayerEdge {
         guard layer > electrolyte else { return nil }
         let solid = layer - p.solidTolerance * (layer - electrolyte)
         // From the interface toward the anode: the first run of solid rows, and its outermost row.
+        let layerRows = max(1, p.minimumLayerRows)
         var run = 0, foilEnd: Int?
         for j in stride(from: last, through: 0, by: -1) {
             if let s = smoothed[j], s >= solid {
                 run += 1
-                if run >= p.minimumLayerRows { foilEnd = j + p.minimumLayerRows - 1; break }
+                if run >= layerRows { foilEnd = j + layerRows - 1; break }
             } else {
                 run = 0
             }
@@ -193,6 +210,16 @@ public enum SolidLayerEdge {
         // The rows between the foil and the interface must hold electrolyte (on average not solid).
         let between = rows[(end + 1)...].compactMap { $0 }
         guard !between.isEmpty, between.reduce(0, +) / Double(between.count) < solid else { return nil }
+        // … and be rougher than the foil's rows (the median over its solid rows: those next to the
+        // edge mix in the edge's own roughness): a mesh, not a uniform layer of another grey.
+        let foilSpreads = (0 ... end).compactMap { j -> Double? in
+            guard let s = smoothed[j], s >= solid else { return nil }
+            return spreads[j]
+        }
+        let meshSpreads = spreads[(end + 1)...].compactMap { $0 }
+        guard !foilSpreads.isEmpty, !meshSpreads.isEmpty,
+              meshSpreads.reduce(0, +) / Double(meshSpreads.count) >= p.meshRoughnessRatio * quantile(foilSpreads, 0.5)
+        else { return nil }
         let nextRows = rows[(end + 1) ... min(last, end + 2 * max(1, p.smoothingRows))].compactMap { $0 }
         let midpoint = 0.5 * (layer + nextRows.reduce(0, +) / Double(nextRows.count))
         // The step's midpoint, between rows by linear interpolation (half a row beyond the last

@@ -32,8 +32,13 @@ struct SolidLayerEdgeTests {
     func workedExample() throws {
         let rows: [Double?] = [Double](repeating: 225, count: 100) + [Double](repeating: 184, count: 54)
         let positions = (0 ..< rows.count).map { Double($0 - (rows.count - 1)) }
-        let edge = try #require(SolidLayerEdge.edgeOffset(rows: rows, positions: positions, electrolyte: 95, parameters: .init()))
+        // Foil rows spread by their noise (10); the network's rows mix foil and electrolyte (50).
+        let spreads: [Double?] = [Double](repeating: 10, count: 100) + [Double](repeating: 50, count: 54)
+        let edge = try #require(SolidLayerEdge.edgeOffset(rows: rows, spreads: spreads, positions: positions, electrolyte: 95, parameters: .init()))
         #expect(abs(edge - -53.5) < 1e-9)
+        // The same grey profile with rows as uniform as the foil's is a layer of another material.
+        let uniform: [Double?] = [Double](repeating: 10, count: 154)
+        #expect(SolidLayerEdge.edgeOffset(rows: rows, spreads: uniform, positions: positions, electrolyte: 95, parameters: .init()) == nil)
     }
 
     @Test("a mesh on the foil read as layer by the threshold: every knot moves down to the foil's edge")
@@ -50,6 +55,14 @@ struct SolidLayerEdgeTests {
         let image = Self.scene(collectorBelow: 12)
         let refined = SolidLayerEdge.refine(Self.flat(69.5), grey: image, phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16)
         for v in refined.interface.knotsV { #expect(abs(v - 39.5) <= 0.75) }
+    }
+
+    @Test("a uniform collector brighter than the foil behind it is not taken for the foil")
+    func brighterCollectorBehind() {
+        // Collector 240 for v < 20, foil 200 for v 20 … 39, no mesh: the interface at the foil's edge stays.
+        let image = Self.scene(meshTop: 40, collectorBelow: 20, collector: 240)
+        let refined = SolidLayerEdge.refine(Self.flat(39.5), grey: image, phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16)
+        #expect(refined.movedKnots == 0)
     }
 
     @Test("no mesh: the interface at the foil's edge stays where it is")
