@@ -53,6 +53,9 @@ public struct InterfaceDetection: Sendable {
     /// layer (the edge heights the fit calls layer, not dendrite base); nil when no edge was seen.
     /// It grows with the edge's own roughness (grains, polishing relief) and with a poor fit.
     public var edgeResidualPx: Double?
+    /// Knots moved to the anode foil's grey edge (``SolidLayerEdge``), and the largest move, px;
+    /// nil when the grey edge was not sought (a drawn interface, a mask, a dark phase).
+    public var greyEdge: (movedKnots: Int, largestShiftPx: Double)?
 
     /// A detection outcome (e.g. an interface given by the user: no edge statistics).
     public init(interface: Interface?, side: AnodeSide?, sideScores: [AnodeSide: Double], explanation: String,

@@ -161,6 +161,8 @@ public struct AnalysisReport: Encodable, Sendable {
         }
         try q.encode(r.interfaceResidualPx, forKey: Key("interface_residual_px"))
         try q.encode(r.interfaceHiddenFraction, forKey: Key("interface_hidden_fraction"))
+        try q.encode(r.interfaceGreyEdgeKnots, forKey: Key("interface_grey_edge_knots"))
+        try q.encode(r.interfaceGreyEdgeShiftPx, forKey: Key("interface_grey_edge_shift_px"))
         if let k = r.contrast {
             var cc = q.nestedContainer(keyedBy: Key.self, forKey: Key("contrast"))
             try cc.encode(k.contrastToNoise, forKey: Key("cnr"))

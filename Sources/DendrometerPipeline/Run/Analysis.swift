@@ -109,6 +109,11 @@ public struct AnalysisResult: Sendable {
     public var interfaceHiddenFraction: Double?
     /// RMS distance between the interface and the visible layer edge, px; nil without one.
     public var interfaceResidualPx: Double?
+    /// Interface knots moved to the anode foil's grey edge (``SolidLayerEdge``); nil when it was
+    /// not sought (no interface, a drawn interface, a mask, a dark phase).
+    public var interfaceGreyEdgeKnots: Int?
+    /// The largest of those moves toward the anode, px (0 when none moved); nil as above.
+    public var interfaceGreyEdgeShiftPx: Double?
     /// Anode side auto: each side's layer-continuity score (10th-percentile layer thickness, px); empty when given.
     public var sideScores: [AnodeSide: Double]
     /// Grey contrast between the phase and the rest of the field (``PhaseContrast``); nil when undefined.
@@ -469,6 +474,7 @@ public enum DendriteAnalysis {
             regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, review: review,
             interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction,
             interfaceResidualPx: detection.interface == nil ? nil : detection.edgeResidualPx,
+            interfaceGreyEdgeKnots: detection.greyEdge?.movedKnots, interfaceGreyEdgeShiftPx: detection.greyEdge?.largestShiftPx,
             sideScores: options.anode == nil ? detection.sideScores : [:],
             contrast: stage.contrast,
             darkUnrootedShare: stage.unrootedShare, options: options)
@@ -516,6 +522,9 @@ public enum DendriteAnalysis {
             if let electrolyte = contrast?.restMedian {
                 let refined = SolidLayerEdge.refine(interface, grey: prepared.denoised, phaseIsBright: bright, electrolyteGrey: electrolyte,
                                                     windowFraction: parameters.interface.windowFraction, parameters: parameters.anodeLayer.greyEdge)
+                if bright || parameters.anodeLayer.greyEdge.darkPhase, parameters.anodeLayer.greyEdge.enabled {
+                    detection.greyEdge = (refined.movedKnots, refined.largestShiftPx)
+                }
                 if refined.movedKnots > 0 {
                     detection.interface = refined.interface
                     warnings.append(String(format: "the anode layer's edge was placed by its grey at %d of %d interface knots, up to %.0f px nearer the anode than the thresholded layer's edge: a dense mesh of phase on the anode (network, stripes) reads as solid layer to the threshold; check the interface on the overlay, or draw it with --interface",
