@@ -89,7 +89,9 @@ public enum SolidLayerEdge {
     }
 
     /// Moves the knots of `interface` toward the anode where the solid layer's grey edge lies
-    /// deeper than the threshold's edge.
+    /// deeper than the threshold's edge. Nil when the edge is not sought: refinement off, a dark
+    /// phase without ``Parameters/darkPhase``, an interface shorter than two pixels or an
+    /// electrolyte grey that is not a number.
     ///
     /// - Parameters:
     ///   - interface: the interface found in the phase mask.
@@ -98,12 +100,11 @@ public enum SolidLayerEdge {
     ///   - electrolyteGrey: median grey of the non-phase pixels.
     ///   - windowFraction: half-width of each knot's window as a fraction of the interface length.
     public static func refine(_ interface: Interface, grey: Image<Float>, phaseIsBright: Bool, electrolyteGrey: Double,
-                              windowFraction: Double, parameters p: Parameters = Parameters()) -> Refinement {
+                              windowFraction: Double, parameters p: Parameters = Parameters()) -> Refinement? {
         precondition(grey.width == interface.width && grey.height == interface.height, "image and interface sizes differ")
         let side = interface.side, w = grey.width, h = grey.height
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
-        let unchanged = Refinement(interface: interface, movedKnots: 0, largestShiftPx: 0)
-        guard p.enabled, phaseIsBright || p.darkPhase, length >= 2, electrolyteGrey.isFinite else { return unchanged }
+        guard p.enabled, phaseIsBright || p.darkPhase, length >= 2, electrolyteGrey.isFinite else { return nil }
         let sign: Double = phaseIsBright ? 1 : -1
         let heights = (0 ..< length).map { interface.height(atU: Double($0)) }
         let depthRows = max(0, Int(saturating: p.searchDepthFraction * Double(extent)))
@@ -160,7 +161,7 @@ public enum SolidLayerEdge {
             moved += 1
             largest = max(largest, -e)
         }
-        guard moved > 0 else { return unchanged }
+        guard moved > 0 else { return Refinement(interface: interface, movedKnots: 0, largestShiftPx: 0) }
         return Refinement(interface: Interface(side: side, width: w, height: h, knotsU: interface.knotsU, knotsV: knotsV),
                           movedKnots: moved, largestShiftPx: largest)
     }

@@ -519,12 +519,10 @@ public enum DendriteAnalysis {
         var contrast: PhaseContrast?
         if options.givenInterface == nil, let interface = detection.interface, let bright = seg.greySegmentationIsBright {
             contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase)
-            if let electrolyte = contrast?.restMedian {
-                let refined = SolidLayerEdge.refine(interface, grey: prepared.denoised, phaseIsBright: bright, electrolyteGrey: electrolyte,
-                                                    windowFraction: parameters.interface.windowFraction, parameters: parameters.anodeLayer.greyEdge)
-                if bright || parameters.anodeLayer.greyEdge.darkPhase, parameters.anodeLayer.greyEdge.enabled {
-                    detection.greyEdge = (refined.movedKnots, refined.largestShiftPx)
-                }
+            if let electrolyte = contrast?.restMedian,
+               let refined = SolidLayerEdge.refine(interface, grey: prepared.denoised, phaseIsBright: bright, electrolyteGrey: electrolyte,
+                                                   windowFraction: parameters.interface.windowFraction, parameters: parameters.anodeLayer.greyEdge) {
+                detection.greyEdge = (refined.movedKnots, refined.largestShiftPx)
                 if refined.movedKnots > 0 {
                     detection.interface = refined.interface
                     warnings.append(String(format: "the anode layer's edge was placed by its grey at %d of %d interface knots, up to %.0f px nearer the anode than the thresholded layer's edge: a dense mesh of phase on the anode (network, stripes) reads as solid layer to the threshold; check the interface on the overlay, or draw it with --interface",
