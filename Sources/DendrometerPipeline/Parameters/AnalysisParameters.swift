@@ -211,6 +211,12 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// grain boundaries); those that touch a whisker are counted with it, which a grey level
         /// cannot undo.
         public var looseDarkShare = 0.1
+        /// The deepest dendrite pixel lies in a piece not rooted at the anode more than this many
+        /// times the p95 depth away. A growth front is continuous: where the maximum comes from a
+        /// loose piece (a tongue cut by the section), it lies near the bulk of the front (max/p95 ≤
+        /// 1.31 on the own benchmark, ≤ 1.20 on the validation split); a loose piece far beyond it
+        /// is more likely debris, noise read as phase or a cathode particle than a dendrite tip.
+        public var loosePieceMaximumOverP95 = 1.5
         /// Dark phase from a grey threshold: more than this share of it runs within 30° of the
         /// interface. Li whiskers grow perpendicular to it (own benchmark: ≤ 1 %); lateral dark
         /// lines joined to them are cracks or grain boundaries.

@@ -396,6 +396,11 @@ public enum DendriteAnalysis {
         if penetration?.shortCircuit == true, connected?.reachesCathodeOrFarEdge == false {
             review.append("short circuit: the phase reaches the cathode (or the far edge) only through pieces not connected to the anode in this section: check that they are dendrites and not electrolyte read as phase (say --phase, or give --mask or --model)")
         }
+        if let p = penetration, let c = connected, p.maxPx > c.maxPx, p.p95Px > 0,
+           p.maxPx > parameters.review.loosePieceMaximumOverP95 * p.p95Px {
+            review.append(String(format: "the maximum depth (%.0f px) comes from a piece not connected to the anode, %.1f times the p95 depth (%.0f px): a growth front is continuous, so a loose piece that far beyond it may be debris, noise read as phase or a cathode particle; check it on the overlay (penetration.connected_max is the depth of what is rooted at the anode), leave it out with --exclude, or give --mask or --model",
+                                 p.maxPx, p.maxPx / p.p95Px, p.p95Px))
+        }
         clock.lap("dendrites")
         let zonePx = zoneArea(field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx)
         let summary = graph.summary
