@@ -222,6 +222,7 @@ public enum SolidLayerEdge {
               meshSpreads.reduce(0, +) / Double(meshSpreads.count) >= p.meshRoughnessRatio * quantile(foilSpreads, 0.5)
         else { return nil }
         let nextRows = rows[(end + 1) ... min(last, end + 2 * max(1, p.smoothingRows))].compactMap { $0 }
+        guard !nextRows.isEmpty else { return nil }
         let midpoint = 0.5 * (layer + nextRows.reduce(0, +) / Double(nextRows.count))
         // The step's midpoint, between rows by linear interpolation (half a row beyond the last
         // row above it when the rows never cross it, half a row before a row already below it).
