@@ -543,6 +543,13 @@ public enum DendriteAnalysis {
                 review.append(String(format: "anode side auto: the %@ layer (%.0f px) is hardly more continuous than the %@ one (%.0f px); say --anode SIDE",
                                      ranked[0].key.rawValue, ranked[0].value, ranked[1].key.rawValue, ranked[1].value))
             }
+            // Phase auto found the phase's own layer (read at the threshold that singles out the
+            // phase) along another edge than the one the interface was drawn along (the thickest
+            // layer at the final threshold, which may take a collector or the mount in too).
+            if let chosen = seg.hypotheses.first(where: { $0.chosen && $0.appearance == seg.appearance }),
+               let layerSide = chosen.side, let side = detection.side, layerSide != side {
+                review.append("anode side auto: the phase's own layer, found when the phase was chosen, lies along the \(layerSide.rawValue) edge, but the interface was drawn along the \(side.rawValue) edge, where the threshold's layer is thicker; one of them may be a current collector or the mount: check the interface on the overlay, or say --anode SIDE")
+            }
         }
         if let interface = detection.interface, let residual = detection.edgeResidualPx {
             let extent = Double(interface.side.extent(width: field.width, height: field.height))
