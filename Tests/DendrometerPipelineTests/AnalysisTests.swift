@@ -250,3 +250,34 @@ struct CathodeOrNetworkTests {
         #expect(r.depthTruncated == true)
     }
 }
+
+extension PhaseAutoExplainsTests {
+    @Test("the hypotheses handed to the other polarity's record: it is chosen and first, the refuted one carries the reason")
+    func hypothesesRedecided() {
+        var seg = PhaseSegmentation(phase: BinaryMask(width: 4, height: 4), appearance: .dark, method: .threshold(50),
+                                    reason: "test", texture: Image(width: 4, height: 4, pixels: [Float](repeating: 0, count: 16), bitDepth: 32))
+        seg.hypotheses = [PhaseHypothesis(appearance: .dark, side: .top, layerThicknessPx: 5, greySpread: 0.03, score: 0.7, chosen: true),
+                          PhaseHypothesis(appearance: .bright, side: .bottom, layerThicknessPx: 437, greySpread: 0.08, score: 0.3, chosen: false)]
+        let h = seg.hypotheses(choosing: .bright, refuting: .dark, because: "85 % of its pieces are not rooted")
+        #expect(h.map(\.appearance) == [.bright, .dark])
+        #expect(h.map(\.chosen) == [true, false])
+        #expect(h[0].side == .bottom && h[0].note == nil)
+        #expect(h[1].note == "85 % of its pieces are not rooted")
+    }
+
+    @Test("a whole-cell overview with 10 % noise measured bright after the dark phase was refuted: a wrong anode side is flagged (v_overview_p1_fei)",
+          .enabled(if: SharedData.validationDirectory != nil, Comment(rawValue: SharedData.validationSkipMessage)))
+    func fallbackSideFlagged() throws {
+        let path = try #require(SharedData.validationDirectory?.appendingPathComponent("v_overview_p1_fei.tif").path)
+        let m = try Micrograph.open(path)
+        for seed: UInt64 in [1, 2] {
+            let r = try DendriteAnalysis.run(NoiseRobustnessTests.noisy(m, fraction: 0.1, seed: seed))
+            // The path under test: the dark phase chosen first, refuted (its pieces are unrooted), bright measured.
+            #expect(r.phaseReason.hasPrefix("auto: the bright phase, since"), "seed \(seed): \(r.phaseReason)")
+            // The truth (its _gt.json): anode at the bottom. The bright hypothesis' own layer is the
+            // bottom one; an interface drawn along another edge must not be reported with confidence.
+            #expect(r.interface?.side == .bottom || r.review.contains { $0.contains("the phase's own layer") },
+                    "seed \(seed): side \(String(describing: r.interface?.side)), review \(r.review)")
+        }
+    }
+}

@@ -216,16 +216,10 @@ public enum DendriteAnalysis {
             bright.reason = bright.reason.replacingOccurrences(
                 of: "bright phase (given)",
                 with: String(format: "auto: the bright phase, since %.0f %% of the dark phase's pieces are not rooted at its layer", 100 * share))
+            bright.hypotheses = segmentation.hypotheses(choosing: .bright, refuting: .dark,
+                                                        because: String(format: "%.0f %% of its pieces are not rooted at its layer (pores, cracks)", 100 * share))
             var alternative = try measure(bright, field: field, micrograph: micrograph, options: options, clock: &clock)
             guard alternative.interface != nil else { return result }
-            alternative.segmentation.hypotheses = segmentation.hypotheses.map { h in
-                var h = h
-                h.chosen = h.appearance == .bright
-                if h.appearance == .dark {
-                    h.note = String(format: "%.0f %% of its pieces are not rooted at its layer (pores, cracks)", 100 * share)
-                }
-                return h
-            }.sorted { $0.chosen && !$1.chosen }
             alternative.warnings.append(String(format: "phase auto: the dark phase that forms an anode layer is %.0f %% pieces not rooted at it (pores, cracks of the electrolyte, not dendrites), so the bright phase (Li-In) was measured instead; say --phase dark if this is Li",
                                                100 * share))
             return alternative
@@ -249,15 +243,10 @@ public enum DendriteAnalysis {
                                       : "nothing rises from the \(chosen) phase's layer"
                 swapped.reason = swapped.reason.replacingOccurrences(of: "\(otherAppearance) phase (given)",
                                                                      with: "auto: the \(otherAppearance) phase, since \(why)")
+                swapped.hypotheses = segmentation.hypotheses(choosing: otherAppearance, refuting: chosen, because: why)
                 var alternative = try measure(swapped, field: field, micrograph: micrograph, options: options, clock: &clock)
                 let rooted = alternative.dendriteInventory?.rootedArea ?? alternative.dendrites.area
                 if alternative.interface != nil && (noInterface || rooted > 0) {
-                    alternative.segmentation.hypotheses = segmentation.hypotheses.map { h in
-                        var h = h
-                        h.chosen = h.appearance == otherAppearance
-                        if h.appearance == segmentation.appearance { h.note = why }
-                        return h
-                    }.sorted { $0.chosen && !$1.chosen }
                     alternative.warnings.append("phase auto: the \(chosen) phase forms the more uniform layer, but \(why), while the \(otherAppearance) phase's layer gives an interface\(noInterface ? "" : " with dendrites rooted at it"), so the \(otherAppearance) phase was measured; say --phase if this is wrong")
                     if noInterface {
                         // Weaker evidence than dendrites rooted at the other layer: with the anode out of

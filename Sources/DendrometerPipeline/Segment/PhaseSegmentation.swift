@@ -180,6 +180,19 @@ public struct PhaseSegmentation: Sendable {
         }
     }
 
+    /// This record's hypotheses re-decided when phase auto measured the other polarity after its
+    /// first choice failed a test: `chosen` is marked chosen and comes first, `refuted` carries
+    /// `reason` as its note. Handed to the other polarity's record before it is measured, so the
+    /// rules that read the chosen hypothesis (its layer's side) apply to what is reported.
+    public func hypotheses(choosing chosen: PhaseAppearance, refuting refuted: PhaseAppearance, because reason: String) -> [PhaseHypothesis] {
+        hypotheses.map { h in
+            var h = h
+            h.chosen = h.appearance == chosen
+            if h.appearance == refuted { h.note = reason }
+            return h
+        }.sorted { $0.chosen && !$1.chosen }
+    }
+
     /// A record; `texture` is normally ``PreparedField/denoised``.
     public init(phase: BinaryMask, rawPhase: BinaryMask? = nil, other: BinaryMask? = nil, appearance: PhaseAppearance,
                 method: SegmentationMethod, reason: String, warnings: [String] = [], texture: Image<Float>) {
