@@ -40,7 +40,7 @@ def depth_ok(got, truth):
     return got is not None and abs(got - truth) <= max(4.0, 0.05 * truth)
 
 
-def run_scene(binary, data, scene, mode, work):
+def run_scene(binary, data, scene, mode, work, pixel_size_from_truth=False):
     sid = scene["id"]
     gt = json.load(open(os.path.join(data, scene["files"]["gt"])))
     image = os.path.join(data, scene["files"]["image"])
@@ -54,6 +54,9 @@ def run_scene(binary, data, scene, mode, work):
         args += ["--regions", rfile]
     side = gt["orientation"]["anode_side"]
     kind = gt["dendrite"]["kind"]
+    if pixel_size_from_truth and gt["calibration"]["convention"] != "none":
+        # A rewritten copy of the scene (tools/robustness_probe.py) has lost the vendor's metadata.
+        args += ["--pixel-size", f"{gt['calibration']['encoded_pixel_size_um']!r}um"]
     if mode in ("given", "mask"):
         args += ["--anode", side]
     if mode in ("given", "mask"):
@@ -104,6 +107,8 @@ def main():
     ap.add_argument("--scene", action="append", help="only these scene ids")
     ap.add_argument("--json-out")
     ap.add_argument("--verbose", action="store_true", help="one line per scene")
+    ap.add_argument("--pixel-size-from-truth", action="store_true",
+                    help="pass --pixel-size from each scene's calibration (copies rewritten without vendor metadata)")
     a = ap.parse_args()
     modes = a.mode or list(MODES)
     manifest = json.load(open(os.path.join(a.data, "manifest.json")))
@@ -114,7 +119,7 @@ def main():
             os.makedirs(os.path.join(work, mode), exist_ok=True)
             rows = []
             for s in scenes:
-                row, gt = run_scene(a.dendrometer, a.data, s, mode, work)
+                row, gt = run_scene(a.dendrometer, a.data, s, mode, work, a.pixel_size_from_truth)
                 rows.append(row)
                 if a.verbose:
                     if "error" in row:

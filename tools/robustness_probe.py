@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Scores `dendrometer analyze` on perturbed copies of a validation split.
+
+The validation split (``../shared/data/validation``) is one draw of an independent
+generator; a larger split with other seeds, and real microscopes, decide releases.
+This probe asks how far the figures hold when the same scenes are seen a little
+differently, as another microscope or session would show them:
+
+- ``mirror``: left and right swapped (the data bar stays at the bottom); the
+  truth follows (anode side, region rectangles). Nothing may depend on the side.
+- ``noise5``, ``noise10``: zero-mean Gaussian noise of 5 / 10 % of the field's
+  grey range (0.5 to 99.5 percentile) added to every pixel of the scanned field
+  (a faster scan, a smaller aperture);
+- ``gamma``: grey values mapped through t^0.7 over that range (a detector's
+  non-linear response, brightness/contrast set differently);
+- ``blur``: Gaussian blur with sigma 1.5 px (a larger probe or defocus);
+- ``gradient``: brightness multiplied by a ramp from 0.9 to 1.1 across the field
+  (detector shading, charging); values clipped to the sample type.
+
+The data bar (label 9 of ``<id>_labels.png``) is left as it was: a microscope draws
+it after the scan. The copies are written without vendor metadata, so the scorer
+passes each scene's calibration as ``--pixel-size`` (and none where the convention
+is ``none``). Depth, side and labels are scored exactly as ``validation_benchmark.py``
+scores the split (its README), and every scene whose depth, side or labels differ
+from the unperturbed run is listed, with whether the result carries a review reason.
+
+Usage::
+
+    python3 tools/robustness_probe.py WORKDIR [--data ../shared/data/validation]
+           [--perturb noise10 --perturb gamma ...] [--mode auto --mode given] [--seed 12345]
+
+Needs numpy, tifffile and Pillow (``pip install numpy tifffile pillow``) and a
+release build of ``dendrometer``; about 30 s per perturbation and mode.
+"""
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import tifffile
+from PIL import Image
+
+PERTURBATIONS = ("mirror", "noise5", "noise10", "gamma", "blur", "gradient")
+DATA_BAR_LABEL = 9
+MIRRORED_SIDE = {"left": "right", "right": "left", "top": "top", "bottom": "bottom"}
+
+
+def gaussian_blur(a, sigma):
+    """Separable Gaussian (kernel truncated at 4 sigma), borders reflected."""
+    r = int(np.ceil(4 * sigma))
+    x = np.arange(-r, r + 1)
+    k = np.exp(-0.5 * (x / sigma) ** 2)
+    k /= k.sum()
+    for axis in (0, 1):
+        pad = [(0, 0), (0, 0)]
+        pad[axis] = (r, r)
+        p = np.pad(a, pad, mode="symmetric")
+        a = sum(k[i] * np.take(p, np.arange(i, i + a.shape[axis]), axis=axis) for i in range(2 * r + 1))
+    return a
+
+
+def perturbed(kind, image, field, rng):
+    """`image` (2-D, float) with `kind` applied inside `field` (bool, the scanned field)."""
+    lo, hi = np.percentile(image[field], [0.5, 99.5])
+    span = max(hi - lo, 1e-9)
+    if kind.startswith("noise"):
+        out = image + rng.normal(0.0, float(kind[5:]) / 100 * span, image.shape)
+    elif kind == "gamma":
+        out = lo + span * np.clip((image - lo) / span, 0, 1) ** 0.7
+    elif kind == "blur":
+        out = gaussian_blur(image, 1.5)
+    elif kind == "gradient":
+        out = image * np.linspace(0.9, 1.1, image.shape[1])[None, :]
+    else:
+        raise ValueError(kind)
+    return np.where(field, out, image)
+
+
+def write_copy(kind, data, out, seed):
+    """The split under `data`, perturbed by `kind`, written to `out` (manifest, images, labels, truth)."""
+    os.makedirs(out, exist_ok=True)
+    manifest = json.load(open(os.path.join(data, "manifest.json")))
+    rng = np.random.default_rng(seed)
+    for scene in manifest["scenes"]:
+        files = scene["files"]
+        image = tifffile.imread(os.path.join(data, files["image"]))
+        labels = np.array(Image.open(os.path.join(data, files["labels"])))
+        gt = json.load(open(os.path.join(data, files["gt"])))
+        if image.ndim != 2 or image.shape != labels.shape:
+            sys.exit(f"{files['image']}: expected a 2-D image the size of its labels")
+        if kind == "mirror":
+            image, labels = image[:, ::-1], labels[:, ::-1]
+            width = labels.shape[1]
+            gt["orientation"]["anode_side"] = MIRRORED_SIDE[gt["orientation"]["anode_side"]]
+            for r in gt["regions"]:
+                if r.get("rect_px"):
+                    x0, y0, x1, y1 = r["rect_px"]
+                    r["rect_px"] = [width - x1, y0, width - x0, y1]
+        else:
+            limit = np.iinfo(image.dtype).max
+            values = perturbed(kind, image.astype(np.float64), labels != DATA_BAR_LABEL, rng)
+            image = np.clip(np.rint(values), 0, limit).astype(image.dtype)
+        tifffile.imwrite(os.path.join(out, files["image"]), np.ascontiguousarray(image))
+        Image.fromarray(np.ascontiguousarray(labels)).save(os.path.join(out, files["labels"]))
+        json.dump(gt, open(os.path.join(out, files["gt"]), "w"))
+    shutil.copy(os.path.join(data, "manifest.json"), os.path.join(out, "manifest.json"))
+
+
+def score(scorer, binary, data, modes, json_out):
+    args = [sys.executable, scorer, "--data", data, "--dendrometer", binary, "--json-out", json_out,
+            "--pixel-size-from-truth"]
+    for m in modes:
+        args += ["--mode", m]
+    subprocess.run(args, check=True, stdout=subprocess.DEVNULL)
+    return {(r["id"], r["mode"]): r for r in json.load(open(json_out))}
+
+
+def summary(rows, mode):
+    view = [r for (i, m), r in rows.items() if m == mode and "error" not in r and r["in_view"]]
+    labels = [l for (i, m), r in rows.items() if m == mode and "error" not in r for l in r["labels"]]
+    wrong = [r for r in view if not r["depth_ok"] or not r["side_ok"]]
+    return (f"side {sum(r['side_ok'] for r in view):2d}/{len(view)}  depth {sum(r['depth_ok'] for r in view):2d}/{len(view)}  "
+            f"labels {sum(w == g for w, g in labels):2d}/{len(labels)}  wrong flagged {sum(1 for r in wrong if r['review'])}/{len(wrong)}")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("work", help="folder for the perturbed copies and the scores")
+    ap.add_argument("--data", default=os.path.join(here, "..", "..", "shared", "data", "validation"))
+    ap.add_argument("--dendrometer", default=os.path.join(here, "..", ".build", "release", "dendrometer"))
+    ap.add_argument("--perturb", action="append", choices=PERTURBATIONS)
+    ap.add_argument("--mode", action="append", choices=("auto", "given"))
+    ap.add_argument("--seed", type=int, default=12345, help="noise seed (default 12345)")
+    a = ap.parse_args()
+    if not os.path.isfile(os.path.join(a.data, "manifest.json")):
+        sys.exit(f"robustness_probe: {a.data}: no manifest.json (the validation split is not there)")
+    kinds = a.perturb or list(PERTURBATIONS)
+    modes = a.mode or ["auto", "given"]
+    scorer = os.path.join(here, "validation_benchmark.py")
+    os.makedirs(a.work, exist_ok=True)
+    # The unperturbed split, scored the same way (calibration passed in as for the copies).
+    base = score(scorer, a.dendrometer, a.data, modes, os.path.join(a.work, "original.json"))
+    print(f"{'original':9} " + "   ".join(f"{m}: {summary(base, m)}" for m in modes))
+    for kind in kinds:
+        copy = os.path.join(a.work, kind)
+        write_copy(kind, a.data, copy, a.seed)
+        rows = score(scorer, a.dendrometer, copy, modes, os.path.join(a.work, f"{kind}.json"))
+        print(f"{kind:9} " + "   ".join(f"{m}: {summary(rows, m)}" for m in modes))
+        for key in sorted(rows):
+            r, b = rows[key], base.get(key)
+            if b is None or "error" in r or "error" in b:
+                if "error" in r:
+                    print(f"    {key[1]:5} {key[0]:34} ERROR {r['error']}")
+                continue
+            if (r["depth_ok"], r["side_ok"], r["labels"]) == (b["depth_ok"], b["side_ok"], b["labels"]):
+                continue
+            fmt = lambda v: "-" if v is None else f"{v:.0f}"
+            wrong_labels = sum(w != g for w, g in r["labels"])
+            print(f"    {key[1]:5} {key[0]:34} side {r['side'] or '-':6} max {fmt(r['max_px'])}/{r['truth_max_px']:.0f} "
+                  f"p95 {fmt(r['p95_px'])}/{r['truth_p95_px']:.0f} {'ok' if r['depth_ok'] else 'MISS'}"
+                  f"{f' labels wrong {wrong_labels}' if wrong_labels else ''}{' REVIEW' if r['review'] else ' (no review)'}")
+
+
+if __name__ == "__main__":
+    main()
