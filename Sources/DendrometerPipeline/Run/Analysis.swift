@@ -202,23 +202,37 @@ public enum DendriteAnalysis {
     public static func run(_ micrograph: Micrograph, options: AnalysisOptions = AnalysisOptions()) throws(AnalysisError) -> AnalysisResult {
         var clock = StageClock()
         defer { clock.finish() }
-        let field = try prepare(micrograph, options: options, clock: &clock)
-        let segmentation = try options.segmenter.segment(field, parameters: options.parameters)
+        let prepared = try prepare(micrograph, options: options, clock: &clock)
+        let first = try options.segmenter.segment(prepared, parameters: options.parameters)
         clock.lap("segment")
-        var result = try measure(segmentation, field: field, micrograph: micrograph, options: options, clock: &clock)
+        // The record's polarity, hypotheses and tie-break are what the tests of phase auto below
+        // read; its images and the prepared field are handed to the measurement, which releases
+        // them once the dendrites are known (peak memory). A test that segments again prepares
+        // the field again (the same computation, so the same field).
+        var segmentation = first
+        segmentation.releaseDendriteStageImages()
+        segmentation.phase = BinaryMask(width: 0, height: 0)
+        var result = try measure(consume first, field: consume prepared, micrograph: micrograph, options: options, clock: &clock)
         guard case .automatic = options.segmentation, options.phase == .auto else { return result }
+        var preparedAgain: PreparedField?
+        func field() throws(AnalysisError) -> PreparedField {
+            if let f = preparedAgain { return f }
+            let f = try prepare(micrograph, options: options, clock: &clock)
+            preparedAgain = f
+            return f
+        }
         // Phase auto, tested on the dendrites: the dendrite phase grows from the anode, so most of
         // its pieces are rooted there; a dark "phase" whose pieces mostly float in the electrolyte
         // is its pores and cracks (a dark threshold of a Li-In image).
         let limit = options.parameters.review.unrootedShare
         if segmentation.appearance == .dark, let share = result.darkUnrootedShare, share > limit {
-            var bright = try ThresholdSegmenter(polarity: .bright, anode: options.anode).segment(field, parameters: options.parameters)
+            var bright = try ThresholdSegmenter(polarity: .bright, anode: options.anode).segment(try field(), parameters: options.parameters)
             bright.reason = bright.reason.replacingOccurrences(
                 of: "bright phase (given)",
                 with: String(format: "auto: the bright phase, since %.0f %% of the dark phase's pieces are not rooted at its layer", 100 * share))
             bright.hypotheses = segmentation.hypotheses(choosing: .bright, refuting: .dark,
                                                         because: String(format: "%.0f %% of its pieces are not rooted at its layer (pores, cracks)", 100 * share))
-            var alternative = try measure(bright, field: field, micrograph: micrograph, options: options, clock: &clock)
+            var alternative = try measure(bright, field: try field(), micrograph: micrograph, options: options, clock: &clock)
             guard alternative.interface != nil else { return result }
             alternative.warnings.append(String(format: "phase auto: the dark phase that forms an anode layer is %.0f %% pieces not rooted at it (pores, cracks of the electrolyte, not dendrites), so the bright phase (Li-In) was measured instead; say --phase dark if this is Li",
                                                100 * share))
@@ -237,14 +251,14 @@ public enum DendriteAnalysis {
             if noInterface || nothingRises {
                 let otherAppearance: PhaseAppearance = segmentation.appearance == .dark ? .bright : .dark
                 var swapped = try ThresholdSegmenter(polarity: otherAppearance == .bright ? .bright : .dark, anode: options.anode)
-                    .segment(field, parameters: options.parameters)
+                    .segment(try field(), parameters: options.parameters)
                 let chosen = segmentation.appearance
                 let why = noInterface ? "the \(chosen) phase's layer gives no anode interface along any edge"
                                       : "nothing rises from the \(chosen) phase's layer"
                 swapped.reason = swapped.reason.replacingOccurrences(of: "\(otherAppearance) phase (given)",
                                                                      with: "auto: the \(otherAppearance) phase, since \(why)")
                 swapped.hypotheses = segmentation.hypotheses(choosing: otherAppearance, refuting: chosen, because: why)
-                var alternative = try measure(swapped, field: field, micrograph: micrograph, options: options, clock: &clock)
+                var alternative = try measure(swapped, field: try field(), micrograph: micrograph, options: options, clock: &clock)
                 let rooted = alternative.dendriteInventory?.rootedArea ?? alternative.dendrites.area
                 if alternative.interface != nil && (noInterface || rooted > 0) {
                     alternative.warnings.append("phase auto: the \(chosen) phase forms the more uniform layer, but \(why), while the \(otherAppearance) phase's layer gives an interface\(noInterface ? "" : " with dendrites rooted at it"), so the \(otherAppearance) phase was measured; say --phase if this is wrong")
@@ -260,8 +274,8 @@ public enum DendriteAnalysis {
         // A near tie of grey uniformity decided bright: the dark hypothesis is refuted only if its
         // pieces are mostly unrooted; otherwise both stay possible and a person should say.
         if let tie = segmentation.polarityTieBreak, segmentation.appearance == .bright {
-            let dark = try ThresholdSegmenter(polarity: .dark, anode: options.anode).segment(field, parameters: options.parameters)
-            let other = try dendriteStage(dark, field: field, micrograph: micrograph, options: options, clock: &clock)
+            let dark = try ThresholdSegmenter(polarity: .dark, anode: options.anode).segment(try field(), parameters: options.parameters)
+            let other = try dendriteStage(dark, field: try field(), micrograph: micrograph, options: options, clock: &clock)
             // A dendrite phase grows from its layer: a dark layer with (almost) nothing rising from it
             // is the mount or a collector, not an anode.
             let chosenRooted = result.dendriteInventory?.rootedArea ?? result.dendrites.area
@@ -313,7 +327,7 @@ public enum DendriteAnalysis {
         return try measure(seg, field: prepared, micrograph: micrograph, options: options, clock: &clock)
     }
 
-    static func measure(_ seg: PhaseSegmentation, field prepared: PreparedField, micrograph: Micrograph,
+    static func measure(_ seg: consuming PhaseSegmentation, field prepared: consuming PreparedField, micrograph: Micrograph,
                         options: AnalysisOptions, clock: inout StageClock) throws(AnalysisError) -> AnalysisResult {
         let parameters = options.parameters
         let field = prepared.rect
@@ -321,6 +335,11 @@ public enum DendriteAnalysis {
         let prunePx = parameters.skeleton.spurLengthPixels(pixelSize: pixelSize)
 
         let stage = try dendriteStage(seg, field: prepared, micrograph: micrograph, options: options, clock: &clock)
+        // Nothing below reads the grey field or the record's stage images (the caller's copies, if
+        // any, keep theirs): released before the skeleton and orientation allocate.
+        prepared.denoised = Image(width: 0, height: 0, pixels: [])
+        seg.releaseDendriteStageImages()
+        let darkPhase = seg.appearance.isDark
         var warnings = stage.warnings
         var review = stage.review
         let detection = stage.detection, dendrites = stage.dendrites, cathode = stage.cathode
@@ -431,7 +450,7 @@ public enum DendriteAnalysis {
             let features = RegionFeatureExtractor.features(
                 region: region, dendrites: dendrites, skeleton: skeleton, distance: subDistance, distanceWindow: work,
                 graph: zoneGraph, orientation: orientation,
-                interface: detection.interface, pixelSize: pixelSize, darkPhase: seg.appearance.isDark)
+                interface: detection.interface, pixelSize: pixelSize, darkPhase: darkPhase)
             var box = region.bbox
             box.x += field.x; box.y += field.y
             return RegionResult(name: region.name, bboxPx: box, features: features, morphology: classifier.classify(features))

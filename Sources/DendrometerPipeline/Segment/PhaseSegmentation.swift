@@ -193,6 +193,16 @@ public struct PhaseSegmentation: Sendable {
         }.sorted { $0.chosen && !$1.chosen }
     }
 
+    /// Drops the images only the interface, cathode and dendrite clean-up read (``texture``,
+    /// ``rawPhase``, ``other``): once the dendrites are known, the rest of the analysis and the
+    /// report read ``phase`` and the figures. At 4096² this frees 4 B/px of texture and 1 B/px
+    /// per mask before the skeleton, orientation and region stages allocate theirs.
+    public mutating func releaseDendriteStageImages() {
+        texture = Image(width: 0, height: 0, pixels: [])
+        rawPhase = nil
+        other = nil
+    }
+
     /// A record; `texture` is normally ``PreparedField/denoised``.
     public init(phase: BinaryMask, rawPhase: BinaryMask? = nil, other: BinaryMask? = nil, appearance: PhaseAppearance,
                 method: SegmentationMethod, reason: String, warnings: [String] = [], texture: Image<Float>) {
