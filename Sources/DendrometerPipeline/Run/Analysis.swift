@@ -62,6 +62,9 @@ public struct AnalysisResult: Sendable {
     /// The analysed field (the raster without its data bar), px in the full raster.
     public var field: PixelRect
     /// The segmentation stage's record: phase mask (anode + dendrites), how it looks, how it was made and why.
+    /// Its stage images (``PhaseSegmentation/texture``, ``PhaseSegmentation/rawPhase``,
+    /// ``PhaseSegmentation/other``) are released once the dendrites are known; the segmenter's
+    /// own record, kept by a caller that entered at the measurement stage, still holds them.
     public var segmentation: PhaseSegmentation
     /// The detected (or given) anode/electrolyte interface, field coordinates; nil when no anode layer is in view.
     public var interface: Interface?

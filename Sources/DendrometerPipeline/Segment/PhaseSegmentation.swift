@@ -153,7 +153,8 @@ public struct PhaseSegmentation: Sendable {
     /// Why a person should check this image's segmentation (the segmenter was unsure), with the
     /// option that settles it.
     public var review: [String] = []
-    /// The grey image later stages may read for texture (cathode speckle), field coordinates.
+    /// The grey image later stages may read for texture (cathode speckle), field coordinates;
+    /// empty (0 × 0) in an analysis result, released after the dendrite stage.
     public var texture: Image<Float>
     /// Whether electrolyte pores can be in ``phase``: a dark-phase grey threshold cannot tell Li
     /// from pores (both dark), so compact dark pieces are removed later; a model (class 3) or a
