@@ -12,7 +12,10 @@ struct OrientationStatisticsTests {
         var n = 0, lateral = 0, vertical = 0
         var c2 = 0.0, s2 = 0.0, coh = 0.0, wsum = 0.0
         for p in angles.pixels {
-            if let region, !region.contains(x: Int(p.x), y: Int(p.y)) { continue }
+            if let region {
+                let (x, y) = angles.position(p)
+                if !region.contains(x: x, y: y) { continue }
+            }
             n += 1
             let d = Double(p.degrees)
             hist[OrientationHistogram.bin(degrees: d)] += 1
@@ -40,11 +43,12 @@ struct OrientationStatisticsTests {
         var pixels = [DendriteAnalysis.OrientedPixel]()
         for y in 0 ..< h {
             for x in 0 ..< w where rng.next() % 5 == 0 {
-                pixels.append(.init(x: Int32(x), y: Int32(y), degrees: Float(rng.next() % 18_000) / 100,
+                pixels.append(.init(index: UInt32(y * w + x), degrees: Float(rng.next() % 18_000) / 100,
                                     coherence: Float(rng.next() % 1000) / 1000, weight: Float(rng.next() % 5000) / 1000))
             }
         }
-        let angles = DendriteAnalysis.RelativeAngles(pixels: pixels, sigma: 1, rho: 3, tolerance: 30)
+        let angles = DendriteAnalysis.RelativeAngles(pixels: pixels, window: PixelRect(x: 0, y: 0, width: w, height: h),
+                                                     sigma: 1, rho: 3, tolerance: 30)
         func disc(_ cx: Int, _ cy: Int, _ r: Int) -> RegionMask {
             let box = PixelRect(x: cx - r, y: cy - r, width: 2 * r + 1, height: 2 * r + 1)
             var local = BinaryMask(width: box.width, height: box.height)
@@ -60,7 +64,23 @@ struct OrientationStatisticsTests {
         }
         #expect(together[0].pixels == pixels.count && together[1].pixels > 0)
         // No pixels: zeros, not NaN.
-        let none = DendriteAnalysis.RelativeAngles(pixels: [], sigma: 1, rho: 3, tolerance: 30).statistics(in: [nil, regions[1]])
+        let none = DendriteAnalysis.RelativeAngles(pixels: [], window: PixelRect(x: 0, y: 0, width: w, height: h),
+                                                   sigma: 1, rho: 3, tolerance: 30).statistics(in: [nil, regions[1]])
         #expect(none.allSatisfy { $0.pixels == 0 && $0.coherence == 0 && $0.dominantDegrees == 0 })
+    }
+
+    @Test("pixels are stored by their raster index in the window: positions and row starts in field coordinates")
+    func windowIndex() {
+        let window = PixelRect(x: 5, y: 9, width: 13, height: 4)
+        let pixels = (0 ..< 52).map { DendriteAnalysis.OrientedPixel(index: UInt32($0), degrees: 0, coherence: 1, weight: 1) }
+        let angles = DendriteAnalysis.RelativeAngles(pixels: pixels, window: window, sigma: 1, rho: 3, tolerance: 30)
+        for k in [0, 12, 13, 27, 51] {
+            let (x, y) = angles.position(pixels[k])
+            #expect(x == 5 + k % 13 && y == 9 + k / 13, "pixel \(k)")
+        }
+        #expect(angles.firstIndex(atOrBelowRow: 0) == 0 && angles.firstIndex(atOrBelowRow: 9) == 0)
+        #expect(angles.firstIndex(atOrBelowRow: 10) == 13 && angles.firstIndex(atOrBelowRow: 12) == 39)
+        #expect(angles.firstIndex(atOrBelowRow: 13) == 52 && angles.firstIndex(atOrBelowRow: 1000) == 52)
+        #expect(MemoryLayout<DendriteAnalysis.OrientedPixel>.stride == 16)
     }
 }

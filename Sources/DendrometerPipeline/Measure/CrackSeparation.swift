@@ -47,8 +47,9 @@ extension DendriteAnalysis {
         // sideways and the whisker lose its root. No cut there.
         let baseBand = whiskerBaseBandPx(orientation)
         for px in angles.pixels where abs(px.degrees - 90) > limit {
-            if interface.depth(x: Double(px.x), y: Double(px.y)) < baseBand { continue }
-            core.bits[Int(px.y) * mask.width + Int(px.x)] = 0
+            let (x, y) = angles.position(px)
+            if interface.depth(x: Double(x), y: Double(y)) < baseBand { continue }
+            core.bits[y * mask.width + x] = 0
         }
         let rooted = keepingRooted(core, interface: interface, tolerancePx: p.rootTolerancePx).mask
         let kept = rooted.growing(within: mask, steps: p.whiskerTipRestorePx)

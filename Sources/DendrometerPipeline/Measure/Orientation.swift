@@ -12,11 +12,12 @@ import DendrometerGeometry
 import Foundation
 
 extension DendriteAnalysis {
-    /// One dendrite pixel with a defined orientation (20 bytes: a dense 4096² field has three to
+    /// One dendrite pixel with a defined orientation (16 bytes: a dense 4096² field has three to
     /// five million of them).
     struct OrientedPixel {
-        /// Field coordinates, px.
-        var x: Int32, y: Int32
+        /// Raster index of the pixel in the window the angles were computed in
+        /// (``RelativeAngles/window``): (y − window.y) × window.width + (x − window.x).
+        var index: UInt32
         /// Angle relative to the local interface direction, degrees in [0, 180).
         var degrees: Float
         var coherence: Float
@@ -34,10 +35,18 @@ extension DendriteAnalysis {
     struct RelativeAngles {
         /// The oriented pixels in raster order.
         var pixels: [OrientedPixel]
+        /// The window the pixels' indices refer to, field coordinates.
+        var window: PixelRect
         var sigma: Double
         var rho: Double
         /// Lateral / vertical tolerance, degrees.
         var tolerance: Double
+
+        /// Field coordinates of `pixel`, px.
+        @inline(__always) func position(_ pixel: OrientedPixel) -> (x: Int, y: Int) {
+            let i = Int(pixel.index)
+            return (window.x + i % window.width, window.y + i / window.width)
+        }
 
         /// Statistics over the oriented pixels, optionally only those of `region`.
         func statistics(in region: RegionMask?) -> OrientationStatistics {
@@ -80,7 +89,10 @@ extension DendriteAnalysis {
                     pixels.withUnsafeBufferPointer { px in
                         for k in spans[r] {
                             let p = px[k]
-                            if let region = regions[r], !region.contains(x: Int(p.x), y: Int(p.y)) { continue }
+                            if let region = regions[r] {
+                                let (x, y) = position(p)
+                                if !region.contains(x: x, y: y) { continue }
+                            }
                             s.n += 1
                             let d = Double(p.degrees)
                             s.hist[OrientationHistogram.bin(degrees: d)] += 1
@@ -110,10 +122,12 @@ extension DendriteAnalysis {
 
         /// Index of the first oriented pixel on row `y` or below (`pixels.count` if none).
         func firstIndex(atOrBelowRow y: Int) -> Int {
+            let row = min(max(0, y - window.y), window.height)
+            let first = row * window.width   // the window's raster index where row `y` begins
             var lo = 0, hi = pixels.count
             while lo < hi {
                 let mid = (lo + hi) / 2
-                if Int(pixels[mid].y) < y { lo = mid + 1 } else { hi = mid }
+                if Int(pixels[mid].index) < first { lo = mid + 1 } else { hi = mid }
             }
             return lo
         }
@@ -137,6 +151,10 @@ extension DendriteAnalysis {
         let energyFloor = Float(p.energyFloor)
         let alongRows = side == .bottom || side == .top   // u = x; otherwise u = y
         let sw = work.width, rows = work.height
+        // Pixels are stored by their raster index in the window (32 bits; images are capped far below).
+        guard sw * rows <= Int(UInt32.max) else {
+            throw .kernel("orientation window of \(sw) × \(rows) px exceeds 2³² pixels")
+        }
         // Row pieces start at multiples of the piece width (or at 0 for a row handed over whole).
         let pieceWidth = structureTensorPieceWidth
         let slots = max(1, (sw + pieceWidth - 1) / pieceWidth)
@@ -185,7 +203,7 @@ extension DendriteAnalysis {
                                         if rel < 0 { rel += 180 }
                                         let degrees = Float(rel)
                                         (dst.base + o).initialize(to: OrientedPixel(
-                                            x: Int32(x), y: Int32(y), degrees: degrees, coherence: coherence[i],
+                                            index: UInt32(truncatingIfNeeded: j), degrees: degrees, coherence: coherence[i],
                                             weight: coherence[i] * energy[i]))
                                         o += 1
                                     }
@@ -207,7 +225,7 @@ extension DendriteAnalysis {
             initialized = end
         }
         if let failure { throw .kernel(failure.description) }
-        return RelativeAngles(pixels: pixels, sigma: p.sigmaPx, rho: p.rhoPx, tolerance: p.toleranceDegrees)
+        return RelativeAngles(pixels: pixels, window: work, sigma: p.sigmaPx, rho: p.rhoPx, tolerance: p.toleranceDegrees)
     }
 
 }
