@@ -237,17 +237,45 @@ extension Interface {
                                 let row = y * w
                                 switch side {
                                 case .bottom, .top:
-                                    // Along a row the offset changes only every few
-                                    // hundred px: sum runs in registers, flush per run.
+                                    // Along a row the offset changes only every few hundred px.
+                                    // Each span of one offset is found by comparing v − g(x) with
+                                    // the offset's bounds (k ≤ v − g < k + 1 is ⌊v − g⌋ = k; the cap
+                                    // has no upper bound) and summed in a tight loop. A run of one
+                                    // offset goes on over anode-side pixels as one running sum and is
+                                    // flushed when the offset changes: every sum is the one a
+                                    // pixel-by-pixel pass in x order takes, to the last bit.
                                     let v = Double(side == .bottom ? h - 1 - y : y)
                                     var run = -1, rn = 0.0, rs = 0.0, rs2 = 0.0
-                                    for x in 0 ..< w where v > gb[x] {
-                                        let k = min(extent, Int(saturating: v - gb[x])), value = Double(values.base[row + x].floatValue)
+                                    var x = 0
+                                    while x < w {
+                                        let d = v - gb[x]
+                                        guard d > 0 else { x += 1; continue }   // v > g(x), exactly
+                                        let k = min(extent, Int(saturating: d))
+                                        let lo = Double(k), hi = k == extent ? Double.infinity : Double(k + 1)
+                                        var end = x + 1
+                                        while end < w {
+                                            let e = v - gb[end]
+                                            guard e > 0, e >= lo, e < hi else { break }
+                                            end += 1
+                                        }
                                         if k != run {
                                             if run >= 0 { n[run] += rn; s[run] += rs; s2[run] += rs2 }
                                             run = k; rn = 0; rs = 0; rs2 = 0
                                         }
-                                        rn += 1; rs += value; rs2 += value * value
+                                        rn += Double(end - x)
+                                        if P.self == UInt8.self {
+                                            // Sums of bytes and their squares: exact in integers.
+                                            let bytes = UnsafeRawPointer(values.base).assumingMemoryBound(to: UInt8.self)
+                                            var t = 0, t2 = 0
+                                            for i in row + x ..< row + end { let b = Int(bytes[i]); t += b; t2 += b * b }
+                                            rs += Double(t); rs2 += Double(t2)
+                                        } else {
+                                            for i in row + x ..< row + end {
+                                                let value = Double(values.base[i].floatValue)
+                                                rs += value; rs2 += value * value
+                                            }
+                                        }
+                                        x = end
                                     }
                                     if run >= 0 { n[run] += rn; s[run] += rs; s2[run] += rs2 }
                                 case .left:

@@ -116,3 +116,65 @@ func labelComponentsForTest(_ m: BinaryMask) -> (labels: [Int32], count: Int) {
     }
     return (labels, Int(count))
 }
+
+@Suite("Offset sums")
+struct OffsetSumsTests {
+    /// The sums as the definition reads, pixel by pixel in raster order: bin ⌊v − g(u)⌋ (capped
+    /// at `extent`) of every pixel with v > g(u).
+    static func reference<P: PixelSample>(_ image: Image<P>, _ interface: Interface, extent: Int) -> OffsetSums {
+        var out = OffsetSums(bins: extent + 1)
+        for y in 0 ..< image.height {
+            var run = -1, rn = 0.0, rs = 0.0, rs2 = 0.0
+            for x in 0 ..< image.width {
+                let f = interface.side.frame(x: Double(x), y: Double(y), width: image.width, height: image.height)
+                let g = interface.height(atU: f.u)
+                guard f.v > g else { continue }
+                let k = min(extent, Int(saturating: f.v - g))
+                if k != run {
+                    if run >= 0 { out.count[run] += rn; out.sum[run] += rs; out.sumOfSquares[run] += rs2 }
+                    run = k; rn = 0; rs = 0; rs2 = 0
+                }
+                let value = Double(image.pixels[y * image.width + x].floatValue)
+                rn += 1; rs += value; rs2 += value * value
+            }
+            if run >= 0 { out.count[run] += rn; out.sum[run] += rs; out.sumOfSquares[run] += rs2 }
+        }
+        return out
+    }
+
+    /// A wavy interface over random greys: a tooth that dips below the first rows, a tilt, and a
+    /// knot at a whole height (v − g there is a whole number: a bin's edge met exactly).
+    static func scene(side: AnodeSide) -> (Image<Float>, Image<UInt8>, Interface) {
+        let w = 97, h = 61
+        var rng = SplitMix64(seed: 21)
+        let grey = (0 ..< w * h).map { _ in Float(rng.next() % 1000) / 7 }
+        let bytes = (0 ..< w * h).map { _ in UInt8(rng.next() % 2) }
+        let length = Double(side.length(width: w, height: h) - 1)
+        let interface = Interface(side: side, width: w, height: h, knotsU: [0, 10, 0.3 * length, 0.55 * length, length],
+                                  knotsV: [3, 2, -2.5, 17.75, 9.1])
+        return (Image(width: w, height: h, pixels: grey), Image(width: w, height: h, pixels: bytes), interface)
+    }
+
+    /// Equal up to the rounding of a different summation order (a bin's Float sums are taken
+    /// per run along a row here, pixel by pixel across rows): relative 1e-12.
+    static func close(_ a: [Double], _ b: [Double]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { abs($0 - $1) <= 1e-12 * max(1, abs($1)) }
+    }
+
+    @Test("Float and byte images, every side: counts and byte sums equal the pixel-by-pixel definition exactly, Float sums to rounding")
+    func matchesDefinition() {
+        for side in [AnodeSide.bottom, .top, .left, .right] {
+            let (grey, bytes, interface) = Self.scene(side: side)
+            let extent = side.extent(width: grey.width, height: grey.height)
+            for cap in [extent, 20] {
+                let fast = grey.pixels.withUnsafeBufferPointer { interface.offsetSums(of: $0.baseAddress!, extent: cap) }
+                let slow = Self.reference(grey, interface, extent: cap)
+                #expect(fast.count == slow.count && Self.close(fast.sum, slow.sum) && Self.close(fast.sumOfSquares, slow.sumOfSquares), "\(side) cap \(cap)")
+                let fastBytes = bytes.pixels.withUnsafeBufferPointer { interface.offsetSums(of: $0.baseAddress!, extent: cap) }
+                let slowBytes = Self.reference(bytes, interface, extent: cap)
+                #expect(fastBytes.count == slowBytes.count && fastBytes.sum == slowBytes.sum
+                        && fastBytes.sumOfSquares == slowBytes.sumOfSquares, "\(side) cap \(cap), bytes")
+            }
+        }
+    }
+}
