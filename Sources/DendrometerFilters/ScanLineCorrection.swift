@@ -31,6 +31,7 @@ public func correctingScanLines(_ image: Image<Float>) -> Image<Float> {
             let samples = (w + step - 1) / step
             parallelBands(h - 2, minimumPerBand: 16) { band in
                 var diffs = [Float](repeating: 0, count: samples)
+                var counts = [Int32](repeating: 0, count: HalfStepMedian.bins)
                 for k in band {
                     let y = k + 1
                     var j = 0
@@ -38,7 +39,7 @@ public func correctingScanLines(_ image: Image<Float>) -> Image<Float> {
                         diffs[j] = p[y * w + x] - 0.5 * (p[(y - 1) * w + x] + p[(y + 1) * w + x])
                         j += 1
                     }
-                    off[y] = selectKth(&diffs, samples / 2)
+                    off[y] = HalfStepMedian.kth(diffs, samples / 2, counts: &counts) ?? selectKth(&diffs, samples / 2)
                 }
             }
         }
@@ -60,4 +61,42 @@ public func correctingScanLines(_ image: Image<Float>) -> Image<Float> {
         initialized = w * h
     }
     return Image(width: w, height: h, pixels: out, bitDepth: 32)
+}
+
+/// Selection by counting for the scan-line differences of integer-valued images (8-bit and
+/// 16-bit micrographs as Float): a pixel minus the mean of its two neighbours is then a multiple
+/// of ½, and a histogram of those half steps gives the k-th smallest in two linear passes (no
+/// data-dependent branches, unlike quickselect). Same value as ``selectKth``: the k-th order
+/// statistic is one number however it is found.
+///
+/// Example: differences [1.5, −0.5, 0, 1.5, 3] → half steps 3, −1, 0, 3, 6; k = 2 → the third
+/// smallest half step, 3 → 1.5.
+enum HalfStepMedian {
+    /// Half steps −limit … +limit are counted: differences of samples up to ±1024.
+    static let limit = 2048
+    static let bins = 2 * limit + 1
+
+    /// The `k`-th smallest of `values` (0-based) when every value is a multiple of ½ within
+    /// ±`limit`/2; nil otherwise (then use ``selectKth``). `counts` (``bins`` zeros) is scratch
+    /// space, left zeroed.
+    static func kth(_ values: [Float], _ k: Int, counts: inout [Int32]) -> Float? {
+        precondition(k >= 0 && k < values.count && counts.count == bins, "HalfStepMedian: bad rank or scratch")
+        var lowest = Int.max, highest = Int.min
+        for v in values {
+            let q = 2 * v   // exact for a Float
+            guard q == q.rounded(), abs(q) <= Float(limit) else { return nil }
+            let b = Int(saturating: q)
+            lowest = min(lowest, b); highest = max(highest, b)
+        }
+        return counts.withUnsafeMutableBufferPointer { c in
+            for v in values { c[Int(saturating: 2 * v) + limit] &+= 1 }
+            var seen = 0, answer = highest
+            for b in lowest ... highest {
+                seen += Int(c[b + limit])
+                if seen > k { answer = b; break }
+            }
+            for b in lowest ... highest { c[b + limit] = 0 }
+            return Float(answer) / 2
+        }
+    }
 }

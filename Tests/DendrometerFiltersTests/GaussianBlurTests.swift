@@ -214,22 +214,3 @@ struct ApplyKernelTests {
         }
     }
 }
-
-@Suite("Scan-line correction")
-struct ScanLineCorrectionTests {
-    @Test("a streak row is brought back to its neighbours (worked example)")
-    func streak() {
-        let image = Image<Float>(width: 3, height: 3, pixels: [1, 1, 1, 9, 9, 9, 1, 1, 1])
-        #expect(correctingScanLines(image).pixels == [1, 1, 1, 1, 1, 1, 1, 1, 1])
-    }
-
-    @Test("vertical structure and smooth gradients are untouched")
-    func structureKept() {
-        // A vertical bright bar (columns 2–3) on a top-to-bottom ramp: every row's
-        // median difference to its neighbours is 0, so nothing changes.
-        var pixels = [Float]()
-        for y in 0 ..< 6 { for x in 0 ..< 7 { pixels.append(Float(10 * y) + ((2 ... 3).contains(x) ? 100 : 0)) } }
-        let image = Image<Float>(width: 7, height: 6, pixels: pixels)
-        #expect(correctingScanLines(image) == image)
-    }
-}

@@ -1,0 +1,58 @@
+import Testing
+import DendrometerCore
+@testable import DendrometerFilters
+
+@Suite("Scan-line correction")
+struct ScanLineCorrectionTests {
+    @Test("a streak row is brought back to its neighbours (worked example)")
+    func streak() {
+        let image = Image<Float>(width: 3, height: 3, pixels: [1, 1, 1, 9, 9, 9, 1, 1, 1])
+        #expect(correctingScanLines(image).pixels == [1, 1, 1, 1, 1, 1, 1, 1, 1])
+    }
+
+    @Test("vertical structure and smooth gradients are untouched")
+    func structureKept() {
+        // A vertical bright bar (columns 2–3) on a top-to-bottom ramp: every row's
+        // median difference to its neighbours is 0, so nothing changes.
+        var pixels = [Float]()
+        for y in 0 ..< 6 { for x in 0 ..< 7 { pixels.append(Float(10 * y) + ((2 ... 3).contains(x) ? 100 : 0)) } }
+        let image = Image<Float>(width: 7, height: 6, pixels: pixels)
+        #expect(correctingScanLines(image) == image)
+    }
+
+    @Test("Counting selection of half steps: the worked example")
+    func halfStepExample() {
+        var counts = [Int32](repeating: 0, count: HalfStepMedian.bins)
+        // Half steps 3, −1, 0, 3, 6 sorted: −1, 0, 3, 3, 6 → rank 2 is 3 → 1.5.
+        #expect(HalfStepMedian.kth([1.5, -0.5, 0, 1.5, 3], 2, counts: &counts) == 1.5)
+        #expect(HalfStepMedian.kth([1.5, -0.5, 0, 1.5, 3], 0, counts: &counts) == -0.5)
+        #expect(HalfStepMedian.kth([1.5, -0.5, 0, 1.5, 3], 4, counts: &counts) == 3)
+        #expect(counts.allSatisfy { $0 == 0 }, "scratch left zeroed")
+    }
+
+    @Test("Values off the half-step grid or beyond its range are left to quickselect")
+    func declines() {
+        var counts = [Int32](repeating: 0, count: HalfStepMedian.bins)
+        #expect(HalfStepMedian.kth([0.25, 1], 0, counts: &counts) == nil)
+        #expect(HalfStepMedian.kth([2000, 1], 0, counts: &counts) == nil)
+        #expect(HalfStepMedian.kth([.nan, 1], 0, counts: &counts) == nil)
+        #expect(counts.allSatisfy { $0 == 0 })
+    }
+
+    @Test("Every rank of random 8-bit row differences equals the sorted order")
+    func matchesSorting() {
+        var rng = SplitMix64(seed: 7)
+        var counts = [Int32](repeating: 0, count: HalfStepMedian.bins)
+        for _ in 0 ..< 50 {
+            let n = 1 + Int(rng.next() % 300)
+            let values = (0 ..< n).map { _ -> Float in
+                let p = Float(rng.next() % 256), a = Float(rng.next() % 256), b = Float(rng.next() % 256)
+                return p - 0.5 * (a + b)
+            }
+            let sorted = values.sorted()
+            for k in [0, n / 2, n - 1] {
+                #expect(HalfStepMedian.kth(values, k, counts: &counts) == sorted[k])
+            }
+        }
+    }
+}
