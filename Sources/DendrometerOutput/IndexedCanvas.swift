@@ -40,15 +40,8 @@ struct IndexedCanvas {
 
     /// A canvas showing the 8-bit grey image `gray` (`width × height`, row-major).
     init(gray: [UInt8], width: Int, height: Int) {
-        self.width = width
-        self.height = height
-        let levels = Self.greyLevels
-        palette = (0 ..< 256).map { k in
-            let g = k < levels ? UInt8((k * 255 + (levels - 1) / 2) / (levels - 1)) : 0
-            return (g, g, g)
-        }
-        let toIndex = (0 ..< 256).map { UInt8(($0 * (levels - 1) + 127) / 255) }
-        indices = [UInt8](unsafeUninitializedCapacity: width * height) { dst, initialized in
+        let toIndex = Self.greyIndex
+        let indices = [UInt8](unsafeUninitializedCapacity: width * height) { dst, initialized in
             let d = SendablePointer(dst.baseAddress!)
             gray.withUnsafeBufferPointer { src in
                 toIndex.withUnsafeBufferPointer { lut in
@@ -60,7 +53,25 @@ struct IndexedCanvas {
             }
             initialized = width * height
         }
+        self.init(greyIndices: indices, width: width, height: height)
     }
+
+    /// A canvas whose pixels are already grey-ramp indices (0 ..< ``greyLevels``, e.g. an 8-bit
+    /// grey mapped through ``greyIndex``), `width × height`, row-major.
+    init(greyIndices: [UInt8], width: Int, height: Int) {
+        precondition(greyIndices.count == width * height, "canvas size and pixel count differ")
+        self.width = width
+        self.height = height
+        let levels = Self.greyLevels
+        palette = (0 ..< 256).map { k in
+            let g = k < levels ? UInt8((k * 255 + (levels - 1) / 2) / (levels - 1)) : 0
+            return (g, g, g)
+        }
+        indices = greyIndices
+    }
+
+    /// The grey-ramp index of every 8-bit grey g: round(g · 159 / 255).
+    static let greyIndex: [UInt8] = (0 ..< 256).map { UInt8(($0 * (greyLevels - 1) + 127) / 255) }
 
     /// Palette as PNG PLTE bytes (r, g, b per entry).
     var paletteBytes: [UInt8] { palette.flatMap { [$0.0, $0.1, $0.2] } }

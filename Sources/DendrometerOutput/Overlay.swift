@@ -56,9 +56,8 @@ public enum OverlayRenderer {
 
     /// The overlay on an indexed-colour canvas of the full raster.
     static func draw(_ r: AnalysisResult) -> IndexedCanvas {
-        let gray = contrastStretched(r.micrograph.image)
-        let w = gray.width, h = gray.height
-        var canvas = IndexedCanvas(gray: gray.pixels, width: w, height: h)
+        let w = r.micrograph.image.width, h = r.micrograph.image.height
+        var canvas = IndexedCanvas(greyIndices: contrastStretchedIndices(r.micrograph.image), width: w, height: h)
         let t = max(1, min(w, h) / 500)
         let fx = r.field.x, fy = r.field.y, fw = r.field.width
         // Dendrite outline (opaque) and interior (tinted), then the skeleton.
@@ -162,14 +161,15 @@ public enum OverlayRenderer {
         return (canvas.reduced(by: factor), factor)
     }
 
-    /// 8-bit gray with the 0.5th–99.5th percentile (of ≈ 100 000 sampled finite
-    /// pixels) stretched to 0…255; non-finite pixels are black. Integer images go
-    /// through a lookup table, without a Float copy of the raster.
-    static func contrastStretched(_ image: AnyImage) -> Image<UInt8> {
+    /// The canvas's grey-ramp index of every pixel (``IndexedCanvas/greyIndex``) of the micrograph
+    /// as 8-bit gray with the 0.5th–99.5th percentile (of ≈ 100 000 sampled finite pixels)
+    /// stretched to 0…255; non-finite pixels are black. Integer images go through one lookup
+    /// table (stretch and ramp composed), without a Float or 8-bit grey copy of the raster.
+    static func contrastStretchedIndices(_ image: AnyImage) -> [UInt8] {
         switch image {
-        case .uint8(let i): stretched(i, levels: 256)
-        case .uint16(let i): stretched(i, levels: 65536)
-        case .float32(let i): stretched(i)
+        case .uint8(let i): stretchedIndices(i, levels: 256)
+        case .uint16(let i): stretchedIndices(i, levels: 65536)
+        case .float32(let i): stretchedIndices(i)
         }
     }
 
@@ -187,25 +187,33 @@ public enum OverlayRenderer {
         v.isFinite ? UInt8(saturating: max(0, min(255, (v - limits.lo) / limits.span * 255))) : 0
     }
 
-    static func stretched<P: PixelSample & FixedWidthInteger & UnsignedInteger>(_ image: Image<P>, levels: Int) -> Image<UInt8> {
+    static func stretchedIndices<P: PixelSample & FixedWidthInteger & UnsignedInteger>(_ image: Image<P>, levels: Int) -> [UInt8] {
+        let ramp = IndexedCanvas.greyIndex
         guard let limits = stretchLimits(image.pixels, value: { Float($0) }) else {
-            return Image(width: image.width, height: image.height, fill: 0)
+            return [UInt8](repeating: ramp[0], count: image.count)
         }
-        let lut = (0 ..< levels).map { stretch(Float($0), limits) }
-        return mapped(image) { lut[Int($0)] }
+        let lut = (0 ..< levels).map { ramp[Int(stretch(Float($0), limits))] }
+        return lut.withUnsafeBufferPointer { table in
+            let t = SendableConstPointer(table.baseAddress!)
+            return mapped(image) { t.base[Int($0)] }
+        }
     }
 
-    static func stretched(_ image: Image<Float>) -> Image<UInt8> {
+    static func stretchedIndices(_ image: Image<Float>) -> [UInt8] {
+        let ramp = IndexedCanvas.greyIndex
         guard let limits = stretchLimits(image.pixels, value: { $0 }) else {
-            return Image(width: image.width, height: image.height, fill: 0)
+            return [UInt8](repeating: ramp[0], count: image.count)
         }
-        return mapped(image) { stretch($0, limits) }
+        return ramp.withUnsafeBufferPointer { table in
+            let t = SendableConstPointer(table.baseAddress!)
+            return mapped(image) { t.base[Int(stretch($0, limits))] }
+        }
     }
 
     /// `transform` applied to every pixel, in parallel row bands.
-    static func mapped<P: PixelSample>(_ image: Image<P>, _ transform: @Sendable (P) -> UInt8) -> Image<UInt8> {
+    static func mapped<P: PixelSample>(_ image: Image<P>, _ transform: @Sendable (P) -> UInt8) -> [UInt8] {
         let w = image.width, n = image.count
-        let pixels = [UInt8](unsafeUninitializedCapacity: n) { dst, initialized in
+        return [UInt8](unsafeUninitializedCapacity: n) { dst, initialized in
             let d = SendablePointer(dst.baseAddress!)
             image.pixels.withUnsafeBufferPointer { src in
                 let s = SendableConstPointer(src.baseAddress!)
@@ -215,7 +223,6 @@ public enum OverlayRenderer {
             }
             initialized = n
         }
-        return Image(width: w, height: image.height, pixels: pixels)
     }
 
     /// The dendrite front as drawn on the overlay and exported to the ROI set: at each position
