@@ -39,6 +39,18 @@ public enum CathodeDetector {
         /// material behind the cathode (its current collector, the mount), and the band is sought
         /// beneath it. The electrolyte itself is never skipped this way.
         public var backingContrast = 4.0
+        /// Texture search: the band's near edge is read at the 50 % point of the texture step —
+        /// where the grey spread has fallen halfway from the band's (median) to the electrolyte's,
+        /// as a layer's edge is read on a profile — walking on toward the anode from where the
+        /// spread last exceeds `spreadRatio` times the electrolyte's. A composite's particles thin
+        /// out toward the electrolyte over about a particle's size, and a fixed ratio stops inside
+        /// that ramp, the later the noisier the image (noise raises the electrolyte's spread more
+        /// than the band's). The walk moves the edge by at most this fraction of its offset above
+        /// the interface (the scale of the particles cut by the band's edge, as the pipeline's
+        /// cathode fringe), …
+        public var edgeRefinementFraction = 0.04
+        /// … or this many px, whichever is larger.
+        public var edgeRefinementMinimumPx = 10.0
 
         /// Defaults.
         public init() {}
@@ -54,7 +66,8 @@ public enum CathodeDetector {
     ///
     /// Example: far end a steel collector (grey 174, uniform), then a composite whose grey
     /// spreads 3 times as much as the electrolyte's (grey 99 ± 10): the collector's bins are
-    /// skipped (|174 − 99| ≥ 4 × 10), and the band begins where the spread falls back.
+    /// skipped (|174 − 99| ≥ 4 × 10), and the band begins where the spread falls back — at the
+    /// step's halfway point, spread 20 (of 30 and 10), not where it last reaches 2.5 × 10 = 25.
     ///
     /// - Parameters:
     ///   - image: the denoised micrograph (same shape as the interface's image).
@@ -91,6 +104,13 @@ public enum CathodeDetector {
         let far = k
         var start = far + 1
         while k >= 0, spread(k) >= spreadRatio * reference { start = k; k -= 1 }
+        guard far >= start else { return nil }
+        // The edge at the 50 % point of the texture step (see `edgeRefinementFraction`); the band
+        // is then judged by its thickness from that edge.
+        let band = (start ... far).map(spread).sorted()
+        let halfway = 0.5 * (reference + band[band.count / 2])
+        let limit = Double(start) - max(p.edgeRefinementMinimumPx, p.edgeRefinementFraction * Double(start))
+        while start > 1, Double(start - 1) >= limit, spread(start - 1) >= halfway { start -= 1 }
         let thickness = Double(far + 1 - start)
         guard thickness >= max(p.minimumThickness, p.minimumThicknessFraction * Double(extent)), start > 0 else { return nil }
         return CathodeLayer(offsetPx: Double(start), thicknessPx: thickness, phaseFraction: .nan)

@@ -47,6 +47,45 @@ struct CathodeDetectorTests {
         #expect(c.offsetPx + c.thicknessPx >= 99)
     }
 
+    /// 40×120, interface 10.5 px above the bottom edge (bin k = v − 11); every row alternates
+    /// 100 ∓ a, so its grey spread is exactly a: a = 2 in the electrolyte, 6 in the composite
+    /// (v ≥ 100, bins ≥ 89), rising linearly over the ten rows v 90 … 99 in between (a composite's
+    /// particles thinning out toward the electrolyte). The step's 50 % point, a = 4, is at v 94.5.
+    func rampScene() -> (Image<Float>, Interface) {
+        var pixels = [Float](repeating: 0, count: 40 * 120)
+        for y in 0 ..< 120 {
+            let v = 119 - y
+            let a: Float = v >= 100 ? 6 : v >= 90 ? 2 + 4 * Float(v - 89) / 11 : 2
+            for x in 0 ..< 40 { pixels[y * 40 + x] = x % 2 == 0 ? 100 - a : 100 + a }
+        }
+        return (Image(width: 40, height: 120, pixels: pixels), Interface.straight(side: .bottom, width: 40, height: 120, v0: 10.5))
+    }
+
+    @Test("a band whose texture ramps up begins at the step's halfway point, not where the spread ratio is first met")
+    func halfwayEdge() throws {
+        let (image, interface) = rampScene()
+        // 5-bin running spreads (root mean a²): bin 83 3.85, 84 4.21, 85 4.57, 86 4.94, 87 5.30.
+        // 2.5 × the electrolyte's 2 = 5 is met from bin 87 on; halfway between 2 and the band's
+        // median 6 is 4, met from bin 84 on (the 50 % point, v 94.5, lies in bin 83.5).
+        var off = CathodeDetector.Parameters()
+        off.edgeRefinementFraction = 0; off.edgeRefinementMinimumPx = 0
+        #expect(try #require(CathodeDetector.detect(texture: image, interface: interface, parameters: off)).offsetPx == 87)
+        let c = try #require(CathodeDetector.detect(texture: image, interface: interface))
+        #expect(c.offsetPx == 84)
+        #expect(c.thicknessPx == 109 - 84)
+        // The walk moves the edge by at most max(minimum px, fraction × offset).
+        var short = CathodeDetector.Parameters()
+        short.edgeRefinementFraction = 0; short.edgeRefinementMinimumPx = 2
+        #expect(try #require(CathodeDetector.detect(texture: image, interface: interface, parameters: short)).offsetPx == 85)
+        // The band is judged by its thickness from the refined edge: 25 bins (84 … 108), where
+        // the spread-ratio edge alone leaves 22 (87 … 108).
+        var thick = CathodeDetector.Parameters()
+        thick.minimumThickness = 24
+        #expect(try #require(CathodeDetector.detect(texture: image, interface: interface, parameters: thick)).offsetPx == 84)
+        thick.edgeRefinementFraction = 0; thick.edgeRefinementMinimumPx = 0
+        #expect(CathodeDetector.detect(texture: image, interface: interface, parameters: thick) == nil)
+    }
+
     @Test("a far layer of the electrolyte's grey is not skipped (the band must begin at the far end then)")
     func electrolyteIsNoBacking() {
         let (image, interface) = sceneWithBacking(grey: 100)
