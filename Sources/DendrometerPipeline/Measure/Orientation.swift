@@ -140,10 +140,12 @@ extension DendriteAnalysis {
     /// full planes. The result array is sized by the mask's pixel count per row piece (an upper
     /// bound: a pixel needs energy above the floor to be oriented); each piece writes its pixels
     /// from its own offset, and one in-place pass then closes the gaps, keeping raster order.
+    /// `crop`, when given, is `dendrites.cropped(to: work)` already made by the caller (not copied again).
     static func relativeOrientation(_ dendrites: BinaryMask, interface: Interface?, parameters p: AnalysisParameters.Orientation,
-                                    within work: PixelRect) throws(AnalysisError) -> RelativeAngles {
+                                    within work: PixelRect, crop: BinaryMask? = nil) throws(AnalysisError) -> RelativeAngles {
         let w = dendrites.width, h = dendrites.height
-        let sub = dendrites.cropped(to: work)
+        let sub = crop ?? dendrites.cropped(to: work)
+        precondition(sub.width == work.width && sub.height == work.height, "the crop is not the work window's")
         // Interface direction per position along it.
         let side = interface?.side ?? .bottom
         let length = side.length(width: w, height: h)

@@ -382,7 +382,7 @@ public enum DendriteAnalysis {
         // Orientation relative to the interface.
         let angles: RelativeAngles
         do {
-            angles = try relativeOrientation(dendrites, interface: detection.interface, parameters: parameters.orientation, within: work)
+            angles = try relativeOrientation(dendrites, interface: detection.interface, parameters: parameters.orientation, within: work, crop: sub)
         } catch {
             _ = try? pruning.wait()
             throw error
@@ -502,8 +502,9 @@ public enum DendriteAnalysis {
         var dendrites: BinaryMask
         var cathode: CathodeLayer?
         var fragments: IsolatedFragments?
-        /// Phase pieces removed from the dendrites (isolated fragments, unrooted dark pieces).
-        var setAside: BinaryMask
+        /// Phase pieces removed from the dendrites (isolated fragments, unrooted dark pieces);
+        /// nil when none was (no field-sized mask of zeros is kept through the later stages).
+        var setAside: BinaryMask?
         var unrootedShare: Double?
         /// The phase's contrast against the rest of the field (nil: not measurable).
         var contrast: PhaseContrast?
@@ -577,7 +578,10 @@ public enum DendriteAnalysis {
         var cathode: CathodeLayer?
         var fragments: IsolatedFragments?
         var unrootedShare: Double?
-        var setAside = BinaryMask(width: seg.phase.width, height: seg.phase.height)
+        var setAside: BinaryMask?
+        func setAsideAdding(_ removed: BinaryMask) {
+            if setAside == nil { setAside = removed } else { setAside!.formUnion(removed) }
+        }
         if let interface = detection.interface {
             dendrites = interface.electrolyteSide(of: seg.phase)
             clock.lap("electrolyte side")
@@ -625,7 +629,7 @@ public enum DendriteAnalysis {
                         review.append(String(format: "dark phase: %.0f %% of the dark pieces are not rooted at the anode (pores, cracks, grain boundaries, or Li whose roots are out of the section): check, or give --mask or --model",
                                              100 * Double(kept.removedPixels) / Double(max(1, dendrites.area))))
                     }
-                    setAside.formUnion(dendrites.subtracting(kept.mask))
+                    setAsideAdding(dendrites.subtracting(kept.mask))
                     dendrites = kept.mask
                     warnings.append("dark phase: \(kept.removedPixels) px in \(kept.removedComponents) dark pieces not rooted at the anode (pores, cracks, grain boundaries are as dark as Li) not counted as dendrites; give --mask or --model to count them")
                 }
@@ -634,7 +638,7 @@ public enum DendriteAnalysis {
                 let (kept, removed) = try separatingCracks(dendrites, interface: interface, orientation: parameters.orientation,
                                                            dendrites: parameters.dendrites)
                 if removed > 0 {
-                    setAside.formUnion(dendrites.subtracting(kept))
+                    setAsideAdding(dendrites.subtracting(kept))
                     warnings.append("dark phase: \(removed) px of crack-like material (running sideways, joined to the whiskers only through it) not counted as Li; keep it with dendrites.separateCracks = false")
                     dendrites = kept
                 }
@@ -647,7 +651,7 @@ public enum DendriteAnalysis {
                 interface: interface, minimumGapPx: f.minimumGapPixels(pixelSize: pixelSize), gapFraction: f.gapFraction, maximumShare: f.maximumShare)
             if let isolated {
                 review.append("isolated pieces of phase beyond the growth front were not counted as dendrites (see warnings): check them on the overlay")
-                setAside.formUnion(dendrites.subtracting(kept))
+                setAsideAdding(dendrites.subtracting(kept))
                 dendrites = kept
                 let um = { (px: Double) in pixelSize.map { String(format: " (%.1f µm)", px * $0.micrometres) } ?? "" }
                 warnings.append(String(format: "%d isolated piece%@ of phase (%d px) from %.0f to %.0f px above the interface%@, beyond a gap after the growth front at %.0f px%@, not counted as dendrites; check them, or keep them with fragments.remove = false",
@@ -658,7 +662,7 @@ public enum DendriteAnalysis {
         }
 
         if seg.phaseMayIncludePores, detection.interface != nil, dendrites.area > 0,
-           Double(setAside.area) > parameters.review.looseDarkShare * Double(dendrites.area) {
+           let setAside, Double(setAside.area) > parameters.review.looseDarkShare * Double(dendrites.area) {
             review.append(String(format: "dark phase: the electrolyte holds %.0f %% as much loose dark material (cracks, pores, grain boundaries of Li's grey) as the whiskers; where such features touch a whisker they are counted with it and can deepen max and p95: check on the overlay, or give --mask or --model",
                                  100 * Double(setAside.area) / Double(dendrites.area)))
         }
