@@ -63,11 +63,12 @@ public func correctingScanLines(_ image: Image<Float>) -> Image<Float> {
     return Image(width: w, height: h, pixels: out, bitDepth: 32)
 }
 
-/// Selection by counting for the scan-line differences of integer-valued images (8-bit and
-/// 16-bit micrographs as Float): a pixel minus the mean of its two neighbours is then a multiple
-/// of ½, and a histogram of those half steps gives the k-th smallest in two linear passes (no
-/// data-dependent branches, unlike quickselect). Same value as ``selectKth``: the k-th order
-/// statistic is one number however it is found.
+/// Selection by counting for the scan-line differences of integer-valued images (8-bit
+/// micrographs as Float; 16-bit ones while their row differences stay within ±1024): a pixel
+/// minus the mean of its two neighbours is then a multiple of ½, and a histogram of those half
+/// steps gives the k-th smallest in two linear passes (no data-dependent branches, unlike
+/// quickselect). Same value as ``selectKth``: the k-th order statistic is one number however it
+/// is found.
 ///
 /// Example: differences [1.5, −0.5, 0, 1.5, 3] → half steps 3, −1, 0, 3, 6; k = 2 → the third
 /// smallest half step, 3 → 1.5.
