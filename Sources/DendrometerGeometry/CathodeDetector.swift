@@ -39,18 +39,6 @@ public enum CathodeDetector {
         /// material behind the cathode (its current collector, the mount), and the band is sought
         /// beneath it. The electrolyte itself is never skipped this way.
         public var backingContrast = 4.0
-        /// Texture search: the band's near edge is read at the 50 % point of the texture step —
-        /// where the grey spread has fallen halfway from the band's (median) to the electrolyte's,
-        /// as a layer's edge is read on a profile — walking on toward the anode from where the
-        /// spread last exceeds `spreadRatio` times the electrolyte's. A composite's particles thin
-        /// out toward the electrolyte over about a particle's size, and a fixed ratio stops inside
-        /// that ramp, the later the noisier the image (noise raises the electrolyte's spread more
-        /// than the band's). The walk moves the edge by at most this fraction of its offset above
-        /// the interface (the scale of the particles cut by the band's edge, as the pipeline's
-        /// cathode fringe), …
-        public var edgeRefinementFraction = 0.04
-        /// … or this many px, whichever is larger.
-        public var edgeRefinementMinimumPx = 10.0
 
         /// Defaults.
         public init() {}
@@ -73,7 +61,16 @@ public enum CathodeDetector {
     ///   - image: the denoised micrograph (same shape as the interface's image).
     ///   - interface: the anode interface.
     ///   - spreadRatio: how much rougher than the electrolyte (median spread over the middle half) the band must be.
+    ///   - fringe: how far the near edge may move from where the spread ratio is last met, px: at
+    ///     most max(`minimumPx`, `fraction` × that offset). The edge is read at the 50 % point of
+    ///     the texture step — where the spread has fallen halfway from the band's (median) to the
+    ///     electrolyte's, as a layer's edge is read on a profile: a composite's particles thin out
+    ///     toward the electrolyte over about a particle's size, and a fixed ratio stops inside that
+    ///     ramp, the later the noisier the image (noise raises the electrolyte's spread more than
+    ///     the band's). The bound is that particle scale, the pipeline's cathode fringe. The band's
+    ///     minimum thickness is judged from the edge so read.
     public static func detect(texture image: Image<Float>, interface: Interface, spreadRatio: Double = 2.5,
+                              fringe: (minimumPx: Double, fraction: Double) = (10, 0.04),
                               parameters p: Parameters = Parameters()) -> CathodeLayer? {
         let side = interface.side
         let w = image.width, h = image.height
@@ -105,11 +102,11 @@ public enum CathodeDetector {
         var start = far + 1
         while k >= 0, spread(k) >= spreadRatio * reference { start = k; k -= 1 }
         guard far >= start else { return nil }
-        // The edge at the 50 % point of the texture step (see `edgeRefinementFraction`); the band
-        // is then judged by its thickness from that edge.
+        // The edge at the 50 % point of the texture step, at most a fringe away (see `fringe`); the
+        // band is then judged by its thickness from that edge.
         let band = (start ... far).map(spread).sorted()
         let halfway = 0.5 * (reference + band[band.count / 2])
-        let limit = Double(start) - max(p.edgeRefinementMinimumPx, p.edgeRefinementFraction * Double(start))
+        let limit = Double(start) - max(fringe.minimumPx, fringe.fraction * Double(start))
         while start > 1, Double(start - 1) >= limit, spread(start - 1) >= halfway { start -= 1 }
         let thickness = Double(far + 1 - start)
         guard thickness >= max(p.minimumThickness, p.minimumThicknessFraction * Double(extent)), start > 0 else { return nil }

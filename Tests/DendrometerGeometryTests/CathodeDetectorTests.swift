@@ -67,23 +67,18 @@ struct CathodeDetectorTests {
         // 5-bin running spreads (root mean a²): bin 83 3.85, 84 4.21, 85 4.57, 86 4.94, 87 5.30.
         // 2.5 × the electrolyte's 2 = 5 is met from bin 87 on; halfway between 2 and the band's
         // median 6 is 4, met from bin 84 on (the 50 % point, v 94.5, lies in bin 83.5).
-        var off = CathodeDetector.Parameters()
-        off.edgeRefinementFraction = 0; off.edgeRefinementMinimumPx = 0
-        #expect(try #require(CathodeDetector.detect(texture: image, interface: interface, parameters: off)).offsetPx == 87)
+        #expect(try #require(CathodeDetector.detect(texture: image, interface: interface, fringe: (0, 0))).offsetPx == 87)
         let c = try #require(CathodeDetector.detect(texture: image, interface: interface))
         #expect(c.offsetPx == 84)
         #expect(c.thicknessPx == 109 - 84)
-        // The walk moves the edge by at most max(minimum px, fraction × offset).
-        var short = CathodeDetector.Parameters()
-        short.edgeRefinementFraction = 0; short.edgeRefinementMinimumPx = 2
-        #expect(try #require(CathodeDetector.detect(texture: image, interface: interface, parameters: short)).offsetPx == 85)
+        // The walk moves the edge by at most max(minimum px, fraction × offset): a fringe of 2 px.
+        #expect(try #require(CathodeDetector.detect(texture: image, interface: interface, fringe: (2, 0))).offsetPx == 85)
         // The band is judged by its thickness from the refined edge: 25 bins (84 … 108), where
         // the spread-ratio edge alone leaves 22 (87 … 108).
         var thick = CathodeDetector.Parameters()
         thick.minimumThickness = 24
         #expect(try #require(CathodeDetector.detect(texture: image, interface: interface, parameters: thick)).offsetPx == 84)
-        thick.edgeRefinementFraction = 0; thick.edgeRefinementMinimumPx = 0
-        #expect(CathodeDetector.detect(texture: image, interface: interface, parameters: thick) == nil)
+        #expect(CathodeDetector.detect(texture: image, interface: interface, fringe: (0, 0), parameters: thick) == nil)
     }
 
     @Test("a far layer of the electrolyte's grey is not skipped (the band must begin at the far end then)")

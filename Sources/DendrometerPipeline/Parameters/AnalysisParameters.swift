@@ -266,9 +266,11 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         public var band = CathodeDetector.Parameters()
         /// By texture: the band's grey-level spread must exceed this multiple of the electrolyte's.
         public var textureSpreadRatio = 2.5
-        /// Components touching the cathode and starting within this many px of it are its fringe.
+        /// Components touching the cathode and starting within this many px of it are its fringe
+        /// (composite particles cut by the band's edge); the band's edge, when found from texture,
+        /// moves at most this far to the 50 % point of the texture step …
         public var fringeMinimumPx = 10.0
-        /// … or within this fraction of the cathode's distance from the interface.
+        /// … or within (at most) this fraction of the cathode's distance from the interface.
         public var fringeFraction = 0.04
         /// A candidate band is the cathode only if at most this share of its phase belongs to pieces
         /// rooted at the anode. The composite is a layer of separate particles on the far side; a

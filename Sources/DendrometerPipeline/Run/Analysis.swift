@@ -687,7 +687,8 @@ public enum DendriteAnalysis {
         var found = [CathodeLayer]()
         if let raw = seg.rawPhase, let c = CathodeDetector.detect(in: raw, interface: interface, parameters: p.band) { found.append(c) }
         if let other = seg.other, let c = CathodeDetector.detect(in: other, interface: interface, parameters: p.band) { found.append(c) }
-        if let c = CathodeDetector.detect(texture: seg.texture, interface: interface, spreadRatio: p.textureSpreadRatio, parameters: p.band) {
+        if let c = CathodeDetector.detect(texture: seg.texture, interface: interface, spreadRatio: p.textureSpreadRatio,
+                                              fringe: (p.fringeMinimumPx, p.fringeFraction), parameters: p.band) {
             found.append(c)
         }
         guard !found.isEmpty else { return nil }
