@@ -59,22 +59,30 @@ public func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double) throws(Ske
 /// - Throws: as ``pruneSpurs(_:minimumLength:)`` and ``SkeletonGraph/init(skeleton:distance:pixelSize:)``.
 public func pruneSpursWithGraph(_ skeleton: BinaryMask, minimumLength: Double, distance: Image<Float>? = nil,
                                 pixelSize: PixelSize? = nil) throws(SkeletonError) -> (skeleton: BinaryMask, graph: SkeletonGraph) {
-    let (pruned, graph) = try pruneSpurs(skeleton, minimumLength: minimumLength, measuring: true, distance: distance,
+    try pruneSpursWithGraph(skeleton, minimumLength: minimumLength, widths: try SkeletonDistances(checking: distance, at: skeleton),
+                            pixelSize: pixelSize)
+}
+
+/// ``pruneSpursWithGraph(_:minimumLength:distance:pixelSize:)`` with the distance map already
+/// sampled at `skeleton`'s pixels (``SkeletonDistances``), so the dense map need not be kept.
+public func pruneSpursWithGraph(_ skeleton: BinaryMask, minimumLength: Double, widths: SkeletonDistances?,
+                                pixelSize: PixelSize? = nil) throws(SkeletonError) -> (skeleton: BinaryMask, graph: SkeletonGraph) {
+    let (pruned, graph) = try pruneSpurs(skeleton, minimumLength: minimumLength, measuring: true, widths: widths,
                                          pixelSize: pixelSize)
     var measured = graph!
     measured.skanLengthPx = skanTotalLengthPx(pruned)
     return (pruned, measured)
 }
 
-/// The pruning rounds; with `measuring`, each round's graph is built with `distance` and
+/// The pruning rounds; with `measuring`, each round's graph is built with `widths` and
 /// `pixelSize` and the last one is returned (without its skan length).
-func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double, measuring: Bool, distance: Image<Float>? = nil,
+func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double, measuring: Bool, widths: SkeletonDistances? = nil,
                 pixelSize: PixelSize? = nil) throws(SkeletonError) -> (skeleton: BinaryMask, graph: SkeletonGraph?) {
     guard minimumLength.isFinite, minimumLength >= 0 else { throw .invalidPruneLength(minimumLength) }
     var mask = skeleton
     while true {
         let graph = measuring
-            ? try SkeletonGraph(skeleton: mask, distance: distance, pixelSize: pixelSize, measuringSkanLength: false)
+            ? try SkeletonGraph(skeleton: mask, widths: widths, pixelSize: pixelSize, measuringSkanLength: false)
             : try SkeletonGraph(skeleton: mask, measuringSkanLength: false)
         let finalGraph = measuring ? graph : nil
         // Candidate spurs grouped by their junction.

@@ -165,14 +165,25 @@ public struct SkeletonGraph: Sendable {
     ///   ``SkeletonError/invalidPixelSize(_:)``.
     /// - Complexity: O(width × height).
     public init(skeleton: BinaryMask, distance: Image<Float>? = nil, pixelSize: PixelSize? = nil) throws(SkeletonError) {
-        try self.init(skeleton: skeleton, distance: distance, pixelSize: pixelSize, measuringSkanLength: true)
+        try self.init(skeleton: skeleton, widths: try SkeletonDistances(checking: distance, at: skeleton), pixelSize: pixelSize,
+                      measuringSkanLength: true)
     }
 
-    /// ``init(skeleton:distance:pixelSize:)``, optionally without the extra pass for
+    /// ``init(skeleton:distance:pixelSize:)`` with the distance map already sampled at the
+    /// skeleton's pixels, or at those of a skeleton holding this one (the skeleton before
+    /// spur pruning): the dense map need not be kept.
+    ///
+    /// - Throws: ``SkeletonError/distanceMapShape(expectedWidth:expectedHeight:width:height:)``
+    ///   when `widths` was sampled in a raster of another shape, ``SkeletonError/invalidPixelSize(_:)``.
+    public init(skeleton: BinaryMask, widths: SkeletonDistances?, pixelSize: PixelSize? = nil) throws(SkeletonError) {
+        try self.init(skeleton: skeleton, widths: widths, pixelSize: pixelSize, measuringSkanLength: true)
+    }
+
+    /// ``init(skeleton:widths:pixelSize:)``, optionally without the extra pass for
     /// ``skanLengthPx`` (then 0): spur pruning rebuilds the graph every round and never reads it.
-    init(skeleton: BinaryMask, distance: Image<Float>? = nil, pixelSize: PixelSize? = nil,
+    init(skeleton: BinaryMask, widths: SkeletonDistances? = nil, pixelSize: PixelSize? = nil,
          measuringSkanLength: Bool) throws(SkeletonError) {
-        if let d = distance, d.width != skeleton.width || d.height != skeleton.height {
+        if let d = widths, d.width != skeleton.width || d.height != skeleton.height {
             throw .distanceMapShape(expectedWidth: skeleton.width, expectedHeight: skeleton.height,
                                     width: d.width, height: d.height)
         }
@@ -180,7 +191,7 @@ public struct SkeletonGraph: Sendable {
         self.width = skeleton.width
         self.height = skeleton.height
         self.pixelSize = pixelSize
-        let built = GraphBuilder(skeleton: skeleton, distance: distance, pixelSize: pixelSize).build()
+        let built = GraphBuilder(skeleton: skeleton, distance: widths, pixelSize: pixelSize).build()
         self.nodes = built.nodes
         self.branches = built.branches
         self.components = built.components
@@ -205,10 +216,10 @@ public struct SkeletonGraph: Sendable {
 private struct GraphBuilder {
     let w: Int, h: Int, pw: Int
     var phase: [UInt8]
-    let distance: Image<Float>?
+    let distance: SkeletonDistances?
     let pixelSize: PixelSize?
 
-    init(skeleton: BinaryMask, distance: Image<Float>?, pixelSize: PixelSize?) {
+    init(skeleton: BinaryMask, distance: SkeletonDistances?, pixelSize: PixelSize?) {
         w = skeleton.width; h = skeleton.height; pw = w + 2
         phase = PaddedMask(skeleton).buffer
         self.distance = distance
@@ -393,7 +404,7 @@ private struct GraphBuilder {
         // Mean width over all skeleton pixels.
         var meanWidth: Double? = nil
         if let d = distance, !all.isEmpty {
-            let sum = d.pixels.withUnsafeBufferPointer { dp in all.reduce(0.0) { $0 + Double(dp[imageIndex($1)]) } }
+            let sum = all.reduce(0.0) { $0 + Double(d[imageIndex($1)]) }
             meanWidth = 2 * sum / Double(all.count)
         }
         return Result(nodes: nodes, branches: branches, components: components,
@@ -437,7 +448,7 @@ private struct GraphBuilder {
         var imagePath = b.path.map(imageIndex)
         if let d = distance {
             let pixels = b.source == b.destination && imagePath.count > 1 ? imagePath.dropLast() : imagePath[...]
-            let sum = pixels.reduce(0.0) { $0 + Double(d.pixels[$1]) }
+            let sum = pixels.reduce(0.0) { $0 + Double(d[$1]) }
             b.meanWidthPx = 2 * sum / Double(pixels.count)
         }
         swap(&b.path, &imagePath)

@@ -205,10 +205,11 @@ enum RegionFeatureExtractor {
     }
 
     /// - Parameters:
-    ///   - distance: distance transform of the dendrites over `distanceWindow` (field coordinates); 0 outside it.
+    ///   - widths: the dendrites' distance transform sampled at the skeleton's pixels, in the raster
+    ///     of `widthWindow` (field coordinates); 0 outside it.
     ///   - orientation: the orientation statistics of the region's oriented pixels.
-    static func features(region: RegionMask, dendrites: BinaryMask, skeleton: BinaryMask, distance: Image<Float>,
-                         distanceWindow: PixelRect, graph: ZoneGraph,
+    static func features(region: RegionMask, dendrites: BinaryMask, skeleton: BinaryMask, widths distances: SkeletonDistances,
+                         widthWindow: PixelRect, graph: ZoneGraph,
                          orientation: OrientationStatistics, interface: Interface?, pixelSize: PixelSize?,
                          darkPhase: Bool) -> RegionFeatures {
         let w = dendrites.width
@@ -218,44 +219,42 @@ enum RegionFeatureExtractor {
         var regionPixels = 0, dendritePixels = 0, skeletonPixels = 0
         var widths = [(depth: Double, width: Double)]()
         /// A skeleton pixel of the region: its depth and width (2 × distance) in raster order.
-        func addSkeletonPixel(_ fx: Int, _ fy: Int, _ dist: UnsafeBufferPointer<Float>) {
+        func addSkeletonPixel(_ fx: Int, _ fy: Int) {
             skeletonPixels += 1
-            let d: Float = distanceWindow.contains(x: fx, y: fy)
-                ? dist[(fy - distanceWindow.y) * distanceWindow.width + (fx - distanceWindow.x)] : 0
+            let d: Float = widthWindow.contains(x: fx, y: fy)
+                ? distances[(fy - widthWindow.y) * widthWindow.width + (fx - widthWindow.x)] : 0
             let depth = interface?.depth(x: Double(fx), y: Double(fy)) ?? 0
             widths.append((depth, 2 * Double(d)))
         }
         region.local.bits.withUnsafeBufferPointer { local in
             dendrites.bits.withUnsafeBufferPointer { phase in
                 skeleton.bits.withUnsafeBufferPointer { skeletonBits in
-                    distance.pixels.withUnsafeBufferPointer { dist in
-                        inRegion.withUnsafeMutableBufferPointer { inside in
-                            for y in 0 ..< box.height {
-                                let fy = y + box.y
-                                let row = y * box.width, fieldRow = fy * w + box.x
-                                // Depth bands and tiles hold whole rows of their box: the row's
-                                // dendrite pixels are copied at once and its skeleton pixels found
-                                // eight at a time (the same pixels in the same order as below).
-                                if !local[row ..< row + box.width].contains(0) {
-                                    regionPixels += box.width
-                                    (inside.baseAddress! + row).update(from: phase.baseAddress! + fieldRow, count: box.width)
-                                    let raw = UnsafeRawPointer(skeletonBits.baseAddress! + fieldRow)
-                                    var x = 0
-                                    while x < box.width {
-                                        if x + 8 <= box.width && raw.loadUnaligned(fromByteOffset: x, as: UInt64.self) == 0 { x += 8; continue }
-                                        if skeletonBits[fieldRow + x] != 0 { addSkeletonPixel(x + box.x, fy, dist) }
-                                        x += 1
-                                    }
-                                    continue
+                    inRegion.withUnsafeMutableBufferPointer { inside in
+                        for y in 0 ..< box.height {
+                            let fy = y + box.y
+                            let row = y * box.width, fieldRow = fy * w + box.x
+                            // Depth bands and tiles hold whole rows of their box: the row's
+                            // dendrite pixels are copied at once and its skeleton pixels found
+                            // eight at a time (the same pixels in the same order as below).
+                            if !local[row ..< row + box.width].contains(0) {
+                                regionPixels += box.width
+                                (inside.baseAddress! + row).update(from: phase.baseAddress! + fieldRow, count: box.width)
+                                let raw = UnsafeRawPointer(skeletonBits.baseAddress! + fieldRow)
+                                var x = 0
+                                while x < box.width {
+                                    if x + 8 <= box.width && raw.loadUnaligned(fromByteOffset: x, as: UInt64.self) == 0 { x += 8; continue }
+                                    if skeletonBits[fieldRow + x] != 0 { addSkeletonPixel(x + box.x, fy) }
+                                    x += 1
                                 }
-                                for x in 0 ..< box.width {
-                                    let j = row + x
-                                    guard local[j] != 0 else { continue }
-                                    let fx = x + box.x, i = fieldRow + x
-                                    regionPixels += 1
-                                    if phase[i] != 0 { inside[j] = 1 }
-                                    if skeletonBits[i] != 0 { addSkeletonPixel(fx, fy, dist) }
-                                }
+                                continue
+                            }
+                            for x in 0 ..< box.width {
+                                let j = row + x
+                                guard local[j] != 0 else { continue }
+                                let fx = x + box.x, i = fieldRow + x
+                                regionPixels += 1
+                                if phase[i] != 0 { inside[j] = 1 }
+                                if skeletonBits[i] != 0 { addSkeletonPixel(fx, fy) }
                             }
                         }
                     }

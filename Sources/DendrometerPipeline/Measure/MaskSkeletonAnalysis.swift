@@ -20,13 +20,14 @@ public struct MaskSkeletonAnalysis: Sendable {
     /// and builds the graph.
     public init(mask: BinaryMask, calibration: Calibration, pruneLengthPx: Double = 0,
                 thinning: ThinningMethod = AnalysisParameters().skeleton.thinning) throws {
-        let thinned = skeletonize(mask, method: thinning), distance = try distanceTransform(mask)
+        let thinned = skeletonize(mask, method: thinning)
+        let widths = SkeletonDistances(sampling: try distanceTransform(mask), at: thinned)
         if pruneLengthPx > 0 {
-            (self.skeleton, self.graph) = try pruneSpursWithGraph(thinned, minimumLength: pruneLengthPx, distance: distance,
+            (self.skeleton, self.graph) = try pruneSpursWithGraph(thinned, minimumLength: pruneLengthPx, widths: widths,
                                                                   pixelSize: calibration.pixelSize)
         } else {
             self.skeleton = thinned
-            self.graph = try SkeletonGraph(skeleton: thinned, distance: distance, pixelSize: calibration.pixelSize)
+            self.graph = try SkeletonGraph(skeleton: thinned, widths: widths, pixelSize: calibration.pixelSize)
         }
         self.topology = connectivitySummary(mask)
         self.calibration = calibration

@@ -356,16 +356,19 @@ public enum DendriteAnalysis {
         let work = PixelRect(x: zone.x - margin, y: zone.y - margin, width: zone.width + 2 * margin, height: zone.height + 2 * margin)
             .clipped(toWidth: field.width, height: field.height)
         let sub = dendrites.cropped(to: work)
-        let subDistance: Image<Float>
-        do { subDistance = try distanceTransform(sub) } catch { throw .kernel(error.description) }
-        clock.lap("distance")
         let thinned = skeletonize(sub, method: parameters.skeleton.thinning)
         clock.lap("thinning")
+        // Widths are the distance map read at skeleton pixels, and only there: it is kept at the
+        // thinned skeleton's pixels (a superset of the pruned one's), not as a dense map (4 bytes
+        // per pixel of the zone) through the stages below.
+        let widths: SkeletonDistances
+        do { widths = SkeletonDistances(sampling: try distanceTransform(sub), at: thinned) } catch { throw .kernel(error.description) }
+        clock.lap("distance")
         // Spur pruning (ending with the graph of the pruned skeleton, widths and µm lengths
         // included) is sequential: it runs on one core while penetration, orientation and
         // connectivity, which do not read the skeleton, use the others.
         let pruning = BackgroundJob { () throws -> (skeleton: BinaryMask, graph: SkeletonGraph) in
-            try pruneSpursWithGraph(thinned, minimumLength: prunePx, distance: subDistance, pixelSize: pixelSize)
+            try pruneSpursWithGraph(thinned, minimumLength: prunePx, widths: widths, pixelSize: pixelSize)
         }
         func prunedSkeleton() throws(AnalysisError) -> (skeleton: BinaryMask, graph: SkeletonGraph) {
             do { return try pruning.wait() } catch { throw .kernel(String(describing: error)) }
@@ -451,7 +454,7 @@ public enum DendriteAnalysis {
         }
         func result(_ region: RegionMask, _ orientation: OrientationStatistics) -> RegionResult {
             let features = RegionFeatureExtractor.features(
-                region: region, dendrites: dendrites, skeleton: skeleton, distance: subDistance, distanceWindow: work,
+                region: region, dendrites: dendrites, skeleton: skeleton, widths: widths, widthWindow: work,
                 graph: zoneGraph, orientation: orientation,
                 interface: detection.interface, pixelSize: pixelSize, darkPhase: darkPhase)
             var box = region.bbox

@@ -1,0 +1,96 @@
+// The distance map of a mask, kept only at the pixels of its skeleton.
+//
+// Why. Widths of skeleton branches are 2 × the mask's Euclidean distance map read at
+// skeleton pixels, and nothing else of the map is read. A dense Float map costs
+// 4 bytes per pixel of the window (37 MB for a dense 4096² field's dendrite zone),
+// while its skeleton holds about 2 % of those pixels. Sampled once after thinning,
+// the dense map can be dropped before the stages that allocate the most (orientation,
+// pruning, the dendrite inventory) run.
+//
+// Layout (a rank directory, as succinct bit vectors keep one): one bit per pixel of
+// the window marks the sampled pixels, 64 to a word; `before[k]` counts the marked
+// pixels in the words before word k; `values` holds the samples in raster order. The
+// value of marked pixel i is `values[before[i / 64] + popcount(word & bits below i)]`:
+// O(1), about 0.2 bytes per window pixel in all plus 4 per sample.
+//
+// Worked example: a 3 × 3 window whose skeleton is its middle row (indices 3, 4, 5)
+// over a map whose middle row reads 1, 2, 1 keeps word 0 = 0b111000, before = [0] and
+// values [1, 2, 1]; the value at index 4 is values[0 + popcount(0b111000 & 0b1111)] =
+// values[1] = 2.
+
+import DendrometerCore
+
+/// The Euclidean distance map of a mask sampled at the pixels of its skeleton (widths are
+/// 2 × distance), in the skeleton's raster; what ``SkeletonGraph`` and region widths read.
+public struct SkeletonDistances: Sendable {
+    /// Columns of the raster the indices refer to, px.
+    public let width: Int
+    /// Rows of that raster, px.
+    public let height: Int
+    /// One bit per pixel, row-major: the pixel was sampled.
+    private var words: [UInt64]
+    /// Sampled pixels in the words before each word.
+    private var before: [UInt32]
+    /// The samples in raster order, px.
+    private var values: [Float]
+
+    /// Samples `distance` at the pixels of `skeleton` (same shape).
+    ///
+    /// - Precondition: `distance` and `skeleton` have the same shape, and the skeleton has fewer than 2³² pixels.
+    public init(sampling distance: Image<Float>, at skeleton: BinaryMask) {
+        precondition(distance.width == skeleton.width && distance.height == skeleton.height,
+                     "distance map \(distance.width)×\(distance.height) px, skeleton \(skeleton.width)×\(skeleton.height) px")
+        width = skeleton.width
+        height = skeleton.height
+        let n = width * height
+        let wordCount = (n + 63) / 64
+        var words = [UInt64](repeating: 0, count: wordCount)
+        var before = [UInt32](repeating: 0, count: wordCount)
+        var values = [Float]()
+        values.reserveCapacity(skeleton.area)
+        skeleton.bits.withUnsafeBufferPointer { bits in
+            distance.pixels.withUnsafeBufferPointer { d in
+                var count = 0
+                for k in 0 ..< wordCount {
+                    before[k] = UInt32(count)
+                    let start = k * 64, end = min(n, start + 64)
+                    var word: UInt64 = 0
+                    for i in start ..< end where bits[i] != 0 {
+                        word |= 1 << UInt64(i - start)
+                        values.append(d[i])
+                        count += 1
+                    }
+                    words[k] = word
+                }
+                precondition(count < Int(UInt32.max), "skeleton of \(count) px exceeds 2³² samples")
+            }
+        }
+        self.words = words
+        self.before = before
+        self.values = values
+    }
+
+    /// `distance` sampled at `skeleton`, after checking their shapes; nil for a nil map.
+    ///
+    /// - Throws: ``SkeletonError/distanceMapShape(expectedWidth:expectedHeight:width:height:)``.
+    init?(checking distance: Image<Float>?, at skeleton: BinaryMask) throws(SkeletonError) {
+        guard let distance else { return nil }
+        guard distance.width == skeleton.width, distance.height == skeleton.height else {
+            throw .distanceMapShape(expectedWidth: skeleton.width, expectedHeight: skeleton.height,
+                                    width: distance.width, height: distance.height)
+        }
+        self.init(sampling: distance, at: skeleton)
+    }
+
+    /// Sampled pixels.
+    public var count: Int { values.count }
+
+    /// The distance at raster index `index` (y × width + x), px; 0 at a pixel that was not sampled.
+    @inline(__always)
+    public subscript(index: Int) -> Float {
+        let k = index >> 6, bit = UInt64(index & 63)
+        let word = words[k]
+        guard word & (1 << bit) != 0 else { return 0 }
+        return values[Int(before[k]) + (word & ((1 << bit) &- 1)).nonzeroBitCount]
+    }
+}
