@@ -47,6 +47,46 @@ public func gaussianBlur<P: PixelSample>(_ image: Image<P>, sigma: Double) throw
     return Image<Float>(width: w, height: image.height, pixels: pixels, bitDepth: 32)
 }
 
+/// ``gaussianBlur(_:sigma:)`` of the image whose row y is first shifted by −`offsets[y]`
+/// (e.g. ``scanLineOffsets(_:)``): each row is corrected as the filter reads it, so the
+/// corrected image is never stored (4 bytes per pixel less at the peak). Equal, value for
+/// value, to `gaussianBlur(shifted, sigma:)` where `shifted` holds `Float(sample) − offsets[y]`.
+///
+/// - Parameters:
+///   - image: input of shape (rows, cols); not modified.
+///   - sigma: standard deviation in px, finite and ≥ 0.
+///   - offsets: one value per row, in the image's grey units.
+/// - Throws: ``FilterError/invalidScale(name:value:requirement:)``.
+/// - Precondition: `offsets.count == image.height`.
+///
+/// Example: rows [1, 1, 1], [9, 9, 9], [1, 1, 1] with offsets [0, 8, 0] and σ = 0 give three
+/// rows of 1.
+public func gaussianBlur<P: PixelSample>(_ image: Image<P>, sigma: Double,
+                                         subtractingRowOffsets offsets: [Float]) throws(FilterError) -> Image<Float> {
+    try FilterError.check(sigma, name: "Gaussian σ")
+    precondition(offsets.count == image.height, "expected \(image.height) row offsets, got \(offsets.count)")
+    if image.isEmpty { return Image<Float>(width: image.width, height: image.height, fill: 0, bitDepth: 32) }
+    let k = Kernel1D.gaussian(sigma: sigma)
+    let w = image.width, n = image.count
+    let pixels = [Float](unsafeUninitializedCapacity: n) { ob, initialized in
+        adviseHugePages(UnsafeMutableRawPointer(ob.baseAddress), byteCount: n * MemoryLayout<Float>.stride)
+        let dst = SendablePointer(ob.baseAddress!)
+        offsets.withUnsafeBufferPointer { off in
+            withFloatRowLoader(image) { load in
+                separableFilter(width: w, height: image.height, row: k, column: k, loadRow: { y, row in
+                    load(y, row)
+                    let o = off[y]
+                    for x in 0 ..< w { row[x] = row[x] - o }
+                }) { y, src in
+                    (dst.base + y * w).initialize(from: src, count: w)
+                }
+            }
+        }
+        initialized = n
+    }
+    return Image<Float>(width: w, height: image.height, pixels: pixels, bitDepth: 32)
+}
+
 /// Blurs an 8-bit image with a Gaussian of `sigma` px and keeps 8-bit samples.
 ///
 /// Same kernel and 'reflect' border as ``gaussianBlur(_:sigma:)``. Rounding:

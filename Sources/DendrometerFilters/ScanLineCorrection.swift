@@ -13,7 +13,8 @@ import DendrometerCore
 /// Removes per-row offsets (scan-line streaks) from an image of shape (rows, cols).
 ///
 /// - Parameter image: any image; returned as Float.
-/// - Returns: the image with each row shifted by minus its median difference to its neighbours.
+/// - Returns: the image with each row shifted by minus its median difference to its neighbours
+///   (``scanLineOffsets(_:)``).
 /// - Complexity: O(rows × cols) (one median of ≤ 1024 sampled columns per row).
 ///
 /// ```swift
@@ -22,29 +23,7 @@ import DendrometerCore
 public func correctingScanLines(_ image: Image<Float>) -> Image<Float> {
     let w = image.width, h = image.height
     guard w > 0, h >= 3 else { return image }
-    var offsets = [Float](repeating: 0, count: h)
-    image.pixels.withUnsafeBufferPointer { p in
-        offsets.withUnsafeMutableBufferPointer { off in
-            // The median is taken over at most ~1024 evenly spaced columns: plenty for a
-            // robust offset, and it keeps the cost linear in the image size.
-            let step = max(1, w / 1024)
-            let samples = (w + step - 1) / step
-            parallelBands(h - 2, minimumPerBand: 16) { band in
-                var diffs = [Float](repeating: 0, count: samples)
-                var counts = [Int32](repeating: 0, count: HalfStepMedian.bins)
-                for k in band {
-                    let y = k + 1
-                    var j = 0
-                    for x in stride(from: 0, to: w, by: step) {
-                        diffs[j] = p[y * w + x] - 0.5 * (p[(y - 1) * w + x] + p[(y + 1) * w + x])
-                        j += 1
-                    }
-                    off[y] = HalfStepMedian.kth(diffs, samples / 2, counts: &counts) ?? selectKth(&diffs, samples / 2)
-                }
-            }
-        }
-    }
-    // Rows 0 and h − 1 keep offset 0.
+    let offsets = scanLineOffsets(image)
     let out = [Float](unsafeUninitializedCapacity: w * h) { dst, initialized in
         adviseHugePages(UnsafeMutableRawPointer(dst.baseAddress), byteCount: w * h * MemoryLayout<Float>.stride)
         let d = SendablePointer(dst.baseAddress!)
@@ -61,6 +40,64 @@ public func correctingScanLines(_ image: Image<Float>) -> Image<Float> {
         initialized = w * h
     }
     return Image(width: w, height: h, pixels: out, bitDepth: 32)
+}
+
+/// The scan-line offset of every row of an image of shape (rows, cols): the median over the row
+/// (at most ~1024 evenly spaced columns) of each sample minus the mean of the samples above and
+/// below it, in the image's grey units; rows 0 and rows − 1, and every row of an image with fewer
+/// than 3 rows, have offset 0. Subtracting them is ``correctingScanLines(_:)``; a filter can
+/// subtract them as it reads the rows instead (``gaussianBlur(_:sigma:subtractingRowOffsets:)``),
+/// so the corrected image is never stored. Samples are read as Floats (exact for 8 and 16 bits).
+///
+/// - Complexity: O(rows × min(cols, 1024)).
+///
+/// ```swift
+/// // rows [1,1,1], [9,9,9], [1,1,1] → offsets [0, 8, 0]
+/// ```
+public func scanLineOffsets<P: PixelSample>(_ image: Image<P>) -> [Float] {
+    let w = image.width, h = image.height
+    var offsets = [Float](repeating: 0, count: h)
+    guard w > 0, h >= 3 else { return offsets }
+    image.pixels.withUnsafeBufferPointer { buf in
+        let raw = UnsafeRawPointer(buf.baseAddress!)
+        offsets.withUnsafeMutableBufferPointer { off in
+            let out = SendablePointer(off.baseAddress!)
+            if P.self == UInt8.self {
+                rowOffsets(raw.assumingMemoryBound(to: UInt8.self), width: w, height: h, into: out) { Float($0) }
+            } else if P.self == UInt16.self {
+                rowOffsets(raw.assumingMemoryBound(to: UInt16.self), width: w, height: h, into: out) { Float($0) }
+            } else if P.self == Float.self {
+                rowOffsets(raw.assumingMemoryBound(to: Float.self), width: w, height: h, into: out) { $0 }
+            } else {
+                rowOffsets(buf.baseAddress!, width: w, height: h, into: out) { $0.floatValue }
+            }
+        }
+    }
+    return offsets
+}
+
+/// The body of ``scanLineOffsets(_:)`` for one sample type (specialised per call site):
+/// rows 1 ..< height − 1 of `off` are written.
+@inline(__always)
+private func rowOffsets<T>(_ p: UnsafePointer<T>, width w: Int, height h: Int, into off: SendablePointer<Float>,
+                           _ float: (T) -> Float) {
+    // The median is taken over at most ~1024 evenly spaced columns: plenty for a
+    // robust offset, and it keeps the cost linear in the image size.
+    let step = max(1, w / 1024)
+    let samples = (w + step - 1) / step
+    parallelBands(h - 2, minimumPerBand: 16) { band in
+        var diffs = [Float](repeating: 0, count: samples)
+        var counts = [Int32](repeating: 0, count: HalfStepMedian.bins)
+        for k in band {
+            let y = k + 1
+            var j = 0
+            for x in stride(from: 0, to: w, by: step) {
+                diffs[j] = float(p[y * w + x]) - 0.5 * (float(p[(y - 1) * w + x]) + float(p[(y + 1) * w + x]))
+                j += 1
+            }
+            off.base[y] = HalfStepMedian.kth(diffs, samples / 2, counts: &counts) ?? selectKth(&diffs, samples / 2)
+        }
+    }
 }
 
 /// Selection by counting for the scan-line differences of integer-valued images (8-bit

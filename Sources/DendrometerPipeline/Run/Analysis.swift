@@ -300,17 +300,34 @@ public enum DendriteAnalysis {
         let field = micrograph.scannedField
         guard !field.isEmpty else { throw .emptyField }
         let p = options.parameters.preparation
-        // The field is cut from the samples as recorded (1 byte per pixel for 8-bit), and only
-        // the working copy is converted to Float.
+        // The field is cut from the samples as recorded (1 byte per pixel for 8-bit); the only
+        // Float image made from them is the denoised one.
         let raster = micrograph.image
         let recorded = field == PixelRect(x: 0, y: 0, width: raster.width, height: raster.height) ? raster : raster.cropped(to: field)
-        let image = recorded.asFloat()
         clock.lap("crop")
-        // Scan-line streaks first (they would bridge dendrites sideways), then Gaussian noise.
-        let destriped = p.correctScanLines ? correctingScanLines(image) : image
+        // Scan-line streaks first (they would bridge dendrites sideways), then Gaussian noise: the
+        // rows' offsets are measured, and subtracted as the blur reads each row.
+        var offsets: [Float]?
+        if p.correctScanLines {
+            switch recorded {
+            case .uint8(let i): offsets = scanLineOffsets(i)
+            case .uint16(let i): offsets = scanLineOffsets(i)
+            case .float32(let i): offsets = scanLineOffsets(i)
+            }
+        }
         clock.lap("scan lines")
+        func denoised<P: PixelSample>(_ image: Image<P>) throws(FilterError) -> Image<Float> {
+            if let offsets { return try gaussianBlur(image, sigma: p.denoiseSigmaPx, subtractingRowOffsets: offsets) }
+            return try gaussianBlur(image, sigma: p.denoiseSigmaPx)
+        }
         let smooth: Image<Float>
-        do { smooth = try gaussianBlur(destriped, sigma: p.denoiseSigmaPx) } catch { throw .kernel(error.description) }
+        do {
+            switch recorded {
+            case .uint8(let i): smooth = try denoised(i)
+            case .uint16(let i): smooth = try denoised(i)
+            case .float32(let i): smooth = try denoised(i)
+            }
+        } catch { throw .kernel(error.description) }
         clock.lap("denoise")
         var edx: [String: Image<Float>] = [:]
         for (element, map) in options.edxMaps {
