@@ -299,6 +299,7 @@ public enum BatchRunner {
                 options.segmentation = .mask(try ExternalMask.read(file, labels: labels, maximumPixels: mopts.read.maximumPixels))
             }
             let micrograph = try Micrograph.open(item.path, options: mopts)
+            ProcessMemory.fitLargeBuffers(toFieldPixels: micrograph.image.width * micrograph.image.height)
             let result = try DendriteAnalysis.run(micrograph, options: options)
             let manifest = Dictionary(item.manifest, uniquingKeysWith: { a, _ in a })
             let doc = BatchDocument(report: AnalysisReport(result, manifest: manifest), relativePath: rel,

@@ -62,6 +62,7 @@ struct AnalyzeCommand: ParsableCommand {
             var clock = StageClock(label: "analyze command")
             defer { clock.finish() }
             let micrograph = try Micrograph.open(image, options: calibration.micrographOptions)
+            ProcessMemory.fitLargeBuffers(toFieldPixels: micrograph.image.width * micrograph.image.height)
             clock.lap("open")
             let result = try DendriteAnalysis.run(micrograph, options: options)
             clock.lap("analysis")
