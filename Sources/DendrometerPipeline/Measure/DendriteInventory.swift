@@ -191,6 +191,12 @@ struct ComponentMoments {
         let bands = runs.withUnsafeBufferPointer { rb in
             labelOfRun.withUnsafeBufferPointer { lb in
                 parallelBandResults(h, minimumPerBand: 16, initial: { Band(n) }) { rows, b in
+                    // Sized once for the band's pixels (an upper bound: depth > 0 only), so the
+                    // per-pixel records are not regrown, and their old buffers not left behind.
+                    var pixels = 0
+                    for y in rows { for r in labels.runs(inRow: y) { pixels += Int(rb[r].x1) - Int(rb[r].x0) } }
+                    b.labels.reserveCapacity(pixels)
+                    b.depths.reserveCapacity(pixels)
                     for y in rows {
                         for r in labels.runs(inRow: y) {
                             let l = Int(lb[r])
@@ -242,10 +248,17 @@ struct ComponentMoments {
     func depths(of keep: [Bool]) -> ConnectedDepth? {
         var parts = [[Float]]()
         var top: Float = 0
-        for (labels, depths) in zip(pixelLabels, pixelDepths) {
-            var part = [Float]()
-            for (l, d) in zip(labels, depths) where keep[Int(l)] { part.append(d); top = max(top, d) }
-            parts.append(part)
+        if keep.indices.allSatisfy({ $0 == 0 || keep[$0] }) {
+            // Every component: the records as they are (no copy).
+            parts = pixelDepths
+            for part in parts { for d in part { top = max(top, d) } }
+        } else {
+            for (labels, depths) in zip(pixelLabels, pixelDepths) {
+                var part = [Float]()
+                part.reserveCapacity(labels.reduce(0) { $0 + (keep[Int($1)] ? 1 : 0) })
+                for (l, d) in zip(labels, depths) where keep[Int(l)] { part.append(d); top = max(top, d) }
+                parts.append(part)
+            }
         }
         let count = parts.reduce(0) { $0 + $1.count }
         guard count > 0 else { return nil }
