@@ -30,11 +30,12 @@
 // 32 MiB and more (glibc's largest mmap threshold) when every byte mask of the field
 // is smaller: the 4-byte planes and per-pixel records, few and asking for huge
 // pages, while the masks, many and allocated again and again, reuse the heap.
-// Measured on the dense 4096² image (`farm-bench -n 7`, paired with reuse for
-// all): peak 193 MiB against 218 MiB, wall time the same (median ratio 1.004).
-// From 32 Mpx on (8192 × 4096) the masks themselves would reach the threshold
-// and be faulted in afresh (+5 % wall time for −6 % peak), so everything is
-// reused as before.
+// Measured on the dense 4096² image (`farm-bench`, paired with reuse for all):
+// peak 189–195 MiB against 218 MiB; the price is the kernel zeroing the fresh
+// pages, +30 ms of system time, wall time +1 to +4 % (median ratios 1.013 and
+// 1.037 over 9 and 15 pairs). From 32 Mpx on (8192 × 4096) the masks themselves
+// would reach the threshold and be faulted in afresh (+5 % wall time for −6 %
+// peak), so everything is reused as before.
 
 #if os(Linux)
 import CMalloc
