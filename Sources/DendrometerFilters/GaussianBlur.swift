@@ -29,22 +29,7 @@ import DendrometerCore
 /// // out.pixels ≈ [0.8883, 1.2234, 0.8883]   (sums to 3; scipy gives the same)
 /// ```
 public func gaussianBlur<P: PixelSample>(_ image: Image<P>, sigma: Double) throws(FilterError) -> Image<Float> {
-    try FilterError.check(sigma, name: "Gaussian σ")
-    if image.isEmpty { return Image<Float>(width: image.width, height: image.height, fill: 0, bitDepth: 32) }
-    let k = Kernel1D.gaussian(sigma: sigma)
-    let w = image.width, n = image.count
-    // Every row is stored exactly once by the filter: no zero fill first.
-    let pixels = [Float](unsafeUninitializedCapacity: n) { ob, initialized in
-        adviseHugePages(UnsafeMutableRawPointer(ob.baseAddress), byteCount: n * MemoryLayout<Float>.stride)
-        let dst = SendablePointer(ob.baseAddress!)
-        withFloatRowLoader(image) { load in
-            separableFilter(width: w, height: image.height, row: k, column: k, loadRow: load) { y, src in
-                (dst.base + y * w).initialize(from: src, count: w)
-            }
-        }
-        initialized = n
-    }
-    return Image<Float>(width: w, height: image.height, pixels: pixels, bitDepth: 32)
+    try blurredToFloat(image, sigma: sigma, rowOffsets: nil)
 }
 
 /// ``gaussianBlur(_:sigma:)`` of the image whose row y is first shifted by −`offsets[y]`
@@ -63,28 +48,38 @@ public func gaussianBlur<P: PixelSample>(_ image: Image<P>, sigma: Double) throw
 /// rows of 1.
 public func gaussianBlur<P: PixelSample>(_ image: Image<P>, sigma: Double,
                                          subtractingRowOffsets offsets: [Float]) throws(FilterError) -> Image<Float> {
-    try FilterError.check(sigma, name: "Gaussian σ")
     precondition(offsets.count == image.height, "expected \(image.height) row offsets, got \(offsets.count)")
+    return try blurredToFloat(image, sigma: sigma, rowOffsets: offsets)
+}
+
+/// The body of both Float blurs: rows are read as Floats (less `rowOffsets[y]` when given),
+/// filtered, and each output row stored exactly once (no zero fill first).
+private func blurredToFloat<P: PixelSample>(_ image: Image<P>, sigma: Double,
+                                            rowOffsets: [Float]?) throws(FilterError) -> Image<Float> {
+    try FilterError.check(sigma, name: "Gaussian σ")
     if image.isEmpty { return Image<Float>(width: image.width, height: image.height, fill: 0, bitDepth: 32) }
     let k = Kernel1D.gaussian(sigma: sigma)
-    let w = image.width, n = image.count
+    let w = image.width, h = image.height, n = image.count
     let pixels = [Float](unsafeUninitializedCapacity: n) { ob, initialized in
         adviseHugePages(UnsafeMutableRawPointer(ob.baseAddress), byteCount: n * MemoryLayout<Float>.stride)
         let dst = SendablePointer(ob.baseAddress!)
-        offsets.withUnsafeBufferPointer { off in
-            withFloatRowLoader(image) { load in
-                separableFilter(width: w, height: image.height, row: k, column: k, loadRow: { y, row in
+        let store = { (y: Int, src: UnsafePointer<Float>) in (dst.base + y * w).initialize(from: src, count: w) }
+        withFloatRowLoader(image) { load in
+            guard let rowOffsets else {
+                separableFilter(width: w, height: h, row: k, column: k, loadRow: load, storeRow: store)
+                return
+            }
+            rowOffsets.withUnsafeBufferPointer { off in
+                separableFilter(width: w, height: h, row: k, column: k, loadRow: { y, row in
                     load(y, row)
                     let o = off[y]
-                    for x in 0 ..< w { row[x] = row[x] - o }
-                }) { y, src in
-                    (dst.base + y * w).initialize(from: src, count: w)
-                }
+                    for x in 0 ..< w { row[x] -= o }
+                }, storeRow: store)
             }
         }
         initialized = n
     }
-    return Image<Float>(width: w, height: image.height, pixels: pixels, bitDepth: 32)
+    return Image<Float>(width: w, height: h, pixels: pixels, bitDepth: 32)
 }
 
 /// Blurs an 8-bit image with a Gaussian of `sigma` px and keeps 8-bit samples.
