@@ -318,3 +318,139 @@ func squaredDistanceReference(_ mask: BinaryMask, target: UInt8, sx: Double = 1,
     }
     return out
 }
+
+/// ``distanceTransform(_:spacingX:spacingY:)`` evaluated only at the pixels of `pixels` (e.g. a
+/// skeleton of `mask`), without the full map: the column pass is kept as 16-bit row counts
+/// (2 bytes per pixel instead of 4), and at each sampled pixel the row's lower envelope is
+/// replaced by its definition, min over columns q of sx²·(x − q)² + sy²·g(q)², searched
+/// outward from x until sx²·(x − q)² alone reaches the best value found. For thin structures
+/// (a skeleton's pixels lie at most a few px from the background) that is a few columns each.
+///
+/// - Parameters:
+///   - mask: shape (rows, cols); the distances are to its nearest background pixel.
+///   - pixels: the pixels to evaluate, the mask's shape; background pixels among them get 0.
+///   - spacingX, spacingY: as ``distanceTransform(_:spacingX:spacingY:)``.
+/// - Returns: the distances at `pixels`, equal value for value to the full map's there for unit
+///   spacing (the same integers before the same square root); for other spacings the same sums
+///   of the same Double terms, so equal up to the envelope's choice among equal minima.
+/// - Throws: ``SegmentationError/invalidParameter(name:expected:got:)`` for a bad spacing,
+///   ``SegmentationError/shapeMismatch(expected:got:)`` when `pixels` has another shape.
+/// - Complexity: O(pixels of the mask) for the column pass (parallel over column bands), plus,
+///   per sampled pixel, the columns within its distance (parallel over row bands).
+///
+/// ```swift
+/// let mask = BinaryMask(rows: [".....",
+///                              ".###.",
+///                              ".###.",
+///                              ".###.",
+///                              "....."])
+/// let centre = BinaryMask(rows: [".....", ".....", "..#..", ".....", "....."])
+/// try distanceTransform(mask, sampledAt: centre)[12]   // 2.0, as distanceTransform(mask).pixels[12]
+/// ```
+public func distanceTransform(_ mask: BinaryMask, sampledAt pixels: BinaryMask, spacingX: Double = 1,
+                              spacingY: Double = 1) throws(SegmentationError) -> SampledDistances {
+    try validateSpacing(spacingX, spacingY)
+    guard pixels.width == mask.width, pixels.height == mask.height else {
+        throw .shapeMismatch(expected: "\(mask.width)×\(mask.height) px", got: "\(pixels.width)×\(pixels.height) px")
+    }
+    let w = mask.width, h = mask.height
+    // Row counts up to 65 534 fit the 16-bit column pass (65 535 = no background in the column).
+    guard w > 0, h > 0, h < Int(noBackgroundRows) else {
+        return SampledDistances(sampling: try distanceTransform(mask, spacingX: spacingX, spacingY: spacingY), at: pixels)
+    }
+    let g = columnRowCounts(mask)
+    let sx2 = spacingX * spacingX, sy2 = spacingY * spacingY
+    let bands = mask.bits.withUnsafeBufferPointer { bits in
+        pixels.bits.withUnsafeBufferPointer { marks in
+            g.withUnsafeBufferPointer { g in
+                parallelBandResults(h, minimumPerBand: 16, initial: { [Float]() }) { rows, out in
+                    let raw = UnsafeRawPointer(marks.baseAddress!)
+                    for y in rows {
+                        let row = y * w
+                        var x = 0
+                        while x < w {
+                            // Sampled pixels are sparse: eight at a time while none is marked.
+                            if x + 8 <= w && raw.loadUnaligned(fromByteOffset: row + x, as: UInt64.self) == 0 { x += 8; continue }
+                            if marks[row + x] != 0 {
+                                out.append(bits[row + x] == 0 ? 0
+                                           : sampledDistance(x: x, rowCounts: g.baseAddress! + row, width: w, sx2: sx2, sy2: sy2))
+                            }
+                            x += 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return SampledDistances(marking: pixels, values: Array(bands.joined()))
+}
+
+/// "No background pixel in this column" in ``columnRowCounts(_:)``.
+let noBackgroundRows = UInt16.max
+
+/// Pass 1 of the distance transform as 16-bit row counts: for each pixel, the distance in rows
+/// to the nearest background pixel of its column (``noBackgroundRows`` if none), by a forward
+/// and a backward sweep in parallel bands of columns, branch-free (the sweeps vectorise).
+/// Unchecked precondition: width, height > 0 and height < 65 535.
+func columnRowCounts(_ mask: BinaryMask) -> [UInt16] {
+    let w = mask.width, h = mask.height
+    return [UInt16](unsafeUninitializedCapacity: w * h) { out, initialized in
+        let gp = SendablePointer(out.baseAddress!)
+        mask.bits.withUnsafeBufferPointer { bitsBuffer in
+            let bp = SendablePointer(UnsafeMutablePointer(mutating: bitsBuffer.baseAddress!))
+            parallelBands(w, minimumPerBand: 256) { cols in
+                let b = bp.base + cols.lowerBound, g = gp.base + cols.lowerBound
+                let n = cols.count
+                // `0 &- bit` is all ones on the phase and 0 on the background.
+                for x in 0 ..< n { (g + x).initialize(to: noBackgroundRows & (0 &- UInt16(b[x]))) }
+                var y = 1
+                while y < h {
+                    let row = y &* w, prev = row &- w
+                    for x in 0 ..< n {
+                        let up = UInt16(truncatingIfNeeded: min(UInt32(g[prev &+ x]) &+ 1, UInt32(noBackgroundRows)))
+                        (g + (row &+ x)).initialize(to: up & (0 &- UInt16(b[row &+ x])))
+                    }
+                    y &+= 1
+                }
+                y = h &- 2
+                while y >= 0 {
+                    let row = y &* w, next = row &+ w
+                    for x in 0 ..< n {
+                        let down = UInt16(truncatingIfNeeded: min(UInt32(g[next &+ x]) &+ 1, UInt32(noBackgroundRows)))
+                        g[row &+ x] = min(g[row &+ x], down)
+                    }
+                    y &-= 1
+                }
+            }
+        }
+        initialized = w * h
+    }
+}
+
+/// The distance at column x of a row whose column row counts are `rowCounts`: min over q of
+/// sx2·(x − q)² + sy2·g(q)² (each term as the row pass of ``envelopeSegment`` forms it), searched
+/// outward from q = x until sx2·(x − q)² alone is no smaller than the best; its square root.
+@inline(__always)
+func sampledDistance(x: Int, rowCounts g: UnsafePointer<UInt16>, width w: Int, sx2: Double, sy2: Double) -> Float {
+    var best = Double.infinity
+    if g[x] != noBackgroundRows {
+        let gd = Double(g[x])
+        best = sx2 * 0 * 0 + sy2 * gd * gd
+    }
+    var step = 1
+    while x - step >= 0 || x + step < w {
+        let dx = Double(step)
+        let reach = sx2 * dx * dx
+        if reach >= best { break }
+        if x - step >= 0, g[x - step] != noBackgroundRows {
+            let gd = Double(g[x - step])
+            best = min(best, reach + sy2 * gd * gd)
+        }
+        if x + step < w, g[x + step] != noBackgroundRows {
+            let gd = Double(g[x + step])
+            best = min(best, reach + sy2 * gd * gd)
+        }
+        step += 1
+    }
+    return Float(best).squareRoot()
+}

@@ -3,6 +3,7 @@
 // usual graph-based pruning (e.g. skan's `Skeleton.prune_paths` applied to
 // branch type 1 below a length threshold), with two guards described below.
 import DendrometerCore
+import DendrometerSegmentation
 
 /// Removes spurs — junction-to-endpoint branches (skan type 1) shorter than
 /// `minimumLength` px — from `skeleton`, rebuilding the graph and repeating
@@ -59,13 +60,13 @@ public func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double) throws(Ske
 /// - Throws: as ``pruneSpurs(_:minimumLength:)`` and ``SkeletonGraph/init(skeleton:distance:pixelSize:)``.
 public func pruneSpursWithGraph(_ skeleton: BinaryMask, minimumLength: Double, distance: Image<Float>? = nil,
                                 pixelSize: PixelSize? = nil) throws(SkeletonError) -> (skeleton: BinaryMask, graph: SkeletonGraph) {
-    try pruneSpursWithGraph(skeleton, minimumLength: minimumLength, widths: try SkeletonDistances(checking: distance, at: skeleton),
+    try pruneSpursWithGraph(skeleton, minimumLength: minimumLength, widths: try SampledDistances(checking: distance, at: skeleton),
                             pixelSize: pixelSize)
 }
 
 /// ``pruneSpursWithGraph(_:minimumLength:distance:pixelSize:)`` with the distance map already
-/// sampled at `skeleton`'s pixels (``SkeletonDistances``), so the dense map need not be kept.
-public func pruneSpursWithGraph(_ skeleton: BinaryMask, minimumLength: Double, widths: SkeletonDistances?,
+/// sampled at `skeleton`'s pixels (``SampledDistances``), so the dense map need not be kept.
+public func pruneSpursWithGraph(_ skeleton: BinaryMask, minimumLength: Double, widths: SampledDistances?,
                                 pixelSize: PixelSize? = nil) throws(SkeletonError) -> (skeleton: BinaryMask, graph: SkeletonGraph) {
     let (pruned, graph) = try pruneSpurs(skeleton, minimumLength: minimumLength, measuring: true, widths: widths,
                                          pixelSize: pixelSize)
@@ -76,7 +77,7 @@ public func pruneSpursWithGraph(_ skeleton: BinaryMask, minimumLength: Double, w
 
 /// The pruning rounds; with `measuring`, each round's graph is built with `widths` and
 /// `pixelSize` and the last one is returned (without its skan length).
-func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double, measuring: Bool, widths: SkeletonDistances? = nil,
+func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double, measuring: Bool, widths: SampledDistances? = nil,
                 pixelSize: PixelSize? = nil) throws(SkeletonError) -> (skeleton: BinaryMask, graph: SkeletonGraph?) {
     guard minimumLength.isFinite, minimumLength >= 0 else { throw .invalidPruneLength(minimumLength) }
     var mask = skeleton

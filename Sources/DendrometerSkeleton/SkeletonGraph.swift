@@ -11,6 +11,7 @@
 // the 2×2 windows touching the skeleton. O(width × height / 8 + skeleton
 // pixels) time, one flag byte per pixel.
 import DendrometerCore
+import DendrometerSegmentation
 
 /// A node of a ``SkeletonGraph``.
 public struct SkeletonNode: Sendable, Equatable {
@@ -165,7 +166,7 @@ public struct SkeletonGraph: Sendable {
     ///   ``SkeletonError/invalidPixelSize(_:)``.
     /// - Complexity: O(width × height).
     public init(skeleton: BinaryMask, distance: Image<Float>? = nil, pixelSize: PixelSize? = nil) throws(SkeletonError) {
-        try self.init(skeleton: skeleton, widths: try SkeletonDistances(checking: distance, at: skeleton), pixelSize: pixelSize,
+        try self.init(skeleton: skeleton, widths: try SampledDistances(checking: distance, at: skeleton), pixelSize: pixelSize,
                       measuringSkanLength: true)
     }
 
@@ -175,13 +176,13 @@ public struct SkeletonGraph: Sendable {
     ///
     /// - Throws: ``SkeletonError/distanceMapShape(expectedWidth:expectedHeight:width:height:)``
     ///   when `widths` was sampled in a raster of another shape, ``SkeletonError/invalidPixelSize(_:)``.
-    public init(skeleton: BinaryMask, widths: SkeletonDistances?, pixelSize: PixelSize? = nil) throws(SkeletonError) {
+    public init(skeleton: BinaryMask, widths: SampledDistances?, pixelSize: PixelSize? = nil) throws(SkeletonError) {
         try self.init(skeleton: skeleton, widths: widths, pixelSize: pixelSize, measuringSkanLength: true)
     }
 
     /// ``init(skeleton:widths:pixelSize:)``, optionally without the extra pass for
     /// ``skanLengthPx`` (then 0): spur pruning rebuilds the graph every round and never reads it.
-    init(skeleton: BinaryMask, widths: SkeletonDistances? = nil, pixelSize: PixelSize? = nil,
+    init(skeleton: BinaryMask, widths: SampledDistances? = nil, pixelSize: PixelSize? = nil,
          measuringSkanLength: Bool) throws(SkeletonError) {
         if let d = widths, d.width != skeleton.width || d.height != skeleton.height {
             throw .distanceMapShape(expectedWidth: skeleton.width, expectedHeight: skeleton.height,
@@ -216,10 +217,10 @@ public struct SkeletonGraph: Sendable {
 private struct GraphBuilder {
     let w: Int, h: Int, pw: Int
     var phase: [UInt8]
-    let distance: SkeletonDistances?
+    let distance: SampledDistances?
     let pixelSize: PixelSize?
 
-    init(skeleton: BinaryMask, distance: SkeletonDistances?, pixelSize: PixelSize?) {
+    init(skeleton: BinaryMask, distance: SampledDistances?, pixelSize: PixelSize?) {
         w = skeleton.width; h = skeleton.height; pw = w + 2
         phase = PaddedMask(skeleton).buffer
         self.distance = distance

@@ -208,7 +208,7 @@ enum RegionFeatureExtractor {
     ///   - widths: the dendrites' distance transform sampled at the skeleton's pixels, in the raster
     ///     of `widthWindow` (field coordinates); 0 outside it.
     ///   - orientation: the orientation statistics of the region's oriented pixels.
-    static func features(region: RegionMask, dendrites: BinaryMask, skeleton: BinaryMask, widths distances: SkeletonDistances,
+    static func features(region: RegionMask, dendrites: BinaryMask, skeleton: BinaryMask, widths distances: SampledDistances,
                          widthWindow: PixelRect, graph: ZoneGraph,
                          orientation: OrientationStatistics, interface: Interface?, pixelSize: PixelSize?,
                          darkPhase: Bool) -> RegionFeatures {

@@ -21,7 +21,7 @@ public struct MaskSkeletonAnalysis: Sendable {
     public init(mask: BinaryMask, calibration: Calibration, pruneLengthPx: Double = 0,
                 thinning: ThinningMethod = AnalysisParameters().skeleton.thinning) throws {
         let thinned = skeletonize(mask, method: thinning)
-        let widths = SkeletonDistances(sampling: try distanceTransform(mask), at: thinned)
+        let widths = try distanceTransform(mask, sampledAt: thinned)
         if pruneLengthPx > 0 {
             (self.skeleton, self.graph) = try pruneSpursWithGraph(thinned, minimumLength: pruneLengthPx, widths: widths,
                                                                   pixelSize: calibration.pixelSize)

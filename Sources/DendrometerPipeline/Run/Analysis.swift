@@ -375,11 +375,11 @@ public enum DendriteAnalysis {
         let sub = dendrites.cropped(to: work)
         let thinned = skeletonize(sub, method: parameters.skeleton.thinning)
         clock.lap("thinning")
-        // Widths are the distance map read at skeleton pixels, and only there: it is kept at the
-        // thinned skeleton's pixels (a superset of the pruned one's), not as a dense map (4 bytes
-        // per pixel of the zone) through the stages below.
-        let widths: SkeletonDistances
-        do { widths = SkeletonDistances(sampling: try distanceTransform(sub), at: thinned) } catch { throw .kernel(error.description) }
+        // Widths are the distance map read at skeleton pixels, and only there: it is computed at
+        // the thinned skeleton's pixels (a superset of the pruned one's) alone, not as a dense map
+        // (4 bytes per pixel of the zone).
+        let widths: SampledDistances
+        do { widths = try distanceTransform(sub, sampledAt: thinned) } catch { throw .kernel(error.description) }
         clock.lap("distance")
         // Spur pruning (ending with the graph of the pruned skeleton, widths and µm lengths
         // included) is sequential: it runs on one core while penetration, orientation and
