@@ -63,7 +63,7 @@ public func scanLineOffsets<P: PixelSample>(_ image: Image<P>) -> [Float] {
         offsets.withUnsafeMutableBufferPointer { off in
             let out = SendablePointer(off.baseAddress!)
             if P.self == UInt8.self {
-                rowOffsets(raw.assumingMemoryBound(to: UInt8.self), width: w, height: h, into: out) { Float($0) }
+                rowOffsetsU8(raw.assumingMemoryBound(to: UInt8.self), width: w, height: h, into: out)
             } else if P.self == UInt16.self {
                 rowOffsets(raw.assumingMemoryBound(to: UInt16.self), width: w, height: h, into: out) { Float($0) }
             } else if P.self == Float.self {
@@ -74,6 +74,31 @@ public func scanLineOffsets<P: PixelSample>(_ image: Image<P>) -> [Float] {
         }
     }
     return offsets
+}
+
+/// ``rowOffsets(_:width:height:into:_:)`` for 8-bit samples: each difference, a sample minus the
+/// mean of its neighbours above and below, is counted as the integer half step 2p − a − b (within
+/// ±510, the counting range of ``HalfStepMedian``), with no Float conversion and no check: the
+/// same k-th value as the Float path, in one pass per row.
+private func rowOffsetsU8(_ p: UnsafePointer<UInt8>, width w: Int, height h: Int, into off: SendablePointer<Float>) {
+    let step = max(1, w / 1024)
+    let samples = (w + step - 1) / step
+    parallelBands(h - 2, minimumPerBand: 16) { band in
+        var counts = [Int32](repeating: 0, count: HalfStepMedian.bins)
+        counts.withUnsafeMutableBufferPointer { c in
+            for k in band {
+                let y = k + 1
+                let above = p + (y - 1) * w, row = p + y * w, below = p + (y + 1) * w
+                var lowest = Int.max, highest = Int.min
+                for x in stride(from: 0, to: w, by: step) {
+                    let q = 2 * Int(row[x]) - Int(above[x]) - Int(below[x])
+                    c[q + HalfStepMedian.limit] &+= 1
+                    lowest = min(lowest, q); highest = max(highest, q)
+                }
+                off.base[y] = HalfStepMedian.kthCounted(samples / 2, c, lowest, highest)
+            }
+        }
+    }
 }
 
 /// The body of ``scanLineOffsets(_:)`` for one sample type (specialised per call site):
@@ -119,22 +144,31 @@ enum HalfStepMedian {
     /// space, left zeroed.
     static func kth(_ values: [Float], _ k: Int, counts: inout [Int32]) -> Float? {
         precondition(k >= 0 && k < values.count && counts.count == bins, "HalfStepMedian: bad rank or scratch")
-        var lowest = Int.max, highest = Int.min
         for v in values {
             let q = 2 * v   // exact for a Float
             guard q == q.rounded(), abs(q) <= Float(limit) else { return nil }
-            let b = Int(saturating: q)
-            lowest = min(lowest, b); highest = max(highest, b)
         }
         return counts.withUnsafeMutableBufferPointer { c in
-            for v in values { c[Int(saturating: 2 * v) + limit] &+= 1 }
-            var seen = 0, answer = highest
-            for b in lowest ... highest {
-                seen += Int(c[b + limit])
-                if seen > k { answer = b; break }
+            var lowest = Int.max, highest = Int.min
+            for v in values {
+                let b = Int(saturating: 2 * v)
+                c[b + limit] &+= 1
+                lowest = min(lowest, b); highest = max(highest, b)
             }
-            for b in lowest ... highest { c[b + limit] = 0 }
-            return Float(answer) / 2
+            return kthCounted(k, c, lowest, highest)
         }
+    }
+
+    /// The `k`-th smallest (0-based) of the half steps counted in `c` (indices offset by
+    /// ``limit``), all within `lowest` … `highest`, as a value (half step / 2); clears those counts.
+    @inline(__always)
+    static func kthCounted(_ k: Int, _ c: UnsafeMutableBufferPointer<Int32>, _ lowest: Int, _ highest: Int) -> Float {
+        var seen = 0, answer = highest
+        for b in lowest ... highest {
+            seen += Int(c[b + limit])
+            if seen > k { answer = b; break }
+        }
+        for b in lowest ... highest { c[b + limit] = 0 }
+        return Float(answer) / 2
     }
 }

@@ -88,4 +88,18 @@ struct ScanLineCorrectionTests {
             #expect(scanLineOffsets(u8) == scanLineOffsets(u8.asFloat()))
         }
     }
+
+    /// The 8-bit path counts integer half steps; at the extremes of the range (rows alternating
+    /// 0 and 255: differences of ±255, half steps ±510) it gives the Float path's offsets.
+    @Test("8-bit offsets at the extremes of the half-step range equal the Float path's")
+    func eightBitExtremes() {
+        var rng = SplitMix64(seed: 5)
+        let w = 3000, h = 7
+        var pixels = [UInt8]()
+        for y in 0 ..< h { for _ in 0 ..< w { pixels.append(y % 2 == 0 ? UInt8(rng.next() % 3) : UInt8(253 + rng.next() % 3)) } }
+        let image = Image<UInt8>(width: w, height: h, pixels: pixels)
+        let offsets = scanLineOffsets(image)
+        #expect(offsets == scanLineOffsets(image.asFloat()))
+        #expect(offsets[1] > 250 && offsets[2] < -250, "rows alternate by about ±254: \(offsets)")
+    }
 }
