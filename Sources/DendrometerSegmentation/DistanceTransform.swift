@@ -271,33 +271,44 @@ let infiniteRows: Int32 = 1 << 30
 /// (each band sweeps row-major over its columns, cache friendly).
 /// Unchecked precondition: width, height > 0 and height < 2^30.
 func columnDistances(_ mask: BinaryMask, target: UInt8) -> [Int32] {
+    columnDistances(mask, target: target, none: infiniteRows)
+}
+
+/// ``columnDistances(_:target:)`` in any integer type, `none` meaning "no target pixel in this
+/// column" (a 16-bit pass: 2 bytes per pixel). The sweeps are branch-free (they vectorise):
+/// "no target yet" is `none`, and a count is clamped to `none` before it could pass it.
+/// Unchecked preconditions: width, height > 0, height < `none`, and `mask` holds only 0 and 1.
+func columnDistances<T: FixedWidthInteger>(_ mask: BinaryMask, target: UInt8, none: T) -> [T] {
     let w = mask.width, h = mask.height
-    var g = [Int32](repeating: 0, count: w * h)
-    mask.bits.withUnsafeBufferPointer { bitsBuffer in
-        g.withUnsafeMutableBufferPointer { gBuffer in
+    return [T](unsafeUninitializedCapacity: w * h) { out, initialized in
+        let gp = SendablePointer(out.baseAddress!)
+        mask.bits.withUnsafeBufferPointer { bitsBuffer in
             let bits = SendablePointer(UnsafeMutablePointer(mutating: bitsBuffer.baseAddress!))
-            let gp = SendablePointer(gBuffer.baseAddress!)
             parallelBands(w, minimumPerBand: 256) { cols in
-                let b = bits.base, g = gp.base
-                // Branch-free sweeps (they vectorise): "no target yet" is
-                // infiniteRows, and infiniteRows + 1 is clamped back.
-                for x in cols { g[x] = b[x] == target ? 0 : infiniteRows }
-                for y in 1 ..< max(h, 1) {
-                    let row = y * w, prev = row - w
-                    for x in cols {
-                        g[row + x] = b[row + x] == target ? 0 : min(g[prev + x] + 1, infiniteRows)
+                let b = bits.base + cols.lowerBound, g = gp.base + cols.lowerBound
+                let n = cols.count, cap = none &- 1
+                // `0 &- (bit ^ target)` is all ones off the targets and 0 on them (bits are 0 or
+                // 1); wrapping arithmetic (nothing can overflow) keeps the loops vectorisable.
+                for x in 0 ..< n { (g + x).initialize(to: none & (0 &- T(truncatingIfNeeded: b[x] ^ target))) }
+                var y = 1
+                while y < h {
+                    let row = y &* w, prev = row &- w
+                    for x in 0 ..< n {
+                        let off = 0 &- T(truncatingIfNeeded: b[row &+ x] ^ target)
+                        (g + (row &+ x)).initialize(to: (min(g[prev &+ x], cap) &+ 1) & off)
                     }
+                    y &+= 1
                 }
-                if h >= 2 {
-                    for y in stride(from: h - 2, through: 0, by: -1) {
-                        let row = y * w, next = row + w
-                        for x in cols { g[row + x] = min(g[row + x], g[next + x] + 1) }
-                    }
+                y = h &- 2
+                while y >= 0 {
+                    let row = y &* w, next = row &+ w
+                    for x in 0 ..< n { g[row &+ x] = min(g[row &+ x], min(g[next &+ x], cap) &+ 1) }
+                    y &-= 1
                 }
             }
         }
+        initialized = w * h
     }
-    return g
 }
 
 /// Brute-force squared distance to the nearest pixel with bit `target`
@@ -358,7 +369,7 @@ public func distanceTransform(_ mask: BinaryMask, sampledAt pixels: BinaryMask, 
     guard w > 0, h > 0, h < Int(noBackgroundRows) else {
         return SampledDistances(sampling: try distanceTransform(mask, spacingX: spacingX, spacingY: spacingY), at: pixels)
     }
-    let g = columnRowCounts(mask)
+    let g = columnDistances(mask, target: 0, none: noBackgroundRows)
     let sx2 = spacingX * spacingX, sy2 = spacingY * spacingY
     let bands = mask.bits.withUnsafeBufferPointer { bits in
         pixels.bits.withUnsafeBufferPointer { marks in
@@ -385,47 +396,9 @@ public func distanceTransform(_ mask: BinaryMask, sampledAt pixels: BinaryMask, 
     return SampledDistances(marking: pixels, values: Array(bands.joined()))
 }
 
-/// "No background pixel in this column" in ``columnRowCounts(_:)``.
+/// "No background pixel in this column" in the 16-bit column pass of
+/// ``distanceTransform(_:sampledAt:spacingX:spacingY:)``.
 let noBackgroundRows = UInt16.max
-
-/// Pass 1 of the distance transform as 16-bit row counts: for each pixel, the distance in rows
-/// to the nearest background pixel of its column (``noBackgroundRows`` if none), by a forward
-/// and a backward sweep in parallel bands of columns, branch-free (the sweeps vectorise).
-/// Unchecked precondition: width, height > 0 and height < 65 535.
-func columnRowCounts(_ mask: BinaryMask) -> [UInt16] {
-    let w = mask.width, h = mask.height
-    return [UInt16](unsafeUninitializedCapacity: w * h) { out, initialized in
-        let gp = SendablePointer(out.baseAddress!)
-        mask.bits.withUnsafeBufferPointer { bitsBuffer in
-            let bp = SendablePointer(UnsafeMutablePointer(mutating: bitsBuffer.baseAddress!))
-            parallelBands(w, minimumPerBand: 256) { cols in
-                let b = bp.base + cols.lowerBound, g = gp.base + cols.lowerBound
-                let n = cols.count
-                // `0 &- bit` is all ones on the phase and 0 on the background.
-                for x in 0 ..< n { (g + x).initialize(to: noBackgroundRows & (0 &- UInt16(b[x]))) }
-                var y = 1
-                while y < h {
-                    let row = y &* w, prev = row &- w
-                    for x in 0 ..< n {
-                        let up = UInt16(truncatingIfNeeded: min(UInt32(g[prev &+ x]) &+ 1, UInt32(noBackgroundRows)))
-                        (g + (row &+ x)).initialize(to: up & (0 &- UInt16(b[row &+ x])))
-                    }
-                    y &+= 1
-                }
-                y = h &- 2
-                while y >= 0 {
-                    let row = y &* w, next = row &+ w
-                    for x in 0 ..< n {
-                        let down = UInt16(truncatingIfNeeded: min(UInt32(g[next &+ x]) &+ 1, UInt32(noBackgroundRows)))
-                        g[row &+ x] = min(g[row &+ x], down)
-                    }
-                    y &-= 1
-                }
-            }
-        }
-        initialized = w * h
-    }
-}
 
 /// The distance at column x of a row whose column row counts are `rowCounts`: min over q of
 /// sx2·(x − q)² + sy2·g(q)² (each term as the row pass of ``envelopeSegment`` forms it), searched
