@@ -26,7 +26,23 @@
 // 4. Each knot then departs from the fit by a low quantile of the detrended
 //    heights of the non-dendrite points in its window (clipped, median-
 //    smoothed), which follows mild waviness.
+// 5. Where the edge is wavier than a quadratic can follow (near the ends of a
+//    long interface), a whole window's heights can lie above the curve's
+//    tolerance: they would be taken for dendrites and the knot extrapolated,
+//    tens of px off the edge in plain view. But the edge is one smooth line,
+//    while a dendrite rises from it with a step. So the edge is followed along
+//    the interface from the heights within tolerance: the next height is edge
+//    while it stays within 3 σ + `maximumEdgeSlope` × W/2 of the median of the
+//    last W edge heights (W = `edgeContinuationWindow`). A window without
+//    heights within tolerance takes its quantile from these continued heights.
+//    Windows that see the edge within tolerance are measured as before.
 // The interface lies half a pixel beyond the last layer pixel (pixel edges).
+//
+// Example (step 5): the edge rises smoothly from 40 to 60 px over the first 200
+// positions of a 1280-px interface, while the curve stays at 40: with σ = 1 the
+// allowance is 3 + 0.08 × 16 = 4.3 px, the edge departs from the median of its
+// last 32 heights by 0.1 × 16 = 1.6 px, and is followed to the end; a whisker
+// rising 50 px from it is a step of 50 px and is left out.
 //
 // Example: a flat layer 40 px thick along the bottom with a flame 200 px wide
 // at its base on a 768-px edge: windows over the flame have 25th percentiles
@@ -106,6 +122,13 @@ public enum InterfaceDetector {
         /// A pressed pellet's anode surface bows by at most this fraction of the interface length
         /// (the sagitta of the fitted quadratic); more bow would let the curve bend around a flame.
         public var maximumSagittaFraction = 0.05
+        /// The anode's edge is smooth: relative to the fitted curve it rises or falls by at most this
+        /// many px per px along the interface (waviness the quadratic cannot follow). A layer height
+        /// that continues the edge seen beside it within this slope is edge too; a dendrite rises
+        /// from the edge with a step. 0 turns the continuation off.
+        public var maximumEdgeSlope = 0.08
+        /// Edge heights (px along the interface) whose median is the continuation's reference.
+        public var edgeContinuationWindow = 32
         /// Two edge curves are compared by the layer heights within this fraction of the interface
         /// length of them (minus those further below): the edge is the curve most heights rest on.
         public var curveSelectionBandFraction = 0.02
@@ -285,15 +308,23 @@ public enum InterfaceDetector {
         // low quantile of a sloped window is biased by the slope; of the residuals it is not.
         // A window wholly under a dendrite base shows no edge: its knot is interpolated from the
         // knots on either side (the edge runs straight under the base, like a chord).
+        // A window that shows no edge within the tolerance may still show it departing from the
+        // curve without a step (waviness a quadratic cannot follow): those heights measure it.
+        let limit = max(2, p.maximumWaviness * Double(length))
+        let residual = { (u: Int) in Double(heights[u]) - 0.5 - model(Double(u)) }
+        let continued = Self.edgeContinuation(heights, residual: residual, tolerance: tolerance, sigma: sigma,
+                                              limit: limit, parameters: p)
         let measured = us.map { u -> Double? in
             let lo = max(0, Int(saturating: u) - half), hi = min(length - 1, Int(saturating: u) + half)
-            let r = (lo ... hi).filter { heights[$0] > 0 }.map { Double(heights[$0]) - 0.5 - model(Double($0)) }.filter { $0 <= tolerance }
-            return Double(r.count) >= max(Self.minimumEdgePointsPerWindow, p.minimumEdgeShareOfWindow * Double(hi - lo + 1))
-                ? quantile(r, p.detrendedQuantile) : nil
+            let needed = max(Self.minimumEdgePointsPerWindow, p.minimumEdgeShareOfWindow * Double(hi - lo + 1))
+            for seen in [{ (v: Int) in heights[v] > 0 && residual(v) <= tolerance }, { continued[$0] }] {
+                let r = (lo ... hi).filter(seen).map(residual)
+                if Double(r.count) >= needed { return quantile(r, p.detrendedQuantile) }
+            }
+            return nil
         }
         var residuals = Self.interpolatingGaps(us, measured)
         residuals = median3(residuals)
-        let limit = max(2, p.maximumWaviness * Double(length))
         let vs = zip(smooth, residuals).map { $0 + min(limit, max(-limit, $1)) }
         let hidden = Double(measured.filter { $0 == nil }.count) / Double(max(1, measured.count))
         let interface = Interface(side: side, width: width, height: height, knotsU: us, knotsV: vs)
@@ -306,6 +337,43 @@ public enum InterfaceDetector {
             n += 1
         }
         return (interface, hidden, n > 0 ? (sum / Double(n)).squareRoot() : nil)
+    }
+
+    /// Positions whose layer height is the layer's edge: within `tolerance` of the fitted curve
+    /// (the seeds), or reached from seeds along the interface without a step (step 5 of the header).
+    ///
+    /// - Parameters:
+    ///   - residual: height at position u minus the fitted curve, px (positive toward the electrolyte).
+    ///   - sigma: the edge's roughness, px.
+    ///   - limit: the largest departure from the curve a knot may take, px.
+    static func edgeContinuation(_ heights: [Int], residual: (Int) -> Double, tolerance: Double, sigma: Double,
+                                 limit: Double, parameters p: Parameters) -> [Bool] {
+        let n = heights.count
+        let seeds = (0 ..< n).map { heights[$0] > 0 && residual($0) <= tolerance }
+        var edge = seeds
+        guard p.maximumEdgeSlope > 0, tolerance.isFinite, n > 0 else { return edge }
+        let window = max(2, p.edgeContinuationWindow)
+        // The reference lags a flank by window / 2 positions: an edge sloping at the limit stays
+        // within the allowance, a dendrite's flank (steeper) soon leaves it.
+        let allowance = p.dendriteResidualWidths * sigma + p.maximumEdgeSlope * Double(window) / 2
+        for forward in [true, false] {
+            var recent = [Double]()
+            recent.reserveCapacity(2 * window)
+            for u in forward ? Array(0 ..< n) : Array((0 ..< n).reversed()) {
+                let height = Double(heights[u])
+                var accepted = seeds[u]
+                if !accepted, heights[u] > 0, !recent.isEmpty, residual(u) <= limit {
+                    let sorted = recent.suffix(window).sorted()
+                    accepted = abs(height - sorted[sorted.count / 2]) <= allowance
+                    if accepted { edge[u] = true }
+                }
+                if accepted {
+                    recent.append(height)
+                    if recent.count >= 2 * window { recent.removeFirst(window) }
+                }
+            }
+        }
+        return edge
     }
 
     /// Layer heights used by the one-sided fit, at most (evenly spaced along the interface).

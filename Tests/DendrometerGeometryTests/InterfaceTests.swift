@@ -311,3 +311,61 @@ struct InterfaceEdgeResidualTests {
         #expect(try #require(rough.edgeResidualPx) > 3)
     }
 }
+
+@Suite("Interface detection: the edge followed past the fitted curve")
+struct EdgeContinuationTests {
+    /// Layer heights flat at 40 px from u = 200 on; over u < 200 the edge rises smoothly to 60 px
+    /// at u = 0 (slope 0.1), and a whisker (a step of 80 px) stands on it at u = 100 ..< 104.
+    static func wavyEnd(length: Int = 1280) -> [Int] {
+        (0 ..< length).map { u in
+            if (100 ..< 104).contains(u) { return 140 }
+            return u < 200 ? 40 + Int((Double(200 - u) * 0.1).rounded()) : 40
+        }
+    }
+
+    @Test("a smooth departure is followed from the heights on the curve; a whisker's step is not")
+    func followsSmoothDeparture() {
+        let h = Self.wavyEnd()
+        let p = InterfaceDetector.Parameters()
+        let edge = InterfaceDetector.edgeContinuation(h, residual: { Double(h[$0]) - 0.5 - 39.5 }, tolerance: 3, sigma: 1,
+                                                      limit: 25.6, parameters: p)
+        // Seeds: the heights within 3 px of the curve (u ≥ 166); followed down to u = 0 except the whisker.
+        for u in 0 ..< 1280 { #expect(edge[u] == !(100 ..< 104).contains(u), "u=\(u) height \(h[u])") }
+        // Off, only the seeds are edge.
+        var off = p
+        off.maximumEdgeSlope = 0
+        let seeds = InterfaceDetector.edgeContinuation(h, residual: { Double(h[$0]) - 0.5 - 39.5 }, tolerance: 3, sigma: 1,
+                                                       limit: 25.6, parameters: off)
+        #expect(seeds.indices.filter { seeds[$0] } == Array(166 ..< 1280))
+    }
+
+    @Test("a flank steeper than the slope limit is climbed by at most the allowance (3 σ + slope × W/2)")
+    func stopsOnFlank() {
+        // A flame base: flat at 40, then rising at 0.5 px per px from u = 600 to 700, then high.
+        let h = (0 ..< 1280).map { u in u < 600 ? 40 : u < 700 ? 40 + (u - 600) / 2 : 200 }
+        let p = InterfaceDetector.Parameters()
+        let edge = InterfaceDetector.edgeContinuation(h, residual: { Double(h[$0]) - 0.5 - 39.5 }, tolerance: 3, sigma: 1,
+                                                      limit: 25.6, parameters: p)
+        let allowance = 3.0 + p.maximumEdgeSlope * Double(p.edgeContinuationWindow) / 2
+        let climbed = h.indices.filter { edge[$0] && $0 >= 600 }.map { h[$0] }.max() ?? 40
+        #expect(Double(climbed - 40) <= allowance)
+        #expect(!edge[650] && !edge[700] && !edge[1000])
+    }
+
+    @Test("detection: an end of the edge rising 20 px above a flat edge is followed, not extrapolated")
+    func wavyEndDetected() throws {
+        let g: (Double) -> Double = { u in u < 200 ? 40 + (200 - u) * 0.1 : 40 }
+        let mask = anodeMask(width: 1280, height: 300, side: .bottom, layer: g,
+                             bars: [(u: 100, width: 4, height: 80), (u: 500, width: 6, height: 120), (u: 900, width: 5, height: 90)])
+        let i = try #require(InterfaceDetector.detect(in: mask, side: .bottom).interface)
+        var off = InterfaceDetector.Parameters()
+        off.maximumEdgeSlope = 0
+        let old = try #require(InterfaceDetector.detect(in: mask, side: .bottom, parameters: off).interface)
+        // The knots (every 80 px) take a low quantile of their window, so on the sloping end they
+        // sit a few px low; without the continuation the end is extrapolated flat, 20 px low.
+        for u in stride(from: 0, to: 1280, by: 20) {
+            #expect(abs(i.height(atU: Double(u)) - g(Double(u))) <= 6, "u=\(u): \(i.height(atU: Double(u))) against \(g(Double(u)))")
+        }
+        #expect(abs(old.height(atU: 0) - g(0)) >= 15, "without the continuation: \(old.height(atU: 0))")
+    }
+}
