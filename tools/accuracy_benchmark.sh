@@ -6,7 +6,8 @@
 # automatic, and with the facts a scientist knows given (--phase, --anode).
 # Prints the figures of both sets and both modes side by side:
 #   calibration read, anode side right, max and p95 depth within
-#   max(4 px, 5 %), region labels right, short circuit right (own set).
+#   max(4 px, 5 %), region labels right, short circuit right (own set), and how far
+#   the found interface lies from the true one (RMS px, mean over scenes).
 #
 # Usage: tools/accuracy_benchmark.sh [WORKDIR] [--given | --auto]
 #   (release build; about 3 minutes for everything)
@@ -87,14 +88,51 @@ def validation(mode):
                                 sum(1 for r in view if not r["depth_ok"])),
     }
 
+sys.path.insert(0, os.path.join(os.getcwd(), "tools"))
+from validation_benchmark import interface_error
+
+def own_interface(mode):
+    """Mean RMS distance, px, of the found interface from the true one (scenes with the side right)."""
+    rms = []
+    for truth in sorted(f for f in os.listdir(os.path.join(work, "truth")) if f.endswith(".truth.json")):
+        stem = truth[: -len(".truth.json")]
+        t = json.load(open(os.path.join(work, "truth", truth)))
+        path = os.path.join(work, f"results-{mode}", stem + ".json")
+        if not t.get("interface") or not os.path.exists(path):
+            continue
+        found = json.load(open(path))
+        if found.get("anode_side") != t["anode_side"] or not found.get("interface"):
+            continue
+        error = interface_error(found["interface"]["points_px"], t["interface"]["points_px"], t["anode_side"])
+        if error:
+            rms.append(error[0])
+    return rms
+
+def validation_interface(mode):
+    path = os.path.join(work, "validation.json")
+    if not os.path.exists(path):
+        return []
+    return [r["interface_rms_px"] for r in json.load(open(path))
+            if r["mode"] == mode and r.get("interface_rms_px") is not None]
+
 cols = [own("auto"), own("given"), validation("auto"), validation("given")]
+for c, rms in zip(cols, [own_interface("auto"), own_interface("given"),
+                         validation_interface("auto"), validation_interface("given")]):
+    if rms:
+        c["interface RMS, mean px"] = sum(rms) / len(rms)
 rows = ["calibration read", "anode side right", "max depth within tol", "p95 depth within tol", "max and p95 both",
-        "region labels right", "short circuit right", "wrong depth flagged"]
-cell = lambda c, k: (f"{c[k][0]}/{c[k][1]} {100 * c[k][0] / c[k][1]:5.1f} %" if c[k][1] else f"{c[k][0]}/0") if k in c else "-"
+        "region labels right", "short circuit right", "wrong depth flagged", "interface RMS, mean px"]
+def cell(c, k):
+    if k not in c:
+        return "-"
+    if isinstance(c[k], float):
+        return f"{c[k]:.2f} px"
+    return f"{c[k][0]}/{c[k][1]} {100 * c[k][0] / c[k][1]:5.1f} %" if c[k][1] else f"{c[k][0]}/0"
 print(f"{'':24}{'own set (dendrometer-synth)':^36}{'validation split (independent)':^36}")
 print(f"{'':24}{'automatic':>18}{'given':>18}{'automatic':>18}{'given':>18}")
 for k in rows:
     print(f"{k:24}" + "".join(f"{cell(c, k):>18}" for c in cols))
 print("depth tolerance: max(4 px, 5 % of truth); given = the true --phase and --anode;")
-print("wrong depth flagged = scenes with a wrong depth that carry a quality.review reason")
+print("wrong depth flagged = scenes with a wrong depth that carry a quality.review reason;")
+print("interface RMS = distance of the found interface from the true one across the image, scenes with the side right")
 EOF

@@ -10,6 +10,11 @@ not the project's own) has, per scene, ``<id>.tif``, ``<id>_labels.png`` and
 - depth: ``max`` and ``p95`` both within max(4 px, 5 %) of the truth, in px (µm ÷ true pixel size);
 - labels: the label given to each ``regions[].rect_px`` rectangle, passed as a regions file.
 
+Also reported (not part of the split's scoring): how far the found interface lies from the true
+one, ``interface.polyline_px``, across the image (along the rows for a left/right anode, along
+the columns for top/bottom): RMS and largest distance over the polyline's vertices, for scenes
+whose anode side was found right.
+
 Modes (``--mode``, repeatable; default all three):
 
 - ``auto``: no hints;
@@ -38,6 +43,37 @@ MODES = ("auto", "given", "mask")
 
 def depth_ok(got, truth):
     return got is not None and abs(got - truth) <= max(4.0, 0.05 * truth)
+
+
+def interpolate(x, xs, ys):
+    """Piecewise-linear y(x) through (xs, ys) (xs increasing), held constant beyond the ends."""
+    if x <= xs[0]:
+        return ys[0]
+    if x >= xs[-1]:
+        return ys[-1]
+    lo, hi = 0, len(xs) - 1
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if xs[mid] <= x:
+            lo = mid
+        else:
+            hi = mid
+    t = (x - xs[lo]) / (xs[hi] - xs[lo])
+    return ys[lo] + t * (ys[hi] - ys[lo])
+
+
+def interface_error(found, truth, side):
+    """(RMS, largest) distance in px between the found interface's points and the true polyline,
+    measured across the image (x for a left/right anode, y for top/bottom) at the truth's vertices."""
+    along, across = (1, 0) if side in ("left", "right") else (0, 1)
+    pts = sorted((p[along], p[across]) for p in found)
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    if len(xs) < 2:
+        return None
+    errors = [interpolate(v[along], xs, ys) - v[across] for v in truth]
+    if not errors:
+        return None
+    return (sum(e * e for e in errors) / len(errors)) ** 0.5, max(abs(e) for e in errors)
 
 
 def run_scene(binary, data, scene, mode, work, pixel_size_from_truth=False):
@@ -94,6 +130,13 @@ def run_scene(binary, data, scene, mode, work, pixel_size_from_truth=False):
         got = by_name.get(f"r{i}_{r['label']}", {}).get("morphology", {}).get("label")
         labels.append((want, got))
     row["labels"] = labels
+    found = (doc.get("interface") or {}).get("points_px")
+    truth_line = gt["interface"].get("polyline_px")
+    row["interface_rms_px"] = row["interface_max_px"] = None
+    if row["side_ok"] and found and truth_line:
+        error = interface_error(found, truth_line, side)
+        if error:
+            row["interface_rms_px"], row["interface_max_px"] = error
     row["review"] = (doc.get("quality") or {}).get("review", [])
     return row, gt
 
@@ -127,7 +170,9 @@ def main():
                     else:
                         fmt = lambda v: "-" if v is None else f"{v:.1f}"
                         lab = " ".join(f"{w}:{g}" for w, g in row["labels"])
-                        print(f"  {mode:5} {row['id']:34} side {row['side'] or '-':6}{'ok ' if row['side_ok'] else 'BAD'} "
+                        iface = "" if row["interface_rms_px"] is None else \
+                            f"interface rms {row['interface_rms_px']:.1f} max {row['interface_max_px']:.1f} "
+                        print(f"  {mode:5} {row['id']:34} side {row['side'] or '-':6}{'ok ' if row['side_ok'] else 'BAD'} {iface}"
                               f"max {fmt(row['max_px'])}/{row['truth_max_px']:.1f} p95 {fmt(row['p95_px'])}/{row['truth_p95_px']:.1f} "
                               f"{'ok  ' if row['depth_ok'] else 'MISS'} {lab}{' REVIEW' if row['review'] else ''}")
             results += rows
@@ -142,10 +187,14 @@ def main():
             wrong = [r for r in in_view if not r["depth_ok"]]
             flagged_wrong = sum(1 for r in wrong if r["review"])
             flagged_right = sum(1 for r in in_view if r["depth_ok"] and r["review"])
+            rms = sorted(r["interface_rms_px"] for r in in_view if r.get("interface_rms_px") is not None)
+            iface = (f"; interface RMS over {len(rms)} scenes: mean {sum(rms) / len(rms):.2f} px, "
+                     f"median {rms[len(rms) // 2] if len(rms) % 2 else (rms[len(rms) // 2 - 1] + rms[len(rms) // 2]) / 2:.2f} px, "
+                     f"worst {rms[-1]:.1f} px") if rms else ""
             print(f"{mode:5}: calibration {cal}/{len(scenes)}, anode side {side}/{n_view}, "
                   f"depth {depth}/{n_view} ({100 * depth / max(1, n_view):.0f} %), labels {right}/{len(labels)}; "
                   f"review asked on {flagged_wrong}/{len(wrong)} wrong-depth and {flagged_right}/{depth} right-depth scenes"
-                  + (f", {len(rows) - len(ok)} failed" if len(ok) < len(rows) else ""))
+                  + (f", {len(rows) - len(ok)} failed" if len(ok) < len(rows) else "") + iface)
     if a.json_out:
         json.dump(results, open(a.json_out, "w"), indent=1)
 
