@@ -85,6 +85,16 @@ public struct SampledDistances: Sendable {
     /// Sampled pixels.
     public var count: Int { values.count }
 
+    /// The position of raster index `index` among the sampled pixels in raster order (0 ..< count),
+    /// nil when the pixel was not sampled: a dense numbering of a skeleton's pixels.
+    @inline(__always)
+    public func rank(of index: Int) -> Int? {
+        let k = index >> 6, bit = UInt64(index & 63)
+        let word = words[k]
+        guard word & (1 << bit) != 0 else { return nil }
+        return Int(before[k]) + (word & ((1 << bit) &- 1)).nonzeroBitCount
+    }
+
     /// The distance at raster index `index` (y × width + x), px; 0 at a pixel that was not sampled.
     @inline(__always)
     public subscript(index: Int) -> Float {

@@ -20,7 +20,7 @@ struct SampledDistancesTests {
     }
 
     /// Every pixel of a 67 × 3 raster (three 64-bit words and a partial one, rows crossing word
-    /// boundaries) reads back its own value where sampled and 0 elsewhere.
+    /// boundaries) reads back its own value where sampled and 0 elsewhere, and its rank.
     @Test func everyPixelAcrossWordBoundaries() {
         let w = 67, h = 3
         var skeleton = BinaryMask(width: w, height: h)
@@ -35,6 +35,17 @@ struct SampledDistancesTests {
         for i in 0 ..< w * h {
             #expect(d[i] == (skeleton.bits[i] != 0 ? Float(i) + 0.5 : 0), "pixel \(i)")
         }
+        // rank(of:) numbers the sampled pixels 0, 1, 2, … in raster order; nil elsewhere.
+        var next = 0
+        for i in 0 ..< w * h {
+            if skeleton.bits[i] != 0 {
+                #expect(d.rank(of: i) == next, "pixel \(i)")
+                next += 1
+            } else {
+                #expect(d.rank(of: i) == nil, "pixel \(i)")
+            }
+        }
+        #expect(next == d.count)
     }
 
     /// The sampled transform equals the full map at every marked pixel, value for value: random

@@ -156,6 +156,30 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// back: a needle's rounded tip and its edges turn sideways over about the structure
         /// tensor's integration scale ρ.
         public var whiskerTipRestorePx = 3
+        /// Dark (Li) phase from a grey threshold only: remove the cracks that carry on from thin
+        /// whisker tips, wider than the tip (``DendriteAnalysis/separatingTipCracks``).
+        public var separateTipCracks = true
+        /// Widths below are w, the distance from a skeleton pixel to the background (a line
+        /// 2r + 1 px wide has w = r + 1). A whisker's base w is the largest (running median) over
+        /// this many skeleton steps from the anode, px.
+        public var whiskerBaseLengthPx = 30
+        /// w is smoothed along the skeleton by a running median over this many steps (the pixel
+        /// noise of a thresholded edge), px.
+        public var tipWidthWindowPx = 9
+        /// A whisker has thinned to its tip where its w is at most this fraction of its base w (a
+        /// needle tapers; a crack from its side does not start at a neck).
+        public var tipNeckFraction = 0.4
+        /// Beyond the neck, a crack's w is at least this many times the neck's …
+        public var tipCrackWidening = 2.0
+        /// … and exceeds it by at least this many px (a pixel's noise cannot make a crack of a
+        /// 1-px neck) …
+        public var tipCrackMinimumWideningPx = 1.5
+        /// … over at least this many consecutive skeleton steps, px (a crossing or a fork of thin
+        /// whiskers widens for a few px only) …
+        public var tipCrackMinimumLengthPx = 20
+        /// … and at least this share of the skeleton beyond that point is that wide (a crack is
+        /// wide to its end; thin whiskers going on beyond a crossing are not a crack).
+        public var tipCrackWideShare = 0.6
         public init() {}
     }
 

@@ -663,6 +663,14 @@ public enum DendriteAnalysis {
                     dendrites = kept
                 }
             }
+            if parameters.dendrites.separateTipCracks, parameters.dendrites.darkPhaseRootedOnly, let interface = detection.interface {
+                let (kept, removed) = try separatingTipCracks(dendrites, interface: interface, dendrites: parameters.dendrites)
+                if removed > 0 {
+                    setAsideAdding(dendrites.subtracting(kept))
+                    warnings.append("dark phase: \(removed) px of cracks carrying on from thin whisker tips (at least twice as wide as the tip) not counted as Li; keep them with dendrites.separateTipCracks = false")
+                    dendrites = kept
+                }
+            }
         }
 
         if parameters.fragments.remove, let interface = detection.interface {
