@@ -200,28 +200,44 @@ func erosionReference(_ mask: BinaryMask, radius: Int) -> BinaryMask {
 extension BinaryMask {
     /// This mask grown by `steps` 8-connected steps, but only onto pixels of `limit` (same shape):
     /// a geodesic dilation (morphological reconstruction stopped after `steps`). Pixels of this
-    /// mask outside `limit` stay. O(pixels reached), breadth-first from this mask's pixels.
+    /// mask outside `limit` stay. Breadth-first: the first step starts from whichever is smaller,
+    /// this mask's pixels or the pixels it may grow onto (a whisker mask given back its few cut
+    /// pixels), the later ones from the pixels just reached.
     public func growing(within limit: BinaryMask, steps: Int) -> BinaryMask {
         precondition(width == limit.width && height == limit.height, "mask sizes differ")
+        guard steps > 0 else { return self }
         var out = self
+        var seeds = [Int](), open = [Int]()
+        for i in bits.indices {
+            if bits[i] != 0 { seeds.append(i) } else if limit.bits[i] != 0 { open.append(i) }
+        }
+        // Calls `body` with each 8-neighbour index of p.
+        func neighbours(_ p: Int, _ body: (Int) -> Void) {
+            let x = p % width, y = p / width
+            for ny in max(0, y - 1) ... min(height - 1, y + 1) {
+                for nx in max(0, x - 1) ... min(width - 1, x + 1) where nx != x || ny != y { body(ny * width + nx) }
+            }
+        }
         var front = [Int]()
-        for i in bits.indices where bits[i] != 0 { front.append(i) }
-        for _ in 0 ..< max(0, steps) {
+        if open.count < seeds.count {
+            // The open pixels with a neighbour in this mask: the first step, read from their side.
+            for q in open {
+                var touches = false
+                neighbours(q) { if bits[$0] != 0 { touches = true } }
+                if touches { front.append(q) }
+            }
+            for q in front { out.bits[q] = 1 }
+        } else {
+            for p in seeds {
+                neighbours(p) { q in if out.bits[q] == 0 && limit.bits[q] != 0 { out.bits[q] = 1; front.append(q) } }
+            }
+        }
+        for _ in 1 ..< steps {
+            if front.isEmpty { break }
             var next = [Int]()
             for p in front {
-                let x = p % width, y = p / width
-                for dy in -1 ... 1 {
-                    let ny = y + dy
-                    guard ny >= 0, ny < height else { continue }
-                    for dx in -1 ... 1 {
-                        let nx = x + dx
-                        guard nx >= 0, nx < width else { continue }
-                        let q = ny * width + nx
-                        if out.bits[q] == 0 && limit.bits[q] != 0 { out.bits[q] = 1; next.append(q) }
-                    }
-                }
+                neighbours(p) { q in if out.bits[q] == 0 && limit.bits[q] != 0 { out.bits[q] = 1; next.append(q) } }
             }
-            if next.isEmpty { break }
             front = next
         }
         return out

@@ -152,4 +152,37 @@ struct GeodesicGrowthTests {
         #expect(seed.growing(within: limit, steps: 5).rows == ["#####", "....#", "...##"])
         #expect(seed.growing(within: limit, steps: 0) == seed)
     }
+
+    /// Step by step: each step adds the limit's pixels with an 8-neighbour in the mask so far.
+    static func reference(_ seed: BinaryMask, within limit: BinaryMask, steps: Int) -> BinaryMask {
+        var out = seed
+        for _ in 0 ..< steps {
+            var next = out
+            for y in 0 ..< out.height {
+                for x in 0 ..< out.width where out[x, y] == false && limit[x, y] {
+                    var touches = false
+                    for ny in max(0, y - 1) ... min(out.height - 1, y + 1) {
+                        for nx in max(0, x - 1) ... min(out.width - 1, x + 1) where out[nx, ny] { touches = true }
+                    }
+                    if touches { next[x, y] = true }
+                }
+            }
+            out = next
+        }
+        return out
+    }
+
+    @Test("equals step-by-step growth on random masks, from a large seed with little room (grown from the open pixels' side) and from a small seed in a large limit",
+          arguments: [(seedPercent: 70, limitPercent: 80), (seedPercent: 5, limitPercent: 60), (seedPercent: 40, limitPercent: 45)] as [(Int, Int)])
+    func matchesStepByStep(seedPercent: Int, limitPercent: Int) {
+        var rng = SplitMix64(seed: UInt64(seedPercent * 100 + limitPercent))
+        var seed = BinaryMask(width: 37, height: 29), limit = seed
+        for i in seed.bits.indices {
+            if Int(rng.next() % 100) < limitPercent { limit.bits[i] = 1 }
+            if Int(rng.next() % 100) < seedPercent { seed.bits[i] = 1 }
+        }
+        for steps in 0 ... 4 {
+            #expect(seed.growing(within: limit, steps: steps) == Self.reference(seed, within: limit, steps: steps), "\(steps) steps")
+        }
+    }
 }
