@@ -74,3 +74,28 @@ struct TipCracksTests {
         #expect(Self.top(kept) == 420)
     }
 }
+
+@Suite("A skeleton's territory in its mask")
+struct SkeletonTerritoryTests {
+    @Test("the mask nearer to the marked skeleton pixels than to the others is removed, whatever its width")
+    func territory() {
+        // A 3 × 9 bar with its middle row as skeleton; the right four skeleton pixels are marked.
+        let mask = BinaryMask(rows: ["#########", "#########", "#########"])
+        let skeleton = BinaryMask(rows: [".........", "#########", "........."])
+        let marked = [14, 15, 16, 17]   // (5…8, 1)
+        let out = DendriteAnalysis.removingTerritory(of: marked, skeleton: skeleton, from: mask)
+        for y in 0 ..< 3 {
+            for x in 0 ..< 9 {
+                if x <= 4 { #expect(out[x, y], "(\(x), \(y)) kept") }
+                if x >= 6 { #expect(!out[x, y], "(\(x), \(y)) removed") }
+            }
+        }
+        #expect(!out[5, 1])
+        // A wide blob on a short skeleton goes whole, without a per-pixel disk.
+        var blob = BinaryMask(width: 60, height: 60), spine = BinaryMask(width: 60, height: 60)
+        for y in 0 ..< 60 { for x in 0 ..< 60 { blob[x, y] = true } }
+        for x in 10 ..< 50 { spine[x, 30] = true }
+        let gone = DendriteAnalysis.removingTerritory(of: (10 ..< 50).map { 30 * 60 + $0 }, skeleton: spine, from: blob)
+        #expect(gone.area == 0)
+    }
+}

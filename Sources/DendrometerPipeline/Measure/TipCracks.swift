@@ -19,10 +19,10 @@
 // smoothed w stays at least T = max(`tipCrackWidening` × N, N + `tipCrackMinimumWideningPx`)
 // for `tipCrackMinimumLengthPx` steps is a crack when at least `tipCrackWideShare` of
 // the skeleton beyond that point has a smoothed w of T or more (a crack is wide to
-// its end). The crack's skeleton, from where it widened on, and the mask within
-// w + 1 px of it are removed; what stays rooted at the anode is kept, and
-// `whiskerTipRestorePx` px of the removed mask next to it are given back (a tip cut
-// by a disk).
+// its end). The crack's skeleton, from where it widened on, and the part of the
+// mask nearer to it than to the rest of the skeleton are removed; what stays
+// rooted at the anode is kept, and `whiskerTipRestorePx` px of the removed mask
+// next to it are given back.
 //
 // Worked example: a needle 17 px wide at its base (B = 9) tapers to 3 px at its tip
 // (N = 2) 300 px from the anode; a crack 7 px wide (w = 4) carries on for 120 px.
@@ -47,22 +47,45 @@ extension DendriteAnalysis {
         do { distances = try distanceTransform(mask, sampledAt: skeleton) } catch { throw .kernel(error.description) }
         let crack = WhiskerPaths(skeleton: skeleton, distances: distances, interface: interface, parameters: p).tipCracks()
         guard !crack.isEmpty else { return (mask, 0) }
-        // The mask within each crack pixel's w + 1 px.
-        var cleared = mask
-        let w = mask.width, h = mask.height
-        for i in crack {
-            let x = i % w, y = i / w
-            let r = Double(distances[i]) + 1, reach = Int(r.rounded(.up))
-            for yy in max(0, y - reach) ... min(h - 1, y + reach) {
-                for xx in max(0, x - reach) ... min(w - 1, x + reach) {
-                    let dx = Double(xx - x), dy = Double(yy - y)
-                    if dx * dx + dy * dy <= r * r { cleared.bits[yy * w + xx] = 0 }
-                }
-            }
-        }
+        let cleared = Self.removingTerritory(of: crack, skeleton: skeleton, from: mask)
         let rooted = keepingRooted(cleared, interface: interface, tolerancePx: p.rootTolerancePx).mask
         let kept = rooted.growing(within: mask, steps: p.whiskerTipRestorePx)
         return (kept, mask.area - kept.area)
+    }
+}
+
+extension DendriteAnalysis {
+    /// `mask` without the pixels nearer (in 8-connected steps through the mask) to the skeleton
+    /// pixels `marked` (raster indices) than to the rest of `skeleton`: each skeleton pixel claims
+    /// the mask around it breadth first, ties to the pixel first in raster order. O(mask pixels),
+    /// whatever the widths.
+    static func removingTerritory(of marked: [Int], skeleton: BinaryMask, from mask: BinaryMask) -> BinaryMask {
+        let w = mask.width, h = mask.height
+        // 0 background, 1 unclaimed mask, 2 kept skeleton's, 3 marked skeleton's.
+        var claim = mask.bits
+        for i in marked { claim[i] = 3 }
+        var front = [Int]()
+        for i in skeleton.bits.indices where skeleton.bits[i] != 0 {
+            if claim[i] != 3 { claim[i] = 2 }
+            front.append(i)
+        }
+        var next = [Int]()
+        while !front.isEmpty {
+            next.removeAll(keepingCapacity: true)
+            for p in front {
+                let x = p % w, y = p / w, owner = claim[p]
+                for ny in max(0, y - 1) ... min(h - 1, y + 1) {
+                    for nx in max(0, x - 1) ... min(w - 1, x + 1) where claim[ny * w + nx] == 1 {
+                        claim[ny * w + nx] = owner
+                        next.append(ny * w + nx)
+                    }
+                }
+            }
+            swap(&front, &next)
+        }
+        var out = mask
+        for i in claim.indices where claim[i] == 3 { out.bits[i] = 0 }
+        return out
     }
 }
 
