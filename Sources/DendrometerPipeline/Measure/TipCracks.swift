@@ -102,109 +102,137 @@ struct WhiskerPaths {
 
     /// Raster indices of the skeleton pixels that belong to cracks carrying on from whisker tips.
     func tipCracks() -> [Int] {
-        let w = skeleton.width, h = skeleton.height, n = distances.count
-        guard n > 0 else { return [] }
-        // Skeleton pixels, numbered in raster order (the rank of each among the samples).
+        let tree = rootedTree()
+        guard !tree.order.isEmpty else { return [] }
+        let paths = widthsAlongPaths(tree)
+        return crackSkeleton(tree, paths)
+    }
+
+    /// The skeleton's pixels (raster order, numbered as `distances` ranks them), their w, and a
+    /// breadth-first tree grown from the pixels whose disk reaches the interface.
+    struct Tree {
         var pixel = [Int](), width = [Float]()
-        pixel.reserveCapacity(n); width.reserveCapacity(n)
-        for i in skeleton.bits.indices where skeleton.bits[i] != 0 {
-            pixel.append(i)
-            width.append(distances[i])
-        }
-        // Breadth-first from the pixels whose disk reaches the interface.
-        let unvisited: Int32 = -2, root: Int32 = -1
-        var parent = [Int32](repeating: unvisited, count: n)
+        /// Parent of each pixel; `root` for the pixels at the interface, `unvisited` off the tree.
+        var parent = [Int32]()
+        /// The tree's pixels in breadth-first order.
         var order = [Int32]()
-        order.reserveCapacity(n)
+        static let root: Int32 = -1, unvisited: Int32 = -2
+    }
+
+    func rootedTree() -> Tree {
+        let w = skeleton.width, h = skeleton.height, n = distances.count
+        var t = Tree()
+        t.pixel.reserveCapacity(n); t.width.reserveCapacity(n)
+        for i in skeleton.bits.indices where skeleton.bits[i] != 0 {
+            t.pixel.append(i)
+            t.width.append(distances[i])
+        }
+        t.parent = [Int32](repeating: Tree.unvisited, count: n)
+        t.order.reserveCapacity(n)
         for k in 0 ..< n {
-            let x = pixel[k] % w, y = pixel[k] / w
-            if interface.depth(x: Double(x), y: Double(y)) - Double(width[k]) <= p.rootTolerancePx {
-                parent[k] = root
-                order.append(Int32(k))
+            let x = t.pixel[k] % w, y = t.pixel[k] / w
+            if interface.depth(x: Double(x), y: Double(y)) - Double(t.width[k]) <= p.rootTolerancePx {
+                t.parent[k] = Tree.root
+                t.order.append(Int32(k))
             }
         }
         var head = 0
-        while head < order.count {
-            let k = Int(order[head]); head += 1
-            let x = pixel[k] % w, y = pixel[k] / w
-            for dy in -1 ... 1 {
-                for dx in -1 ... 1 where dx != 0 || dy != 0 {
-                    let xx = x + dx, yy = y + dy
-                    guard xx >= 0, xx < w, yy >= 0, yy < h, let m = distances.rank(of: yy * w + xx),
-                          parent[m] == unvisited else { continue }
-                    parent[m] = Int32(k)
-                    order.append(Int32(m))
+        while head < t.order.count {
+            let k = Int(t.order[head]); head += 1
+            let x = t.pixel[k] % w, y = t.pixel[k] / w
+            for yy in max(0, y - 1) ... min(h - 1, y + 1) {
+                for xx in max(0, x - 1) ... min(w - 1, x + 1) where xx != x || yy != y {
+                    guard let m = distances.rank(of: yy * w + xx), t.parent[m] == Tree.unvisited else { continue }
+                    t.parent[m] = Int32(k)
+                    t.order.append(Int32(m))
                 }
             }
         }
-        // Along each path: steps from the root, base w, narrowest neck w, length of the
-        // current wide run, and whether a crack has begun.
+        return t
+    }
+
+    /// Per tree pixel: the smoothed w, the neck's w on its path (∞ before a neck) and whether a
+    /// crack has begun on it (the header's rule).
+    struct PathWidths {
+        var smoothed: [Float], neck: [Float], cracked: [Bool]
+    }
+
+    func widthsAlongPaths(_ t: Tree) -> PathWidths {
+        let n = t.pixel.count
         let window = min(max(1, p.tipWidthWindowPx), n)
         var steps = [Int32](repeating: 0, count: n), base = [Float](repeating: 0, count: n)
-        var neck = [Float](repeating: .infinity, count: n), run = [Int32](repeating: 0, count: n)
-        var cracked = [Bool](repeating: false, count: n), smoothedWidth = [Float](repeating: 0, count: n)
+        var run = [Int32](repeating: 0, count: n)
+        var out = PathWidths(smoothed: [Float](repeating: 0, count: n), neck: [Float](repeating: .infinity, count: n),
+                             cracked: [Bool](repeating: false, count: n))
         var recent = [Float]()
         recent.reserveCapacity(window)
-        for o in order {
+        for o in t.order {
             let k = Int(o)
             // Running median of the last `window` values of w on the path to k.
             recent.removeAll(keepingCapacity: true)
             var q = k
             while recent.count < window {
-                recent.append(width[q])
-                guard parent[q] >= 0 else { break }
-                q = Int(parent[q])
+                recent.append(t.width[q])
+                guard t.parent[q] >= 0 else { break }
+                q = Int(t.parent[q])
             }
             recent.sort()
             let smoothed = recent[recent.count / 2]
-            smoothedWidth[k] = smoothed
-            guard parent[k] >= 0 else {
+            out.smoothed[k] = smoothed
+            guard t.parent[k] >= 0 else {
                 steps[k] = 1; base[k] = smoothed
                 continue
             }
-            let up = Int(parent[k])
+            let up = Int(t.parent[k])
             steps[k] = steps[up] + 1
             base[k] = Int(steps[k]) <= p.whiskerBaseLengthPx ? max(base[up], smoothed) : base[up]
-            neck[k] = neck[up]; run[k] = run[up]; cracked[k] = cracked[up]
-            guard !cracked[k] else { continue }
+            out.neck[k] = out.neck[up]; run[k] = run[up]; out.cracked[k] = out.cracked[up]
+            guard !out.cracked[k] else { continue }
             if Int(steps[k]) > p.whiskerBaseLengthPx, Double(smoothed) <= p.tipNeckFraction * Double(base[k]) {
-                neck[k] = min(neck[k], smoothed)
+                out.neck[k] = min(out.neck[k], smoothed)
             }
-            if neck[k].isFinite {
-                run[k] = Double(smoothed) >= crackThreshold(neck: neck[k]) ? run[k] + 1 : 0
-                if Int(run[k]) >= p.tipCrackMinimumLengthPx { cracked[k] = true }
+            if out.neck[k].isFinite {
+                run[k] = Double(smoothed) >= crackThreshold(neck: out.neck[k]) ? run[k] + 1 : 0
+                if Int(run[k]) >= p.tipCrackMinimumLengthPx { out.cracked[k] = true }
             }
         }
-        // Where a crack begins, it must be wide over most of what lies beyond.
+        return out
+    }
+
+    /// Raster indices of the skeleton of every crack: from each point where a crack began, all
+    /// that lies beyond when enough of it is wide, and the stretch back to where it widened.
+    func crackSkeleton(_ t: Tree, _ paths: PathWidths) -> [Int] {
+        let n = t.pixel.count
+        // Children of each tree pixel, in one array (childStart[k] ..< childStart[k + 1]).
         var childStart = [Int32](repeating: 0, count: n + 1)
-        for k in 0 ..< n where parent[k] >= 0 { childStart[Int(parent[k]) + 1] += 1 }
+        for k in 0 ..< n where t.parent[k] >= 0 { childStart[Int(t.parent[k]) + 1] += 1 }
         for k in 0 ..< n { childStart[k + 1] += childStart[k] }
         var fill = Array(childStart.dropLast()), children = [Int32](repeating: 0, count: Int(childStart[n]))
-        for k in 0 ..< n where parent[k] >= 0 {
-            let up = Int(parent[k])
+        for k in 0 ..< n where t.parent[k] >= 0 {
+            let up = Int(t.parent[k])
             children[Int(fill[up])] = Int32(k); fill[up] += 1
         }
-        var crack = [Int]()
-        var subtree = [Int]()
-        for o in order {
+        let window = min(max(1, p.tipWidthWindowPx), n)
+        var crack = [Int](), subtree = [Int](), stack = [Int]()
+        for o in t.order {
             let k = Int(o)
-            guard cracked[k], parent[k] >= 0, !cracked[Int(parent[k])] else { continue }
-            let threshold = crackThreshold(neck: neck[k])
+            guard paths.cracked[k], t.parent[k] >= 0, !paths.cracked[Int(t.parent[k])] else { continue }
+            let threshold = crackThreshold(neck: paths.neck[k])
             subtree.removeAll(keepingCapacity: true)
-            var stack = [k]
+            stack.append(k)
             while let s = stack.popLast() {
                 subtree.append(s)
                 for c in childStart[s] ..< childStart[s + 1] { stack.append(Int(children[Int(c)])) }
             }
-            let wide = subtree.filter { Double(smoothedWidth[$0]) >= threshold }.count
+            let wide = subtree.filter { Double(paths.smoothed[$0]) >= threshold }.count
             guard Double(wide) >= p.tipCrackWideShare * Double(subtree.count) else { continue }
-            crack += subtree.map { pixel[$0] }
+            crack += subtree.map { t.pixel[$0] }
             // The wide run began tipCrackMinimumLengthPx steps back, seen half a window late.
             var q = k
             for _ in 0 ..< max(0, p.tipCrackMinimumLengthPx + window / 2) {
-                guard parent[q] >= 0 else { break }
-                q = Int(parent[q])
-                crack.append(pixel[q])
+                guard t.parent[q] >= 0 else { break }
+                q = Int(t.parent[q])
+                crack.append(t.pixel[q])
             }
         }
         return crack

@@ -667,7 +667,7 @@ public enum DendriteAnalysis {
                 let (kept, removed) = try separatingTipCracks(dendrites, interface: interface, dendrites: parameters.dendrites)
                 if removed > 0 {
                     setAsideAdding(dendrites.subtracting(kept))
-                    warnings.append("dark phase: \(removed) px of cracks carrying on from thin whisker tips (at least twice as wide as the tip) not counted as Li; keep them with dendrites.separateTipCracks = false")
+                    warnings.append("dark phase: \(removed) px of cracks carrying on from thin whisker tips (wider than the tip they start from) not counted as Li; keep them with dendrites.separateTipCracks = false")
                     dendrites = kept
                 }
             }
