@@ -352,7 +352,7 @@ public enum InterfaceDetector {
         let seeds = (0 ..< n).map { heights[$0] > 0 && residual($0) <= tolerance }
         var edge = seeds
         guard p.maximumEdgeSlope > 0, tolerance.isFinite, n > 0 else { return edge }
-        let window = max(2, p.edgeContinuationWindow)
+        let window = min(max(2, p.edgeContinuationWindow), max(2, n))
         // The reference lags a flank by window / 2 positions: an edge sloping at the limit stays
         // within the allowance, a dendrite's flank (steeper) soon leaves it.
         let allowance = p.dendriteResidualWidths * sigma + p.maximumEdgeSlope * Double(window) / 2

@@ -339,6 +339,19 @@ struct EdgeContinuationTests {
         #expect(seeds.indices.filter { seeds[$0] } == Array(166 ..< 1280))
     }
 
+    @Test("absurd windows from a parameter file neither trap nor allocate: a window longer than the interface is the interface")
+    func absurdWindow() {
+        let h = Self.wavyEnd()
+        var p = InterfaceDetector.Parameters()
+        p.edgeContinuationWindow = Int.max
+        let huge = InterfaceDetector.edgeContinuation(h, residual: { Double(h[$0]) - 0.5 - 39.5 }, tolerance: 3, sigma: 1,
+                                                      limit: 25.6, parameters: p)
+        p.edgeContinuationWindow = h.count
+        let whole = InterfaceDetector.edgeContinuation(h, residual: { Double(h[$0]) - 0.5 - 39.5 }, tolerance: 3, sigma: 1,
+                                                       limit: 25.6, parameters: p)
+        #expect(huge == whole)
+    }
+
     @Test("a flank steeper than the slope limit is climbed by at most the allowance (3 σ + slope × W/2)")
     func stopsOnFlank() {
         // A flame base: flat at 40, then rising at 0.5 px per px from u = 600 to 700, then high.

@@ -41,6 +41,19 @@ struct TipCracksTests {
         #expect(removed == m.area - kept.area && removed >= 7 * 110)
     }
 
+    @Test("absurd lengths and windows from a parameter file neither trap nor allocate")
+    func absurdParameters() throws {
+        var m = Self.frame.mask()
+        Self.needle(&m, tip: 310, base: 8, tipHalfWidth: 1)
+        Self.frame.paint(&m, u: 37 ... 43, v: 311 ... 430)
+        var p = AnalysisParameters.Dendrites()
+        p.tipCrackMinimumLengthPx = Int.max
+        p.tipWidthWindowPx = Int.max
+        p.whiskerBaseLengthPx = Int.max
+        let (kept, removed) = try DendriteAnalysis.separatingTipCracks(m, interface: Self.frame.interface, dendrites: p)
+        #expect(removed == 0 && kept == m)
+    }
+
     @Test("a needle without a crack, and a whisker of constant width, lose nothing")
     func whiskersStay() throws {
         var needle = Self.frame.mask()

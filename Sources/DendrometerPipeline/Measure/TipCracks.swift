@@ -229,7 +229,7 @@ struct WhiskerPaths {
             crack += subtree.map { t.pixel[$0] }
             // The wide run began tipCrackMinimumLengthPx steps back, seen half a window late.
             var q = k
-            for _ in 0 ..< max(0, p.tipCrackMinimumLengthPx + window / 2) {
+            for _ in 0 ..< max(0, min(p.tipCrackMinimumLengthPx, n) + window / 2) {
                 guard t.parent[q] >= 0 else { break }
                 q = Int(t.parent[q])
                 crack.append(t.pixel[q])
