@@ -207,9 +207,10 @@ extension BinaryMask {
         precondition(width == limit.width && height == limit.height, "mask sizes differ")
         guard steps > 0 else { return self }
         var out = self
-        var seeds = [Int](), open = [Int]()
+        // How many pixels it starts from and how many it may grow onto (the fewer are listed).
+        var seedCount = 0, openCount = 0
         for i in bits.indices {
-            if bits[i] != 0 { seeds.append(i) } else if limit.bits[i] != 0 { open.append(i) }
+            if bits[i] != 0 { seedCount += 1 } else if limit.bits[i] != 0 { openCount += 1 }
         }
         // Calls `body` with each 8-neighbour index of p.
         func neighbours(_ p: Int, _ body: (Int) -> Void) {
@@ -219,16 +220,16 @@ extension BinaryMask {
             }
         }
         var front = [Int]()
-        if open.count < seeds.count {
+        if openCount < seedCount {
             // The open pixels with a neighbour in this mask: the first step, read from their side.
-            for q in open {
+            for q in bits.indices where bits[q] == 0 && limit.bits[q] != 0 {
                 var touches = false
                 neighbours(q) { if bits[$0] != 0 { touches = true } }
                 if touches { front.append(q) }
             }
             for q in front { out.bits[q] = 1 }
         } else {
-            for p in seeds {
+            for p in bits.indices where bits[p] != 0 {
                 neighbours(p) { q in if out.bits[q] == 0 && limit.bits[q] != 0 { out.bits[q] = 1; front.append(q) } }
             }
         }
