@@ -39,17 +39,22 @@ extension DendriteAnalysis {
         let margin = Int(saturating: (3 * orientation.rhoPx + 4 * orientation.sigmaPx).rounded(.up)) + 2
         let work = PixelRect(x: box.x - margin, y: box.y - margin, width: box.width + 2 * margin, height: box.height + 2 * margin)
             .clipped(toWidth: mask.width, height: mask.height)
-        let angles = try relativeOrientation(mask, interface: interface, parameters: orientation, within: work)
         var core = mask
         let limit = Float(p.whiskerMaximumTiltDegrees)
         // The mask ends at the interface, and within the tensor's footprint of it that straight
         // edge, not the whisker, sets the local direction: a thin whisker's base would read as
         // sideways and the whisker lose its root. No cut there.
         let baseBand = whiskerBaseBandPx(orientation)
-        for px in angles.pixels where abs(px.degrees - 90) > limit {
-            let (x, y) = angles.position(px)
-            if interface.depth(x: Double(x), y: Double(y)) < baseBand { continue }
-            core.bits[y * mask.width + x] = 0
+        try core.bits.withUnsafeMutableBufferPointer { (bits: inout UnsafeMutableBufferPointer<UInt8>) throws(AnalysisError) in
+            let out = SendablePointer(bits.baseAddress!)
+            // Each row piece clears pixels of its own row only.
+            try forEachOrientedRowPiece(mask, interface: interface, parameters: orientation, within: work) { y, pixels in
+                for px in pixels where abs(px.degrees - 90) > limit {
+                    let x = work.x + Int(px.index) % work.width
+                    if interface.depth(x: Double(x), y: Double(y)) < baseBand { continue }
+                    out.base[y * mask.width + x] = 0
+                }
+            }
         }
         let rooted = keepingRooted(core, interface: interface, tolerancePx: p.rootTolerancePx).mask
         let kept = rooted.growing(within: mask, steps: p.whiskerTipRestorePx)

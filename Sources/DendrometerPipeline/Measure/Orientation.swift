@@ -5,6 +5,13 @@
 // gives 0° lateral (parallel to the interface) … 90° vertical. Doubled angles
 // average axial data. Example: a stripe running along a 5°-tilted interface at
 // 5° on screen has relative angle 0° (lateral); a needle at 95° is vertical.
+//
+// The per-pixel angles are never stored: the tensor streams row piece by row
+// piece, and each piece's pixels go straight into the running sums of every
+// region that holds them (``OrientationTally``). The weighted sums are kept in
+// fixed point (``FixedPointSum``), so they add in any order to the same value:
+// the statistics do not depend on the number of threads or on which thread
+// took which piece, and a dense 4096² field needs no 16 bytes per dendrite pixel.
 
 import DendrometerCore
 import DendrometerFilters
@@ -12,11 +19,10 @@ import DendrometerGeometry
 import Foundation
 
 extension DendriteAnalysis {
-    /// One dendrite pixel with a defined orientation (16 bytes: a dense 4096² field has three to
-    /// five million of them).
+    /// One dendrite pixel with a defined orientation.
     struct OrientedPixel {
-        /// Raster index of the pixel in the window the angles were computed in
-        /// (``RelativeAngles/window``): (y − window.y) × window.width + (x − window.x).
+        /// Raster index of the pixel in the window the angles were computed in:
+        /// (y − window.y) × window.width + (x − window.x).
         var index: UInt32
         /// Angle relative to the local interface direction, degrees in [0, 180).
         var degrees: Float
@@ -31,118 +37,148 @@ extension DendriteAnalysis {
         }
     }
 
-    /// Orientation of the dendrite structure relative to the interface, per oriented pixel.
-    struct RelativeAngles {
-        /// The oriented pixels in raster order.
-        var pixels: [OrientedPixel]
-        /// The window the pixels' indices refer to, field coordinates.
-        var window: PixelRect
-        var sigma: Double
-        var rho: Double
-        /// Lateral / vertical tolerance, degrees.
-        var tolerance: Double
+    /// A sum of reals kept as an integer count of 2⁻⁴⁰ steps (128 bits), so that it is the same
+    /// whatever the order of the additions. Each term is truncated to a whole step (≤ 1e-12 each:
+    /// three million terms move a sum by less than 3e-6, far below what the statistics print as
+    /// meaningful); terms beyond ±2²² (weights are coherence × tensor energy, below 1 for a 0/1
+    /// mask) are clamped there and NaN counts as 0, so no input traps.
+    struct FixedPointSum: Equatable {
+        static let scale = 0x1p40
+        static let limit = 0x1p62
+        private(set) var steps: Int128 = 0
 
-        /// Field coordinates of `pixel`, px.
-        @inline(__always) func position(_ pixel: OrientedPixel) -> (x: Int, y: Int) {
-            let i = Int(pixel.index)
-            return (window.x + i % window.width, window.y + i / window.width)
+        /// `x` in whole steps, truncated toward zero and clamped (NaN: 0).
+        @inline(__always) static func steps(_ x: Double) -> Int64 {
+            let q = x * scale
+            return Int64(q.magnitude < limit ? q : q > 0 ? limit : q < 0 ? -limit : 0)
         }
 
-        /// Statistics over the oriented pixels, optionally only those of `region`.
-        func statistics(in region: RegionMask?) -> OrientationStatistics {
-            statistics(in: [region])[0]
-        }
+        @inline(__always) mutating func add(_ x: Double) { add(steps: Self.steps(x)) }
+        @inline(__always) mutating func add(steps: Int64) { self.steps &+= Int128(steps) }
+        @inline(__always) mutating func add(_ other: FixedPointSum) { steps &+= other.steps }
 
-        /// Running sums of one set of oriented pixels.
-        private struct Sums {
-            var hist = [Double](repeating: 0, count: OrientationHistogram.binCount)
-            var n = 0, lateral = 0, vertical = 0
-            var c2 = 0.0, s2 = 0.0, coh = 0.0, wsum = 0.0
-        }
+        var value: Double { Double(steps) / Self.scale }
+    }
 
-        /// Statistics over the oriented pixels of each of `regions` (nil: all of them): each
-        /// pixel's doubled angle is computed once (in parallel), then each region's sums are taken
-        /// over its own pixels in raster order (regions in parallel), the order a pass over that
-        /// region alone takes, so the sums are the same whatever the regions and threads.
-        func statistics(in regions: [RegionMask?]) -> [OrientationStatistics] {
-            // Raster order: a region's rows are one contiguous run of pixels.
-            let spans = regions.map { region -> Range<Int> in
-                guard let b = region?.bbox else { return 0 ..< pixels.count }
-                let lo = firstIndex(atOrBelowRow: b.y)
-                return lo ..< max(lo, firstIndex(atOrBelowRow: b.y + b.height))
-            }
-            let first = spans.map(\.lowerBound).min() ?? 0, last = spans.map(\.upperBound).max() ?? 0
-            guard first < last else { return regions.map { _ in finished(Sums()) } }
-            let doubled = pixels.withUnsafeBufferPointer { px in
-                let base = SendableConstPointer(px.baseAddress! + first)
-                return [(cos: Float, sin: Float)](unsafeUninitializedCapacity: last - first) { out, initialized in
-                    let dst = SendablePointer(out.baseAddress!)
-                    parallelBands(last - first, minimumPerBand: 65_536) { range in
-                        for k in range { (dst.base + k).initialize(to: base.base[k].doubledAngle) }
-                    }
-                    initialized = last - first
-                }
-            }
-            return parallelBandResults(regions.count, minimumPerBand: 1, initial: { [OrientationStatistics]() }) { range, out in
-                for r in range {
-                    var s = Sums()
-                    pixels.withUnsafeBufferPointer { px in
-                        for k in spans[r] {
-                            let p = px[k]
-                            if let region = regions[r] {
-                                let (x, y) = position(p)
-                                if !region.contains(x: x, y: y) { continue }
-                            }
-                            s.n += 1
-                            let d = Double(p.degrees)
-                            s.hist[OrientationHistogram.bin(degrees: d)] += 1
-                            if d <= tolerance || d >= 180 - tolerance { s.lateral += 1 }
-                            if d >= 90 - tolerance && d <= 90 + tolerance { s.vertical += 1 }
-                            let w = Double(p.weight), a = doubled[k - first]
-                            s.c2 += w * Double(a.cos)
-                            s.s2 += w * Double(a.sin)
-                            s.coh += w * Double(p.coherence)
-                            s.wsum += w
-                        }
-                    }
-                    out.append(finished(s))
-                }
-            }.flatMap { $0 }
-        }
+    /// What one oriented pixel adds to a tally, computed once however many regions hold it.
+    struct PixelContribution {
+        /// Field column, px.
+        var x: Int
+        var bin: Int
+        var lateral: Bool, vertical: Bool
+        /// weight × cos 2θ, weight × sin 2θ, weight × coherence and weight, in ``FixedPointSum`` steps.
+        var weightedCos: Int64, weightedSin: Int64, weightedCoherence: Int64, weight: Int64
 
-        private func finished(_ s: Sums) -> OrientationStatistics {
-            var dominant = atan2(s.s2, s.c2) * 90 / .pi
-            if dominant < 0 { dominant += 180 }
-            return OrientationStatistics(
-                dominantDegrees: s.n > 0 ? dominant : 0, coherence: s.wsum > 0 ? s.coh / s.wsum : 0,
-                lateralFraction: s.n > 0 ? Double(s.lateral) / Double(s.n) : 0,
-                verticalFraction: s.n > 0 ? Double(s.vertical) / Double(s.n) : 0,
-                histogram: s.hist.map { s.n > 0 ? $0 / Double(s.n) : 0 }, sigmaPx: sigma, rhoPx: rho, pixels: s.n)
-        }
-
-        /// Index of the first oriented pixel on row `y` or below (`pixels.count` if none).
-        func firstIndex(atOrBelowRow y: Int) -> Int {
-            let row = min(max(0, y - window.y), window.height)
-            let first = row * window.width   // the window's raster index where row `y` begins
-            var lo = 0, hi = pixels.count
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if Int(pixels[mid].index) < first { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
+        /// `p` (in `window`) with lateral / vertical `tolerance` in degrees.
+        @inline(__always) init(_ p: OrientedPixel, window: PixelRect, tolerance: Double) {
+            x = window.x + Int(p.index) % window.width
+            let d = Double(p.degrees)
+            bin = OrientationHistogram.bin(degrees: d)
+            lateral = d <= tolerance || d >= 180 - tolerance
+            vertical = d >= 90 - tolerance && d <= 90 + tolerance
+            let w = Double(p.weight), a = p.doubledAngle
+            weightedCos = FixedPointSum.steps(w * Double(a.cos))
+            weightedSin = FixedPointSum.steps(w * Double(a.sin))
+            weightedCoherence = FixedPointSum.steps(w * Double(p.coherence))
+            weight = FixedPointSum.steps(w)
         }
     }
 
-    /// Per-pixel relative orientation; the structure tensor is evaluated on `work`
-    /// (a sub-rectangle holding every dendrite pixel with a ≥ 3ρ margin).
-    ///
-    /// Memory: the tensor streams row piece by row piece (``forEachStructureTensorRow``), never as
-    /// full planes. The result array is sized by the mask's pixel count per row piece (an upper
-    /// bound: a pixel needs energy above the floor to be oriented); each piece writes its pixels
-    /// from its own offset, and one in-place pass then closes the gaps, keeping raster order.
-    /// `crop`, when given, is `dendrites.cropped(to: work)` already made by the caller (not copied again).
-    static func relativeOrientation(_ dendrites: BinaryMask, interface: Interface?, parameters p: AnalysisParameters.Orientation,
-                                    within work: PixelRect, crop: BinaryMask? = nil) throws(AnalysisError) -> RelativeAngles {
+    /// Running sums of the oriented pixels of one region (no heap storage: a row piece keeps one
+    /// per region on the stack).
+    struct OrientationTally: Equatable {
+        var histogram = InlineArray<18, Int>(repeating: 0)
+        var pixels = 0, lateral = 0, vertical = 0
+        var weightedCos = FixedPointSum(), weightedSin = FixedPointSum()
+        var weightedCoherence = FixedPointSum(), weight = FixedPointSum()
+
+        static func == (a: Self, b: Self) -> Bool {
+            a.histogram.indices.allSatisfy { a.histogram[$0] == b.histogram[$0] } && a.pixels == b.pixels && a.lateral == b.lateral
+                && a.vertical == b.vertical && a.weightedCos == b.weightedCos && a.weightedSin == b.weightedSin
+                && a.weightedCoherence == b.weightedCoherence && a.weight == b.weight
+        }
+
+        @inline(__always) mutating func add(_ c: PixelContribution) {
+            pixels += 1
+            histogram[c.bin] += 1
+            if c.lateral { lateral += 1 }
+            if c.vertical { vertical += 1 }
+            weightedCos.add(steps: c.weightedCos); weightedSin.add(steps: c.weightedSin)
+            weightedCoherence.add(steps: c.weightedCoherence); weight.add(steps: c.weight)
+        }
+
+        mutating func add(_ other: OrientationTally) {
+            for k in histogram.indices { histogram[k] += other.histogram[k] }
+            pixels += other.pixels; lateral += other.lateral; vertical += other.vertical
+            weightedCos.add(other.weightedCos); weightedSin.add(other.weightedSin)
+            weightedCoherence.add(other.weightedCoherence); weight.add(other.weight)
+        }
+
+        func statistics(sigma: Double, rho: Double) -> OrientationStatistics {
+            let c2 = weightedCos.value, s2 = weightedSin.value, wsum = weight.value
+            var dominant = atan2(s2, c2) * 90 / .pi
+            if dominant < 0 { dominant += 180 }
+            let n = Double(pixels)
+            return OrientationStatistics(
+                dominantDegrees: pixels > 0 ? dominant : 0, coherence: wsum > 0 ? weightedCoherence.value / wsum : 0,
+                lateralFraction: pixels > 0 ? Double(lateral) / n : 0, verticalFraction: pixels > 0 ? Double(vertical) / n : 0,
+                histogram: histogram.indices.map { pixels > 0 ? Double(histogram[$0]) / n : 0 }, sigmaPx: sigma, rhoPx: rho, pixels: pixels)
+        }
+    }
+
+    /// Adds the oriented pixels of one row piece (`pixels`, indices in `window`, all on field row
+    /// `y`) to the tally of every region that holds them (`nil`: every pixel); `tallies` has one
+    /// per region.
+    static func tally(_ pixels: UnsafeBufferPointer<OrientedPixel>, row y: Int, window: PixelRect, regions: [RegionMask?],
+                      tolerance: Double, into tallies: UnsafeMutableBufferPointer<OrientationTally>) {
+        withUnsafeTemporaryAllocation(of: PixelContribution.self, capacity: pixels.count) { terms in
+            for (k, p) in pixels.enumerated() { terms.initializeElement(at: k, to: PixelContribution(p, window: window, tolerance: tolerance)) }
+            for (r, region) in regions.enumerated() {
+                guard let region else {
+                    for c in terms { tallies[r].add(c) }
+                    continue
+                }
+                let box = region.bbox
+                guard y >= box.y, y < box.y + box.height else { continue }
+                region.local.bits.withUnsafeBufferPointer { bits in
+                    let row = (y - box.y) * box.width - box.x
+                    for c in terms where c.x >= box.x && c.x < box.x + box.width && bits[row + c.x] != 0 { tallies[r].add(c) }
+                }
+            }
+            _ = terms.deinitialize()
+        }
+    }
+
+    /// Orientation statistics relative to the interface of the dendrite pixels in each of
+    /// `regions` (`nil`: all of them), from one streaming pass of the structure tensor over
+    /// `work` (a sub-rectangle holding every dendrite pixel with a ≥ 3ρ margin). `crop`, when
+    /// given, is `dendrites.cropped(to: work)` already made by the caller.
+    static func relativeOrientationStatistics(_ dendrites: BinaryMask, interface: Interface?, parameters p: AnalysisParameters.Orientation,
+                                              within work: PixelRect, crop: BinaryMask? = nil,
+                                              regions: [RegionMask?]) throws(AnalysisError) -> [OrientationStatistics] {
+        let lock = NSLock()
+        var total = [OrientationTally](repeating: OrientationTally(), count: regions.count)
+        try forEachOrientedRowPiece(dendrites, interface: interface, parameters: p, within: work, crop: crop) { y, pixels in
+            withUnsafeTemporaryAllocation(of: OrientationTally.self, capacity: regions.count) { piece in
+                piece.initialize(repeating: OrientationTally())
+                tally(pixels, row: y, window: work, regions: regions, tolerance: p.toleranceDegrees, into: piece)
+                lock.lock()
+                for r in total.indices { total[r].add(piece[r]) }
+                lock.unlock()
+            }
+        }
+        return total.map { $0.statistics(sigma: p.sigmaPx, rho: p.rhoPx) }
+    }
+
+    /// Per-pixel relative orientation, streamed: the structure tensor of the mask is evaluated
+    /// on `work` row piece by row piece (``forEachStructureTensorRow``, never as full planes),
+    /// and `body(y, pixels)` receives each piece's oriented dendrite pixels (field row `y`,
+    /// indices in `work`, raster order; energy above ``AnalysisParameters/Orientation/energyFloor``).
+    /// Pieces of different rows arrive concurrently from several threads; `body` must guard
+    /// what it shares. `crop`, when given, is `dendrites.cropped(to: work)` already made by the caller.
+    static func forEachOrientedRowPiece(_ dendrites: BinaryMask, interface: Interface?, parameters p: AnalysisParameters.Orientation,
+                                        within work: PixelRect, crop: BinaryMask? = nil,
+                                        _ body: (Int, UnsafeBufferPointer<OrientedPixel>) -> Void) throws(AnalysisError) {
         let w = dendrites.width, h = dendrites.height
         let sub = crop ?? dendrites.cropped(to: work)
         precondition(sub.width == work.width && sub.height == work.height, "the crop is not the work window's")
@@ -152,82 +188,37 @@ extension DendriteAnalysis {
         let direction: [Double] = (0 ..< length).map { u in interface?.localDirectionDegrees(atU: Double(u)) ?? 0 }
         let energyFloor = Float(p.energyFloor)
         let alongRows = side == .bottom || side == .top   // u = x; otherwise u = y
-        let sw = work.width, rows = work.height
-        // Pixels are stored by their raster index in the window (32 bits; images are capped far below).
-        guard sw * rows <= Int(UInt32.max) else {
-            throw .kernel("orientation window of \(sw) × \(rows) px exceeds 2³² pixels")
+        let sw = work.width
+        // Pixels are named by their raster index in the window (32 bits; images are capped far below).
+        guard sw * work.height <= Int(UInt32.max) else {
+            throw .kernel("orientation window of \(sw) × \(work.height) px exceeds 2³² pixels")
         }
-        // Row pieces start at multiples of the piece width (or at 0 for a row handed over whole).
-        let pieceWidth = structureTensorPieceWidth
-        let slots = max(1, (sw + pieceWidth - 1) / pieceWidth)
-        // start[k]: first array index of slot k = (row, column slot), from the mask pixels before it.
-        var start = [Int](repeating: 0, count: rows * slots + 1)
-        sub.bits.withUnsafeBufferPointer { bits in
-            start.withUnsafeMutableBufferPointer { st in
-                let out = SendablePointer(st.baseAddress!)
-                parallelBands(rows, minimumPerBand: 16) { band in
-                    for y in band {
-                        for s in 0 ..< slots {
-                            var n = 0
-                            for x in s * pieceWidth ..< min(sw, (s + 1) * pieceWidth) where bits[y * sw + x] != 0 { n += 1 }
-                            out.base[y * slots + s + 1] = n
-                        }
-                    }
-                }
-            }
-        }
-        for k in 0 ..< rows * slots { start[k + 1] += start[k] }
-        let bound = start[rows * slots]
-        // Pixels each piece wrote (−1: no piece starts at that slot).
-        var written = [Int](repeating: -1, count: rows * slots)
-        var failure: FilterError?
         let mask = Image<UInt8>(width: sub.width, height: sub.height, pixels: sub.bits, bitDepth: 1)
-        let pixels = [OrientedPixel](unsafeUninitializedCapacity: bound) { buffer, initialized in
-            initialized = 0
-            guard bound > 0 else { return }
-            let dst = SendablePointer(buffer.baseAddress!)
-            sub.bits.withUnsafeBufferPointer { bits in
-                start.withUnsafeBufferPointer { st in
-                    written.withUnsafeMutableBufferPointer { wr in
-                        let counts = SendablePointer(wr.baseAddress!)
-                        direction.withUnsafeBufferPointer { direction in
-                            do throws(FilterError) {
-                                try forEachStructureTensorRow(mask, sigma: p.sigmaPx, rho: p.rhoPx) { sy, x0, count, orientation, coherence, energy in
-                                    let piece = sy * slots + x0 / pieceWidth
-                                    var o = st[piece]
-                                    let y = sy + work.y
-                                    for i in 0 ..< count {
-                                        let sx = x0 + i, j = sy * sw + sx
-                                        guard bits[j] != 0, energy[i] > energyFloor else { continue }
-                                        let x = sx + work.x
-                                        var rel = Double(orientation[i]) - direction[alongRows ? x : y]
-                                        rel = rel.truncatingRemainder(dividingBy: 180)
-                                        if rel < 0 { rel += 180 }
-                                        let degrees = Float(rel)
-                                        (dst.base + o).initialize(to: OrientedPixel(
-                                            index: UInt32(truncatingIfNeeded: j), degrees: degrees, coherence: coherence[i],
-                                            weight: coherence[i] * energy[i]))
-                                        o += 1
-                                    }
-                                    counts.base[piece] = o - st[piece]
-                                }
-                            } catch { failure = error }
+        var failure: FilterError?
+        sub.bits.withUnsafeBufferPointer { bits in
+            direction.withUnsafeBufferPointer { direction in
+                do throws(FilterError) {
+                    try forEachStructureTensorRow(mask, sigma: p.sigmaPx, rho: p.rhoPx) { sy, x0, count, orientation, coherence, energy in
+                        withUnsafeTemporaryAllocation(of: OrientedPixel.self, capacity: count) { piece in
+                            let y = sy + work.y
+                            var n = 0
+                            for i in 0 ..< count {
+                                let sx = x0 + i, j = sy * sw + sx
+                                guard bits[j] != 0, energy[i] > energyFloor else { continue }
+                                var rel = Double(orientation[i]) - direction[alongRows ? sx + work.x : y]
+                                rel = rel.truncatingRemainder(dividingBy: 180)
+                                if rel < 0 { rel += 180 }
+                                piece.initializeElement(at: n, to: OrientedPixel(
+                                    index: UInt32(truncatingIfNeeded: j), degrees: Float(rel), coherence: coherence[i],
+                                    weight: coherence[i] * energy[i]))
+                                n += 1
+                            }
+                            body(y, UnsafeBufferPointer(rebasing: piece[..<n]))
                         }
                     }
-                }
+                } catch { failure = error }
             }
-            guard failure == nil else { return }
-            // Close the gaps in raster order (regions may overlap: moving toward lower indices).
-            var end = 0
-            for piece in 0 ..< rows * slots where written[piece] > 0 {
-                let from = start[piece], n = written[piece]
-                if from != end { (dst.base + end).moveInitialize(from: dst.base + from, count: n) }
-                end += n
-            }
-            initialized = end
         }
         if let failure { throw .kernel(failure.description) }
-        return RelativeAngles(pixels: pixels, window: work, sigma: p.sigmaPx, rho: p.rhoPx, tolerance: p.toleranceDegrees)
     }
-
 }

@@ -399,10 +399,23 @@ public enum DendriteAnalysis {
                                                    cathodeOffsetPx: cathode?.offsetPx)
             if penetration!.dendritePixels == 0 { warnings.append("no dendrite phase on the electrolyte side of the interface") }
         }
-        // Orientation relative to the interface.
-        let angles: RelativeAngles
+        // Regions (they need only the interface and the maximum depth), then the orientation
+        // relative to the interface, summed over the whole zone, the regions and the bands as the
+        // structure tensor streams: no angle per pixel is kept.
+        let regionMasks = RegionBuilder.regions(options.regions, field: field, interface: detection.interface,
+                                                maxDepthPx: penetration?.maxPx ?? 0, pixelSize: pixelSize, warnings: &warnings)
+        // The image's dominant morphology comes from the depth bands whatever regions the user asked
+        // for: Li-In morphologies are layered by depth (network near the anode, stripes, flames at
+        // the front), so halves or tiles each mix all three and would flip the image's label.
+        var bandWarnings = [String]()
+        let bandMasks = options.regions == .auto ? nil : RegionBuilder.regions(
+            .auto, field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx ?? 0,
+            pixelSize: pixelSize, warnings: &bandWarnings)
+        let orientationSets: [OrientationStatistics]
         do {
-            angles = try relativeOrientation(dendrites, interface: detection.interface, parameters: parameters.orientation, within: work, crop: sub)
+            orientationSets = try relativeOrientationStatistics(
+                dendrites, interface: detection.interface, parameters: parameters.orientation, within: work, crop: sub,
+                regions: [nil] + regionMasks.map { $0 } + (bandMasks ?? []).map { $0 })
         } catch {
             _ = try? pruning.wait()
             throw error
@@ -445,17 +458,6 @@ public enum DendriteAnalysis {
         clock.lap("connectivity")
         // Regions and labels.
         let classifier = MorphologyClassifier(thresholds: parameters.morphology)
-        let regionMasks = RegionBuilder.regions(options.regions, field: field, interface: detection.interface,
-                                                maxDepthPx: penetration?.maxPx ?? 0, pixelSize: pixelSize, warnings: &warnings)
-        // The image's dominant morphology comes from the depth bands whatever regions the user asked
-        // for: Li-In morphologies are layered by depth (network near the anode, stripes, flames at
-        // the front), so halves or tiles each mix all three and would flip the image's label.
-        var bandWarnings = [String]()
-        let bandMasks = options.regions == .auto ? nil : RegionBuilder.regions(
-            .auto, field: field, interface: detection.interface, maxDepthPx: penetration?.maxPx ?? 0,
-            pixelSize: pixelSize, warnings: &bandWarnings)
-        // Orientation statistics of the whole zone, the regions and the bands, in one pass.
-        let orientationSets = angles.statistics(in: [nil] + regionMasks.map { $0 } + (bandMasks ?? []).map { $0 })
         let statistics = orientationSets[0]
         let regionOrientation = Array(orientationSets[1 ..< 1 + regionMasks.count])
         let bandOrientation = Array(orientationSets[(1 + regionMasks.count)...])
