@@ -69,9 +69,10 @@ extension DendriteAnalysis {
         /// weight × cos 2θ, weight × sin 2θ, weight × coherence and weight, in ``FixedPointSum`` steps.
         var weightedCos: Int64, weightedSin: Int64, weightedCoherence: Int64, weight: Int64
 
-        /// `p` (in `window`) with lateral / vertical `tolerance` in degrees.
-        @inline(__always) init(_ p: OrientedPixel, window: PixelRect, tolerance: Double) {
-            x = window.x + Int(p.index) % window.width
+        /// `p` with lateral / vertical `tolerance` in degrees; its field column is its window
+        /// index plus `columnOffset` (window.x minus the index where its row starts).
+        @inline(__always) init(_ p: OrientedPixel, columnOffset: Int, tolerance: Double) {
+            x = Int(p.index) + columnOffset
             let d = Double(p.degrees)
             bin = OrientationHistogram.bin(degrees: d)
             lateral = d <= tolerance || d >= 180 - tolerance
@@ -131,8 +132,11 @@ extension DendriteAnalysis {
     /// per region.
     static func tally(_ pixels: UnsafeBufferPointer<OrientedPixel>, row y: Int, window: PixelRect, regions: [RegionMask?],
                       tolerance: Double, into tallies: UnsafeMutableBufferPointer<OrientationTally>) {
+        let columnOffset = window.x - (y - window.y) * window.width
         withUnsafeTemporaryAllocation(of: PixelContribution.self, capacity: pixels.count) { terms in
-            for (k, p) in pixels.enumerated() { terms.initializeElement(at: k, to: PixelContribution(p, window: window, tolerance: tolerance)) }
+            for (k, p) in pixels.enumerated() {
+                terms.initializeElement(at: k, to: PixelContribution(p, columnOffset: columnOffset, tolerance: tolerance))
+            }
             for (r, region) in regions.enumerated() {
                 guard let region else {
                     for c in terms { tallies[r].add(c) }
