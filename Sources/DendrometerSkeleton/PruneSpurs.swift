@@ -34,7 +34,8 @@ import DendrometerSegmentation
 /// - Returns: the pruned skeleton, a subset of `skeleton` with the same
 ///   components and holes.
 /// - Throws: ``SkeletonError/invalidPruneLength(_:)`` for a negative or non-finite length.
-/// - Complexity: O(width × height) per round; rounds ≤ 1 + longest chain of nested spurs.
+/// - Complexity: O(width × height) for the first round, then O(skeleton pixels + width × rows
+///   next to a removed spur) per round; rounds ≤ 1 + longest chain of nested spurs.
 ///
 /// Example (plus sign with arms N = 2, W = 2, E = 6, S = 6 px, centre (6, 6);
 /// `minimumLength: 3`): both short arms go, the junction dissolves, the
@@ -75,57 +76,86 @@ public func pruneSpursWithGraph(_ skeleton: BinaryMask, minimumLength: Double, w
     return (pruned, measured)
 }
 
-/// The pruning rounds; with `measuring`, each round's graph is built with `widths` and
-/// `pixelSize` and the last one is returned (without its skan length).
+/// The pruning rounds; with `measuring`, the last round's graph is measured with `widths` and
+/// `pixelSize` and returned (without its skan length).
+///
+/// One ``SkeletonWorkspace`` serves every round: spurs are cleared in its zero-framed pixels and
+/// its list of skeleton pixels is filtered, instead of the frame being copied and scanned again.
+/// The clean-up after the first round runs over the whole frame (a skeleton from elsewhere may
+/// hold corners anywhere); after later rounds only rows next to a change can hold one (the rest
+/// of the frame is already clean), so only those are scanned — the same result.
 func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double, measuring: Bool, widths: SampledDistances? = nil,
                 pixelSize: PixelSize? = nil) throws(SkeletonError) -> (skeleton: BinaryMask, graph: SkeletonGraph?) {
     guard minimumLength.isFinite, minimumLength >= 0 else { throw .invalidPruneLength(minimumLength) }
-    var mask = skeleton
+    if measuring {
+        if let d = widths, d.width != skeleton.width || d.height != skeleton.height {
+            throw .distanceMapShape(expectedWidth: skeleton.width, expectedHeight: skeleton.height, width: d.width, height: d.height)
+        }
+        if let p = pixelSize, !p.isPhysical { throw .invalidPixelSize(p.description) }
+    }
+    let w = skeleton.width, h = skeleton.height
+    let builder = GraphBuilder(width: w, height: h, distance: measuring ? widths : nil, pixelSize: measuring ? pixelSize : nil)
+    var workspace = SkeletonWorkspace(skeleton)
+    let pw = workspace.padded.width, ph = workspace.padded.height
+    var frameIsClean = false
     while true {
-        let graph = measuring
-            ? try SkeletonGraph(skeleton: mask, widths: widths, pixelSize: pixelSize, measuringSkanLength: false)
-            : try SkeletonGraph(skeleton: mask, measuringSkanLength: false)
-        let finalGraph = measuring ? graph : nil
+        var built = workspace.graph(builder, measuring: false)
         // Candidate spurs grouped by their junction.
         var spursAt = [Int: [Int]]()
-        for (k, b) in graph.branches.enumerated() where b.type == .junctionToEndpoint && b.lengthPx < minimumLength {
-            let j = graph.nodes[b.source].kind == .junction ? b.source : b.destination
+        for (k, b) in built.branches.enumerated() where b.type == .junctionToEndpoint && b.lengthPx < minimumLength {
+            let j = built.nodes[b.source].kind == .junction ? b.source : b.destination
             spursAt[j, default: []].append(k)
         }
-        if spursAt.isEmpty { return (mask, finalGraph) }
         var removed = false
-        for j in spursAt.keys.sorted() {
-            let spurs = spursAt[j]!.sorted { (graph.branches[$0].lengthPx, $0) < (graph.branches[$1].lengthPx, $1) }
-            let allowed = max(0, graph.nodes[j].degree - 2)
-            for k in spurs.prefix(allowed) {
-                let b = graph.branches[k]
-                // The path runs between the junction's attaching pixel and the tip.
-                let fromJunction = b.source == j
-                let attach = fromJunction ? b.path[0] : b.path[b.path.count - 1]
-                for q in b.path where q != attach { mask.bits[q] = 0 }
-                removed = true
-                if isRemovableAttachPixel(mask, attach) { mask.bits[attach] = 0 }
+        var rows = [UInt8](repeating: 0, count: ph)   // padded rows where a pixel was cleared
+        workspace.padded.buffer.withUnsafeMutableBufferPointer { buffer in
+            let p = buffer.baseAddress!
+            for j in spursAt.keys.sorted() {
+                let spurs = spursAt[j]!.sorted { (built.branches[$0].lengthPx, $0) < (built.branches[$1].lengthPx, $1) }
+                let allowed = max(0, built.nodes[j].degree - 2)
+                for k in spurs.prefix(allowed) {
+                    let b = built.branches[k]
+                    // The path runs between the junction's attaching pixel and the tip.
+                    let attach = b.source == j ? b.path[0] : b.path[b.path.count - 1]
+                    for q in b.path where q != attach {
+                        p[(q / w + 1) * pw + q % w + 1] = 0
+                        rows[q / w + 1] = 1
+                    }
+                    removed = true
+                    let pa = (attach / w + 1) * pw + attach % w + 1
+                    if isRemovableAttachPixel(p, pa, stride: pw) {
+                        p[pa] = 0
+                        rows[attach / w + 1] = 1
+                    }
+                }
             }
         }
-        if !removed { return (mask, finalGraph) }
+        if !removed {
+            if measuring { workspace.measure(builder, &built) }
+            let graph = measuring ? SkeletonGraph(width: w, height: h, pixelSize: pixelSize, built: built) : nil
+            return (workspace.padded.unpadded(), graph)
+        }
         // Corners left where a spur met its junction: delete simple staircase
         // corners as skeletonize's clean-up does, so no false junction remains.
-        var padded = PaddedMask(mask)
-        padded.buffer.withUnsafeMutableBufferPointer { buf in
-            while !cleanUp(buf.baseAddress!, width: padded.width, height: padded.height).isEmpty {}
+        var scan: [UInt8]? = frameIsClean ? rows : nil   // nil: the whole frame
+        workspace.padded.buffer.withUnsafeMutableBufferPointer { buf in
+            while true {
+                let deleted = cleanUp(buf.baseAddress!, width: pw, height: ph, rows: scan)
+                if deleted.isEmpty { break }
+                var next = [UInt8](repeating: 0, count: ph)
+                for i in deleted { next[i / pw] = 1 }
+                scan = next
+            }
         }
-        mask = padded.unpadded()
+        frameIsClean = true
+        workspace.forgetClearedPixels()
     }
 }
 
-/// Whether pixel `index` of `mask` is 8-simple (crossing number 1) and has at
-/// least two neighbours, i.e. removing it changes neither topology nor ends.
-private func isRemovableAttachPixel(_ mask: BinaryMask, _ index: Int) -> Bool {
-    let x = index % mask.width, y = index / mask.width
-    func at(_ dx: Int, _ dy: Int) -> Int {
-        let xx = x + dx, yy = y + dy
-        return xx >= 0 && yy >= 0 && xx < mask.width && yy < mask.height ? Int(mask.bits[yy * mask.width + xx]) : 0
-    }
+/// Whether padded pixel `index` of `p` (zero-framed, row stride `stride`) is 8-simple (crossing
+/// number 1) and has at least two neighbours, i.e. removing it changes neither topology nor ends.
+private func isRemovableAttachPixel(_ p: UnsafeMutablePointer<UInt8>, _ index: Int, stride w: Int) -> Bool {
+    func at(_ dx: Int, _ dy: Int) -> Int { Int(p[index + dy * w + dx]) }
     // Code in the bit order of ThinningTables: E, NE, N, NW, W, SW, S, SE.
     let code = at(1, 0) | at(1, -1) << 1 | at(0, -1) << 2 | at(-1, -1) << 3
         | at(-1, 0) << 4 | at(-1, 1) << 5 | at(0, 1) << 6 | at(1, 1) << 7

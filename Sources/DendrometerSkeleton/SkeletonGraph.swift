@@ -189,17 +189,25 @@ public struct SkeletonGraph: Sendable {
                                     width: d.width, height: d.height)
         }
         if let p = pixelSize, !p.isPhysical { throw .invalidPixelSize(p.description) }
-        self.width = skeleton.width
-        self.height = skeleton.height
+        var workspace = SkeletonWorkspace(skeleton)
+        let builder = GraphBuilder(width: skeleton.width, height: skeleton.height, distance: widths, pixelSize: pixelSize)
+        self.init(width: skeleton.width, height: skeleton.height, pixelSize: pixelSize,
+                  built: workspace.graph(builder, measuring: true))
+        self.skanLengthPx = measuringSkanLength ? skanTotalLengthPx(skeleton) : 0
+    }
+
+    /// The graph of a built skeleton (skan length 0 until set).
+    init(width: Int, height: Int, pixelSize: PixelSize?, built: GraphBuilder.Result) {
+        self.width = width
+        self.height = height
         self.pixelSize = pixelSize
-        let built = GraphBuilder(skeleton: skeleton, distance: widths, pixelSize: pixelSize).build()
         self.nodes = built.nodes
         self.branches = built.branches
         self.components = built.components
         self.cycles = built.cycles
         self.graphCycleRank = built.branches.count - built.nodes.count + built.components
         self.meanWidthPx = built.meanWidthPx
-        self.skanLengthPx = measuringSkanLength ? skanTotalLengthPx(skeleton) : 0
+        self.skanLengthPx = 0
     }
 
     /// Sum of branch lengths, px.
@@ -211,40 +219,29 @@ public struct SkeletonGraph: Sendable {
 
 // MARK: - Builder
 
-/// Works on the skeleton copied into a zero-framed buffer so every pixel has
-/// 8 neighbours; indices inside are padded (stride `width + 2`) and converted
-/// to image indices on output.
-private struct GraphBuilder {
-    let w: Int, h: Int, pw: Int
-    var phase: [UInt8]
-    let distance: SampledDistances?
-    let pixelSize: PixelSize?
+/// A skeleton held for graph building: its pixels in a zero-framed buffer (so every pixel has 8
+/// neighbours; padded indices, stride `width + 2`), the builder's per-pixel state bytes (all zero
+/// between builds) and the padded indices of the skeleton pixels in raster order. Spur pruning
+/// keeps one across its rounds, editing the pixels in place, instead of copying the frame and
+/// scanning it for pixels each round.
+struct SkeletonWorkspace {
+    var padded: PaddedMask
+    var state: [UInt8]
+    /// Padded indices of the skeleton pixels, raster order.
+    var pixels: [Int]
 
-    init(skeleton: BinaryMask, distance: SampledDistances?, pixelSize: PixelSize?) {
-        w = skeleton.width; h = skeleton.height; pw = w + 2
-        phase = PaddedMask(skeleton).buffer
-        self.distance = distance
-        self.pixelSize = pixelSize
+    init(_ skeleton: BinaryMask) {
+        padded = PaddedMask(skeleton)
+        state = [UInt8](repeating: 0, count: padded.buffer.count)
+        pixels = Self.skeletonPixels(padded)
     }
 
-    struct Result {
-        var nodes: [SkeletonNode]
-        var branches: [SkeletonBranch]
-        var components: Int
-        var cycles: Int
-        var meanWidthPx: Double?
-    }
-
-    func imageIndex(_ p: Int) -> Int { (p / pw - 1) * w + (p % pw - 1) }
-
-    /// Per-pixel state bits of the builder (low 4 bits: degree).
-    static let nodeBit: UInt8 = 0x10, visitedBit: UInt8 = 0x20
-
-    /// Padded indices of the skeleton pixels in raster order. Skeletons are
-    /// sparse, so eight pixels are tested at once and zero words skipped.
-    func skeletonPixels() -> [Int] {
+    /// Padded indices of the skeleton pixels in raster order. Skeletons are sparse, so eight
+    /// pixels are tested at once and zero words skipped.
+    static func skeletonPixels(_ padded: PaddedMask) -> [Int] {
         var out = [Int]()
-        phase.withUnsafeBufferPointer { ph in
+        let pw = padded.width, w = pw - 2, h = padded.height - 2
+        padded.buffer.withUnsafeBufferPointer { ph in
             let p = ph.baseAddress!
             for y in 1 ..< h + 1 {
                 var x = 1
@@ -262,118 +259,212 @@ private struct GraphBuilder {
         return out
     }
 
-    func build() -> Result {
-        let n = pw * (h + 2)
+    /// Drops from ``pixels`` the pixels cleared in ``padded`` since.
+    mutating func forgetClearedPixels() {
+        let buffer = padded.buffer
+        pixels.removeAll { buffer[$0] == 0 }
+    }
+
+    /// The graph of the skeleton as it is now; `measuring` adds the widths and the cycle count
+    /// (``GraphBuilder/measure(_:pixels:phase:)``), otherwise left `nil` and 0.
+    mutating func graph(_ builder: GraphBuilder, measuring: Bool) -> GraphBuilder.Result {
+        let all = pixels
+        var built = padded.buffer.withUnsafeBufferPointer { ph in
+            state.withUnsafeMutableBufferPointer { st in
+                builder.build(phase: ph.baseAddress!, pixels: all, state: st.baseAddress!)
+            }
+        }
+        if measuring { measure(builder, &built) }
+        return built
+    }
+
+    /// Adds the widths and the cycle count to a graph built from this skeleton as it is now.
+    func measure(_ builder: GraphBuilder, _ built: inout GraphBuilder.Result) {
+        padded.buffer.withUnsafeBufferPointer { builder.measure(&built, pixels: pixels, phase: $0.baseAddress!) }
+    }
+}
+
+/// Node ids of node pixels, by padded index: open addressing with linear probing on a
+/// multiplicative hash (a skeleton's node pixels are a few per cent of its pixels; the
+/// standard dictionary's seeded hashing cost more than the rest of the graph's walk).
+struct NodeTable {
+    private var keys: [Int]
+    private var values: [Int32]
+    private var count = 0
+
+    init(minimumCapacity: Int) {
+        var capacity = 16
+        while capacity < 2 * minimumCapacity { capacity <<= 1 }
+        keys = [Int](repeating: -1, count: capacity)
+        values = [Int32](repeating: 0, count: capacity)
+    }
+
+    @inline(__always) private func slot(_ key: Int) -> Int {
+        Int(truncatingIfNeeded: (UInt64(truncatingIfNeeded: key) &* 0x9E37_79B9_7F4A_7C15) >> 29) & (keys.count - 1)
+    }
+
+    subscript(key: Int) -> Int32? {
+        var s = slot(key)
+        while true {
+            let k = keys[s]
+            if k == key { return values[s] }
+            if k < 0 { return nil }
+            s = (s + 1) & (keys.count - 1)
+        }
+    }
+
+    mutating func set(_ key: Int, _ value: Int32) {
+        if 2 * (count + 1) > keys.count { grow() }
+        var s = slot(key)
+        while keys[s] >= 0 && keys[s] != key { s = (s + 1) & (keys.count - 1) }
+        if keys[s] < 0 { keys[s] = key; count += 1 }
+        values[s] = value
+    }
+
+    private mutating func grow() {
+        let oldKeys = keys, oldValues = values
+        keys = [Int](repeating: -1, count: 2 * oldKeys.count)
+        values = [Int32](repeating: 0, count: 2 * oldKeys.count)
+        count = 0
+        for (k, key) in oldKeys.enumerated() where key >= 0 { set(key, oldValues[k]) }
+    }
+}
+
+/// Builds the graph of a skeleton held in a ``SkeletonWorkspace``; indices inside are padded
+/// (stride `width + 2`) and converted to image indices on output.
+struct GraphBuilder {
+    let w: Int, h: Int, pw: Int
+    let distance: SampledDistances?
+    let pixelSize: PixelSize?
+
+    init(width: Int, height: Int, distance: SampledDistances?, pixelSize: PixelSize?) {
+        w = width; h = height; pw = width + 2
+        self.distance = distance
+        self.pixelSize = pixelSize
+    }
+
+    struct Result {
+        var nodes: [SkeletonNode]
+        var branches: [SkeletonBranch]
+        var components: Int
+        var cycles: Int
+        var meanWidthPx: Double?
+    }
+
+    func imageIndex(_ p: Int) -> Int { (p / pw - 1) * w + (p % pw - 1) }
+
+    /// Per-pixel state bits of the builder (low 4 bits: degree).
+    static let nodeBit: UInt8 = 0x10, visitedBit: UInt8 = 0x20
+
+    /// The graph of the skeleton `phase` (padded) whose pixels are `all` (padded, raster
+    /// order); `state` holds one zero byte per padded pixel and is left zero. Widths and the
+    /// cycle count are not measured here (``measure(_:pixels:phase:)``).
+    func build(phase p: UnsafePointer<UInt8>, pixels all: [Int], state s: UnsafeMutablePointer<UInt8>) -> Result {
         let offsets = [-pw - 1, -pw, -pw + 1, -1, 1, pw - 1, pw, pw + 1]
-        let all = skeletonPixels()
         // Degree (low bits), node and visited flags per padded pixel; node ids by pixel.
-        var state = [UInt8](repeating: 0, count: n)
-        var nodeID = [Int: Int32](minimumCapacity: all.count / 8)
+        var nodeID = NodeTable(minimumCapacity: all.count / 8)
         var nodes: [SkeletonNode] = []
         var branches: [SkeletonBranch] = []
         var stack: [Int] = []
 
-        phase.withUnsafeBufferPointer { ph in
-          state.withUnsafeMutableBufferPointer { st in
-            let p = ph.baseAddress!, s = st.baseAddress!
-            func degree(_ i: Int) -> UInt8 { s[i] & 0x0F }
-            func isNode(_ i: Int) -> Bool { s[i] & Self.nodeBit != 0 }
-            func isVisited(_ i: Int) -> Bool { s[i] & Self.visitedBit != 0 }
-            func nodeOf(_ i: Int) -> Int { isNode(i) ? Int(nodeID[i]!) : -1 }
-            func setNode(_ i: Int, _ id: Int32) { s[i] |= Self.nodeBit; nodeID[i] = id }
-            // Degrees.
-            for i in all {
-                var d: UInt8 = 0
-                for o in offsets { d &+= p[i + o] }
-                s[i] = d
-            }
-            // Nodes in raster order; junction clusters by BFS over degree ≥ 3 pixels.
-            for i in all {
-                if degree(i) == 2 || isNode(i) { continue }
-                let id = Int32(nodes.count)
-                if degree(i) >= 3 {
-                    var pixels: [Int] = []
-                    setNode(i, id)
-                    stack.append(i)
-                    while let q = stack.popLast() {
-                        pixels.append(q)
-                        for o in offsets {
-                            let r = q + o
-                            if p[r] != 0 && degree(r) >= 3 && !isNode(r) { setNode(r, id); stack.append(r) }
-                        }
-                    }
-                    pixels.sort()
-                    let c = Double(pixels.count)
-                    let cx = pixels.reduce(0.0) { $0 + Double($1 % pw - 1) } / c
-                    let cy = pixels.reduce(0.0) { $0 + Double($1 / pw - 1) } / c
-                    // Representative pixel: nearest to the centroid, first in raster order on ties.
-                    var best = pixels[0], bestD = Double.infinity
-                    for q in pixels {
-                        let dx = Double(q % pw - 1) - cx, dy = Double(q / pw - 1) - cy
-                        if dx * dx + dy * dy < bestD - 1e-12 { bestD = dx * dx + dy * dy; best = q }
-                    }
-                    nodes.append(SkeletonNode(kind: .junction, x: Double(best % pw - 1), y: Double(best / pw - 1),
-                                              pixels: pixels, degree: 0, skeletonID: 0))
-                } else {
-                    setNode(i, id)
-                    nodes.append(SkeletonNode(kind: degree(i) == 1 ? .endpoint : .isolatedPixel,
-                                              x: Double(i % pw - 1), y: Double(i / pw - 1), pixels: [i], degree: 0, skeletonID: 0))
-                }
-            }
-            // Branches from every node pixel.
-            func walk(from q: Int, into r: Int) -> [Int] {
-                var path = [q, r]
-                s[r] |= Self.visitedBit
-                var prev = q, cur = r
-                while true {
-                    var next = -1
-                    for o in offsets where p[cur + o] != 0 && cur + o != prev { next = cur + o; break }
-                    if next < 0 { break }  // unreachable for degree-2 pixels
-                    path.append(next)
-                    if isNode(next) || isVisited(next) { break }
-                    s[next] |= Self.visitedBit
-                    prev = cur; cur = next
-                }
-                return path
-            }
-            for id in nodes.indices {
-                for q in nodes[id].pixels where nodeOf(q) == id {
+        func degree(_ i: Int) -> UInt8 { s[i] & 0x0F }
+        func isNode(_ i: Int) -> Bool { s[i] & Self.nodeBit != 0 }
+        func isVisited(_ i: Int) -> Bool { s[i] & Self.visitedBit != 0 }
+        func nodeOf(_ i: Int) -> Int { isNode(i) ? Int(nodeID[i]!) : -1 }
+        func setNode(_ i: Int, _ id: Int32) { s[i] |= Self.nodeBit; nodeID.set(i, id) }
+        // Degrees.
+        for i in all {
+            var d: UInt8 = 0
+            for o in offsets { d &+= p[i + o] }
+            s[i] = d
+        }
+        // Nodes in raster order; junction clusters by BFS over degree ≥ 3 pixels.
+        for i in all {
+            if degree(i) == 2 || isNode(i) { continue }
+            let id = Int32(nodes.count)
+            if degree(i) >= 3 {
+                var pixels: [Int] = []
+                setNode(i, id)
+                stack.append(i)
+                while let q = stack.popLast() {
+                    pixels.append(q)
                     for o in offsets {
                         let r = q + o
-                        if p[r] == 0 { continue }
-                        if isNode(r) {
-                            let other = nodeOf(r)
-                            if other != id && q < r { branches.append(rawBranch([q, r], id, other)) }
-                        } else if !isVisited(r) {
-                            let path = walk(from: q, into: r)
-                            let last = path[path.count - 1]
-                            let dst = isNode(last) ? nodeOf(last) : id
-                            // A single pixel touching two adjacent pixels of the same
-                            // junction is a bump of that junction (a 3-pixel triangle
-                            // that encloses nothing), not a loop: absorb it.
-                            if path.count == 3 && dst == id && abs(q % pw - last % pw) <= 1 && abs(q / pw - last / pw) <= 1 {
-                                nodes[id].pixels.append(r)
-                                continue
-                            }
-                            branches.append(rawBranch(path, id, dst))
+                        if p[r] != 0 && degree(r) >= 3 && !isNode(r) { setNode(r, id); stack.append(r) }
+                    }
+                }
+                pixels.sort()
+                let c = Double(pixels.count)
+                let cx = pixels.reduce(0.0) { $0 + Double($1 % pw - 1) } / c
+                let cy = pixels.reduce(0.0) { $0 + Double($1 / pw - 1) } / c
+                // Representative pixel: nearest to the centroid, first in raster order on ties.
+                var best = pixels[0], bestD = Double.infinity
+                for q in pixels {
+                    let dx = Double(q % pw - 1) - cx, dy = Double(q / pw - 1) - cy
+                    if dx * dx + dy * dy < bestD - 1e-12 { bestD = dx * dx + dy * dy; best = q }
+                }
+                nodes.append(SkeletonNode(kind: .junction, x: Double(best % pw - 1), y: Double(best / pw - 1),
+                                          pixels: pixels, degree: 0, skeletonID: 0))
+            } else {
+                setNode(i, id)
+                nodes.append(SkeletonNode(kind: degree(i) == 1 ? .endpoint : .isolatedPixel,
+                                          x: Double(i % pw - 1), y: Double(i / pw - 1), pixels: [i], degree: 0, skeletonID: 0))
+            }
+        }
+        // Branches from every node pixel.
+        func walk(from q: Int, into r: Int) -> [Int] {
+            var path = [q, r]
+            s[r] |= Self.visitedBit
+            var prev = q, cur = r
+            while true {
+                var next = -1
+                for o in offsets where p[cur + o] != 0 && cur + o != prev { next = cur + o; break }
+                if next < 0 { break }  // unreachable for degree-2 pixels
+                path.append(next)
+                if isNode(next) || isVisited(next) { break }
+                s[next] |= Self.visitedBit
+                prev = cur; cur = next
+            }
+            return path
+        }
+        for id in nodes.indices {
+            for q in nodes[id].pixels where nodeOf(q) == id {
+                for o in offsets {
+                    let r = q + o
+                    if p[r] == 0 { continue }
+                    if isNode(r) {
+                        let other = nodeOf(r)
+                        if other != id && q < r { branches.append(rawBranch([q, r], id, other)) }
+                    } else if !isVisited(r) {
+                        let path = walk(from: q, into: r)
+                        let last = path[path.count - 1]
+                        let dst = isNode(last) ? nodeOf(last) : id
+                        // A single pixel touching two adjacent pixels of the same
+                        // junction is a bump of that junction (a 3-pixel triangle
+                        // that encloses nothing), not a loop: absorb it.
+                        if path.count == 3 && dst == id && abs(q % pw - last % pw) <= 1 && abs(q / pw - last / pw) <= 1 {
+                            nodes[id].pixels.append(r)
+                            continue
                         }
+                        branches.append(rawBranch(path, id, dst))
                     }
                 }
             }
-            // Isolated cycles: degree-2 pixels no walk reached.
-            for i in all {
-                if degree(i) != 2 || isVisited(i) || isNode(i) { continue }
-                let id = nodes.count
-                setNode(i, Int32(id))
-                s[i] |= Self.visitedBit
-                nodes.append(SkeletonNode(kind: .cycleAnchor, x: Double(i % pw - 1), y: Double(i / pw - 1),
-                                          pixels: [i], degree: 0, skeletonID: 0))
-                var first = -1
-                for o in offsets where p[i + o] != 0 { first = i + o; break }
-                branches.append(rawBranch(walk(from: i, into: first), id, id))
-            }
-          }
         }
+        // Isolated cycles: degree-2 pixels no walk reached.
+        for i in all {
+            if degree(i) != 2 || isVisited(i) || isNode(i) { continue }
+            let id = nodes.count
+            setNode(i, Int32(id))
+            s[i] |= Self.visitedBit
+            nodes.append(SkeletonNode(kind: .cycleAnchor, x: Double(i % pw - 1), y: Double(i / pw - 1),
+                                      pixels: [i], degree: 0, skeletonID: 0))
+            var first = -1
+            for o in offsets where p[i + o] != 0 { first = i + o; break }
+            branches.append(rawBranch(walk(from: i, into: first), id, id))
+        }
+        // The state is left as found (zero), ready for the next build.
+        for i in all { s[i] = 0 }
 
         // Components by union-find over branches; skeleton ids in node order.
         var parent = Array(0 ..< nodes.count)
@@ -396,20 +487,31 @@ private struct GraphBuilder {
         }
         let components = componentOfRoot.count
 
-        // Finish branches: types, lengths, widths, image indices.
+        // Finish branches: types, lengths, image indices.
         for k in branches.indices {
             finish(&branches[k], nodes: nodes)
         }
         for k in nodes.indices { nodes[k].pixels = nodes[k].pixels.map(imageIndex) }
+        return Result(nodes: nodes, branches: branches, components: components, cycles: 0, meanWidthPx: nil)
+    }
 
-        // Mean width over all skeleton pixels.
-        var meanWidth: Double? = nil
-        if let d = distance, !all.isEmpty {
-            let sum = all.reduce(0.0) { $0 + Double(d[imageIndex($1)]) }
-            meanWidth = 2 * sum / Double(all.count)
+    /// Adds to `built` (from ``build(phase:pixels:state:)`` of the same pixels) what is measured
+    /// beyond the graph: each branch's mean width and the skeleton's (with a distance map), and
+    /// the cycle count.
+    func measure(_ built: inout Result, pixels all: [Int], phase: UnsafePointer<UInt8>) {
+        if let d = distance {
+            for k in built.branches.indices {
+                let b = built.branches[k]
+                let pixels = b.source == b.destination && b.path.count > 1 ? b.path.dropLast() : b.path[...]
+                let sum = pixels.reduce(0.0) { $0 + Double(d[$1]) }
+                built.branches[k].meanWidthPx = 2 * sum / Double(pixels.count)
+            }
+            if !all.isEmpty {
+                let sum = all.reduce(0.0) { $0 + Double(d[imageIndex($1)]) }
+                built.meanWidthPx = 2 * sum / Double(all.count)
+            }
         }
-        return Result(nodes: nodes, branches: branches, components: components,
-                      cycles: components - eulerNumber8(pixels: all), meanWidthPx: meanWidth)
+        built.cycles = built.components - eulerNumber8(pixels: all, phase: phase)
     }
 
     /// A branch with its path (padded indices) and end nodes; measured by `finish`.
@@ -446,13 +548,7 @@ private struct GraphBuilder {
         let dx = t.x - s.x, dy = t.y - s.y
         b.euclideanDistancePx = (dx * dx + dy * dy).squareRoot()
         b.skeletonID = s.skeletonID
-        var imagePath = b.path.map(imageIndex)
-        if let d = distance {
-            let pixels = b.source == b.destination && imagePath.count > 1 ? imagePath.dropLast() : imagePath[...]
-            let sum = pixels.reduce(0.0) { $0 + Double(d[$1]) }
-            b.meanWidthPx = 2 * sum / Double(pixels.count)
-        }
-        swap(&b.path, &imagePath)
+        b.path = b.path.map(imageIndex)
     }
 
     /// Euler number of the skeleton pixels with 8-connected phase / 4-connected
@@ -461,22 +557,20 @@ private struct GraphBuilder {
     /// images in two dimensions", IEEE Trans. Computers C-20(5), 1971).
     /// Only windows holding a skeleton pixel can count; each is visited once,
     /// from its first skeleton pixel in raster order (`pixels`, sorted).
-    func eulerNumber8(pixels: [Int]) -> Int {
+    func eulerNumber8(pixels: [Int], phase p: UnsafePointer<UInt8>) -> Int {
         var q1 = 0, q3 = 0, qd = 0
-        phase.withUnsafeBufferPointer { p in
-            for i in pixels {
-                // The four windows containing i, by their top-left corner.
-                for corner in [i - pw - 1, i - pw, i - 1, i] {
-                    let a = p[corner], b = p[corner + 1], c = p[corner + pw], d = p[corner + pw + 1]
-                    // Skip a window already counted from an earlier pixel (raster order a, b, c, d).
-                    let earlier: UInt8 = i == corner ? 0 : i == corner + 1 ? a : i == corner + pw ? a | b : a | b | c
-                    if earlier != 0 { continue }
-                    switch a + b + c + d {
-                    case 1: q1 += 1
-                    case 3: q3 += 1
-                    case 2 where a == d: qd += 1
-                    default: break
-                    }
+        for i in pixels {
+            // The four windows containing i, by their top-left corner.
+            for corner in [i - pw - 1, i - pw, i - 1, i] {
+                let a = p[corner], b = p[corner + 1], c = p[corner + pw], d = p[corner + pw + 1]
+                // Skip a window already counted from an earlier pixel (raster order a, b, c, d).
+                let earlier: UInt8 = i == corner ? 0 : i == corner + 1 ? a : i == corner + pw ? a | b : a | b | c
+                if earlier != 0 { continue }
+                switch a + b + c + d {
+                case 1: q1 += 1
+                case 3: q3 += 1
+                case 2 where a == d: qd += 1
+                default: break
                 }
             }
         }

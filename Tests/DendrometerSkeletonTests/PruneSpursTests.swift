@@ -121,4 +121,57 @@ struct PruneSpursTests {
             #expect(graph.skanLengthPx > 0 && graph.meanWidthPx != nil)
         }
     }
+
+    /// Pruning as it was first written: each round rebuilds the graph from a fresh copy of the
+    /// mask and cleans the whole frame. The pruning under test keeps one workspace and, after
+    /// the first round, cleans only the rows next to a change.
+    static func referencePrune(_ skeleton: BinaryMask, minimumLength: Double) throws -> BinaryMask {
+        var mask = skeleton
+        while true {
+            let graph = try SkeletonGraph(skeleton: mask)
+            var spursAt = [Int: [Int]]()
+            for (k, b) in graph.branches.enumerated() where b.type == .junctionToEndpoint && b.lengthPx < minimumLength {
+                spursAt[graph.nodes[b.source].kind == .junction ? b.source : b.destination, default: []].append(k)
+            }
+            var removed = false
+            for j in spursAt.keys.sorted() {
+                let spurs = spursAt[j]!.sorted { (graph.branches[$0].lengthPx, $0) < (graph.branches[$1].lengthPx, $1) }
+                for k in spurs.prefix(max(0, graph.nodes[j].degree - 2)) {
+                    let b = graph.branches[k]
+                    let attach = b.source == j ? b.path[0] : b.path[b.path.count - 1]
+                    for q in b.path where q != attach { mask.bits[q] = 0 }
+                    removed = true
+                    let x = attach % mask.width, y = attach / mask.width
+                    func at(_ dx: Int, _ dy: Int) -> Int {
+                        let xx = x + dx, yy = y + dy
+                        return xx >= 0 && yy >= 0 && xx < mask.width && yy < mask.height && mask[xx, yy] ? 1 : 0
+                    }
+                    let code = at(1, 0) | at(1, -1) << 1 | at(0, -1) << 2 | at(-1, -1) << 3
+                        | at(-1, 0) << 4 | at(-1, 1) << 5 | at(0, 1) << 6 | at(1, 1) << 7
+                    if ThinningTables.crossingNumber(code) == 1 && code.nonzeroBitCount >= 2 { mask.bits[attach] = 0 }
+                }
+            }
+            if !removed { return mask }
+            var padded = PaddedMask(mask)
+            padded.buffer.withUnsafeMutableBufferPointer { buf in
+                while !cleanUp(buf.baseAddress!, width: padded.width, height: padded.height).isEmpty {}
+            }
+            mask = padded.unpadded()
+        }
+    }
+
+    @Test("the same pruned skeleton as rebuilding every round and cleaning the whole frame: both thinnings, and a mask with corners everywhere")
+    func matchesWholeFrameRounds() throws {
+        for seed in UInt64(1) ... 30 {
+            let blobs = randomBlobs(seed: seed, width: 90, height: 70)
+            // Zhang–Suen leaves staircase corners everywhere: the first round's clean-up must
+            // still reach all of them, not only those next to a removed spur.
+            for thinned in [skeletonize(blobs, method: .guoHall), skeletonize(blobs, method: .zhang)] {
+                for length in [3.0, 8.0, 20.0] {
+                    #expect(try pruneSpurs(thinned, minimumLength: length) == (try Self.referencePrune(thinned, minimumLength: length)),
+                            "seed \(seed), length \(length)")
+                }
+            }
+        }
+    }
 }
