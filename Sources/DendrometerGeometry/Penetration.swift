@@ -27,6 +27,45 @@ public struct DepthProfileBin: Sendable, Equatable, Codable {
     public var areaFraction: Double
 }
 
+/// The depths of a dendrite mask's pixels on the electrolyte side, as ``PenetrationDepth``
+/// summarizes them: a caller that visits the pixels anyway (the per-dendrite table does) fills
+/// this in the same pass instead of the depths being computed twice.
+public struct DepthSamples: Sendable {
+    /// Depth (px) of every dendrite pixel with depth > 0, in any grouping (e.g. one array per row band).
+    public var depths: [[Float]]
+    /// Deepest depth at each position u along the interface, px (0 where none).
+    public var front: [Double]
+    /// Positions u where a pixel with depth > 0 lies within 3 px of the cathode's offset (when in
+    /// view) or else on the far edge of the field.
+    public var reachesFar: [Bool]
+    /// Whether a pixel with depth > 0 lies on the far edge of the field.
+    public var onFarEdge: Bool
+
+    public init(depths: [[Float]], front: [Double], reachesFar: [Bool], onFarEdge: Bool) {
+        self.depths = depths
+        self.front = front
+        self.reachesFar = reachesFar
+        self.onFarEdge = onFarEdge
+    }
+
+    /// Adds pixel (u, v) of depth `depth` > 0 and offset `offset` = v − g(u) (px) to `depths`,
+    /// `front` and `reachesFar`, and returns whether it lies on the far edge: the one rule both
+    /// ``PenetrationDepth/measure(dendrites:interface:binWidthPx:cathodeOffsetPx:)`` and other
+    /// callers apply.
+    @inline(__always)
+    public static func add(u: Int, v: Int, depth: Double, offset: Double, extent: Int, cathodeOffsetPx: Double?,
+                           depths: inout [Float], front: inout [Double], reachesFar: inout [Bool]) -> Bool {
+        depths.append(Float(depth))
+        if depth > front[u] { front[u] = depth }
+        if let c = cathodeOffsetPx {
+            if offset >= c - 3 { reachesFar[u] = true }
+        } else if v == extent - 1 {
+            reachesFar[u] = true
+        }
+        return v == extent - 1
+    }
+}
+
 /// How far dendrites penetrate the electrolyte, in px (convert with the calibration).
 public struct PenetrationDepth: Sendable, Equatable {
     /// Deepest dendrite pixel, px.
@@ -91,14 +130,9 @@ public struct PenetrationDepth: Sendable, Equatable {
                                         guard Double(v) > g[u] else { continue }
                                         let d = interface.depth(u: Double(u), v: Double(v))
                                         guard d > 0 else { continue }
-                                        depths.append(Float(d))
-                                        if d > front[u] { front[u] = d }
-                                        if v == extent - 1 { edge = true }
-                                        if let c = cathodeOffsetPx {
-                                            if Double(v) - g[u] >= c - 3 { far[u] = true }
-                                        } else if v == extent - 1 {
-                                            far[u] = true
-                                        }
+                                        if DepthSamples.add(u: u, v: v, depth: d, offset: Double(v) - g[u], extent: extent,
+                                                            cathodeOffsetPx: cathodeOffsetPx, depths: &depths,
+                                                            front: &front, reachesFar: &far) { edge = true }
                                     }
                                 }
                                 shared.depths.base[b] = depths
@@ -120,6 +154,24 @@ public struct PenetrationDepth: Sendable, Equatable {
                 if bandFar[b][u] { farEdge[u] = true }
             }
         }
+        return measure(samples: DepthSamples(depths: bandDepths, front: front, reachesFar: farEdge, onFarEdge: bandEdge.contains(true)),
+                       interface: interface, binWidthPx: binWidthPx)
+    }
+
+    /// The statistics of depths already sampled (``DepthSamples``, e.g. by the per-dendrite
+    /// table's pass over the same pixels): the same values as
+    /// ``measure(dendrites:interface:binWidthPx:cathodeOffsetPx:)`` of the mask they came from.
+    ///
+    /// - Parameters:
+    ///   - samples: the depths; `front` and `reachesFar` have one entry per position along the interface.
+    ///   - binWidthPx: width of the profile bins, px (> 0).
+    public static func measure(samples: DepthSamples, interface: Interface, binWidthPx: Double) -> PenetrationDepth {
+        precondition(binWidthPx > 0, "bin width must be positive")
+        let side = interface.side
+        let length = side.length(width: interface.width, height: interface.height)
+        let extent = side.extent(width: interface.width, height: interface.height)
+        precondition(samples.front.count == length && samples.reachesFar.count == length, "samples and interface lengths differ")
+        let bandDepths = samples.depths, front = samples.front, farEdge = samples.reachesFar
         let count = bandDepths.reduce(0) { $0 + $1.count }
         var maxDepth = 0.0, p95 = 0.0
         if count > 0 {
@@ -170,7 +222,7 @@ public struct PenetrationDepth: Sendable, Equatable {
         }
         return PenetrationDepth(maxPx: maxDepth, p95Px: p95,
                                 frontMeanPx: length > 0 ? front.reduce(0, +) / Double(length) : 0,
-                                frontPx: front, shortCircuit: farEdge.contains(true), reachesFarEdge: bandEdge.contains(true), profile: profile,
+                                frontPx: front, shortCircuit: farEdge.contains(true), reachesFarEdge: samples.onFarEdge, profile: profile,
                                 dendritePixels: count)
     }
 }

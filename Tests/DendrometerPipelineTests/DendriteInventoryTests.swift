@@ -69,4 +69,28 @@ struct DendriteInventoryTests {
         #expect(inv.records[1].areaPx == 4 && inv.records[1].isolated && inv.records[1].meanWidthPx == nil)
         #expect(inv.allRooted)
     }
+
+    @Test("the penetration from the components' own depth pass equals the penetration measured on the mask: every side, tilted interfaces, with and without a cathode")
+    func penetrationFromComponents() {
+        var rng = SplitMix64(seed: 2024)
+        for side in AnodeSide.allCases {
+            for trial in 0 ..< 4 {
+                let w = 70 + trial * 9, h = 55 + trial * 7
+                let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+                // A wavy, tilted interface around a quarter of the extent.
+                let knotsU = stride(from: 0.0, through: Double(length - 1), by: Double(length - 1) / 6).map { $0 }
+                let knotsV = knotsU.map { Double(extent) / 4 + 0.1 * $0 + Double(rng.next() % 9) - 4 }
+                let interface = Interface(side: side, width: w, height: h, knotsU: knotsU, knotsV: knotsV)
+                var mask = BinaryMask(width: w, height: h)
+                for k in mask.bits.indices where rng.next() % 4 == 0 { mask.bits[k] = 1 }
+                for cathode in [nil, Double(extent) / 2] {
+                    let direct = PenetrationDepth.measure(dendrites: mask, interface: interface, binWidthPx: 3, cathodeOffsetPx: cathode)
+                    let components = DendriteComponents(mask, interface: interface, rootTolerancePx: 3, cathodeOffsetPx: cathode)
+                    let shared = PenetrationDepth.measure(samples: components.depthSamples, interface: interface, binWidthPx: 3)
+                    #expect(shared == direct, "\(side) trial \(trial) cathode \(String(describing: cathode))")
+                    #expect(direct.dendritePixels > 0 && direct.maxPx > 0)
+                }
+            }
+        }
+    }
 }

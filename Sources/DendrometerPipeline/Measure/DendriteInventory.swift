@@ -89,10 +89,18 @@ public struct DendriteInventory: Sendable {
     public static func measure(counted: BinaryMask, setAside: BinaryMask?, interface: Interface,
                                graph: SkeletonGraph, graphOrigin: PixelRect, rootTolerancePx: Double,
                                cathodeOffsetPx: Double? = nil) -> DendriteInventory {
-        // Components as runs of pixels: no label image (4 bytes per pixel of the field).
-        let labels = componentRuns(counted, connectivity: .eight)
-        var stats = ComponentMoments.measure(components: labels, interface: interface, rootTolerancePx: rootTolerancePx,
-                                             cathodeOffsetPx: cathodeOffsetPx)
+        measure(DendriteComponents(counted, interface: interface, rootTolerancePx: rootTolerancePx, cathodeOffsetPx: cathodeOffsetPx),
+                setAside: setAside, graph: graph, graphOrigin: graphOrigin)
+    }
+
+    /// ``measure(counted:setAside:interface:graph:graphOrigin:rootTolerancePx:cathodeOffsetPx:)``
+    /// with the counted dendrites' components already measured (their pixels' depths also give
+    /// the penetration, ``DendriteComponents/depthSamples``).
+    public static func measure(_ components: DendriteComponents, setAside: BinaryMask?,
+                               graph: SkeletonGraph, graphOrigin: PixelRect) -> DendriteInventory {
+        let labels = components.labels, counted = components.mask, interface = components.interface
+        let rootTolerancePx = components.rootTolerancePx
+        var stats = components.moments
         let connected = stats.depths(of: stats.rooted)
         let rootedArea = (0 ... labels.count).reduce(0) { $0 + (stats.rooted[$1] ? stats.area[$1] : 0) }
         // Skeleton branches, attributed to the component holding their first pixel.
@@ -124,7 +132,7 @@ public struct DendriteInventory: Sendable {
         }
         if let setAside, setAside.area > 0 {
             let asideLabels = componentRuns(setAside, connectivity: .eight)
-            stats = ComponentMoments.measure(components: asideLabels, interface: interface, rootTolerancePx: rootTolerancePx)
+            stats = ComponentMoments.measure(components: asideLabels, interface: interface, rootTolerancePx: rootTolerancePx).moments
             for l in stride(from: 1, through: asideLabels.count, by: 1) { records.append(stats.record(l, counted: false)) }
         }
         records.sort { a, b in
@@ -132,6 +140,34 @@ public struct DendriteInventory: Sendable {
         }
         for i in records.indices { records[i].id = i + 1 }
         return DendriteInventory(records: records, connected: connected, rootedArea: rootedArea, allRooted: allRooted)
+    }
+}
+
+/// The counted dendrite mask's connected components (8-connected, as runs of pixels: no label
+/// image) with their per-component sums in the interface's frame, and the depths of all their
+/// pixels: the first half of ``DendriteInventory``, which needs no skeleton, so it can run with
+/// the penetration (``depthSamples``) before the skeleton graph is ready.
+public struct DendriteComponents: Sendable {
+    /// The counted dendrite mask.
+    public let mask: BinaryMask
+    let labels: ComponentRuns
+    let moments: ComponentMoments
+    let interface: Interface
+    let rootTolerancePx: Double
+    /// The depths of every pixel of `mask` with depth > 0, for ``PenetrationDepth/measure(samples:interface:binWidthPx:)``.
+    public let depthSamples: DepthSamples
+
+    /// Components of `counted` relative to `interface`; `rootTolerancePx` and `cathodeOffsetPx`
+    /// as in ``DendriteInventory/measure(counted:setAside:interface:graph:graphOrigin:rootTolerancePx:cathodeOffsetPx:)``.
+    public init(_ counted: BinaryMask, interface: Interface, rootTolerancePx: Double, cathodeOffsetPx: Double? = nil) {
+        mask = counted
+        labels = componentRuns(counted, connectivity: .eight)
+        let (moments, samples) = ComponentMoments.measure(components: labels, interface: interface, rootTolerancePx: rootTolerancePx,
+                                                          cathodeOffsetPx: cathodeOffsetPx)
+        self.moments = moments
+        depthSamples = samples
+        self.interface = interface
+        self.rootTolerancePx = rootTolerancePx
     }
 }
 
@@ -171,7 +207,10 @@ struct ComponentMoments {
         var reachesFar: [Bool]
         var contacts = [Int]()
         var labels = [Int32](), depths = [Float]()
-        init(_ n: Int) {
+        /// The penetration's samples (``DepthSamples``): deepest depth and far contact per position.
+        var front: [Double], farAt: [Bool], onFarEdge = false
+        init(_ n: Int, length: Int) {
+            front = .init(repeating: 0, count: length); farAt = .init(repeating: false, count: length)
             area = .init(repeating: 0, count: n + 1); maxDepth = .init(repeating: 0, count: n + 1)
             nearest = .init(repeating: .infinity, count: n + 1)
             su = .init(repeating: 0, count: n + 1); sv = su; suu = su; svv = su; suv = su
@@ -179,8 +218,10 @@ struct ComponentMoments {
         }
     }
 
+    /// The sums of every component of `labels`, and the depths of all their pixels as the
+    /// penetration samples them (one ``Interface/depth(u:v:)`` per pixel serves both).
     static func measure(components labels: ComponentRuns, interface: Interface, rootTolerancePx: Double,
-                        cathodeOffsetPx: Double? = nil) -> ComponentMoments {
+                        cathodeOffsetPx: Double? = nil) -> (moments: ComponentMoments, samples: DepthSamples) {
         let n = labels.count, w = labels.width, h = labels.height
         let side = interface.side
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
@@ -190,7 +231,7 @@ struct ComponentMoments {
         let runs = labels.runs, labelOfRun = labels.labelOfRun
         let bands = runs.withUnsafeBufferPointer { rb in
             labelOfRun.withUnsafeBufferPointer { lb in
-                parallelBandResults(h, minimumPerBand: 16, initial: { Band(n) }) { rows, b in
+                parallelBandResults(h, minimumPerBand: 16, initial: { Band(n, length: length) }) { rows, b in
                     // Sized once for the band's pixels (an upper bound: depth > 0 only), so the
                     // per-pixel records are not regrown, and their old buffers not left behind.
                     var pixels = 0
@@ -210,7 +251,11 @@ struct ComponentMoments {
                                 if offset < b.nearest[l] { b.nearest[l] = offset }
                                 let d = interface.depth(u: du, v: dv)
                                 if d > b.maxDepth[l] { b.maxDepth[l] = d }
-                                if d > 0 { b.labels.append(Int32(l)); b.depths.append(Float(d)) }
+                                if d > 0 {
+                                    b.labels.append(Int32(l))
+                                    if DepthSamples.add(u: u, v: v, depth: d, offset: offset, extent: extent, cathodeOffsetPx: cathodeOffsetPx,
+                                                        depths: &b.depths, front: &b.front, reachesFar: &b.farAt) { b.onFarEdge = true }
+                                }
                                 if let c = cathodeOffsetPx { if offset >= c - 3 { b.reachesFar[l] = true } } else if v == extent - 1 { b.reachesFar[l] = true }
                                 if offset <= rootTolerancePx { b.contacts.append(l * length + u) }
                             }
@@ -240,7 +285,14 @@ struct ComponentMoments {
             for key in b.contacts where touched.insert(key).inserted { m.base[key / length] += 1 }
         }
         for l in 0 ... n { m.rooted[l] = m.nearest[l] <= rootTolerancePx }
-        return m
+        var front = [Double](repeating: 0, count: length), farAt = [Bool](repeating: false, count: length)
+        for b in bands {
+            for u in 0 ..< length {
+                front[u] = max(front[u], b.front[u])
+                if b.farAt[u] { farAt[u] = true }
+            }
+        }
+        return (m, DepthSamples(depths: m.pixelDepths, front: front, reachesFar: farAt, onFarEdge: bands.contains { $0.onFarEdge }))
     }
 
     /// Max, p95 (numpy's linear interpolation) and far-side contact over the pixels of the

@@ -390,13 +390,17 @@ public enum DendriteAnalysis {
         func prunedSkeleton() throws(AnalysisError) -> (skeleton: BinaryMask, graph: SkeletonGraph) {
             do { return try pruning.wait() } catch { throw .kernel(String(describing: error)) }
         }
-        // Penetration.
+        // The dendrites' components and their pixels' depths (the per-dendrite table's first half,
+        // which needs no skeleton), and from those depths the penetration.
         var penetration: PenetrationDepth?
+        var components: DendriteComponents?
         if let interface = detection.interface {
             let bin = profileBinWidthPx(pixelSize: pixelSize, extent: Double(interface.side.extent(width: field.width, height: field.height)),
                                         bins: parameters.profile.binsAcrossField)
-            penetration = PenetrationDepth.measure(dendrites: dendrites, interface: interface, binWidthPx: bin,
-                                                   cathodeOffsetPx: cathode?.offsetPx)
+            let measured = DendriteComponents(dendrites, interface: interface, rootTolerancePx: parameters.dendrites.rootTolerancePx,
+                                              cathodeOffsetPx: cathode?.offsetPx)
+            penetration = PenetrationDepth.measure(samples: measured.depthSamples, interface: interface, binWidthPx: bin)
+            components = measured
             if penetration!.dendritePixels == 0 { warnings.append("no dendrite phase on the electrolyte side of the interface") }
         }
         // Regions (they need only the interface and the maximum depth), then the orientation
@@ -431,10 +435,8 @@ public enum DendriteAnalysis {
         clock.lap("skeleton")
         // Dendrite by dendrite; the depths of the rooted ones alone.
         var inventory: DendriteInventory?
-        if let interface = detection.interface, penetration != nil {
-            inventory = DendriteInventory.measure(counted: dendrites, setAside: stage.setAside, interface: interface, graph: graph,
-                                                  graphOrigin: work, rootTolerancePx: parameters.dendrites.rootTolerancePx,
-                                                  cathodeOffsetPx: cathode?.offsetPx)
+        if let components {
+            inventory = DendriteInventory.measure(components, setAside: stage.setAside, graph: graph, graphOrigin: work)
         }
         let connected = inventory.map { $0.connected ?? ConnectedDepth(maxPx: 0, p95Px: 0, reachesCathodeOrFarEdge: false) }
         if penetration?.shortCircuit == true, connected?.reachesCathodeOrFarEdge == false {
