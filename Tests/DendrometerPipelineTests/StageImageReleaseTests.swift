@@ -4,9 +4,9 @@ import Foundation
 import Testing
 
 /// The measurement releases the grey field and the record's stage images (texture, raw phase)
-/// once the dendrites are known (peak memory). Nothing after that point may read them: the
-/// analysis run that releases them and a measurement entered with the caller's own record and
-/// field (whose copies keep theirs) must give the same figures.
+/// once the cathode is known, before the dendrite clean-up (peak memory). Nothing after that
+/// point may read them: the analysis run that releases them and a measurement entered with the
+/// caller's own record and field (whose copies keep theirs) must give the same figures.
 @Suite("Stage images released after the dendrite stage")
 struct StageImageReleaseTests {
     @Test("run releases them and gives what a measurement with the caller's own record gives (FEI sample, phase auto)")

@@ -277,8 +277,9 @@ public enum DendriteAnalysis {
         // A near tie of grey uniformity decided bright: the dark hypothesis is refuted only if its
         // pieces are mostly unrooted; otherwise both stay possible and a person should say.
         if let tie = segmentation.polarityTieBreak, segmentation.appearance == .bright {
-            let dark = try ThresholdSegmenter(polarity: .dark, anode: options.anode).segment(try field(), parameters: options.parameters)
-            let other = try dendriteStage(dark, field: try field(), micrograph: micrograph, options: options, clock: &clock)
+            var dark = try ThresholdSegmenter(polarity: .dark, anode: options.anode).segment(try field(), parameters: options.parameters)
+            var darkField = try field()
+            let other = try dendriteStage(&dark, field: &darkField, micrograph: micrograph, options: options, clock: &clock)
             // A dendrite phase grows from its layer: a dark layer with (almost) nothing rising from it
             // is the mount or a collector, not an anode.
             let chosenRooted = result.dendriteInventory?.rootedArea ?? result.dendrites.area
@@ -354,11 +355,9 @@ public enum DendriteAnalysis {
         let pixelSize = prepared.pixelSize
         let prunePx = parameters.skeleton.spurLengthPixels(pixelSize: pixelSize)
 
-        let stage = try dendriteStage(seg, field: prepared, micrograph: micrograph, options: options, clock: &clock)
-        // Nothing below reads the grey field or the record's stage images (the caller's copies, if
-        // any, keep theirs): released before the skeleton and orientation allocate.
-        prepared.denoised = Image(width: 0, height: 0, pixels: [])
-        seg.releaseDendriteStageImages()
+        // The stage releases the grey field and the record's stage images once the cathode is
+        // known (the caller's copies, if any, keep theirs).
+        let stage = try dendriteStage(&seg, field: &prepared, micrograph: micrograph, options: options, clock: &clock)
         let darkPhase = seg.appearance.isDark
         var warnings = stage.warnings
         var review = stage.review
@@ -538,7 +537,9 @@ public enum DendriteAnalysis {
 
     /// Interface, cathode and the dendrite clean-up (specks, pores, unrooted dark pieces,
     /// isolated fragments): the dendrite pixels every measurement is made on.
-    static func dendriteStage(_ seg: PhaseSegmentation, field prepared: PreparedField, micrograph: Micrograph,
+    /// Nothing after the cathode reads the grey field or the record's stage images (texture, raw
+    /// phase, other): `prepared.denoised` and those are released there, before the clean-up allocates.
+    static func dendriteStage(_ seg: inout PhaseSegmentation, field prepared: inout PreparedField, micrograph: Micrograph,
                               options: AnalysisOptions, clock: inout StageClock) throws(AnalysisError) -> DendriteStage {
         let parameters = options.parameters
         var warnings = micrograph.warnings + seg.warnings
@@ -630,6 +631,11 @@ public enum DendriteAnalysis {
             review.append("no anode layer found, so no depth: if the anode is in view, say where with --anode (and --phase)")
             dendrites = seg.phase
         }
+        // The grey field's last reader: the contrast of the phase against the rest. From here on
+        // only masks are read, so the grey field (4 bytes per pixel) and the stage images go now.
+        if contrast == nil { contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase) }
+        prepared.denoised = Image(width: 0, height: 0, pixels: [])
+        seg.releaseDendriteStageImages()
         if let excluded = options.excludedAreas {
             let area = try excluded.mask(field: field, rasterWidth: micrograph.image.width, rasterHeight: micrograph.image.height)
             let before = dendrites.area
@@ -700,7 +706,7 @@ public enum DendriteAnalysis {
         }
         return DendriteStage(detection: detection, dendrites: dendrites, cathode: cathode, fragments: fragments,
                              setAside: setAside, unrootedShare: unrootedShare,
-                             contrast: contrast ?? PhaseContrast.measure(prepared.denoised, phase: seg.phase),
+                             contrast: contrast,
                              warnings: warnings, review: review)
     }
 
