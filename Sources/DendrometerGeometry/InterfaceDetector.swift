@@ -36,6 +36,14 @@
 //    last W edge heights (W = `edgeContinuationWindow`). A window without
 //    heights within tolerance takes its quantile from these continued heights.
 //    Windows that see the edge within tolerance are measured as before.
+// 6. The walk of step 1 can also end too early: at a hole through the anode,
+//    or, where the mount or a collector behind the anode is near the threshold's
+//    grey, in that outer material read as phase, at the seam before the anode.
+//    Such a height lies far below the curve, in the outer part of the layer,
+//    where the edge of one continuous layer cannot be. Heights more than the
+//    largest knot departure below the curve and below `earlyEndShareOfLayer` of
+//    its height measure no knot (they still enter the fit, whose biweight
+//    rejects them).
 // The interface lies half a pixel beyond the last layer pixel (pixel edges).
 //
 // Example (step 5): the edge rises smoothly from 40 to 60 px over the first 200
@@ -43,6 +51,13 @@
 // allowance is 3 + 0.08 × 16 = 4.3 px, the edge departs from the median of its
 // last 32 heights by 0.1 × 16 = 1.6 px, and is followed to the end; a whisker
 // rising 50 px from it is a step of 50 px and is left out.
+//
+// Example (step 6): a layer whose edge is 200 px from the field's edge, where
+// over the last third of the interface the mount, read as phase, ends at a
+// seam 10 … 60 px from the edge: those heights are 140 … 190 px below the
+// curve (more than the 2 % waviness limit, 28 px on a 1400 px interface) and
+// below half its height, so the knots there are measured from the edge heights
+// beside them instead of being pulled 28 px toward the mount.
 //
 // Example: a flat layer 40 px thick along the bottom with a flame 200 px wide
 // at its base on a 768-px edge: windows over the flame have 25th percentiles
@@ -129,6 +144,12 @@ public enum InterfaceDetector {
         public var maximumEdgeSlope = 0.08
         /// Edge heights (px along the interface) whose median is the continuation's reference.
         public var edgeContinuationWindow = 32
+        /// The anode is one continuous layer: a layer height that lies more than the largest knot
+        /// departure (``maximumWaviness``) below the fitted curve and below this share of the
+        /// curve's height (the walk ended in the outer part of the layer: a hole through the foil,
+        /// or the mount or a collector read as phase and ending at the seam before the anode) does
+        /// not measure the edge. 0 keeps every height.
+        public var earlyEndShareOfLayer = 0.5
         /// Two edge curves are compared by the layer heights within this fraction of the interface
         /// length of them (minus those further below): the edge is the curve most heights rest on.
         public var curveSelectionBandFraction = 0.02
@@ -314,10 +335,19 @@ public enum InterfaceDetector {
         let residual = { (u: Int) in Double(heights[u]) - 0.5 - model(Double(u)) }
         let continued = Self.edgeContinuation(heights, residual: residual, tolerance: tolerance, sigma: sigma,
                                               limit: limit, parameters: p)
+        // A walk that ended in the outer part of the layer (more than the largest waviness below
+        // the curve and below `earlyEndShareOfLayer` of its height) stopped at a hole through the
+        // anode or in outer material read as phase (the mount, a collector, ending at the seam
+        // before the anode): that is not where the layer meets the electrolyte (step 6 of the header).
+        let stoppedEarly = { (u: Int) in
+            let curve = model(Double(u))
+            return Double(heights[u]) - 0.5 < curve - limit && Double(heights[u]) < p.earlyEndShareOfLayer * curve
+        }
         let measured = us.map { u -> Double? in
             let lo = max(0, Int(saturating: u) - half), hi = min(length - 1, Int(saturating: u) + half)
             let needed = max(Self.minimumEdgePointsPerWindow, p.minimumEdgeShareOfWindow * Double(hi - lo + 1))
-            for seen in [{ (v: Int) in heights[v] > 0 && residual(v) <= tolerance }, { continued[$0] }] {
+            for seen in [{ (v: Int) in heights[v] > 0 && residual(v) <= tolerance && !stoppedEarly(v) },
+                         { continued[$0] && !stoppedEarly($0) }] {
                 let r = (lo ... hi).filter(seen).map(residual)
                 if Double(r.count) >= needed { return quantile(r, p.detrendedQuantile) }
             }

@@ -381,4 +381,28 @@ struct EdgeContinuationTests {
         }
         #expect(abs(old.height(atU: 0) - g(0)) >= 15, "without the continuation: \(old.height(atU: 0))")
     }
+
+    @Test("detection: where the mount behind the anode is read as phase and the walk ends at the seam, the knots are not pulled toward the mount")
+    func walkEndingInTheMount() throws {
+        // Layer edge at 60 px; over u ≥ 900 the mount behind the anode is read as phase in
+        // speckles: the walk from the field's edge ends at the first 3 px hole, 4 … 24 px from the
+        // edge (a seeded draw per line), as in a micrograph whose mount is near the threshold's grey.
+        var mask = anodeMask(width: 1280, height: 300, side: .bottom, layer: { _ in 60 },
+                             bars: [(u: 300, width: 5, height: 90), (u: 1000, width: 6, height: 110)])
+        var rng = SplitMix64(seed: 11)
+        for u in 900 ..< 1280 {
+            let hole = 4 + Int(rng.next() % 21)
+            for v in hole ..< hole + 3 { mask.bits[AnodeSide.bottom.index(u: u, v: v, width: 1280, height: 300)] = 0 }
+        }
+        let i = try #require(InterfaceDetector.detect(in: mask, side: .bottom).interface)
+        for u in stride(from: 0, to: 1280, by: 20) {
+            #expect(abs(i.height(atU: Double(u)) - 60) <= 2, "u=\(u): \(i.height(atU: Double(u)))")
+        }
+        // Without the rule the knots over the seam take the early ends, clipped at the 2 % waviness
+        // limit (25.6 px) below the curve.
+        var off = InterfaceDetector.Parameters()
+        off.earlyEndShareOfLayer = 0
+        let old = try #require(InterfaceDetector.detect(in: mask, side: .bottom, parameters: off).interface)
+        #expect(60 - old.height(atU: 1200) >= 15, "without the rule: \(old.height(atU: 1200))")
+    }
 }
