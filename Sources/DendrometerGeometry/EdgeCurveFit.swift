@@ -171,6 +171,7 @@ enum EdgeCurveFit {
         let positions = (0 ..< min(ransacPositions, x.count)).map { $0 * (x.count - 1) / max(1, min(ransacPositions, x.count) - 1) }
         let step = max(1, x.count / ransacScoredPoints)
         let scored = Array(stride(from: 0, to: x.count, by: step))
+        let sx = scored.map { x[$0] }, sv = scored.map { v[$0] }
         let span = (x.last ?? 1) - (x.first ?? 0)
         var rng = SplitMix64(seed: ransacSeed)
         var best: (Double, Double, Double)?, bestCount = -1
@@ -185,8 +186,18 @@ enum EdgeCurveFit {
             guard x[k] - x[i] >= ransacMinimumSpan * span else { continue }
             guard let c = weightedQuadratic([x[i], x[j], x[k]], [v[i], v[j], v[k]], weights: [1, 1, 1], cMax: .infinity),
                   abs(c.2) <= cMax else { continue }
-            var count = 0
-            for s in scored where abs(v[s] - (c.0 + c.1 * x[s] + c.2 * x[s] * x[s])) <= tolerance { count += 1 }
+            // A triple is kept only if it explains more points than the best so far: once it has
+            // missed so many that it no longer can, the rest of its count is not needed.
+            var count = 0, misses = 0
+            let allowedMisses = sx.count - bestCount
+            for s in sx.indices {
+                if abs(sv[s] - (c.0 + c.1 * sx[s] + c.2 * sx[s] * sx[s])) <= tolerance {
+                    count += 1
+                } else {
+                    misses += 1
+                    if misses >= allowedMisses { break }
+                }
+            }
             if count > bestCount { best = c; bestCount = count }
         }
         return best

@@ -406,3 +406,48 @@ struct EdgeContinuationTests {
         #expect(60 - old.height(atU: 1200) >= 15, "without the rule: \(old.height(atU: 1200))")
     }
 }
+
+@Suite("The edge curve's RANSAC")
+struct EdgeCurveRansacTests {
+    /// RANSAC as first written: every triple's inliers counted in full.
+    static func reference(_ x: [Double], _ v: [Double], sigma: Double, tolerance: Double, cMax: Double) -> (Double, Double, Double)? {
+        guard x.count >= 8 else { return nil }
+        let n = min(EdgeCurveFit.ransacPositions, x.count)
+        let positions = (0 ..< n).map { $0 * (x.count - 1) / max(1, n - 1) }
+        let scored = Array(stride(from: 0, to: x.count, by: max(1, x.count / EdgeCurveFit.ransacScoredPoints)))
+        let span = (x.last ?? 1) - (x.first ?? 0)
+        var rng = SplitMix64(seed: EdgeCurveFit.ransacSeed)
+        var best: (Double, Double, Double)?, bestCount = -1
+        for _ in 0 ..< EdgeCurveFit.ransacTriples {
+            var pick = [Int]()
+            while pick.count < 3 {
+                let k = positions[Int(rng.next() % UInt64(positions.count))]
+                if !pick.contains(k) { pick.append(k) }
+            }
+            pick.sort()
+            guard x[pick[2]] - x[pick[0]] >= EdgeCurveFit.ransacMinimumSpan * span else { continue }
+            guard let c = EdgeCurveFit.weightedQuadratic(pick.map { x[$0] }, pick.map { v[$0] }, weights: [1, 1, 1], cMax: .infinity),
+                  abs(c.2) <= cMax else { continue }
+            let count = scored.filter { abs(v[$0] - (c.0 + c.1 * x[$0] + c.2 * x[$0] * x[$0])) <= tolerance }.count
+            if count > bestCount { best = c; bestCount = count }
+        }
+        return best
+    }
+
+    @Test("stopping a triple's count once it can no longer beat the best picks the same curve, bit for bit")
+    func sameAsFullCounts() throws {
+        var rng = SplitMix64(seed: 3)
+        for trial in 0 ..< 6 {
+            let n = 300 + 700 * trial
+            let x = (0 ..< n).map(Double.init)
+            // An edge at 40 + a gentle bow, a third of the heights raised by dendrites, some holes below.
+            let v = x.map { u -> Double in
+                let edge = 40 + 0.01 * u + 1e-5 * (u - Double(n) / 2) * (u - Double(n) / 2) + Double(rng.next() % 3)
+                switch rng.next() % 9 { case 0, 1, 2: return edge + Double(rng.next() % 120); case 3: return edge - Double(rng.next() % 30); default: return edge }
+            }
+            let fast = try #require(EdgeCurveFit.ransac(x, v, sigma: 1, tolerance: 3, cMax: 1e-3))
+            let slow = try #require(Self.reference(x, v, sigma: 1, tolerance: 3, cMax: 1e-3))
+            #expect(fast == slow, "trial \(trial)")
+        }
+    }
+}
