@@ -52,7 +52,7 @@ public struct DepthSamples: Sendable {
     /// `front` and `reachesFar`, and returns whether it lies on the far edge: the one rule both
     /// ``PenetrationDepth/measure(dendrites:interface:binWidthPx:cathodeOffsetPx:)`` and other
     /// callers apply.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func add(u: Int, v: Int, depth: Double, offset: Double, extent: Int, cathodeOffsetPx: Double?,
                            depths: inout [Float], front: inout [Double], reachesFar: inout [Bool]) -> Bool {
         depths.append(Float(depth))
