@@ -88,6 +88,8 @@ extension DendriteAnalysis {
     /// Running sums of the oriented pixels of one region (no heap storage: a row piece keeps one
     /// per region on the stack).
     struct OrientationTally: Equatable {
+        /// Pixels per bin of ``OrientationHistogram`` (its `binCount`, 18, as a compile-time size:
+        /// an inline array needs a literal; a test checks the two agree).
         var histogram = InlineArray<18, Int>(repeating: 0)
         var pixels = 0, lateral = 0, vertical = 0
         var weightedCos = FixedPointSum(), weightedSin = FixedPointSum()

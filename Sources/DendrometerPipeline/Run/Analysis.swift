@@ -424,9 +424,17 @@ public enum DendriteAnalysis {
             throw error
         }
         // Connectivity.
-        let topo = connectivitySummary(dendrites)
+        // The components were counted by the per-dendrite pass (same mask, 8-connected): only the
+        // Euler number is left to count.
+        let topo: ConnectivitySummary
+        if let components {
+            let euler = eulerNumber(dendrites)
+            topo = ConnectivitySummary(components: components.labels.count, holes: components.labels.count - euler, eulerNumber: euler)
+        } else {
+            topo = connectivitySummary(dendrites)
+        }
         let (subSkeleton, graph) = try prunedSkeleton()
-        clock.lap("penetration, orientation, connectivity ‖ pruning and graph")
+        clock.lap("components and penetration, orientation, connectivity ‖ pruning and graph")
         let skeletonImage = Image.pasting(Image(width: sub.width, height: sub.height, pixels: subSkeleton.bits, bitDepth: 1),
                                           at: work.x, work.y, width: field.width, height: field.height, background: UInt8(0))
         let skeleton = BinaryMask(width: field.width, height: field.height, normalizedBits: skeletonImage.pixels)
