@@ -102,6 +102,11 @@ struct AnalysisTests {
         let r = try DendriteAnalysis.run(s.micrograph(pixelSizeMicrometres: 0.25),
                                          options: { var o = AnalysisOptions(); o.regions = .whole; return o }())
         #expect(r.connectivity.holes > 100)
+        // Components counted by the per-dendrite pass and the Euler number of the crop around the
+        // dendrites: the same as a labelling and an Euler number of the whole field.
+        let whole = connectivitySummary(r.dendrites)
+        #expect(r.connectivity.components == whole.components && r.connectivity.holes == whole.holes
+                && r.connectivity.eulerNumber == whole.eulerNumber)
         #expect(r.regions[0].morphology.label == .network, "\(r.regions[0].morphology) \(r.regions[0].features)")
     }
 

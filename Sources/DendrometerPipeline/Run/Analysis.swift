@@ -425,10 +425,11 @@ public enum DendriteAnalysis {
         }
         // Connectivity.
         // The components were counted by the per-dendrite pass (same mask, 8-connected): only the
-        // Euler number is left to count.
+        // Euler number is left to count, on the crop that holds every dendrite pixel (a 2 × 2
+        // window outside it holds no phase and counts nothing).
         let topo: ConnectivitySummary
         if let components {
-            let euler = eulerNumber(dendrites)
+            let euler = eulerNumber(sub)
             topo = ConnectivitySummary(components: components.labels.count, holes: components.labels.count - euler, eulerNumber: euler)
         } else {
             topo = connectivitySummary(dendrites)
