@@ -27,7 +27,12 @@
 // between are, on average, no longer solid (they hold electrolyte) and rougher
 // than the foil's rows by `meshRoughnessRatio` (a mesh mixes two materials at the
 // pixel scale; a uniform layer of another grey, such as a collector brighter than
-// the foil behind it, is not a mesh and moves nothing). A knot never
+// the foil behind it, is not a mesh and moves nothing). A sparse mesh, whose rows
+// each hold only a few electrolyte particles, keeps a solid mean grey; its rows
+// are told from the foil's by their spread (`meshRoughnessRatio` times the
+// median spread of the rows of solid mean, which are mostly foil): where at
+// least `sparseMeshMinimumRows` such rough rows lie on the smooth foil, the foil
+// ends below them (fewer are the edge's own transition). A knot never
 // moves away from the anode: a mesh can extend the threshold's layer, nothing
 // here shortens it.
 //
@@ -37,7 +42,9 @@
 // rows fall below it, the foil's do not, so the first solid run below the
 // interface ends 54 rows down; the edge is where the profile crosses
 // (225 + 184) / 2 = 204.5, half a row beyond the last foil row, and the knot
-// moves 53.5 px toward the anode. Where the
+// moves 53.5 px toward the anode. A sparse network whose rows average 215 (solid
+// by the mean) but spread 30 grey levels against the foil's 6 is mesh too when
+// it is at least 12 rows thick, and the knot moves to the smooth foil. Where the
 // foil's grey reaches the interface (bare electrolyte beyond a sharp edge, or a
 // flame base of the foil's own grey) the solid run ends at the interface and
 // nothing moves.
@@ -71,6 +78,11 @@ public enum SolidLayerEdge {
         /// Departures smaller than this are left to the threshold's edge (the pixel-scale
         /// roughness and blur of an edge), px.
         public var minimumShiftPx = 3.0
+        /// A sparse mesh (rows whose mean grey stays solid, since each holds only a few
+        /// electrolyte particles, but which spread in grey `meshRoughnessRatio` times more than
+        /// the foil's rows) is taken for mesh only when at least this many rows thick: thinner
+        /// rough bands are the edge's own transition (its waviness, blur, the roots of flames).
+        public var sparseMeshMinimumRows = 12
         /// The profile reaches at most this fraction of the field's depth below the interface.
         public var searchDepthFraction = 0.4
 
@@ -196,21 +208,45 @@ public enum SolidLayerEdge {
         let layer = quantile(seen, p.layerGreyQuantile)
         guard layer > electrolyte else { return nil }
         let solid = layer - p.solidTolerance * (layer - electrolyte)
-        // From the interface toward the anode: the first run of solid rows, and its outermost row.
-        let layerRows = max(1, p.minimumLayerRows)
-        var run = 0, foilEnd: Int?
-        for j in stride(from: last, through: 0, by: -1) {
-            if let s = smoothed[j], s >= solid {
-                run += 1
-                if run >= layerRows { foilEnd = j + layerRows - 1; break }
-            } else {
-                run = 0
-            }
+        // The foil's own roughness: the median grey spread of the rows whose mean is solid (most
+        // of the profile is foil). A row of mesh that holds only a few electrolyte particles keeps
+        // a solid mean but spreads far more (the particles are much darker than the foil).
+        let solidSpreads = rows.indices.compactMap { j -> Double? in
+            guard let s = smoothed[j], s >= solid else { return nil }
+            return spreads[j]
         }
-        guard let end = foilEnd, end < last else { return nil }
-        // The rows between the foil and the interface must hold electrolyte (on average not solid).
+        let foilRoughness = solidSpreads.isEmpty ? nil : quantile(solidSpreads, 0.5)
+        // From the interface toward the anode: the first run of solid rows, and its outermost row;
+        // solid by the mean alone, or also smooth like the foil.
+        let layerRows = max(1, p.minimumLayerRows)
+        func foilEnd(smooth: Bool) -> Int? {
+            var run = 0
+            for j in stride(from: last, through: 0, by: -1) {
+                let meanSolid = smoothed[j].map { $0 >= solid } ?? false
+                let rough = smooth && foilRoughness.map { r in spreads[j].map { $0 >= p.meshRoughnessRatio * r } ?? false } ?? false
+                if meanSolid && !rough {
+                    run += 1
+                    if run >= layerRows { return j + layerRows - 1 }
+                } else {
+                    run = 0
+                }
+            }
+            return nil
+        }
+        guard let byMean = foilEnd(smooth: false) else { return nil }
+        // A sparse mesh: rows of solid mean but rough, at least `sparseMeshMinimumRows` of them
+        // (fewer are the edge's own transition) between the smooth foil and the rows the mean
+        // calls foil.
+        var end = byMean, sparseMesh = false
+        if let bySmoothness = foilEnd(smooth: true), byMean - bySmoothness >= max(1, p.sparseMeshMinimumRows) {
+            end = bySmoothness
+            sparseMesh = true
+        }
+        guard end < last else { return nil }
+        // The rows between the foil and the interface must hold electrolyte: on average not solid,
+        // or rough where the mesh is sparse (checked with the mesh's roughness below).
         let between = rows[(end + 1)...].compactMap { $0 }
-        guard !between.isEmpty, between.reduce(0, +) / Double(between.count) < solid else { return nil }
+        guard !between.isEmpty, sparseMesh || between.reduce(0, +) / Double(between.count) < solid else { return nil }
         // … and be rougher than the foil's rows (the median over its solid rows: those next to the
         // edge mix in the edge's own roughness): a mesh, not a uniform layer of another grey.
         let foilSpreads = (0 ... end).compactMap { j -> Double? in
@@ -221,6 +257,9 @@ public enum SolidLayerEdge {
         guard !foilSpreads.isEmpty, !meshSpreads.isEmpty,
               meshSpreads.reduce(0, +) / Double(meshSpreads.count) >= p.meshRoughnessRatio * quantile(foilSpreads, 0.5)
         else { return nil }
+        // A sparse mesh's grey barely steps (its mean is solid): its edge is where the rows turn
+        // rough, half a row beyond the smooth foil's last row.
+        if sparseMesh { return positions[end] + 0.5 }
         let nextRows = rows[(end + 1) ... min(last, end + 2 * max(1, p.smoothingRows))].compactMap { $0 }
         guard !nextRows.isEmpty else { return nil }
         let midpoint = 0.5 * (layer + nextRows.reduce(0, +) / Double(nextRows.count))

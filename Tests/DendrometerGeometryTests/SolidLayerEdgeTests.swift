@@ -41,6 +41,56 @@ struct SolidLayerEdgeTests {
         #expect(SolidLayerEdge.edgeOffset(rows: rows, spreads: uniform, positions: positions, electrolyte: 95, parameters: .init()) == nil)
     }
 
+    @Test("a sparse mesh keeps a solid mean but is rough: 20 such rows on the foil are mesh; 8 are the edge's own transition")
+    func sparseMeshProfile() throws {
+        // Foil 225 (spread 6) under rows averaging 215, within the 15 % tolerance of the foil–
+        // electrolyte contrast (solid from 205.5), but spreading 30: a few particles per row.
+        func profile(meshRows: Int) -> (rows: [Double?], spreads: [Double?], positions: [Double]) {
+            let rows: [Double?] = [Double](repeating: 225, count: 100) + [Double](repeating: 215, count: meshRows)
+            let spreads: [Double?] = [Double](repeating: 6, count: 100) + [Double](repeating: 30, count: meshRows)
+            return (rows, spreads, (0 ..< rows.count).map { Double($0 - (rows.count - 1)) })
+        }
+        let sparse = profile(meshRows: 20)
+        // The foil's last row is 20 rows below the interface; the step's midpoint (220) lies half a
+        // row beyond it.
+        let edge = try #require(SolidLayerEdge.edgeOffset(rows: sparse.rows, spreads: sparse.spreads, positions: sparse.positions,
+                                                          electrolyte: 95, parameters: .init()))
+        #expect(abs(edge - -19.5) < 1e-9)
+        let thin = profile(meshRows: 8)
+        #expect(SolidLayerEdge.edgeOffset(rows: thin.rows, spreads: thin.spreads, positions: thin.positions, electrolyte: 95, parameters: .init()) == nil)
+        // With the rough rows no rougher than the foil, the mean alone decides: no mesh.
+        let smooth: [Double?] = [Double](repeating: 6, count: 120)
+        #expect(SolidLayerEdge.edgeOffset(rows: sparse.rows, spreads: smooth, positions: sparse.positions, electrolyte: 95, parameters: .init()) == nil)
+    }
+
+    @Test("a sparse mesh on the foil (one pixel in sixteen electrolyte) read as layer: the knots move down to the foil")
+    func sparseMeshOnFoil() throws {
+        // 384 px wide, so each knot's window (±24 columns) holds about three electrolyte pixels in
+        // every mesh row: means of about 194 (solid from 185), spreads of about 25 against 2.
+        let w = 384, h = 160
+        var rng = SplitMix64(seed: 23)
+        var pixels = [Float](repeating: 0, count: w * h)
+        for y in 0 ..< h {
+            for x in 0 ..< w {
+                let v = h - 1 - y
+                let noise = Float(Int(rng.next() % 7) - 3)
+                let base: Float = v < 40 ? 200 : v < 70 ? ((x + 3 * v) % 16 == 0 ? 100 : 200) : 100
+                pixels[y * w + x] = base + noise
+            }
+        }
+        let grey = Image(width: w, height: h, pixels: pixels)
+        let threshold = Interface.straight(side: .bottom, width: w, height: h, v0: 69.5)
+        let refined = try #require(SolidLayerEdge.refine(threshold, grey: grey, phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16))
+        #expect(refined.movedKnots == 2)
+        for v in refined.interface.knotsV { #expect(abs(v - 39.5) <= 0.75, "knot at \(v)") }
+        // By the mean alone (the rough rows never enough) the mesh's rows are foil and nothing moves.
+        var meanOnly = SolidLayerEdge.Parameters()
+        meanOnly.sparseMeshMinimumRows = .max
+        let unmoved = try #require(SolidLayerEdge.refine(threshold, grey: grey, phaseIsBright: true, electrolyteGrey: 100,
+                                                         windowFraction: 1.0 / 16, parameters: meanOnly))
+        #expect(unmoved.movedKnots == 0)
+    }
+
     @Test("a mesh on the foil read as layer by the threshold: every knot moves down to the foil's edge")
     func meshOnFoil() throws {
         // The threshold's layer ends at the mesh's top (v 69.5); the foil's last row is v = 39.
