@@ -4,11 +4,12 @@ import Testing
 
 @Suite("Anode edge from the solid layer's grey")
 struct SolidLayerEdgeTests {
-    /// A 96 × 160 field with the anode at the bottom: foil rows v < 40 (grey `foil`), then up to
-    /// v < `meshTop` a mesh of foil and electrolyte in 2-px checks (mean halfway), electrolyte
-    /// (`electrolyte`) beyond. ±3 deterministic noise.
-    static func scene(foil: Float = 200, electrolyte: Float = 100, meshTop: Int = 70, collectorBelow: Int = 0, collector: Float = 150) -> Image<Float> {
-        let w = 96, h = 160
+    /// A `width` × 160 field with the anode at the bottom: foil rows v < 40 (grey `foil`), then up
+    /// to v < `meshTop` a mesh of foil and electrolyte (where `meshHole(x, v)`; by default 2-px
+    /// checks, mean halfway), electrolyte (`electrolyte`) beyond. ±3 deterministic noise.
+    static func scene(width w: Int = 96, foil: Float = 200, electrolyte: Float = 100, meshTop: Int = 70, collectorBelow: Int = 0,
+                      collector: Float = 150, meshHole: (Int, Int) -> Bool = { x, v in (x / 2 + v / 2) % 2 != 0 }) -> Image<Float> {
+        let h = 160
         var rng = SplitMix64(seed: 17)
         var pixels = [Float](repeating: 0, count: w * h)
         for y in 0 ..< h {
@@ -18,7 +19,7 @@ struct SolidLayerEdgeTests {
                 let base: Float
                 if v < collectorBelow { base = collector }
                 else if v < 40 { base = foil }
-                else if v < meshTop { base = (x / 2 + v / 2) % 2 == 0 ? foil : electrolyte }
+                else if v < meshTop { base = meshHole(x, v) ? electrolyte : foil }
                 else { base = electrolyte }
                 pixels[y * w + x] = base + noise
             }
@@ -68,17 +69,7 @@ struct SolidLayerEdgeTests {
         // 384 px wide, so each knot's window (±24 columns) holds about three electrolyte pixels in
         // every mesh row: means of about 194 (solid from 185), spreads of about 25 against 2.
         let w = 384, h = 160
-        var rng = SplitMix64(seed: 23)
-        var pixels = [Float](repeating: 0, count: w * h)
-        for y in 0 ..< h {
-            for x in 0 ..< w {
-                let v = h - 1 - y
-                let noise = Float(Int(rng.next() % 7) - 3)
-                let base: Float = v < 40 ? 200 : v < 70 ? ((x + 3 * v) % 16 == 0 ? 100 : 200) : 100
-                pixels[y * w + x] = base + noise
-            }
-        }
-        let grey = Image(width: w, height: h, pixels: pixels)
+        let grey = Self.scene(width: w, meshHole: { x, v in (x + 3 * v) % 16 == 0 })
         let threshold = Interface.straight(side: .bottom, width: w, height: h, v0: 69.5)
         let refined = try #require(SolidLayerEdge.refine(threshold, grey: grey, phaseIsBright: true, electrolyteGrey: 100, windowFraction: 1.0 / 16))
         #expect(refined.movedKnots == 2)
