@@ -100,6 +100,12 @@ public final class StreamedFile {
         if buffer.count >= Self.bufferBytes { try flush() }
     }
 
+    /// Appends `bytes`.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws(ImageIOError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.bufferBytes { try flush() }
+    }
+
     func flush() throws(ImageIOError) {
         guard !buffer.isEmpty else { return }
         do { try handle.write(contentsOf: Data(buffer)) } catch {

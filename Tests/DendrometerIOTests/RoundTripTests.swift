@@ -223,6 +223,29 @@ struct PNGAndBMPTests {
         #expect((0 ..< h).allSatisfy { raw[$0 * (w + 1)] == 0 })
     }
 
+    @Test("a fast PNG written piece by piece to its file equals the one laid out in memory, IDAT chunks of 1 MiB spanning runs")
+    func streamedEqualsInMemory() throws {
+        // Noise is incompressible: 700 × 600 RGB deflates to more than 1 MiB, so the zlib stream
+        // fills a whole IDAT chunk, whose end falls inside a run of rows, and starts a second.
+        let (w, h) = (700, 600)
+        var rng = SplitMix64(seed: 7)
+        let rgb = (0 ..< 3 * w * h).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        let dir = temporaryDirectory()
+        try PNGWriter.writeRGB(rgb, width: w, height: h, compression: .fast, to: "\(dir)/s.png")
+        let written = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "\(dir)/s.png")))
+        let inMemory = try PNGWriter.encodeRGB(rgb, width: w, height: h, compression: .fast)
+        #expect(written == inMemory)
+        var idatLengths = [Int](), at = 8
+        while at + 8 <= written.count {
+            let length: Int = written[at ..< at + 4].reduce(0) { (sum: Int, byte: UInt8) in sum << 8 | Int(byte) }
+            if String(decoding: written[at + 4 ..< at + 8], as: UTF8.self) == "IDAT" { idatLengths.append(length) }
+            at += 12 + length
+        }
+        #expect(at == written.count)
+        #expect(idatLengths.count == 2 && idatLengths[0] == 1 << 20)
+        #expect(try PNGReader.readRGB("\(dir)/s.png").rgb == rgb)
+    }
+
     @Test("fast gray PNG (parallel path) decodes exactly")
     func fastGray() throws {
         let dir = temporaryDirectory()

@@ -36,6 +36,16 @@ public enum PNGWriter {
     /// Writes interleaved 8-bit RGB (`rgb.count == 3 × width × height`).
     public static func writeRGB(_ rgb: [UInt8], width: Int, height: Int, compression: PNGCompression = .small,
                                 to path: String) throws(ImageIOError) {
+        if compression == .fast {
+            guard width > 0, height > 0, rgb.count == 3 * width * height else {
+                throw ImageIOError(.writeFailed("expected \(3 * width * height) RGB bytes for \(width)×\(height), got \(rgb.count)"), path: path)
+            }
+            // Streamed to the file: the encoded bytes are never held whole.
+            return try rgb.withBytes { (raw) throws(ImageIOError) in
+                try ParallelPNGEncoder.write(raw, width: width, height: height, channels: 3,
+                                             level: Int32(PNGCompression.fast.zlibLevel), to: path)
+            }
+        }
         let bytes = try encodeRGB(rgb, width: width, height: height, compression: compression, path: path)
         try AtomicFile.write(bytes, to: path)
     }
@@ -56,11 +66,10 @@ public enum PNGWriter {
         if entries < 256, let bad = indices.first(where: { Int($0) >= entries }) {
             throw ImageIOError(.writeFailed("palette index \(bad) but only \(entries) entries"), path: path)
         }
-        let bytes = try indices.withBytes { (raw) throws(ImageIOError) in
-            try ParallelPNGEncoder.encode(raw, width: width, height: height, channels: 1,
-                                          level: Int32(PNGCompression.fast.zlibLevel), palette: palette, path: path)
+        try indices.withBytes { (raw) throws(ImageIOError) in
+            try ParallelPNGEncoder.write(raw, width: width, height: height, channels: 1,
+                                         level: Int32(PNGCompression.fast.zlibLevel), palette: palette, to: path)
         }
-        try AtomicFile.write(bytes, to: path)
     }
 
     /// PNG bytes of interleaved 8-bit RGB, e.g. for embedding in HTML.

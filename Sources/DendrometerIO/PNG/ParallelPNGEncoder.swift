@@ -38,6 +38,37 @@ enum ParallelPNGEncoder {
     /// - Throws: ``ImageIOError`` when zlib fails (out of memory).
     static func encode(_ samples: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int,
                        level: Int32, palette: [UInt8]? = nil, path: String) throws(ImageIOError) -> [UInt8] {
+        let compressed = try compress(samples, width: width, height: height, channels: channels, level: level,
+                                      palette: palette, path: path)
+        var png = [UInt8]()
+        png.reserveCapacity(compressed.fileBytes)
+        compressed.forEachPiece { png.append(contentsOf: $0) }
+        assert(png.count == compressed.fileBytes)
+        return png
+    }
+
+    /// Writes the PNG of `samples` to `path` atomically, piece by piece: no copy of the whole
+    /// file is held in memory, only the compressed runs (for a 4096² overlay ≈ 11 MB, where
+    /// laying the file out in one array held three copies).
+    ///
+    /// - Throws: ``ImageIOError`` when zlib fails or the file cannot be written.
+    static func write(_ samples: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int,
+                      level: Int32, palette: [UInt8]? = nil, to path: String) throws(ImageIOError) {
+        let compressed = try compress(samples, width: width, height: height, channels: channels, level: level,
+                                      palette: palette, path: path)
+        let file = try StreamedFile(path: path)
+        do {
+            try compressed.forEachPiece { (piece) throws(ImageIOError) in try file.write(piece) }
+            try file.commit()
+        } catch {
+            file.discard()
+            throw error
+        }
+    }
+
+    /// `samples` filtered and deflated in runs of rows on all cores (the header's method).
+    static func compress(_ samples: UnsafeRawBufferPointer, width: Int, height: Int, channels: Int,
+                         level: Int32, palette: [UInt8]?, path: String) throws(ImageIOError) -> CompressedPNG {
         precondition(channels == 1 || channels == 3, "gray or RGB only")
         precondition(palette == nil || (channels == 1 && palette!.count % 3 == 0 && (3 ... 768).contains(palette!.count)),
                      "a palette is 1–256 RGB entries for one index per pixel")
@@ -75,27 +106,76 @@ enum ParallelPNGEncoder {
         if failed.contains(true) { throw ImageIOError(.writeFailed("zlib could not compress the image (out of memory?)"), path: path) }
         var adler = checksums[0].adler
         for run in checksums.dropFirst() { adler = adler32_combine(adler, run.adler, off_t(run.length)) }
-
-        var stream = [UInt8]()
-        stream.reserveCapacity(compressed.reduce(6) { $0 + $1.count })
-        stream += [0x78, 0x01]
-        for run in compressed { stream += run }
-        stream += bigEndian(UInt32(truncatingIfNeeded: adler))
-
-        var png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
-        png.reserveCapacity(stream.count + stream.count / idatChunkBytes * 12 + 64)
         let header = bigEndian(UInt32(width)) + bigEndian(UInt32(height))
             + [8, palette != nil ? 3 : (channels == 3 ? 2 : 0), 0, 0, 0]   // bit depth, colour type, compression, filter, interlace
-        appendChunk("IHDR", header[...], to: &png)
-        if let palette { appendChunk("PLTE", palette[...], to: &png) }
-        var offset = 0
-        repeat {
-            let end = min(stream.count, offset + idatChunkBytes)
-            appendChunk("IDAT", stream[offset ..< end], to: &png)
-            offset = end
-        } while offset < stream.count
-        appendChunk("IEND", [][...], to: &png)
-        return png
+        return CompressedPNG(header: header, palette: palette, runs: compressed, adler32: UInt32(truncatingIfNeeded: adler))
+    }
+
+    /// A PNG whose image data is compressed (the runs of the header's method) but not yet laid
+    /// out as a file: ``forEachPiece(_:)`` hands out the file's bytes in order.
+    struct CompressedPNG {
+        /// The IHDR chunk's data.
+        var header: [UInt8]
+        /// The PLTE chunk's data (RGB triples), for indexed colour.
+        var palette: [UInt8]?
+        /// The raw deflate runs; their concatenation is one deflate stream.
+        var runs: [[UInt8]]
+        /// Adler-32 of the filtered scanlines (the zlib trailer).
+        var adler32: UInt32
+
+        /// The zlib stream's length: 2 header bytes, the runs, 4 trailer bytes.
+        var streamBytes: Int { runs.reduce(6) { $0 + $1.count } }
+
+        /// The file's length, bytes.
+        var fileBytes: Int {
+            let idatChunks = max(1, (streamBytes + idatChunkBytes - 1) / idatChunkBytes)
+            return 8 + (12 + header.count) + (palette.map { 12 + $0.count } ?? 0) + streamBytes + 12 * idatChunks + 12
+        }
+
+        /// Calls `body` with the file's bytes in order: signature, IHDR, PLTE, the zlib stream
+        /// cut into IDAT chunks of ``ParallelPNGEncoder/idatChunkBytes`` (the last shorter), IEND.
+        func forEachPiece<E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> Void) throws(E) {
+            // `withUnsafeBytes` rethrows untyped errors: the typed one is carried out by hand.
+            func emit(_ bytes: [UInt8], _ range: Range<Int>? = nil) throws(E) {
+                var failure: E?
+                bytes.withUnsafeBytes { all in
+                    do throws(E) { try body(range.map { UnsafeRawBufferPointer(rebasing: all[$0]) } ?? all) } catch { failure = error }
+                }
+                if let failure { throw failure }
+            }
+            func chunk(_ type: String, _ data: [UInt8]) throws(E) {
+                let typeBytes = Array(type.utf8)
+                try emit(bigEndian(UInt32(data.count)) + typeBytes + data)
+                var crc = typeBytes.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+                crc = data.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) }
+                try emit(bigEndian(UInt32(truncatingIfNeeded: crc)))
+            }
+            try emit([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+            try chunk("IHDR", header)
+            if let palette { try chunk("PLTE", palette) }
+            // The zlib stream as pieces; each IDAT chunk takes the next idatChunkBytes of it.
+            let pieces = [[0x78, 0x01]] + runs + [bigEndian(adler32)]
+            let idatType = Array("IDAT".utf8)
+            var piece = 0, offset = 0, remaining = streamBytes
+            repeat {
+                let length = min(remaining, idatChunkBytes)
+                try emit(bigEndian(UInt32(length)) + idatType)
+                var crc = idatType.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
+                var left = length
+                while left > 0 {
+                    let take = min(left, pieces[piece].count - offset)
+                    if take > 0 {   // crc32 of a null buffer returns its initial value
+                        crc = pieces[piece].withUnsafeBufferPointer { crc32(crc, $0.baseAddress! + offset, uInt(take)) }
+                        try emit(pieces[piece], offset ..< offset + take)
+                    }
+                    offset += take; left -= take
+                    if offset == pieces[piece].count { piece += 1; offset = 0 }
+                }
+                try emit(bigEndian(UInt32(truncatingIfNeeded: crc)))
+                remaining -= length
+            } while remaining > 0
+            try chunk("IEND", [])
+        }
     }
 
     /// PNG filter types this encoder writes (ISO/IEC 15948 § 9.2).
@@ -145,19 +225,9 @@ enum ParallelPNGEncoder {
             }
         }
         guard ok else { return nil }
-        out.removeLast(out.count - Int(z.total_out))
-        return out
-    }
-
-    /// Appends one PNG chunk: length, type, data, CRC-32 of type and data.
-    static func appendChunk(_ type: String, _ data: ArraySlice<UInt8>, to png: inout [UInt8]) {
-        let typeBytes = Array(type.utf8)
-        png += bigEndian(UInt32(data.count))
-        png += typeBytes
-        png += data
-        var crc = typeBytes.withUnsafeBufferPointer { crc32(0, $0.baseAddress, uInt($0.count)) }
-        crc = data.withUnsafeBufferPointer { crc32(crc, $0.baseAddress, uInt($0.count)) }
-        png += bigEndian(UInt32(truncatingIfNeeded: crc))
+        // A copy of the exact length: removing the tail would keep the bound's capacity, and
+        // the runs are held until the file is written.
+        return Array(out[0 ..< Int(z.total_out)])
     }
 
     static func bigEndian(_ v: UInt32) -> [UInt8] {
