@@ -33,7 +33,7 @@ public func fillHoles(_ mask: BinaryMask) -> BinaryMask {
 ///   touching the border are never filled: they are not holes (docs/REFERENCE.md §4).
 /// - Throws: ``SegmentationError/invalidParameter(name:expected:got:)`` for a negative area.
 /// - Complexity: O(pixels).
-public func removeSmallHoles(_ mask: BinaryMask, minimumArea: Int) throws(SegmentationError) -> BinaryMask {
+public func removeSmallHoles(_ mask: consuming BinaryMask, minimumArea: Int) throws(SegmentationError) -> BinaryMask {
     guard minimumArea >= 0 else {
         throw .invalidParameter(name: "minimum hole area", expected: "≥ 0 px²", got: "\(minimumArea)")
     }
@@ -81,26 +81,29 @@ public func removeSmallObjects(_ mask: BinaryMask, minimumArea: Int) throws(Segm
     return out
 }
 
-private func fillHoles(_ mask: BinaryMask, smallerThan limit: Int) -> BinaryMask {
-    let forest = RunForest(mask, value: 0, connectivity: .four)
+/// `mask` is consumed: a caller passing its last use has the holes filled in its buffer, without
+/// a copy of the mask.
+private func fillHoles(_ mask: consuming BinaryMask, smallerThan limit: Int) -> BinaryMask {
+    let height = mask.height, width = mask.width
+    let forest = RunForest(copy mask, value: 0, connectivity: .four)   // reads it; the buffer is not copied
     let n = forest.componentCount
     var area = [Int](repeating: 0, count: n + 1)
     var touches = [Bool](repeating: false, count: n + 1)
-    let w = Int32(mask.width), lastRow = mask.height - 1
-    for y in 0 ..< mask.height {
+    let w = Int32(width), lastRow = height - 1
+    for y in 0 ..< height {
         for i in forest.rowStart[y] ..< forest.rowStart[y + 1] {
             let r = forest.runs[i], c = Int(forest.componentOfRun[i])
             area[c] += Int(r.x1 - r.x0)
             if r.x0 == 0 || r.x1 == w || y == 0 || y == lastRow { touches[c] = true }
         }
     }
-    var out = mask
+    var out = consume mask
     out.bits.withUnsafeMutableBufferPointer { b in
-        for y in 0 ..< mask.height {
+        for y in 0 ..< height {
             for i in forest.rowStart[y] ..< forest.rowStart[y + 1] {
                 let c = Int(forest.componentOfRun[i])
                 guard !touches[c], area[c] < limit else { continue }
-                let r = forest.runs[i], row = y * mask.width
+                let r = forest.runs[i], row = y * width
                 for x in Int(r.x0) ..< Int(r.x1) { b[row + x] = 1 }
             }
         }

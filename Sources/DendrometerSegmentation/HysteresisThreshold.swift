@@ -41,13 +41,17 @@ public func hysteresisThreshold<P: PixelSample>(_ image: Image<P>, low: Double, 
                                                minimumArea: Int) -> (mask: BinaryMask, strong: BinaryMask) {
     let strong = segment(image, threshold: high, polarity: polarity)
     if image.isEmpty { return (BinaryMask(width: image.width, height: image.height), strong) }
-    let weak = segment(image, threshold: low, polarity: polarity)
+    var weak = segment(image, threshold: low, polarity: polarity)
     let forest = RunForest(weak, value: 1, connectivity: .eight)
     let w = image.width
     // Per component: pixel count and whether a run holds a high-passing pixel.
     var area = [Int](repeating: 0, count: forest.componentCount + 1)
     var anchored = [Bool](repeating: false, count: forest.componentCount + 1)
-    var out = [UInt8](repeating: 0, count: weak.count)
+    // The result is written into the low-passing mask's own buffer (its runs are in the forest):
+    // one full-size mask fewer at the segmentation's peak.
+    var out = weak.bits
+    weak = BinaryMask(width: 0, height: 0)
+    out.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
     forest.runs.withUnsafeBufferPointer { runs in
         forest.componentOfRun.withUnsafeBufferPointer { component in
             strong.bits.withUnsafeBufferPointer { sb in

@@ -230,10 +230,12 @@ public protocol PhaseSegmenter: Sendable {
 
 extension PhaseSegmentation {
     /// Removes specks below `speckPx` (0: none) and fills holes below `holePx` (noise in the phase).
-    static func cleaned(_ m: BinaryMask, speckPx: Int, holePx: Int) throws(AnalysisError) -> BinaryMask {
+    /// `m` is consumed: the holes are filled in its own buffer when the caller passes its last use.
+    static func cleaned(_ m: consuming BinaryMask, speckPx: Int, holePx: Int) throws(AnalysisError) -> BinaryMask {
         do {
-            let noSpecks = speckPx == 0 ? m : try removeSmallObjects(m, minimumArea: speckPx)
-            return try removeSmallHoles(noSpecks, minimumArea: holePx)
+            var mask = m
+            if speckPx > 0 { mask = try removeSmallObjects(mask, minimumArea: speckPx) }
+            return try removeSmallHoles(consume mask, minimumArea: holePx)
         } catch { throw .kernel(error.description) }
     }
 }

@@ -63,36 +63,42 @@ public struct ThresholdSegmenter: PhaseSegmenter {
         case .otsu: (brightCandidates, darkCandidates, rule) = ([split.otsu], [split.otsu], "whole-image Otsu (--threshold otsu); " + how)
         case .value(let v): (brightCandidates, darkCandidates, rule) = ([v], [v], "threshold \(ThresholdSetting.value(v)) (given); " + how)
         }
-        let bin = max(1, min(smooth.width, smooth.height) / max(1, p.previewShortSidePx))
-        let preview = smooth.binned(by: bin)
-        func pick(_ candidates: [Double], _ polarity: DendrometerSegmentation.Polarity) -> ThresholdChoice {
-            var c = Self.pickThreshold(preview, candidates, polarity: polarity, anode: anode, maximumPhaseFraction: p.maximumPhaseFraction,
-                                       interface: parameters.interfaceParameters(pixelSize: field.pixelSize))
-            c.thickness *= Double(bin)
-            return c
-        }
+        // The thresholds are picked on a binned preview (a quarter of the field's size at 4096²),
+        // released before the full-size masks are made.
+        let (brightChoice, darkChoice) = { () -> (ThresholdChoice?, ThresholdChoice?) in
+            let bin = max(1, min(smooth.width, smooth.height) / max(1, p.previewShortSidePx))
+            let preview = smooth.binned(by: bin)
+            func pick(_ candidates: [Double], _ polarity: DendrometerSegmentation.Polarity) -> ThresholdChoice {
+                var c = Self.pickThreshold(preview, candidates, polarity: polarity, anode: anode, maximumPhaseFraction: p.maximumPhaseFraction,
+                                           interface: parameters.interfaceParameters(pixelSize: field.pixelSize))
+                c.thickness *= Double(bin)
+                return c
+            }
+            switch polarity {
+            case .bright: return (pick(brightCandidates, .bright), nil)
+            case .dark: return (nil, pick(darkCandidates, .dark))
+            case .auto: return (pick(brightCandidates, .bright), pick(darkCandidates, .dark))
+            }
+        }()
         func record(_ t: Double, _ polarity: DendrometerSegmentation.Polarity, reason: String, warnings: [String]) throws(AnalysisError) -> PhaseSegmentation {
             let low = t - p.hysteresisFraction * (t - split.mode)
             // Hysteresis and speck removal in one labelling; the pixels past `t` are the raw phase.
             let (mask, strong) = hysteresisThreshold(smooth, low: low, high: t, polarity: polarity, minimumArea: max(0, speckPx))
             var record = PhaseSegmentation(
-                phase: try PhaseSegmentation.cleaned(mask, speckPx: 0, holePx: p.fillHolesBelowPx),
+                phase: try PhaseSegmentation.cleaned(consume mask, speckPx: 0, holePx: p.fillHolesBelowPx),
                 rawPhase: strong,
                 appearance: polarity == .bright ? .bright : .dark, method: .threshold(t),
                 reason: reason, warnings: warnings, texture: smooth)
             record.phaseMayIncludePores = polarity == .dark
             return record
         }
-        switch polarity {
-        case .bright:
-            let t = pick(brightCandidates, .bright)
+        switch (polarity, brightChoice, darkChoice) {
+        case (.bright, let t?, _):
             return try record(t.threshold, .bright, reason: "bright phase (given): \(rule)", warnings: [])
-        case .dark:
-            let t = pick(darkCandidates, .dark)
+        case (.dark, _, let t?):
             return try record(t.threshold, .dark, reason: "dark phase (given): \(rule)", warnings: [])
-        case .auto:
-            let b = pick(brightCandidates, .bright)
-            let d = pick(darkCandidates, .dark)
+        default:
+            let b = brightChoice!, d = darkChoice!
             let bOK = b.thickness > 0, dOK = d.thickness > 0
             let chooseDark = dOK && (!bOK || d.spread < b.spread)
             let describe = { (c: ThresholdChoice) -> String in
