@@ -355,8 +355,8 @@ public enum DendriteAnalysis {
         let pixelSize = prepared.pixelSize
         let prunePx = parameters.skeleton.spurLengthPixels(pixelSize: pixelSize)
 
-        // The stage releases the grey field and the record's stage images once the cathode is
-        // known (the caller's copies, if any, keep theirs).
+        // The stage releases the grey field once the interface is known and the record's stage
+        // images once the cathode is (the caller's copies, if any, keep theirs).
         let stage = try dendriteStage(&seg, field: &prepared, micrograph: micrograph, options: options, clock: &clock)
         let darkPhase = seg.appearance.isDark
         var warnings = stage.warnings
@@ -371,8 +371,8 @@ public enum DendriteAnalysis {
         let zone = (dendrites.boundingBox ?? PixelRect(x: 0, y: 0, width: 1, height: 1))
         let work = PixelRect(x: zone.x - margin, y: zone.y - margin, width: zone.width + 2 * margin, height: zone.height + 2 * margin)
             .clipped(toWidth: field.width, height: field.height)
-        let sub = dendrites.cropped(to: work)
-        let thinned = skeletonize(sub, method: parameters.skeleton.thinning)
+        var sub = dendrites.cropped(to: work)
+        var thinned = skeletonize(sub, method: parameters.skeleton.thinning)
         clock.lap("thinning")
         // Widths are the distance map read at skeleton pixels, and only there: it is computed at
         // the thinned skeleton's pixels (a superset of the pruned one's) alone, not as a dense map
@@ -383,9 +383,12 @@ public enum DendriteAnalysis {
         // Spur pruning (ending with the graph of the pruned skeleton, widths and µm lengths
         // included) is sequential: it runs on one core while penetration, orientation and
         // connectivity, which do not read the skeleton, use the others.
-        let pruning = BackgroundJob { () throws -> (skeleton: BinaryMask, graph: SkeletonGraph) in
+        let pruning = BackgroundJob { [thinned] () throws -> (skeleton: BinaryMask, graph: SkeletonGraph) in
             try pruneSpursWithGraph(thinned, minimumLength: prunePx, widths: widths, pixelSize: pixelSize)
         }
+        // The job holds the thinned skeleton now; the crop goes after its last reader below. Both
+        // are zone-sized masks, gone before the full-size skeleton is pasted (peak memory).
+        thinned = BinaryMask(width: 0, height: 0)
         func prunedSkeleton() throws(AnalysisError) -> (skeleton: BinaryMask, graph: SkeletonGraph) {
             do { return try pruning.wait() } catch { throw .kernel(String(describing: error)) }
         }
@@ -434,9 +437,10 @@ public enum DendriteAnalysis {
         } else {
             topo = connectivitySummary(dendrites)
         }
+        sub = BinaryMask(width: 0, height: 0)
         let (subSkeleton, graph) = try prunedSkeleton()
         clock.lap("components and penetration, orientation, connectivity ‖ pruning and graph")
-        let skeletonImage = Image.pasting(Image(width: sub.width, height: sub.height, pixels: subSkeleton.bits, bitDepth: 1),
+        let skeletonImage = Image.pasting(Image(width: subSkeleton.width, height: subSkeleton.height, pixels: subSkeleton.bits, bitDepth: 1),
                                           at: work.x, work.y, width: field.width, height: field.height, background: UInt8(0))
         let skeleton = BinaryMask(width: field.width, height: field.height, normalizedBits: skeletonImage.pixels)
 
@@ -546,8 +550,10 @@ public enum DendriteAnalysis {
 
     /// Interface, cathode and the dendrite clean-up (specks, pores, unrooted dark pieces,
     /// isolated fragments): the dendrite pixels every measurement is made on.
-    /// Nothing after the cathode reads the grey field or the record's stage images (texture, raw
-    /// phase, other): `prepared.denoised` and those are released there, before the clean-up allocates.
+    /// Nothing after the interface reads the grey field (`prepared.denoised`, shared by the record's
+    /// texture): it is released there, before the electrolyte side's and the cathode's masks are
+    /// made; nothing after the cathode reads the other stage images (raw phase, other), released
+    /// there, before the clean-up allocates.
     static func dendriteStage(_ seg: inout PhaseSegmentation, field prepared: inout PreparedField, micrograph: Micrograph,
                               options: AnalysisOptions, clock: inout StageClock) throws(AnalysisError) -> DendriteStage {
         let parameters = options.parameters
@@ -581,6 +587,14 @@ public enum DendriteAnalysis {
                 }
             }
         }
+        // The grey field's last readers: the contrast of the phase against the rest and the
+        // cathode's texture band (it needs only the interface). From here on only masks are read,
+        // so the grey field (4 bytes per pixel), shared by the record's texture, goes now, before
+        // the electrolyte side's and the cathode's masks are made.
+        if contrast == nil { contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase) }
+        let textureCathode = detection.interface.flatMap { textureCathodeCandidate(seg, interface: $0, parameters: parameters) }
+        prepared.denoised = Image(width: 0, height: 0, pixels: [])
+        seg.texture = Image(width: 0, height: 0, pixels: [])
         clock.lap("interface")
         if detection.interface != nil, options.anode == nil, options.givenInterface == nil {
             let ranked = detection.sideScores.sorted { $0.value > $1.value }
@@ -619,8 +633,8 @@ public enum DendriteAnalysis {
         if let interface = detection.interface {
             dendrites = interface.electrolyteSide(of: seg.phase)
             clock.lap("electrolyte side")
-            cathode = locateCathode(seg, interface: interface, electrolyteSide: dendrites, parameters: parameters,
-                                    warnings: &warnings)
+            cathode = locateCathode(seg, textureCandidate: textureCathode, interface: interface, electrolyteSide: dendrites,
+                                    parameters: parameters, warnings: &warnings)
             clock.lap("cathode")
             if let c = cathode {
                 dendrites = dendrites.removingOffsets(atOrBeyond: c.offsetPx, from: interface)
@@ -640,10 +654,7 @@ public enum DendriteAnalysis {
             review.append("no anode layer found, so no depth: if the anode is in view, say where with --anode (and --phase)")
             dendrites = seg.phase
         }
-        // The grey field's last reader: the contrast of the phase against the rest. From here on
-        // only masks are read, so the grey field (4 bytes per pixel) and the stage images go now.
-        if contrast == nil { contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase) }
-        prepared.denoised = Image(width: 0, height: 0, pixels: [])
+        // The stage images (the raw phase, the other classes) have had their last reader.
         seg.releaseDendriteStageImages()
         if let excluded = options.excludedAreas {
             let area = try excluded.mask(field: field, rasterWidth: micrograph.image.width, rasterHeight: micrograph.image.height)
@@ -728,16 +739,13 @@ public enum DendriteAnalysis {
     /// A candidate whose phase is mostly one mesh with the dendrites rooted at the anode
     /// (``AnalysisParameters/Cathode/maximumRootedShare``, measured on `electrolyteSide`, the phase
     /// beyond the interface) is a dense dendrite network, not the composite: it is dropped, with a warning.
-    static func locateCathode(_ seg: PhaseSegmentation, interface: Interface, electrolyteSide: BinaryMask,
+    static func locateCathode(_ seg: PhaseSegmentation, textureCandidate: CathodeLayer?, interface: Interface, electrolyteSide: BinaryMask,
                               parameters: AnalysisParameters, warnings: inout [String]) -> CathodeLayer? {
         let p = parameters.cathode
         var found = [CathodeLayer]()
         if let raw = seg.rawPhase, let c = CathodeDetector.detect(in: raw, interface: interface, parameters: p.band) { found.append(c) }
         if let other = seg.other, let c = CathodeDetector.detect(in: other, interface: interface, parameters: p.band) { found.append(c) }
-        if let c = CathodeDetector.detect(texture: seg.texture, interface: interface, spreadRatio: p.textureSpreadRatio,
-                                              fringe: (p.fringeMinimumPx, p.fringeFraction), parameters: p.band) {
-            found.append(c)
-        }
+        if let c = textureCandidate { found.append(c) }
         guard !found.isEmpty else { return nil }
         let labels = labelComponents(electrolyteSide, connectivity: .eight)
         let (nearest, _) = interface.componentOffsets(labels: labels.labels, componentCount: labels.components.count)
@@ -753,6 +761,15 @@ public enum DendriteAnalysis {
             }
         }
         return kept.min { $0.offsetPx < $1.offsetPx }
+    }
+
+    /// The cathode band read from the record's grey texture (``locateCathode(_:textureCandidate:interface:electrolyteSide:parameters:warnings:)``'s
+    /// third source), found apart so that the grey field can be released before the masks of the
+    /// cathode stage are made.
+    static func textureCathodeCandidate(_ seg: PhaseSegmentation, interface: Interface, parameters: AnalysisParameters) -> CathodeLayer? {
+        let p = parameters.cathode
+        return CathodeDetector.detect(texture: seg.texture, interface: interface, spreadRatio: p.textureSpreadRatio,
+                                      fringe: (p.fringeMinimumPx, p.fringeFraction), parameters: p.band)
     }
 
     /// `mask` without the 8-connected components that do not reach within `tolerancePx` of the
