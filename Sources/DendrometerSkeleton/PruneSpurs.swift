@@ -133,6 +133,9 @@ func pruneSpurs(_ skeleton: BinaryMask, minimumLength: Double, measuring: Bool, 
         if !removed {
             if measuring { workspace.measure(builder, &built) }
             let graph = measuring ? SkeletonGraph(width: w, height: h, pixelSize: pixelSize, built: built) : nil
+            // The state bytes (one per pixel of the frame) have had their last reader: freed before
+            // the unpadded copy is made (peak memory).
+            workspace.state = []
             return (workspace.padded.unpadded(), graph)
         }
         // Corners left where a spur met its junction: delete simple staircase

@@ -22,11 +22,13 @@ struct BatchIsolationTests {
     @Test("an analysis that dies at its memory limit is a failure row while the small image finishes; a higher limit completes it")
     func memory() throws {
         let dir = try Self.folder("memory")
-        // A 2000 × 2000 16-bit scene: its analysis needs far more than 150 MB.
-        var pixels = [UInt16](repeating: 20000, count: 2000 * 2000)
-        for y in 1600 ..< 2000 { for x in 0 ..< 2000 { pixels[y * 2000 + x] = 50000 } }
-        for x in stride(from: 100, to: 1900, by: 200) { for y in 800 ..< 1600 { pixels[y * 2000 + x] = 50000; pixels[y * 2000 + x + 1] = 50000 } }
-        try TIFFWriter.write(Image(width: 2000, height: 2000, pixels: pixels, bitDepth: 16), to: dir + "/in/large.tif")
+        // A 3000 × 3000 16-bit scene: its analysis needs far more than 150 MB (its grey field
+        // alone is 36 MB; a 2000² one came to fit in 150 MB once the pipeline held fewer planes).
+        let n = 3000
+        var pixels = [UInt16](repeating: 20000, count: n * n)
+        for y in 4 * n / 5 ..< n { for x in 0 ..< n { pixels[y * n + x] = 50000 } }
+        for x in stride(from: 100, to: n - 100, by: 200) { for y in 2 * n / 5 ..< 4 * n / 5 { pixels[y * n + x] = 50000; pixels[y * n + x + 1] = 50000 } }
+        try TIFFWriter.write(Image(width: n, height: n, pixels: pixels, bitDepth: 16), to: dir + "/in/large.tif")
         let first = try CLI.run(["batch", dir + "/in", "--out", dir + "/out", "--pixel-size", "0.1um", "--memory-limit", "150MB", "--jobs", "1"])
         #expect(first.status == 1)
         #expect(first.stdout.contains("2 images: 1 analysed"), "\(first.stdout)")

@@ -37,6 +37,24 @@ struct DendriteInventoryTests {
         #expect(abs(c.maxPx - 19.5) < 1e-6 && abs(c.p95Px - 18.55) < 1e-5 && !c.reachesCathodeOrFarEdge)
     }
 
+    @Test("connected depths take the rooted piece's pixels only where a loose piece lies between its prongs in the same rows")
+    func connectedDepthsInterleaved() throws {
+        var m = BinaryMask(width: 30, height: 40)
+        Self.set(&m, u: 2 ... 8, v: 10 ... 10)               // a U rooted at the interface: base row …
+        Self.set(&m, u: 2 ... 2, v: 11 ... 19)               // … and two prongs
+        Self.set(&m, u: 8 ... 8, v: 11 ... 19)
+        Self.set(&m, u: 5 ... 5, v: 14 ... 25)               // loose, between the prongs, deeper
+        let graph = try SkeletonGraph(skeleton: BinaryMask(width: 30, height: 40))
+        let inv = DendriteInventory.measure(counted: m, setAside: nil, interface: Self.interface, graph: graph,
+                                            graphOrigin: PixelRect(x: 0, y: 0, width: 30, height: 40), rootTolerancePx: 3)
+        #expect(inv.records.count == 2 && inv.rootedArea == 25)
+        // The U's 25 depths: 0.5 seven times (base row), then 1.5 … 9.5 twice each. The 95th
+        // percentile sits at 0.95 · 24 = 22.8 between index 22 (8.5) and 23 (9.5): 9.3. The loose
+        // piece (4.5 … 15.5) must not enter, though its pixels lie between the U's in rows 14 … 19.
+        let c = try #require(inv.connected)
+        #expect(abs(c.maxPx - 9.5) < 1e-6 && abs(c.p95Px - 9.3) < 1e-5)
+    }
+
     @Test("a diagonal piece lies at 45° (rising to the right) or 135°; a square has no axis")
     func orientation() throws {
         var m = BinaryMask(width: 30, height: 40)

@@ -193,8 +193,16 @@ struct ComponentMoments {
     var reachesFar: [Bool]
     var rooted: [Bool]
     var boxes: [PixelRect]
-    /// Per row band: the label and depth of every pixel with depth > 0.
-    var pixelLabels: [[Int32]], pixelDepths: [[Float]]
+    /// Per row band: the depth of every pixel with depth > 0, and its component, as runs of
+    /// consecutive samples of one component (a row run of the mask gives one such run, so the
+    /// labels take a few bytes per run instead of four per pixel).
+    var sampleComponents: [[SampleRun]], pixelDepths: [[Float]]
+
+    /// `count` consecutive depth samples of component `label`.
+    struct SampleRun {
+        var label: Int32
+        var count: Int32
+    }
 
     /// Isotropy limit: a component whose moment eigenvalues differ by less than this share of
     /// their sum has no major axis (a disc: 0; a 1 × n bar: 1). Numerical, not physical.
@@ -206,7 +214,7 @@ struct ComponentMoments {
         var su: [Double], sv: [Double], suu: [Double], svv: [Double], suv: [Double]
         var reachesFar: [Bool]
         var contacts = [Int]()
-        var labels = [Int32](), depths = [Float]()
+        var sampleRuns = [SampleRun](), depths = [Float]()
         /// The penetration's samples (``DepthSamples``): deepest depth and far contact per position.
         var front: [Double], farAt: [Bool], onFarEdge = false
         init(_ n: Int, length: Int) {
@@ -234,9 +242,9 @@ struct ComponentMoments {
                 parallelBandResults(h, minimumPerBand: 16, initial: { Band(n, length: length) }) { rows, b in
                     // Sized once for the band's pixels (an upper bound: depth > 0 only), so the
                     // per-pixel records are not regrown, and their old buffers not left behind.
-                    var pixels = 0
-                    for y in rows { for r in labels.runs(inRow: y) { pixels += Int(rb[r].x1) - Int(rb[r].x0) } }
-                    b.labels.reserveCapacity(pixels)
+                    var pixels = 0, runCount = 0
+                    for y in rows { for r in labels.runs(inRow: y) { pixels += Int(rb[r].x1) - Int(rb[r].x0); runCount += 1 } }
+                    b.sampleRuns.reserveCapacity(runCount)
                     b.depths.reserveCapacity(pixels)
                     for y in rows {
                         for r in labels.runs(inRow: y) {
@@ -252,7 +260,11 @@ struct ComponentMoments {
                                 let d = interface.depth(u: du, v: dv)
                                 if d > b.maxDepth[l] { b.maxDepth[l] = d }
                                 if d > 0 {
-                                    b.labels.append(Int32(l))
+                                    if let last = b.sampleRuns.indices.last, b.sampleRuns[last].label == Int32(l) {
+                                        b.sampleRuns[last].count += 1
+                                    } else {
+                                        b.sampleRuns.append(SampleRun(label: Int32(l), count: 1))
+                                    }
                                     if DepthSamples.add(u: u, v: v, depth: d, offset: offset, extent: extent, cathodeOffsetPx: cathodeOffsetPx,
                                                         depths: &b.depths, front: &b.front, reachesFar: &b.farAt) { b.onFarEdge = true }
                                 }
@@ -271,7 +283,7 @@ struct ComponentMoments {
                                  suv: .init(repeating: 0, count: n + 1), reachesFar: .init(repeating: false, count: n + 1),
                                  rooted: .init(repeating: false, count: n + 1),
                                  boxes: [PixelRect(x: 0, y: 0, width: 0, height: 0)] + labels.components.map(\.boundingBox),
-                                 pixelLabels: bands.map(\.labels), pixelDepths: bands.map(\.depths))
+                                 sampleComponents: bands.map(\.sampleRuns), pixelDepths: bands.map(\.depths))
         // Contact positions: (component, u) pairs within the tolerance, counted once each.
         var touched = Set<Int>()
         for b in bands {
@@ -305,10 +317,17 @@ struct ComponentMoments {
             parts = pixelDepths
             for part in parts { for d in part { top = max(top, d) } }
         } else {
-            for (labels, depths) in zip(pixelLabels, pixelDepths) {
+            for (runs, depths) in zip(sampleComponents, pixelDepths) {
                 var part = [Float]()
-                part.reserveCapacity(labels.reduce(0) { $0 + (keep[Int($1)] ? 1 : 0) })
-                for (l, d) in zip(labels, depths) where keep[Int(l)] { part.append(d); top = max(top, d) }
+                part.reserveCapacity(runs.reduce(0) { $0 + (keep[Int($1.label)] ? Int($1.count) : 0) })
+                var start = 0
+                for run in runs {
+                    let end = start + Int(run.count)
+                    if keep[Int(run.label)] {
+                        for d in depths[start ..< end] { part.append(d); top = max(top, d) }
+                    }
+                    start = end
+                }
                 parts.append(part)
             }
         }
