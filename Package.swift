@@ -151,11 +151,11 @@ let package = Package(
         .testTarget(name: "DendrometerLearningTests", dependencies: ["DendrometerLearning", "DendrometerCore", "DendrometerFilters",
                                                                    "DendrometerBenchmark"]),
         .testTarget(name: "DendrometerMorphologyTests", dependencies: ["DendrometerMorphology", "DendrometerCore"]),
-        .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic", "DendrometerIO", "DendrometerCalibration"]),
-        .testTarget(name: "DendrometerBatchTests", dependencies: ["DendrometerBatch", "Dendrometer", "DendrometerSynthetic", "DendrometerReport"]),
-        .testTarget(name: "DendrometerReportTests", dependencies: ["DendrometerReport", "DendrometerCore", "DendrometerIO"]),
+        .testTarget(name: "DendrometerSyntheticTests", dependencies: ["DendrometerSynthetic", "DendrometerIO", "DendrometerCalibration", "DendrometerTestSupport"]),
+        .testTarget(name: "DendrometerBatchTests", dependencies: ["DendrometerBatch", "Dendrometer", "DendrometerSynthetic", "DendrometerReport", "DendrometerTestSupport"]),
+        .testTarget(name: "DendrometerReportTests", dependencies: ["DendrometerReport", "DendrometerCore", "DendrometerIO", "DendrometerTestSupport"]),
         .testTarget(name: "DendrometerPipelineTests", dependencies: ["Dendrometer", "DendrometerPipeline", "DendrometerSynthetic", "DendrometerTestSupport"]),
-        .testTarget(name: "DendrometerOutputTests", dependencies: ["DendrometerOutput", "DendrometerIO", "DendrometerCore"]),
-        .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI", "Dendrometer"]),
+        .testTarget(name: "DendrometerOutputTests", dependencies: ["DendrometerOutput", "DendrometerIO", "DendrometerCore", "DendrometerTestSupport"]),
+        .testTarget(name: "DendrometerCLITests", dependencies: ["DendrometerCLI", "Dendrometer", "DendrometerTestSupport"]),
     ]
 )

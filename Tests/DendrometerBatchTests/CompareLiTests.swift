@@ -2,6 +2,7 @@ import Dendrometer
 import DendrometerBatch
 import DendrometerReport
 import DendrometerSynthetic
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -21,7 +22,7 @@ struct CompareLiTests {
 
     @Test("Li's vertical fraction is above Li-In's")
     func liVersusLiIn() throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cmp-\(UUID().uuidString)").path
+        let root = Scratch.file("dm-cmp")
         let groups = [("Li", ["b26_li_vertical_imagej12", "b28_li_vertical_jeol_left", "b29_li_vertical_zeiss_right_tilt-8"]),
                       ("Li-In", ["b01_fig3_fei_bottom", "b04_fig3_jeol_left", "b06_fig3_tescan_tilt8"])]
         var outputs = [String]()

@@ -2,6 +2,7 @@ import DendrometerCore
 import Dendrometer
 import DendrometerBatch
 import DendrometerSynthetic
+import DendrometerTestSupport
 import Foundation
 
 /// A small folder of synthetic micrographs plus three bad files, made once per test process.
@@ -21,10 +22,9 @@ enum Fixture {
     /// `bad/corrupt.tif` (text), `bad/truncated.tif` (first 3000 bytes of a TIFF),
     /// `bad/empty.png` (0 bytes), and `notes.txt` (ignored).
     static let root: String = {
-        let root = NSTemporaryDirectory() + "dendrometer-batch-fixture-\(getpid())"
+        let root = Scratch.file("dendrometer-batch-fixture")
         let input = root + "/in"
         let truth = root + "/truth"
-        try? FileManager.default.removeItem(atPath: root)
         try! FileManager.default.createDirectory(atPath: input + "/sub", withIntermediateDirectories: true)
         try! FileManager.default.createDirectory(atPath: input + "/bad", withIntermediateDirectories: true)
         let scenes: [(String, SceneSpec)] = [

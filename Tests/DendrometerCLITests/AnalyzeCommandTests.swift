@@ -1,4 +1,5 @@
 import Dendrometer
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 @Suite("dendrometer analyze / skeleton")
 struct AnalyzeCommandTests {
     static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cli-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: Scratch.file("dm-cli"))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }
@@ -79,7 +80,7 @@ struct AnalyzeCommandTests {
 
     @Test("`analyse` (British spelling, as the help's \"Analyse\") runs the same command as `analyze`")
     func britishSpelling() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cli-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: Scratch.file("dm-cli"))
         let a = try CLI.run(["analyse", "samples/li_vertical_imagej16.tif", "--overlay", "none", "--json", "--out", dir.appendingPathComponent("gb").path])
         let b = try CLI.run(["analyze", "samples/li_vertical_imagej16.tif", "--overlay", "none", "--json", "--out", dir.appendingPathComponent("us").path])
         #expect(a.status == 0 && b.status == 0, "\(a.stderr)")

@@ -1,4 +1,5 @@
 import Dendrometer
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 struct BenchCommandTests {
     @Test("analyze-dense runs, and the dense image --write-images writes is a scene the analysis reads as meant")
     func denseScene() throws {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("dm-bench-\(UUID().uuidString)")
+        let out = URL(fileURLWithPath: Scratch.file("dm-bench"))
         try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: out) }
         let bench = try CLI.run(["bench", "--allow-debug", "--kernel", "analyze-dense", "--size", "1024x1024", "--repeat", "1",

@@ -1,3 +1,4 @@
+import DendrometerTestSupport
 import Foundation
 
 /// Runs the built `dendrometer` executable and captures its output.
@@ -28,9 +29,9 @@ enum CLI {
     static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    /// A fresh temporary folder `NAME-UUID` holding `in/small.tif` (a copy of the small Li sample).
+    /// A fresh temporary folder `NAME-UUID` (removed when the tests end) holding `in/small.tif` (a copy of the small Li sample).
     static func folderWithSmallImage(_ name: String) throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)").path
+        let dir = Scratch.directory(name)
         try FileManager.default.createDirectory(atPath: dir + "/in", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: packageRoot.appendingPathComponent("samples/li_vertical_imagej16.tif").path,
                                          toPath: dir + "/in/small.tif")

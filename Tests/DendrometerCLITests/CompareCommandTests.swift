@@ -1,3 +1,4 @@
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -5,7 +6,7 @@ import Testing
 struct CompareCommandTests {
     /// A batch folder with just an images.csv (manifest columns group, cell before file).
     func folder() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cmpcli-\(UUID().uuidString)").path
+        let dir = Scratch.file("dm-cmpcli")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         try "group,cell,file,area_fraction\nLi,c1,a.tif,0.2\nLi,c2,b.tif,0.3\n".write(toFile: dir + "/images.csv", atomically: true, encoding: .utf8)
         return dir

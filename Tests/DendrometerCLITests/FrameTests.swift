@@ -1,4 +1,5 @@
 import Dendrometer
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -22,7 +23,7 @@ struct FrameTests {
 
     @Test("data bar at the top: branch ends on skeleton pixels, depth map on mask pixels, all in the full raster")
     func dataBarAtTop() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-frame-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: Scratch.file("dm-frame"))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let image = try Self.flippedSample(in: dir)
         let r = try CLI.run(["analyze", image, "--pixel-size", "0.05um", "--save-masks", "--overlay", "none", "--out", dir.path])
@@ -63,7 +64,7 @@ struct FrameTests {
 
     @Test("--interface with the detected interface's own points gives the same depths; --exclude drops the phase in its areas")
     func givenInterfaceAndExclude() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-given-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: Scratch.file("dm-given"))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let sample = "samples/li-in_fig3_fei.tif"
         let auto = try CLI.run(["analyze", sample, "--overlay", "none", "--json", "--out", dir.appendingPathComponent("auto").path])

@@ -1,3 +1,4 @@
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -33,7 +34,7 @@ struct InspectCommandTests {
 
     @Test("uncalibrated: pixel_size_um is null and the source is none")
     func uncalibratedIsNull() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cli-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: Scratch.file("dm-cli"))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         // A PNG carries no calibration. Write one via the binary-independent route: copy the JEOL sample without its sidecar.
         let png = dir.appendingPathComponent("plain.png")
@@ -46,7 +47,7 @@ struct InspectCommandTests {
 
     @Test("a bad file among good ones: one line naming it, exit 1, the others still reported")
     func badFileInBatch() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-cli-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: Scratch.file("dm-cli"))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let empty = dir.appendingPathComponent("empty.tif").path
         #expect(FileManager.default.createFile(atPath: empty, contents: Data()))

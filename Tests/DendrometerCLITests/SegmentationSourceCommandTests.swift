@@ -1,4 +1,5 @@
 import Dendrometer
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 @Suite("dendrometer train / --model / --mask / --config")
 struct SegmentationSourceCommandTests {
     static func temporaryDirectory() throws -> URL {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-seg-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: Scratch.file("dm-seg"))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         return dir
     }

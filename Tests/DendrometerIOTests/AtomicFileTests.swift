@@ -1,4 +1,5 @@
 @testable import DendrometerIO
+import DendrometerTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -18,7 +19,7 @@ struct AtomicFileTests {
 
     @Test("temporary files of a dead writer are removed at any depth; a live writer's and look-alikes are kept")
     func staleTemporaries() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)").path
+        let dir = Scratch.file("atomic")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try FileManager.default.createDirectory(atPath: dir + "/json/a", withIntermediateDirectories: true)
         let dead = try Self.deadPid(), live = getppid()
@@ -32,7 +33,7 @@ struct AtomicFileTests {
 
     @Test("a write leaves only the destination")
     func writeLeavesNoTemporary() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("atomic-\(UUID().uuidString)").path
+        let dir = Scratch.file("atomic")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         try AtomicFile.write(text: "hello", to: dir + "/out/a.txt")
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/out") == ["a.txt"])

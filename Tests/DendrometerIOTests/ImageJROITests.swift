@@ -1,4 +1,5 @@
 import DendrometerCore
+import DendrometerTestSupport
 import Foundation
 import Testing
 @testable import DendrometerIO
@@ -49,7 +50,7 @@ struct ImageJROITests {
 
     @Test("a ROI set is a zip of NNNN-name.roi entries in order, written atomically")
     func set() throws {
-        let path = NSTemporaryDirectory() + "dm-rois-\(UUID().uuidString).zip"
+        let path = Scratch.file("dm-rois", suffix: ".zip")
         try ImageJROI.writeSet([ImageJROI(name: "interface", shape: .polyline([(x: 0.5, y: 1.5), (x: 9.5, y: 1.5)])),
                                 ImageJROI(name: "region a: flame", shape: .rectangle(x: 0, y: 0, width: 4, height: 4))], to: path)
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
@@ -99,14 +100,14 @@ struct ImageJROITests {
         truncated[6] = 10                                                   // a point ROI
         #expect((try? ImageJROI.decode(truncated, path: "p.roi")) == nil)
         #expect(throws: ROIFileError.self) { try ImageJROI.read("/nonexistent/x.roi") }
-        let text = NSTemporaryDirectory() + "dm-roi-\(UUID().uuidString).roi"
+        let text = Scratch.file("dm-roi", suffix: ".roi")
         FileManager.default.createFile(atPath: text, contents: Data("hello".utf8))
         #expect(throws: ROIFileError(path: text, reason: "expected an ImageJ ROI (.roi) or a ROI set (.zip)")) { try ImageJROI.read(text) }
     }
 
     @Test("a written ROI set reads back in order, names from the ROIs")
     func setRoundTrip() throws {
-        let path = NSTemporaryDirectory() + "dm-rois-\(UUID().uuidString).zip"
+        let path = Scratch.file("dm-rois", suffix: ".zip")
         let rois = [ImageJROI(name: "interface", shape: .polyline([(x: 0.5, y: 1.5), (x: 9.5, y: 1.5)])),
                     ImageJROI(name: "region a: flame", shape: .rectangle(x: 0, y: 0, width: 4, height: 4))]
         try ImageJROI.writeSet(rois, to: path)

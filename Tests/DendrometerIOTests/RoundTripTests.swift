@@ -1,15 +1,13 @@
 import CZlibSystem
 import DendrometerCore
 @testable import DendrometerIO
+import DendrometerTestSupport
 import Foundation
 import Testing
 
-/// A fresh temporary directory per test.
+/// A fresh temporary directory per test, removed when the tests end.
 func temporaryDirectory() -> String {
-    let dir = FileManager.default.temporaryDirectory
-        .appendingPathComponent("dendrometer-io-\(UUID().uuidString)").path
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
+    Scratch.directory("dendrometer-io")
 }
 
 /// A deterministic test pattern of any sample type.

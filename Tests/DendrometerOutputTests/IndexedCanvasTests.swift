@@ -1,4 +1,5 @@
 import DendrometerCore
+import DendrometerTestSupport
 import Foundation
 import Testing
 @testable import DendrometerIO
@@ -41,7 +42,7 @@ struct IndexedCanvasTests {
         var canvas = IndexedCanvas(gray: (0 ..< 300 * 140).map { UInt8($0 % 256) }, width: 300, height: 140)
         canvas.line(3, 5, 290, 130, (60, 255, 60), thickness: 3)
         canvas.fill(PixelRectLite(x: 10, y: 10, w: 40, h: 30), (0, 0, 0), alpha: 0.6)
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("indexed-\(UUID().uuidString).png").path
+        let path = Scratch.file("indexed", suffix: ".png")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try PNGWriter.writeIndexed(canvas.indices, palette: canvas.paletteBytes, width: 300, height: 140, to: path)
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))

@@ -3,6 +3,7 @@ import Dendrometer
 import DendrometerCore
 import DendrometerGeometry
 import DendrometerIO
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -63,7 +64,7 @@ struct GivenGeometryTests {
 
     @Test("JSON and CSV polylines: accepted shapes and one-line errors")
     func files() throws {
-        let dir = NSTemporaryDirectory() + "dm-given-\(UUID().uuidString)"
+        let dir = Scratch.file("dm-given")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         func file(_ name: String, _ text: String) -> String {
             let p = dir + "/" + name

@@ -1,4 +1,5 @@
 import Dendrometer
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -103,7 +104,7 @@ struct SegmenterTests {
 
     @Test("external mask file: label values pick the phase; a float map is a probability map")
     func maskFile() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-mask-\(UUID().uuidString)")
+        let dir = URL(fileURLWithPath: Scratch.file("dm-mask"))
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         // ilastik-style labels: 1 Li-In, 2 electrolyte, 3 pore.

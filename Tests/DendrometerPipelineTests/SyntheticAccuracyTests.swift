@@ -1,5 +1,6 @@
 import Dendrometer
 import DendrometerSynthetic
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -17,7 +18,7 @@ struct SyntheticAccuracyTests {
     func scene(_ name: String) throws {
         let spec = try #require(BenchmarkSet.scenes.first { $0.name == name }).spec
         let scene = try render(spec)
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-acc-\(UUID().uuidString)").path
+        let dir = Scratch.file("dm-acc")
         let written = try write(scene, to: dir, stem: name, truthDirectory: dir + "/truth")
         let truth = scene.truth
 
@@ -50,7 +51,7 @@ struct EDXTests {
     func edxPhase() throws {
         let scene = try Self.scene()
         let inMap = try #require(scene.edxMaps.first { $0.element == "In" })
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-edx-\(UUID().uuidString)").path
+        let dir = Scratch.file("dm-edx")
         let written = try write(scene, to: dir, stem: "edx")
         var options = AnalysisOptions()
         options.phase = .edx("In")
@@ -69,7 +70,7 @@ struct EDXTests {
     func confirms() throws {
         let scene = try Self.scene()
         let inMap = try #require(scene.edxMaps.first { $0.element == "In" })
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-edx-\(UUID().uuidString)").path
+        let dir = Scratch.file("dm-edx")
         let written = try write(scene, to: dir, stem: "edx")
         var options = AnalysisOptions()
         options.edxMaps["In"] = inMap.image.asFloat()
@@ -81,7 +82,7 @@ struct EDXTests {
     @Test("--phase edx:In without the map is a clear error")
     func missing() throws {
         let scene = try Self.scene()
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-edx-\(UUID().uuidString)").path
+        let dir = Scratch.file("dm-edx")
         let written = try write(scene, to: dir, stem: "edx")
         var options = AnalysisOptions()
         options.phase = .edx("In")

@@ -1,4 +1,5 @@
 import Dendrometer
+import DendrometerTestSupport
 import Foundation
 import Testing
 
@@ -6,7 +7,7 @@ import Testing
 struct WriterCalibrationTests {
     @Test("a mask written with a calibration reopens as ImageJ 0.25 µm/px (what Fiji reads)")
     func imageJRoundTrip() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("dm-\(UUID().uuidString)").path
+        let dir = Scratch.file("dm")
         let mask = BinaryMask(rows: ["#..", ".#.", "..#"]).image()
         let calibration = Calibration(pixelSize: PixelSize(micrometres: 0.25), source: .fei, detail: "test")
         try TIFFWriter.write(mask, to: "\(dir)/mask.tif", calibration: calibration, options: TIFFWriteOptions(compression: .deflate))

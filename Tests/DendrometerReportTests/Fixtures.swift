@@ -1,5 +1,6 @@
 import DendrometerCore
 import DendrometerIO
+import DendrometerTestSupport
 import Foundation
 @testable import DendrometerReport
 
@@ -21,9 +22,7 @@ struct FixtureImage {
 /// failures.csv, json/, overlays/) in a fresh temporary directory.
 enum BatchFixture {
     static func temporaryDirectory(_ name: String) -> String {
-        let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("dendrometer-report-tests-\(getpid())-\(UInt32.random(in: 0 ... .max))")
-            .appendingPathComponent(name).path
+        let dir = Scratch.directory("dendrometer-report-tests") + "/" + name
         try! FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
     }

@@ -1,11 +1,12 @@
 import DendrometerCore
 import DendrometerIO
+import DendrometerTestSupport
 import Foundation
 import Testing
 @testable import DendrometerSynthetic
 
 func tempDir() -> String {
-    FileManager.default.temporaryDirectory.appendingPathComponent("synth-\(UUID().uuidString)").path
+    Scratch.file("synth")
 }
 
 /// Mean length of runs of phase pixels along rows (horizontal) or columns (vertical).
