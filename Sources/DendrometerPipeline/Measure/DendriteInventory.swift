@@ -260,7 +260,8 @@ struct ComponentMoments {
                                 let d = interface.depth(u: du, v: dv)
                                 if d > b.maxDepth[l] { b.maxDepth[l] = d }
                                 if d > 0 {
-                                    if let last = b.sampleRuns.indices.last, b.sampleRuns[last].label == Int32(l) {
+                                    if let last = b.sampleRuns.indices.last, b.sampleRuns[last].label == Int32(l),
+                                       b.sampleRuns[last].count < Int32.max {
                                         b.sampleRuns[last].count += 1
                                     } else {
                                         b.sampleRuns.append(SampleRun(label: Int32(l), count: 1))

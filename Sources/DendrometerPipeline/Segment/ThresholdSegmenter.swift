@@ -92,12 +92,13 @@ public struct ThresholdSegmenter: PhaseSegmenter {
             record.phaseMayIncludePores = polarity == .dark
             return record
         }
-        switch (polarity, brightChoice, darkChoice) {
-        case (.bright, let t?, _):
-            return try record(t.threshold, .bright, reason: "bright phase (given): \(rule)", warnings: [])
-        case (.dark, _, let t?):
-            return try record(t.threshold, .dark, reason: "dark phase (given): \(rule)", warnings: [])
-        default:
+        // Each polarity's choice was made above for the polarities this case reads.
+        switch polarity {
+        case .bright:
+            return try record(brightChoice!.threshold, .bright, reason: "bright phase (given): \(rule)", warnings: [])
+        case .dark:
+            return try record(darkChoice!.threshold, .dark, reason: "dark phase (given): \(rule)", warnings: [])
+        case .auto:
             let b = brightChoice!, d = darkChoice!
             let bOK = b.thickness > 0, dOK = d.thickness > 0
             let chooseDark = dOK && (!bOK || d.spread < b.spread)
