@@ -172,8 +172,8 @@ public enum BatchRunner {
         let mine = items.filter { c.shard?.contains($0.relativePath) ?? true }
         let out = c.outputDirectory
         // json/ even for a shard that received no image: an empty shard is a valid output to merge.
-        do { try FileManager.default.createDirectory(atPath: "\(out)/json", withIntermediateDirectories: true) } catch {
-            throw .writeFailed(out, error.localizedDescription)
+        do throws(OutputFolderError) { try OutputFolder.create("\(out)/json") } catch {
+            throw .writeFailed(out, error.reason)
         }
         let lock = try OutputLock.acquire(directory: out, name: c.shard.map { "shard-\($0.index)-of-\($0.count)" } ?? "batch")
         defer { lock.release() }

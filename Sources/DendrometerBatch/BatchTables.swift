@@ -304,8 +304,8 @@ public enum BatchMerge {
         let wanted = run.map { Set($0.inputs) }
         var all = Set<String>()
         var succeeded = Set<String>()
-        do { try FileManager.default.createDirectory(atPath: "\(output)/json", withIntermediateDirectories: true) } catch {
-            throw .writeFailed(output, error.localizedDescription)
+        do throws(OutputFolderError) { try OutputFolder.create("\(output)/json") } catch {
+            throw .writeFailed(output, error.reason)
         }
         for dir in directories {
             if run != nil && !FileManager.default.fileExists(atPath: dir) { continue }

@@ -65,8 +65,8 @@ public struct BatchRun: Sendable, Equatable {
         }
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-                throw .writeFailed(dir, error.localizedDescription)
+            do throws(OutputFolderError) { try OutputFolder.create(dir) } catch {
+                throw .writeFailed(dir, error.reason)
             }
         }
         if !FileManager.default.fileExists(atPath: path) {

@@ -53,6 +53,8 @@ struct AnalyzeCommand: ParsableCommand {
             options = try analysis.analysisOptions(maximumPixels: calibration.maxPixels)
             if let interfaceFile { options.givenInterface = try GivenInterface.read(interfaceFile) }
             if let exclude { options.excludedAreas = try ExcludedAreas.read(exclude, maximumPixels: calibration.maxPixels) }
+            // The output folder first: a folder that cannot be written is said before the analysis runs.
+            try OutputFolder.create(out)
         } catch {
             reportFailure("\(error)")
             throw ExitCode(1)

@@ -8,7 +8,8 @@ public enum AtomicFile {
     public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(ImageIOError) {
         try write(to: path) { (temp) throws(ImageIOError) in
             guard FileManager.default.createFile(atPath: temp, contents: Data(bytes)) else {
-                throw ImageIOError(.writeFailed("cannot create \(temp)"), path: path)
+                throw ImageIOError(.writeFailed(OutputFolder.reason(creating: (temp as NSString).deletingLastPathComponent,
+                                                                    fallback: "cannot create \(temp)")), path: path)
             }
         }
     }
@@ -24,10 +25,8 @@ public enum AtomicFile {
     public static func write(to path: String, _ produce: (String) throws(ImageIOError) -> Void) throws(ImageIOError) {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        } catch {
-            throw ImageIOError(.writeFailed("cannot create directory \(dir.path): \(error.localizedDescription)"), path: path)
+        do throws(OutputFolderError) { try OutputFolder.create(dir.path) } catch {
+            throw ImageIOError(.writeFailed("cannot create directory \(dir.path): \(error.reason)"), path: path)
         }
         let temp = dir.appendingPathComponent(".\(url.lastPathComponent)\(temporaryMarker)\(getpid())-\(UInt32.random(in: 0 ... .max))").path
         do {
@@ -84,12 +83,12 @@ public final class StreamedFile {
     public init(path: String) throws(ImageIOError) {
         let url = URL(fileURLWithPath: path)
         let dir = url.deletingLastPathComponent()
-        do { try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true) } catch {
-            throw ImageIOError(.writeFailed("cannot create directory \(dir.path): \(error.localizedDescription)"), path: path)
+        do throws(OutputFolderError) { try OutputFolder.create(dir.path) } catch {
+            throw ImageIOError(.writeFailed("cannot create directory \(dir.path): \(error.reason)"), path: path)
         }
         let temp = dir.appendingPathComponent(".\(url.lastPathComponent)\(AtomicFile.temporaryMarker)\(getpid())-\(UInt32.random(in: 0 ... .max))").path
         guard FileManager.default.createFile(atPath: temp, contents: nil), let handle = FileHandle(forWritingAtPath: temp) else {
-            throw ImageIOError(.writeFailed("cannot create \(temp)"), path: path)
+            throw ImageIOError(.writeFailed(OutputFolder.reason(creating: dir.path, fallback: "cannot create \(temp)")), path: path)
         }
         self.path = path; self.temporary = temp; self.handle = handle
     }

@@ -49,7 +49,7 @@ public struct ImageIOError: Error, Equatable, CustomStringConvertible {
             "image is \(w)×\(h) = \(w * h) pixels, above the limit of \(limit) pixels (raise it with --max-pixels)"
         case .unsupported(let what): "unsupported image layout: \(what)"
         case .pageOutOfRange(let p, let n): "page \(p) requested, but the file has \(n) page\(n == 1 ? "" : "s") (0-based)"
-        case .writeFailed(let why): "cannot write image: \(why)"
+        case .writeFailed(let why): "cannot write: \(why)"
         }
     }
 

@@ -78,6 +78,19 @@ struct AnalyzeCommandTests {
         #expect(r.stderr.hasPrefix("dendrometer: samples/li-in_fig3_fei.tif: --phase edx:In needs an EDX map"))
     }
 
+    @Test("an output folder that cannot be made is one line naming what is in the way, before any analysis, and exit 1")
+    func outputFolderInTheWay() throws {
+        let dir = Scratch.directory("dm-cli")
+        #expect(FileManager.default.createFile(atPath: dir + "/out", contents: Data("x".utf8)))
+        let r = try CLI.run(["analyze", "samples/li_vertical_imagej16.tif", "--out", dir + "/out/run1"])
+        #expect(r.status == 1)
+        #expect(r.stderr == "dendrometer: \(dir)/out/run1: \(dir)/out is a file, not a folder\n", "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let batch = try CLI.run(["batch", "samples", "--out", dir + "/out/run1"])
+        #expect(batch.status == 1)
+        #expect(batch.stderr.contains("\(dir)/out/run1: cannot write: \(dir)/out is a file, not a folder"), "\(batch.stderr)")
+    }
+
     @Test("`analyse` (British spelling, as the help's \"Analyse\") runs the same command as `analyze`")
     func britishSpelling() throws {
         let dir = URL(fileURLWithPath: Scratch.file("dm-cli"))
