@@ -49,11 +49,13 @@ func emit(_ text: String) {
 /// refuses what is not a regular file (a pipe or device would block or never end) and
 /// anything over `limit` bytes, with one line naming the file.
 func readSmallFile(_ path: String, what: String, limit: Int = 16 << 20) throws -> Data {
-    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { throw CLIError("\(path): cannot read the \(what)") }
+    guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+        throw CLIError("\(path): \(FileManager.default.fileExists(atPath: path) ? "cannot read the \(what)" : "no such \(what)")")
+    }
     guard attributes[.type] as? FileAttributeType == .typeRegular else { throw CLIError("\(path): the \(what) is not a regular file") }
     let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
     guard size <= limit else { throw CLIError("\(path): the \(what) has \(size) bytes; expected at most \(limit)") }
-    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot read the \(what)") }
+    guard let data = FileManager.default.contents(atPath: path) else { throw CLIError("\(path): cannot read the \(what) (no read permission)") }
     return data
 }
 

@@ -91,6 +91,16 @@ struct AnalyzeCommandTests {
         #expect(batch.stderr.contains("\(dir)/out/run1: cannot write: \(dir)/out is a file, not a folder"), "\(batch.stderr)")
     }
 
+    @Test("a config or regions file that is not there is said as such, and a regions file's fault in its own terms")
+    func missingAndMalformedSideFiles() throws {
+        let dir = Scratch.directory("dm-cli")
+        let config = try CLI.run(["analyze", "samples/li_vertical_imagej16.tif", "--config", dir + "/none.json", "--out", dir])
+        #expect(config.status == 1 && config.stderr == "dendrometer: \(dir)/none.json: no such config file\n", "\(config.stderr)")
+        try #"[{"name":"a","x":0,"y":0,"h":1}]"#.write(toFile: dir + "/r.json", atomically: true, encoding: .utf8)
+        let regions = try CLI.run(["analyze", "samples/li_vertical_imagej16.tif", "--regions", dir + "/r.json", "--out", dir])
+        #expect(regions.status == 1 && regions.stderr.hasSuffix("rectangle 1 has no 'w'\n"), "\(regions.stderr)")
+    }
+
     @Test("`analyse` (British spelling, as the help's \"Analyse\") runs the same command as `analyze`")
     func britishSpelling() throws {
         let dir = URL(fileURLWithPath: Scratch.file("dm-cli"))

@@ -14,6 +14,12 @@ struct RegionFileTests {
         #expect(error(#"[{"name":"","x":0,"y":0,"w":1,"h":1}]"#)?.contains("has no name") == true)
         #expect(error(#"[{"name":"a","x":0,"y":0,"w":1e999,"h":1}]"#) != nil)
         #expect(error(#"{"name":"a"}"#)?.hasPrefix("expected a JSON list") == true)
+        // What is wrong, in the file's own terms (not Foundation's "the data isn't in the correct format").
+        #expect(error(#"{"name":"a"}"#)?.hasSuffix(": the file is not a list") == true)
+        #expect(error(#"[{"name":"a","x":0,"y":0,"w":1,"h":1},{"name":"b","x":0,"y":0,"h":1}]"#)?.hasSuffix(": rectangle 2 has no 'w'") == true)
+        #expect(error(#"[{"name":"a","x":"left","y":0,"w":1,"h":1}]"#)?.hasSuffix(": 'x' of rectangle 1 is not a number") == true)
+        #expect(error(#"[{"name":"a","x":null,"y":0,"w":1,"h":1}]"#)?.hasSuffix(": 'x' of rectangle 1 is null") == true)
+        #expect(error("{bad")?.contains(": not valid JSON (") == true)
         let many = "[" + (0 ... RegionRectangle.maximumCount).map { #"{"name":"r\#($0)","x":0,"y":0,"w":1,"h":1}"# }.joined(separator: ",") + "]"
         #expect(error(many)?.contains("at most \(RegionRectangle.maximumCount)") == true)
         #expect(error(#"[{"name":"a","x":1,"y":2,"w":3,"h":4,"unit":"um"},{"name":"b","x":1,"y":2,"w":3,"h":4}]"#) == nil)

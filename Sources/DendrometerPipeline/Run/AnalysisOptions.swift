@@ -90,6 +90,36 @@ public struct RegionRectangle: Sendable, Equatable, Codable {
     /// Whether the unit is micrometres (`um`, `µm`); nil or `px` is pixels.
     public var isMicrometres: Bool { ["um", "µm", "μm"].contains((unit ?? "px").lowercased()) }
 
+    /// What is wrong in a regions file, in its own terms: "not valid JSON (…)", "the file is not
+    /// a list", "rectangle 2 has no 'w'", "'x' of rectangle 1 is not a number" (Foundation's own
+    /// text says only "The data isn't in the correct format").
+    static func describe(_ error: any Error) -> String {
+        guard let e = error as? DecodingError else { return "\(error)" }
+        func place(_ path: [any CodingKey]) -> String {
+            let rectangle = path.first?.intValue.map { "rectangle \($0 + 1)" }
+            let field = path.count > 1 ? "'\(path[1].stringValue)'" : nil
+            switch (field, rectangle) {
+            case let (f?, r?): return "\(f) of \(r)"
+            case let (nil, r?): return r
+            default: return "the file"
+            }
+        }
+        switch e {
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "not valid JSON (\(ParameterFile.describe(e)))" : "\(place(context.codingPath)): \(context.debugDescription)"
+        case .keyNotFound(let key, let context):
+            return "\(place(context.codingPath)) has no '\(key.stringValue)'"
+        case .typeMismatch(let type, let context):
+            let expected = type == [RegionRectangle].self || context.codingPath.isEmpty ? "a list"
+                : type == String.self ? "a string" : type == Double.self ? "a number" : "an object"
+            return "\(place(context.codingPath)) is not \(expected)"
+        case .valueNotFound(_, let context):
+            return "\(place(context.codingPath)) is null"
+        @unknown default:
+            return "\(e)"
+        }
+    }
+
     /// The rectangles of a regions file (a JSON list), checked: at most ``maximumCount``, each with
     /// a name, finite numbers, a positive size and a unit `px` or `um`.
     ///
@@ -97,7 +127,7 @@ public struct RegionRectangle: Sendable, Equatable, Codable {
     public static func list(fromJSON data: Data) throws(RegionFileError) -> [RegionRectangle] {
         let rects: [RegionRectangle]
         do { rects = try JSONDecoder().decode([RegionRectangle].self, from: data) } catch {
-            throw RegionFileError("expected a JSON list of {\"name\", \"x\", \"y\", \"w\", \"h\", \"unit\": \"px\" | \"um\"}: \(error.localizedDescription)")
+            throw RegionFileError("expected a JSON list of {\"name\", \"x\", \"y\", \"w\", \"h\", \"unit\": \"px\" | \"um\"}: \(describe(error))")
         }
         guard rects.count <= maximumCount else {
             throw RegionFileError("\(rects.count) rectangles; at most \(maximumCount) are accepted")
