@@ -34,7 +34,7 @@ struct AnalysisArguments: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Grey-level threshold of the threshold segmenter: auto (default), otsu, or a value in image units (0-255 for 8-bit).", valueName: "auto|otsu|value"))
     var threshold: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Smallest dendrite piece kept, e.g. 1um2 (default) or 12px; smaller pieces are specks.", valueName: "area"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Smallest dendrite piece kept, e.g. 1um2 (default) or 12px; smaller pieces are specks. A grey threshold also drops pieces the size of the denoised noise's blobs, π(2σ)² px (13 px at --denoise-sigma 1).", valueName: "area"))
     var minArea: String?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Dark (Li) phase: compact dark pieces smaller than this across are electrolyte pores, e.g. 2um (default) or 8px.", valueName: "length"))

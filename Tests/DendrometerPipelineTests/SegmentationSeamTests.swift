@@ -201,11 +201,81 @@ struct ParameterSetTests {
         px.minimumAreaUnit = .pixels
         px.minimumAreaPx = 20
         #expect(px.minimumAreaPixels(pixelSize: PixelSize(micrometres: 0.05)) == 20)
+        // A thresholded grey phase: never below the noise's blobs, π (2σ)² px rounded up:
+        // π·4 = 12.57 → 13 px at σ = 1, π·16 = 50.27 → 51 px at σ = 2; 0 without denoising.
+        #expect(d.minimumAreaPixels(pixelSize: PixelSize(micrometres: 1), denoiseSigmaPx: 1) == 13)
+        #expect(d.minimumAreaPixels(pixelSize: PixelSize(micrometres: 1), denoiseSigmaPx: 2) == 51)
+        #expect(d.minimumAreaPixels(pixelSize: PixelSize(micrometres: 1), denoiseSigmaPx: 0) == 4)
+        #expect(d.minimumAreaPixels(pixelSize: nil, denoiseSigmaPx: 1) == 13)
+        #expect(d.minimumAreaPixels(pixelSize: PixelSize(micrometres: 0.05), denoiseSigmaPx: 1) == 400)
+        var off = d
+        off.noiseSpeckRadiusSigmas = 0
+        #expect(off.minimumAreaPixels(pixelSize: PixelSize(micrometres: 1), denoiseSigmaPx: 1) == 4)
         // Pores: 2 µm at 0.1 µm/px = 20 px; spurs: 1 µm at 0.1 µm/px = 10 px, 3 px floor at 1 µm/px.
         #expect(d.poreSizePixels(pixelSize: PixelSize(micrometres: 0.1)) == 20)
         let s = AnalysisParameters.Skeleton()
         #expect(s.spurLengthPixels(pixelSize: PixelSize(micrometres: 0.1)) == 10)
         #expect(s.spurLengthPixels(pixelSize: PixelSize(micrometres: 1)) == 3)
+    }
+}
+
+@Suite("Specks: the noise's blobs in a thresholded grey phase")
+struct NoiseSpeckTests {
+    /// 12 × 12 px at 0.5 µm/px (1 µm² = 4 px): the anode layer (rows 10–11), a 3 × 3 blob
+    /// (9 px) and a 4 × 4 blob (16 px) floating in the electrolyte; phase 200 on 100.
+    static let picture = [
+        "000000000000",
+        "011100000000",
+        "011100000000",
+        "011100011110",
+        "000000011110",
+        "000000011110",
+        "000000011110",
+        "000000000000",
+        "000000000000",
+        "000000000000",
+        "111111111111",
+        "111111111111",
+    ]
+    static var grey: [Float] { mask(picture).bits.map { $0 != 0 ? 200 : 100 } }
+    static var parameters: AnalysisParameters {
+        var p = AnalysisParameters()
+        p.threshold.threshold = .value(150)
+        return p
+    }
+
+    /// The picture without its 3 × 3 blob.
+    static var withoutSmallBlob: BinaryMask {
+        var m = mask(picture)
+        for y in 1 ... 3 { for x in 1 ... 3 { m.bits[y * 12 + x] = 0 } }
+        return m
+    }
+
+    @Test("a threshold at 0.5 µm/px drops the 9-px blob (< π (2σ)² = 12.6 px at σ = 1) and keeps the 16-px one")
+    func thresholdDropsNoiseSizedBlob() throws {
+        let seg = try ThresholdSegmenter(polarity: .bright, anode: .bottom)
+            .segment(field(12, 12, Self.grey, pixelSize: 0.5), parameters: Self.parameters)
+        #expect(seg.phase == Self.withoutSmallBlob)
+    }
+
+    @Test("with the noise floor off, or without denoising, the 9-px blob (≥ 1 µm² = 4 px) stays")
+    func floorOff() throws {
+        var off = Self.parameters
+        off.dendrites.noiseSpeckRadiusSigmas = 0
+        var raw = Self.parameters
+        raw.preparation.denoiseSigmaPx = 0
+        for p in [off, raw] {
+            let seg = try ThresholdSegmenter(polarity: .bright, anode: .bottom)
+                .segment(field(12, 12, Self.grey, pixelSize: 0.5), parameters: p)
+            #expect(seg.phase == mask(Self.picture))
+        }
+    }
+
+    @Test("a mask keeps what its maker drew down to the area floor: the 9-px blob stays")
+    func maskKeepsSmallBlob() throws {
+        let given = try ExternalMaskSegmenter(mask: ExternalMask(mask: mask(Self.picture), path: "m.png"))
+            .segment(field(12, 12, Self.grey, pixelSize: 0.5), parameters: AnalysisParameters())
+        #expect(given.phase == mask(Self.picture))
     }
 }
 

@@ -132,6 +132,16 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         public var minimumAreaUnit: SizeUnit = .micrometres
         /// Never fewer px than this: below it a piece is pixel noise at any calibration.
         public var minimumAreaFloorPx = 4.0
+        /// A phase thresholded from the denoised grey (not a mask, a model or an EDX map): pixel
+        /// noise smoothed by the denoising Gaussian (σ = `preparation.denoiseSigmaPx`) is
+        /// correlated over a few σ, so where it crosses the threshold it makes blobs up to about
+        /// this many σ in radius. Pieces smaller than such a blob, π (kσ)² px (13 px at σ = 1 px),
+        /// cannot be told from noise at any calibration and are specks too. The size is the
+        /// noise's, in px, not the specimen's: it matters where 1 µm² is only a few px (coarse
+        /// pixels, overviews). White noise smoothed with σ = 1 (2) px and cut at 2 standard
+        /// deviations leaves 8-connected blobs of 14 (52) px at the 99th percentile; π (2σ)²
+        /// removes 98 % (99 %) of them. 0 disables this floor.
+        public var noiseSpeckRadiusSigmas = 2.0
         /// Dark (Li) phase only: electrolyte pores are as dark as Li. Compact dark pieces whose
         /// bounding box is smaller than this in both directions are pores, µm (Li whiskers are long).
         public var poreSizeMicrometres = 2.0
@@ -379,6 +389,15 @@ extension AnalysisParameters.Dendrites {
             px = minimumAreaPx
         }
         return Int(saturating: max(minimumAreaFloorPx, px).rounded())
+    }
+
+    /// ``minimumAreaPixels(pixelSize:)`` for a phase thresholded from a grey field denoised with
+    /// a Gaussian of `denoiseSigmaPx`: never below the area of the noise's own blobs,
+    /// π (``noiseSpeckRadiusSigmas`` × σ)² px rounded up (13 px at σ = 1 px, k = 2).
+    public func minimumAreaPixels(pixelSize: PixelSize?, denoiseSigmaPx: Double) -> Int {
+        let radius = max(0, noiseSpeckRadiusSigmas) * max(0, denoiseSigmaPx)
+        let noiseBlob = Int(saturating: (Double.pi * radius * radius).rounded(.up))
+        return max(minimumAreaPixels(pixelSize: pixelSize), noiseBlob)
     }
 
     /// The pore size in px for an image with `pixelSize` (nil: uncalibrated).

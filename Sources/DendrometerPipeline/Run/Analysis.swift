@@ -561,7 +561,14 @@ public enum DendriteAnalysis {
         var review = seg.review
         let field = prepared.rect
         let pixelSize = prepared.pixelSize
-        let speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: pixelSize)
+        // A phase thresholded from the denoised grey also loses the noise's own blobs; a mask,
+        // a model or an EDX map keeps what its maker drew or found down to the area floor.
+        let speckPx: Int
+        if case .threshold = seg.method {
+            speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: pixelSize, denoiseSigmaPx: parameters.preparation.denoiseSigmaPx)
+        } else {
+            speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: pixelSize)
+        }
         var detection: InterfaceDetection
         if let given = options.givenInterface {
             detection = try given.detection(phase: seg.phase, field: field, side: options.anode, pixelSize: pixelSize,

@@ -50,7 +50,7 @@ public struct ThresholdSegmenter: PhaseSegmenter {
     public func segment(_ field: PreparedField, parameters: AnalysisParameters) throws(AnalysisError) -> PhaseSegmentation {
         let p = parameters.threshold
         let smooth = field.denoised
-        let speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: field.pixelSize)
+        let speckPx = parameters.dendrites.minimumAreaPixels(pixelSize: field.pixelSize, denoiseSigmaPx: parameters.preparation.denoiseSigmaPx)
         let split = try PhaseThresholds(smooth)
         let how = String(format: "electrolyte mode %.4g; Otsu above it %.4g, below it %.4g; whole-image Otsu %.4g",
                          split.mode, split.bright, split.dark, split.otsu)
