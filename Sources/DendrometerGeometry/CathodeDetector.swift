@@ -116,13 +116,29 @@ public enum CathodeDetector {
     /// The cathode band in `phase` (raw phase mask, same shape as the interface's image; only
     /// its pixels on the electrolyte side are counted), or nil.
     public static func detect(in phase: BinaryMask, interface: Interface, parameters p: Parameters = Parameters()) -> CathodeLayer? {
-        let side = interface.side
-        let w = phase.width, h = phase.height
-        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+        let extent = interface.side.extent(width: phase.width, height: phase.height)
         let sums = phase.bits.withUnsafeBufferPointer { bits in
-            let p = bits.baseAddress!
-            return interface.offsetSums(of: p, extent: extent)
+            interface.offsetSums(of: bits.baseAddress!, extent: extent)
         }
+        return band(in: sums, interface: interface, width: phase.width, height: phase.height, parameters: p)
+    }
+
+    /// ``detect(in:interface:parameters:)`` for the phase a grey threshold cuts from `grey` (the
+    /// pixels above `threshold` when `bright`, else at or below it; NaN is never phase, as
+    /// `segment(_:threshold:polarity:)` decides), without making that mask: the same band.
+    public static func detect(greyPassing threshold: Double, bright: Bool, in grey: Image<Float>, interface: Interface,
+                              parameters p: Parameters = Parameters()) -> CathodeLayer? {
+        let extent = interface.side.extent(width: grey.width, height: grey.height)
+        let sums = grey.pixels.withUnsafeBufferPointer { values in
+            interface.offsetSums(of: ThresholdIndicator(values: values.baseAddress!, threshold: threshold, bright: bright), extent: extent)
+        }
+        return band(in: sums, interface: interface, width: grey.width, height: grey.height, parameters: p)
+    }
+
+    /// The band of phase speckle from per-offset phase counts (``detect(in:interface:parameters:)``).
+    static func band(in sums: OffsetSums, interface: Interface, width w: Int, height h: Int, parameters p: Parameters) -> CathodeLayer? {
+        let side = interface.side
+        let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
         let hits = sums.sum, totals = sums.count
         // Ignore sparsely populated far bins (a tilted interface leaves few pixels there).
         let populated = totals.indices.filter { totals[$0] >= 0.25 * Double(length) }
@@ -232,12 +248,71 @@ struct OffsetSums {
     }
 }
 
+/// What ``Interface/offsetSums(of:extent:)`` sums at a pixel: a sample value, or a phase
+/// indicator (1 or 0); spans of one row are summed by ``spanSums(_:_:)`` in one tight loop.
+protocol OffsetSampleReader {
+    /// The value at raster index `i`.
+    func value(_ i: Int) -> Double
+    /// Whether the values are small whole numbers, so that a span's sums can be taken apart
+    /// (in integers) and then added: the same Doubles as adding pixel by pixel.
+    static var wholeNumbers: Bool { get }
+    /// The sum of the values and of their squares over raster indices `start ..< end` (used
+    /// when ``wholeNumbers``).
+    func spanSums(_ start: Int, _ end: Int) -> (sum: Double, sumOfSquares: Double)
+}
+
+/// The samples of a row-major image.
+struct SampleReader<P: PixelSample>: OffsetSampleReader {
+    let values: UnsafePointer<P>
+
+    @inline(__always) func value(_ i: Int) -> Double { Double(values[i].floatValue) }
+
+    /// Bytes: their sums and the sums of their squares are exact in integers.
+    static var wholeNumbers: Bool { P.self == UInt8.self }
+
+    /// Only for bytes (``wholeNumbers``).
+    @inline(__always) func spanSums(_ start: Int, _ end: Int) -> (sum: Double, sumOfSquares: Double) {
+        precondition(Self.wholeNumbers, "span sums are for byte samples")
+        let bytes = UnsafeRawPointer(values).assumingMemoryBound(to: UInt8.self)
+        var t = 0, t2 = 0
+        for i in start ..< end { let b = Int(bytes[i]); t += b; t2 += b * b }
+        return (Double(t), Double(t2))
+    }
+}
+
+/// 1 where a grey threshold keeps the pixel (above `threshold` when `bright`, else at or below
+/// it; NaN never), 0 elsewhere: the phase mask's values, read without making the mask.
+struct ThresholdIndicator: OffsetSampleReader {
+    let values: UnsafePointer<Float>
+    let threshold: Double, bright: Bool
+
+    @inline(__always) func passes(_ i: Int) -> Bool {
+        let v = Double(values[i])
+        return !v.isNaN && (v > threshold) == bright
+    }
+
+    @inline(__always) func value(_ i: Int) -> Double { passes(i) ? 1 : 0 }
+
+    static var wholeNumbers: Bool { true }
+
+    @inline(__always) func spanSums(_ start: Int, _ end: Int) -> (sum: Double, sumOfSquares: Double) {
+        // Counts of ones: their sum and the sum of their squares are the same whole number.
+        var t = 0
+        for i in start ..< end where passes(i) { t += 1 }
+        return (Double(t), Double(t))
+    }
+}
+
 extension Interface {
     /// Sums the samples of the row-major image at `pixels` over every pixel on
     /// the electrolyte side (v > g(u)) by offset ⌊v − g(u)⌋ (capped at `extent`):
     /// row-major parallel bands, each with its own sums, merged at the end.
     func offsetSums<P: PixelSample>(of pixels: UnsafePointer<P>, extent: Int) -> OffsetSums {
-        let values = SendableConstPointer(pixels)
+        offsetSums(of: SampleReader(values: pixels), extent: extent)
+    }
+
+    /// ``offsetSums(of:extent:)`` of what `reader` reads at each pixel.
+    func offsetSums<R: OffsetSampleReader>(of reader: R, extent: Int) -> OffsetSums {
         let w = width, h = height, side = side
         let length = side.length(width: w, height: h)
         let g = (0 ..< length).map { height(atU: Double($0)) }
@@ -247,7 +322,7 @@ extension Interface {
                     acc.sum.withUnsafeMutableBufferPointer { s in
                         acc.sumOfSquares.withUnsafeMutableBufferPointer { s2 in
                             @inline(__always) func add(_ i: Int, _ d: Double) {
-                                let k = min(extent, Int(saturating: d)), x = Double(values.base[i].floatValue)
+                                let k = min(extent, Int(saturating: d)), x = reader.value(i)
                                 n[k] += 1; s[k] += x; s2[k] += x * x
                             }
                             for y in rows {
@@ -280,15 +355,12 @@ extension Interface {
                                             run = k; rn = 0; rs = 0; rs2 = 0
                                         }
                                         rn += Double(end - x)
-                                        if P.self == UInt8.self {
-                                            // Sums of bytes and their squares: exact in integers.
-                                            let bytes = UnsafeRawPointer(values.base).assumingMemoryBound(to: UInt8.self)
-                                            var t = 0, t2 = 0
-                                            for i in row + x ..< row + end { let b = Int(bytes[i]); t += b; t2 += b * b }
-                                            rs += Double(t); rs2 += Double(t2)
+                                        if R.wholeNumbers {
+                                            let span = reader.spanSums(row + x, row + end)
+                                            rs += span.sum; rs2 += span.sumOfSquares
                                         } else {
                                             for i in row + x ..< row + end {
-                                                let value = Double(values.base[i].floatValue)
+                                                let value = reader.value(i)
                                                 rs += value; rs2 += value * value
                                             }
                                         }

@@ -59,28 +59,39 @@ public enum OverlayRenderer {
         let w = r.micrograph.image.width, h = r.micrograph.image.height
         var canvas = IndexedCanvas(greyIndices: contrastStretchedIndices(r.micrograph.image), width: w, height: h)
         let t = max(1, min(w, h) / 500)
-        let fx = r.field.x, fy = r.field.y, fw = r.field.width
-        // Dendrite outline (opaque) and interior (tinted), then the skeleton.
-        let d = r.dendrites
+        let fx = r.field.x, fy = r.field.y
+        // Dendrite outline (opaque) and interior (tinted), then the skeleton. The masks are read
+        // one bit per pixel, 64 pixels a word: a dendrite pixel is on the outline when one of its
+        // four neighbours is background or it lies on the field's border (outside is background).
+        let d = r.dendritesPacked, sk = r.skeletonPacked
         let edgeIndex = canvas.solidIndex(outline), tinted = canvas.map(outline, alpha: dendriteTintAlpha)
         let skeletonIndex = canvas.solidIndex(skeletonColor)
         canvas.indices.withUnsafeMutableBufferPointer { dst in
-            d.bits.withUnsafeBufferPointer { bits in
-                r.skeleton.bits.withUnsafeBufferPointer { skeleton in
+            d.words.withUnsafeBufferPointer { dw in
+                sk.words.withUnsafeBufferPointer { sw in
                     tinted.withUnsafeBufferPointer { tint in
-                        let out = SendablePointer(dst.baseAddress!), b = bits.baseAddress!, sk = skeleton.baseAddress!
-                        let tt = tint.baseAddress!
-                        parallelBands(d.height, minimumPerBand: 64) { rows in
-                            for y in rows {
-                                let row = out.base + (y + fy) * w + fx
-                                for x in 0 ..< d.width where b[y * fw + x] != 0 {
-                                    let i = y * fw + x
-                                    if sk[i] != 0 { row[x] = skeletonIndex; continue }
-                                    let edge = x == 0 || y == 0 || x == d.width - 1 || y == d.height - 1
-                                        || b[i - 1] == 0 || b[i + 1] == 0 || b[i - fw] == 0 || b[i + fw] == 0
-                                    row[x] = edge ? edgeIndex : tt[Int(row[x])]
+                        let out = SendablePointer(dst.baseAddress!), tt = tint.baseAddress!
+                        let stride = d.wordsPerRow, rows = d.height
+                        parallelBands(rows, minimumPerBand: 64) { band in
+                            for y in band {
+                                let row = out.base + (y + fy) * w + fx, first = y * stride
+                                for k in 0 ..< stride {
+                                    let here = dw[first + k], skeleton = sw[first + k]
+                                    guard here | skeleton != 0 else { continue }
+                                    let before = k > 0 ? dw[first + k - 1] >> 63 : 0
+                                    let after = k + 1 < stride ? dw[first + k + 1] << 63 : 0
+                                    let left = here << 1 | before, right = here >> 1 | after
+                                    let up = y > 0 ? dw[first - stride + k] : 0, down = y + 1 < rows ? dw[first + stride + k] : 0
+                                    let edge = here & ~(left & right & up & down)
+                                    var pixels = here | skeleton
+                                    while pixels != 0 {
+                                        let bit = pixels.trailingZeroBitCount, mask: UInt64 = 1 << UInt64(bit)
+                                        let x = k << 6 + bit
+                                        if skeleton & mask != 0 { row[x] = skeletonIndex }
+                                        else { row[x] = edge & mask != 0 ? edgeIndex : tt[Int(row[x])] }
+                                        pixels &= pixels - 1
+                                    }
                                 }
-                                for x in 0 ..< d.width where sk[y * fw + x] != 0 && b[y * fw + x] == 0 { row[x] = skeletonIndex }
                             }
                         }
                     }

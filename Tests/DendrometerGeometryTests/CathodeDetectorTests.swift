@@ -211,4 +211,39 @@ struct OffsetSumsTests {
             }
         }
     }
+
+    @Test("a grey threshold read in place sums exactly what its 0/1 mask sums, both polarities, every side (NaN never phase)")
+    func thresholdIndicator() {
+        for side in [AnodeSide.bottom, .top, .left, .right] {
+            var (grey, _, interface) = Self.scene(side: side)
+            grey.pixels[5] = .nan
+            let extent = side.extent(width: grey.width, height: grey.height)
+            for (threshold, bright) in [(71.0, true), (71.0, false), (142.5, true), (-1.0, false)] {
+                // The mask `segment(grey, threshold:polarity:)` makes: above the threshold (bright) or at or below it.
+                let mask = Image(width: grey.width, height: grey.height, pixels: grey.pixels.map { v -> UInt8 in
+                    !v.isNaN && (Double(v) > threshold) == bright ? 1 : 0
+                })
+                let fromMask = mask.pixels.withUnsafeBufferPointer { interface.offsetSums(of: $0.baseAddress!, extent: extent) }
+                let inPlace = grey.pixels.withUnsafeBufferPointer {
+                    interface.offsetSums(of: ThresholdIndicator(values: $0.baseAddress!, threshold: threshold, bright: bright), extent: extent)
+                }
+                #expect(inPlace.count == fromMask.count && inPlace.sum == fromMask.sum && inPlace.sumOfSquares == fromMask.sumOfSquares,
+                        "\(side) \(threshold) \(bright)")
+            }
+        }
+    }
+
+    @Test("the cathode band from a grey threshold read in place is the band of its mask")
+    func greyPassingBand() throws {
+        let (image, interface) = CathodeDetectorTests().scene()
+        // Speckle is 40 or 160 on electrolyte at 98…102: the bright speckle above 130 is the raw phase.
+        let mask = BinaryMask(width: image.width, height: image.height, normalizedBits: image.pixels.map { $0 > 130 ? 1 : 0 })
+        let fromMask = try #require(CathodeDetector.detect(in: mask, interface: interface))
+        let inPlace = try #require(CathodeDetector.detect(greyPassing: 130, bright: true, in: image, interface: interface))
+        #expect(inPlace == fromMask)
+        // The band begins where the speckle does: v = 95, bin ⌊95 − 10.5⌋ = 84 (the running mean
+        // of about half bright speckle passes 0.3 from bin 85 on; the walk back stops at bin 83,
+        // which holds none).
+        #expect(inPlace.offsetPx == 84)
+    }
 }

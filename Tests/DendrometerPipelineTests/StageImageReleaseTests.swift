@@ -20,10 +20,10 @@ struct StageImageReleaseTests {
         let seg = try ThresholdSegmenter().segment(field, parameters: AnalysisParameters())
         let kept = try DendriteAnalysis.measure(seg, field: field, micrograph: m)
         // The caller's copies keep their images; the results hold none.
-        #expect(seg.texture.pixels.count == field.rect.width * field.rect.height && seg.rawPhase != nil)
+        #expect(seg.texture.pixels.count == field.rect.width * field.rect.height && seg.rawPhaseThreshold != nil)
         #expect(field.denoised.pixels.count == field.rect.width * field.rect.height)
         for r in [released, kept] {
-            #expect(r.segmentation.texture.pixels.isEmpty && r.segmentation.rawPhase == nil && r.segmentation.other == nil)
+            #expect(r.segmentation.texture.pixels.isEmpty && r.segmentation.rawPhase == nil && r.segmentation.rawPhaseThreshold == nil && r.segmentation.other == nil)
             #expect(r.segmentation.phase.area > 0)
         }
         #expect(released.phase == kept.phase && released.interface?.side == kept.interface?.side)

@@ -218,12 +218,11 @@ struct HysteresisThresholdTests {
     @Test("with speck removal: the worked example of the doc comment")
     func specksWorkedExample() {
         let image = Image<UInt8>(width: 6, height: 1, pixels: [0, 5, 9, 5, 0, 9])
-        let (mask, strong) = hysteresisThreshold(image, low: 4, high: 8, polarity: .bright, minimumArea: 2)
+        let mask = hysteresisThreshold(image, low: 4, high: 8, polarity: .bright, minimumArea: 2)
         #expect(mask.bits == [0, 1, 1, 1, 0, 0])
-        #expect(strong.bits == [0, 0, 1, 0, 0, 1])
     }
 
-    @Test("with speck removal: equals hysteresis then removeSmallObjects, and strong equals segment, on random images",
+    @Test("with speck removal: equals hysteresis then removeSmallObjects on random images (integer and float samples)",
           arguments: [Polarity.bright, .dark])
     func specksFused(polarity: Polarity) throws {
         var rng = SplitMix64(seed: polarity == .bright ? 5 : 6)
@@ -232,7 +231,7 @@ struct HysteresisThresholdTests {
             let image = Image<Float>(width: w, height: h, pixels: (0 ..< w * h).map { _ in Float(rng.next() % 100) })
             let (low, high): (Double, Double) = polarity == .bright ? (40, 75) : (60, 25)
             let area = trial % 7
-            let (mask, strong) = hysteresisThreshold(image, low: low, high: high, polarity: polarity, minimumArea: area)
+            let mask = hysteresisThreshold(image, low: low, high: high, polarity: polarity, minimumArea: area)
             // Reference from a label image: components of the low-passing pixels holding a
             // high-passing pixel, then small ones removed by their own labelling.
             let labels = labelComponents(segment(image, threshold: low, polarity: polarity), connectivity: .eight)
@@ -241,7 +240,15 @@ struct HysteresisThresholdTests {
             let hysteresis = BinaryMask(width: w, height: h, normalizedBits: labels.labels.map { anchored.contains($0) ? 1 : 0 })
             let reference = try removeSmallObjects(hysteresis, minimumArea: area)
             #expect(mask == reference, "trial \(trial)")
-            #expect(strong == passing)
+            // Byte samples and a fractional high threshold: the anchor test is segment's (above ⌊high⌋).
+            let bytes = Image<UInt8>(width: w, height: h, pixels: image.pixels.map { UInt8($0) })
+            let fractional = high + 0.5
+            let byteLabels = labelComponents(segment(bytes, threshold: low, polarity: polarity), connectivity: .eight)
+            let bytePassing = segment(bytes, threshold: fractional, polarity: polarity)
+            let byteAnchored = Set(byteLabels.labels.indices.filter { bytePassing.bits[$0] != 0 }.map { byteLabels.labels[$0] }).subtracting([0])
+            let byteReference = try removeSmallObjects(
+                BinaryMask(width: w, height: h, normalizedBits: byteLabels.labels.map { byteAnchored.contains($0) ? 1 : 0 }), minimumArea: area)
+            #expect(hysteresisThreshold(bytes, low: low, high: fractional, polarity: polarity, minimumArea: area) == byteReference, "trial \(trial)")
         }
     }
 }

@@ -208,7 +208,7 @@ enum RegionFeatureExtractor {
     ///   - widths: the dendrites' distance transform sampled at the skeleton's pixels, in the raster
     ///     of `widthWindow` (field coordinates); 0 outside it.
     ///   - orientation: the orientation statistics of the region's oriented pixels.
-    static func features(region: RegionMask, dendrites: BinaryMask, skeleton: BinaryMask, widths distances: SampledDistances,
+    static func features(region: RegionMask, dendrites: BinaryMask, skeleton: PackedMask, widths distances: SampledDistances,
                          widthWindow: PixelRect, graph: ZoneGraph,
                          orientation: OrientationStatistics, interface: Interface?, pixelSize: PixelSize?,
                          darkPhase: Bool) -> RegionFeatures {
@@ -228,34 +228,26 @@ enum RegionFeatureExtractor {
         }
         region.local.bits.withUnsafeBufferPointer { local in
             dendrites.bits.withUnsafeBufferPointer { phase in
-                skeleton.bits.withUnsafeBufferPointer { skeletonBits in
-                    inRegion.withUnsafeMutableBufferPointer { inside in
-                        for y in 0 ..< box.height {
-                            let fy = y + box.y
-                            let row = y * box.width, fieldRow = fy * w + box.x
-                            // Depth bands and tiles hold whole rows of their box: the row's
-                            // dendrite pixels are copied at once and its skeleton pixels found
-                            // eight at a time (the same pixels in the same order as below).
-                            if !local[row ..< row + box.width].contains(0) {
-                                regionPixels += box.width
-                                (inside.baseAddress! + row).update(from: phase.baseAddress! + fieldRow, count: box.width)
-                                let raw = UnsafeRawPointer(skeletonBits.baseAddress! + fieldRow)
-                                var x = 0
-                                while x < box.width {
-                                    if x + 8 <= box.width && raw.loadUnaligned(fromByteOffset: x, as: UInt64.self) == 0 { x += 8; continue }
-                                    if skeletonBits[fieldRow + x] != 0 { addSkeletonPixel(x + box.x, fy) }
-                                    x += 1
-                                }
-                                continue
-                            }
-                            for x in 0 ..< box.width {
-                                let j = row + x
-                                guard local[j] != 0 else { continue }
-                                let fx = x + box.x, i = fieldRow + x
-                                regionPixels += 1
-                                if phase[i] != 0 { inside[j] = 1 }
-                                if skeletonBits[i] != 0 { addSkeletonPixel(fx, fy) }
-                            }
+                inRegion.withUnsafeMutableBufferPointer { inside in
+                    for y in 0 ..< box.height {
+                        let fy = y + box.y
+                        let row = y * box.width, fieldRow = fy * w + box.x
+                        // Depth bands and tiles hold whole rows of their box: the row's dendrite
+                        // pixels are copied at once and its skeleton pixels found 64 at a time
+                        // (the same pixels in the same order as below).
+                        if !local[row ..< row + box.width].contains(0) {
+                            regionPixels += box.width
+                            (inside.baseAddress! + row).update(from: phase.baseAddress! + fieldRow, count: box.width)
+                            skeleton.forEachPixel(inRow: fy, columns: box.x ..< box.x + box.width) { addSkeletonPixel($0, fy) }
+                            continue
+                        }
+                        for x in 0 ..< box.width {
+                            let j = row + x
+                            guard local[j] != 0 else { continue }
+                            let fx = x + box.x, i = fieldRow + x
+                            regionPixels += 1
+                            if phase[i] != 0 { inside[j] = 1 }
+                            if skeleton[x: fx, y: fy] { addSkeletonPixel(fx, fy) }
                         }
                     }
                 }

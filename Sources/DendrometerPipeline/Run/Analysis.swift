@@ -74,10 +74,22 @@ public struct AnalysisResult: Sendable {
     public var cathode: CathodeLayer?
     /// Phase pieces isolated beyond the front and not counted as dendrites, if any.
     public var isolatedFragments: IsolatedFragments?
-    /// Dendrite pixels: phase on the electrolyte side, specks removed; field coordinates.
-    public var dendrites: BinaryMask
-    /// Pruned skeleton of the dendrites, field coordinates.
-    public var skeleton: BinaryMask
+    /// Dendrite pixels: phase on the electrolyte side, specks removed; field coordinates. Kept one
+    /// bit per pixel (``dendritesPacked``) and unpacked on each read: keep a copy to read it often.
+    public var dendrites: BinaryMask {
+        get { dendritesPacked.unpacked() }
+        set { dendritesPacked = PackedMask(newValue) }
+    }
+    /// ``dendrites`` as kept, one bit per pixel (read in place, e.g. by the overlay).
+    public var dendritesPacked: PackedMask
+    /// Pruned skeleton of the dendrites, field coordinates. Kept one bit per pixel
+    /// (``skeletonPacked``) and unpacked on each read.
+    public var skeleton: BinaryMask {
+        get { skeletonPacked.unpacked() }
+        set { skeletonPacked = PackedMask(newValue) }
+    }
+    /// ``skeleton`` as kept, one bit per pixel.
+    public var skeletonPacked: PackedMask
     /// Skeleton graph with widths, built on the ``graphWindow`` crop of the field.
     public var graph: SkeletonGraph
     /// Where the graph's pixel (0, 0) lies in the field, px (the dendrites' bounding box plus a margin).
@@ -250,7 +262,7 @@ public enum DendriteAnalysis {
         // second case), which is then measured.
         if segmentation.appearance == .dark || segmentation.appearance == .bright {
             let noInterface = result.interface == nil
-            let nothingRises = result.interface != nil && result.dendrites.area == 0
+            let nothingRises = result.interface != nil && result.dendritesPacked.area == 0
             if noInterface || nothingRises {
                 let otherAppearance: PhaseAppearance = segmentation.appearance == .dark ? .bright : .dark
                 var swapped = try ThresholdSegmenter(polarity: otherAppearance == .bright ? .bright : .dark, anode: options.anode)
@@ -262,7 +274,7 @@ public enum DendriteAnalysis {
                                                                      with: "auto: the \(otherAppearance) phase, since \(why)")
                 swapped.hypotheses = segmentation.hypotheses(choosing: otherAppearance, refuting: chosen, because: why)
                 var alternative = try measure(swapped, field: try field(), micrograph: micrograph, options: options, clock: &clock)
-                let rooted = alternative.dendriteInventory?.rootedArea ?? alternative.dendrites.area
+                let rooted = alternative.dendriteInventory?.rootedArea ?? alternative.dendritesPacked.area
                 if alternative.interface != nil && (noInterface || rooted > 0) {
                     alternative.warnings.append("phase auto: the \(chosen) phase forms the more uniform layer, but \(why), while the \(otherAppearance) phase's layer gives an interface\(noInterface ? "" : " with dendrites rooted at it"), so the \(otherAppearance) phase was measured; say --phase if this is wrong")
                     if noInterface {
@@ -282,7 +294,7 @@ public enum DendriteAnalysis {
             let other = try dendriteStage(&dark, field: &darkField, micrograph: micrograph, options: options, clock: &clock)
             // A dendrite phase grows from its layer: a dark layer with (almost) nothing rising from it
             // is the mount or a collector, not an anode.
-            let chosenRooted = result.dendriteInventory?.rootedArea ?? result.dendrites.area
+            let chosenRooted = result.dendriteInventory?.rootedArea ?? result.dendritesPacked.area
             let grows = Double(other.dendrites.area) >= options.parameters.review.alternativeGrowthShare * Double(chosenRooted)
             if other.detection.interface != nil, let share = other.unrootedShare, share <= limit, grows {
                 result.review.append("phase auto: \(tie), and the dark phase's pieces are rooted at its layer too (\(Int(saturating: (100 * (1 - share)).rounded())) %): Li-In or Li cannot be told apart; say --phase bright (Li-In) or --phase dark (Li)")
@@ -359,6 +371,21 @@ public enum DendriteAnalysis {
         // images once the cathode is (the caller's copies, if any, keep theirs).
         let stage = try dendriteStage(&seg, field: &prepared, micrograph: micrograph, options: options, clock: &clock)
         let darkPhase = seg.appearance.isDark
+        // EDX agreement with the phase: the phase's last reader. From here on the record keeps it
+        // one bit per pixel (the result's copy of it; its warnings come last, below).
+        var agreement: [String: Double] = [:]
+        var agreementWarnings = [String]()
+        if case .edx = seg.appearance {} else {
+            for (element, map) in prepared.edx {
+                let dice = EDXMaps.agreement(phase: seg.phase, map: map)
+                agreement[element] = dice
+                // An In map confirms a Li-In (bright) segmentation; say so when it does not.
+                if element.lowercased() == "in", seg.appearance != .dark, dice < parameters.threshold.edxMinimumAgreement {
+                    agreementWarnings.append(String(format: "the In EDX map agrees poorly with the phase (Dice %.2f): check the segmentation or try --phase edx:In", dice))
+                }
+            }
+        }
+        seg.packPhase()
         var warnings = stage.warnings
         var review = stage.review
         let detection = stage.detection, dendrites = stage.dendrites, cathode = stage.cathode
@@ -440,9 +467,8 @@ public enum DendriteAnalysis {
         sub = BinaryMask(width: 0, height: 0)
         let (subSkeleton, graph) = try prunedSkeleton()
         clock.lap("components and penetration, orientation, connectivity ‖ pruning and graph")
-        let skeletonImage = Image.pasting(Image(width: subSkeleton.width, height: subSkeleton.height, pixels: subSkeleton.bits, bitDepth: 1),
-                                          at: work.x, work.y, width: field.width, height: field.height, background: UInt8(0))
-        let skeleton = BinaryMask(width: field.width, height: field.height, normalizedBits: skeletonImage.pixels)
+        // The pruned skeleton in field coordinates, one bit per pixel (no full-size byte mask).
+        let skeleton = PackedMask(subSkeleton, at: (work.x, work.y), width: field.width, height: field.height)
 
         clock.lap("skeleton")
         // Dendrite by dendrite; the depths of the rooted ones alone.
@@ -505,22 +531,11 @@ public enum DendriteAnalysis {
             review.append(String(format: "dark phase: %.0f %% of it runs parallel to the interface, while Li whiskers grow perpendicular to it: lateral dark lines are probably cracks or grain boundaries joined to the whiskers and counted with them; check on the overlay, or give --mask or --model",
                                  100 * statistics.lateralFraction))
         }
-        // EDX agreement with the phase.
-        var agreement: [String: Double] = [:]
-        if case .edx = seg.appearance {} else {
-            for (element, map) in prepared.edx {
-                let dice = EDXMaps.agreement(phase: seg.phase, map: map)
-                agreement[element] = dice
-                // An In map confirms a Li-In (bright) segmentation; say so when it does not.
-                if element.lowercased() == "in", seg.appearance != .dark, dice < parameters.threshold.edxMinimumAgreement {
-                    warnings.append(String(format: "the In EDX map agrees poorly with the phase (Dice %.2f): check the segmentation or try --phase edx:In", dice))
-                }
-            }
-        }
+        warnings += agreementWarnings
 
         return AnalysisResult(
             micrograph: micrograph, field: field, segmentation: seg, interface: detection.interface,
-            interfaceReason: detection.explanation, cathode: cathode, isolatedFragments: stage.fragments, dendrites: dendrites, skeleton: skeleton, graph: graph,
+            interfaceReason: detection.explanation, cathode: cathode, isolatedFragments: stage.fragments, dendritesPacked: PackedMask(dendrites), skeletonPacked: skeleton, graph: graph,
             graphWindow: work, branches: branchRows,
             penetration: penetration, connectedDepth: connected, dendriteInventory: inventory, orientation: statistics, connectivity: connectivity, areaFraction: areaFraction,
             regions: regions, morphology: dominant, edxAgreement: agreement, warnings: warnings, review: review,
@@ -595,13 +610,15 @@ public enum DendriteAnalysis {
             }
         }
         // The grey field's last readers: the contrast of the phase against the rest and the
-        // cathode's texture band (it needs only the interface). From here on only masks are read,
-        // so the grey field (4 bytes per pixel), shared by the record's texture, goes now, before
-        // the electrolyte side's and the cathode's masks are made.
+        // cathode's bands in the raw phase and in the texture (they need only the interface). From
+        // here on only masks are read, so the grey field (4 bytes per pixel), shared by the
+        // record's texture, goes now, before the electrolyte side's and the cathode's masks are made.
         if contrast == nil { contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase) }
+        let rawCathode = detection.interface.flatMap { rawPhaseCathodeCandidate(seg, interface: $0, parameters: parameters) }
         let textureCathode = detection.interface.flatMap { textureCathodeCandidate(seg, interface: $0, parameters: parameters) }
         prepared.denoised = Image(width: 0, height: 0, pixels: [])
         seg.texture = Image(width: 0, height: 0, pixels: [])
+        seg.rawPhase = nil
         clock.lap("interface")
         if detection.interface != nil, options.anode == nil, options.givenInterface == nil {
             let ranked = detection.sideScores.sorted { $0.value > $1.value }
@@ -640,7 +657,7 @@ public enum DendriteAnalysis {
         if let interface = detection.interface {
             dendrites = interface.electrolyteSide(of: seg.phase)
             clock.lap("electrolyte side")
-            cathode = locateCathode(seg, textureCandidate: textureCathode, interface: interface, electrolyteSide: dendrites,
+            cathode = locateCathode(seg, rawCandidate: rawCathode, textureCandidate: textureCathode, interface: interface, electrolyteSide: dendrites,
                                     parameters: parameters, warnings: &warnings)
             clock.lap("cathode")
             if let c = cathode {
@@ -746,11 +763,11 @@ public enum DendriteAnalysis {
     /// A candidate whose phase is mostly one mesh with the dendrites rooted at the anode
     /// (``AnalysisParameters/Cathode/maximumRootedShare``, measured on `electrolyteSide`, the phase
     /// beyond the interface) is a dense dendrite network, not the composite: it is dropped, with a warning.
-    static func locateCathode(_ seg: PhaseSegmentation, textureCandidate: CathodeLayer?, interface: Interface, electrolyteSide: BinaryMask,
-                              parameters: AnalysisParameters, warnings: inout [String]) -> CathodeLayer? {
+    static func locateCathode(_ seg: PhaseSegmentation, rawCandidate: CathodeLayer?, textureCandidate: CathodeLayer?, interface: Interface,
+                              electrolyteSide: BinaryMask, parameters: AnalysisParameters, warnings: inout [String]) -> CathodeLayer? {
         let p = parameters.cathode
         var found = [CathodeLayer]()
-        if let raw = seg.rawPhase, let c = CathodeDetector.detect(in: raw, interface: interface, parameters: p.band) { found.append(c) }
+        if let c = rawCandidate { found.append(c) }
         if let other = seg.other, let c = CathodeDetector.detect(in: other, interface: interface, parameters: p.band) { found.append(c) }
         if let c = textureCandidate { found.append(c) }
         guard !found.isEmpty else { return nil }
@@ -770,7 +787,18 @@ public enum DendriteAnalysis {
         return kept.min { $0.offsetPx < $1.offsetPx }
     }
 
-    /// The cathode band read from the record's grey texture (``locateCathode(_:textureCandidate:interface:electrolyteSide:parameters:warnings:)``'s
+    /// The cathode band in the record's raw phase (``locateCathode(_:rawCandidate:textureCandidate:interface:electrolyteSide:parameters:warnings:)``'s
+    /// first source): its ``PhaseSegmentation/rawPhase`` mask, or else the pixels of its texture
+    /// past ``PhaseSegmentation/rawPhaseThreshold``, read without a mask. Found with the texture
+    /// band, before the grey field is released.
+    static func rawPhaseCathodeCandidate(_ seg: PhaseSegmentation, interface: Interface, parameters: AnalysisParameters) -> CathodeLayer? {
+        let band = parameters.cathode.band
+        if let raw = seg.rawPhase { return CathodeDetector.detect(in: raw, interface: interface, parameters: band) }
+        guard let t = seg.rawPhaseThreshold, !seg.texture.isEmpty, let bright = seg.greySegmentationIsBright else { return nil }
+        return CathodeDetector.detect(greyPassing: t, bright: bright, in: seg.texture, interface: interface, parameters: band)
+    }
+
+    /// The cathode band read from the record's grey texture (``locateCathode(_:rawCandidate:textureCandidate:interface:electrolyteSide:parameters:warnings:)``'s
     /// third source), found apart so that the grey field can be released before the masks of the
     /// cathode stage are made.
     static func textureCathodeCandidate(_ seg: PhaseSegmentation, interface: Interface, parameters: AnalysisParameters) -> CathodeLayer? {

@@ -128,12 +128,27 @@ public struct PreparedField: Sendable {
 
 /// What the segmentation stage hands to every later stage.
 public struct PhaseSegmentation: Sendable {
-    /// The dendrite phase including the anode layer, field coordinates.
-    public var phase: BinaryMask
+    /// The dendrite phase including the anode layer, field coordinates. An analysis result keeps
+    /// it one bit per pixel (``packPhase()``) and unpacks it when it is read.
+    public var phase: BinaryMask {
+        get { packedPhase?.unpacked() ?? phaseBytes }
+        set { phaseBytes = newValue; packedPhase = nil }
+        _modify {
+            if let packed = packedPhase { phaseBytes = packed.unpacked(); packedPhase = nil }
+            yield &phaseBytes
+        }
+    }
+    private var phaseBytes: BinaryMask
+    private var packedPhase: PackedMask?
     /// The thresholded phase before clean-up and hysteresis, from segmenters whose phase can
     /// include cathode particles (a grey level cannot tell NCM from Li-In): the cathode's
     /// speckle survives here and the cathode stage looks for it. Nil: not searched.
     public var rawPhase: BinaryMask?
+    /// The raw phase of a grey threshold, described instead of stored: the pixels of ``texture``
+    /// past this grey level on the phase's side (above it for a bright phase, at or below it for
+    /// a dark one), read where the cathode is sought, with no mask made. Used when ``rawPhase``
+    /// is nil; nil: not searched.
+    public var rawPhaseThreshold: Double?
     /// Pixels known to be neither the dendrite phase nor the matrix it grows in (pores, cracks,
     /// cathode particles, current collector, debris), when the segmenter knows (a trained
     /// model's class 3). Nil: unknown.
@@ -201,13 +216,23 @@ public struct PhaseSegmentation: Sendable {
     public mutating func releaseDendriteStageImages() {
         texture = Image(width: 0, height: 0, pixels: [])
         rawPhase = nil
+        rawPhaseThreshold = nil
         other = nil
+    }
+
+    /// Keeps ``phase`` one bit per pixel from now on (an eighth of the memory; each read unpacks
+    /// it): for a record that is kept once every stage has read the phase, as an analysis
+    /// result's is.
+    public mutating func packPhase() {
+        guard packedPhase == nil else { return }
+        packedPhase = PackedMask(phaseBytes)
+        phaseBytes = BinaryMask(width: 0, height: 0)
     }
 
     /// A record; `texture` is normally ``PreparedField/denoised``.
     public init(phase: BinaryMask, rawPhase: BinaryMask? = nil, other: BinaryMask? = nil, appearance: PhaseAppearance,
                 method: SegmentationMethod, reason: String, warnings: [String] = [], texture: Image<Float>) {
-        self.phase = phase
+        self.phaseBytes = phase
         self.rawPhase = rawPhase
         self.other = other
         self.appearance = appearance

@@ -82,13 +82,14 @@ public struct ThresholdSegmenter: PhaseSegmenter {
         }()
         func record(_ t: Double, _ polarity: DendrometerSegmentation.Polarity, reason: String, warnings: [String]) throws(AnalysisError) -> PhaseSegmentation {
             let low = t - p.hysteresisFraction * (t - split.mode)
-            // Hysteresis and speck removal in one labelling; the pixels past `t` are the raw phase.
-            let (mask, strong) = hysteresisThreshold(smooth, low: low, high: t, polarity: polarity, minimumArea: max(0, speckPx))
+            // Hysteresis and speck removal in one labelling; the pixels past `t` are the raw phase,
+            // read from the grey field where the cathode is sought (no mask of them is kept).
+            let mask = hysteresisThreshold(smooth, low: low, high: t, polarity: polarity, minimumArea: max(0, speckPx))
             var record = PhaseSegmentation(
                 phase: try PhaseSegmentation.cleaned(consume mask, speckPx: 0, holePx: p.fillHolesBelowPx),
-                rawPhase: strong,
                 appearance: polarity == .bright ? .bright : .dark, method: .threshold(t),
                 reason: reason, warnings: warnings, texture: smooth)
+            record.rawPhaseThreshold = t
             record.phaseMayIncludePores = polarity == .dark
             return record
         }
