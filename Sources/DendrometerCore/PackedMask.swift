@@ -37,14 +37,38 @@ public struct PackedMask: Sendable, Equatable {
         if x0 < x1 {
             words.withUnsafeMutableBufferPointer { out in
                 mask.bits.withUnsafeBufferPointer { bits in
+                    let raw = UnsafeRawPointer(bits.baseAddress!)
                     for y in y0 ..< max(y0, y1) {
                         let source = (y - origin.y) * mw - origin.x, first = y * stride
-                        for x in x0 ..< x1 where bits[source + x] != 0 { out[first + (x >> 6)] |= 1 << UInt64(x & 63) }
+                        var x = x0
+                        // Pixel by pixel up to a whole byte of the row's words, then eight at a
+                        // time: eight 0/1 bytes (little-endian) gathered into one byte of bits.
+                        while x < x1, x & 7 != 0 {
+                            if bits[source + x] & 1 != 0 { out[first + (x >> 6)] |= 1 << UInt64(x & 63) }
+                            x += 1
+                        }
+                        while x + 8 <= x1 {
+                            let eight = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: source + x, as: UInt64.self))
+                            out[first + (x >> 6)] |= Self.gathered(eight) << UInt64(x & 63)
+                            x += 8
+                        }
+                        while x < x1 {
+                            if bits[source + x] & 1 != 0 { out[first + (x >> 6)] |= 1 << UInt64(x & 63) }
+                            x += 1
+                        }
                     }
                 }
             }
         }
         self.words = words
+    }
+
+    /// Bit i of the result is byte i of `eight` (little-endian) being non-zero in its low bit:
+    /// the bytes' low bits, masked, times 0x0102040810204080 land in the top byte in order
+    /// (no two partial products meet there, so nothing carries into it).
+    @inline(__always)
+    static func gathered(_ eight: UInt64) -> UInt64 {
+        ((eight & 0x0101_0101_0101_0101) &* 0x0102_0408_1020_4080) >> 56
     }
 
     /// Whether pixel (x, y) is in the phase. Unchecked beyond the array's own bounds check.

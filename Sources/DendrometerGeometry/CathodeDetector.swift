@@ -284,12 +284,20 @@ struct SampleReader<P: PixelSample>: OffsetSampleReader {
 /// it; NaN never), 0 elsewhere: the phase mask's values, read without making the mask.
 struct ThresholdIndicator: OffsetSampleReader {
     let values: UnsafePointer<Float>
-    let threshold: Double, bright: Bool
+    let bright: Bool
+    /// The largest Float at or below the threshold: for every Float v, v > cut exactly when
+    /// Double(v) > threshold (the test of `segment(_:threshold:polarity:)`), so the test runs
+    /// in Float; NaN fails both v > cut and v ≤ cut.
+    let cut: Float
 
-    @inline(__always) func passes(_ i: Int) -> Bool {
-        let v = Double(values[i])
-        return !v.isNaN && (v > threshold) == bright
+    init(values: UnsafePointer<Float>, threshold: Double, bright: Bool) {
+        self.values = values
+        self.bright = bright
+        let nearest = Float(threshold)
+        cut = Double(nearest) > threshold ? nearest.nextDown : nearest
     }
+
+    @inline(__always) func passes(_ i: Int) -> Bool { bright ? values[i] > cut : values[i] <= cut }
 
     @inline(__always) func value(_ i: Int) -> Double { passes(i) ? 1 : 0 }
 
@@ -298,7 +306,11 @@ struct ThresholdIndicator: OffsetSampleReader {
     @inline(__always) func spanSums(_ start: Int, _ end: Int) -> (sum: Double, sumOfSquares: Double) {
         // Counts of ones: their sum and the sum of their squares are the same whole number.
         var t = 0
-        for i in start ..< end where passes(i) { t += 1 }
+        if bright {
+            for i in start ..< end { t += values[i] > cut ? 1 : 0 }
+        } else {
+            for i in start ..< end { t += values[i] <= cut ? 1 : 0 }
+        }
         return (Double(t), Double(t))
     }
 }

@@ -109,10 +109,21 @@ public struct Interface: Sendable, Equatable {
         return k
     }
 
+    /// ``segment(containing:)`` of u = 0, 1, …, `count` − 1: the segment under each pixel column
+    /// along the interface, for callers that ask ``depth(u:v:onSegment:)`` at whole u many times.
+    public func segmentsOfWholeU(_ count: Int) -> [Int32] {
+        (0 ..< max(0, count)).map { Int32(truncatingIfNeeded: segment(containing: Double($0))) }
+    }
+
     /// Signed perpendicular distance (px) from interface-frame point (u, v) to
     /// the polyline: positive into the electrolyte.
     public func depth(u: Double, v: Double) -> Double {
-        let own = segment(containing: u)
+        depth(u: u, v: v, onSegment: segment(containing: u))
+    }
+
+    /// ``depth(u:v:)`` with the segment under `u` known (``segment(containing:)``, e.g. from
+    /// ``segmentsOfWholeU(_:)``): the same value, without finding it again.
+    public func depth(u: Double, v: Double, onSegment own: Int) -> Double {
         let vertical = v - height(atU: u, onSegment: own)
         let reach = abs(vertical)
         if reach == 0 { return 0 }

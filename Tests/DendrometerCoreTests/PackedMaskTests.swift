@@ -35,6 +35,39 @@ struct PackedMaskTests {
         }
     }
 
+    @Test("a crop placed on a larger canvas (inside, across every edge, beyond it) holds its pixels there, background elsewhere")
+    func placed() {
+        var seed: UInt64 = 7
+        let crop = BinaryMask(width: 37, height: 9, normalizedBits: (0 ..< 37 * 9).map { _ in
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(seed >> 63)
+        })
+        let (w, h) = (150, 20)
+        for origin in [(0, 0), (3, 2), (64, 5), (60, 11), (-5, -3), (130, 15), (150, 0), (0, 20), (-40, 0)] {
+            let p = PackedMask(crop, at: origin, width: w, height: h)
+            var expected = BinaryMask(width: w, height: h)
+            for y in 0 ..< crop.height {
+                for x in 0 ..< crop.width {
+                    let fx = x + origin.0, fy = y + origin.1
+                    if fx >= 0, fx < w, fy >= 0, fy < h { expected.bits[fy * w + fx] = crop.bits[y * crop.width + x] }
+                }
+            }
+            #expect(p.unpacked() == expected, "origin \(origin)")
+            #expect(p == PackedMask(expected), "origin \(origin)")
+        }
+    }
+
+    @Test("a row's pixels in a column range, in order: word edges, a range inside one word, an empty range")
+    func rowPixels() {
+        let m = BinaryMask(width: 140, height: 2, normalizedBits: (0 ..< 280).map { UInt8($0 % 7 == 0 || $0 % 64 == 63 ? 1 : 0) })
+        let p = PackedMask(m)
+        for (y, columns) in [(0, 0 ..< 140), (1, 5 ..< 130), (0, 63 ..< 65), (1, 70 ..< 71), (0, 10 ..< 10)] {
+            var got = [Int]()
+            p.forEachPixel(inRow: y, columns: columns) { got.append($0) }
+            #expect(got == columns.filter { m.bits[y * 140 + $0] != 0 }, "row \(y) \(columns)")
+        }
+    }
+
     @Test("equal masks pack to equal values, different ones to different values")
     func equality() {
         let a = BinaryMask(width: 70, height: 2, normalizedBits: (0 ..< 140).map { UInt8($0 % 3 == 0 ? 1 : 0) })

@@ -218,7 +218,8 @@ struct OffsetSumsTests {
             var (grey, _, interface) = Self.scene(side: side)
             grey.pixels[5] = .nan
             let extent = side.extent(width: grey.width, height: grey.height)
-            for (threshold, bright) in [(71.0, true), (71.0, false), (142.5, true), (-1.0, false)] {
+            // 71.3 is no Float (the test runs on the largest Float below it); 1e40 is beyond Float.
+            for (threshold, bright) in [(71.0, true), (71.0, false), (142.5, true), (-1.0, false), (71.3, true), (71.3, false), (1e40, true), (1e40, false)] {
                 // The mask `segment(grey, threshold:polarity:)` makes: above the threshold (bright) or at or below it.
                 let mask = Image(width: grey.width, height: grey.height, pixels: grey.pixels.map { v -> UInt8 in
                     !v.isNaN && (Double(v) > threshold) == bright ? 1 : 0

@@ -186,6 +186,23 @@ struct InterfaceDepthScanTests {
             }
         }
     }
+
+    @Test("at whole u, the segment table gives the very depth of depth(u:v:), bit for bit")
+    func segmentTable() {
+        var rng = SplitMix64(seed: 29)
+        for _ in 0 ..< 30 {
+            let k = 2 + Int(rng.next() % 12)
+            let us = Self.knots(count: k, &rng) { 1 + Double($0.next() % 400) / 10 }
+            let vs = (0 ..< k).map { _ in Double(rng.next() % 600) / 10 }
+            let i = Interface(side: .bottom, width: 500, height: 500, knotsU: us, knotsV: vs)
+            let table = i.segmentsOfWholeU(500)
+            #expect(table.count == 500)
+            for _ in 0 ..< 300 {
+                let u = Int(rng.next() % 500), v = Double(Int(rng.next() % 900)) / 3 - 60
+                #expect(i.depth(u: Double(u), v: v, onSegment: Int(table[u])).bitPattern == i.depth(u: Double(u), v: v).bitPattern)
+            }
+        }
+    }
 }
 
 extension InterfaceDepthScanTests {

@@ -234,6 +234,7 @@ struct ComponentMoments {
         let side = interface.side
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
         let g = (0 ..< length).map { interface.height(atU: Double($0)) }
+        let segments = interface.segmentsOfWholeU(length)
         // Row bands in parallel (the perpendicular depth is the costly part), merged after; every
         // sum is of integers (exact in Double), so the bands do not change any value.
         let runs = labels.runs, labelOfRun = labels.labelOfRun
@@ -257,7 +258,7 @@ struct ComponentMoments {
                                 b.su[l] += du; b.sv[l] += dv
                                 b.suu[l] += du * du; b.svv[l] += dv * dv; b.suv[l] += du * dv
                                 if offset < b.nearest[l] { b.nearest[l] = offset }
-                                let d = interface.depth(u: du, v: dv)
+                                let d = interface.depth(u: du, v: dv, onSegment: Int(segments[u]))
                                 if d > b.maxDepth[l] { b.maxDepth[l] = d }
                                 if d > 0 {
                                     if let last = b.sampleRuns.indices.last, b.sampleRuns[last].label == Int32(l),
