@@ -34,11 +34,11 @@ public struct PackedMask: Sendable, Equatable {
         var words = [UInt64](repeating: 0, count: stride * height)
         let x0 = max(0, origin.x), x1 = min(width, origin.x + mask.width)
         let y0 = max(0, origin.y), y1 = min(height, origin.y + mask.height)
-        if x0 < x1 {
+        if x0 < x1, y0 < y1 {
             words.withUnsafeMutableBufferPointer { out in
                 mask.bits.withUnsafeBufferPointer { bits in
                     let raw = UnsafeRawPointer(bits.baseAddress!)
-                    for y in y0 ..< max(y0, y1) {
+                    for y in y0 ..< y1 {
                         let source = (y - origin.y) * mw - origin.x, first = y * stride
                         var x = x0
                         // Pixel by pixel up to a whole byte of the row's words, then eight at a

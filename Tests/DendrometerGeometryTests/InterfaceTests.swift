@@ -165,6 +165,14 @@ struct InterfaceDepthScanTests {
         return out
     }
 
+    /// A wavy polyline on a 500² field: 2 to 13 knots, steps of 0.1 to 40 px, heights 0 to 60 px.
+    static func wavy(_ rng: inout SplitMix64) -> Interface {
+        let k = 2 + Int(rng.next() % 12)
+        let us = knots(count: k, &rng) { 1 + Double($0.next() % 400) / 10 }
+        let vs = (0 ..< k).map { _ in Double(rng.next() % 600) / 10 }
+        return Interface(side: .bottom, width: 500, height: 500, knotsU: us, knotsV: vs)
+    }
+
     /// Distance to the polyline by examining every segment (end segments as rays), signed by v − g(u).
     static func bruteForce(_ i: Interface, u: Double, v: Double) -> Double {
         let best = (0 ..< i.knotsU.count - 1).map { segmentDistanceSquared(i, $0, u: u, v: v) }.min()!
@@ -176,10 +184,7 @@ struct InterfaceDepthScanTests {
     func matchesAllSegments() {
         var rng = SplitMix64(seed: 17)
         for _ in 0 ..< 60 {
-            let k = 2 + Int(rng.next() % 12)
-            let us = Self.knots(count: k, &rng) { 1 + Double($0.next() % 400) / 10 }
-            let vs = (0 ..< k).map { _ in Double(rng.next() % 600) / 10 }
-            let i = Interface(side: .bottom, width: 500, height: 500, knotsU: us, knotsV: vs)
+            let i = Self.wavy(&rng)
             for _ in 0 ..< 200 {
                 let pu = Double(Int(rng.next() % 900)) / 2 - 100, pv = Double(Int(rng.next() % 900)) / 3 - 60
                 #expect(abs(i.depth(u: pu, v: pv) - Self.bruteForce(i, u: pu, v: pv)) <= 1e-9)
@@ -191,10 +196,7 @@ struct InterfaceDepthScanTests {
     func segmentTable() {
         var rng = SplitMix64(seed: 29)
         for _ in 0 ..< 30 {
-            let k = 2 + Int(rng.next() % 12)
-            let us = Self.knots(count: k, &rng) { 1 + Double($0.next() % 400) / 10 }
-            let vs = (0 ..< k).map { _ in Double(rng.next() % 600) / 10 }
-            let i = Interface(side: .bottom, width: 500, height: 500, knotsU: us, knotsV: vs)
+            let i = Self.wavy(&rng)
             let table = i.segmentsOfWholeU(500)
             #expect(table.count == 500)
             for _ in 0 ..< 300 {

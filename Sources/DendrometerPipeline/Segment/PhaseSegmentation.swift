@@ -140,9 +140,10 @@ public struct PhaseSegmentation: Sendable {
     }
     private var phaseBytes: BinaryMask
     private var packedPhase: PackedMask?
-    /// The thresholded phase before clean-up and hysteresis, from segmenters whose phase can
+    /// The thresholded phase before clean-up and hysteresis, for segmentations whose phase can
     /// include cathode particles (a grey level cannot tell NCM from Li-In): the cathode's
-    /// speckle survives here and the cathode stage looks for it. Nil: not searched.
+    /// speckle survives here and the cathode stage looks for it. Nil: not searched, or (the
+    /// threshold segmenter's own records) described by ``rawPhaseThreshold`` instead.
     public var rawPhase: BinaryMask?
     /// The raw phase of a grey threshold, described instead of stored: the pixels of ``texture``
     /// past this grey level on the phase's side (above it for a bright phase, at or below it for
