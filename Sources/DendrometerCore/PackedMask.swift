@@ -35,40 +35,27 @@ public struct PackedMask: Sendable, Equatable {
         let x0 = max(0, origin.x), x1 = min(width, origin.x + mask.width)
         let y0 = max(0, origin.y), y1 = min(height, origin.y + mask.height)
         if x0 < x1, y0 < y1 {
+            // Each row's visible part packed by the shared row kernel, then shifted to column x0.
+            let span = x1 - x0, spanWords = (span + 63) >> 6, shift = UInt64(x0 & 63)
+            var packed = [UInt64](repeating: 0, count: spanWords)
             words.withUnsafeMutableBufferPointer { out in
                 mask.bits.withUnsafeBufferPointer { bits in
-                    let raw = UnsafeRawPointer(bits.baseAddress!)
-                    for y in y0 ..< y1 {
-                        let source = (y - origin.y) * mw - origin.x, first = y * stride
-                        var x = x0
-                        // Pixel by pixel up to a whole byte of the row's words, then eight at a
-                        // time: eight 0/1 bytes (little-endian) gathered into one byte of bits.
-                        while x < x1, x & 7 != 0 {
-                            if bits[source + x] & 1 != 0 { out[first + (x >> 6)] |= 1 << UInt64(x & 63) }
-                            x += 1
-                        }
-                        while x + 8 <= x1 {
-                            let eight = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: source + x, as: UInt64.self))
-                            out[first + (x >> 6)] |= Self.gathered(eight) << UInt64(x & 63)
-                            x += 8
-                        }
-                        while x < x1 {
-                            if bits[source + x] & 1 != 0 { out[first + (x >> 6)] |= 1 << UInt64(x & 63) }
-                            x += 1
+                    packed.withUnsafeMutableBufferPointer { row in
+                        for y in y0 ..< y1 {
+                            packRow(bits.baseAddress! + (y - origin.y) * mw + (x0 - origin.x), width: span, words: spanWords,
+                                    invert: false, into: row.baseAddress!)
+                            let first = y * stride + (x0 >> 6), end = (y + 1) * stride
+                            for j in 0 ..< spanWords {
+                                out[first + j] |= row[j] << shift
+                                // The bits carried into the next word (none lie at or beyond column x1).
+                                if shift > 0, first + j + 1 < end { out[first + j + 1] |= row[j] >> (64 - shift) }
+                            }
                         }
                     }
                 }
             }
         }
         self.words = words
-    }
-
-    /// Bit i of the result is byte i of `eight` (little-endian) being non-zero in its low bit:
-    /// the bytes' low bits, masked, times 0x0102040810204080 land in the top byte in order
-    /// (no two partial products meet there, so nothing carries into it).
-    @inline(__always)
-    static func gathered(_ eight: UInt64) -> UInt64 {
-        ((eight & 0x0101_0101_0101_0101) &* 0x0102_0408_1020_4080) >> 56
     }
 
     /// Whether pixel (x, y) is in the phase. Unchecked beyond the array's own bounds check.
@@ -104,15 +91,64 @@ public struct PackedMask: Sendable, Equatable {
         let bits = [UInt8](unsafeUninitializedCapacity: width * height) { out, initialized in
             words.withUnsafeBufferPointer { words in
                 for y in 0 ..< height {
-                    let row = y * w, first = y * stride
-                    for k in 0 ..< stride {
-                        let x0 = k * 64, word = words[first + k]
-                        for i in 0 ..< min(64, w - x0) { out[row + x0 + i] = UInt8(truncatingIfNeeded: word >> UInt64(i) & 1) }
-                    }
+                    unpackRow(words.baseAddress! + y * stride, width: w, words: stride, invert: false, into: out.baseAddress! + y * w)
                 }
             }
             initialized = width * height
         }
         return BinaryMask(width: width, height: height, normalizedBits: bits)
+    }
+}
+
+// The row kernels shared by the packed masks and the packed-row morphology and labelling.
+
+/// Packs `width` bytes (0 or 1) into `words` UInt64 words, pixel x at bit x mod 64
+/// of word x / 64; with `invert`, packs their complement. Bits at x ≥ width are 0.
+/// Unchecked: `row` holds `width` bytes, `into` has room for `words` = ⌈width / 64⌉.
+@inlinable
+package func packRow(_ row: UnsafePointer<UInt8>, width w: Int, words: Int, invert: Bool,
+                     into out: UnsafeMutablePointer<UInt64>) {
+    let raw = UnsafeRawPointer(row)
+    let full = w >> 6
+    for j in 0 ..< full {
+        var word: UInt64 = 0
+        for b in 0 ..< 8 {
+            // Eight 0/1 bytes → eight bits: byte i of v lands on bit 56 + i of the
+            // product (the other partial products fall below bit 56 or overflow, without carries).
+            let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j &* 64 &+ b &* 8, as: UInt64.self))
+            word |= ((v &* 0x0102_0408_1020_4080) >> 56) << UInt64(b &* 8)
+        }
+        out[j] = invert ? ~word : word
+    }
+    if full < words {
+        var word: UInt64 = 0
+        let x0 = full << 6
+        for x in x0 ..< w { word |= UInt64(row[x]) << UInt64(x - x0) }
+        if invert { word = ~word & ((1 << UInt64(w - x0)) - 1) }
+        out[full] = word
+    }
+}
+
+/// Unpacks a packed row into `width` bytes 0/1 (complemented with `invert`).
+/// Unchecked: `acc` holds ⌈width / 64⌉ words, `out` has room for `width` bytes.
+@inlinable
+package func unpackRow(_ acc: UnsafePointer<UInt64>, width w: Int, words: Int, invert: Bool,
+                       into out: UnsafeMutablePointer<UInt8>) {
+    let raw = UnsafeMutableRawPointer(out)
+    let full = w >> 6
+    for j in 0 ..< full {
+        let word = invert ? ~acc[j] : acc[j]
+        for b in 0 ..< 8 {
+            // Byte i of `spread` is 2^i or 0; adding 0x7F sets its top bit iff it is non-zero.
+            let byte = (word >> UInt64(b &* 8)) & 0xFF
+            let spread = (byte &* 0x0101_0101_0101_0101) & 0x8040_2010_0804_0201
+            let v = ((spread &+ 0x7F7F_7F7F_7F7F_7F7F) >> 7) & 0x0101_0101_0101_0101
+            raw.storeBytes(of: UInt64(littleEndian: v), toByteOffset: j &* 64 &+ b &* 8, as: UInt64.self)
+        }
+    }
+    if full < words {
+        let x0 = full << 6
+        let word = invert ? ~acc[full] : acc[full]
+        for x in x0 ..< w { out[x] = UInt8(truncatingIfNeeded: (word >> UInt64(x - x0)) & 1) }
     }
 }

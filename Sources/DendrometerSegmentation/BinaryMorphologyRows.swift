@@ -105,33 +105,6 @@ func rowDiskKernel(_ mask: BinaryMask, target: UInt8, radius r: Int, covered: UI
     return BinaryMask(width: w, height: h, normalizedBits: out)
 }
 
-/// Packs `width` bytes (0 or 1) into `words` UInt64 words, pixel x at bit x mod 64
-/// of word x / 64; with `invert`, packs their complement. Bits at x ≥ width are 0.
-/// Unchecked: `row` holds `width` bytes, `into` has room for `words` = ⌈width / 64⌉.
-@inline(__always)
-func packRow(_ row: UnsafePointer<UInt8>, width w: Int, words: Int, invert: Bool,
-             into out: UnsafeMutablePointer<UInt64>) {
-    let raw = UnsafeRawPointer(row)
-    let full = w >> 6
-    for j in 0 ..< full {
-        var word: UInt64 = 0
-        for b in 0 ..< 8 {
-            // Eight 0/1 bytes → eight bits: byte i of v lands on bit 56 + i of the
-            // product (the other partial products fall below bit 56 or overflow, without carries).
-            let v = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: j &* 64 &+ b &* 8, as: UInt64.self))
-            word |= ((v &* 0x0102_0408_1020_4080) >> 56) << UInt64(b &* 8)
-        }
-        out[j] = invert ? ~word : word
-    }
-    if full < words {
-        var word: UInt64 = 0
-        let x0 = full << 6
-        for x in x0 ..< w { word |= UInt64(row[x]) << UInt64(x - x0) }
-        if invert { word = ~word & ((1 << UInt64(w - x0)) - 1) }
-        out[full] = word
-    }
-}
-
 /// One-pixel horizontal dilation of a packed row: bit x of the result is set iff
 /// bit x − 1, x or x + 1 is set (nothing enters from outside the row).
 /// Unchecked: both buffers hold `words` ≥ 1 words and do not overlap.
@@ -153,26 +126,3 @@ func dilateRowByOne(_ src: UnsafePointer<UInt64>, words: Int, into dst: UnsafeMu
     dst[words - 1] = c | (c << 1) | (src[words - 2] >> 63) | (c >> 1)
 }
 
-/// Unpacks a packed row into `width` bytes 0/1 (complemented with `invert`).
-/// Unchecked: `acc` holds ⌈width / 64⌉ words, `out` has room for `width` bytes.
-@inline(__always)
-func unpackRow(_ acc: UnsafePointer<UInt64>, width w: Int, words: Int, invert: Bool,
-               into out: UnsafeMutablePointer<UInt8>) {
-    let raw = UnsafeMutableRawPointer(out)
-    let full = w >> 6
-    for j in 0 ..< full {
-        let word = invert ? ~acc[j] : acc[j]
-        for b in 0 ..< 8 {
-            // Byte i of `spread` is 2^i or 0; adding 0x7F sets its top bit iff it is non-zero.
-            let byte = (word >> UInt64(b &* 8)) & 0xFF
-            let spread = (byte &* 0x0101_0101_0101_0101) & 0x8040_2010_0804_0201
-            let v = ((spread &+ 0x7F7F_7F7F_7F7F_7F7F) >> 7) & 0x0101_0101_0101_0101
-            raw.storeBytes(of: UInt64(littleEndian: v), toByteOffset: j &* 64 &+ b &* 8, as: UInt64.self)
-        }
-    }
-    if full < words {
-        let x0 = full << 6
-        let word = invert ? ~acc[full] : acc[full]
-        for x in x0 ..< w { out[x] = UInt8(truncatingIfNeeded: (word >> UInt64(x - x0)) & 1) }
-    }
-}
