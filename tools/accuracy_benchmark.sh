@@ -16,9 +16,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${1:-$(mktemp -d)}"
 only="${2:-}"
-swift build -c release --product dendrometer >/dev/null
-swift build -c release --product dendrometer-synth >/dev/null
-bin="$(swift build -c release --show-bin-path)"
+tools/release_build.sh --product dendrometer >/dev/null
+tools/release_build.sh --product dendrometer-synth >/dev/null
+bin="$(tools/release_build.sh --show-bin-path)"
 mkdir -p "$work"
 rm -rf "$work/scenes" "$work/truth"
 "$bin/dendrometer-synth" benchmark-set --out "$work/scenes" --truth-out "$work/truth" >/dev/null

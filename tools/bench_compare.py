@@ -3,7 +3,7 @@
 on the same generated images as `dendrometer bench`, and prints the ratio.
 
     pip install scikit-image skan opencv-python-headless tifffile
-    swift build -c release
+    tools/release_build.sh --product dendrometer
     python3 tools/bench_compare.py [--size 4096x4096] [--kernel gaussian]
 
 The script runs `dendrometer bench --json --write-images DIR`, reads the images
@@ -135,7 +135,7 @@ def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     binary = args.binary or os.path.join(root, ".build", "release", "dendrometer")
     if not os.path.exists(binary):
-        sys.exit(f"{binary} not found: run `swift build -c release` first")
+        sys.exit(f"{binary} not found: run `tools/release_build.sh --product dendrometer` first")
     import tifffile
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [binary, "bench", "--json", "--repeat", "3", "--min-time", "0.2", "--write-images", tmp]

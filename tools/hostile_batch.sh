@@ -13,8 +13,8 @@
 #   tools/hostile_batch.sh            (release build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin="$(swift build -c release --show-bin-path)/dendrometer"
-[ -x "$bin" ] || { echo "build first: swift build -c release" >&2; exit 2; }
+bin="$(tools/release_build.sh --show-bin-path)/dendrometer"
+[ -x "$bin" ] || { echo "build first: tools/release_build.sh --product dendrometer" >&2; exit 2; }
 work="$(mktemp -d)"
 trap 'chmod -R u+rwx "$work" 2>/dev/null; rm -rf "$work"' EXIT
 in="$work/in" out="$work/out"

@@ -1014,7 +1014,7 @@ def main() -> int:
 
     binary = opts.binary.resolve()
     if not opts.generate_only and not os.access(binary, os.X_OK):
-        ap.error(f"{binary} is not an executable; build it (swift build -c release) or pass --binary")
+        ap.error(f"{binary} is not an executable; build it (tools/release_build.sh --product dendrometer) or pass --binary")
     if not Path("/usr/bin/time").exists() or shutil.which("timeout") is None:
         ap.error("needs GNU time at /usr/bin/time and coreutils timeout")
     if opts.jobs < 1 or opts.mutants < 0:

@@ -13,8 +13,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trials="${1:-20}" delay="${2:-1.5}"
-bin="$(swift build -c release --show-bin-path)/dendrometer"
-[ -x "$bin" ] || { echo "build first: swift build -c release" >&2; exit 2; }
+bin="$(tools/release_build.sh --show-bin-path)/dendrometer"
+[ -x "$bin" ] || { echo "build first: tools/release_build.sh --product dendrometer" >&2; exit 2; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 input="$work/in"

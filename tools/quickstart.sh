@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Quick start on a fresh Debian/Ubuntu machine with Swift 6:
 #   1. installs libtiff-dev, libpng-dev, zlib1g-dev and pkg-config with apt when missing,
-#   2. builds the `dendrometer` tool (release),
+#   2. builds the `dendrometer` tool (release, self-contained: tools/release_build.sh),
 #   3. runs the main job on samples/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,8 +19,8 @@ if [ ${#missing[@]} -gt 0 ]; then
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-swift build -c release --product dendrometer
-bin="$(swift build -c release --show-bin-path)/dendrometer"
+tools/release_build.sh --product dendrometer
+bin="$(tools/release_build.sh --show-bin-path)/dendrometer"
 
 echo "quickstart: batch analysis of samples/ (tables, JSON, overlays and report.html in out/)"
 "$bin" inspect samples/*.tif samples/*.png

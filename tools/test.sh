@@ -11,11 +11,11 @@ cd "$(dirname "$0")/.."
 status=0
 swift test || { echo "test.sh: swift test failed" >&2; status=1; }
 
-if ! swift build -c release --product dendrometer; then
+if ! tools/release_build.sh --product dendrometer; then
     echo "test.sh: the release build of dendrometer failed" >&2
     exit 1
 fi
-bin="$(swift build -c release --show-bin-path)/dendrometer"
+bin="$(tools/release_build.sh --show-bin-path)/dendrometer"
 if [ ! -x "$bin" ]; then
     echo "test.sh: $bin: expected the release dendrometer tool, found none" >&2
     exit 1

@@ -29,9 +29,9 @@ scratch=()
 
 die() { echo "trained_across_images: $*" >&2; exit 1; }
 
-swift build -c release ${scratch[@]+"${scratch[@]}"} --product dendrometer >/dev/null || die "building dendrometer failed"
-swift build -c release ${scratch[@]+"${scratch[@]}"} --product dendrometer-synth >/dev/null || die "building dendrometer-synth failed"
-bin="$(swift build -c release ${scratch[@]+"${scratch[@]}"} --show-bin-path)"
+tools/release_build.sh ${scratch[@]+"${scratch[@]}"} --product dendrometer >/dev/null || die "building dendrometer failed"
+tools/release_build.sh ${scratch[@]+"${scratch[@]}"} --product dendrometer-synth >/dev/null || die "building dendrometer-synth failed"
+bin="$(tools/release_build.sh ${scratch[@]+"${scratch[@]}"} --show-bin-path)"
 
 rm -rf "$work/images" "$work/truth" "$work/train" "$work/results" "$work/results_anode" "$work/model.dmpc"
 "$bin/dendrometer-synth" training-set --setting "$setting" --count 12 --seed "$seed" \

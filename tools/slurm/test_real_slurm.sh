@@ -25,7 +25,7 @@ SHARDS=16
 SLOW=2   # seconds each task waits before analysing: a window to cancel it while it runs
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
-[ -x "$BIN" ] || fail "$BIN: no such executable (build it: swift build -c release --product dendrometer)"
+[ -x "$BIN" ] || fail "$BIN: no such executable (build it: tools/release_build.sh --product dendrometer)"
 [ "$(id -u)" = 0 ] || fail "run as root (installs packages, starts slurmd as root)"
 
 if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! command -v munged >/dev/null; then

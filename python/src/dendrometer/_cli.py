@@ -100,7 +100,7 @@ def find_binary() -> str:
     raise DendrometerNotFoundError(
         f"dendrometer: the dendrometer tool was not found: {ENVIRONMENT_VARIABLE} is not set, "
         f"'dendrometer' is not on PATH{where}; build it with "
-        f"'swift build -c release --product dendrometer' and set {ENVIRONMENT_VARIABLE} to its path")
+        f"'tools/release_build.sh --product dendrometer' and set {ENVIRONMENT_VARIABLE} to its path")
 
 
 def options_to_arguments(options: Mapping[str, Any]) -> List[str]:
