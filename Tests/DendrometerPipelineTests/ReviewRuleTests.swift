@@ -55,4 +55,24 @@ struct ReviewRuleTests {
         let aside = (r.dendriteInventory?.records ?? []).filter { !$0.counted }
         #expect(aside.count == 6 && aside.allSatisfy { $0.areaPx == 48 && $0.isolated })
     }
+
+    @Test("faint whisker tips broken into dashes at the noise level: set aside, so the depth falls short, and the reason says the error can go either way")
+    func brokenTips() throws {
+        var s = Self.whiskers()
+        // Beyond each whisker's end (v = 90 + 8k) two 2 × 8 px dashes after 3 px gaps, in line with
+        // it: what a tip thinner than the beam's spread leaves after thresholding. 192 px against
+        // about 1110 px of whiskers; each dash is larger than a noise speck (13 px at σ = 1).
+        for k in 0 ..< 6 {
+            let u0 = 20 + 30 * k, end = 90 + 8 * k
+            for start in [end + 4, end + 15] { for v in start ..< start + 8 { s.paint(u: u0, v: v); s.paint(u: u0 + 1, v: v) } }
+        }
+        let r = try DendriteAnalysis.run(s.micrograph(pixelSizeMicrometres: 0.4))
+        #expect(r.phase == "dark")
+        // The deepest whisker ends at v = 130, 110 px below the interface at v = 20; its dashes reach
+        // v = 152. Only the rooted whisker is measured.
+        let maxPx = try #require(r.penetration?.maxPx)
+        #expect(abs(maxPx - 110) <= 1.5, "max \(maxPx) px")
+        let reason = try #require(r.review.first { $0.contains("loose dark material") }, "\(r.review)")
+        #expect(reason.contains("too deep") && reason.contains("too shallow"), "\(reason)")
+    }
 }
