@@ -27,27 +27,29 @@ enum Thumbnail {
     /// `maxWidth` px wide already (then the file itself is the thumbnail). Same reduction as
     /// ``dataURI(path:maxWidth:)``.
     static func reducedPNG(path: String, maxWidth: Int = maximumWidth) throws -> [UInt8]? {
-        guard let data = FileManager.default.contents(atPath: path) else { throw ReportError.missingFile(path) }
-        let bytes = [UInt8](data)
-        if let size = pngSize(bytes), size.width <= maxWidth { return nil }
-        // Colour PNGs (overlays) keep their colour: each channel is box-filtered.
-        let planes: [Image<UInt8>]
-        if pngSize(bytes) != nil {
+        // Only the header is needed here; the file's bytes are not kept while it is decoded.
+        let size: (width: Int, height: Int)?
+        do {
+            guard let data = FileManager.default.contents(atPath: path) else { throw ReportError.missingFile(path) }
+            size = pngSize([UInt8](data.prefix(24)))
+        }
+        if let size, size.width <= maxWidth { return nil }
+        // Colour PNGs (overlays) keep their colour: each channel is box-filtered where it lies in
+        // the decoded samples (a 4096² overlay is decoded once, 48 MiB, and never copied).
+        let samples: [UInt8], width: Int, height: Int, channels: Int
+        if size != nil {
             let c = try PNGReader.readRGB(path)
-            planes = (0 ..< 3).map { k in
-                Image(width: c.width, height: c.height, pixels: stride(from: k, to: c.rgb.count, by: 3).map { c.rgb[$0] })
-            }
+            (samples, width, height, channels) = (c.rgb, c.width, c.height, 3)
         } else {
-            planes = [toUInt8(try ImageFile.read(path).image)]
+            let grey = toUInt8(try ImageFile.read(path).image)
+            (samples, width, height, channels) = (grey.pixels, grey.width, grey.height, 1)
         }
-        let first = planes[0]
-        let outW = min(maxWidth, first.width)
-        let outH = max(1, Int(saturating: (Double(first.height) * Double(outW) / Double(first.width)).rounded()))
-        let small = planes.map { boxDownscale($0, width: outW, height: outH) }
+        let outW = min(maxWidth, width)
+        let outH = max(1, Int(saturating: (Double(height) * Double(outW) / Double(width)).rounded()))
+        let small = boxDownscale(samples, width: width, height: height, channels: channels, toWidth: outW, height: outH)
+        if channels == 3 { return try PNGWriter.encodeRGB(small, width: outW, height: outH, path: path) }
         var rgb = [UInt8](repeating: 0, count: 3 * outW * outH)
-        for i in 0 ..< outW * outH {
-            for k in 0 ..< 3 { rgb[3 * i + k] = small[min(k, small.count - 1)][i] }
-        }
+        for i in 0 ..< outW * outH { for k in 0 ..< 3 { rgb[3 * i + k] = small[i] } }
         return try PNGWriter.encodeRGB(rgb, width: outW, height: outH, path: path)
     }
 
@@ -77,20 +79,28 @@ enum Thumbnail {
     /// and the same for rows, rounding to nearest. Example: a 4×1 row [0, 10, 20, 30]
     /// to 2×1 gives [5, 25]. Complexity O(W·H).
     static func boxDownscale(_ image: Image<UInt8>, width: Int, height: Int) -> [UInt8] {
-        precondition(width >= 1 && height >= 1 && width <= image.width && height <= image.height)
-        let w = image.width, h = image.height
+        boxDownscale(image.pixels, width: image.width, height: image.height, channels: 1, toWidth: width, height: height)
+    }
+
+    /// The same box filter on `channels` interleaved samples per pixel (W × H px), each channel on
+    /// its own; the result is interleaved the same way. Example: the 2×1 RGB row
+    /// [0, 100, 7, 10, 200, 8] to 1×1 gives [5, 150, 8] (7.5 rounds to 8).
+    static func boxDownscale(_ samples: [UInt8], width w: Int, height h: Int, channels: Int, toWidth width: Int, height: Int) -> [UInt8] {
+        precondition(width >= 1 && height >= 1 && width <= w && height <= h && channels >= 1 && samples.count >= w * h * channels)
         let x0 = (0 ... width).map { $0 * w / width }, y0 = (0 ... height).map { $0 * h / height }
-        var out = [UInt8](repeating: 0, count: width * height)
-        image.pixels.withUnsafeBufferPointer { src in
+        var out = [UInt8](repeating: 0, count: width * height * channels)
+        samples.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in
                 for oy in 0 ..< height {
                     let ya = y0[oy], yb = max(ya + 1, y0[oy + 1])
                     for ox in 0 ..< width {
                         let xa = x0[ox], xb = max(xa + 1, x0[ox + 1])
-                        var sum = 0
-                        for y in ya ..< yb { for x in xa ..< xb { sum += Int(src[y * w + x]) } }
                         let n = (yb - ya) * (xb - xa)
-                        dst[oy * width + ox] = UInt8((sum + n / 2) / n)
+                        for c in 0 ..< channels {
+                            var sum = 0
+                            for y in ya ..< yb { for x in xa ..< xb { sum += Int(src[(y * w + x) * channels + c]) } }
+                            dst[(oy * width + ox) * channels + c] = UInt8((sum + n / 2) / n)
+                        }
                     }
                 }
             }

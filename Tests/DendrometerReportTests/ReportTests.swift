@@ -118,6 +118,15 @@ import Testing
         #expect(Thumbnail.boxDownscale(Image(width: 3, height: 3, pixels: Array(1 ... 9)), width: 1, height: 1) == [5])
         // identity size keeps the pixels
         #expect(Thumbnail.boxDownscale(Image(width: 2, height: 2, pixels: [1, 2, 3, 4]), width: 2, height: 2) == [1, 2, 3, 4])
+        // interleaved RGB, each channel on its own: R (0+10)/2 = 5, G (100+200)/2 = 150, B 7.5 rounds to 8
+        #expect(Thumbnail.boxDownscale([0, 100, 7, 10, 200, 8], width: 2, height: 1, channels: 3, toWidth: 1, height: 1) == [5, 150, 8])
+        // 5×3 RGB to 2×2: every channel equals the one-channel filter of that channel
+        let rgb = (0 ..< 45).map { UInt8(($0 * 37 + 11) % 256) }
+        let small = Thumbnail.boxDownscale(rgb, width: 5, height: 3, channels: 3, toWidth: 2, height: 2)
+        for c in 0 ..< 3 {
+            let plane = Image(width: 5, height: 3, pixels: stride(from: c, to: 45, by: 3).map { rgb[$0] })
+            #expect(stride(from: c, to: small.count, by: 3).map { small[$0] } == Thumbnail.boxDownscale(plane, width: 2, height: 2))
+        }
     }
 
     @Test func csvRoundTripsQuotesCommasAndNewlines() throws {

@@ -147,6 +147,8 @@ enum PNGCodec {
             data.withUnsafeBufferPointer { dm_png_decode($0.baseAddress, $0.count, &status, &info, out.baseAddress, out.count, maxDimension) }
         }
         guard rc == 0 else { throw ImageIOError(.corrupt(message(of: &status)), path: path) }
+        // 8-bit RGB (and palette, which the decoder expands) is already the answer: no copy.
+        if channels == 3 && bytes == 1 { return (raw, width, height) }
         var rgb = [UInt8](repeating: 0, count: 3 * pixels)
         for i in 0 ..< pixels {
             for c in 0 ..< 3 {
