@@ -314,6 +314,7 @@ public enum BatchRunner {
                     try OverlayRenderer.write(result, to: overlayPath, size: c.overlay)
                 }
                 if c.saveMasks {
+                    ProcessMemory.returnFreedMemory()   // as `analyze --save-masks` does
                     let stem = "\(out)/masks/\(rel)"
                     try FileManager.default.createDirectory(atPath: (stem as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                     try MaskExport.write(result, directory: (stem as NSString).deletingLastPathComponent, stem: (stem as NSString).lastPathComponent)

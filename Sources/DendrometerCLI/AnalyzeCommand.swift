@@ -97,7 +97,10 @@ struct AnalyzeCommand: ParsableCommand {
             let (text, recordPaths) = try records.wait()
             var written = recordPaths + (overlayPath.map { [$0] } ?? [])
             clock.lap("json, tables and ROIs ‖ overlay")
-            if saveMasks { written += try MaskExport.write(result, directory: out, stem: stem) }
+            if saveMasks {
+                ProcessMemory.returnFreedMemory()   // the depth map is a fresh mapping; do not hold the analysis's pages beside it
+                written += try MaskExport.write(result, directory: out, stem: stem)
+            }
             if saveProbabilities {
                 if let path = try MaskExport.writeProbabilities(result, directory: out, stem: stem) {
                     written.append(path)

@@ -76,6 +76,17 @@ public enum ProcessMemory {
         #endif
     }
 
+    /// Gives the pages of freed buffers back to the system (malloc_trim(3)). The pages kept for
+    /// reuse serve the next image's buffers of the same sizes; call this when what comes next
+    /// allocates differently, e.g. between an analysis and writing its 4-byte depth map (a fresh
+    /// 64 MiB mapping at 4096² that the kept pages cannot serve). A no-op on platforms other
+    /// than glibc.
+    public static func returnFreedMemory() {
+        #if os(Linux)
+        _ = malloc_trim(0)
+        #endif
+    }
+
     /// The process's peak resident memory so far, bytes (`getrusage` `ru_maxrss`); `nil` where
     /// the system does not report it.
     public static var peakResidentBytes: Int? {

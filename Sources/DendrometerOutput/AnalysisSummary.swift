@@ -54,6 +54,11 @@ public enum MaskExport {
     /// The names `write` uses: `<stem>.<name>.tif`.
     public static let maskNames = ["phase", "mask", "skeleton", "depth"]
 
+    /// Deflate at its fastest level: the samples are the same at any level (Fiji, tifffile and
+    /// libtiff read them all), and at 4096² the default level spent more time compressing the
+    /// depth map than the whole analysis took.
+    static let fileOptions = TIFFWriteOptions(compression: .deflate, deflateLevel: 1)
+
     /// Writes `<stem>.phase.tif` (the segmented phase incl. the anode layer), `<stem>.mask.tif`
     /// (the dendrites) and `<stem>.skeleton.tif`, 255 = set, and, when an interface was found,
     /// `<stem>.depth.tif`: float32, the signed depth of every dendrite pixel in µm (calibrated) or
@@ -64,15 +69,21 @@ public enum MaskExport {
     public static func write(_ r: AnalysisResult, directory: String, stem: String) throws(ImageIOError) -> [String] {
         let cal = r.micrograph.calibration
         var written = [String]()
-        for (name, mask) in [("phase", r.phaseMask), ("mask", r.dendrites), ("skeleton", r.skeleton)] {
+        // The result keeps these one bit per pixel: each is unpacked when written, one at a time.
+        let masks: [(name: String, unpack: () -> BinaryMask)] = [("phase", { r.phaseMask }), ("mask", { r.dendrites }), ("skeleton", { r.skeleton })]
+        for (name, unpack) in masks {
             let path = "\(directory)/\(stem).\(name).tif"
-            try TIFFWriter.write(fullRaster(mask.image(), r), to: path, calibration: cal, options: TIFFWriteOptions(compression: .deflate))
+            try TIFFWriter.write(fullRaster(unpack().image(), r), to: path, calibration: cal, options: fileOptions)
             written.append(path)
         }
-        if let depth = r.dendriteDepthMap() {
+        if r.interface != nil {
+            // Written straight into the TIFF raster (the full raster, NaN outside the field).
             let path = "\(directory)/\(stem).depth.tif"
-            try TIFFWriter.write(fullRaster(depth, r, background: .nan), to: path, calibration: cal,
-                                 options: TIFFWriteOptions(compression: .deflate))
+            let w = r.micrograph.image.width, h = r.micrograph.image.height
+            let raster = TIFFRaster.float32(width: w, height: h, fill: .nan) { samples in
+                r.writeDendriteDepths(into: samples, rowStride: w, origin: (r.field.x, r.field.y))
+            }
+            try TIFFWriter.write(pages: [raster], to: path, calibration: cal, options: fileOptions)
             written.append(path)
         }
         return written
@@ -88,7 +99,7 @@ public enum MaskExport {
         let path = "\(directory)/\(stem).probabilities.tif"
         let pages = r.segmentation.classProbabilities.map { fullRaster($0, r) }
         try TIFFWriter.write(pages: pages.map { TIFFRaster($0) }, to: path, calibration: r.micrograph.calibration,
-                             options: TIFFWriteOptions(compression: .deflate))
+                             options: fileOptions)
         return path
     }
 

@@ -197,6 +197,8 @@ enum Tag {
     static let tileWidth: UInt32 = 322
     static let tileLength: UInt32 = 323
     static let sampleFormat: UInt32 = 339
+    /// libtiff's deflate level (TIFFTAG_ZIPQUALITY, a pseudo-tag: set, never written to the file).
+    static let zipQuality: UInt32 = 65557
 }
 
 /// Human names for TIFF compression codes.

@@ -31,14 +31,17 @@ public struct TIFFWriteOptions: Sendable, Equatable {
     /// Extra ASCII tags by number, e.g. an FEI INI block in 34682, a Zeiss
     /// CZ_SEM record in 34118 or an ImageDescription (270), written on every page.
     public var textTags: [Int: String]
+    /// Deflate effort, 1 (fastest) … 9 (smallest), for `.deflate`; nil keeps libtiff's default (6).
+    /// Any level decodes the same samples; it only trades time for file size.
+    public var deflateLevel: Int?
 
     /// Options; defaults are little-endian, uncompressed strips.
     public init(compression: TIFFCompression = .none, tileSize: Int? = nil, rowsPerStrip: Int? = nil,
                 bigEndian: Bool = false, bigTIFF: Bool = false, separatePlanes: Bool = false,
-                textTags: [Int: String] = [:]) {
+                textTags: [Int: String] = [:], deflateLevel: Int? = nil) {
         self.compression = compression; self.tileSize = tileSize; self.rowsPerStrip = rowsPerStrip
         self.bigEndian = bigEndian; self.bigTIFF = bigTIFF; self.separatePlanes = separatePlanes
-        self.textTags = textTags
+        self.textTags = textTags; self.deflateLevel = deflateLevel
     }
 }
 
@@ -81,6 +84,21 @@ public struct TIFFRaster: Sendable {
     /// Bytes of one packed row.
     public var rowBytes: Int { (width * samplesPerPixel * bitsPerSample + 7) / 8 }
 
+    /// A 32-bit float gray raster of `width` × `height` px: every sample `fill`, then `body`
+    /// writes samples in place (row-major, `width` a row). No image is kept beside the raster's
+    /// own bytes: a 4096² map needs 64 MiB once, not twice.
+    public static func float32(width: Int, height: Int, fill: Float,
+                               _ body: (UnsafeMutableBufferPointer<Float>) -> Void) -> TIFFRaster {
+        var bytes = [UInt8](repeating: 0, count: width * height * MemoryLayout<Float>.stride)
+        bytes.withUnsafeMutableBytes { raw in
+            raw.withMemoryRebound(to: Float.self) { samples in
+                samples.update(repeating: fill)
+                body(samples)
+            }
+        }
+        return TIFFRaster(width: width, height: height, bitsPerSample: 32, sampleKind: .float, bytes: bytes)
+    }
+
     /// A gray raster holding `image`'s samples.
     public init<P: PixelSample>(_ image: Image<P>) {
         let bytes = image.pixels.withUnsafeBytes { Array($0) }
@@ -122,6 +140,9 @@ public enum TIFFWriter {
         tif.set(Tag.samplesPerPixel, u16: r.samplesPerPixel)
         tif.set(Tag.sampleFormat, u16: r.sampleKind.rawValue)
         tif.set(Tag.compression, u16: options.compression.rawValue)
+        if options.compression == .deflate, let level = options.deflateLevel {
+            tif.set(Tag.zipQuality, u16: min(9, max(1, level)))   // a codec pseudo-tag: after the compression
+        }
         tif.set(Tag.planarConfig, u16: planar ? 2 : 1)
         tif.set(Tag.software, string: "Dendrometer")
         switch r.photometric {
