@@ -123,6 +123,25 @@ struct AnalysisTests {
         #expect(json.contains("\"anode_side\" : null"))
     }
 
+    @Test("no anode layer along the side the user gave: the review names what settles it, not --anode again")
+    func noLayerAlongGivenSide() throws {
+        var s = Scene(width: 120, height: 120, side: .bottom, interface: { _ in -1 })
+        for u in 30 ... 34 { for v in 30 ... 80 { s.paint(u: u, v: v) } }
+        let unknown = try DendriteAnalysis.run(s.micrograph())
+        let ask = try #require(unknown.review.first { $0.hasPrefix("no anode layer found") }, "\(unknown.review)")
+        #expect(ask.contains("say where with --anode"))
+        var options = AnalysisOptions()
+        options.anode = .bottom
+        options.phase = .bright
+        let given = try DendriteAnalysis.run(s.micrograph(), options: options)
+        #expect(given.interface == nil && given.penetration == nil)
+        let reason = try #require(given.review.first { $0.hasPrefix("no anode layer found") }, "\(given.review)")
+        #expect(reason.contains("the bottom side was given"), "\(reason)")
+        #expect(reason.contains("--interface FILE") && reason.contains("--threshold") && reason.contains("--mask"), "\(reason)")
+        #expect(!reason.contains("say where with --anode"), "\(reason)")
+        #expect(given.warnings.contains { $0.hasPrefix("no anode layer found") && $0.contains("the bottom side was given") })
+    }
+
     @Test("uncalibrated: µm fields null, px fields present")
     func uncalibrated() throws {
         var s = Scene(width: 120, height: 120, side: .left, interface: { _ in 15 })

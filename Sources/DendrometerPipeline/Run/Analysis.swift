@@ -674,8 +674,8 @@ public enum DendriteAnalysis {
                 }
             }
         } else {
-            warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to the image x axis; if the anode is in view, say where with --anode")
-            review.append("no anode layer found, so no depth: if the anode is in view, say where with --anode (and --phase)")
+            warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to the image x axis; \(Self.noLayerRemedy(givenSide: options.anode))")
+            review.append("no anode layer found, so no depth: \(Self.noLayerRemedy(givenSide: options.anode))")
             dendrites = seg.phase
         }
         // The stage images (the raw phase, the other classes) have had their last reader.
@@ -886,6 +886,17 @@ public enum DendriteAnalysis {
         return MorphologyDecision(label: best.key, confidence: conf,
                                   scores: Dictionary(uniqueKeysWithValues: weight.map { ($0.key.rawValue, $0.value / total) }),
                                   reason: String(format: "%@ holds %.0f %% of the dendrite pixels in the labelled depth bands", best.key.rawValue, 100 * share))
+    }
+}
+
+extension DendriteAnalysis {
+    /// What settles an analysis that found no anode layer. Without `--anode`, saying where it is;
+    /// with it, the layer along that side did not pass the threshold (shading across the field
+    /// can take a layer's grey below it, or a collector lies between the layer and the edge), so
+    /// the interface is drawn, the threshold set, or the phase given as a mask.
+    static func noLayerRemedy(givenSide: AnodeSide?) -> String {
+        guard let side = givenSide else { return "if the anode is in view, say where with --anode (and --phase)" }
+        return "the \(side.rawValue) side was given, but the phase's threshold leaves no continuous layer along it (shading across the field can take the anode's grey below the threshold, or another layer lies between the anode and the edge): check the phase on the overlay, then draw the interface with --interface FILE, set --threshold VALUE, or give --mask"
     }
 }
 
