@@ -891,12 +891,13 @@ public enum DendriteAnalysis {
 
 extension DendriteAnalysis {
     /// What settles an analysis that found no anode layer. Without `--anode`, saying where it is;
-    /// with it, the layer along that side did not pass the threshold (shading across the field
-    /// can take a layer's grey below it, or a collector lies between the layer and the edge), so
-    /// the interface is drawn, the threshold set, or the phase given as a mask.
+    /// with it, either the anode is out of view or its layer along that side did not pass the
+    /// threshold (shading across the field can take a layer's grey below it, or a collector lies
+    /// between the layer and the edge), so the interface is drawn, the threshold set, or the
+    /// phase given as a mask.
     static func noLayerRemedy(givenSide: AnodeSide?) -> String {
         guard let side = givenSide else { return "if the anode is in view, say where with --anode (and --phase)" }
-        return "the \(side.rawValue) side was given, but the phase's threshold leaves no continuous layer along it (shading across the field can take the anode's grey below the threshold, or another layer lies between the anode and the edge): check the phase on the overlay, then draw the interface with --interface FILE, set --threshold VALUE, or give --mask"
+        return "the \(side.rawValue) side was given, but the phase leaves no continuous layer along it: the anode may be out of view, shading across the field can take its grey below the threshold, or another layer lies between it and the edge; if the anode is in view, check the phase on the overlay, then draw the interface with --interface FILE, set --threshold VALUE, or give --mask"
     }
 }
 
