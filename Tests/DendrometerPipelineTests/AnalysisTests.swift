@@ -305,3 +305,50 @@ extension PhaseAutoExplainsTests {
         }
     }
 }
+
+extension PhaseAutoExplainsTests {
+    /// ``scene(band:pores:)`` with a dark band of 18 rows along the top made of two greys (0 in the
+    /// top 6 rows, 48 below: grey spread 0.167 of the range against the two-grey bright layer's
+    /// 0.204, a near tie that the dark layer wins) and a dark stub 3 px wide and `stub` px long
+    /// rooted under it.
+    func tiedScene(stub: Int) -> Scene {
+        var s = scene(band: 0)
+        for y in 0 ..< 18 { for x in 0 ..< 160 { s.pixels[y * 160 + x] = y < 6 ? 0 : 48 } }
+        for y in 18 ..< 18 + stub { for x in 70 ..< 73 { s.pixels[y * 160 + x] = 48 } }
+        return s
+    }
+
+    @Test("a near tie decided dark, with almost nothing rising from the dark layer: the bright anode with its bars is measured")
+    func darkTieWithoutGrowth() throws {
+        // Stub 3 × 16 px: 50 px of dark dendrites against 804 px of bars, less than
+        // review.alternativeGrowthShare (0.1) of them.
+        let r = try DendriteAnalysis.run(tiedScene(stub: 16).micrograph())
+        #expect(r.phase == "bright", "\(r.phaseReason)")
+        #expect(r.phaseReason.hasPrefix("auto: the bright phase, since a bright layer (bottom, grey spread 0.204) and a dark layer (top, spread 0.167) are almost equally uniform, and the dark layer has 50 px of dendrites rooted at it against 804 px"),
+                "\(r.phaseReason)")
+        #expect(r.warnings.contains { $0.contains("so the bright phase (Li-In) was measured; say --phase dark if this is Li") }, "\(r.warnings)")
+        #expect(r.segmentation.hypotheses.first?.appearance == .bright && r.segmentation.hypotheses.first?.chosen == true)
+        #expect(r.segmentation.hypotheses.last?.note == "almost nothing rises from its layer")
+        // Deepest bar pixel centre v = 100 over an interface at 39.5: 60.5 px; as with --phase bright.
+        #expect(abs((r.penetration?.maxPx ?? 0) - 60.5) <= 1.5)
+        let given = try DendriteAnalysis.run(tiedScene(stub: 16).micrograph(), options: { var o = AnalysisOptions(); o.phase = .bright; return o }())
+        #expect(given.penetration?.maxPx == r.penetration?.maxPx)
+        // With the share at 0 the dark layer is never refuted: it stays, and the tie is flagged.
+        var never = AnalysisOptions()
+        never.parameters.review.alternativeGrowthShare = 0
+        let kept = try DendriteAnalysis.run(tiedScene(stub: 16).micrograph(), options: never)
+        #expect(kept.phase == "dark")
+        #expect(kept.review.contains { $0.contains("and the bright phase's layer has dendrites rising from it too: Li-In or Li cannot be told apart") }, "\(kept.review)")
+    }
+
+    @Test("a near tie decided dark where both layers have dendrites rising from them: the dark phase stays, flagged for --phase")
+    func darkTieBothGrow() throws {
+        // Stub 3 × 40 px: about 120 px of dark dendrites, more than 0.1 × 804 px of bars.
+        let r = try DendriteAnalysis.run(tiedScene(stub: 40).micrograph())
+        #expect(r.phase == "dark", "\(r.phaseReason)")
+        let reason = try #require(r.review.first { $0.hasPrefix("phase auto: a bright layer") }, "\(r.review)")
+        #expect(reason.hasSuffix("Li-In or Li cannot be told apart; say --phase bright (Li-In) or --phase dark (Li)"))
+        // The whole stub is measured: its deepest pixel centre v = 57 (row 18 + 39) below the band's edge.
+        #expect(abs((r.penetration?.maxPx ?? 0) - 39.5) <= 1.5, "\(r.penetration?.maxPx ?? -1)")
+    }
+}

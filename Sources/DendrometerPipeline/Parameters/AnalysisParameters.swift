@@ -229,7 +229,9 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// Phase auto, near tie: the other polarity stays a real alternative only if the dendrites
         /// rooted at its layer amount to at least this share of the chosen phase's rooted
         /// dendrites. A dendrite phase grows from its layer; a layer with (almost) nothing rising
-        /// from it is the mount or a current collector.
+        /// from it is the mount or a current collector. A near tie won by the dark layer: when its
+        /// rooted dendrites are less than this share of what rises from the bright layer, the
+        /// bright phase is measured instead.
         public var alternativeGrowthShare = 0.1
         /// A cathode band beginning within this fraction of the field's extent from the interface
         /// leaves no room for dendrites: probably dense dendrites read as cathode speckle.
