@@ -324,7 +324,7 @@ extension PhaseAutoExplainsTests {
         // review.alternativeGrowthShare (0.1) of them.
         let r = try DendriteAnalysis.run(tiedScene(stub: 16).micrograph())
         #expect(r.phase == "bright", "\(r.phaseReason)")
-        #expect(r.phaseReason.hasPrefix("auto: the bright phase, since a bright layer (bottom, grey spread 0.204) and a dark layer (top, spread 0.167) are almost equally uniform, and the dark layer has 50 px of dendrites rooted at it against 804 px"),
+        #expect(r.phaseReason.hasPrefix("auto: the bright phase, since a bright layer (bottom, grey spread 0.204) and a dark layer (top, spread 0.167) are almost equally uniform, and the dark layer has 50 px of dendrites rooted at it against 804 px of bright dendrites beyond the bright layer"),
                 "\(r.phaseReason)")
         #expect(r.warnings.contains { $0.contains("so the bright phase (Li-In) was measured; say --phase dark if this is Li") }, "\(r.warnings)")
         #expect(r.segmentation.hypotheses.first?.appearance == .bright && r.segmentation.hypotheses.first?.chosen == true)

@@ -230,7 +230,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// rooted at its layer amount to at least this share of the chosen phase's rooted
         /// dendrites. A dendrite phase grows from its layer; a layer with (almost) nothing rising
         /// from it is the mount or a current collector. A near tie won by the dark layer: when its
-        /// rooted dendrites are less than this share of what rises from the bright layer, the
+        /// rooted dendrites are less than this share of the bright dendrites beyond the bright layer, the
         /// bright phase is measured instead.
         public var alternativeGrowthShare = 0.1
         /// A cathode band beginning within this fraction of the field's extent from the interface

@@ -288,10 +288,10 @@ public enum DendriteAnalysis {
         }
         // A near tie of grey uniformity decided dark: the same test the other way round. A dendrite
         // phase grows from its layer, so when almost nothing rises from the dark layer (its rooted
-        // dendrites less than review.alternativeGrowthShare of what rises from the bright layer),
-        // that layer is the electrolyte beyond the front, the mount or a collector, and the bright
-        // phase (Li-In), whose layer gives an interface, is measured. When both grow, a person
-        // should say.
+        // dendrites less than review.alternativeGrowthShare of the bright dendrites beyond the
+        // bright layer), that layer is the electrolyte beyond the front, the mount or a collector,
+        // and the bright phase (Li-In), whose layer gives an interface, is measured. When both
+        // grow, a person should say.
         if let tie = segmentation.polarityTieBreak, segmentation.appearance == .dark {
             let bright = try ThresholdSegmenter(polarity: .bright, anode: options.anode).segment(try field(), parameters: options.parameters)
             var probe = bright, brightField = try field()
@@ -299,7 +299,7 @@ public enum DendriteAnalysis {
             let chosenRooted = result.dendriteInventory?.rootedArea ?? result.dendritesPacked.area
             let share = options.parameters.review.alternativeGrowthShare
             if other.detection.interface != nil, Double(chosenRooted) < share * Double(other.dendrites.area) {
-                let why = String(format: "%@, and the dark layer has %d px of dendrites rooted at it against %d px rising from the bright layer",
+                let why = String(format: "%@, and the dark layer has %d px of dendrites rooted at it against %d px of bright dendrites beyond the bright layer",
                                  tie, chosenRooted, other.dendrites.area)
                 var swapped = bright
                 swapped.reason = swapped.reason.replacingOccurrences(of: "bright phase (given)", with: "auto: the bright phase, since \(why)")
@@ -309,7 +309,9 @@ public enum DendriteAnalysis {
                     alternative.warnings.append("phase auto: \(why): a dendrite phase grows from its layer, so the bright phase (Li-In) was measured; say --phase dark if this is Li")
                     return alternative
                 }
-            } else if other.detection.interface != nil, Double(other.dendrites.area) >= share * Double(chosenRooted) {
+            }
+            // Both grow (or the bright phase, measured, gave no interface after all): a person should say.
+            if other.detection.interface != nil, Double(other.dendrites.area) >= share * Double(chosenRooted) {
                 result.review.append("phase auto: \(tie), and the bright phase's layer has dendrites rising from it too: Li-In or Li cannot be told apart; say --phase bright (Li-In) or --phase dark (Li)")
             }
         }
