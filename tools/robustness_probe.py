@@ -8,9 +8,9 @@ differently, as another microscope or session would show them:
 
 - ``mirror``: left and right swapped (the data bar stays at the bottom); the
   truth follows (anode side, region rectangles). Nothing may depend on the side.
-- ``noise5``, ``noise10``: zero-mean Gaussian noise of 5 / 10 % of the field's
-  grey range (0.5 to 99.5 percentile) added to every pixel of the scanned field
-  (a faster scan, a smaller aperture);
+- ``noise3``, ``noise5``, ``noise10``: zero-mean Gaussian noise of 3 / 5 / 10 % of the
+  field's grey range (0.5 to 99.5 percentile) added to every pixel of the scanned field
+  (a faster scan, a smaller aperture; 3 % is within what one session differs from the next);
 - ``highnoise``: the split's low-noise scenes (``spec.noise.preset`` "low") given the noise of
   its high-noise ones: shot-like noise whose variance grows with the grey level,
   sigma^2 = 0.0127 x + 0.00036 for grey x in [0, 1] of the sample range (x read from the
@@ -31,10 +31,15 @@ is ``none``). Depth, side and labels are scored exactly as ``validation_benchmar
 scores the split (its README), and every scene whose depth, side or labels differ
 from the unperturbed run is listed, with whether the result carries a review reason.
 
+The random perturbations (the noises) are one draw each; ``--repeat K`` draws K of them
+(seeds SEED, SEED + 1, ...), scores each, and ends with each one's totals over the K draws:
+a scene that holds on one draw may not on the next, as a split with other seeds would show.
+
 Usage::
 
     python3 tools/robustness_probe.py WORKDIR [--data ../shared/data/validation]
            [--perturb noise10 --perturb gamma ...] [--mode auto --mode given] [--seed 12345]
+           [--repeat K]
 
 Needs numpy, tifffile and Pillow (``pip install numpy tifffile pillow``) and a
 release build of ``dendrometer``; about 30 s per perturbation and mode.
@@ -50,7 +55,9 @@ import numpy as np
 import tifffile
 from PIL import Image
 
-PERTURBATIONS = ("mirror", "noise5", "noise10", "highnoise", "gamma", "blur", "gradient")
+PERTURBATIONS = ("mirror", "noise3", "noise5", "noise10", "highnoise", "gamma", "blur", "gradient")
+# Perturbations that draw random numbers (``--repeat`` draws them again with other seeds).
+RANDOM_PERTURBATIONS = ("noise3", "noise5", "noise10", "highnoise")
 # Shot-like noise added to a low-noise scene to give it the high preset's noise (see highnoise).
 HIGH_NOISE_SLOPE, HIGH_NOISE_FLOOR = 0.0127, 0.00036
 DATA_BAR_LABEL = 9
@@ -148,7 +155,11 @@ def main():
     ap.add_argument("--perturb", action="append", choices=PERTURBATIONS)
     ap.add_argument("--mode", action="append", choices=("auto", "given"))
     ap.add_argument("--seed", type=int, default=12345, help="noise seed (default 12345)")
+    ap.add_argument("--repeat", type=int, default=1, metavar="K",
+                    help="draw each noise perturbation K times, seeds SEED ... SEED + K - 1 (default 1)")
     a = ap.parse_args()
+    if a.repeat < 1:
+        sys.exit(f"robustness_probe: --repeat must be at least 1, got {a.repeat}")
     if not os.path.isfile(os.path.join(a.data, "manifest.json")):
         sys.exit(f"robustness_probe: {a.data}: no manifest.json (the validation split is not there)")
     kinds = a.perturb or list(PERTURBATIONS)
@@ -158,24 +169,48 @@ def main():
     # The unperturbed split, scored the same way (calibration passed in as for the copies).
     base = score(scorer, a.dendrometer, a.data, modes, os.path.join(a.work, "original.json"))
     print(f"{'original':9} " + "   ".join(f"{m}: {summary(base, m)}" for m in modes))
+    totals = []
     for kind in kinds:
-        copy = os.path.join(a.work, kind)
-        write_copy(kind, a.data, copy, a.seed)
-        rows = score(scorer, a.dendrometer, copy, modes, os.path.join(a.work, f"{kind}.json"))
-        print(f"{kind:9} " + "   ".join(f"{m}: {summary(rows, m)}" for m in modes))
-        for key in sorted(rows):
-            r, b = rows[key], base.get(key)
-            if b is None or "error" in r or "error" in b:
-                if "error" in r:
-                    print(f"    {key[1]:5} {key[0]:34} ERROR {r['error']}")
-                continue
-            if (r["depth_ok"], r["side_ok"], r["labels"]) == (b["depth_ok"], b["side_ok"], b["labels"]):
-                continue
-            fmt = lambda v: "-" if v is None else f"{v:.0f}"
-            wrong_labels = sum(w != g for w, g in r["labels"])
-            print(f"    {key[1]:5} {key[0]:34} side {r['side'] or '-':6} max {fmt(r['max_px'])}/{r['truth_max_px']:.0f} "
-                  f"p95 {fmt(r['p95_px'])}/{r['truth_p95_px']:.0f} {'ok' if r['depth_ok'] else 'MISS'}"
-                  f"{f' labels wrong {wrong_labels}' if wrong_labels else ''}{' REVIEW' if r['review'] else ' (no review)'}")
+        draws = range(a.repeat) if kind in RANDOM_PERTURBATIONS else range(1)
+        held = {m: [0, 0] for m in modes}
+        for draw in draws:
+            name = kind if len(draws) == 1 else f"{kind}@{a.seed + draw}"
+            rows = probe(kind, name, a, scorer, modes, a.seed + draw)
+            for (sid, m), r in rows.items():
+                if "error" not in r and r["in_view"]:
+                    held[m][0] += r["depth_ok"] and r["side_ok"]
+                    held[m][1] += 1
+            report_changes(rows, base)
+        if len(draws) > 1:
+            totals.append(f"{kind:9} x{len(draws)} " + "   ".join(f"{m}: side and depth held {h}/{n}" for m, (h, n) in held.items()))
+    for line in totals:
+        print(line)
+
+
+def probe(kind, name, a, scorer, modes, seed):
+    """Writes the copy `name` of the split perturbed by `kind` with `seed`, scores it, prints its line."""
+    copy = os.path.join(a.work, name)
+    write_copy(kind, a.data, copy, seed)
+    rows = score(scorer, a.dendrometer, copy, modes, os.path.join(a.work, f"{name}.json"))
+    print(f"{name:9} " + "   ".join(f"{m}: {summary(rows, m)}" for m in modes))
+    return rows
+
+
+def report_changes(rows, base):
+    """Lists every scene whose depth, side or labels differ from the unperturbed run."""
+    for key in sorted(rows):
+        r, b = rows[key], base.get(key)
+        if b is None or "error" in r or "error" in b:
+            if "error" in r:
+                print(f"    {key[1]:5} {key[0]:34} ERROR {r['error']}")
+            continue
+        if (r["depth_ok"], r["side_ok"], r["labels"]) == (b["depth_ok"], b["side_ok"], b["labels"]):
+            continue
+        fmt = lambda v: "-" if v is None else f"{v:.0f}"
+        wrong_labels = sum(w != g for w, g in r["labels"])
+        print(f"    {key[1]:5} {key[0]:34} side {r['side'] or '-':6} max {fmt(r['max_px'])}/{r['truth_max_px']:.0f} "
+              f"p95 {fmt(r['p95_px'])}/{r['truth_p95_px']:.0f} {'ok' if r['depth_ok'] else 'MISS'}"
+              f"{f' labels wrong {wrong_labels}' if wrong_labels else ''}{' REVIEW' if r['review'] else ' (no review)'}")
 
 
 if __name__ == "__main__":
