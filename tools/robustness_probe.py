@@ -51,9 +51,12 @@ import shutil
 import subprocess
 import sys
 
-import numpy as np
-import tifffile
-from PIL import Image
+try:
+    import numpy as np
+    import tifffile
+    from PIL import Image
+except ImportError as missing:
+    sys.exit(f"robustness_probe: needs numpy, tifffile and Pillow ({missing}): pip install numpy tifffile pillow")
 
 PERTURBATIONS = ("mirror", "noise3", "noise5", "noise10", "highnoise", "gamma", "blur", "gradient")
 # Perturbations that draw random numbers (``--repeat`` draws them again with other seeds).
