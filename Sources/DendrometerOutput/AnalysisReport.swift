@@ -100,7 +100,8 @@ public struct AnalysisReport: Encodable, Sendable {
         try o.encode(r.orientation.histogram, forKey: Key("histogram"))
         try o.encode(r.orientation.sigmaPx, forKey: Key("sigma_px"))
         try o.encode(r.orientation.rhoPx, forKey: Key("rho_px"))
-        try o.encode(r.interface == nil ? "image x axis" : "interface", forKey: Key("relative_to"))
+        try o.encode(r.interface != nil ? "interface" : r.options.anode.map { "given \($0.rawValue) edge" } ?? "image x axis",
+                     forKey: Key("relative_to"))
         var k = c.nestedContainer(keyedBy: Key.self, forKey: Key("connectivity"))
         try k.encode(r.connectivity.components, forKey: Key("components"))
         try k.encode(r.connectivity.holes, forKey: Key("holes"))

@@ -142,6 +142,42 @@ struct AnalysisTests {
         #expect(given.warnings.contains { $0.hasPrefix("no anode layer found") && $0.contains("the bottom side was given") })
     }
 
+    @Test("no layer in view but the side given: orientation is taken to that edge, whichever edge it is")
+    func orientationToTheGivenEdge() throws {
+        // Two bright bands, 120 px long and 3 px thick, 40 and 80 px from an edge with no anode
+        // layer along it (a cut through the electrolyte): stripes parallel to the anode beyond it.
+        func stripes(_ side: AnodeSide) -> Scene {
+            var s = Scene(width: 160, height: 160, side: side, interface: { _ in -1 })
+            for v in [40, 80] { for dv in 0 ..< 3 { for u in 20 ..< 140 { s.paint(u: u, v: v + dv) } } }
+            return s
+        }
+        var results = [AnodeSide: AnalysisResult]()
+        for side in [AnodeSide.bottom, .right] {
+            var options = AnalysisOptions()
+            options.anode = side
+            options.phase = .bright
+            let r = try DendriteAnalysis.run(stripes(side).micrograph(), options: options)
+            #expect(r.interface == nil && r.penetration == nil)
+            #expect(r.orientation.lateralFraction > 0.9, "\(side): \(r.orientation.lateralFraction)")
+            let json = try ReportJSON.encode(AnalysisReport(r))
+            #expect(json.contains("\"relative_to\" : \"given \(side.rawValue) edge\""))
+            #expect(r.warnings.contains { $0.contains("relative to the given \(side.rawValue) edge") }, "\(r.warnings)")
+            results[side] = r
+        }
+        // The same structure turned 90°: the same figures and label (within what the scene's
+        // electrolyte noise, drawn in raster order and so different in the turned copy, moves at
+        // the bands' blurred ends).
+        let bottom = try #require(results[.bottom]), right = try #require(results[.right])
+        #expect(abs(bottom.orientation.lateralFraction - right.orientation.lateralFraction) < 0.02)
+        #expect(bottom.morphology.label == right.morphology.label)
+        // Without the side, the angle is to the image x axis: the right-hand copy's bands run vertically.
+        var options = AnalysisOptions()
+        options.phase = .bright
+        let unknown = try DendriteAnalysis.run(stripes(.right).micrograph(), options: options)
+        #expect(unknown.interface == nil && unknown.orientation.verticalFraction > 0.9, "\(unknown.orientation.verticalFraction)")
+        #expect(try ReportJSON.encode(AnalysisReport(unknown)).contains("\"relative_to\" : \"image x axis\""))
+    }
+
     @Test("uncalibrated: µm fields null, px fields present")
     func uncalibrated() throws {
         var s = Scene(width: 120, height: 120, side: .left, interface: { _ in 15 })

@@ -461,6 +461,13 @@ public enum DendriteAnalysis {
             components = measured
             if penetration!.dendritePixels == 0 { warnings.append("no dendrite phase on the electrolyte side of the interface") }
         }
+        // Orientation and the regions' taper read only the interface's direction and which way is
+        // away from the anode. With no anode layer in view but its side given (an anode beyond the
+        // field's edge, as in a cut through the electrolyte alone), that is the given edge:
+        // "lateral" is parallel to it, as it would be to the anode's own edge. Depths stay null.
+        let frame = detection.interface ?? options.anode.map {
+            Interface.straight(side: $0, width: field.width, height: field.height, v0: 0)
+        }
         // Regions (they need only the interface and the maximum depth), then the orientation
         // relative to the interface, summed over the whole zone, the regions and the bands as the
         // structure tensor streams: no angle per pixel is kept.
@@ -476,7 +483,7 @@ public enum DendriteAnalysis {
         let orientationSets: [OrientationStatistics]
         do {
             orientationSets = try relativeOrientationStatistics(
-                dendrites, interface: detection.interface, parameters: parameters.orientation, within: work, crop: sub,
+                dendrites, interface: frame, parameters: parameters.orientation, within: work, crop: sub,
                 regions: [nil] + regionMasks.map { $0 } + (bandMasks ?? []).map { $0 })
         } catch {
             _ = try? pruning.wait()
@@ -544,7 +551,7 @@ public enum DendriteAnalysis {
             let features = RegionFeatureExtractor.features(
                 region: region, dendrites: dendrites, skeleton: skeleton, widths: widths, widthWindow: work,
                 graph: zoneGraph, orientation: orientation,
-                interface: detection.interface, pixelSize: pixelSize, darkPhase: darkPhase)
+                interface: frame, pixelSize: pixelSize, darkPhase: darkPhase)
             var box = region.bbox
             box.x += field.x; box.y += field.y
             return RegionResult(name: region.name, bboxPx: box, features: features, morphology: classifier.classify(features))
@@ -703,7 +710,7 @@ public enum DendriteAnalysis {
                 }
             }
         } else {
-            warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to the image x axis; \(Self.noLayerRemedy(givenSide: options.anode))")
+            warnings.append("no anode layer found: \(detection.explanation); depth fields are null and orientation is measured relative to \(options.anode.map { "the given \($0.rawValue) edge" } ?? "the image x axis"); \(Self.noLayerRemedy(givenSide: options.anode))")
             review.append("no anode layer found, so no depth: \(Self.noLayerRemedy(givenSide: options.anode))")
             dendrites = seg.phase
         }
