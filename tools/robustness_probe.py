@@ -8,6 +8,10 @@ differently, as another microscope or session would show them:
 
 - ``mirror``: left and right swapped (the data bar stays at the bottom); the
   truth follows (anode side, region rectangles). Nothing may depend on the side.
+- ``rotate``: the scanned field alone (the data bar cut off) turned 90 degrees
+  anticlockwise, so an anode at the top is now on the left, one on the left at the bottom,
+  and so on; the truth follows (anode side, region rectangles, interface line). Every
+  side's code path sees every kind of scene, as another split's draw of sides would show.
 - ``noise3``, ``noise5``, ``noise10``: zero-mean Gaussian noise of 3 / 5 / 10 % of the
   field's grey range (0.5 to 99.5 percentile) added to every pixel of the scanned field
   (a faster scan, a smaller aperture; 3 % is within what one session differs from the next);
@@ -58,13 +62,39 @@ try:
 except ImportError as missing:
     sys.exit(f"robustness_probe: needs numpy, tifffile and Pillow ({missing}): pip install numpy tifffile pillow")
 
-PERTURBATIONS = ("mirror", "noise3", "noise5", "noise10", "highnoise", "gamma", "blur", "gradient")
+PERTURBATIONS = ("mirror", "rotate", "noise3", "noise5", "noise10", "highnoise", "gamma", "blur", "gradient")
 # Perturbations that draw random numbers (``--repeat`` draws them again with other seeds).
 RANDOM_PERTURBATIONS = ("noise3", "noise5", "noise10", "highnoise")
 # Shot-like noise added to a low-noise scene to give it the high preset's noise (see highnoise).
 HIGH_NOISE_SLOPE, HIGH_NOISE_FLOOR = 0.0127, 0.00036
 DATA_BAR_LABEL = 9
 MIRRORED_SIDE = {"left": "right", "right": "left", "top": "top", "bottom": "bottom"}
+# Where each side goes when the field turns 90 degrees anticlockwise (numpy's rot90).
+ROTATED_SIDE = {"top": "left", "left": "bottom", "bottom": "right", "right": "top"}
+
+
+def rotated(image, labels, gt):
+    """The scanned field of `image` and `labels` turned 90 degrees anticlockwise, without the
+    data bar, and `gt` (changed in place) following it: anode side, regions, interface line.
+    A point (x, y) of the field of width W goes to (y, W - 1 - x); a pixel rectangle
+    [x0, y0, x1, y1) to [y0, W - x1, y1, W - x0)."""
+    x0, y0, x1, y1 = gt["image"]["scan_area_px"]
+    image, labels = image[y0:y1, x0:x1], labels[y0:y1, x0:x1]
+    width = x1 - x0
+    gt["orientation"]["anode_side"] = ROTATED_SIDE[gt["orientation"]["anode_side"]]
+    for r in gt["regions"]:
+        if r.get("rect_px"):
+            a, b, c, d = r["rect_px"]
+            a, c = max(a, x0) - x0, min(c, x1) - x0
+            b, d = max(b, y0) - y0, min(d, y1) - y0
+            r["rect_px"] = [b, width - c, d, width - a]
+    line = gt["interface"].get("polyline_px")
+    if line:
+        gt["interface"]["polyline_px"] = [[y - y0, width - 1 - (x - x0)] for x, y in line]
+    h, w = labels.shape
+    gt["image"]["scan_area_px"] = [0, 0, h, w]
+    gt["image"]["width"], gt["image"]["height"] = h, w
+    return np.rot90(image), np.rot90(labels)
 
 
 def gaussian_blur(a, sigma):
@@ -121,6 +151,8 @@ def write_copy(kind, data, out, seed):
                 if r.get("rect_px"):
                     x0, y0, x1, y1 = r["rect_px"]
                     r["rect_px"] = [width - x1, y0, width - x0, y1]
+        elif kind == "rotate":
+            image, labels = rotated(image, labels, gt)
         elif kind != "highnoise" or gt["spec"]["noise"]["preset"] == "low":
             limit = np.iinfo(image.dtype).max
             bits = gt["spec"].get("adc_bits") or gt["spec"].get("bit_depth") or 8 * image.dtype.itemsize
