@@ -7,7 +7,15 @@
 //    mount (not phase): up to `maximumOuterFraction` of the extent is skipped
 //    until the phase begins. The layer then runs until the phase gives way to
 //    ≥ `gapTolerance` background pixels (noise holes do not stop it); its end
-//    is the layer height h(u). The anode side is the one whose layer is
+//    is the layer height h(u). A line cannot tell a hole in the layer from the
+//    layer's end, but the lines beside it can: where phase lies at the same
+//    depth within `enclosedHoleReach` lines on BOTH sides, the gap is enclosed
+//    by the layer (shot noise past the threshold leaves holes a few px across
+//    in a metal layer near the threshold's grey, e.g. a noisy anode or a steel
+//    collector behind it), and the walk goes on; the electrolyte beyond the
+//    edge is open across many lines and ends it. h(u) is still the line's own
+//    last phase pixel, so a clean edge is found where it was.
+//    The anode side is the one whose layer is
 //    continuous and solid: the largest 10th percentile of the layer thickness
 //    (a speckled cathode or stray pores have a low percentile; dendrites only
 //    raise the high ones).
@@ -45,6 +53,13 @@
 //    its height measure no knot (they still enter the fit, whose biweight
 //    rejects them).
 // The interface lies half a pixel beyond the last layer pixel (pixel edges).
+//
+// Example (step 1): a 40 px layer with holes 2 lines wide and 6 px long at
+// depth 10 … 15 (longer than the 3 px gap tolerance). On the holes' lines the
+// walk used to end at 10; the lines 1 and 2 beyond each side of a hole are
+// phase there, so it goes on to 40. An opening 8 lines wide at depth 20 still
+// ends the walk of its lines at 20: their neighbours within 2 lines are open
+// on at least one side.
 //
 // Example (step 5): the edge rises smoothly from 40 to 60 px over the first 200
 // positions of a 1280-px interface, while the curve stays at 40: with σ = 1 the
@@ -102,6 +117,12 @@ public enum InterfaceDetector {
     public struct Parameters: Sendable, Equatable, Codable {
         /// Background pixels in a row that end the anode layer (shorter gaps are noise).
         public var gapTolerance = 3
+        /// A gap in a line of the layer walk with phase at the same depth within this many lines
+        /// on both sides is a hole enclosed by the layer (noise past the threshold, a pore), not
+        /// its end; 0 ends the layer at any gap of ``gapTolerance`` px. The electrolyte beyond
+        /// the layer is open across many lines; a hole through a solid metal layer is a few px
+        /// across (the denoising blur's footprint for noise).
+        public var enclosedHoleReach = 2
         /// Minimum 10th-percentile layer thickness for a side to hold an anode, px.
         public var minimumLayerThickness = 4.0
         /// Minimum share of phase pixels in the layer band for a side to count as an anode.
@@ -176,7 +197,7 @@ public enum InterfaceDetector {
         var solidity: [AnodeSide: Double] = [:]
         for s in candidates {
             let outer = Int(saturating: p.maximumOuterFraction * Double(s.extent(width: mask.width, height: mask.height)))
-            let runs = layerRuns(mask, side: s, gap: p.gapTolerance, maximumOuter: outer)
+            let runs = layerRuns(mask, side: s, gap: p.gapTolerance, maximumOuter: outer, holeReach: p.enclosedHoleReach)
             heights[s] = runs.end
             let thickness = quantile(zip(runs.start, runs.end).map { Double($1 - $0) }, 0.10)
             // A real anode layer is solid; a noisy half-filled phase (e.g. the
@@ -229,27 +250,48 @@ public enum InterfaceDetector {
         return total > 0 ? Double(phase) / Double(total) : 0
     }
 
+    /// The largest ``Parameters/enclosedHoleReach`` honoured, lines: a bound on the work per
+    /// pixel whatever a parameter file says (a resource limit, not physics: holes are a few px).
+    static let maximumEnclosedHoleReach = 64
+
     /// The layer on every line perpendicular to the `side` edge: `start[u]` its first phase
     /// pixel (at most `maximumOuter` px from the edge, else no layer) and `end[u]` one past its
-    /// last (gaps shorter than `gap` px do not end it); both 0 where there is no layer.
-    static func layerRuns(_ mask: BinaryMask, side: AnodeSide, gap: Int, maximumOuter: Int) -> (start: [Int], end: [Int]) {
+    /// last (gaps shorter than `gap` px do not end it, nor do gaps with phase within `holeReach`
+    /// lines on both sides: holes enclosed by the layer); both 0 where there is no layer.
+    static func layerRuns(_ mask: BinaryMask, side: AnodeSide, gap: Int, maximumOuter: Int,
+                          holeReach reach: Int = Parameters().enclosedHoleReach) -> (start: [Int], end: [Int]) {
         let w = mask.width, h = mask.height
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
+        let holeReach = min(max(0, reach), maximumEnclosedHoleReach)   // a parameter file's value, bounded
         var start = [Int](repeating: 0, count: length), end = start
         // One line's walk, fed one pixel at a time: outer stretch, then layer, then done.
         struct Walk {
             var inLayer = false, done = false
             var first = 0, last = 0, run = 0
-            @inline(__always) mutating func step(_ phase: Bool, _ v: Int, gap: Int, outer: Int) {
+            /// `phase`: the line's own pixel; `beside`: phase at the same v within `holeReach` lines
+            /// on both sides of it.
+            @inline(__always) mutating func step(_ phase: Bool, beside: Bool, _ v: Int, gap: Int, outer: Int) {
                 if !inLayer {
                     if phase { inLayer = true; first = v; last = v + 1; run = 0 } else if v >= outer { done = true }
                 } else if phase {
                     last = v + 1; run = 0
+                } else if beside {
+                    run = 0   // a hole enclosed across by the layer (step 1 of the header)
                 } else {
                     run += 1
                     if run >= gap { done = true }
                 }
             }
+        }
+        // Whether the lines on both sides of line u have phase (`isPhase(line)`) within `holeReach`
+        // lines at the walk's current v: then a gap on line u is a hole enclosed by the layer.
+        @inline(__always) func enclosed(_ u: Int, _ isPhase: (Int) -> Bool) -> Bool {
+            var below = false, above = false
+            for d in stride(from: 1, through: holeReach, by: 1) {
+                if !below, u - d >= 0, isPhase(u - d) { below = true }
+                if !above, u + d < length, isPhase(u + d) { above = true }
+            }
+            return below && above
         }
         start.withUnsafeMutableBufferPointer { sb in
             end.withUnsafeMutableBufferPointer { eb in
@@ -263,7 +305,10 @@ public enum InterfaceDetector {
                             while v < extent && live > 0 {
                                 let row = side.index(u: 0, v: v, width: w, height: h)
                                 for k in 0 ..< band.count where !walks[k].done {
-                                    walks[k].step(bits[row + band.lowerBound + k] != 0, v, gap: gap, outer: maximumOuter)
+                                    let u = band.lowerBound + k
+                                    let own = bits[row + u] != 0
+                                    let beside = !own && walks[k].inLayer && enclosed(u) { bits[row + $0] != 0 }
+                                    walks[k].step(own, beside: beside, v, gap: gap, outer: maximumOuter)
                                     if walks[k].done { live -= 1 }
                                 }
                                 v += 1
@@ -278,7 +323,10 @@ public enum InterfaceDetector {
                             for u in band {
                                 var walk = Walk(), v = 0
                                 while v < extent && !walk.done {
-                                    walk.step(bits[side.index(u: u, v: v, width: w, height: h)] != 0, v, gap: gap, outer: maximumOuter)
+                                    let own = bits[side.index(u: u, v: v, width: w, height: h)] != 0
+                                    let beside = !own && walk.inLayer
+                                        && enclosed(u) { bits[side.index(u: $0, v: v, width: w, height: h)] != 0 }
+                                    walk.step(own, beside: beside, v, gap: gap, outer: maximumOuter)
                                     v += 1
                                 }
                                 if walk.inLayer { so.base[u] = walk.first; eo.base[u] = walk.last }

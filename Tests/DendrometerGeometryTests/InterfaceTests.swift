@@ -132,6 +132,33 @@ struct InterfaceDetectorTests {
         let i = try #require(InterfaceDetector.detect(in: mask, side: .top).interface)
         #expect(abs(i.height(atU: 40) - 15) <= 0.5)
     }
+
+    @Test("a hole enclosed across by the layer does not end a line's walk; an opening across many lines does",
+          arguments: AnodeSide.allCases)
+    func enclosedHoles(_ side: AnodeSide) {
+        // A 40-px layer on a 120 × 100 field. Holes 2 lines wide and 6 px long (longer than the
+        // 3-px gap tolerance), as shot noise leaves in a metal layer near the threshold's grey,
+        // every 10 lines at v = 10 … 15; and an opening 8 lines wide at u = 60 … 67, v = 20 … 27.
+        let width = 120, height = 100
+        var mask = anodeMask(width: width, height: height, side: side, layer: { _ in 40 })
+        func clear(_ us: Range<Int>, _ vs: Range<Int>) {
+            for u in us { for v in vs { mask.bits[side.index(u: u, v: v, width: width, height: height)] = 0 } }
+        }
+        for u0 in stride(from: 5, to: 50, by: 10) { clear(u0 ..< u0 + 2, 10 ..< 16) }
+        clear(60 ..< 68, 20 ..< 28)
+        let runs = InterfaceDetector.layerRuns(mask, side: side, gap: 3, maximumOuter: 40)
+        // Through the enclosed holes the walk reaches the layer's edge: one past v = 39.
+        for u0 in stride(from: 5, to: 50, by: 10) {
+            #expect(runs.end[u0] == 40 && runs.end[u0 + 1] == 40, "\(side) u=\(u0): \(runs.end[u0]), \(runs.end[u0 + 1])")
+        }
+        // In the opening's middle lines the layer ends at it (v = 20); at its rims, where one side
+        // still has phase within 2 lines, too; a line clear of both reaches the edge.
+        for u in 60 ..< 68 { #expect(runs.end[u] == 20, "\(side) u=\(u): \(runs.end[u])") }
+        #expect(runs.end[59] == 40 && runs.end[68] == 40)
+        // Without the enclosure test (reach 0) every hole ends its lines' walks.
+        let plain = InterfaceDetector.layerRuns(mask, side: side, gap: 3, maximumOuter: 40, holeReach: 0)
+        #expect(plain.end[5] == 10 && plain.end[6] == 10)
+    }
 }
 
 @Suite("Integer frame positions")
