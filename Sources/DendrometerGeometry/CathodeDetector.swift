@@ -39,9 +39,34 @@ public enum CathodeDetector {
         /// material behind the cathode (its current collector, the mount), and the band is sought
         /// beneath it. The electrolyte itself is never skipped this way.
         public var backingContrast = 4.0
+        /// A dendrite pixel within this distance below the cathode's near edge touches the
+        /// cathode (a short circuit), and a component reaching that close is cut by the band's
+        /// edge (the fringe test), px. The edge is read from phase fractions averaged over 5
+        /// offsets, so it is known to about ±2 px: nearer than that, touching and not touching
+        /// cannot be told apart.
+        public var contactPx = 3.0
 
         /// Defaults.
         public init() {}
+    }
+
+    /// Fixed choices of the estimators below (resolution and robustness, not physics: a band's
+    /// position does not depend on them beyond a px or two).
+    enum Estimation {
+        /// Offsets (distances above the interface) are averaged over ± this many neighbours (a
+        /// running window of 5): one offset line holds too few pixels for a stable fraction or spread.
+        static let offsetWindowRadius = 2
+        /// An offset line covering less than this share of the interface's length (the far
+        /// corners of a tilted interface) is too sparse to judge and is ignored.
+        static let minimumLineShare = 0.25
+        /// Fewest well-covered offsets for a texture search: fewer give no electrolyte reference.
+        static let minimumPopulatedOffsets = 16
+        /// The electrolyte's reference spread and grey are medians over the middle half of the
+        /// offsets (between the dendrites near the anode and the far side).
+        static let referenceQuantiles = (lower: 0.25, upper: 0.75)
+        /// The running mean starts a speckle band a couple of offsets late; the band's edge moves
+        /// on toward the anode while the raw phase fraction is still this share of the limit.
+        static let bandEdgeShareOfLimit = 0.5
     }
 
     /// The cathode band found from texture: offsets (above the interface) whose
@@ -80,17 +105,19 @@ public enum CathodeDetector {
             return interface.offsetSums(of: p, extent: extent)
         }
         let sum = sums.sum, sum2 = sums.sumOfSquares, n = sums.count
-        let populated = n.indices.filter { n[$0] >= 0.25 * Double(length) }
-        guard populated.count >= 16, let last = populated.last else { return nil }
+        let populated = n.indices.filter { n[$0] >= Estimation.minimumLineShare * Double(length) }
+        guard populated.count >= Estimation.minimumPopulatedOffsets, let last = populated.last else { return nil }
+        let r = Estimation.offsetWindowRadius
         func spread(_ k: Int) -> Double {
             var a = 0.0, b = 0.0, c = 0.0
-            for j in max(0, k - 2) ... min(last, k + 2) { a += sum[j]; b += sum2[j]; c += n[j] }
+            for j in max(0, k - r) ... min(last, k + r) { a += sum[j]; b += sum2[j]; c += n[j] }
             guard c > 1 else { return 0 }
             let mean = a / c
             return max(0, b / c - mean * mean).squareRoot()
         }
         func mean(_ k: Int) -> Double { n[k] > 0 ? sum[k] / n[k] : .nan }
-        let inner = populated[populated.count / 4 ..< 3 * populated.count / 4]
+        let q = Estimation.referenceQuantiles
+        let inner = populated[Int(Double(populated.count) * q.lower) ..< Int(Double(populated.count) * q.upper)]
         let middle = inner.map(spread).sorted()
         guard let reference = middle.isEmpty ? nil : middle[middle.count / 2], reference > 0 else { return nil }
         let means = inner.map(mean).sorted()
@@ -141,11 +168,12 @@ public enum CathodeDetector {
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
         let hits = sums.sum, totals = sums.count
         // Ignore sparsely populated far bins (a tilted interface leaves few pixels there).
-        let populated = totals.indices.filter { totals[$0] >= 0.25 * Double(length) }
+        let populated = totals.indices.filter { totals[$0] >= Estimation.minimumLineShare * Double(length) }
         guard let last = populated.last else { return nil }
+        let r = Estimation.offsetWindowRadius
         func smoothed(_ k: Int) -> Double {
             var a = 0.0, b = 0.0
-            for j in max(0, k - 2) ... min(last, k + 2) { a += hits[j]; b += totals[j] }
+            for j in max(0, k - r) ... min(last, k + r) { a += hits[j]; b += totals[j] }
             return b > 0 ? a / b : 0
         }
         var start = last + 1
@@ -159,7 +187,7 @@ public enum CathodeDetector {
         }
         // The running mean starts the band a couple of bins late: walk on toward
         // the anode while the raw fraction still reads as speckle (≥ half the limit).
-        while start > 1, totals[start - 1] > 0, hits[start - 1] / totals[start - 1] >= 0.5 * p.minimumFraction {
+        while start > 1, totals[start - 1] > 0, hits[start - 1] / totals[start - 1] >= Estimation.bandEdgeShareOfLimit * p.minimumFraction {
             start -= 1
         }
         let thickness = Double(last + 1 - start)
@@ -193,13 +221,14 @@ extension CathodeLayer {
 
 extension BinaryMask {
     /// Removes the cathode's fringe: components that touch the cathode boundary
-    /// (within 3 px below `offsetPx`) but lie entirely within `fringePx` of it —
-    /// particles of the composite cut off by the boundary, not dendrites that
-    /// grew there from the anode.
+    /// (within `contactPx` below `offsetPx`, ``CathodeDetector/Parameters/contactPx``) but lie
+    /// entirely within `fringePx` of it — particles of the composite cut off by the boundary,
+    /// not dendrites that grew there from the anode.
     public func removingCathodeFringe(offsetPx: Double, fringePx: Double, interface: Interface,
-                                      labels: [Int32], componentCount: Int) -> BinaryMask {
+                                      labels: [Int32], componentCount: Int,
+                                      contactPx: Double = CathodeDetector.Parameters().contactPx) -> BinaryMask {
         let (nearest, farthest) = interface.componentOffsets(labels: labels, componentCount: componentCount)
-        let touches = farthest.map { $0 >= offsetPx - 3 }
+        let touches = farthest.map { $0 >= offsetPx - contactPx }
         var out = self
         out.bits.withUnsafeMutableBufferPointer { bits in
             labels.withUnsafeBufferPointer { lb in

@@ -9,8 +9,8 @@
 //   line (0 where none), averaged over all positions;
 // - profile: dendrite area fraction in depth bins of equal width, counted over
 //   the electrolyte pixels of each bin;
-// - short circuit: a dendrite pixel touches the cathode (within 3 px of where
-//   it begins, when it is in view) or lies on the far edge of the field of view
+// - short circuit: a dendrite pixel touches the cathode (within
+//   CathodeDetector.Parameters.contactPx, 3 px, of where it begins, when it is in view) or lies on the far edge of the field of view
 //   (the dendrites cross the whole imaged electrolyte);
 // - far edge: a dendrite pixel lies on the far edge of the field of view, so
 //   the dendrites may continue outside the image and every depth is a lower
@@ -35,8 +35,8 @@ public struct DepthSamples: Sendable {
     public var depths: [[Float]]
     /// Deepest depth at each position u along the interface, px (0 where none).
     public var front: [Double]
-    /// Positions u where a pixel with depth > 0 lies within 3 px of the cathode's offset (when in
-    /// view) or else on the far edge of the field.
+    /// Positions u where a pixel with depth > 0 lies within the contact distance of the cathode's
+    /// offset (when in view) or else on the far edge of the field.
     public var reachesFar: [Bool]
     /// Whether a pixel with depth > 0 lies on the far edge of the field.
     public var onFarEdge: Bool
@@ -50,15 +50,17 @@ public struct DepthSamples: Sendable {
 
     /// Adds pixel (u, v) of depth `depth` > 0 and offset `offset` = v − g(u) (px) to `depths`,
     /// `front` and `reachesFar`, and returns whether it lies on the far edge: the one rule both
-    /// ``PenetrationDepth/measure(dendrites:interface:binWidthPx:cathodeOffsetPx:)`` and other
-    /// callers apply.
+    /// ``PenetrationDepth/measure(dendrites:interface:binWidthPx:cathodeOffsetPx:cathodeContactPx:)``
+    /// and other callers apply. A pixel within `cathodeContactPx` of `cathodeOffsetPx` touches the
+    /// cathode (``CathodeDetector/Parameters/contactPx``).
     @inlinable @inline(__always)
     public static func add(u: Int, v: Int, depth: Double, offset: Double, extent: Int, cathodeOffsetPx: Double?,
+                           cathodeContactPx: Double = CathodeDetector.Parameters().contactPx,
                            depths: inout [Float], front: inout [Double], reachesFar: inout [Bool]) -> Bool {
         depths.append(Float(depth))
         if depth > front[u] { front[u] = depth }
         if let c = cathodeOffsetPx {
-            if offset >= c - 3 { reachesFar[u] = true }
+            if offset >= c - cathodeContactPx { reachesFar[u] = true }
         } else if v == extent - 1 {
             reachesFar[u] = true
         }
@@ -94,9 +96,12 @@ public struct PenetrationDepth: Sendable, Equatable {
     ///   - binWidthPx: width of the profile bins, px (> 0).
     /// - Complexity: O(dendrite pixels × segments near each pixel) + O(length × bins).
     ///   - cathodeOffsetPx: where the cathode begins (offset above the interface, px), if in view:
-    ///     dendrites within 3 px of it count as a short circuit; otherwise the far image edge does.
+    ///     dendrites within `cathodeContactPx` of it count as a short circuit; otherwise the far
+    ///     image edge does.
+    ///   - cathodeContactPx: ``CathodeDetector/Parameters/contactPx``, px.
     public static func measure(dendrites: BinaryMask, interface: Interface, binWidthPx: Double,
-                               cathodeOffsetPx: Double? = nil) -> PenetrationDepth {
+                               cathodeOffsetPx: Double? = nil,
+                               cathodeContactPx: Double = CathodeDetector.Parameters().contactPx) -> PenetrationDepth {
         precondition(dendrites.width == interface.width && dendrites.height == interface.height, "mask and interface sizes differ")
         precondition(binWidthPx > 0, "bin width must be positive")
         let side = interface.side
@@ -131,7 +136,8 @@ public struct PenetrationDepth: Sendable, Equatable {
                                         let d = interface.depth(u: Double(u), v: Double(v))
                                         guard d > 0 else { continue }
                                         if DepthSamples.add(u: u, v: v, depth: d, offset: Double(v) - g[u], extent: extent,
-                                                            cathodeOffsetPx: cathodeOffsetPx, depths: &depths,
+                                                            cathodeOffsetPx: cathodeOffsetPx, cathodeContactPx: cathodeContactPx,
+                                                            depths: &depths,
                                                             front: &front, reachesFar: &far) { edge = true }
                                     }
                                 }

@@ -46,6 +46,19 @@ struct PenetrationTests {
         #expect(!PenetrationDepth.measure(dendrites: short, interface: i, binWidthPx: 4).reachesFarEdge)
     }
 
+    @Test("a dendrite touches the cathode within the contact distance of its edge, not beyond it")
+    func cathodeContact() {
+        // Interface at v = 8.5 (offset = v − 8.5); the bar's last pixel is row 4, v = 25: offset 16.5.
+        var mask = BinaryMask(width: 20, height: 30)
+        for y in 4 ... 20 { mask[3, y] = true }
+        let i = Interface.straight(side: .bottom, width: 20, height: 30, v0: 8.5)
+        // Cathode from offset 19: 2.5 px away, within the default 3 px.
+        #expect(PenetrationDepth.measure(dendrites: mask, interface: i, binWidthPx: 4, cathodeOffsetPx: 19).shortCircuit)
+        // From offset 20: 3.5 px away, beyond 3 px, within 4 px.
+        #expect(!PenetrationDepth.measure(dendrites: mask, interface: i, binWidthPx: 4, cathodeOffsetPx: 20).shortCircuit)
+        #expect(PenetrationDepth.measure(dendrites: mask, interface: i, binWidthPx: 4, cathodeOffsetPx: 20, cathodeContactPx: 4).shortCircuit)
+    }
+
     @Test("no dendrites: zeros, no short circuit")
     func empty() {
         let i = Interface.straight(side: .left, width: 30, height: 20, v0: 5)

@@ -102,11 +102,15 @@ struct DendriteInventoryTests {
                 var mask = BinaryMask(width: w, height: h)
                 for k in mask.bits.indices where rng.next() % 4 == 0 { mask.bits[k] = 1 }
                 for cathode in [nil, Double(extent) / 2] {
-                    let direct = PenetrationDepth.measure(dendrites: mask, interface: interface, binWidthPx: 3, cathodeOffsetPx: cathode)
-                    let components = DendriteComponents(mask, interface: interface, rootTolerancePx: 3, cathodeOffsetPx: cathode)
-                    let shared = PenetrationDepth.measure(samples: components.depthSamples, interface: interface, binWidthPx: 3)
-                    #expect(shared == direct, "\(side) trial \(trial) cathode \(String(describing: cathode))")
-                    #expect(direct.dendritePixels > 0 && direct.maxPx > 0)
+                    for contact in [3.0, 0.5] {
+                        let direct = PenetrationDepth.measure(dendrites: mask, interface: interface, binWidthPx: 3,
+                                                              cathodeOffsetPx: cathode, cathodeContactPx: contact)
+                        let components = DendriteComponents(mask, interface: interface, rootTolerancePx: 3,
+                                                            cathodeOffsetPx: cathode, cathodeContactPx: contact)
+                        let shared = PenetrationDepth.measure(samples: components.depthSamples, interface: interface, binWidthPx: 3)
+                        #expect(shared == direct, "\(side) trial \(trial) cathode \(String(describing: cathode)) contact \(contact)")
+                        #expect(direct.dendritePixels > 0 && direct.maxPx > 0)
+                    }
                 }
             }
         }

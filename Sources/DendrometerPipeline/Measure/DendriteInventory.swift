@@ -86,10 +86,14 @@ public struct DendriteInventory: Sendable {
     ///     (x + graphOrigin.x, y + graphOrigin.y).
     ///   - rootTolerancePx: offset above the interface within which a component is rooted, px.
     ///   - cathodeOffsetPx: where the cathode begins (offset above the interface, px), if in view.
+    ///   - cathodeContactPx: within this distance of it a dendrite touches the cathode, px
+    ///     (``CathodeDetector/Parameters/contactPx``).
     public static func measure(counted: BinaryMask, setAside: BinaryMask?, interface: Interface,
                                graph: SkeletonGraph, graphOrigin: PixelRect, rootTolerancePx: Double,
-                               cathodeOffsetPx: Double? = nil) -> DendriteInventory {
-        measure(DendriteComponents(counted, interface: interface, rootTolerancePx: rootTolerancePx, cathodeOffsetPx: cathodeOffsetPx),
+                               cathodeOffsetPx: Double? = nil,
+                               cathodeContactPx: Double = CathodeDetector.Parameters().contactPx) -> DendriteInventory {
+        measure(DendriteComponents(counted, interface: interface, rootTolerancePx: rootTolerancePx, cathodeOffsetPx: cathodeOffsetPx,
+                                   cathodeContactPx: cathodeContactPx),
                 setAside: setAside, graph: graph, graphOrigin: graphOrigin)
     }
 
@@ -157,13 +161,15 @@ public struct DendriteComponents: Sendable {
     /// The depths of every pixel of `mask` with depth > 0, for ``PenetrationDepth/measure(samples:interface:binWidthPx:)``.
     public let depthSamples: DepthSamples
 
-    /// Components of `counted` relative to `interface`; `rootTolerancePx` and `cathodeOffsetPx`
-    /// as in ``DendriteInventory/measure(counted:setAside:interface:graph:graphOrigin:rootTolerancePx:cathodeOffsetPx:)``.
-    public init(_ counted: BinaryMask, interface: Interface, rootTolerancePx: Double, cathodeOffsetPx: Double? = nil) {
+    /// Components of `counted` relative to `interface`; `rootTolerancePx`, `cathodeOffsetPx` and
+    /// `cathodeContactPx` as in
+    /// ``DendriteInventory/measure(counted:setAside:interface:graph:graphOrigin:rootTolerancePx:cathodeOffsetPx:cathodeContactPx:)``.
+    public init(_ counted: BinaryMask, interface: Interface, rootTolerancePx: Double, cathodeOffsetPx: Double? = nil,
+                cathodeContactPx: Double = CathodeDetector.Parameters().contactPx) {
         mask = counted
         labels = componentRuns(counted, connectivity: .eight)
         let (moments, samples) = ComponentMoments.measure(components: labels, interface: interface, rootTolerancePx: rootTolerancePx,
-                                                          cathodeOffsetPx: cathodeOffsetPx)
+                                                          cathodeOffsetPx: cathodeOffsetPx, cathodeContactPx: cathodeContactPx)
         self.moments = moments
         depthSamples = samples
         self.interface = interface
@@ -189,7 +195,8 @@ struct ComponentMoments {
     var nearest: [Double]
     var base: [Int]
     var su: [Double], sv: [Double], suu: [Double], svv: [Double], suv: [Double]
-    /// The component reaches the cathode (within 3 px of its offset, when given) or else the far edge.
+    /// The component reaches the cathode (within the contact distance of its offset, when given)
+    /// or else the far edge.
     var reachesFar: [Bool]
     var rooted: [Bool]
     var boxes: [PixelRect]
@@ -229,7 +236,8 @@ struct ComponentMoments {
     /// The sums of every component of `labels`, and the depths of all their pixels as the
     /// penetration samples them (one ``Interface/depth(u:v:)`` per pixel serves both).
     static func measure(components labels: ComponentRuns, interface: Interface, rootTolerancePx: Double,
-                        cathodeOffsetPx: Double? = nil) -> (moments: ComponentMoments, samples: DepthSamples) {
+                        cathodeOffsetPx: Double? = nil,
+                        cathodeContactPx: Double = CathodeDetector.Parameters().contactPx) -> (moments: ComponentMoments, samples: DepthSamples) {
         let n = labels.count, w = labels.width, h = labels.height
         let side = interface.side
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
@@ -267,10 +275,11 @@ struct ComponentMoments {
                                     } else {
                                         b.sampleRuns.append(SampleRun(label: Int32(l), count: 1))
                                     }
-                                    if DepthSamples.add(u: u, v: v, depth: d, offset: offset, extent: extent, cathodeOffsetPx: cathodeOffsetPx,
+                                    if DepthSamples.add(u: u, v: v, depth: d, offset: offset, extent: extent,
+                                                        cathodeOffsetPx: cathodeOffsetPx, cathodeContactPx: cathodeContactPx,
                                                         depths: &b.depths, front: &b.front, reachesFar: &b.farAt) { b.onFarEdge = true }
                                 }
-                                if let c = cathodeOffsetPx { if offset >= c - 3 { b.reachesFar[l] = true } } else if v == extent - 1 { b.reachesFar[l] = true }
+                                if let c = cathodeOffsetPx { if offset >= c - cathodeContactPx { b.reachesFar[l] = true } } else if v == extent - 1 { b.reachesFar[l] = true }
                                 if offset <= rootTolerancePx { b.contacts.append(l * length + u) }
                             }
                         }

@@ -456,7 +456,7 @@ public enum DendriteAnalysis {
             let bin = profileBinWidthPx(pixelSize: pixelSize, extent: Double(interface.side.extent(width: field.width, height: field.height)),
                                         bins: parameters.profile.binsAcrossField)
             let measured = DendriteComponents(dendrites, interface: interface, rootTolerancePx: parameters.dendrites.rootTolerancePx,
-                                              cathodeOffsetPx: cathode?.offsetPx)
+                                              cathodeOffsetPx: cathode?.offsetPx, cathodeContactPx: parameters.cathode.band.contactPx)
             penetration = PenetrationDepth.measure(samples: measured.depthSamples, interface: interface, binWidthPx: bin)
             components = measured
             if penetration!.dendritePixels == 0 { warnings.append("no dendrite phase on the electrolyte side of the interface") }
@@ -702,7 +702,8 @@ public enum DendriteAnalysis {
                 let fringe = max(parameters.cathode.fringeMinimumPx, parameters.cathode.fringeFraction * c.offsetPx)
                 dendrites = dendrites.removingCathodeFringe(offsetPx: c.offsetPx, fringePx: fringe,
                                                             interface: interface, labels: labels.labels,
-                                                            componentCount: labels.components.count)
+                                                            componentCount: labels.components.count,
+                                                            contactPx: parameters.cathode.band.contactPx)
                 warnings.append(String(format: "cathode composite in view from %.0f px above the interface; excluded from the dendrites", c.offsetPx))
                 let extent = Double(interface.side.extent(width: field.width, height: field.height))
                 if c.offsetPx < parameters.review.cathodeNearInterfaceFraction * extent {
