@@ -11,7 +11,18 @@
 // confidence is that score scaled by its margin over the runner-up.
 // Thresholds live in `MorphologyThresholds` (Codable: overridable from a JSON
 // config file) and were calibrated on the labelled scenes of the synthetic
-// benchmark set (tools/synth), not on any single image.
+// benchmark set (tools/synth), not on any single image; the independent
+// validation split checks them. Every threshold T is applied as a smooth ramp
+// around it (`Scoring`), so a feature near T gives a middling score, not a flip.
+//
+// Worked example (defaults: dominant fraction 0.45, isotropy margin 0.2, needle
+// width 2.5 µm): a bright region with lateral 0.10, vertical 0.80, mean width
+// 0.8 µm and no holes. vertical − lateral = 0.70 ≥ 1.5 × 0.2 and vertical ≥
+// 0.45, so the vertical score is 1; network is 0 (no hole); stripe is 0. The
+// width is below 0.6 × 2.5 µm, so thin = 1, but a bright phase is a needle only
+// by `brightNeedleShare` (0.1): vertical needle 0.1, flame 0.9 → flame, with
+// confidence min(1, 0.9 × (0.5 + 0.8)) = 1. The same region in the dark phase
+// has needle = 1: vertical 1, flame 0 → vertical.
 
 import Foundation
 
@@ -86,9 +97,45 @@ public struct MorphologyDecision: Sendable, Equatable, Codable {
 public struct MorphologyClassifier: Sendable {
     /// The thresholds in use.
     public var thresholds: MorphologyThresholds
+    /// The angle from the interface (lateral) or its normal (vertical) within which the region's
+    /// lateral and vertical fractions were counted, degrees: the reasons quote it.
+    public var orientationToleranceDegrees: Double
 
-    /// A classifier with `thresholds` (defaults when omitted).
-    public init(thresholds: MorphologyThresholds = MorphologyThresholds()) { self.thresholds = thresholds }
+    /// A classifier with `thresholds` (defaults when omitted), for features whose lateral and
+    /// vertical fractions were counted within `orientationToleranceDegrees` (the orientation
+    /// stage's `toleranceDegrees`, 30° by default).
+    public init(thresholds: MorphologyThresholds = MorphologyThresholds(), orientationToleranceDegrees: Double = 30) {
+        self.thresholds = thresholds
+        self.orientationToleranceDegrees = orientationToleranceDegrees
+    }
+
+    /// How the thresholds become scores: shapes of the soft decisions, fixed choices (the
+    /// thresholds themselves are the tunables).
+    enum Scoring {
+        /// A threshold T takes effect as a ramp from `rampStart` × T to `rampEnd` × T (loopiness,
+        /// isotropy); the difference |lateral − vertical| saturates at `rampEnd` × the margin.
+        static let rampStart = 0.5, rampEnd = 1.5
+        /// The dominant-orientation and needle-width ramps start at this share of their threshold
+        /// (orientation: a region with 60 % of the dominant fraction scores 0) …
+        static let narrowRampStart = 0.6
+        /// … and the needle width ramp ends at this multiple of the needle width.
+        static let widthRampEnd = 1.4
+        /// An isotropic region with enclosed holes scores at least this as a network however few
+        /// its loops; loopiness adds up to `meshLoopWeight` (the two sum to 1).
+        static let meshFloor = 0.45, meshLoopWeight = 0.55
+        /// The dark phase (Li) is a needle at least this much whatever its width: Li grows as
+        /// needles, and a wide dark region is more likely several whiskers than a flame.
+        static let darkNeedleFloor = 0.75
+        /// A thin bright structure is a needle by this share when `brightNeedles` allows it …
+        static let brightNeedleShare = 0.9
+        /// … and by this share when not (bright vertical growth is a flame).
+        static let brightNeedleShareByDefault = 0.1
+        /// Confidence = best score × (`confidenceBase` + margin over the runner-up), at most 1.
+        static let confidenceBase = 0.5
+        /// A region with too little phase is `none` with confidence 1 − this × how close its area
+        /// fraction is to the minimum.
+        static let noneConfidenceLoss = 0.5
+    }
 
     /// Smooth step from 0 (x ≤ a) to 1 (x ≥ b).
     static func ramp(_ x: Double, _ a: Double, _ b: Double) -> Double {
@@ -101,47 +148,53 @@ public struct MorphologyClassifier: Sendable {
     public func classify(_ f: RegionFeatures) -> MorphologyDecision {
         let t = thresholds
         if f.areaFraction < t.minimumAreaFraction || f.dendritePixels < t.minimumDendritePixels {
-            let conf = 1 - Self.ramp(f.areaFraction, 0, t.minimumAreaFraction) * 0.5
+            let conf = 1 - Self.ramp(f.areaFraction, 0, t.minimumAreaFraction) * Scoring.noneConfidenceLoss
             return MorphologyDecision(label: .none, confidence: conf, scores: ["none": conf],
                                       reason: "dendrite area fraction \(Self.pct(f.areaFraction)) below \(Self.pct(t.minimumAreaFraction)) or fewer than \(t.minimumDendritePixels) px")
         }
         let lateral = f.lateralFraction, vertical = f.verticalFraction
         // Loopiness is measured scale-free (holes per thousand width-squares of
         // phase), so it means the same at 0.05 and at 2 µm/px.
-        let loopy = Self.ramp(f.loopIndex, t.loopyIndex * 0.5, t.loopyIndex * 1.5)
-        let isotropic = 1 - Self.ramp(abs(lateral - vertical), t.isotropyMargin * 0.5, t.isotropyMargin * 1.5)
-        let lateralScore = Self.ramp(lateral - vertical, 0, t.isotropyMargin * 1.5) * Self.ramp(lateral, t.dominantOrientationFraction * 0.6, t.dominantOrientationFraction)
-        let verticalScore = Self.ramp(vertical - lateral, 0, t.isotropyMargin * 1.5) * Self.ramp(vertical, t.dominantOrientationFraction * 0.6, t.dominantOrientationFraction)
+        let loopy = Self.ramp(f.loopIndex, t.loopyIndex * Scoring.rampStart, t.loopyIndex * Scoring.rampEnd)
+        let isotropic = 1 - Self.ramp(abs(lateral - vertical), t.isotropyMargin * Scoring.rampStart, t.isotropyMargin * Scoring.rampEnd)
+        func dominance(_ own: Double, over other: Double) -> Double {
+            Self.ramp(own - other, 0, t.isotropyMargin * Scoring.rampEnd)
+                * Self.ramp(own, t.dominantOrientationFraction * Scoring.narrowRampStart, t.dominantOrientationFraction)
+        }
+        let lateralScore = dominance(lateral, over: vertical)
+        let verticalScore = dominance(vertical, over: lateral)
         // A network is isotropic AND loopy; loops alone (bridged stripes) are not enough, and a
         // mesh without a single enclosed hole wraps no particle: not a network at all.
-        let network = f.holes > 0 ? isotropic * (0.45 + 0.55 * loopy) : 0
+        let network = f.holes > 0 ? isotropic * (Scoring.meshFloor + Scoring.meshLoopWeight * loopy) : 0
         let stripe = lateralScore
         // Needle-ness: thin or dark phase (Li); flames are wide and bright.
         let thin: Double
         if let um = f.meanWidthMicrometres {
-            thin = 1 - Self.ramp(um, t.needleMaximumWidthMicrometres * 0.6, t.needleMaximumWidthMicrometres * 1.4)
+            thin = 1 - Self.ramp(um, t.needleMaximumWidthMicrometres * Scoring.narrowRampStart, t.needleMaximumWidthMicrometres * Scoring.widthRampEnd)
         } else {
-            thin = 1 - Self.ramp(f.meanWidthPx, t.needleMaximumWidthPx * 0.6, t.needleMaximumWidthPx * 1.4)
+            thin = 1 - Self.ramp(f.meanWidthPx, t.needleMaximumWidthPx * Scoring.narrowRampStart, t.needleMaximumWidthPx * Scoring.widthRampEnd)
         }
         // Needles are the dark (Li) phase. Bright Li-In vertical growth is a flame
         // even where its tapered tips are thin: on the labelled benchmark set
         // width alone confused flame tips with whiskers at fine pixel sizes. A
         // bright structure only counts as a needle when it is thin everywhere
         // AND the thresholds allow it (`brightNeedles`).
-        let needle = f.darkPhase ? max(0.75, thin) : (t.brightNeedles ? thin * 0.9 : 0.1 * thin)
+        let needle = f.darkPhase ? max(Scoring.darkNeedleFloor, thin)
+            : (t.brightNeedles ? thin * Scoring.brightNeedleShare : Scoring.brightNeedleShareByDefault * thin)
         let verticalNeedle = verticalScore * needle
         let flame = verticalScore * (1 - needle)
         let scores: [(MorphologyLabel, Double)] = [(.network, network), (.stripe, stripe), (.vertical, verticalNeedle), (.flame, flame)]
         let ranked = scores.sorted { $0.1 > $1.1 }
         let (label, best) = ranked[0]
         let margin = best - ranked[1].1
-        let confidence = min(1, max(0, best * (0.5 + margin)))
+        let confidence = min(1, max(0, best * (Scoring.confidenceBase + margin)))
+        let within = String(format: "%g°", orientationToleranceDegrees)
         let reason: String
         switch label {
         case .network: reason = "isotropic (lateral \(Self.pct(lateral)), vertical \(Self.pct(vertical))) with \(f.holes) holes"
-        case .stripe: reason = "lateral structure (\(Self.pct(lateral)) within 30° of the interface), coherence \(String(format: "%.2f", f.coherence))"
-        case .vertical: reason = "vertical structure (\(Self.pct(vertical)) within 30° of the normal), \(f.darkPhase ? "dark phase" : "thin") needles (mean width \(Self.width(f)))"
-        case .flame: reason = "vertical structure (\(Self.pct(vertical)) within 30° of the normal), wide bright tongues (mean width \(Self.width(f)))"
+        case .stripe: reason = "lateral structure (\(Self.pct(lateral)) within \(within) of the interface), coherence \(String(format: "%.2f", f.coherence))"
+        case .vertical: reason = "vertical structure (\(Self.pct(vertical)) within \(within) of the normal), \(f.darkPhase ? "dark phase" : "thin") needles (mean width \(Self.width(f)))"
+        case .flame: reason = "vertical structure (\(Self.pct(vertical)) within \(within) of the normal), wide bright tongues (mean width \(Self.width(f)))"
         case .none: reason = "too little phase"
         }
         return MorphologyDecision(label: label, confidence: confidence,

@@ -41,6 +41,24 @@ struct ClassifierTests {
         #expect(classifier.classify(f).label == .stripe)
     }
 
+    @Test("the header's worked example: bright thin vertical growth is a flame (0.9, confidence 1), dark is vertical (1)")
+    func workedExample() {
+        let bright = classifier.classify(features(lateral: 0.10, vertical: 0.80, widthUm: 0.8))
+        #expect(bright.label == .flame)
+        #expect(abs(bright.scores["flame"]! - 0.9) < 1e-12 && abs(bright.scores["vertical"]! - 0.1) < 1e-12)
+        #expect(bright.scores["network"] == 0 && bright.scores["stripe"] == 0)
+        #expect(bright.confidence == 1)
+        let dark = classifier.classify(features(lateral: 0.10, vertical: 0.80, widthUm: 0.8, dark: true))
+        #expect(dark.label == .vertical && dark.scores["vertical"] == 1 && dark.scores["flame"] == 0)
+    }
+
+    @Test("a label's reason quotes the orientation tolerance its fractions were counted with")
+    func reasonQuotesTolerance() {
+        let f = features(lateral: 0.8, vertical: 0.05)
+        #expect(classifier.classify(f).reason.contains("within 30° of the interface"))
+        #expect(MorphologyClassifier(orientationToleranceDegrees: 22.5).classify(f).reason.contains("within 22.5° of the interface"))
+    }
+
     @Test("wide bright vertical tongues are flame; thin or dark ones are vertical needles")
     func flameVersusNeedle() {
         #expect(classifier.classify(features(lateral: 0.05, vertical: 0.85, widthUm: 6)).label == .flame)

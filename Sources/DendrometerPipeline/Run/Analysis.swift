@@ -533,7 +533,8 @@ public enum DendriteAnalysis {
 
         clock.lap("connectivity")
         // Regions and labels.
-        let classifier = MorphologyClassifier(thresholds: parameters.morphology)
+        let classifier = MorphologyClassifier(thresholds: parameters.morphology,
+                                              orientationToleranceDegrees: parameters.orientation.toleranceDegrees)
         let statistics = orientationSets[0]
         let regionOrientation = Array(orientationSets[1 ..< 1 + regionMasks.count])
         let bandOrientation = Array(orientationSets[(1 + regionMasks.count)...])
