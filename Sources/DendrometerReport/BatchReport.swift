@@ -183,8 +183,8 @@ public enum BatchReport {
         let series: [(title: String, axis: String, key: String)] = [
             ("Max depth (\(depthUnit))", "max depth beyond the interface (\(depthUnit))", "penetration.max" + depthSuffix),
             ("Area fraction", "dendrite share of the zone (0–1)", "area_fraction"),
-            ("Lateral fraction", "share within 30° of the interface (0–1)", "orientation.lateral_fraction"),
-            ("Vertical fraction", "share within 30° of the normal (0–1)", "orientation.vertical_fraction"),
+            ("Lateral fraction", "share within the orientation tolerance (30° by default) of the interface (0–1)", "orientation.lateral_fraction"),
+            ("Vertical fraction", "share within the orientation tolerance (30° by default) of the normal (0–1)", "orientation.vertical_fraction"),
         ]
         for (title, axis, key) in series {
             let values = images.rows.indices.compactMap { num($0, key) }
