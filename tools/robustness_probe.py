@@ -12,6 +12,10 @@ differently, as another microscope or session would show them:
   anticlockwise, so an anode at the top is now on the left, one on the left at the bottom,
   and so on; the truth follows (anode side, region rectangles, interface line). Every
   side's code path sees every kind of scene, as another split's draw of sides would show.
+- ``bin2``: every 2 x 2 block of pixels averaged into one (the same field at half the
+  magnification: pixel size doubled, thin tips and pores half as many px across, the noise
+  halved); the truth follows (pixel size, region rectangles, interface line; depths in um
+  are unchanged, so in px they halve). Rules written in px rather than um show here.
 - ``noise3``, ``noise5``, ``noise10``: zero-mean Gaussian noise of 3 / 5 / 10 % of the
   field's grey range (0.5 to 99.5 percentile) added to every pixel of the scanned field
   (a faster scan, a smaller aperture; 3 % is within what one session differs from the next);
@@ -62,7 +66,7 @@ try:
 except ImportError as missing:
     sys.exit(f"robustness_probe: needs numpy, tifffile and Pillow ({missing}): pip install numpy tifffile pillow")
 
-PERTURBATIONS = ("mirror", "rotate", "noise3", "noise5", "noise10", "highnoise", "gamma", "blur", "gradient")
+PERTURBATIONS = ("mirror", "rotate", "bin2", "noise3", "noise5", "noise10", "highnoise", "gamma", "blur", "gradient")
 # Perturbations that draw random numbers (``--repeat`` draws them again with other seeds).
 RANDOM_PERTURBATIONS = ("noise3", "noise5", "noise10", "highnoise")
 # Shot-like noise added to a low-noise scene to give it the high preset's noise (see highnoise).
@@ -95,6 +99,30 @@ def rotated(image, labels, gt):
     gt["image"]["scan_area_px"] = [0, 0, h, w]
     gt["image"]["width"], gt["image"]["height"] = h, w
     return np.rot90(image), np.rot90(labels)
+
+
+def binned(image, labels, gt):
+    """`image` with every 2 x 2 block averaged (an odd last row or column dropped), `labels`
+    sampled at each block's first pixel, and `gt` (changed in place) following: pixel size,
+    size, scanned field, region rectangles and interface line (pixel (i, j) of the copy is the
+    block of pixels 2i, 2i + 1 and 2j, 2j + 1, so a pixel centre x goes to x / 2 - 0.25)."""
+    h, w = (image.shape[0] // 2) * 2, (image.shape[1] // 2) * 2
+    blocks = image[:h, :w].astype(np.float64).reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+    out = np.clip(np.rint(blocks), 0, np.iinfo(image.dtype).max).astype(image.dtype)
+    gt["pixel_size_um"] *= 2
+    if gt["calibration"].get("encoded_pixel_size_um"):
+        gt["calibration"]["encoded_pixel_size_um"] *= 2
+    gt["image"]["width"], gt["image"]["height"] = w // 2, h // 2
+    x0, y0, x1, y1 = gt["image"]["scan_area_px"]
+    gt["image"]["scan_area_px"] = [x0 // 2, y0 // 2, min(w, x1) // 2, min(h, y1) // 2]
+    for r in gt["regions"]:
+        if r.get("rect_px"):
+            a, b, c, d = r["rect_px"]
+            r["rect_px"] = [a // 2, b // 2, min(w // 2, -(-c // 2)), min(h // 2, -(-d // 2))]
+    line = gt["interface"].get("polyline_px")
+    if line:
+        gt["interface"]["polyline_px"] = [[x / 2 - 0.25, y / 2 - 0.25] for x, y in line]
+    return out, labels[:h:2, :w:2]
 
 
 def gaussian_blur(a, sigma):
@@ -153,6 +181,8 @@ def write_copy(kind, data, out, seed):
                     r["rect_px"] = [width - x1, y0, width - x0, y1]
         elif kind == "rotate":
             image, labels = rotated(image, labels, gt)
+        elif kind == "bin2":
+            image, labels = binned(image, labels, gt)
         elif kind != "highnoise" or gt["spec"]["noise"]["preset"] == "low":
             limit = np.iinfo(image.dtype).max
             bits = gt["spec"].get("adc_bits") or gt["spec"].get("bit_depth") or 8 * image.dtype.itemsize

@@ -1,0 +1,60 @@
+"""The robustness probe's geometric perturbations keep the truth with the image
+(tools/robustness_probe.py): hand-made arrays and truths, values worked out by hand."""
+import importlib.util
+import os
+
+import numpy as np
+import pytest
+
+pytest.importorskip("PIL", reason="the probe needs Pillow (pip install pillow)")
+pytest.importorskip("tifffile")
+
+_PROBE = os.path.join(os.path.dirname(__file__), "..", "..", "tools", "robustness_probe.py")
+_spec = importlib.util.spec_from_file_location("robustness_probe", _PROBE)
+probe = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(probe)
+
+
+def truth(width, height, scan, rect, line):
+    return {"pixel_size_um": 0.1, "calibration": {"convention": "zeiss", "encoded_pixel_size_um": 0.1},
+            "image": {"width": width, "height": height, "scan_area_px": scan},
+            "orientation": {"anode_side": "top"}, "regions": [{"label": "flame", "rect_px": rect}],
+            "interface": {"in_view": True, "polyline_px": line}}
+
+
+def test_bin2_averages_blocks_and_the_truth_follows():
+    # 5 rows x 7 columns: the odd last row and column are dropped, 2 x 2 blocks averaged.
+    image = np.arange(35, dtype=np.uint8).reshape(5, 7)
+    labels = np.arange(35, dtype=np.uint8).reshape(5, 7) % 10
+    gt = truth(7, 5, [0, 0, 7, 3], [1, 1, 5, 3], [[0.0, 1.0], [5.0, 2.0]])
+    out, lab = probe.binned(image, labels, gt)
+    # Block (0, 0) holds 0, 1, 7, 8 (mean 4); block (1, 2) holds 18, 19, 25, 26 (mean 22).
+    assert out.dtype == np.uint8 and out.shape == (2, 3)
+    assert out.tolist() == [[4, 6, 8], [18, 20, 22]]
+    # Labels: each block's first pixel.
+    assert lab.tolist() == [[0, 2, 4], [4, 6, 8]]
+    assert gt["pixel_size_um"] == pytest.approx(0.2)
+    assert gt["calibration"]["encoded_pixel_size_um"] == pytest.approx(0.2)
+    assert (gt["image"]["width"], gt["image"]["height"]) == (3, 2)
+    # Scanned rows 0-2 of 4 kept: binned rows 0 .. 3 // 2 = 1 (exclusive).
+    assert gt["image"]["scan_area_px"] == [0, 0, 3, 1]
+    # [1, 1, 5, 3) covers the blocks it touches: [0, 0, 3, 2).
+    assert gt["regions"][0]["rect_px"] == [0, 0, 3, 2]
+    # A pixel centre x goes to x / 2 - 0.25 (pixels 0 and 1 -> block 0, centre 0.25 of the way).
+    assert gt["interface"]["polyline_px"] == [[-0.25, 0.25], [2.25, 0.75]]
+
+
+def test_rotate_turns_the_field_and_the_truth_anticlockwise():
+    # A 3-row x 4-column field above a 1-row data bar; the anode on top goes to the left.
+    image = np.arange(16, dtype=np.uint16).reshape(4, 4)
+    labels = np.zeros((4, 4), dtype=np.uint8)
+    gt = truth(4, 4, [0, 0, 4, 3], [1, 0, 3, 2], [[0.0, 0.5], [3.0, 0.5]])
+    out, lab = probe.rotated(image, labels, gt)
+    # np.rot90: the field's last column becomes the first row.
+    assert out.shape == (4, 3) and out[0].tolist() == [3, 7, 11]
+    assert gt["orientation"]["anode_side"] == "left"
+    assert (gt["image"]["width"], gt["image"]["height"]) == (3, 4)
+    # [x0, y0, x1, y1) -> [y0, W - x1, y1, W - x0) with W = 4.
+    assert gt["regions"][0]["rect_px"] == [0, 1, 2, 3]
+    # (x, y) -> (y, W - 1 - x): the line along the top runs down the left side.
+    assert gt["interface"]["polyline_px"] == [[0.5, 3.0], [0.5, 0.0]]
