@@ -74,5 +74,7 @@ struct ReviewRuleTests {
         #expect(abs(maxPx - 110) <= 1.5, "max \(maxPx) px")
         let reason = try #require(r.review.first { $0.contains("loose dark material") }, "\(r.review)")
         #expect(reason.contains("too deep") && reason.contains("too shallow"), "\(reason)")
+        // It names the options that settle it, the denoising among them.
+        #expect(reason.contains("--mask") && reason.contains("--denoise-sigma"), "\(reason)")
     }
 }

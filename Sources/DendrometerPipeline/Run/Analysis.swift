@@ -783,7 +783,7 @@ public enum DendriteAnalysis {
 
         if seg.phaseMayIncludePores, detection.interface != nil, dendrites.area > 0,
            let setAside, Double(setAside.area) > parameters.review.looseDarkShare * Double(dendrites.area) {
-            review.append(String(format: "dark phase: the electrolyte holds %.0f %% as much loose dark material (cracks, pores, grain boundaries of Li's grey, pieces of faint whisker tips) as the whiskers; where such features touch a whisker they are counted with it (max and p95 too deep), and a faint tip broken into pieces at the noise level is set aside with them (too shallow): check on the overlay, or give --mask or --model",
+            review.append(String(format: "dark phase: the electrolyte holds %.0f %% as much loose dark material (cracks, pores, grain boundaries of Li's grey, pieces of faint whisker tips) as the whiskers; where such features touch a whisker they are counted with it (max and p95 too deep), and a faint tip broken into pieces at the noise level is set aside with them (too shallow): check on the overlay, or give --mask or --model (whiskers only a few px wide keep more of their faint tips with a smaller --denoise-sigma, e.g. 0.7)",
                                  100 * Double(setAside.area) / Double(dendrites.area)))
         }
         return DendriteStage(detection: detection, dendrites: dendrites, cathode: cathode, fragments: fragments,
