@@ -10,8 +10,9 @@
 // - profile: dendrite area fraction in depth bins of equal width, counted over
 //   the electrolyte pixels of each bin;
 // - short circuit: a dendrite pixel touches the cathode (within
-//   CathodeDetector.Parameters.contactPx, 3 px, of where it begins, when it is in view) or lies on the far edge of the field of view
-//   (the dendrites cross the whole imaged electrolyte);
+//   CathodeDetector.Parameters.contactPx, 3 px, of where it begins, when it
+//   is in view) or lies on the far edge of the field of view (the dendrites
+//   cross the whole imaged electrolyte);
 // - far edge: a dendrite pixel lies on the far edge of the field of view, so
 //   the dendrites may continue outside the image and every depth is a lower
 //   bound.

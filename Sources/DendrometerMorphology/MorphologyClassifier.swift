@@ -20,7 +20,7 @@
 // 0.8 µm and no holes. vertical − lateral = 0.70 ≥ 1.5 × 0.2 and vertical ≥
 // 0.45, so the vertical score is 1; network is 0 (no hole); stripe is 0. The
 // width is below 0.6 × 2.5 µm, so thin = 1, but a bright phase is a needle only
-// by `brightNeedleShare` (0.1): vertical needle 0.1, flame 0.9 → flame, with
+// by `brightNeedleShareByDefault` (0.1): vertical needle 0.1, flame 0.9 → flame, with
 // confidence min(1, 0.9 × (0.5 + 0.8)) = 1. The same region in the dark phase
 // has needle = 1: vertical 1, flame 0 → vertical.
 
