@@ -47,4 +47,27 @@ struct AnodeGreyEdgeTests {
         let q = try #require(off.penetration)
         #expect(p.maxPx - q.maxPx >= 15, "with \(p.maxPx), without \(q.maxPx)")
     }
+
+    @Test("a user's mask of the exact phase marks foil and mesh as one layer too: the foil's grey edge is found the same way")
+    func meshOnFoilFromAMask() throws {
+        let scene = Self.scene()
+        var drawn = BinaryMask(width: scene.width, height: scene.height)
+        for i in scene.pixels.indices where scene.pixels[i] == scene.phaseValue { drawn.bits[i] = 1 }
+        var options = AnalysisOptions()
+        options.segmentation = .mask(ExternalMask(mask: drawn, path: "drawn.png"))
+        let r = try DendriteAnalysis.run(scene.micrograph(), options: options)
+        #expect(r.segmentation.method == .mask("drawn.png", labels: []))
+        let interface = try #require(r.interface)
+        // The drawn mesh keeps its 2 × 2 holes (the threshold path fills them), so the layer the
+        // refinement starts from differs, and some knots land up to 2.5 px from the
+        // edge (the threshold path: 1.5 px); without the refinement they lie 15-20 px higher.
+        for v in interface.knotsV { #expect(abs(v - 29.5) <= 2.5, "knots \(interface.knotsV)") }
+        #expect(r.interfaceGreyEdgeKnots == interface.knotsU.count)
+        // The mask's own layer, with the grey edge off, ends inside the mesh (v 30 … 49).
+        options.parameters.anodeLayer.greyEdge.enabled = false
+        let off = try DendriteAnalysis.run(scene.micrograph(), options: options)
+        let meshTop = try #require(off.interface)
+        #expect(meshTop.knotsV.allSatisfy { $0 > 40 }, "knots \(meshTop.knotsV)")
+        #expect(off.interfaceGreyEdgeKnots == nil)
+    }
 }

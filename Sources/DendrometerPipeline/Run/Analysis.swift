@@ -641,7 +641,7 @@ public enum DendriteAnalysis {
                 detection.greyEdge = (refined.movedKnots, refined.largestShiftPx)
                 if refined.movedKnots > 0 {
                     detection.interface = refined.interface
-                    warnings.append(String(format: "the anode layer's edge was placed by its grey at %d of %d interface knots, up to %.0f px nearer the anode than the thresholded layer's edge: a dense mesh of phase on the anode (network, stripes) reads as solid layer to the threshold; check the interface on the overlay, or draw it with --interface",
+                    warnings.append(String(format: "the anode layer's edge was placed by its grey at %d of %d interface knots, up to %.0f px nearer the anode than the edge of the phase's layer: a dense mesh of phase on the anode (network, stripes) reads as solid layer in the phase; check the interface on the overlay, draw it with --interface, or keep the phase's layer with anodeLayer.greyEdge.enabled = false",
                                            refined.movedKnots, interface.knotsU.count, refined.largestShiftPx))
                 }
             }

@@ -182,18 +182,21 @@ public struct PhaseSegmentation: Sendable {
     /// phase was given or came from a model, a mask or an EDX map.
     public var hypotheses: [PhaseHypothesis] = []
 
-    /// Whether the phase is brighter than its matrix when the mask was made from the grey image
-    /// (a threshold or a trained model, with a known polarity); nil for an EDX map, a mask made
-    /// elsewhere (its anode edge is the user's) or an unknown polarity.
+    /// Whether the phase is brighter than its matrix in the grey image: a threshold or a trained
+    /// model with a known polarity, or a user's mask whose phase was given (`--phase`) or measured
+    /// brighter or darker than the rest. A mask marks the anode and the dendrites as one phase, so
+    /// where a dense mesh lies on the foil it cannot show the foil's edge any better than a
+    /// threshold can: the grey shows it (``SolidLayerEdge``). Nil for an EDX map (its phase is an
+    /// element, not a grey) or an unknown polarity.
     public var greySegmentationIsBright: Bool? {
         switch method {
-        case .threshold, .model:
+        case .threshold, .model, .mask:
             switch appearance {
             case .bright: true
             case .dark: false
             case .edx, .unspecified: nil
             }
-        case .edx, .mask: nil
+        case .edx: nil
         }
     }
 
