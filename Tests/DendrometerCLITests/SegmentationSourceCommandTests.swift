@@ -28,12 +28,9 @@ struct SegmentationSourceCommandTests {
     func maskRoundTrip() throws {
         let out = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: out) }
-        // The threshold path also reads the anode's edge from the grey where a mesh of phase hides
-        // it (SolidLayerEdge); a user's mask is trusted to hold the anode as drawn. With that step
-        // off, both paths make the same computation from the same phase.
-        let config = out.appendingPathComponent("no-grey-edge.json")
-        try Data(#"{"anodeLayer": {"greyEdge": {"enabled": false}}}"#.utf8).write(to: config)
-        let first = try CLI.run(["analyze", "samples/li-in_fig3_fei.tif", "--out", out.path, "--save-masks", "--json", "--config", config.path])
+        // Both paths read the anode's edge from the grey where a mesh of phase hides it
+        // (SolidLayerEdge), so from the same phase they make the same computation.
+        let first = try CLI.run(["analyze", "samples/li-in_fig3_fei.tif", "--out", out.path, "--save-masks", "--json"])
         #expect(first.status == 0, "\(first.stderr)")
         let threshold = try Self.document(first.stdout)
         #expect(threshold.segmentation.method == "threshold")
@@ -41,8 +38,7 @@ struct SegmentationSourceCommandTests {
         // The phase mask is written in the full raster (data bar rows 0), 255 = phase.
         let mask = try ImageFile.read(phase)
         #expect(mask.image.width == 768 && mask.image.height == 619)
-        let second = try CLI.run(["analyze", "samples/li-in_fig3_fei.tif", "--out", out.appendingPathComponent("m").path, "--mask", phase, "--json",
-                                  "--config", config.path])
+        let second = try CLI.run(["analyze", "samples/li-in_fig3_fei.tif", "--out", out.appendingPathComponent("m").path, "--mask", phase, "--json"])
         #expect(second.status == 0, "\(second.stderr)")
         let fromMask = try Self.document(second.stdout)
         #expect(fromMask.segmentation.method == "mask")
