@@ -2,16 +2,19 @@
 # Accuracy benchmark: the project's own synthetic set (34 scenes rendered by
 # dendrometer-synth, scored against its exact ground truth) and, when the
 # folder is there, the independent validation split (../shared/data/validation,
-# scored by tools/validation_benchmark.py), each analysed twice: fully
-# automatic, and with the facts a scientist knows given (--phase, --anode).
-# Prints the figures of both sets and both modes side by side:
+# scored by tools/validation_benchmark.py), each analysed three times: fully
+# automatic, with the facts a scientist knows given (--phase, --anode), and
+# with the true phase as --mask (a perfect segmentation, as a user's mask from
+# ilastik or Fiji would be at best: what is left is the metrology; own set's
+# masks from tools/truth_phase_masks.py, which needs numpy and Pillow).
+# Prints the figures of both sets and all modes side by side:
 #   calibration read, anode side right, max and p95 depth within
 #   max(4 px, 5 %), region labels right, short circuit right (own set), and how far
 #   the found interface lies from the true one (RMS px, mean over scenes).
 #
 # Usage: tools/accuracy_benchmark.sh [WORKDIR] [--given | --auto]
 #   (release build; about 3 minutes for everything)
-#   --given / --auto: only that mode, own set only, with the scorer's full listing.
+#   --given / --auto / --mask: only that mode, own set only, with the scorer's full listing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work="${1:-$(mktemp -d)}"
@@ -23,24 +26,37 @@ mkdir -p "$work"
 rm -rf "$work/scenes" "$work/truth"
 "$bin/dendrometer-synth" benchmark-set --out "$work/scenes" --truth-out "$work/truth" >/dev/null
 
-# own_set MODE: analyse every scene (MODE auto or given) into $work/results-MODE, score into $work/own-MODE.txt.
+# own_set MODE: analyse every scene (MODE auto, given or mask) into $work/results-MODE, score into $work/own-MODE.txt.
 own_set() {
     local mode="$1" results="$work/results-$1"
     rm -rf "$results"
+    if [ "$mode" = mask ] && ! compgen -G "$work/masks/*.phase.png" >/dev/null; then
+        : > "$work/own-mask.txt"
+        return
+    fi
     for truth in "$work"/truth/*.truth.json; do
         stem="$(basename "$truth" .truth.json)"
         image=""
         for ext in tif png bmp; do [ -f "$work/scenes/$stem.$ext" ] && image="$work/scenes/$stem.$ext" && break; done
         hints=()
-        if [ "$mode" = given ]; then
+        if [ "$mode" != auto ]; then
             read -r side phase < <(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["anode_side"], d["phase"])' "$truth")
             hints=(--anode "$side" --phase "$phase")
+        fi
+        if [ "$mode" = mask ]; then
+            [ -f "$work/masks/$stem.phase.png" ] || continue
+            hints+=(--mask "$work/masks/$stem.phase.png")
         fi
         "$bin/dendrometer" analyze "$image" --out "$results" "${hints[@]}" >/dev/null || echo "analyze failed: $image" >&2
     done
     "$bin/dendrometer-synth" score --truth "$work/truth" --results "$results" > "$work/own-$mode.txt"
 }
 
+if [ "$only" = --mask ] || [ -z "$only" ]; then
+    rm -rf "$work/masks"
+    python3 tools/truth_phase_masks.py "$work/truth" "$work/masks" \
+        || echo "accuracy_benchmark: no truth masks (numpy and Pillow needed); own mask column left empty" >&2
+fi
 if [ -n "$only" ]; then
     own_set "${only#--}"
     cat "$work/own-${only#--}.txt"
@@ -48,10 +64,11 @@ if [ -n "$only" ]; then
 fi
 own_set auto
 own_set given
+own_set mask
 validation="../shared/data/validation"
 if [ -f "$validation/manifest.json" ]; then
     python3 tools/validation_benchmark.py --data "$validation" --dendrometer "$bin/dendrometer" \
-        --mode auto --mode given --json-out "$work/validation.json" > "$work/validation.txt"
+        --mode auto --mode given --mode mask --json-out "$work/validation.json" > "$work/validation.txt"
 else
     echo "accuracy_benchmark: $validation not found; validation columns left empty" >&2
 fi
@@ -115,9 +132,9 @@ def validation_interface(mode):
     return [r["interface_rms_px"] for r in json.load(open(path))
             if r["mode"] == mode and r.get("interface_rms_px") is not None]
 
-cols = [own("auto"), own("given"), validation("auto"), validation("given")]
-for c, rms in zip(cols, [own_interface("auto"), own_interface("given"),
-                         validation_interface("auto"), validation_interface("given")]):
+modes = ("auto", "given", "mask")
+cols = [own(m) for m in modes] + [validation(m) for m in modes]
+for c, rms in zip(cols, [own_interface(m) for m in modes] + [validation_interface(m) for m in modes]):
     if rms:
         c["interface RMS, mean px"] = sum(rms) / len(rms)
 rows = ["calibration read", "anode side right", "max depth within tol", "p95 depth within tol", "max and p95 both",
@@ -128,11 +145,12 @@ def cell(c, k):
     if isinstance(c[k], float):
         return f"{c[k]:.2f} px"
     return f"{c[k][0]}/{c[k][1]} {100 * c[k][0] / c[k][1]:5.1f} %" if c[k][1] else f"{c[k][0]}/0"
-print(f"{'':24}{'own set (dendrometer-synth)':^36}{'validation split (independent)':^36}")
-print(f"{'':24}{'automatic':>18}{'given':>18}{'automatic':>18}{'given':>18}")
+print(f"{'':24}{'own set (dendrometer-synth)':^54}{'validation split (independent)':^54}")
+print(f"{'':24}" + f"{'automatic':>18}{'given':>18}{'true mask':>18}" * 2)
 for k in rows:
     print(f"{k:24}" + "".join(f"{cell(c, k):>18}" for c in cols))
-print("depth tolerance: max(4 px, 5 % of truth); given = the true --phase and --anode;")
+print("depth tolerance: max(4 px, 5 % of truth); given = the true --phase and --anode; true mask = given, and the")
+print("true phase (dendrites and anode layer) as --mask: the metrology alone;")
 print("wrong depth flagged = scenes with a wrong depth that carry a quality.review reason;")
 print("interface RMS = distance of the found interface from the true one across the image, scenes with the side right")
 EOF

@@ -197,6 +197,18 @@ public enum CathodeDetector {
 }
 
 extension CathodeLayer {
+    /// Share of this band's pixels (offsets ``offsetPx`` ..< ``offsetPx`` + ``thicknessPx`` above
+    /// the interface) that are phase in `mask` (same shape as the interface's image); 0 when the
+    /// band holds no pixel.
+    public func phaseShare(of mask: BinaryMask, interface: Interface) -> Double {
+        let extent = interface.side.extent(width: mask.width, height: mask.height)
+        let sums = mask.bits.withUnsafeBufferPointer { interface.offsetSums(of: $0.baseAddress!, extent: extent) }
+        let lo = max(0, Int(saturating: offsetPx)), hi = min(extent, Int(saturating: offsetPx + thicknessPx))
+        var phase = 0.0, all = 0.0
+        for k in lo ..< max(lo, hi) { phase += sums.sum[k]; all += sums.count[k] }
+        return all > 0 ? phase / all : 0
+    }
+
     /// Share of the phase pixels of `mask` in this band (offset ≥ ``offsetPx``) that belong to
     /// 8-connected components of `mask` reaching within `rootTolerancePx` of the interface, given
     /// `labels` of `mask` and the components' nearest offsets (``Interface/componentOffsets(labels:componentCount:)``).

@@ -309,6 +309,63 @@ struct CathodeOrNetworkTests {
         #expect(abs((r.penetration?.maxPx ?? 0) - (199 - g)) < 0.05)
         #expect(r.depthTruncated == true)
     }
+
+    /// A user's mask of `scene`'s phase pixels (its anode and dendrites).
+    static func drawnMask(_ scene: Scene) -> AnalysisOptions {
+        var drawn = BinaryMask(width: scene.width, height: scene.height)
+        for i in scene.pixels.indices where scene.pixels[i] == scene.phaseValue { drawn.bits[i] = 1 }
+        var options = AnalysisOptions()
+        options.segmentation = .mask(ExternalMask(mask: drawn, path: "drawn.png"))
+        options.phase = .bright; options.anode = .bottom
+        return options
+    }
+
+    @Test("with a user's mask, a cathode band of grey speckle holding only the dendrite that reaches it is the cathode: a short circuit")
+    func cathodeWithAMask() throws {
+        // 400 × 200, anode below v = 30; a bar (u 198 … 203) up to v = 175; from v = 160 to the far
+        // edge a composite of 4 × 4 px particles, grey 20 or 180 at random (not the phase's 220;
+        // spread 80 against the electrolyte rows' 15 or so, bar included): the mask marks the
+        // anode and the bar only, 6 of the 400 px of each of the band's rows (1.5 %).
+        var s = Scene(width: 400, height: 200, side: .bottom, interface: { _ in 30 })
+        var rng = SplitMix64(seed: 9)
+        for v0 in stride(from: 160, to: 200, by: 4) {
+            for u0 in stride(from: 0, to: 400, by: 4) {
+                let grey: Float = rng.next() % 2 == 0 ? 20 : 180
+                for v in v0 ..< v0 + 4 { for u in u0 ..< u0 + 4 { s.pixels[s.side.index(u: u, v: v, width: 400, height: 200)] = grey } }
+            }
+        }
+        for u in 198 ... 203 { for v in 28 ... 175 { s.paint(u: u, v: v) } }
+        let r = try DendriteAnalysis.run(s.micrograph(), options: Self.drawnMask(s))
+        let offset = try #require(r.cathode?.offsetPx, "no cathode; warnings \(r.warnings)")
+        #expect(abs(offset - 130) <= 10, "cathode from \(offset) px")
+        #expect(r.penetration?.shortCircuit == true)
+        // With no share allowed the band is refused, as the rooted-share test would refuse it
+        // (the band's only phase is the rooted bar): no short circuit then.
+        var strict = Self.drawnMask(s)
+        strict.parameters.cathode.maximumMaskShare = 0
+        let refused = try DendriteAnalysis.run(s.micrograph(), options: strict)
+        #expect(refused.cathode == nil && refused.penetration?.shortCircuit == false)
+    }
+
+    @Test("with a user's mask, a dense mesh read as speckle is not the cathode: the mask covers its band")
+    func denseNetworkWithAMask() throws {
+        // 400 × 200, anode below v = 30; three stems 2 px wide up to v = 160, then to the far edge
+        // a mesh of the phase itself: 4 × 4 px cells of phase at random, half of them, which reads
+        // as grey speckle as a composite's particles do, but is the mask's own phase (about half of
+        // every row of the band).
+        var s = Scene(width: 400, height: 200, side: .bottom, interface: { _ in 30 })
+        for u in [100, 200, 300] { for v in 28 ..< 160 { s.paint(u: u, v: v); s.paint(u: u + 1, v: v) } }
+        var rng = SplitMix64(seed: 11)
+        for v0 in stride(from: 160, to: 200, by: 4) {
+            for u0 in stride(from: 0, to: 400, by: 4) where rng.next() % 2 == 0 {
+                for v in v0 ..< v0 + 4 { for u in u0 ..< u0 + 4 { s.paint(u: u, v: v) } }
+            }
+        }
+        let r = try DendriteAnalysis.run(s.micrograph(), options: Self.drawnMask(s))
+        #expect(r.cathode == nil)
+        #expect(r.warnings.contains { $0.contains("the mask's phase covers") }, "\(r.warnings)")
+        #expect(r.depthTruncated == true)
+    }
 }
 
 extension PhaseAutoExplainsTests {

@@ -313,6 +313,13 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// band whose phase is one mesh with the dendrites at the anode is a dense dendrite network
         /// (in a shorted cell only the few particles the dendrites touch join them).
         public var maximumRootedShare = 0.5
+        /// With a user's mask (`--mask`), which marks the dendrites and the anode but not the
+        /// cathode's particles, the rooted share above cannot judge a band (the only phase in a
+        /// cathode band is the dendrites that reach it, all rooted). A band of grey speckle is then
+        /// the cathode only if the mask's phase covers at most this share of it: a dense dendrite
+        /// network read as speckle is the mask's own phase and covers much of its band; the few
+        /// dendrites that reach a cathode cover little of it.
+        public var maximumMaskShare = 0.3
         public init() {}
     }
 

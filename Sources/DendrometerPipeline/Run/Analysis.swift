@@ -813,6 +813,19 @@ public enum DendriteAnalysis {
         let (nearest, _) = interface.componentOffsets(labels: labels.labels, componentCount: labels.components.count)
         var kept = [CathodeLayer]()
         for c in found {
+            // A user's mask marks the dendrites, not the cathode's particles: the band's only phase
+            // is whatever dendrites reach it, all rooted, so the rooted share cannot judge it; how
+            // much of the band the mask covers can (cathode.maximumMaskShare).
+            if case .mask = seg.method {
+                let share = c.phaseShare(of: electrolyteSide, interface: interface)
+                if share > p.maximumMaskShare {
+                    warnings.append(String(format: "a speckled band from %.0f px above the interface was not taken for the cathode: the mask's phase covers %.0f %% of it (a dense dendrite network, not cathode particles)",
+                                           c.offsetPx, 100 * share))
+                } else {
+                    kept.append(c)
+                }
+                continue
+            }
             let share = c.rootedShare(labels: labels.labels, nearestOffsets: nearest, interface: interface,
                                       rootTolerancePx: parameters.dendrites.rootTolerancePx)
             if share > p.maximumRootedShare {
