@@ -809,8 +809,15 @@ public enum DendriteAnalysis {
         if let other = seg.other, let c = CathodeDetector.detect(in: other, interface: interface, parameters: p.band) { found.append(c) }
         if let c = textureCandidate { found.append(c) }
         guard !found.isEmpty else { return nil }
-        let labels = labelComponents(electrolyteSide, connectivity: .eight)
-        let (nearest, _) = interface.componentOffsets(labels: labels.labels, componentCount: labels.components.count)
+        // The components and their nearest offsets, for the rooted-share test (not a mask's).
+        var rooting: (labels: [Int32], nearest: [Double])?
+        func components() -> (labels: [Int32], nearest: [Double]) {
+            if let rooting { return rooting }
+            let labels = labelComponents(electrolyteSide, connectivity: .eight)
+            let made = (labels.labels, interface.componentOffsets(labels: labels.labels, componentCount: labels.components.count).nearest)
+            rooting = made
+            return made
+        }
         var kept = [CathodeLayer]()
         for c in found {
             // A user's mask marks the dendrites, not the cathode's particles: the band's only phase
@@ -826,7 +833,8 @@ public enum DendriteAnalysis {
                 }
                 continue
             }
-            let share = c.rootedShare(labels: labels.labels, nearestOffsets: nearest, interface: interface,
+            let (labels, nearest) = components()
+            let share = c.rootedShare(labels: labels, nearestOffsets: nearest, interface: interface,
                                       rootTolerancePx: parameters.dendrites.rootTolerancePx)
             if share > p.maximumRootedShare {
                 warnings.append(String(format: "a speckled band from %.0f px above the interface was not taken for the cathode: %.0f %% of its phase is one piece with the dendrites rooted at the anode (a dense dendrite network, not cathode particles)",
