@@ -12,7 +12,7 @@
 #   max(4 px, 5 %), region labels right, short circuit right (own set), and how far
 #   the found interface lies from the true one (RMS px, mean over scenes).
 #
-# Usage: tools/accuracy_benchmark.sh [WORKDIR] [--given | --auto]
+# Usage: tools/accuracy_benchmark.sh [WORKDIR] [--given | --auto | --mask]
 #   (release build; about 3 minutes for everything)
 #   --given / --auto / --mask: only that mode, own set only, with the scorer's full listing.
 set -euo pipefail
