@@ -87,6 +87,26 @@ struct SegmenterTests {
         #expect(told.appearance == .bright)
     }
 
+    @Test("a mask's cathode search reads the grey halfway between its phase and the rest; none when the grey contradicts the polarity")
+    func maskSpeckleThreshold() throws {
+        let drawn = mask(Self.picture)
+        // Phase 200, rest 99, 100, 101 in turn (a noiseless rest has no contrast to noise): medians 200 and
+        // 100, so pixels above 150 read as phase speckle where the cathode is sought.
+        let grey = Self.grey.enumerated().map { i, v in v == 100 ? v + Float(i % 3 - 1) : v }
+        let bright = try ExternalMaskSegmenter(mask: ExternalMask(mask: drawn, path: "m.png")).segment(field(8, 6, grey), parameters: AnalysisParameters())
+        #expect(bright.rawPhaseThreshold == 150)
+        #expect(bright.greySegmentationIsBright == true)
+        // Phase 100, rest 199, 200, 201 in turn, dark: at or below 150.
+        let dark = try ExternalMaskSegmenter(mask: ExternalMask(mask: drawn, path: "m.png")).segment(field(8, 6, grey.map { 300 - $0 }), parameters: AnalysisParameters())
+        #expect(dark.appearance == .dark, "\(dark.appearance)")
+        #expect(dark.rawPhaseThreshold == 150, "\(String(describing: dark.rawPhaseThreshold))")
+        #expect(dark.greySegmentationIsBright == false)
+        // Told bright while the grey says dark: no grey threshold is made up.
+        let told = try ExternalMaskSegmenter(mask: ExternalMask(mask: drawn, path: "m.png"), appearance: .bright)
+            .segment(field(8, 6, grey.map { 300 - $0 }), parameters: AnalysisParameters())
+        #expect(told.rawPhaseThreshold == nil)
+    }
+
     @Test("external mask: wrong size, nothing marked, everything marked are clear errors")
     func externalMaskErrors() throws {
         let f = field(8, 6, Self.grey, raster: (8, 7))

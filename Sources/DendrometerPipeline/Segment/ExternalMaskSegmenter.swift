@@ -111,10 +111,20 @@ public struct ExternalMaskSegmenter: PhaseSegmenter {
         }
         var look = appearance, lookWhy = "given"
         if look == .unspecified { (look, lookWhy) = PhaseAppearance.inferred(phase: phase, other: nil, grey: field.denoised) }
-        return PhaseSegmentation(
+        var record = PhaseSegmentation(
             phase: phase, appearance: look, method: .mask(mask.path, labels: mask.labels),
             reason: "external mask \(mask.path) (\(which) = dendrite phase incl. the anode layer), taken as given; \(look) (\(lookWhy))",
             texture: field.denoised)
+        // The mask marks the dendrites and the anode, not the cathode composite's particles; where
+        // those have the phase's grey (NCM is bright like Li-In) they show, as in a threshold's raw
+        // phase, among the pixels past the grey halfway between the mask's phase and the rest,
+        // and the cathode is sought there too (a band the mask itself covers is refused:
+        // cathode.maximumMaskShare).
+        if look == .bright || look == .dark, let c = PhaseContrast.measure(field.denoised, phase: phase),
+           (c.phaseMedian > c.restMedian) == (look == .bright) {
+            record.rawPhaseThreshold = (c.phaseMedian + c.restMedian) / 2
+        }
+        return record
     }
 }
 
