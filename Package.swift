@@ -67,7 +67,7 @@ let package = Package(
         /// Pixel classification from a few labelled pixels: multi-scale feature bank and random forest (ilastik-style).
         .target(name: "DendrometerLearning", dependencies: ["DendrometerCore", "DendrometerFilters", "CVectorKernels"]),
         /// Thinning, skeleton graph (skan vocabulary) and spur pruning.
-        .target(name: "DendrometerSkeleton", dependencies: ["DendrometerCore", "DendrometerSegmentation"]),
+        .target(name: "DendrometerSkeleton", dependencies: ["DendrometerCore", "DendrometerSegmentation", "DendrometerFilters", "CVectorKernels"]),
 
         /// Synthetic BSE/EDX cross-sections with exact ground truth (tests, accuracy benchmark, samples).
         .target(name: "DendrometerSynthetic", dependencies: ["DendrometerCore", "DendrometerIO", "DendrometerGeometry", "DendrometerMorphology"]),
@@ -146,7 +146,8 @@ let package = Package(
         .testTarget(name: "DendrometerCalibrationTests", dependencies: ["DendrometerCalibration", "DendrometerCore"]),
         .testTarget(name: "DendrometerFiltersTests", dependencies: ["DendrometerFilters", "DendrometerCore"]),
         .testTarget(name: "DendrometerSegmentationTests", dependencies: ["DendrometerSegmentation", "DendrometerCore"]),
-        .testTarget(name: "DendrometerSkeletonTests", dependencies: ["DendrometerSkeleton", "DendrometerSegmentation", "DendrometerCore"]),
+        .testTarget(name: "DendrometerSkeletonTests", dependencies: ["DendrometerSkeleton", "DendrometerSegmentation", "DendrometerCore",
+                                                                   "DendrometerFilters"]),
         .testTarget(name: "DendrometerGeometryTests", dependencies: ["DendrometerGeometry", "DendrometerCore"]),
         .testTarget(name: "DendrometerLearningTests", dependencies: ["DendrometerLearning", "DendrometerCore", "DendrometerFilters",
                                                                    "DendrometerBenchmark"]),

@@ -17,7 +17,9 @@
 // patterns", Comm. ACM 27(3):236–239, 1984) with scikit-image's deletion table,
 // so the result is bit for bit `skimage.morphology.skeletonize(mask)` (what skan
 // users measure), with no clean-up. It runs in the same chunk-tracked kernel.
+import CVectorKernels
 import DendrometerCore
+import DendrometerFilters
 
 /// Returns the skeleton of `mask`: a one-pixel-wide, 8-connected,
 /// topology-preserving thinning.
@@ -106,6 +108,11 @@ public enum ThinningPath: Sendable {
 /// ``skeletonize(_:)`` with a choice of implementation; both give identical
 /// output. Use `.scalarReference` to check the fast path.
 public func skeletonize(_ mask: BinaryMask, path: ThinningPath) -> BinaryMask {
+    skeletonize(mask, path: path, kernels: .active)
+}
+
+/// ``skeletonize(_:path:)`` with the scan's vector kernels chosen (all give the same skeleton).
+func skeletonize(_ mask: BinaryMask, path: ThinningPath, kernels: VectorKernels) -> BinaryMask {
     if mask.width == 0 || mask.height == 0 { return mask }
     var padded = PaddedMask(mask)
     switch path {
@@ -119,7 +126,7 @@ public func skeletonize(_ mask: BinaryMask, path: ThinningPath) -> BinaryMask {
                 var seeds: [Int]? = nil
                 repeat {
                     var rows = [UInt8](repeating: 0, count: h)
-                    thinFast(buf.baseAddress!, width: w, height: h, seeds: seeds, changedRows: &rows)
+                    thinFast(buf.baseAddress!, width: w, height: h, seeds: seeds, changedRows: &rows, kernels: kernels)
                     for i in seeds ?? [] { rows[i / w] = 1 }
                     seeds = cleanUp(buf.baseAddress!, width: w, height: h, rows: seeds == nil ? nil : rows)
                 } while !seeds!.isEmpty
@@ -169,12 +176,17 @@ public func guoHallThin(_ mask: BinaryMask) -> BinaryMask {
 /// - Returns: the thinned mask; 8-connected components and background holes preserved,
 ///   but not always one pixel wide in the 4-connected sense (staircase corners stay).
 public func zhangSuenThin(_ mask: BinaryMask) -> BinaryMask {
+    zhangSuenThin(mask, kernels: .active)
+}
+
+/// ``zhangSuenThin(_:)`` with the scan's vector kernels chosen (all give the same skeleton).
+func zhangSuenThin(_ mask: BinaryMask, kernels: VectorKernels) -> BinaryMask {
     if mask.width == 0 || mask.height == 0 { return mask }
     var padded = PaddedMask(mask)
     var rows = [UInt8](repeating: 0, count: padded.height)
     padded.buffer.withUnsafeMutableBufferPointer { buf in
         thinFast(buf.baseAddress!, width: padded.width, height: padded.height, seeds: nil, changedRows: &rows,
-                 rules: .zhangSuen)
+                 rules: .zhangSuen, kernels: kernels)
     }
     return padded.unpadded()
 }
@@ -275,6 +287,25 @@ struct ThinningRules {
     /// Apply Guo–Hall's G3 / G3' bit-parallel before the table lookup (a shortcut: the
     /// tables contain them too).
     let guoHallPrefilter: Bool
+
+    /// The tables packed one bit per code for the vector scan: code c is bit c & 7 of byte c >> 3.
+    let firstBits: [UInt8]
+    let secondBits: [UInt8]
+
+    init(first: [UInt8], second: [UInt8], guoHallPrefilter: Bool) {
+        self.first = first
+        self.second = second
+        self.guoHallPrefilter = guoHallPrefilter
+        firstBits = Self.packed(first)
+        secondBits = Self.packed(second)
+    }
+
+    /// A 256-entry 0/1 table as 32 bytes, entry c at bit c & 7 of byte c >> 3.
+    static func packed(_ table: [UInt8]) -> [UInt8] {
+        var bits = [UInt8](repeating: 0, count: 32)
+        for c in 0 ..< 256 where table[c] != 0 { bits[c >> 3] |= 1 << UInt8(c & 7) }
+        return bits
+    }
 
     static let guoHall = ThinningRules(first: ThinningTables.first, second: ThinningTables.second, guoHallPrefilter: true)
     static let zhangSuen = ThinningRules(first: ThinningTables.zhangFirst, second: ThinningTables.zhangSecond,
@@ -378,7 +409,8 @@ let chunkWidth = 64
 ///
 /// Each subiteration (1) scans, in parallel row bands, only the 64-px row
 /// chunks whose 3 × 3 chunk neighbourhood changed since this subiteration last
-/// ran (skipping background 8 bytes at a time), writing deletion flags into a
+/// ran (32 pixels at a time with `kernels`' vectors, `dm_thin_scan_u8`, then
+/// 8 at a time, skipping background), writing deletion flags into a
 /// separate buffer (the image is only read), then (2) applies the flags of the
 /// chunks that found some, in parallel bands, and marks those chunks dirty for
 /// both subiterations.
@@ -393,7 +425,8 @@ let chunkWidth = 64
 /// Preconditions (unchecked): `base` holds `w × h` bytes of 0/1 with a zero
 /// one-pixel frame; `w, h ≥ 3`.
 func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, seeds: [Int]?,
-              changedRows: inout [UInt8], rules: ThinningRules = .guoHall) {
+              changedRows: inout [UInt8], rules: ThinningRules = .guoHall, kernels: VectorKernels = .active) {
+    let isa = kernels.isa ?? DM_ISA_BASELINE
     let innerW = w - 2
     let chunks = (innerW + chunkWidth - 1) / chunkWidth
     // Per (row, chunk) flags, with a zero frame of one chunk column left/right
@@ -420,6 +453,8 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
     let prefilterG3 = rules.guoHallPrefilter
     rules.first.withUnsafeBufferPointer { lut1 in
     rules.second.withUnsafeBufferPointer { lut2 in
+    rules.firstBits.withUnsafeBufferPointer { bits1 in
+    rules.secondBits.withUnsafeBufferPointer { bits2 in
     dirty0.withUnsafeMutableBufferPointer { d0 in
     dirty1.withUnsafeMutableBufferPointer { d1 in
     active.withUnsafeMutableBufferPointer { act in
@@ -438,11 +473,13 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
         let rwp0 = SendablePointer(rw0.baseAddress!), rwp1 = SendablePointer(rw1.baseAddress!)
         let rap = SendablePointer(ra.baseAddress!)
         let luts = (lut1.baseAddress!, lut2.baseAddress!)
+        let packedLuts = (bits1.baseAddress!, bits2.baseAddress!)
         var anyChange = true
         while anyChange {
             anyChange = false
             for sub in 0 ..< 2 {
                 let lut = sub == 0 ? luts.0 : luts.1
+                let packedLut = sub == 0 ? packedLuts.0 : packedLuts.1
                 let ones: UInt64 = 0x0101_0101_0101_0101
                 let dirty = sub == 0 ? dp0.base : dp1.base
                 let rowDirty = sub == 0 ? rwp0.base : rwp1.base
@@ -468,6 +505,11 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
                             var i = y * w + x0
                             let end = y * w + x1
                             var hit: UInt8 = 0
+                            // 32 pixels at a time where the processor has the vectors (the
+                            // same tables, so the same flags), then 8 at a time.
+                            var vectorHit: Int32 = 0
+                            i += dm_thin_scan_u8(isa, image + i, f + i, w, end - i, packedLut, &vectorHit)
+                            if vectorHit != 0 { hit = 1 }
                             // 8 pixels at a time (bit-parallel, little-endian): bytes are
                             // 0/1, so `c & ~(e & wv & n & s)` has bit 8k set exactly when
                             // pixel k is phase with a 4-neighbour in the background (the
@@ -559,7 +601,7 @@ func thinFast(_ base: UnsafeMutablePointer<UInt8>, width w: Int, height h: Int, 
                 for y in 1 ..< h - 1 where rd[y] != 0 { anyChange = true; break }
             }
         }
-    }}}}}}}}}}}
+    }}}}}}}}}}}}}
 }
 
 // MARK: - Clean-up

@@ -1,4 +1,5 @@
 import DendrometerCore
+import DendrometerFilters
 import Testing
 @testable import DendrometerSkeleton
 
@@ -263,5 +264,36 @@ struct ZhangSuenThinTests {
             let mask = randomBlobs(seed: seed, width: 150 + Int(seed % 7), height: 90)
             #expect(zhangSuenThin(mask) == naiveZhang(mask), "seed \(seed)")
         }
+    }
+
+    @Test("every vector scan this processor runs gives the plain loop's skeleton, Zhang–Suen and Guo–Hall",
+          arguments: VectorKernels.supported)
+    func vectorScansMatchPlainLoop(kernels: VectorKernels) {
+        // Widths around the 32-pixel vectors and 64-pixel chunks, so whole vectors, the
+        // 8-pixel words after them and the last odd pixels all occur.
+        // Blobs, and salt at 55 % (every one of the 256 neighbour codes occurs).
+        for seed in UInt64(300) ... 311 {
+            let width = 95 + 11 * Int(seed % 5)
+            var rng = SplitMix64(seed: seed)
+            var salt = BinaryMask(width: width, height: 50)
+            for i in salt.bits.indices where rng.next() % 100 < 55 { salt.bits[i] = 1 }
+            for mask in [randomBlobs(seed: seed, width: width, height: 70), salt] {
+                #expect(zhangSuenThin(mask, kernels: kernels) == naiveZhang(mask), "seed \(seed)")
+                #expect(skeletonize(mask, path: .fast, kernels: kernels) == skeletonize(mask, path: .scalarReference),
+                        "seed \(seed)")
+            }
+        }
+    }
+
+    @Test("the packed deletion table holds entry c at bit c & 7 of byte c >> 3")
+    func packedTable() {
+        var table = [UInt8](repeating: 0, count: 256)
+        table[16] = 1; table[255] = 1; table[9] = 1
+        let bits = ThinningRules.packed(table)
+        #expect(bits.count == 32)
+        #expect(bits[2] == 0b0000_0001)   // 16 = 2·8 + 0
+        #expect(bits[1] == 0b0000_0010)   // 9 = 1·8 + 1
+        #expect(bits[31] == 0b1000_0000)  // 255 = 31·8 + 7
+        #expect(bits.reduce(0) { $0 + $1.nonzeroBitCount } == 3)
     }
 }

@@ -118,4 +118,16 @@ void dm_upsample_row_f32(dm_isa isa, const float *src, size_t levelWidth, size_t
 /// FMA on every isa (bit-identical results). Any isa.
 void dm_lerp_rows_f32(dm_isa isa, const float *a, const float *b, size_t n, float fv, float scale, float *out);
 
+/// The scan of one thinning subiteration over n pixels of a row: image points
+/// at the first pixel of a 0/1 byte image `width` bytes wide whose 8
+/// neighbours of every scanned pixel are readable; a phase pixel with some
+/// 4-neighbour in the background whose 8-neighbour code c (bit 0 E, 1 NE, 2 N,
+/// 3 NW, 4 W, 5 SW, 6 S, 7 SE; N the row above) has bit c & 7 of
+/// table_bits[c >> 3] set gets flags[i] = 1. Flags must be 0 on entry; a
+/// vector's 32 flags are stored only when one is set. Covers whole 32-pixel
+/// vectors and returns how many pixels it covered (0 for DM_ISA_BASELINE: the
+/// caller scans the rest); *hit = 1 when it flagged any.
+size_t dm_thin_scan_u8(dm_isa isa, const uint8_t *image, uint8_t *flags, ptrdiff_t width, size_t n,
+                       const uint8_t *table_bits, int *hit);
+
 #endif
