@@ -187,6 +187,21 @@ extension Image where Pixel == Float {
         pixels.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
                 parallelBands(bh, minimumPerBand: 8) { rows in
+                    if factor == 2 {
+                        // The general loop's additions in its order (from 0, row by row), on two
+                        // rows at a time: a loop the compiler vectorises, the same sums.
+                        for by in rows {
+                            let upper = p.baseAddress! + 2 * by * width, lower = upper + width
+                            let row = o.baseAddress! + by * bw
+                            for bx in 0 ..< bw {
+                                var s: Float = 0
+                                s += upper[2 * bx]; s += upper[2 * bx + 1]
+                                s += lower[2 * bx]; s += lower[2 * bx + 1]
+                                row[bx] = s * scale
+                            }
+                        }
+                        return
+                    }
                     for by in rows {
                         for bx in 0 ..< bw {
                             var s: Float = 0

@@ -10,6 +10,22 @@ struct ImageBinningTests {
         #expect(image.binned(by: 2).pixels == [2, 6])
         #expect(image.binned(by: 1) == image)
     }
+
+    @Test("a block is summed from 0, row by row, left to right, whatever the factor")
+    func binningOrder() {
+        // 1e8 + 1 loses the 1 in Float; summed in that order the block gives (1e8 − 1e8 + 1) / 4,
+        // pairwise it would give 2 / 4. A block of −0 sums to +0 (0 + −0).
+        let two = Image<Float>(width: 4, height: 2, pixels: [1e8, 1, -0.0, -0.0,
+                                                             -1e8, 1, -0.0, -0.0])
+        let binned = two.binned(by: 2).pixels
+        #expect(binned == [0.25, 0])
+        #expect(binned[1].sign == .plus)
+        let three = Image<Float>(width: 3, height: 3, pixels: [1e8, 1, 1,
+                                                               -1e8, 1, 1,
+                                                               1, 1, 1])
+        // 1e8 + 1 + 1 = 1e8 (ulp 8), − 1e8, then six ones: 5, times the scale 1/9 in Float.
+        #expect(three.binned(by: 3).pixels == [5 * (1 / Float(9))])
+    }
 }
 
 @Suite("Image model")

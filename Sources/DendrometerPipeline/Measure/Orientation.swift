@@ -211,9 +211,11 @@ extension DendriteAnalysis {
                             for i in 0 ..< count {
                                 let sx = x0 + i, j = sy * sw + sx
                                 guard bits[j] != 0, energy[i] > energyFloor else { continue }
+                                // Both angles are in [0, 180] (a Float orientation just below 0 can
+                                // round up to 180), so the difference is in (−180, 180] and one
+                                // half turn brings it into [0, 180): the remainder modulo 180.
                                 var rel = Double(orientation[i]) - direction[alongRows ? sx + work.x : y]
-                                rel = rel.truncatingRemainder(dividingBy: 180)
-                                if rel < 0 { rel += 180 }
+                                if rel < 0 { rel += 180 } else if rel >= 180 { rel -= 180 }
                                 piece.initializeElement(at: n, to: OrientedPixel(
                                     index: UInt32(truncatingIfNeeded: j), degrees: Float(rel), coherence: coherence[i],
                                     weight: coherence[i] * energy[i]))
