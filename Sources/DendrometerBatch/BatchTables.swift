@@ -18,6 +18,7 @@ public enum BatchTables {
     static let nullableObjects: [String: [String]] = [
         "data_bar": ["h", "source", "w", "x", "y"],
         "penetration.isolated_fragments": ["components", "farthest_offset_px", "farthest_offset_um", "pixels"],
+        "quality.interface_substrate": ["grey", "grey_spread", "layer_px", "rising_px", "threshold"],
     ]
 
     /// Column names for the elements of numeric arrays whose position means something: the

@@ -164,6 +164,16 @@ public struct AnalysisReport: Encodable, Sendable {
         try q.encode(r.interfaceHiddenFraction, forKey: Key("interface_hidden_fraction"))
         try q.encode(r.interfaceGreyEdgeKnots, forKey: Key("interface_grey_edge_knots"))
         try q.encode(r.interfaceGreyEdgeShiftPx, forKey: Key("interface_grey_edge_shift_px"))
+        if let layer = r.interfaceSubstrate {
+            var sc = q.nestedContainer(keyedBy: Key.self, forKey: Key("interface_substrate"))
+            try sc.encode(layer.isBright ? "bright" : "dark", forKey: Key("grey"))
+            try sc.encode(layer.threshold, forKey: Key("threshold"))
+            try sc.encode(layer.thicknessPx, forKey: Key("layer_px"))
+            try sc.encode(layer.greySpread, forKey: Key("grey_spread"))
+            try sc.encode(layer.risingPixels, forKey: Key("rising_px"))
+        } else {
+            try q.encodeNil(forKey: Key("interface_substrate"))
+        }
         if let k = r.contrast {
             var cc = q.nestedContainer(keyedBy: Key.self, forKey: Key("contrast"))
             try cc.encode(k.contrastToNoise, forKey: Key("cnr"))

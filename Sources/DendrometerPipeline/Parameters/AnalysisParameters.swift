@@ -288,6 +288,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// the anode is one solid material, a row of mesh is darker (brighter, for Li) by the
         /// electrolyte it holds.
         public var greyEdge = SolidLayerEdge.Parameters()
+        /// An anode or substrate of another grey than the dendrites (a collector the dendrites were
+        /// plated on, secondary-electron contrast): a uniform layer of the opposite grey with the
+        /// phase rising from its edge is taken as the anode layer (``SubstrateLayer``).
+        public var substrate = SubstrateLayer.Parameters()
         public init() {}
 
         /// The minimum enclosed thickness in px for an image with `pixelSize` (nil: uncalibrated).

@@ -133,6 +133,9 @@ public struct AnalysisResult: Sendable {
     public var sideScores: [AnodeSide: Double]
     /// Grey contrast between the phase and the rest of the field (``PhaseContrast``); nil when undefined.
     public var contrast: PhaseContrast?
+    /// The anode layer when it has a grey of its own, not the phase's (``SubstrateLayer``: an
+    /// electrode of another material or contrast); nil when the layer is of the phase or absent.
+    public var interfaceSubstrate: SubstrateLayer? = nil
     /// Dark phase from a threshold: share of its pixels (after pore removal) in pieces not rooted
     /// at the anode; nil otherwise.
     public var darkUnrootedShare: Double?
@@ -273,8 +276,23 @@ public enum DendriteAnalysis {
                 swapped.reason = swapped.reason.replacingOccurrences(of: "\(otherAppearance) phase (given)",
                                                                      with: "auto: the \(otherAppearance) phase, since \(why)")
                 swapped.hypotheses = segmentation.hypotheses(choosing: otherAppearance, refuting: chosen, because: why)
-                var alternative = try measure(swapped, field: try field(), micrograph: micrograph, options: options, clock: &clock)
+                // Measured as if its polarity were given, so that its layer may also be an electrode
+                // of another grey than it (``SubstrateLayer``): the chosen phase's own layer, with
+                // nothing of that phase but this one rising from it.
+                var swappedOptions = options
+                swappedOptions.phase = otherAppearance == .bright ? .bright : .dark
+                var alternative = try measure(swapped, field: try field(), micrograph: micrograph, options: swappedOptions, clock: &clock)
+                alternative.options = options
                 let rooted = alternative.dendriteInventory?.rootedArea ?? alternative.dendritesPacked.area
+                if alternative.interface != nil && (noInterface || rooted > 0), let layer = alternative.interfaceSubstrate {
+                    // Weaker evidence than a layer of the phase itself: a pristine anode with grains
+                    // of the other grey along its edge would read the same way.
+                    let layerGrey = layer.isBright ? "bright" : "dark"
+                    alternative.review.append(String(format: "phase auto: %@, while %d px of %@ phase rise from the edge of a uniform %@ layer along the %@ edge: measured as %@ dendrites grown from an electrode of another grey (a collector they were plated on, or secondary-electron contrast); check on the overlay, or say --phase %@ if that layer is an anode of the %@ phase with nothing grown from it",
+                                                     why, layer.risingPixels, otherAppearance.description, layerGrey, layer.side.rawValue,
+                                                     otherAppearance.description, chosen.description, chosen.description))
+                    return alternative
+                }
                 if alternative.interface != nil && (noInterface || rooted > 0) {
                     alternative.warnings.append("phase auto: the \(chosen) phase forms the more uniform layer, but \(why), while the \(otherAppearance) phase's layer gives an interface\(noInterface ? "" : " with dendrites rooted at it"), so the \(otherAppearance) phase was measured; say --phase if this is wrong")
                     if noInterface {
@@ -580,7 +598,7 @@ public enum DendriteAnalysis {
             interfaceResidualPx: detection.interface == nil ? nil : detection.edgeResidualPx,
             interfaceGreyEdgeKnots: detection.greyEdge?.movedKnots, interfaceGreyEdgeShiftPx: detection.greyEdge?.largestShiftPx,
             sideScores: options.anode == nil ? detection.sideScores : [:],
-            contrast: stage.contrast,
+            contrast: stage.contrast, interfaceSubstrate: stage.substrate,
             darkUnrootedShare: stage.unrootedShare, options: options)
     }
 
@@ -596,6 +614,8 @@ public enum DendriteAnalysis {
         var unrootedShare: Double?
         /// The phase's contrast against the rest of the field (nil: not measurable).
         var contrast: PhaseContrast?
+        /// The anode layer when it is of another grey than the phase (nil: of the phase's).
+        var substrate: SubstrateLayer?
         var warnings: [String]
         var review: [String]
     }
@@ -632,8 +652,24 @@ public enum DendriteAnalysis {
                                                     parameters: parameters, pixelSize: pixelSize, review: &review)
             }
         }
+        // The phase given bright or dark but leaving no layer: an anode or substrate of its own grey
+        // with the phase rising from it (``SubstrateLayer``), for a grey threshold (a mask, a model
+        // or an EDX map marks the anode as the phase).
+        var substrate: SubstrateLayer?
+        if detection.interface == nil, options.givenInterface == nil, options.phase == .bright || options.phase == .dark,
+           case .threshold = seg.method, let bright = seg.greySegmentationIsBright,
+           let found = SubstrateLayer.find(grey: prepared.denoised, phase: seg.phase, phaseIsBright: bright, side: options.anode,
+                                           parameters: parameters, pixelSize: pixelSize) {
+            let layer = found.layer
+            substrate = layer
+            detection = found.detection
+            detection.explanation = String(format: "anode at the %@: a layer of its own grey (%@ than the phase, grey spread %.3f) with %d px of phase rising from its edge",
+                                           layer.side.rawValue, layer.isBright ? "brighter" : "darker", layer.greySpread, layer.risingPixels)
+            warnings.append(String(format: "the phase forms no layer along the %@ edge, but a uniform %@ layer (%.0f px, grey spread %.3f of the grey range) lies there with %d px of phase rising from its edge: it is taken as the electrode the dendrites grew from, of another material or contrast than they (a collector they were plated on, secondary-electron contrast), and the interface is its edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
+                                   layer.side.rawValue, layer.isBright ? "bright" : "dark", layer.thicknessPx, layer.greySpread, layer.risingPixels))
+        }
         var contrast: PhaseContrast?
-        if options.givenInterface == nil, let interface = detection.interface, let bright = seg.greySegmentationIsBright {
+        if options.givenInterface == nil, substrate == nil, let interface = detection.interface, let bright = seg.greySegmentationIsBright {
             contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase)
             if let electrolyte = contrast?.restMedian,
                let refined = SolidLayerEdge.refine(interface, grey: prepared.denoised, phaseIsBright: bright, electrolyteGrey: electrolyte,
@@ -788,7 +824,7 @@ public enum DendriteAnalysis {
         }
         return DendriteStage(detection: detection, dendrites: dendrites, cathode: cathode, fragments: fragments,
                              setAside: setAside, unrootedShare: unrootedShare,
-                             contrast: contrast,
+                             contrast: contrast, substrate: substrate,
                              warnings: warnings, review: review)
     }
 

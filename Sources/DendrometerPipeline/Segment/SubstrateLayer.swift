@@ -1,0 +1,122 @@
+// An anode or substrate layer with a grey of its own.
+//
+// Method. The interface is found as a continuous layer *of the phase* along an edge: dendrites
+// grow out of the anode and are its material, so in a BSE image the foil has their grey. That
+// fails where the electrode the dendrites grow from is not their grey: lithium plated on a copper
+// or steel collector, dendrites imaged in secondary-electron contrast (their edges and relief
+// bright, a flat electrode darker), a substrate seen against vacuum or the mount. The electrode is
+// then still one solid material, a continuous layer of uniform grey along its edge, but on the
+// other side of the electrolyte's grey from the phase (darker than bright dendrites, brighter than
+// dark ones), and the dendrites rise from its edge, sometimes across a thin dark gap (a shadow, or
+// charging) that a threshold reads as part of the darker layer.
+//
+// So the layer of the opposite grey is sought along the edge (its threshold picked as the
+// segmenter picks the phase's: the split of the electrolyte's other half-peak, or the whole-image
+// Otsu split, whichever gives the thicker solid layer). It is the substrate when
+//   (1) it is uniform: its grey spread is at most `maximumSpread` of the image's grey range (one
+//       solid material; an electrolyte band full of pores, the usual false layer, spreads more), and
+//   (2) the phase rises from it: at least ``AnalysisParameters/AnodeLayer/minimumRootPixels``
+//       pixels of phase beyond its edge belong to pieces that start within `rootReachPx` of it
+//       and reach `minimumRiseOverFoot` times as far from it as their foot is wide (a grain of
+//       electrolyte or a pore touching the layer is as tall as it is wide), and those pieces are
+//       at least `minimumRisingShare` of the phase beyond it (a web of grain boundaries may touch
+//       the layer, but most of it lies loose in the electrolyte).
+// The analysis uses it in two places (``DendriteAnalysis``): with the anode side given, when the
+// phase leaves no layer along that side; and with the phase decided from the image, when the layer
+// the phase was chosen by has nothing of that phase rising from it while the other phase rises from
+// it (then the other phase is the dendrites). Both are reported, the second for review.
+//
+// Worked example: bright tongues (grey 200) on a dark electrode (grey 60, spread 0.02 of the grey
+// range) under the mount (grey 100), a 4 px gap of grey 20 between them. With --phase bright
+// --anode bottom no bright layer exists; the dark threshold (Otsu below the mount's grey) cuts the
+// gap and the electrode as one layer, its edge at the tongues' feet, and the tongues (thousands of
+// px, each 17 px wide at its foot and 200–420 px tall) start at it: the interface is that edge.
+// Had the layer been electrolyte and pores (spread 0.37), or had only grains as wide as tall
+// touched it, nothing would be used.
+
+import DendrometerCore
+import DendrometerGeometry
+import DendrometerSegmentation
+
+/// A layer along an edge, of another grey than the dendrite phase, from which the phase rises.
+public struct SubstrateLayer: Sendable, Equatable {
+    /// The edge it lies along.
+    public var side: AnodeSide
+    /// Whether it is brighter than the electrolyte (the phase is then the darker one).
+    public var isBright: Bool
+    /// The grey threshold that cuts it (pixels past it on its side of the electrolyte's grey).
+    public var threshold: Double
+    /// 10th-percentile thickness of the solid layer, px.
+    public var thicknessPx: Double
+    /// Grey standard deviation inside it over the image's 5–95 % grey range.
+    public var greySpread: Double
+    /// Phase pixels (beyond the layer's edge) in pieces that start within the root reach of it.
+    public var risingPixels: Int
+
+    /// What makes a layer of another grey the substrate.
+    public struct Parameters: Sendable, Equatable, Codable {
+        /// Look for a substrate at all.
+        public var enabled = true
+        /// Most grey spread inside the layer, as a fraction of the image's 5–95 % grey range: an
+        /// electrode is one solid material. Anode layers measure 0.016–0.154 on the validation
+        /// split; an electrolyte band with pores read as a layer 0.33 and more.
+        public var maximumSpread = 0.2
+        /// Phase that starts within this distance of the layer's edge rises from it, px: a dark
+        /// gap of a few px (a shadow, charging) may separate dendrites from an electrode of
+        /// another material, beyond the phase's own root tolerance.
+        public var rootReachPx = 6.0
+        /// A piece rises from the layer when it reaches at least this many times as far from the
+        /// layer as its foot is wide: a dendrite grows away from the electrode (tongues and
+        /// whiskers are many times taller than their foot), while electrolyte grains and pores that
+        /// touch the layer's edge are about as tall as they are wide.
+        public var minimumRiseOverFoot = 2.0
+        /// Dendrites grow from the electrode, so most of the phase beyond it rises from it: at
+        /// least this share of the phase's pixels beyond the layer. A phase mostly in loose pieces
+        /// (pores, grain boundaries, particles of the electrolyte) is not the electrode's growth.
+        public var minimumRisingShare = 0.5
+        public init() {}
+    }
+
+    /// The substrate along `side` (nil: any edge) of `grey` for `phase` (bright or dark, as
+    /// `phaseIsBright` says), with its interface detection; nil when no layer of the opposite grey
+    /// is uniform enough or has the phase rising from it (see the file's header).
+    ///
+    /// - Parameters:
+    ///   - grey: the denoised field the phase was thresholded from.
+    ///   - phase: the phase, same shape.
+    ///   - parameters: the analysis's parameters (threshold, interface, anode layer).
+    ///   - pixelSize: for the interface's calibrated minima (nil: uncalibrated).
+    public static func find(grey: Image<Float>, phase: BinaryMask, phaseIsBright: Bool, side: AnodeSide?,
+                            parameters: AnalysisParameters, pixelSize: PixelSize?) -> (layer: SubstrateLayer, detection: InterfaceDetection)? {
+        let p = parameters.anodeLayer.substrate
+        guard p.enabled, grey.width == phase.width, grey.height == phase.height,
+              let split = try? ThresholdSegmenter.PhaseThresholds(grey) else { return nil }
+        let layerPolarity: DendrometerSegmentation.Polarity = phaseIsBright ? .dark : .bright
+        let candidates = phaseIsBright ? [split.dark, split.otsu] : [split.bright, split.otsu]
+        let interfaceParameters = parameters.interfaceParameters(pixelSize: pixelSize)
+        let choice = ThresholdSegmenter.pickThreshold(grey, candidates, polarity: layerPolarity, anode: side,
+                                                      maximumPhaseFraction: parameters.threshold.maximumPhaseFraction,
+                                                      interface: interfaceParameters)
+        guard let layerSide = choice.side, choice.thickness > 0, choice.spread <= p.maximumSpread else { return nil }
+        let layerMask = DendrometerSegmentation.segment(grey, threshold: choice.threshold, polarity: layerPolarity)
+        let detection = InterfaceDetector.detect(in: layerMask, side: layerSide, parameters: interfaceParameters)
+        guard let interface = detection.interface else { return nil }
+        let (rising, beyond) = risingPixels(of: phase, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot)
+        guard rising >= parameters.anodeLayer.minimumRootPixels, Double(rising) >= p.minimumRisingShare * Double(beyond) else { return nil }
+        return (SubstrateLayer(side: layerSide, isBright: !phaseIsBright, threshold: choice.threshold, thicknessPx: choice.thickness,
+                               greySpread: choice.spread, risingPixels: rising), detection)
+    }
+
+    /// Pixels of `phase` beyond `interface` in 8-connected pieces that come within `reachPx` of it
+    /// and reach at least `riseOverFoot` times as far from it as their foot (the positions along
+    /// it where they are within `reachPx`) is wide; and all pixels of `phase` beyond it.
+    static func risingPixels(of phase: BinaryMask, from interface: Interface, reachPx: Double,
+                             riseOverFoot: Double) -> (rising: Int, beyond: Int) {
+        let beyond = interface.electrolyteSide(of: phase)
+        let m = DendriteComponents(beyond, interface: interface, rootTolerancePx: reachPx).moments
+        let rising = m.area.indices.reduce(0) { sum, l in
+            m.rooted[l] && m.maxDepth[l] >= riseOverFoot * Double(max(1, m.base[l])) ? sum + m.area[l] : sum
+        }
+        return (rising, beyond.area)
+    }
+}

@@ -1,0 +1,111 @@
+import Dendrometer
+import Foundation
+import Testing
+@testable import DendrometerPipeline
+
+/// Bright tongues grown from an electrode of another grey (darker than the mount above it),
+/// across a thin darker gap: the anode layer is not of the phase (``SubstrateLayer``).
+@Suite("An anode or substrate layer of its own grey")
+struct SubstrateLayerTests {
+    /// A 200 × 160 field, anode at the bottom, mount grey 100 ± 4: an electrode of grey 50 for
+    /// v < 20 and a gap of grey 25 for v 20 … 22 (the dark layer ends at v = 23), and three
+    /// bright (200) tongues rising from v = 23: u 40 … 47 to v 110, u 100 … 105 to v 80,
+    /// u 150 … 155 to v 130, 8 × 88 + 6 × 58 + 6 × 108 = 1700 px. `feet` replaces the tongues by
+    /// 12 × 12 squares on the layer (as tall as wide, like grains touching it).
+    static func scene(feet: Bool = false) -> Scene {
+        var s = Scene(width: 200, height: 160, side: .bottom, phase: 200, interface: { _ in 0 })
+        func set(_ u: Int, _ v: Int, _ grey: Float) { s.pixels[AnodeSide.bottom.index(u: u, v: v, width: 200, height: 160)] = grey }
+        for u in 0 ..< 200 {
+            for v in 0 ..< 20 { set(u, v, 50) }
+            for v in 20 ..< 23 { set(u, v, 25) }
+        }
+        if feet {
+            for u0 in [30, 90, 150] { for u in u0 ..< u0 + 12 { for v in 23 ..< 35 { s.paint(u: u, v: v) } } }
+        } else {
+            for (u0, width, top) in [(40, 8, 110), (100, 6, 80), (150, 6, 130)] {
+                for u in u0 ..< u0 + width { for v in 23 ... top { s.paint(u: u, v: v) } }
+            }
+        }
+        return s
+    }
+
+    static func bright(_ s: Scene, options: AnalysisOptions = AnalysisOptions()) throws -> (grey: Image<Float>, phase: BinaryMask) {
+        let prepared = try DendriteAnalysis.prepare(s.micrograph(), options: options)
+        let seg = try ThresholdSegmenter(polarity: .bright, anode: .bottom).segment(prepared, parameters: options.parameters)
+        return (prepared.denoised, seg.phase)
+    }
+
+    @Test("the dark layer under bright tongues: its edge at the gap's top (v 23), all the tongues rising from it")
+    func found() throws {
+        let (grey, phase) = try Self.bright(Self.scene())
+        let found = try #require(SubstrateLayer.find(grey: grey, phase: phase, phaseIsBright: true, side: .bottom,
+                                                     parameters: AnalysisParameters(), pixelSize: nil))
+        #expect(found.layer.side == .bottom && !found.layer.isBright)
+        #expect(found.layer.greySpread <= AnalysisParameters().anodeLayer.substrate.maximumSpread)
+        // Every phase pixel is in a tongue, so all of those beyond the edge rise: the 1700 px
+        // drawn, and up to a pixel more along each long edge where the hysteresis keeps the
+        // blurred fringe.
+        let interface = try #require(found.detection.interface)
+        #expect(found.layer.risingPixels == interface.electrolyteSide(of: phase).area)
+        #expect(found.layer.risingPixels >= 1700 - 3 * 8 && found.layer.risingPixels <= 1700 + 2 * (88 + 58 + 108),
+                "rising \(found.layer.risingPixels)")
+        for v in interface.knotsV { #expect(abs(v - 23) <= 1.5, "knots \(interface.knotsV)") }
+    }
+
+    @Test("refused: a layer spreading more than allowed; squares as tall as wide on it; nothing of the phase on it")
+    func refused() throws {
+        let (grey, phase) = try Self.bright(Self.scene())
+        var strict = AnalysisParameters()
+        strict.anodeLayer.substrate.maximumSpread = 1e-5   // below this noiseless layer's 1e-4 (blur at its edge)
+        #expect(SubstrateLayer.find(grey: grey, phase: phase, phaseIsBright: true, side: .bottom, parameters: strict, pixelSize: nil) == nil)
+        let (squareGrey, squares) = try Self.bright(Self.scene(feet: true))
+        #expect(SubstrateLayer.find(grey: squareGrey, phase: squares, phaseIsBright: true, side: .bottom,
+                                    parameters: AnalysisParameters(), pixelSize: nil) == nil)
+        #expect(SubstrateLayer.find(grey: grey, phase: BinaryMask(width: phase.width, height: phase.height), phaseIsBright: true,
+                                    side: .bottom, parameters: AnalysisParameters(), pixelSize: nil) == nil)
+    }
+
+    @Test("rising pixels: a bar 4 wide and 20 tall rises (20 ≥ 2 × 4); a 6 × 6 square on the edge does not; a loose bar is not rooted")
+    func rising() {
+        var mask = BinaryMask(width: 60, height: 60)
+        // Anode at the bottom (row y = 59 − v), interface at v = 9.5: pixel v lies v − 9.5 beyond it.
+        func paint(_ u: Range<Int>, _ v: Range<Int>) { for x in u { for vv in v { mask[x, 59 - vv] = true } } }
+        paint(5 ..< 9, 10 ..< 30)     // 80 px, foot 4, reaches 19.5 px ≥ 2 × 4
+        paint(20 ..< 26, 10 ..< 16)   // 36 px, foot 6, reaches 5.5 px < 2 × 6
+        paint(40 ..< 42, 30 ..< 50)   // 40 px, nearest 20.5 px away: not rooted
+        let interface = Interface.straight(side: .bottom, width: 60, height: 60, v0: 9.5)
+        let (rising, beyond) = SubstrateLayer.risingPixels(of: mask, from: interface, reachPx: 6, riseOverFoot: 2)
+        #expect(rising == 80)
+        #expect(beyond == 156)
+    }
+
+    @Test("end to end: --phase bright --anode bottom measures the tongues from the dark layer; off, no interface")
+    func given() throws {
+        var options = AnalysisOptions()
+        options.phase = .bright
+        options.anode = .bottom
+        let r = try DendriteAnalysis.run(Self.scene().micrograph(), options: options)
+        let layer = try #require(r.interfaceSubstrate)
+        #expect(!layer.isBright)
+        // The deepest tongue pixel (v 130) lies 107 px beyond the layer's edge (v 23).
+        let p = try #require(r.penetration)
+        #expect(abs(p.maxPx - 107) <= 2, "max \(p.maxPx)")
+        #expect(r.dendriteInventory?.rootedArea ?? 0 > 1500)
+        #expect(r.warnings.contains { $0.contains("electrode the dendrites grew from") }, "\(r.warnings)")
+
+        options.parameters.anodeLayer.substrate.enabled = false
+        let off = try DendriteAnalysis.run(Self.scene().micrograph(), options: options)
+        #expect(off.interface == nil && off.interfaceSubstrate == nil)
+    }
+
+    @Test("end to end, phase auto: nothing dark rises from the dark layer, so the bright tongues are measured from it, for review")
+    func auto() throws {
+        let r = try DendriteAnalysis.run(Self.scene().micrograph())
+        #expect(r.phase == "bright")
+        #expect(r.interfaceSubstrate != nil)
+        let p = try #require(r.penetration)
+        #expect(abs(p.maxPx - 107) <= 2, "max \(p.maxPx)")
+        #expect(r.review.contains { $0.contains("electrode of another grey") }, "\(r.review)")
+        #expect(r.segmentation.hypotheses.first?.appearance == .bright)
+    }
+}
