@@ -98,6 +98,29 @@ struct SubstrateLayerTests {
         #expect(off.interface == nil && off.interfaceSubstrate == nil)
     }
 
+    @Test("a gap between the layer and every dendrite is flagged with the nearest's distance; an attached dendrite is not")
+    func detachedDendrites() throws {
+        // The anode foil (v < 30) and a bar 6 wide rising to v 90, starting 5 px beyond the foil
+        // (v 35: 5 px of electrolyte between), or touching it (v 30).
+        var options = AnalysisOptions()
+        options.phase = .bright
+        options.anode = .bottom
+        func run(from start: Int) throws -> AnalysisResult {
+            var s = Scene(width: 160, height: 140, side: .bottom, interface: { _ in 30 })
+            for u in 70 ..< 76 { for v in start ... 90 { s.paint(u: u, v: v) } }
+            return try DendriteAnalysis.run(s.micrograph(), options: options)
+        }
+        let detached = try run(from: 35)
+        #expect(detached.dendriteInventory?.rootedArea == 0)
+        let flag = try #require(detached.review.first { $0.contains("no dendrite is attached") }, "\(detached.review)")
+        // The bar's first row (centre v = 35) lies 5 px beyond the foil's edge at v = 30, give or
+        // take the denoising's blur of the edges.
+        #expect(flag.contains("starts 5.0 px") || flag.contains("starts 4.5 px") || flag.contains("starts 5.5 px"), "\(flag)")
+        let attached = try run(from: 30)
+        #expect((attached.dendriteInventory?.rootedArea ?? 0) > 0)
+        #expect(!attached.review.contains { $0.contains("no dendrite is attached") }, "\(attached.review)")
+    }
+
     @Test("end to end, phase auto: nothing dark rises from the dark layer, so the bright tongues are measured from it, for review")
     func auto() throws {
         let r = try DendriteAnalysis.run(Self.scene().micrograph())
