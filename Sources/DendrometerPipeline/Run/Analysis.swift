@@ -532,12 +532,13 @@ public enum DendriteAnalysis {
         }
         let connected = inventory.map { $0.connected ?? ConnectedDepth(maxPx: 0, p95Px: 0, reachesCathodeOrFarEdge: false) }
         // Dendrites grow from the anode, so a section through them shows some attached to it. When
-        // none is, a gap lies between them and the layer found (a shadow or charging along an
-        // electrode of another contrast, when the nearest starts a few px beyond it), or the layer
-        // is not their anode at all.
+        // none is, the pieces are not dendrites (a particle or debris far from the layer), a gap
+        // lies between them and the layer found (a shadow or charging along an electrode of
+        // another contrast, when the nearest starts a few px beyond it), or the layer is not
+        // their anode at all.
         if let inv = inventory, inv.rootedArea == 0,
            let nearest = inv.records.filter(\.counted).map(\.nearestOffsetPx).min() {
-            review.append(String(format: "no dendrite is attached to the interface (the nearest starts %.1f px beyond it), while dendrites grow from their anode: a thin gap may separate them from the layer found (a shadow or charging along an electrode), or the layer is not their anode; depths are measured from the layer's edge and penetration.connected_max counts attached dendrites only (0 here): check the interface on the overlay, or draw it with --interface",
+            review.append(String(format: "no dendrite is attached to the interface (the nearest starts %.1f px beyond it), while dendrites grow from their anode: the pieces may not be dendrites (particles, debris, electrolyte read as phase), a thin gap may separate them from the layer found (a shadow or charging along an electrode), or the layer is not their anode; depths are measured from the layer's edge and penetration.connected_max counts attached dendrites only (0 here): check the interface on the overlay, or draw it with --interface",
                                  nearest))
         }
         if penetration?.shortCircuit == true, connected?.reachesCathodeOrFarEdge == false {
