@@ -77,6 +77,23 @@ struct SubstrateLayerTests {
         let (rising, beyond) = SubstrateLayer.risingPixels(of: mask, from: interface, reachPx: 6, riseOverFoot: 2)
         #expect(rising == 80)
         #expect(beyond == 156)
+        // Within 6 px beyond it (v 10 … 15): the bar's first 6 rows (24 px) and the square (36 px).
+        #expect(SubstrateLayer.pixels(of: mask, within: 6, beyond: interface) == 60)
+    }
+
+    @Test("--phase dark on the bright tongues' dark layer: nothing dark at its edge, the bright tongues rise from it: flagged, naming --phase bright")
+    func wrongPhaseGiven() throws {
+        var options = AnalysisOptions()
+        options.phase = .dark
+        options.anode = .bottom
+        let r = try DendriteAnalysis.run(Self.scene().micrograph(), options: options)
+        #expect(r.interface != nil && r.interfaceSubstrate == nil)
+        #expect(r.penetration?.dendritePixels == 0)
+        #expect(r.review.contains { $0.hasPrefix("--phase dark: nothing of the dark phase") && $0.contains("say --phase bright") }, "\(r.review)")
+        // The right phase given: no such review.
+        options.phase = .bright
+        let right = try DendriteAnalysis.run(Self.scene().micrograph(), options: options)
+        #expect(!right.review.contains { $0.hasPrefix("--phase") }, "\(right.review)")
     }
 
     @Test("end to end: --phase bright --anode bottom measures the tongues from the dark layer; off, no interface")

@@ -678,6 +678,15 @@ public enum DendriteAnalysis {
             warnings.append(String(format: "the phase forms no layer along the %@ edge, but a uniform %@ layer (%.0f px, grey spread %.3f of the grey range) lies there with %d px of phase rising from its edge: it is taken as the electrode the dendrites grew from, of another material or contrast than they (a collector they were plated on, secondary-electron contrast), and the interface is its edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
                                    layer.side.rawValue, layer.isBright ? "bright" : "dark", layer.thicknessPx, layer.greySpread, layer.risingPixels))
         }
+        // The phase given and its layer found, but nothing of it at the layer's edge while the
+        // other grey rises from there: the phase was probably given the wrong way round.
+        if substrate == nil, options.givenInterface == nil, options.phase == .bright || options.phase == .dark,
+           case .threshold = seg.method, let bright = seg.greySegmentationIsBright, let interface = detection.interface,
+           let rising = SubstrateLayer.otherGreyRising(grey: prepared.denoised, phase: seg.phase, phaseIsBright: bright,
+                                                       interface: interface, parameters: parameters) {
+            let given = bright ? "bright" : "dark", other = bright ? "dark" : "bright"
+            review.append("--phase \(given): nothing of the \(given) phase lies at its layer's edge, while \(rising) px of \(other) phase rise from it as dendrites grow from their anode: the dendrites are probably \(other) (say --phase \(other), or --phase auto)")
+        }
         var contrast: PhaseContrast?
         if options.givenInterface == nil, substrate == nil, let interface = detection.interface, let bright = seg.greySegmentationIsBright {
             contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase)

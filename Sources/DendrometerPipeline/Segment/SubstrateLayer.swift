@@ -107,6 +107,41 @@ public struct SubstrateLayer: Sendable, Equatable {
                                greySpread: choice.spread, risingPixels: rising), detection)
     }
 
+    /// With the phase given and its own layer found: when nothing of the phase lies at the layer's
+    /// edge (fewer than ``AnalysisParameters/AnodeLayer/minimumRootPixels`` px within `rootReachPx`
+    /// beyond it), the pixels of the opposite grey (past the electrolyte's other Otsu split) that
+    /// rise from that edge as the substrate's phase must (see the file's header); nil when
+    /// something of the phase lies at the edge or the other grey does not rise. A layer that
+    /// grows the other grey and none of its own says the phase was given the wrong way round.
+    public static func otherGreyRising(grey: Image<Float>, phase: BinaryMask, phaseIsBright: Bool, interface: Interface,
+                                       parameters: AnalysisParameters) -> Int? {
+        let p = parameters.anodeLayer.substrate, minimum = parameters.anodeLayer.minimumRootPixels
+        guard p.enabled, grey.width == phase.width, grey.height == phase.height,
+              pixels(of: phase, within: p.rootReachPx, beyond: interface) < minimum,
+              let split = try? ThresholdSegmenter.PhaseThresholds(grey) else { return nil }
+        let other = DendrometerSegmentation.segment(grey, threshold: phaseIsBright ? split.dark : split.bright,
+                                                   polarity: phaseIsBright ? .dark : .bright)
+        let (rising, beyond) = risingPixels(of: other, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot)
+        return rising >= minimum && Double(rising) >= p.minimumRisingShare * Double(beyond) ? rising : nil
+    }
+
+    /// Pixels of `mask` whose offset beyond `interface` (v − g(u), at least their depth) is in
+    /// (0, `reachPx`]: one column of the interface frame at a time, only the band's rows read.
+    static func pixels(of mask: BinaryMask, within reachPx: Double, beyond interface: Interface) -> Int {
+        let side = interface.side, w = mask.width, h = mask.height
+        let extent = side.extent(width: w, height: h)
+        var count = 0
+        mask.bits.withUnsafeBufferPointer { bits in
+            for u in 0 ..< side.length(width: w, height: h) {
+                let g = interface.height(atU: Double(u))
+                let first = max(0, Int(saturating: g.rounded(.down))), last = min(extent - 1, Int(saturating: (g + reachPx).rounded(.down)))
+                guard first <= last else { continue }
+                for v in first ... last where Double(v) > g && bits[side.index(u: u, v: v, width: w, height: h)] != 0 { count += 1 }
+            }
+        }
+        return count
+    }
+
     /// Pixels of `phase` beyond `interface` in 8-connected pieces that come within `reachPx` of it
     /// and reach at least `riseOverFoot` times as far from it as their foot (the positions along
     /// it where they are within `reachPx`) is wide; and all pixels of `phase` beyond it.
