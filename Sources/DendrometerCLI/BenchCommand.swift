@@ -14,14 +14,14 @@ struct BenchCommand: ParsableCommand {
         tools/bench_compare.py (it runs this command and times the same steps in Python on \
         the images written with --write-images).
 
-        The 3×3 and 5×5 medians and the separable Float filters (Gaussian, structure tensor) \
-        run on the widest vector kernels the processor has (AVX-512BW, AVX2, else the portable \
+        The 3×3 and 5×5 medians, the separable Float filters (Gaussian, structure tensor) and \
+        the thinning scan (skeletonize) run on the widest vector kernels the processor has (AVX-512BW, AVX2, else the portable \
         Swift kernels; the table's first line says which). Set DENDROMETER_VECTORS=portable or \
         avx2 to measure narrower ones: results are bit-identical.
 
-        analyze-end-to-end runs the whole analysis on that image; analyze-dense runs it on a         dense one (hundreds of branching tongues, a network near the anode, loose pieces; about         216,000 px of skeleton at 4096²) at 0.05 µm/px with the anode at the bottom, as whole-process         performance is judged. --write-images writes both: bench-WxH.tif and bench-dense-WxH.tif.
+        analyze-end-to-end runs the whole analysis on that image; analyze-dense runs it on a dense one (hundreds of branching tongues, a network near the anode, loose pieces; about 216,000 px of skeleton at 4096²) at 0.05 µm/px with the anode at the bottom, as whole-process performance is judged. --write-images writes both: bench-WxH.tif and bench-dense-WxH.tif.
 
-        Trained-model segmentation (features and random forest, as `analyze --model`) runs         only when named: --kernel pixel-classifier (a model is trained on the generated scene         first; tools/bench_pixel_classifier.py prints its ratio to scikit-image + scikit-learn).
+        Trained-model segmentation (features and random forest, as `analyze --model`) runs only when named: --kernel pixel-classifier (a model is trained on the generated scene first; tools/bench_pixel_classifier.py prints its ratio to scikit-image + scikit-learn).
         """)
 
     @Option(name: .customLong("size"), help: "Image size WxH (repeatable). Default: 1024x1024 and 4096x4096.")

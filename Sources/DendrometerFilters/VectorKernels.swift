@@ -8,8 +8,9 @@ import Foundation
 
 /// Which implementation of the wide-vector filter kernels runs: the 3×3 and
 /// 5×5 medians of UInt8 / UInt16 images, the line pass of the separable
-/// Float filters (Gaussian, Gaussian derivative, structure tensor) and the
-/// structure tensor's eigen-analysis. All give bit-identical results.
+/// Float filters (Gaussian, Gaussian derivative, structure tensor), the
+/// structure tensor's eigen-analysis and the thinning scan of skeletonize.
+/// All give bit-identical results.
 public enum VectorKernels: String, Sendable, CaseIterable, Comparable {
     /// Swift kernels compiled for the build's baseline (SSE2 on x86-64, NEON on arm64).
     case portable
