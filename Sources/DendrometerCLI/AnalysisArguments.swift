@@ -7,7 +7,7 @@ struct AnalysisArguments: ParsableArguments {
     @Option(help: ArgumentHelp("What the dendrite phase looks like: auto, bright (Li-In), dark (Li) or edx:ELEMENT (e.g. edx:In).", valueName: "phase"))
     var phase = "auto"
 
-    @Option(help: ArgumentHelp("Where the anode layer is: auto, bottom, top, left or right.", valueName: "side"))
+    @Option(help: ArgumentHelp("Where the anode layer is: auto, bottom, top, left or right. The layer is usually of the dendrites' grey; with --phase bright or dark, an electrode of another grey with the phase rising from it (a collector the dendrites were plated on, secondary-electron contrast) is taken too.", valueName: "side"))
     var anode = "auto"
 
     @Option(help: ArgumentHelp("Regions for per-region statistics: auto (three depth bands from the anode: bottom/middle/top with the anode at the bottom, else near/middle/far), whole, grid:RxC, or a JSON file of rectangles [{\"name\",\"x\",\"y\",\"w\",\"h\",\"unit\":\"px\"|\"um\"}].", valueName: "regions"))
