@@ -110,6 +110,14 @@ struct SubstrateLayerTests {
         #expect(r.dendriteInventory?.rootedArea ?? 0 > 1500)
         #expect(r.warnings.contains { $0.contains("electrode the dendrites grew from") }, "\(r.warnings)")
 
+        #expect(!r.review.contains { $0.hasPrefix("anode side auto") }, "\(r.review)")
+        // The side not given: the same layer, flagged (it could be the mount on the far side).
+        var sideAuto = options
+        sideAuto.anode = nil
+        let auto = try DendriteAnalysis.run(Self.scene().micrograph(), options: sideAuto)
+        #expect(auto.interfaceSubstrate?.side == .bottom)
+        #expect(auto.review.contains { $0.hasPrefix("anode side auto: the anode was taken to be a layer of another grey") }, "\(auto.review)")
+
         options.parameters.anodeLayer.substrate.enabled = false
         let off = try DendriteAnalysis.run(Self.scene().micrograph(), options: options)
         #expect(off.interface == nil && off.interfaceSubstrate == nil)

@@ -677,6 +677,11 @@ public enum DendriteAnalysis {
                                            layer.side.rawValue, layer.isBright ? "brighter" : "darker", layer.greySpread, layer.risingPixels)
             warnings.append(String(format: "the phase forms no layer along the %@ edge, but a uniform %@ layer (%.0f px, grey spread %.3f of the grey range) lies there with %d px of phase rising from its edge: it is taken as the electrode the dendrites grew from, of another material or contrast than they (a collector they were plated on, secondary-electron contrast), and the interface is its edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
                                    layer.side.rawValue, layer.isBright ? "bright" : "dark", layer.thicknessPx, layer.greySpread, layer.risingPixels))
+            // With the side not given, the layer of another grey may also be the mount or the
+            // cathode's collector on the far side, reached by dendrites grown from an anode out of view.
+            if options.anode == nil {
+                review.append("anode side auto: the anode was taken to be a layer of another grey than the phase, along the \(layer.side.rawValue) edge; if that is the mount or the cathode's collector on the far side (the anode out of view), say --anode SIDE, or draw the interface with --interface")
+            }
         }
         // The phase given and its layer found, but nothing of it at the layer's edge while the
         // other grey rises from there: the phase was probably given the wrong way round.
