@@ -11,8 +11,8 @@
 // charging) that a threshold reads as part of the darker layer.
 //
 // So the layer of the opposite grey is sought along the edge (its threshold picked as the
-// segmenter picks the phase's: the split of the electrolyte's other half-peak, or the whole-image
-// Otsu split, whichever gives the thicker solid layer). It is the substrate when
+// segmenter picks the phase's, on the same binned preview: the split of the electrolyte's other
+// half-peak, or the whole-image Otsu split, whichever gives the thicker solid layer). It is the substrate when
 //   (1) it is uniform: its grey spread is at most `maximumSpread` of the image's grey range (one
 //       solid material; an electrolyte band full of pores, the usual false layer, spreads more), and
 //   (2) the phase rises from it: at least ``AnalysisParameters/AnodeLayer/minimumRootPixels``
@@ -94,9 +94,13 @@ public struct SubstrateLayer: Sendable, Equatable {
         let layerPolarity: DendrometerSegmentation.Polarity = phaseIsBright ? .dark : .bright
         let candidates = phaseIsBright ? [split.dark, split.otsu] : [split.bright, split.otsu]
         let interfaceParameters = parameters.interfaceParameters(pixelSize: pixelSize)
-        let choice = ThresholdSegmenter.pickThreshold(grey, candidates, polarity: layerPolarity, anode: side,
+        // Picked on the binned preview, as the segmenter picks the phase's threshold (so the
+        // spread is read as the phase hypotheses' is).
+        let bin = max(1, min(grey.width, grey.height) / max(1, parameters.threshold.previewShortSidePx))
+        var choice = ThresholdSegmenter.pickThreshold(grey.binned(by: bin), candidates, polarity: layerPolarity, anode: side,
                                                       maximumPhaseFraction: parameters.threshold.maximumPhaseFraction,
                                                       interface: interfaceParameters)
+        choice.thickness *= Double(bin)
         guard let layerSide = choice.side, choice.thickness > 0, choice.spread <= p.maximumSpread else { return nil }
         let layerMask = DendrometerSegmentation.segment(grey, threshold: choice.threshold, polarity: layerPolarity)
         let detection = InterfaceDetector.detect(in: layerMask, side: layerSide, parameters: interfaceParameters)
