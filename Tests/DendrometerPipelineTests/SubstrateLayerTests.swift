@@ -90,6 +90,13 @@ struct SubstrateLayerTests {
         #expect(r.interface != nil && r.interfaceSubstrate == nil)
         #expect(r.penetration?.dendritePixels == 0)
         #expect(r.review.contains { $0.hasPrefix("--phase dark: nothing of the dark phase") && $0.contains("say --phase bright") }, "\(r.review)")
+        // Phase auto's swapped polarity (a record carrying hypotheses) is judged by the swap, not
+        // by this review, though it is measured as if given.
+        let prepared = try DendriteAnalysis.prepare(Self.scene().micrograph(), options: options)
+        var swapped = try ThresholdSegmenter(polarity: .dark, anode: .bottom).segment(prepared, parameters: options.parameters)
+        swapped.hypotheses = PhaseHypothesis.scored(bright: (nil, 0, .infinity), dark: (.bottom, 20, 0.01), chosen: .dark)
+        let judged = try DendriteAnalysis.measure(swapped, field: prepared, micrograph: Self.scene().micrograph(), options: options)
+        #expect(!judged.review.contains { $0.hasPrefix("--phase") }, "\(judged.review)")
         // The right phase given: no such review.
         options.phase = .bright
         let right = try DendriteAnalysis.run(Self.scene().micrograph(), options: options)

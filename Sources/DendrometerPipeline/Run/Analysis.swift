@@ -684,9 +684,11 @@ public enum DendriteAnalysis {
             }
         }
         // The phase given and its layer found, but nothing of it at the layer's edge while the
-        // other grey rises from there: the phase was probably given the wrong way round.
+        // other grey rises from there: the phase was probably given the wrong way round. (Only
+        // when the user gave it: phase auto's swapped polarity carries its hypotheses and is
+        // judged by the swap itself.)
         if substrate == nil, options.givenInterface == nil, options.phase == .bright || options.phase == .dark,
-           case .threshold = seg.method, let bright = seg.greySegmentationIsBright, let interface = detection.interface,
+           seg.hypotheses.isEmpty, case .threshold = seg.method, let bright = seg.greySegmentationIsBright, let interface = detection.interface,
            let rising = SubstrateLayer.otherGreyRising(grey: prepared.denoised, phase: seg.phase, phaseIsBright: bright,
                                                        interface: interface, parameters: parameters) {
             let given = bright ? "bright" : "dark", other = bright ? "dark" : "bright"
