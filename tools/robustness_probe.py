@@ -31,6 +31,14 @@ differently, as another microscope or session would show them:
 - ``blur``: Gaussian blur with sigma 1.5 px (a larger probe or defocus);
 - ``gradient``: brightness multiplied by a ramp from 0.9 to 1.1 across the field
   (detector shading, charging); values clipped to the sample type.
+- ``substrate``: the anode (label 2) given a grey of its own, on the other side of the
+  electrolyte's grey from the dendrites (label 5): every anode pixel is shifted by the same
+  amount, so that the anode's median lies half the dendrites' contrast beyond the
+  electrolyte's (label 3), on the other side (electrolyte - (dendrites - electrolyte) / 2),
+  its texture and noise kept (half, so that it stays within the sample range). This is
+  an electrode of another material than the dendrites (a collector they were plated on) or
+  secondary-electron contrast; the truth is unchanged. The analysis must find the layer as an
+  anode of its own grey (``SubstrateLayer``).
 
 The data bar (label 9 of ``<id>_labels.png``) is left as it was: a microscope draws
 it after the scan. The copies are written without vendor metadata, so the scorer
@@ -66,7 +74,9 @@ try:
 except ImportError as missing:
     sys.exit(f"robustness_probe: needs numpy, tifffile and Pillow ({missing}): pip install numpy tifffile pillow")
 
-PERTURBATIONS = ("mirror", "rotate", "bin2", "noise3", "noise5", "noise10", "highnoise", "gamma", "blur", "gradient")
+PERTURBATIONS = ("mirror", "rotate", "bin2", "noise3", "noise5", "noise10", "highnoise", "gamma", "blur", "gradient",
+                 "substrate")
+ANODE_LABEL, ELECTROLYTE_LABEL, DENDRITE_LABEL = 2, 3, 5
 # Perturbations that draw random numbers (``--repeat`` draws them again with other seeds).
 RANDOM_PERTURBATIONS = ("noise3", "noise5", "noise10", "highnoise")
 # Shot-like noise added to a low-noise scene to give it the high preset's noise (see highnoise).
@@ -123,6 +133,18 @@ def binned(image, labels, gt):
     if line:
         gt["interface"]["polyline_px"] = [[x / 2 - 0.25, y / 2 - 0.25] for x, y in line]
     return out, labels[:h:2, :w:2]
+
+
+def substrate(image, labels):
+    """`image` (2-D, float) with the anode's pixels shifted so that their median lies half the
+    dendrites' contrast beyond the electrolyte's, on the other side (see ``substrate`` above);
+    unchanged when the scene lacks an anode, electrolyte or dendrite pixel."""
+    anode, electrolyte, dendrite = (labels == ANODE_LABEL), (labels == ELECTROLYTE_LABEL), (labels == DENDRITE_LABEL)
+    if not (anode.any() and electrolyte.any() and dendrite.any()):
+        return image
+    grey = np.median(image[electrolyte])
+    target = grey - (np.median(image[dendrite]) - grey) / 2
+    return np.where(anode, image + (target - np.median(image[anode])), image)
 
 
 def gaussian_blur(a, sigma):
@@ -183,6 +205,9 @@ def write_copy(kind, data, out, seed):
             image, labels = rotated(image, labels, gt)
         elif kind == "bin2":
             image, labels = binned(image, labels, gt)
+        elif kind == "substrate":
+            limit = np.iinfo(image.dtype).max
+            image = np.clip(np.rint(substrate(image.astype(np.float64), labels)), 0, limit).astype(image.dtype)
         elif kind != "highnoise" or gt["spec"]["noise"]["preset"] == "low":
             limit = np.iinfo(image.dtype).max
             bits = gt["spec"].get("adc_bits") or gt["spec"].get("bit_depth") or 8 * image.dtype.itemsize

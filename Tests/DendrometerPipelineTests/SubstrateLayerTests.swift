@@ -79,6 +79,10 @@ struct SubstrateLayerTests {
         #expect(beyond == 156)
         // Within 6 px beyond it (v 10 … 15): the bar's first 6 rows (24 px) and the square (36 px).
         #expect(SubstrateLayer.pixels(of: mask, within: 6, beyond: interface) == 60)
+        // A piece on a wide foot rises if it reaches beyond the band of roots: the square reaches
+        // 5.5 px, so it does with a band of 5 px, not with one of 6.
+        #expect(SubstrateLayer.risingPixels(of: mask, from: interface, reachPx: 6, riseOverFoot: 2, orBeyondPx: 5).rising == 116)
+        #expect(SubstrateLayer.risingPixels(of: mask, from: interface, reachPx: 6, riseOverFoot: 2, orBeyondPx: 6).rising == 80)
     }
 
     @Test("--phase dark on the bright tongues' dark layer: nothing dark at its edge, the bright tongues rise from it: flagged, naming --phase bright")

@@ -58,3 +58,23 @@ def test_rotate_turns_the_field_and_the_truth_anticlockwise():
     assert gt["regions"][0]["rect_px"] == [0, 1, 2, 3]
     # (x, y) -> (y, W - 1 - x): the line along the top runs down the left side.
     assert gt["interface"]["polyline_px"] == [[0.5, 3.0], [0.5, 0.0]]
+
+
+def test_substrate_moves_the_anode_to_the_other_side_of_the_electrolyte_keeping_its_texture():
+    # Electrolyte (3) at 100, dendrites (5) at 180: the anode (2) goes to 100 - (180 - 100) / 2 = 60
+    # by its median, each pixel shifted by the same amount (its texture kept); the rest untouched.
+    labels = np.array([[3, 3, 5, 5],
+                       [3, 5, 5, 3],
+                       [2, 2, 2, 2]], dtype=np.uint8)
+    image = np.array([[100, 102, 180, 178],
+                      [98, 182, 180, 100],
+                      [200, 210, 190, 200]], dtype=np.float64)
+    out = probe.substrate(image, labels)
+    # Anode median 200 -> 60: shift -140.
+    assert out[2].tolist() == [60, 70, 50, 60]
+    assert (out[:2] == image[:2]).all()
+    # A dark phase (Li at 20): the anode goes bright, 100 + 40 = 140.
+    dark = np.where(labels == 5, 20.0, image)
+    assert np.median(probe.substrate(dark, labels)[2]) == pytest.approx(140)
+    # No dendrites: nothing to mirror about, unchanged.
+    assert (probe.substrate(image, np.where(labels == 5, 3, labels)) == image).all()

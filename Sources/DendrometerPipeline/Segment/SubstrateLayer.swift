@@ -17,8 +17,10 @@
 //       solid material; an electrolyte band full of pores, the usual false layer, spreads more), and
 //   (2) the phase rises from it: at least ``AnalysisParameters/AnodeLayer/minimumRootPixels``
 //       pixels of phase beyond its edge belong to pieces that start within `rootReachPx` of it
-//       and reach `minimumRiseOverFoot` times as far from it as their foot is wide (a grain of
-//       electrolyte or a pore touching the layer is as tall as it is wide), and those pieces are
+//       and reach `minimumRiseOverFoot` times as far from it as their foot is wide, or beyond
+//       the band of roots (``AnalysisParameters/AnodeLayer/rootBandFraction`` of the field's
+//       depth: a flame on a wide base reaches far into the electrolyte; a grain or a pore
+//       touching the layer is as tall as it is wide, and small), and those pieces are
 //       at least `minimumRisingShare` of the phase beyond it (a web of grain boundaries may touch
 //       the layer, but most of it lies loose in the electrolyte).
 // The analysis uses it in two places (``DendriteAnalysis``): with the anode side given, when the
@@ -105,7 +107,9 @@ public struct SubstrateLayer: Sendable, Equatable {
         let layerMask = DendrometerSegmentation.segment(grey, threshold: choice.threshold, polarity: layerPolarity)
         let detection = InterfaceDetector.detect(in: layerMask, side: layerSide, parameters: interfaceParameters)
         guard let interface = detection.interface else { return nil }
-        let (rising, beyond) = risingPixels(of: phase, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot)
+        let rootBand = parameters.anodeLayer.rootBandFraction * Double(layerSide.extent(width: grey.width, height: grey.height))
+        let (rising, beyond) = risingPixels(of: phase, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot,
+                                            orBeyondPx: rootBand)
         guard rising >= parameters.anodeLayer.minimumRootPixels, Double(rising) >= p.minimumRisingShare * Double(beyond) else { return nil }
         return (SubstrateLayer(side: layerSide, isBright: !phaseIsBright, threshold: choice.threshold, thicknessPx: choice.thickness,
                                greySpread: choice.spread, risingPixels: rising), detection)
@@ -125,7 +129,9 @@ public struct SubstrateLayer: Sendable, Equatable {
               let split = try? ThresholdSegmenter.PhaseThresholds(grey) else { return nil }
         let other = DendrometerSegmentation.segment(grey, threshold: phaseIsBright ? split.dark : split.bright,
                                                    polarity: phaseIsBright ? .dark : .bright)
-        let (rising, beyond) = risingPixels(of: other, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot)
+        let rootBand = parameters.anodeLayer.rootBandFraction * Double(interface.side.extent(width: grey.width, height: grey.height))
+        let (rising, beyond) = risingPixels(of: other, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot,
+                                            orBeyondPx: rootBand)
         return rising >= minimum && Double(rising) >= p.minimumRisingShare * Double(beyond) ? rising : nil
     }
 
@@ -148,13 +154,15 @@ public struct SubstrateLayer: Sendable, Equatable {
 
     /// Pixels of `phase` beyond `interface` in 8-connected pieces that come within `reachPx` of it
     /// and reach at least `riseOverFoot` times as far from it as their foot (the positions along
-    /// it where they are within `reachPx`) is wide; and all pixels of `phase` beyond it.
+    /// it where they are within `reachPx`) is wide, or farther than `orBeyondPx`; and all pixels
+    /// of `phase` beyond it.
     static func risingPixels(of phase: BinaryMask, from interface: Interface, reachPx: Double,
-                             riseOverFoot: Double) -> (rising: Int, beyond: Int) {
+                             riseOverFoot: Double, orBeyondPx: Double = .infinity) -> (rising: Int, beyond: Int) {
         let beyond = interface.electrolyteSide(of: phase)
         let m = DendriteComponents(beyond, interface: interface, rootTolerancePx: reachPx).moments
         let rising = m.area.indices.reduce(0) { sum, l in
-            m.rooted[l] && m.maxDepth[l] >= riseOverFoot * Double(max(1, m.base[l])) ? sum + m.area[l] : sum
+            let rises = m.maxDepth[l] >= riseOverFoot * Double(max(1, m.base[l])) || m.maxDepth[l] > orBeyondPx
+            return m.rooted[l] && rises ? sum + m.area[l] : sum
         }
         return (rising, beyond.area)
     }
