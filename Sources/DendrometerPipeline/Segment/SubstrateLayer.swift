@@ -52,7 +52,8 @@ public struct SubstrateLayer: Sendable, Equatable {
     public var thicknessPx: Double
     /// Grey standard deviation inside it over the image's 5–95 % grey range.
     public var greySpread: Double
-    /// Phase pixels (beyond the layer's edge) in pieces that start within the root reach of it.
+    /// Phase pixels (beyond the layer's edge) in pieces that rise from it: they start within the
+    /// root reach of it and reach twice their foot's width, or beyond the band of roots.
     public var risingPixels: Int
 
     /// What makes a layer of another grey the substrate.
@@ -106,11 +107,7 @@ public struct SubstrateLayer: Sendable, Equatable {
         guard let layerSide = choice.side, choice.thickness > 0, choice.spread <= p.maximumSpread else { return nil }
         let layerMask = DendrometerSegmentation.segment(grey, threshold: choice.threshold, polarity: layerPolarity)
         let detection = InterfaceDetector.detect(in: layerMask, side: layerSide, parameters: interfaceParameters)
-        guard let interface = detection.interface else { return nil }
-        let rootBand = parameters.anodeLayer.rootBandFraction * Double(layerSide.extent(width: grey.width, height: grey.height))
-        let (rising, beyond) = risingPixels(of: phase, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot,
-                                            orBeyondPx: rootBand)
-        guard rising >= parameters.anodeLayer.minimumRootPixels, Double(rising) >= p.minimumRisingShare * Double(beyond) else { return nil }
+        guard let interface = detection.interface, let rising = growth(of: phase, from: interface, parameters: parameters) else { return nil }
         return (SubstrateLayer(side: layerSide, isBright: !phaseIsBright, threshold: choice.threshold, thicknessPx: choice.thickness,
                                greySpread: choice.spread, risingPixels: rising), detection)
     }
@@ -129,10 +126,19 @@ public struct SubstrateLayer: Sendable, Equatable {
               let split = try? ThresholdSegmenter.PhaseThresholds(grey) else { return nil }
         let other = DendrometerSegmentation.segment(grey, threshold: phaseIsBright ? split.dark : split.bright,
                                                    polarity: phaseIsBright ? .dark : .bright)
-        let rootBand = parameters.anodeLayer.rootBandFraction * Double(interface.side.extent(width: grey.width, height: grey.height))
-        let (rising, beyond) = risingPixels(of: other, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot,
+        return growth(of: other, from: interface, parameters: parameters)
+    }
+
+    /// The pixels of `phase` rising from `interface` (``risingPixels(of:from:reachPx:riseOverFoot:orBeyondPx:)``
+    /// with the substrate's parameters and the band of roots of the field's depth) when they are
+    /// the electrode's growth: at least ``AnalysisParameters/AnodeLayer/minimumRootPixels`` px and
+    /// `minimumRisingShare` of the phase beyond it; nil otherwise.
+    static func growth(of phase: BinaryMask, from interface: Interface, parameters: AnalysisParameters) -> Int? {
+        let p = parameters.anodeLayer.substrate
+        let rootBand = parameters.anodeLayer.rootBandFraction * Double(interface.side.extent(width: phase.width, height: phase.height))
+        let (rising, beyond) = risingPixels(of: phase, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot,
                                             orBeyondPx: rootBand)
-        return rising >= minimum && Double(rising) >= p.minimumRisingShare * Double(beyond) ? rising : nil
+        return rising >= parameters.anodeLayer.minimumRootPixels && Double(rising) >= p.minimumRisingShare * Double(beyond) ? rising : nil
     }
 
     /// Pixels of `mask` whose offset beyond `interface` (v − g(u), at least their depth) is in
