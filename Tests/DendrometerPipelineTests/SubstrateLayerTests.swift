@@ -12,12 +12,18 @@ struct SubstrateLayerTests {
     /// bright (200) tongues rising from v = 23: u 40 … 47 to v 110, u 100 … 105 to v 80,
     /// u 150 … 155 to v 130, 8 × 88 + 6 × 58 + 6 × 108 = 1700 px. `feet` replaces the tongues by
     /// 12 × 12 squares on the layer (as tall as wide, like grains touching it).
-    static func scene(feet: Bool = false) -> Scene {
+    /// `darkGrains` adds two 6 × 6 squares of the gap's grey on the layer's edge (v 23 … 28 at
+    /// u 10 and 70, between the tongues): pieces of the layer's grey beyond its edge, as tall
+    /// as wide, so that something of the dark phase lies beyond the dark layer but does not rise.
+    static func scene(feet: Bool = false, darkGrains: Bool = false) -> Scene {
         var s = Scene(width: 200, height: 160, side: .bottom, phase: 200, interface: { _ in 0 })
         func set(_ u: Int, _ v: Int, _ grey: Float) { s.pixels[AnodeSide.bottom.index(u: u, v: v, width: 200, height: 160)] = grey }
         for u in 0 ..< 200 {
             for v in 0 ..< 20 { set(u, v, 50) }
             for v in 20 ..< 23 { set(u, v, 25) }
+        }
+        if darkGrains {
+            for u0 in [10, 70] { for u in u0 ..< u0 + 6 { for v in 23 ..< 29 { set(u, v, 25) } } }
         }
         if feet {
             for u0 in [30, 90, 150] { for u in u0 ..< u0 + 12 { for v in 23 ..< 35 { s.paint(u: u, v: v) } } }
@@ -155,6 +161,62 @@ struct SubstrateLayerTests {
         let attached = try run(from: 30)
         #expect((attached.dendriteInventory?.rootedArea ?? 0) > 0)
         #expect(!attached.review.contains { $0.contains("no dendrite is attached") }, "\(attached.review)")
+    }
+
+    /// The hand-made field is small: the tongues' feet cover 20 px of the edge, 60 px in the outer
+    /// half of the 6 px reach, so the edge's minimum of phase is lowered from 200 to 100 px.
+    static var smallField: AnalysisOptions {
+        var options = AnalysisOptions()
+        options.parameters.anodeLayer.minimumRootPixels = 100
+        return options
+    }
+
+    @Test("phase auto's layer outgrown: the dark layer grows the bright tongues (≈ 1700 px) and no dark piece that rises; refused when the other grey is the matrix")
+    func outgrown() throws {
+        let options = Self.smallField
+        let prepared = try DendriteAnalysis.prepare(Self.scene(darkGrains: true).micrograph(), options: options)
+        let dark = try ThresholdSegmenter(polarity: .dark, anode: .bottom).segment(prepared, parameters: options.parameters).phase
+        let bright = try ThresholdSegmenter(polarity: .bright, anode: .bottom).segment(prepared, parameters: options.parameters)
+        let brightPhase = bright.phase, brightThreshold = bright.rawPhaseThreshold ?? .nan
+        // The dark layer's edge, as phase auto's dark choice finds it: v 23 (the gap's top).
+        let interface = Interface.straight(side: .bottom, width: 200, height: 160, v0: 22.5)
+        func outgrowing(threshold: Double = brightThreshold, parameters: AnalysisParameters = options.parameters,
+                        asked: (() -> Void)? = nil) -> SubstrateLayer.Outgrowth? {
+            SubstrateLayer.otherGreyOutgrowing(grey: prepared.denoised, phase: dark, phaseIsBright: false, otherThreshold: threshold,
+                                               otherPhase: { asked?(); return brightPhase }, interface: interface, parameters: parameters)
+        }
+        // The grains are as tall as wide (6 < 2 × 6) and within the band of roots (16 px): nothing
+        // dark rises. The tongues: 1700 px drawn, up to a pixel more along each long edge where
+        // the hysteresis keeps the blurred fringe.
+        let found = outgrowing()
+        #expect(found?.phaseRisingPx == 0, "\(String(describing: found))")
+        let rising = found?.otherRisingPx ?? 0
+        #expect(rising >= 1700 - 3 * 8 && rising <= 1700 + 2 * (88 + 58 + 108), "rising \(rising)")
+        // Nothing past the other threshold at the edge (a threshold above every grey): the other
+        // phase's full-size mask is never asked for.
+        var asked = false
+        #expect(outgrowing(threshold: 1000, asked: { asked = true }) == nil)
+        #expect(!asked)
+        // The other grey is taken as a phase in the electrolyte only if it fills at most
+        // threshold.maximumPhaseFraction of the field beyond the layer: the tongues are about 1700
+        // of the 200 × 137 px beyond it, so a cap of 0.05 refuses them (as it would a matrix).
+        #expect(SubstrateLayer.pixelsBeyond(interface, width: 200, height: 160) == 200 * 137)
+        var capped = options.parameters
+        capped.threshold.maximumPhaseFraction = 0.05
+        #expect(outgrowing(parameters: capped) == nil)
+        // Dark pieces that rise as much as a tenth of the tongues: not outgrown.
+        var lenient = options.parameters
+        lenient.review.alternativeGrowthShare = 0
+        #expect(outgrowing(parameters: lenient) == nil)
+    }
+
+    @Test("end to end, phase auto: dark grains on the dark layer, the bright tongues rising from it: the tongues are measured from it, for review")
+    func autoOutgrown() throws {
+        let r = try DendriteAnalysis.run(Self.scene(darkGrains: true).micrograph(), options: Self.smallField)
+        #expect(r.phase == "bright")
+        #expect(r.interfaceSubstrate != nil)
+        #expect(abs((r.penetration?.maxPx ?? 0) - 107) <= 2, "max \(String(describing: r.penetration?.maxPx))")
+        #expect(r.review.contains { $0.contains("layer grows") && $0.contains("electrode of another grey") }, "\(r.review)")
     }
 
     @Test("end to end, phase auto: nothing dark rises from the dark layer, so the bright tongues are measured from it, for review")

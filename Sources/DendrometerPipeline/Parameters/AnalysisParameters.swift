@@ -231,7 +231,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// dendrites. A dendrite phase grows from its layer; a layer with (almost) nothing rising
         /// from it is the mount or a current collector. A near tie won by the dark layer: when its
         /// rooted dendrites are less than this share of the bright dendrites beyond the bright layer, the
-        /// bright phase is measured instead.
+        /// bright phase is measured instead. And with the phase's own layer found, when the phase
+        /// rising from its edge is less than this share of the other grey rising from it (the same
+        /// rule, ``SubstrateLayer``), the layer is an electrode of another grey than the dendrites,
+        /// and the other polarity is measured.
         public var alternativeGrowthShare = 0.1
         /// A cathode band beginning within this fraction of the field's extent from the interface
         /// leaves no room for dendrites: probably dense dendrites read as cathode speckle.

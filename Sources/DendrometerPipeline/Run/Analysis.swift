@@ -139,6 +139,10 @@ public struct AnalysisResult: Sendable {
     /// Dark phase from a threshold: share of its pixels (after pore removal) in pieces not rooted
     /// at the anode; nil otherwise.
     public var darkUnrootedShare: Double?
+    /// Phase auto from a grey threshold: the other grey rising from the edge of the layer the phase
+    /// was chosen by, against (almost) none of the phase (``SubstrateLayer/otherGreyOutgrowing(grey:phase:phaseIsBright:otherThreshold:interface:parameters:)``);
+    /// nil when it does not, or was not asked. The analysis then measures the other polarity.
+    public var otherGreyOutgrowth: SubstrateLayer.Outgrowth? = nil
     /// The options used (their ``AnalysisOptions/parameters`` are the full parameter set).
     public var options: AnalysisOptions
 
@@ -251,10 +255,14 @@ public enum DendriteAnalysis {
             bright.hypotheses = segmentation.hypotheses(choosing: .bright, refuting: .dark,
                                                         because: String(format: "%.0f %% of its pieces are not rooted at its layer (pores, cracks)", 100 * share))
             var alternative = try measure(bright, field: try field(), micrograph: micrograph, options: options, clock: &clock)
-            guard alternative.interface != nil else { return result }
-            alternative.warnings.append(String(format: "phase auto: the dark phase that forms an anode layer is %.0f %% pieces not rooted at it (pores, cracks of the electrolyte, not dendrites), so the bright phase (Li-In) was measured instead; say --phase dark if this is Li",
-                                               100 * share))
-            return alternative
+            if alternative.interface != nil {
+                alternative.warnings.append(String(format: "phase auto: the dark phase that forms an anode layer is %.0f %% pieces not rooted at it (pores, cracks of the electrolyte, not dendrites), so the bright phase (Li-In) was measured instead; say --phase dark if this is Li",
+                                                   100 * share))
+                return alternative
+            }
+            // The bright phase has no layer of its own: the dark phase stands, unless its layer grows
+            // the bright grey (an electrode of another grey than the dendrites, tested next).
+            guard result.otherGreyOutgrowth != nil else { return result }
         }
         // Phase auto, tested on what the hypothesis explains: the dendrite phase is the anode's
         // material and grows from it, so the polarity chosen must give an anode interface and,
@@ -262,17 +270,21 @@ public enum DendriteAnalysis {
         // A "layer" that gives no interface (too thin or broken along every edge) or has nothing
         // rising from it (a dark band along the field's edge: the mount, a scan artefact) loses
         // to the other polarity when that one gives an interface (with rooted dendrites, in the
-        // second case), which is then measured.
+        // second case), which is then measured. So does a layer that grows the other grey and almost
+        // none of its own (``SubstrateLayer/Outgrowth``): an electrode of another grey than the
+        // dendrites, chosen for its uniformity (third case, rooted dendrites needed as in the second).
         if segmentation.appearance == .dark || segmentation.appearance == .bright {
             let noInterface = result.interface == nil
             let nothingRises = result.interface != nil && result.dendritesPacked.area == 0
-            if noInterface || nothingRises {
+            let outgrown = !noInterface && !nothingRises ? result.otherGreyOutgrowth : nil
+            if noInterface || nothingRises || outgrown != nil {
                 let otherAppearance: PhaseAppearance = segmentation.appearance == .dark ? .bright : .dark
                 var swapped = try ThresholdSegmenter(polarity: otherAppearance == .bright ? .bright : .dark, anode: options.anode)
                     .segment(try field(), parameters: options.parameters)
                 let chosen = segmentation.appearance
                 let why = noInterface ? "the \(chosen) phase's layer gives no anode interface along any edge"
-                                      : "nothing rises from the \(chosen) phase's layer"
+                    : outgrown.map { "the \(chosen) phase's layer grows \($0.otherRisingPx) px of \(otherAppearance) phase from its edge against \($0.phaseRisingPx) px of its own" }
+                    ?? "nothing rises from the \(chosen) phase's layer"
                 swapped.reason = swapped.reason.replacingOccurrences(of: "\(otherAppearance) phase (given)",
                                                                      with: "auto: the \(otherAppearance) phase, since \(why)")
                 swapped.hypotheses = segmentation.hypotheses(choosing: otherAppearance, refuting: chosen, because: why)
@@ -299,8 +311,13 @@ public enum DendriteAnalysis {
                         // Weaker evidence than dendrites rooted at the other layer: with the anode out of
                         // view, the layer left may be the mount or the electrolyte.
                         alternative.review.append("phase auto: the \(otherAppearance) phase was measured because \(why); if the anode is out of view its layer may be the mount or the electrolyte: check the interface on the overlay, or say --phase and --anode")
+                    } else if outgrown != nil {
+                        alternative.review.append("phase auto: the \(otherAppearance) phase was measured from its own layer because \(why); check the interface on the overlay, or say --phase and --anode")
                     }
                     return alternative
+                }
+                if outgrown != nil {
+                    result.review.append("phase auto: \(why), but the \(otherAppearance) phase, measured, gave no interface with dendrites rooted at it: the dendrites may be \(otherAppearance), grown from an electrode of another grey; check on the overlay, or say --phase and --anode")
                 }
             }
         }
@@ -609,7 +626,7 @@ public enum DendriteAnalysis {
             interfaceGreyEdgeKnots: detection.greyEdge?.movedKnots, interfaceGreyEdgeShiftPx: detection.greyEdge?.largestShiftPx,
             sideScores: options.anode == nil ? detection.sideScores : [:],
             contrast: stage.contrast, interfaceSubstrate: stage.substrate,
-            darkUnrootedShare: stage.unrootedShare, options: options)
+            darkUnrootedShare: stage.unrootedShare, otherGreyOutgrowth: stage.outgrowth, options: options)
     }
 
     /// What the interface and dendrite stages decided, before anything is measured.
@@ -626,6 +643,8 @@ public enum DendriteAnalysis {
         var contrast: PhaseContrast?
         /// The anode layer when it is of another grey than the phase (nil: of the phase's).
         var substrate: SubstrateLayer?
+        /// Phase auto: the other grey outgrowing the phase from the phase's own layer (nil: it does not).
+        var outgrowth: SubstrateLayer.Outgrowth?
         var warnings: [String]
         var review: [String]
     }
@@ -693,6 +712,18 @@ public enum DendriteAnalysis {
                                                        interface: interface, parameters: parameters) {
             let given = bright ? "bright" : "dark", other = bright ? "dark" : "bright"
             review.append("--phase \(given): nothing of the \(given) phase lies at its layer's edge, while \(rising) px of \(other) phase rise from it as dendrites grow from their anode: the dendrites are probably \(other) (say --phase \(other), or --phase auto)")
+        }
+        // Phase auto chose the phase by its layer: when that layer grows the other grey and almost
+        // none of its own, it is an electrode of another grey, and the other grey the dendrites
+        // (read by ``run(_:options:)``, which then measures the other polarity).
+        var outgrowth: SubstrateLayer.Outgrowth?
+        if substrate == nil, options.givenInterface == nil, options.phase == .auto, case .threshold = seg.method,
+           let bright = seg.greySegmentationIsBright, let otherThreshold = seg.otherPolarityThreshold, let interface = detection.interface {
+            let otherSegmenter = ThresholdSegmenter(polarity: bright ? .dark : .bright, anode: options.anode)
+            outgrowth = SubstrateLayer.otherGreyOutgrowing(grey: prepared.denoised, phase: seg.phase, phaseIsBright: bright,
+                                                           otherThreshold: otherThreshold,
+                                                           otherPhase: { try? otherSegmenter.segment(prepared, parameters: parameters).phase },
+                                                           interface: interface, parameters: parameters)
         }
         var contrast: PhaseContrast?
         if options.givenInterface == nil, substrate == nil, let interface = detection.interface, let bright = seg.greySegmentationIsBright {
@@ -850,7 +881,7 @@ public enum DendriteAnalysis {
         }
         return DendriteStage(detection: detection, dendrites: dendrites, cathode: cathode, fragments: fragments,
                              setAside: setAside, unrootedShare: unrootedShare,
-                             contrast: contrast, substrate: substrate,
+                             contrast: contrast, substrate: substrate, outgrowth: outgrowth,
                              warnings: warnings, review: review)
     }
 

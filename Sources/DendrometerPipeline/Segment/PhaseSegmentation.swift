@@ -166,6 +166,11 @@ public struct PhaseSegmentation: Sendable {
     /// uniformity (the evidence, in words); the analysis then tests the other polarity's
     /// dendrites for roots in the anode before it trusts the choice.
     public var polarityTieBreak: String?
+    /// Phase auto from a grey threshold: the threshold the other polarity would be segmented at
+    /// (its own choice among its candidates), so that the analysis can ask whether the layer the
+    /// phase was chosen by grows the other grey rather than its own (``SubstrateLayer``); nil
+    /// when the polarity was given or the phase did not come from a grey threshold.
+    public var otherPolarityThreshold: Double?
     /// Why a person should check this image's segmentation (the segmenter was unsure), with the
     /// option that settles it.
     public var review: [String] = []

@@ -23,10 +23,13 @@
 //       touching the layer is as tall as it is wide, and small), and those pieces are
 //       at least `minimumRisingShare` of the phase beyond it (a web of grain boundaries may touch
 //       the layer, but most of it lies loose in the electrolyte).
-// The analysis uses it in two places (``DendriteAnalysis``): with the anode side given, when the
-// phase leaves no layer along that side; and with the phase decided from the image, when the layer
-// the phase was chosen by has nothing of that phase rising from it while the other phase rises from
-// it (then the other phase is the dendrites). Both are reported, the second for review.
+// The analysis uses it in two places (``DendriteAnalysis``): with the phase given, when the
+// phase leaves no layer along the given side (or any); and with the phase decided from the image,
+// when the layer the phase was chosen by has nothing of that phase rising from it, or grows the
+// other grey and almost none of its own (``otherGreyOutgrowing``: the substrate's grey is the
+// uniform layer phase auto looks for, and something of that grey, pores or a shadow along the
+// dendrites, always lies beyond it). The other phase is then the dendrites. Both are reported,
+// the second for review.
 //
 // Worked example: bright tongues (grey 200) on a dark electrode (grey 60, spread 0.02 of the grey
 // range) under the mount (grey 100), a 4 px gap of grey 20 between them. With --phase bright
@@ -34,7 +37,10 @@
 // gap and the electrode as one layer, its edge at the tongues' feet, and the tongues (thousands of
 // px, each 17 px wide at its foot and 200–420 px tall) start at it: the interface is that edge.
 // Had the layer been electrolyte and pores (spread 0.37), or had only grains as wide as tall
-// touched it, nothing would be used.
+// touched it, nothing would be used. With --phase auto the dark layer wins (the bright phase forms
+// none); if a few dark grains as tall as wide sit on its edge, nothing dark rises from it (0 px)
+// against the tongues' thousands, fewer dark than bright pixels lie 3–6 px beyond its edge, so the
+// layer is outgrown and the tongues are measured from it, for review.
 
 import DendrometerCore
 import DendrometerGeometry
@@ -107,7 +113,7 @@ public struct SubstrateLayer: Sendable, Equatable {
         guard let layerSide = choice.side, choice.thickness > 0, choice.spread <= p.maximumSpread else { return nil }
         let layerMask = DendrometerSegmentation.segment(grey, threshold: choice.threshold, polarity: layerPolarity)
         let detection = InterfaceDetector.detect(in: layerMask, side: layerSide, parameters: interfaceParameters)
-        guard let interface = detection.interface, let rising = growth(of: phase, from: interface, parameters: parameters) else { return nil }
+        guard let interface = detection.interface, let rising = growth(of: phase, from: interface, parameters: parameters)?.rising else { return nil }
         return (SubstrateLayer(side: layerSide, isBright: !phaseIsBright, threshold: choice.threshold, thicknessPx: choice.thickness,
                                greySpread: choice.spread, risingPixels: rising), detection)
     }
@@ -126,34 +132,113 @@ public struct SubstrateLayer: Sendable, Equatable {
               let split = try? ThresholdSegmenter.PhaseThresholds(grey) else { return nil }
         let other = DendrometerSegmentation.segment(grey, threshold: phaseIsBright ? split.dark : split.bright,
                                                    polarity: phaseIsBright ? .dark : .bright)
-        return growth(of: other, from: interface, parameters: parameters)
+        return growth(of: other, from: interface, parameters: parameters)?.rising
+    }
+
+    /// Phase auto: the other grey outgrowing the phase from the edge of the layer the phase was chosen by.
+    public struct Outgrowth: Sendable, Equatable {
+        /// Pixels of the other grey beyond the layer in pieces that rise from its edge.
+        public var otherRisingPx: Int
+        /// Pixels of the phase beyond the layer in pieces that rise from its edge (the same rule).
+        public var phaseRisingPx: Int
+    }
+
+    /// Phase auto, with the phase's own layer found: the other polarity's phase (`otherPhase`, as
+    /// the segmenter makes it at `otherThreshold`) rising from that layer's edge as the substrate's
+    /// phase must (see the file's header), when the phase itself rises from it less than
+    /// ``AnalysisParameters/Review/alternativeGrowthShare`` of that, by the same rule; nil
+    /// otherwise. The layer then grows the other grey and (almost) none of its own: it is an
+    /// electrode of another grey than the dendrites, which are the other grey. The other grey must
+    /// be a phase in the electrolyte, at most ``AnalysisParameters/Threshold/maximumPhaseFraction``
+    /// of the field beyond the layer: a layer of the phase over a matrix of the other grey (bright
+    /// stripes on a bright foil in a darker electrolyte) has the matrix itself touching its edge
+    /// and reaching across the field.
+    ///
+    /// `otherPhase` is asked for only when more of the grey past `otherThreshold` than of the
+    /// phase lies in the outer half of `rootReachPx` beyond the edge (at least half
+    /// ``AnalysisParameters/AnodeLayer/minimumRootPixels``; the inner half holds the layer's own
+    /// blurred edge): dendrites stand on their electrode's edge, so a layer whose edge carries
+    /// mostly its own phase's feet costs one pass over that band.
+    public static func otherGreyOutgrowing(grey: Image<Float>, phase: BinaryMask, phaseIsBright: Bool, otherThreshold: Double,
+                                           otherPhase: () -> BinaryMask?, interface: Interface, parameters: AnalysisParameters) -> Outgrowth? {
+        let p = parameters.anodeLayer.substrate
+        guard p.enabled, grey.width == phase.width, grey.height == phase.height else { return nil }
+        // As `segment` cuts it: the dark side keeps v ≤ t, the bright side v > t. Compared in the
+        // outer half of the reach, beyond the layer's own blurred edge (a fringe of the phase
+        // along the whole edge, which would outnumber the feet of a few dendrites).
+        let outerHalf = p.rootReachPx / 2
+        let otherAtEdge = grey.pixels.withUnsafeBufferPointer { g in
+            count(from: outerHalf, within: p.rootReachPx, beyond: interface, width: grey.width, height: grey.height) { i in
+                let v = Double(g[i])
+                return phaseIsBright ? v <= otherThreshold : v > otherThreshold
+            }
+        }
+        let phaseAtEdge = phase.bits.withUnsafeBufferPointer { bits in
+            count(from: outerHalf, within: p.rootReachPx, beyond: interface, width: phase.width, height: phase.height) { bits[$0] != 0 }
+        }
+        guard 2 * otherAtEdge >= parameters.anodeLayer.minimumRootPixels, otherAtEdge > phaseAtEdge else { return nil }
+        // The other grey must be a phase in the electrolyte, not the electrolyte itself (a layer of
+        // the phase over a darker or brighter matrix: its threshold then cuts the matrix, which
+        // fills the field beyond and touches the whole edge), as a threshold candidate must.
+        guard let other = otherPhase(), other.width == phase.width, other.height == phase.height,
+              let otherGrowth = growth(of: other, from: interface, parameters: parameters),
+              Double(otherGrowth.beyond) <= parameters.threshold.maximumPhaseFraction * Double(pixelsBeyond(interface, width: phase.width, height: phase.height))
+        else { return nil }
+        let otherRising = otherGrowth.rising
+        let phaseRising = risingPixels(of: phase, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot,
+                                       orBeyondPx: rootBand(of: interface, width: phase.width, height: phase.height, parameters: parameters)).rising
+        guard Double(phaseRising) < parameters.review.alternativeGrowthShare * Double(otherRising) else { return nil }
+        return Outgrowth(otherRisingPx: otherRising, phaseRisingPx: phaseRising)
+    }
+
+    /// The band of roots beyond `interface`, px: ``AnalysisParameters/AnodeLayer/rootBandFraction``
+    /// of the field's depth from that side.
+    static func rootBand(of interface: Interface, width: Int, height: Int, parameters: AnalysisParameters) -> Double {
+        parameters.anodeLayer.rootBandFraction * Double(interface.side.extent(width: width, height: height))
     }
 
     /// The pixels of `phase` rising from `interface` (``risingPixels(of:from:reachPx:riseOverFoot:orBeyondPx:)``
     /// with the substrate's parameters and the band of roots of the field's depth) when they are
     /// the electrode's growth: at least ``AnalysisParameters/AnodeLayer/minimumRootPixels`` px and
-    /// `minimumRisingShare` of the phase beyond it; nil otherwise.
-    static func growth(of phase: BinaryMask, from interface: Interface, parameters: AnalysisParameters) -> Int? {
+    /// `minimumRisingShare` of the phase beyond it, with all the phase's pixels beyond it; nil otherwise.
+    static func growth(of phase: BinaryMask, from interface: Interface, parameters: AnalysisParameters) -> (rising: Int, beyond: Int)? {
         let p = parameters.anodeLayer.substrate
-        let rootBand = parameters.anodeLayer.rootBandFraction * Double(interface.side.extent(width: phase.width, height: phase.height))
         let (rising, beyond) = risingPixels(of: phase, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot,
-                                            orBeyondPx: rootBand)
-        return rising >= parameters.anodeLayer.minimumRootPixels && Double(rising) >= p.minimumRisingShare * Double(beyond) ? rising : nil
+                                            orBeyondPx: rootBand(of: interface, width: phase.width, height: phase.height, parameters: parameters))
+        return rising >= parameters.anodeLayer.minimumRootPixels && Double(rising) >= p.minimumRisingShare * Double(beyond) ? (rising, beyond) : nil
+    }
+
+    /// Pixels of a `width` × `height` field beyond `interface` (offset v − g(u) > 0).
+    static func pixelsBeyond(_ interface: Interface, width: Int, height: Int) -> Int {
+        let extent = interface.side.extent(width: width, height: height)
+        return (0 ..< interface.side.length(width: width, height: height)).reduce(0) { sum, u in
+            let firstBeyond = Int(saturating: interface.height(atU: Double(u)).rounded(.down)) + 1
+            return sum + extent - min(extent, max(0, firstBeyond))
+        }
     }
 
     /// Pixels of `mask` whose offset beyond `interface` (v − g(u), at least their depth) is in
     /// (0, `reachPx`]: one column of the interface frame at a time, only the band's rows read.
     static func pixels(of mask: BinaryMask, within reachPx: Double, beyond interface: Interface) -> Int {
-        let side = interface.side, w = mask.width, h = mask.height
+        mask.bits.withUnsafeBufferPointer { bits in
+            count(within: reachPx, beyond: interface, width: mask.width, height: mask.height) { bits[$0] != 0 }
+        }
+    }
+
+    /// Pixels (row-major indices of a `width` × `height` field) whose offset beyond `interface`
+    /// (v − g(u)) is in (`fromPx`, `reachPx`] and that satisfy `isCounted`: one column of the
+    /// interface frame at a time, only the band's rows read.
+    @inline(__always)
+    static func count(from fromPx: Double = 0, within reachPx: Double, beyond interface: Interface, width w: Int, height h: Int,
+                      where isCounted: (Int) -> Bool) -> Int {
+        let side = interface.side
         let extent = side.extent(width: w, height: h)
         var count = 0
-        mask.bits.withUnsafeBufferPointer { bits in
-            for u in 0 ..< side.length(width: w, height: h) {
-                let g = interface.height(atU: Double(u))
-                let first = max(0, Int(saturating: g.rounded(.down))), last = min(extent - 1, Int(saturating: (g + reachPx).rounded(.down)))
-                guard first <= last else { continue }
-                for v in first ... last where Double(v) > g && bits[side.index(u: u, v: v, width: w, height: h)] != 0 { count += 1 }
-            }
+        for u in 0 ..< side.length(width: w, height: h) {
+            let g = interface.height(atU: Double(u))
+            let first = max(0, Int(saturating: (g + fromPx).rounded(.down))), last = min(extent - 1, Int(saturating: (g + reachPx).rounded(.down)))
+            guard first <= last else { continue }
+            for v in first ... last where Double(v) > g + fromPx && isCounted(side.index(u: u, v: v, width: w, height: h)) { count += 1 }
         }
         return count
     }

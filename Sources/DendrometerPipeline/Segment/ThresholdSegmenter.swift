@@ -122,6 +122,7 @@ public struct ThresholdSegmenter: PhaseSegmenter {
                 r.review = doubts
                 r.polarityTieBreak = close
                 r.hypotheses = PhaseHypothesis.scored(bright: (b.side, b.thickness, b.spread), dark: (d.side, d.thickness, d.spread), chosen: .dark)
+                r.otherPolarityThreshold = b.threshold
                 return r
             }
             var w = [String]()
@@ -132,6 +133,7 @@ public struct ThresholdSegmenter: PhaseSegmenter {
             r.review = doubts
             r.polarityTieBreak = close
             r.hypotheses = PhaseHypothesis.scored(bright: (b.side, b.thickness, b.spread), dark: (d.side, d.thickness, d.spread), chosen: .bright)
+            r.otherPolarityThreshold = d.threshold
             return r
         }
     }
