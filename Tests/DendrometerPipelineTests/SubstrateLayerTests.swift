@@ -15,12 +15,17 @@ struct SubstrateLayerTests {
     /// `darkGrains` adds two 6 × 6 squares of the gap's grey on the layer's edge (v 23 … 28 at
     /// u 10 and 70, between the tongues): pieces of the layer's grey beyond its edge, as tall
     /// as wide, so that something of the dark phase lies beyond the dark layer but does not rise.
-    static func scene(feet: Bool = false, darkGrains: Bool = false) -> Scene {
+    /// `darkTongues` adds two dark (grey 25) bars 6 px wide rising from the layer's edge to v 90 at
+    /// u 10 and 70: both greys rise from the layer (816 px dark against about 1700 bright).
+    static func scene(feet: Bool = false, darkGrains: Bool = false, darkTongues: Bool = false) -> Scene {
         var s = Scene(width: 200, height: 160, side: .bottom, phase: 200, interface: { _ in 0 })
         func set(_ u: Int, _ v: Int, _ grey: Float) { s.pixels[AnodeSide.bottom.index(u: u, v: v, width: 200, height: 160)] = grey }
         for u in 0 ..< 200 {
             for v in 0 ..< 20 { set(u, v, 50) }
             for v in 20 ..< 23 { set(u, v, 25) }
+        }
+        if darkTongues {
+            for u0 in [10, 70] { for u in u0 ..< u0 + 6 { for v in 23 ... 90 { set(u, v, 25) } } }
         }
         if darkGrains {
             for u0 in [10, 70] { for u in u0 ..< u0 + 6 { for v in 23 ..< 29 { set(u, v, 25) } } }
@@ -208,6 +213,30 @@ struct SubstrateLayerTests {
         var lenient = options.parameters
         lenient.review.alternativeGrowthShare = 0
         #expect(outgrowing(parameters: lenient) == nil)
+    }
+
+    @Test("both greys rise from the layer: the other polarity only when the phase is faint (under 3 noise σ) and the other grey is not")
+    func faintPhase() throws {
+        let options = Self.smallField
+        let prepared = try DendriteAnalysis.prepare(Self.scene(darkTongues: true).micrograph(), options: options)
+        let dark = try ThresholdSegmenter(polarity: .dark, anode: .bottom).segment(prepared, parameters: options.parameters).phase
+        let bright = try ThresholdSegmenter(polarity: .bright, anode: .bottom).segment(prepared, parameters: options.parameters)
+        let brightPhase = bright.phase, brightThreshold = bright.rawPhaseThreshold ?? .nan
+        let interface = Interface.straight(side: .bottom, width: 200, height: 160, v0: 22.5)
+        func outgrowing(darkContrast: Double?) -> SubstrateLayer.Outgrowth? {
+            SubstrateLayer.otherGreyOutgrowing(grey: prepared.denoised, phase: dark, phaseIsBright: false, phaseContrastToNoise: darkContrast,
+                                               otherThreshold: brightThreshold, otherPhase: { brightPhase }, interface: interface,
+                                               parameters: options.parameters)
+        }
+        // The dark bars rise (about 816 px, more than a tenth of the tongues): not outgrown.
+        #expect(outgrowing(darkContrast: nil) == nil)
+        #expect(outgrowing(darkContrast: -5) == nil)
+        // Said to be faint (2 σ): the tongues (grey 200 on a mount of 100 ± 4) stand out by far
+        // more than 3 σ, so the layer is taken for an electrode of another grey.
+        let faint = outgrowing(darkContrast: -2)
+        #expect((faint?.phaseRisingPx ?? 0) >= 6 * 2 * 60, "\(String(describing: faint))")
+        #expect(faint?.contrastsToNoise?.phase == -2)
+        #expect((faint?.contrastsToNoise?.other ?? 0) >= 3, "\(String(describing: faint?.contrastsToNoise))")
     }
 
     @Test("end to end, phase auto: dark grains on the dark layer, the bright tongues rising from it: the tongues are measured from it, for review")

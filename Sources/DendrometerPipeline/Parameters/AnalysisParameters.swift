@@ -236,6 +236,14 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// rule, ``SubstrateLayer``), the layer is an electrode of another grey than the dendrites,
         /// and the other polarity is measured.
         public var alternativeGrowthShare = 0.1
+        /// Phase auto: a phase whose median grey differs from the rest of the field's by less than
+        /// this many noise standard deviations (``PhaseContrast``) is faint: a threshold that
+        /// close to the electrolyte's grey also picks the electrolyte's own noise, which
+        /// percolates in a noisy image. When the other grey rises from the phase's layer too and
+        /// is not faint, the other polarity is measured (``SubstrateLayer``). Phases of the
+        /// project's own benchmark stand out by 3.8–20 noise standard deviations; a validation
+        /// scene with 29 grey levels of noise by 2.1 (its other grey does not rise from the layer).
+        public var faintPhaseContrastToNoise = 3.0
         /// A cathode band beginning within this fraction of the field's extent from the interface
         /// leaves no room for dendrites: probably dense dendrites read as cathode speckle.
         public var cathodeNearInterfaceFraction = 0.05

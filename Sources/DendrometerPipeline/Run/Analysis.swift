@@ -283,7 +283,10 @@ public enum DendriteAnalysis {
                     .segment(try field(), parameters: options.parameters)
                 let chosen = segmentation.appearance
                 let why = noInterface ? "the \(chosen) phase's layer gives no anode interface along any edge"
-                    : outgrown.map { "the \(chosen) phase's layer grows \($0.otherRisingPx) px of \(otherAppearance) phase from its edge against \($0.phaseRisingPx) px of its own" }
+                    : outgrown.map { o in
+                        o.contrastsToNoise.map { String(format: "the %@ phase stands out from the rest of the field by only %.1f noise σ (its threshold picks the electrolyte's noise), the %@ phase rising from its layer by %.1f σ",
+                                                        chosen.description, abs($0.phase), otherAppearance.description, abs($0.other)) }
+                        ?? "the \(chosen) phase's layer grows \(o.otherRisingPx) px of \(otherAppearance) phase from its edge against \(o.phaseRisingPx) px of its own" }
                     ?? "nothing rises from the \(chosen) phase's layer"
                 swapped.reason = swapped.reason.replacingOccurrences(of: "\(otherAppearance) phase (given)",
                                                                      with: "auto: the \(otherAppearance) phase, since \(why)")
@@ -713,18 +716,6 @@ public enum DendriteAnalysis {
             let given = bright ? "bright" : "dark", other = bright ? "dark" : "bright"
             review.append("--phase \(given): nothing of the \(given) phase lies at its layer's edge, while \(rising) px of \(other) phase rise from it as dendrites grow from their anode: the dendrites are probably \(other) (say --phase \(other), or --phase auto)")
         }
-        // Phase auto chose the phase by its layer: when that layer grows the other grey and almost
-        // none of its own, it is an electrode of another grey, and the other grey the dendrites
-        // (read by ``run(_:options:)``, which then measures the other polarity).
-        var outgrowth: SubstrateLayer.Outgrowth?
-        if substrate == nil, options.givenInterface == nil, options.phase == .auto, case .threshold = seg.method,
-           let bright = seg.greySegmentationIsBright, let otherThreshold = seg.otherPolarityThreshold, let interface = detection.interface {
-            let otherSegmenter = ThresholdSegmenter(polarity: bright ? .dark : .bright, anode: options.anode)
-            outgrowth = SubstrateLayer.otherGreyOutgrowing(grey: prepared.denoised, phase: seg.phase, phaseIsBright: bright,
-                                                           otherThreshold: otherThreshold,
-                                                           otherPhase: { try? otherSegmenter.segment(prepared, parameters: parameters).phase },
-                                                           interface: interface, parameters: parameters)
-        }
         var contrast: PhaseContrast?
         if options.givenInterface == nil, substrate == nil, let interface = detection.interface, let bright = seg.greySegmentationIsBright {
             contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase)
@@ -744,6 +735,20 @@ public enum DendriteAnalysis {
         // here on only masks are read, so the grey field (4 bytes per pixel), shared by the
         // record's texture, goes now, before the electrolyte side's and the cathode's masks are made.
         if contrast == nil { contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase) }
+        // Phase auto chose the phase by its layer: when that layer grows the other grey and almost
+        // none of its own, or the phase hardly stands out from the electrolyte's noise while the
+        // other grey rises from the layer with a clear contrast, the layer is an electrode of
+        // another grey and the other grey the dendrites (read by ``run(_:options:)``, which then
+        // measures the other polarity).
+        var outgrowth: SubstrateLayer.Outgrowth?
+        if substrate == nil, options.givenInterface == nil, options.phase == .auto, case .threshold = seg.method,
+           let bright = seg.greySegmentationIsBright, let otherThreshold = seg.otherPolarityThreshold, let interface = detection.interface {
+            let otherSegmenter = ThresholdSegmenter(polarity: bright ? .dark : .bright, anode: options.anode)
+            outgrowth = SubstrateLayer.otherGreyOutgrowing(grey: prepared.denoised, phase: seg.phase, phaseIsBright: bright,
+                                                           phaseContrastToNoise: contrast?.contrastToNoise, otherThreshold: otherThreshold,
+                                                           otherPhase: { try? otherSegmenter.segment(prepared, parameters: parameters).phase },
+                                                           interface: interface, parameters: parameters)
+        }
         let rawCathode = detection.interface.flatMap { rawPhaseCathodeCandidate(seg, interface: $0, parameters: parameters) }
         let textureCathode = detection.interface.flatMap { textureCathodeCandidate(seg, interface: $0, parameters: parameters) }
         prepared.denoised = Image(width: 0, height: 0, pixels: [])

@@ -141,6 +141,15 @@ public struct SubstrateLayer: Sendable, Equatable {
         public var otherRisingPx: Int
         /// Pixels of the phase beyond the layer in pieces that rise from its edge (the same rule).
         public var phaseRisingPx: Int
+        /// When both rise: the phase's and the other grey's contrast against the rest of the field,
+        /// in noise standard deviations (``PhaseContrast/contrastToNoise``); nil when the phase
+        /// rises less than ``AnalysisParameters/Review/alternativeGrowthShare`` of the other.
+        public var contrastsToNoise: (phase: Double, other: Double)?
+
+        public static func == (a: Outgrowth, b: Outgrowth) -> Bool {
+            a.otherRisingPx == b.otherRisingPx && a.phaseRisingPx == b.phaseRisingPx
+                && a.contrastsToNoise?.phase == b.contrastsToNoise?.phase && a.contrastsToNoise?.other == b.contrastsToNoise?.other
+        }
     }
 
     /// Phase auto, with the phase's own layer found: the other polarity's phase (`otherPhase`, as
@@ -148,21 +157,30 @@ public struct SubstrateLayer: Sendable, Equatable {
     /// phase must (see the file's header), when the phase itself rises from it less than
     /// ``AnalysisParameters/Review/alternativeGrowthShare`` of that, by the same rule; nil
     /// otherwise. The layer then grows the other grey and (almost) none of its own: it is an
-    /// electrode of another grey than the dendrites, which are the other grey. The other grey must
+    /// electrode of another grey than the dendrites, which are the other grey. So it is too when
+    /// both rise but the phase stands out from the rest of the field by less than
+    /// ``AnalysisParameters/Review/faintPhaseContrastToNoise`` noise standard deviations
+    /// (`phaseContrastToNoise`, ``PhaseContrast``) and the other grey by at least that: a threshold that close
+    /// to the electrolyte's grey picks the electrolyte's own noise, whose bright (or dark) tail
+    /// percolates from the layer's edge across the field, while the dendrites are a material of
+    /// their own grey. The other grey must
     /// be a phase in the electrolyte, at most ``AnalysisParameters/Threshold/maximumPhaseFraction``
     /// of the field beyond the layer: a layer of the phase over a matrix of the other grey (bright
     /// stripes on a bright foil in a darker electrolyte) has the matrix itself touching its edge
     /// and reaching across the field.
     ///
-    /// `otherPhase` is asked for only when more of the grey past `otherThreshold` than of the
-    /// phase lies in the outer half of `rootReachPx` beyond the edge (at least half
+    /// `otherPhase` is asked for only when the phase is that faint or more of the grey past
+    /// `otherThreshold` than of the phase lies in the outer half of `rootReachPx` beyond the edge
+    /// (either way, at least half
     /// ``AnalysisParameters/AnodeLayer/minimumRootPixels``; the inner half holds the layer's own
     /// blurred edge): dendrites stand on their electrode's edge, so a layer whose edge carries
     /// mostly its own phase's feet costs one pass over that band.
-    public static func otherGreyOutgrowing(grey: Image<Float>, phase: BinaryMask, phaseIsBright: Bool, otherThreshold: Double,
-                                           otherPhase: () -> BinaryMask?, interface: Interface, parameters: AnalysisParameters) -> Outgrowth? {
+    public static func otherGreyOutgrowing(grey: Image<Float>, phase: BinaryMask, phaseIsBright: Bool, phaseContrastToNoise: Double? = nil,
+                                           otherThreshold: Double, otherPhase: () -> BinaryMask?, interface: Interface,
+                                           parameters: AnalysisParameters) -> Outgrowth? {
         let p = parameters.anodeLayer.substrate
         guard p.enabled, grey.width == phase.width, grey.height == phase.height else { return nil }
+        let faint = phaseContrastToNoise.map { abs($0) < parameters.review.faintPhaseContrastToNoise } ?? false
         // As `segment` cuts it: the dark side keeps v ≤ t, the bright side v > t. Compared in the
         // outer half of the reach, beyond the layer's own blurred edge (a fringe of the phase
         // along the whole edge, which would outnumber the feet of a few dendrites).
@@ -176,7 +194,7 @@ public struct SubstrateLayer: Sendable, Equatable {
         let phaseAtEdge = phase.bits.withUnsafeBufferPointer { bits in
             count(from: outerHalf, within: p.rootReachPx, beyond: interface, width: phase.width, height: phase.height) { bits[$0] != 0 }
         }
-        guard 2 * otherAtEdge >= parameters.anodeLayer.minimumRootPixels, otherAtEdge > phaseAtEdge else { return nil }
+        guard 2 * otherAtEdge >= parameters.anodeLayer.minimumRootPixels, faint || otherAtEdge > phaseAtEdge else { return nil }
         // The other grey must be a phase in the electrolyte, not the electrolyte itself (a layer of
         // the phase over a darker or brighter matrix: its threshold then cuts the matrix, which
         // fills the field beyond and touches the whole edge), as a threshold candidate must.
@@ -187,8 +205,13 @@ public struct SubstrateLayer: Sendable, Equatable {
         let otherRising = otherGrowth.rising
         let phaseRising = risingPixels(of: phase, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot,
                                        orBeyondPx: rootBand(of: interface, width: phase.width, height: phase.height, parameters: parameters)).rising
-        guard Double(phaseRising) < parameters.review.alternativeGrowthShare * Double(otherRising) else { return nil }
-        return Outgrowth(otherRisingPx: otherRising, phaseRisingPx: phaseRising)
+        if Double(phaseRising) < parameters.review.alternativeGrowthShare * Double(otherRising) {
+            return Outgrowth(otherRisingPx: otherRising, phaseRisingPx: phaseRising)
+        }
+        // Both rise: the phase barely out of the electrolyte's noise, the other grey not.
+        guard faint, let phaseContrast = phaseContrastToNoise, let otherContrast = PhaseContrast.measure(grey, phase: other)?.contrastToNoise,
+              abs(otherContrast) >= parameters.review.faintPhaseContrastToNoise else { return nil }
+        return Outgrowth(otherRisingPx: otherRising, phaseRisingPx: phaseRising, contrastsToNoise: (phaseContrast, otherContrast))
     }
 
     /// The band of roots beyond `interface`, px: ``AnalysisParameters/AnodeLayer/rootBandFraction``
