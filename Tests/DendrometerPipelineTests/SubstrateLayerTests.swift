@@ -176,58 +176,62 @@ struct SubstrateLayerTests {
         return options
     }
 
+    /// A scene's dark layer as phase auto's dark choice finds it (edge at v 23, the gap's top),
+    /// its dark phase and the bright phase rising from it, with the small field's parameters.
+    struct DarkLayer {
+        let grey: Image<Float>, dark: BinaryMask, bright: BinaryMask, brightThreshold: Double
+        let interface = Interface.straight(side: .bottom, width: 200, height: 160, v0: 22.5)
+        let parameters = SubstrateLayerTests.smallField.parameters
+
+        init(_ scene: Scene) throws {
+            let prepared = try DendriteAnalysis.prepare(scene.micrograph(), options: SubstrateLayerTests.smallField)
+            dark = try ThresholdSegmenter(polarity: .dark, anode: .bottom).segment(prepared, parameters: parameters).phase
+            let brightRecord = try ThresholdSegmenter(polarity: .bright, anode: .bottom).segment(prepared, parameters: parameters)
+            (grey, bright, brightThreshold) = (prepared.denoised, brightRecord.phase, brightRecord.rawPhaseThreshold ?? .nan)
+        }
+
+        /// ``SubstrateLayer/otherGreyOutgrowing(grey:phase:phaseIsBright:phaseContrastToNoise:otherThreshold:otherPhase:interface:parameters:)``
+        /// for the dark phase, the bright phase the other; `asked` runs when the bright mask is asked for.
+        func outgrowing(darkContrast: Double? = nil, threshold: Double? = nil, parameters: AnalysisParameters? = nil,
+                        asked: (() -> Void)? = nil) -> SubstrateLayer.Outgrowth? {
+            SubstrateLayer.otherGreyOutgrowing(grey: grey, phase: dark, phaseIsBright: false, phaseContrastToNoise: darkContrast,
+                                               otherThreshold: threshold ?? brightThreshold, otherPhase: { asked?(); return bright },
+                                               interface: interface, parameters: parameters ?? self.parameters)
+        }
+    }
+
     @Test("phase auto's layer outgrown: the dark layer grows the bright tongues (≈ 1700 px) and no dark piece that rises; refused when the other grey is the matrix")
     func outgrown() throws {
-        let options = Self.smallField
-        let prepared = try DendriteAnalysis.prepare(Self.scene(darkGrains: true).micrograph(), options: options)
-        let dark = try ThresholdSegmenter(polarity: .dark, anode: .bottom).segment(prepared, parameters: options.parameters).phase
-        let bright = try ThresholdSegmenter(polarity: .bright, anode: .bottom).segment(prepared, parameters: options.parameters)
-        let brightPhase = bright.phase, brightThreshold = bright.rawPhaseThreshold ?? .nan
-        // The dark layer's edge, as phase auto's dark choice finds it: v 23 (the gap's top).
-        let interface = Interface.straight(side: .bottom, width: 200, height: 160, v0: 22.5)
-        func outgrowing(threshold: Double = brightThreshold, parameters: AnalysisParameters = options.parameters,
-                        asked: (() -> Void)? = nil) -> SubstrateLayer.Outgrowth? {
-            SubstrateLayer.otherGreyOutgrowing(grey: prepared.denoised, phase: dark, phaseIsBright: false, otherThreshold: threshold,
-                                               otherPhase: { asked?(); return brightPhase }, interface: interface, parameters: parameters)
-        }
+        let layer = try DarkLayer(Self.scene(darkGrains: true))
         // The grains are as tall as wide (6 < 2 × 6) and within the band of roots (16 px): nothing
         // dark rises. The tongues: 1700 px drawn, up to a pixel more along each long edge where
         // the hysteresis keeps the blurred fringe.
-        let found = outgrowing()
+        let found = layer.outgrowing()
         #expect(found?.phaseRisingPx == 0, "\(String(describing: found))")
         let rising = found?.otherRisingPx ?? 0
         #expect(rising >= 1700 - 3 * 8 && rising <= 1700 + 2 * (88 + 58 + 108), "rising \(rising)")
         // Nothing past the other threshold at the edge (a threshold above every grey): the other
         // phase's full-size mask is never asked for.
         var asked = false
-        #expect(outgrowing(threshold: 1000, asked: { asked = true }) == nil)
+        #expect(layer.outgrowing(threshold: 1000, asked: { asked = true }) == nil)
         #expect(!asked)
         // The other grey is taken as a phase in the electrolyte only if it fills at most
         // threshold.maximumPhaseFraction of the field beyond the layer: the tongues are about 1700
         // of the 200 × 137 px beyond it, so a cap of 0.05 refuses them (as it would a matrix).
-        #expect(SubstrateLayer.pixelsBeyond(interface, width: 200, height: 160) == 200 * 137)
-        var capped = options.parameters
+        #expect(SubstrateLayer.pixelsBeyond(layer.interface, width: 200, height: 160) == 200 * 137)
+        var capped = layer.parameters
         capped.threshold.maximumPhaseFraction = 0.05
-        #expect(outgrowing(parameters: capped) == nil)
+        #expect(layer.outgrowing(parameters: capped) == nil)
         // Dark pieces that rise as much as a tenth of the tongues: not outgrown.
-        var lenient = options.parameters
+        var lenient = layer.parameters
         lenient.review.alternativeGrowthShare = 0
-        #expect(outgrowing(parameters: lenient) == nil)
+        #expect(layer.outgrowing(parameters: lenient) == nil)
     }
 
     @Test("both greys rise from the layer: the other polarity only when the phase is faint (under 3 noise σ) and the other grey is not")
     func faintPhase() throws {
-        let options = Self.smallField
-        let prepared = try DendriteAnalysis.prepare(Self.scene(darkTongues: true).micrograph(), options: options)
-        let dark = try ThresholdSegmenter(polarity: .dark, anode: .bottom).segment(prepared, parameters: options.parameters).phase
-        let bright = try ThresholdSegmenter(polarity: .bright, anode: .bottom).segment(prepared, parameters: options.parameters)
-        let brightPhase = bright.phase, brightThreshold = bright.rawPhaseThreshold ?? .nan
-        let interface = Interface.straight(side: .bottom, width: 200, height: 160, v0: 22.5)
-        func outgrowing(darkContrast: Double?) -> SubstrateLayer.Outgrowth? {
-            SubstrateLayer.otherGreyOutgrowing(grey: prepared.denoised, phase: dark, phaseIsBright: false, phaseContrastToNoise: darkContrast,
-                                               otherThreshold: brightThreshold, otherPhase: { brightPhase }, interface: interface,
-                                               parameters: options.parameters)
-        }
+        let layer = try DarkLayer(Self.scene(darkTongues: true))
+        func outgrowing(darkContrast: Double?) -> SubstrateLayer.Outgrowth? { layer.outgrowing(darkContrast: darkContrast) }
         // The dark bars rise (about 816 px, more than a tenth of the tongues): not outgrown.
         #expect(outgrowing(darkContrast: nil) == nil)
         #expect(outgrowing(darkContrast: -5) == nil)
