@@ -35,3 +35,49 @@ struct LoosePieceReviewTests {
         #expect(!r.review.contains { $0.contains("comes from a piece not connected to the anode") }, "\(r.review)")
     }
 }
+
+/// The review reason for a layer with only bumps attached and the growth beyond a gap: a mount
+/// or a collector of the phase's grey found along the edge, with the anode of another grey between.
+@Suite("Review: the growth lies beyond a gap, only bumps attached to the layer")
+struct DetachedGrowthReviewTests {
+    /// Bright (220) foil at the bottom (interface at v = 20) under a mount of grey 100 ± 4: five
+    /// bumps 4 × 4 px on its edge (v 20 … 23), and eight tongues 6 px wide from v = `growthStart`
+    /// to v 120. `attachedTongue` makes the first tongue start on the foil (v 20).
+    static func scene(growthStart: Int, attachedTongue: Bool = false) -> Scene {
+        var s = Scene(width: 240, height: 200, side: .bottom, interface: { _ in 20 })
+        for k in 0 ..< 5 { for u in (8 + 48 * k) ... (11 + 48 * k) { for v in 20 ... 23 { s.paint(u: u, v: v) } } }
+        for k in 0 ..< 8 {
+            let start = attachedTongue && k == 0 ? 20 : growthStart
+            for u in (20 + 28 * k) ... (25 + 28 * k) { for v in start ... 120 { s.paint(u: u, v: v) } }
+        }
+        return s
+    }
+
+    static func run(_ s: Scene) throws -> AnalysisResult {
+        var options = AnalysisOptions()
+        options.phase = .bright
+        options.anode = .bottom
+        return try DendriteAnalysis.run(s.micrograph(), options: options)
+    }
+
+    static let reason = "what is attached to the interface ends"
+
+    @Test("bumps ending at v 23 and the tongues from v 45 (a gap of about 22 px, more than the 10 px that isolates): flagged, with both offsets")
+    func detached() throws {
+        let r = try Self.run(Self.scene(growthStart: 45))
+        let flag = try #require(r.review.first { $0.hasPrefix(Self.reason) }, "\(r.review)")
+        // The foil's last row is v 19 (its edge at 19.5): the bumps' outer row v 23 lies 3.5 px
+        // beyond it, the tongues' first row v 45 25.5 px; the denoising's blur and the hysteresis
+        // may move each edge by up to 2 px.
+        let numbers = flag.split(whereSeparator: { !"0123456789.".contains($0) }).compactMap { Double($0) }
+        #expect(numbers.count >= 2 && abs(numbers[0] - 3.5) <= 2 && abs(numbers[1] - 25.5) <= 2, "\(flag)")
+    }
+
+    @Test("not flagged: the tongues from v 25 (a gap of about 2 px), or one tongue attached")
+    func attached() throws {
+        let near = try Self.run(Self.scene(growthStart: 25))
+        #expect(!near.review.contains { $0.hasPrefix(Self.reason) }, "\(near.review)")
+        let one = try Self.run(Self.scene(growthStart: 45, attachedTongue: true))
+        #expect(!one.review.contains { $0.hasPrefix(Self.reason) }, "\(one.review)")
+    }
+}

@@ -560,6 +560,16 @@ public enum DendriteAnalysis {
            let nearest = inv.records.filter(\.counted).map(\.nearestOffsetPx).min() {
             review.append(String(format: "no dendrite is attached to the interface (the nearest starts %.1f px beyond it), while dendrites grow from their anode: the pieces may not be dendrites (particles, debris, electrolyte read as phase), a thin gap may separate them from the layer found (a shadow or charging along an electrode), or the layer is not their anode; depths are measured from the layer's edge and penetration.connected_max counts attached dendrites only (0 here): check the interface on the overlay, or draw it with --interface",
                                  nearest))
+        } else if let inv = inventory,
+                  let loose = inv.records.filter({ $0.counted && !$0.rooted }).map(\.nearestOffsetPx).min(),
+                  let attached = inv.records.filter({ $0.counted && $0.rooted }).map(\.maxDepthPx).max(),
+                  loose - attached > parameters.fragments.minimumGapPixels(pixelSize: pixelSize) {
+            // What is attached ends before the rest of the phase begins, a gap wider than the one
+            // that isolates a loose piece between them: the growth is not attached to this layer
+            // either, only bumps of its edge are. A mount or a collector of the phase's grey found
+            // along the edge, with the anode of another grey between it and the dendrites, reads so.
+            review.append(String(format: "what is attached to the interface ends %.1f px beyond it, and the rest of the phase starts %.1f px beyond it, past a gap with nothing of the phase: dendrites grow from their anode, so the layer found may not be theirs (a mount or a collector of the phase's grey, with the anode of another grey between it and the dendrites), or a gap separates the growth from it; depths are measured from the layer's edge and penetration.connected_max counts attached dendrites only: check the interface on the overlay, or draw it with --interface",
+                                 attached, loose))
         }
         if penetration?.shortCircuit == true, connected?.reachesCathodeOrFarEdge == false {
             review.append("short circuit: the phase reaches the cathode (or the far edge) only through pieces not connected to the anode in this section: check that they are dendrites and not electrolyte read as phase (say --phase, or give --mask or --model)")
