@@ -140,7 +140,8 @@ public struct AnalysisResult: Sendable {
     /// at the anode; nil otherwise.
     public var darkUnrootedShare: Double?
     /// Phase auto from a grey threshold: the other grey rising from the edge of the layer the phase
-    /// was chosen by, against (almost) none of the phase (``SubstrateLayer/otherGreyOutgrowing(grey:phase:phaseIsBright:otherThreshold:interface:parameters:)``);
+    /// was chosen by, against (almost) none of the phase or against a faint phase
+    /// (``SubstrateLayer/otherGreyOutgrowing(grey:phase:phaseIsBright:phaseContrastToNoise:otherThreshold:otherPhase:interface:parameters:)``);
     /// nil when it does not, or was not asked. The analysis then measures the other polarity.
     public var otherGreyOutgrowth: SubstrateLayer.Outgrowth? = nil
     /// The options used (their ``AnalysisOptions/parameters`` are the full parameter set).
@@ -747,7 +748,7 @@ public enum DendriteAnalysis {
         if contrast == nil { contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase) }
         // Phase auto chose the phase by its layer: when that layer grows the other grey and almost
         // none of its own, or the phase hardly stands out from the electrolyte's noise while the
-        // other grey rises from the layer with a clear contrast, the layer is an electrode of
+        // other grey, not faint, rises from the layer too, the layer is an electrode of
         // another grey and the other grey the dendrites (read by ``run(_:options:)``, which then
         // measures the other polarity).
         var outgrowth: SubstrateLayer.Outgrowth?
