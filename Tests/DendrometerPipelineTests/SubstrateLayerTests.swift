@@ -250,6 +250,7 @@ struct SubstrateLayerTests {
         #expect(r.interfaceSubstrate != nil)
         #expect(abs((r.penetration?.maxPx ?? 0) - 107) <= 2, "max \(String(describing: r.penetration?.maxPx))")
         #expect(r.review.contains { $0.contains("layer grows") && $0.contains("electrode of another grey") }, "\(r.review)")
+        #expect(r.segmentation.hypotheses.first?.side == .bottom)
     }
 
     @Test("end to end, phase auto: nothing dark rises from the dark layer, so the bright tongues are measured from it, for review")
@@ -261,5 +262,7 @@ struct SubstrateLayerTests {
         #expect(abs(p.maxPx - 107) <= 2, "max \(p.maxPx)")
         #expect(r.review.contains { $0.contains("electrode of another grey") }, "\(r.review)")
         #expect(r.segmentation.hypotheses.first?.appearance == .bright)
+        // The winner's anode is the dark layer at the bottom (the bright phase forms none).
+        #expect(r.segmentation.hypotheses.first?.side == .bottom && r.segmentation.hypotheses.first?.layerThicknessPx == 0)
     }
 }

@@ -304,6 +304,11 @@ public enum DendriteAnalysis {
                     // Weaker evidence than a layer of the phase itself: a pristine anode with grains
                     // of the other grey along its edge would read the same way.
                     let layerGrey = layer.isBright ? "bright" : "dark"
+                    // The winning hypothesis's anode is that layer (its score stays its own layer's
+                    // uniformity share: none).
+                    for i in alternative.segmentation.hypotheses.indices where alternative.segmentation.hypotheses[i].chosen {
+                        alternative.segmentation.hypotheses[i].side = layer.side
+                    }
                     alternative.review.append(String(format: "phase auto: %@, while %d px of %@ phase rise from the edge of a uniform %@ layer along the %@ edge: measured as %@ dendrites grown from an electrode of another grey (a collector they were plated on, or secondary-electron contrast); check on the overlay, or say --phase %@ if that layer is an anode of the %@ phase with nothing grown from it",
                                                      why, layer.risingPixels, otherAppearance.description, layerGrey, layer.side.rawValue,
                                                      otherAppearance.description, chosen.description, chosen.description))

@@ -314,7 +314,9 @@ extension PhaseAppearance {
 public struct PhaseHypothesis: Sendable, Equatable {
     /// The dendrite phase's look under this hypothesis.
     public var appearance: PhaseAppearance
-    /// The edge its layer lies along (nil: it forms no layer).
+    /// The edge its layer lies along (nil: it forms no layer). When the analysis measured the
+    /// phase from a layer of another grey (``SubstrateLayer``), the chosen hypothesis names that
+    /// layer's edge, while its thickness, spread and score stay those of the phase's own layer.
     public var side: AnodeSide?
     /// 10th-percentile thickness of its solid layer, px (0: none).
     public var layerThicknessPx: Double
