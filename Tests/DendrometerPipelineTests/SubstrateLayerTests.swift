@@ -222,7 +222,8 @@ struct SubstrateLayerTests {
         var capped = layer.parameters
         capped.threshold.maximumPhaseFraction = 0.05
         #expect(layer.outgrowing(parameters: capped) == nil)
-        // Dark pieces that rise as much as a tenth of the tongues: not outgrown.
+        // "Almost none" is less than review.alternativeGrowthShare of the other grey's rising
+        // pixels: at 0, not even no dark rising at all is, so the layer is not outgrown.
         var lenient = layer.parameters
         lenient.review.alternativeGrowthShare = 0
         #expect(layer.outgrowing(parameters: lenient) == nil)
