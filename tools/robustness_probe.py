@@ -39,6 +39,15 @@ differently, as another microscope or session would show them:
   an electrode of another material than the dendrites (a collector they were plated on) or
   secondary-electron contrast; the truth is unchanged. The analysis must find the layer as an
   anode of its own grey (``SubstrateLayer``).
+- ``tilt``: the scanned field alone (the data bar cut off) turned 8 degrees anticlockwise about
+  its centre (grey values interpolated bilinearly, labels from the nearest pixel) and cropped to
+  the largest centred rectangle of the same shape that lies wholly inside the turned field: a
+  section cut or mounted at an angle, whose anode layer may now leave the field at one end while
+  the dendrites carry on along the edge beyond it. The truth follows: the interface line turns
+  with the field; the penetration is measured again, over the dendrite pixels left in view (label
+  5), as the distance from each pixel centre to that line, continued straight beyond its ends
+  (the README's definition); region rectangles are dropped (an upright rectangle no longer
+  lies inside a turned band), so labels are not scored.
 
 The data bar (label 9 of ``<id>_labels.png``) is left as it was: a microscope draws
 it after the scan. The copies are written without vendor metadata, so the scorer
@@ -75,7 +84,7 @@ except ImportError as missing:
     sys.exit(f"robustness_probe: needs numpy, tifffile and Pillow ({missing}): pip install numpy tifffile pillow")
 
 PERTURBATIONS = ("mirror", "rotate", "bin2", "noise3", "noise5", "noise10", "highnoise", "gamma", "blur", "gradient",
-                 "substrate")
+                 "substrate", "tilt")
 ANODE_LABEL, ELECTROLYTE_LABEL, DENDRITE_LABEL = 2, 3, 5
 # Perturbations that draw random numbers (``--repeat`` draws them again with other seeds).
 RANDOM_PERTURBATIONS = ("noise3", "noise5", "noise10", "highnoise")
@@ -85,6 +94,11 @@ DATA_BAR_LABEL = 9
 MIRRORED_SIDE = {"left": "right", "right": "left", "top": "top", "bottom": "bottom"}
 # Where each side goes when the field turns 90 degrees anticlockwise (numpy's rot90).
 ROTATED_SIDE = {"top": "left", "left": "bottom", "bottom": "right", "right": "top"}
+# The tilt perturbation's angle, degrees anticlockwise on screen.
+TILT_DEGREES = 8.0
+# How far the interface line is continued straight beyond its ends for the tilt's depth truth, px
+# (further than any field is long).
+LINE_CONTINUATION_PX = 1e6
 
 
 def rotated(image, labels, gt):
@@ -109,6 +123,87 @@ def rotated(image, labels, gt):
     gt["image"]["scan_area_px"] = [0, 0, h, w]
     gt["image"]["width"], gt["image"]["height"] = h, w
     return np.rot90(image), np.rot90(labels)
+
+
+def tilt_crop(width, height, degrees):
+    """The largest centred rectangle of the field's shape, [x0, y0, x1, y1) in the turned
+    field's pixels, every pixel centre of which maps back inside the field (see ``tilted``)."""
+    a = np.deg2rad(abs(degrees))
+    # A centred rectangle of half-sizes (k W / 2, k H / 2) turned back by a stays inside the
+    # field's half-sizes ((W - 1) / 2, (H - 1) / 2) when both bounds below hold.
+    half_w, half_h = (width - 1) / 2, (height - 1) / 2
+    k = min(half_w / (half_w * np.cos(a) + half_h * np.sin(a)), half_h / (half_w * np.sin(a) + half_h * np.cos(a)))
+    mx, my = int(np.ceil(half_w * (1 - k))), int(np.ceil(half_h * (1 - k)))
+    return [mx, my, width - mx, height - my]
+
+
+def turned_points(points, width, height, degrees, crop):
+    """`points` (N x 2, x y) of a width x height field in the turned, cropped field's pixels: turned
+    by `degrees` anticlockwise on screen (y down) about the field's centre, then shifted by the crop."""
+    a = np.deg2rad(degrees)
+    c = np.array([(width - 1) / 2, (height - 1) / 2])
+    turn = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
+    return (np.asarray(points, dtype=np.float64) - c) @ turn.T + c - [crop[0], crop[1]]
+
+
+def distances_to_line(points, line):
+    """Distance from each of `points` (N x 2) to the polyline `line` (M x 2), continued straight
+    beyond both ends by ``LINE_CONTINUATION_PX``."""
+    line = np.asarray(line, dtype=np.float64)
+    first, last = line[1] - line[0], line[-1] - line[-2]
+    line = np.vstack([line[0] - first / np.linalg.norm(first) * LINE_CONTINUATION_PX, line,
+                      line[-1] + last / np.linalg.norm(last) * LINE_CONTINUATION_PX])
+    a, b = line[:-1], line[1:]
+    ab = b - a
+    length2 = (ab ** 2).sum(axis=1)
+    best = np.full(len(points), np.inf)
+    for start in range(0, len(points), 4096):
+        p = np.asarray(points[start:start + 4096], dtype=np.float64)[:, None, :]
+        t = np.clip(((p - a) * ab).sum(axis=2) / length2, 0, 1)
+        d2 = ((p - (a + t[..., None] * ab)) ** 2).sum(axis=2)
+        best[start:start + 4096] = d2.min(axis=1)
+    return np.sqrt(best)
+
+
+def tilted(image, labels, gt, degrees=TILT_DEGREES):
+    """The scanned field of `image` and `labels` turned `degrees` anticlockwise about its centre
+    and cropped inside (``tilt_crop``), without the data bar, and `gt` (changed in place)
+    following: size, scanned field, interface line, penetration (measured again over the
+    dendrite pixels in view); region rectangles dropped."""
+    x0, y0, x1, y1 = gt["image"]["scan_area_px"]
+    image, labels = image[y0:y1, x0:x1], labels[y0:y1, x0:x1]
+    h, w = labels.shape
+    crop = tilt_crop(w, h, degrees)
+    a = np.deg2rad(degrees)
+    c = np.array([(w - 1) / 2, (h - 1) / 2])
+    ys, xs = np.mgrid[crop[1]:crop[3], crop[0]:crop[2]].astype(np.float64)
+    # Each output pixel's centre turned back (the inverse of ``turned_points``) into the field.
+    dx, dy = xs - c[0], ys - c[1]
+    sx = np.clip(dx * np.cos(a) - dy * np.sin(a) + c[0], 0, w - 1)
+    sy = np.clip(dx * np.sin(a) + dy * np.cos(a) + c[1], 0, h - 1)
+    ix, iy = np.minimum(np.floor(sx).astype(int), w - 2), np.minimum(np.floor(sy).astype(int), h - 2)
+    fx, fy = sx - ix, sy - iy
+    v = image.astype(np.float64)
+    grey = ((1 - fy) * ((1 - fx) * v[iy, ix] + fx * v[iy, ix + 1]) + fy * ((1 - fx) * v[iy + 1, ix] + fx * v[iy + 1, ix + 1]))
+    limit = np.iinfo(image.dtype).max
+    out = np.clip(np.rint(grey), 0, limit).astype(image.dtype)
+    lab = labels[np.rint(sy).astype(int), np.rint(sx).astype(int)]
+    gt["image"]["width"], gt["image"]["height"] = crop[2] - crop[0], crop[3] - crop[1]
+    gt["image"]["scan_area_px"] = [0, 0, crop[2] - crop[0], crop[3] - crop[1]]
+    for r in gt["regions"]:
+        r["rect_px"] = None
+    line = gt["interface"].get("polyline_px")
+    if line:
+        turned = turned_points(np.asarray(line, dtype=np.float64) - [x0, y0], w, h, degrees, crop)
+        gt["interface"]["polyline_px"] = turned.tolist()
+        rows, cols = np.nonzero(lab == DENDRITE_LABEL)
+        pen = gt["dendrite"]["penetration"]
+        if len(rows) > 0:
+            depth = distances_to_line(np.stack([cols, rows], axis=1), turned) * gt["pixel_size_um"]
+            pen["max_um"], pen["p95_um"] = float(depth.max()), float(np.percentile(depth, 95))
+        else:
+            pen["max_um"] = pen["p95_um"] = 0.0
+    return out, lab
 
 
 def binned(image, labels, gt):
@@ -205,6 +300,8 @@ def write_copy(kind, data, out, seed):
             image, labels = rotated(image, labels, gt)
         elif kind == "bin2":
             image, labels = binned(image, labels, gt)
+        elif kind == "tilt":
+            image, labels = tilted(image, labels, gt)
         elif kind == "substrate":
             limit = np.iinfo(image.dtype).max
             image = np.clip(np.rint(substrate(image.astype(np.float64), labels)), 0, limit).astype(image.dtype)
@@ -294,7 +391,9 @@ def report_changes(rows, base):
             if "error" in r:
                 print(f"    {key[1]:5} {key[0]:34} ERROR {r['error']}")
             continue
-        if (r["depth_ok"], r["side_ok"], r["labels"]) == (b["depth_ok"], b["side_ok"], b["labels"]):
+        # A copy whose region rectangles were dropped (tilt) scores no labels: not a change.
+        labels_changed = bool(r["labels"]) and r["labels"] != b["labels"]
+        if (r["depth_ok"], r["side_ok"]) == (b["depth_ok"], b["side_ok"]) and not labels_changed:
             continue
         fmt = lambda v: "-" if v is None else f"{v:.0f}"
         wrong_labels = sum(w != g for w, g in r["labels"])

@@ -78,3 +78,51 @@ def test_substrate_moves_the_anode_to_the_other_side_of_the_electrolyte_keeping_
     assert np.median(probe.substrate(dark, labels)[2]) == pytest.approx(140)
     # No dendrites: nothing to mirror about, unchanged.
     assert (probe.substrate(image, np.where(labels == 5, 3, labels)) == image).all()
+
+
+def test_tilt_crop_keeps_every_pixel_inside_the_turned_field():
+    # 300 x 200 field turned 8 degrees: each corner of the crop, turned back, lies in the field.
+    crop = probe.tilt_crop(300, 200, 8.0)
+    a = np.deg2rad(8.0)
+    c = np.array([149.5, 99.5])
+    for x, y in [(crop[0], crop[1]), (crop[2] - 1, crop[1]), (crop[0], crop[3] - 1), (crop[2] - 1, crop[3] - 1)]:
+        dx, dy = x - c[0], y - c[1]
+        sx, sy = dx * np.cos(a) - dy * np.sin(a) + c[0], dx * np.sin(a) + dy * np.cos(a) + c[1]
+        assert -1e-9 <= sx <= 299 + 1e-9 and -1e-9 <= sy <= 199 + 1e-9
+    # Centred; k = min(149.5 / (149.5 cos 8 + 99.5 sin 8), 99.5 / (149.5 sin 8 + 99.5 cos 8))
+    # = min(0.9235, 0.8338) by hand, so 149.5 x (1 - k) = 24.9 -> 25 columns and
+    # 99.5 x (1 - k) = 16.5 -> 17 rows cut on each side.
+    assert crop == [25, 17, 275, 183]
+
+
+def test_tilt_turns_a_pixel_where_the_truth_says():
+    # One bright pixel at (220, 50) of a 300 x 200 field, turned 8 degrees anticlockwise on
+    # screen about (149.5, 99.5): (70.5, -49.5) -> (70.5 cos 8 - 49.5 sin 8, -70.5 sin 8 - 49.5 cos 8)
+    # = (62.93, -58.83), i.e. (212.4, 40.7) before the crop, (187.4, 23.7) after it.
+    image = np.zeros((200, 300), dtype=np.uint8)
+    image[50, 220] = 200
+    labels = np.zeros((200, 300), dtype=np.uint8)
+    labels[50, 220] = probe.DENDRITE_LABEL
+    gt = truth(300, 200, [0, 0, 300, 200], [0, 0, 10, 10], [[0.0, 10.0], [299.0, 10.0]])
+    gt["dendrite"] = {"penetration": {"max_um": 0.0, "p95_um": 0.0}}
+    out, lab = probe.tilted(image, labels, gt, degrees=8.0)
+    assert out.shape == lab.shape == (166, 250)
+    x, y = probe.turned_points([[220.0, 50.0]], 300, 200, 8.0, [25, 17, 275, 183])[0]
+    assert (x, y) == pytest.approx((187.43, 23.67), abs=0.01)
+    # Output pixel (187, 24) turns back to (219.53, 50.27): the largest bilinear weight on the
+    # bright pixel (0.53 x 0.73), and the only output pixel whose nearest source it is.
+    peak = np.unravel_index(np.argmax(out), out.shape)
+    assert (peak[1], peak[0]) == (187, 24)
+    assert np.argwhere(lab == probe.DENDRITE_LABEL).tolist() == [[24, 187]]
+    # The interface line y = 10 turns with the field; (187, 24) turned back lies 40.27 px from
+    # it, which the depth truth measures from the turned line.
+    assert gt["dendrite"]["penetration"]["max_um"] == pytest.approx(40.27 * 0.1, abs=0.002)
+    assert gt["regions"][0]["rect_px"] is None
+    assert gt["image"]["scan_area_px"] == [0, 0, 250, 166]
+
+
+def test_distances_to_line_continue_it_straight_beyond_its_ends():
+    # The segment from (0, 0) to (10, 0): a point above its middle, one beyond its end (on the
+    # continued line's normal) and one on the continuation itself.
+    d = probe.distances_to_line(np.array([[5.0, 3.0], [20.0, -4.0], [30.0, 0.0]]), [[0.0, 0.0], [10.0, 0.0]])
+    assert d.tolist() == pytest.approx([3.0, 4.0, 0.0])
