@@ -49,6 +49,11 @@ enum EdgeCurveFit {
             let x = u / scale
             return a + b * x + c * x * x
         }
+
+        /// dv/du at `u`.
+        func slope(atU u: Double) -> Double {
+            (b + 2 * c * u / scale) / scale
+        }
     }
 
     /// Tukey's biweight tuning constant (95 % efficiency at the normal distribution).

@@ -90,10 +90,18 @@ public struct InterfaceDetection: Sendable {
     public var side: AnodeSide?
     /// Layer-continuity score of every side examined: 10th percentile of the layer height, px.
     public var sideScores: [AnodeSide: Double]
+    /// The lines (positions along the edge) each examined side's score was measured over: all of
+    /// them, or those of a layer leaving the field at one end (``InterfaceDetector/leavingLayer(thickness:parameters:)``).
+    public var layerLines: [AnodeSide: Range<Int>] = [:]
+    /// Share of the chosen side's edge along which its layer is in view, when the layer leaves
+    /// the field at one end (a tilted section, ``InterfaceDetector/leavingLayer(thickness:parameters:)``);
+    /// nil when it runs along the whole edge. The interface is carried on straight beyond it.
+    public var leavingLayerShare: Double?
     /// Human-readable explanation of the choice.
     public var explanation: String
-    /// Share of the interface's knots whose window shows no edge (hidden under dendrite bases),
-    /// where the interface is interpolated or extrapolated, 0…1.
+    /// Share of the interface's knots whose window shows no edge (hidden under dendrite bases, or
+    /// beyond the point where a layer leaves the field), where the interface is interpolated or
+    /// extrapolated, 0…1.
     public var hiddenFraction: Double = 0
     /// Root-mean-square distance, px, between the fitted interface and the visible edge of the
     /// layer (the edge heights the fit calls layer, not dendrite base); nil when no edge was seen.
@@ -174,6 +182,29 @@ public enum InterfaceDetector {
         /// Two edge curves are compared by the layer heights within this fraction of the interface
         /// length of them (minus those further below): the edge is the curve most heights rest on.
         public var curveSelectionBandFraction = 0.02
+        /// A layer leaving the field (``leavingLayer(thickness:parameters:)``): the edge is followed
+        /// in this many blocks, each summed up by its median thickness (dendrites only thicken a
+        /// line, noise holes only thin a few). Numerical: fine enough to see a ramp, coarse enough
+        /// for a median of many lines.
+        public var leavingBlocks = 16
+        /// … it is counted where its blocks are at least this fraction as thick as its thickest: in
+        /// a tilted section the foil thins linearly toward the point where it leaves the field, and
+        /// beyond that point what touches the edge is dendrite phase, a few px deep. 0 turns the
+        /// rule off.
+        public var leavingFloorFraction = 0.2
+        /// … over at least this share of the edge (a foil that shows only a corner of itself is
+        /// not told from a dendrite touching the edge) …
+        public var leavingMinimumCoverage = 1.0 / 3
+        /// … and thins steadily toward that point: a block may be thicker than the one before it
+        /// (counted from the thick end) by at most this fraction of the thickest block (the edge's
+        /// roughness and the dendrites that lift a block's median), never more.
+        public var leavingRampSlack = 0.05
+        /// … at a rate that a tilted section gives: the foil's edge crosses the field at the tilt
+        /// angle, so its thickness falls by tan(tilt) px per px along the edge. A section cut or
+        /// mounted more than this many degrees from square to the interface would show the
+        /// electrode obliquely; a steeper "ramp" is the electrolyte's bulk behind dendrites
+        /// touching the edge, not a foil.
+        public var leavingMaximumTiltDegrees = 20.0
 
         /// Default parameters.
         public init() {}
@@ -195,16 +226,25 @@ public enum InterfaceDetector {
         var heights: [AnodeSide: [Int]] = [:]
         var scores: [AnodeSide: Double] = [:]
         var solidity: [AnodeSide: Double] = [:]
+        var layerLines: [AnodeSide: Range<Int>] = [:]
         for s in candidates {
             let outer = Int(saturating: p.maximumOuterFraction * Double(s.extent(width: mask.width, height: mask.height)))
             let runs = layerRuns(mask, side: s, gap: p.gapTolerance, maximumOuter: outer, holeReach: p.enclosedHoleReach)
             heights[s] = runs.end
-            let thickness = quantile(zip(runs.start, runs.end).map { Double($1 - $0) }, 0.10)
+            let lines = zip(runs.start, runs.end).map { Double($1 - $0) }
+            var thickness = quantile(lines, 0.10)
+            var covered = 0 ..< lines.count
+            // A tilted foil that leaves the field at one end is continuous where it is in view.
+            if let leaving = leavingLayer(thickness: lines, parameters: p) {
+                let partial = quantile(Array(lines[leaving]), 0.10)
+                if partial > thickness { thickness = partial; covered = leaving }
+            }
             // A real anode layer is solid; a noisy half-filled phase (e.g. the
             // darker half of a granular electrolyte) also yields long runs but not
             // a solid band. Solidity: phase share of each line's first `thickness` layer px.
-            let fill = layerSolidity(mask, side: s, start: runs.start, thickness: Int(saturating: thickness))
+            let fill = layerSolidity(mask, side: s, start: runs.start, thickness: Int(saturating: thickness), lines: covered)
             solidity[s] = fill
+            layerLines[s] = covered
             // A "layer" filling (nearly) the whole image leaves no electrolyte: not an anode.
             let room = Double(s.extent(width: mask.width, height: mask.height))
             // A layer with something behind it (collector, mount) is seen whole, and an anode
@@ -220,28 +260,45 @@ public enum InterfaceDetector {
             "\($0.rawValue) \(PixelSizeText.short(scores[$0]!)) px (solid \(Int(saturating: (100 * solidity[$0]!).rounded())) %)"
         }.joined(separator: ", ")
         guard scores[best]! >= p.minimumLayerThickness else {
-            return InterfaceDetection(
+            var none = InterfaceDetection(
                 interface: nil, side: nil, sideScores: scores,
                 explanation: "no continuous anode layer along any examined edge (10th-percentile layer thickness: \(describe); need ≥ \(PixelSizeText.short(p.minimumLayerThickness)) px)")
+            none.layerLines = layerLines
+            return none
         }
-        let (interface, hidden, residual) = fit(heights[best]!, side: best, width: mask.width, height: mask.height, parameters: p)
+        // A layer leaving the field is fitted where it is in view: beyond the point where it leaves,
+        // what touches the edge is dendrite phase, whose heights say nothing of the foil's edge (a
+        // line without a layer measures no edge, and the fitted edge is carried on out of view).
+        var layer = heights[best]!
+        var leavingShare: Double?
+        var inViewLines: Range<Int>?
+        if let inView = layerLines[best], inView.count < layer.count {
+            for u in layer.indices where !inView.contains(u) { layer[u] = 0 }
+            leavingShare = Double(inView.count) / Double(layer.count)
+            inViewLines = inView
+        }
+        let (interface, hidden, residual) = fit(layer, side: best, width: mask.width, height: mask.height,
+                                                parameters: p, inView: inViewLines)
         let why = side == nil
             ? "anode at the \(best.rawValue): the most continuous layer (10th-percentile thickness \(describe))"
             : "anode at the \(best.rawValue) (given)"
         var detection = InterfaceDetection(interface: interface, side: best, sideScores: scores, explanation: why)
         detection.hiddenFraction = hidden
         detection.edgeResidualPx = residual
+        detection.layerLines = layerLines
+        detection.leavingLayerShare = leavingShare
         return detection
     }
 
-    /// Share of phase pixels in each line's first `thickness` layer pixels (from `start[u]`).
-    static func layerSolidity(_ mask: BinaryMask, side: AnodeSide, start: [Int], thickness: Int) -> Double {
+    /// Share of phase pixels in each line's first `thickness` layer pixels (from `start[u]`), over
+    /// the lines `lines` (nil: all).
+    static func layerSolidity(_ mask: BinaryMask, side: AnodeSide, start: [Int], thickness: Int, lines: Range<Int>? = nil) -> Double {
         let w = mask.width, h = mask.height
         let length = side.length(width: w, height: h), extent = side.extent(width: w, height: h)
         guard thickness > 0 else { return 0 }
         var phase = 0, total = 0
         mask.bits.withUnsafeBufferPointer { bits in
-            for u in 0 ..< length {
+            for u in (lines ?? 0 ..< length).clamped(to: 0 ..< length) {
                 let a = start[u], b = min(extent, start[u] + thickness)
                 for v in a ..< max(a, b) { phase &+= Int(bits[side.index(u: u, v: v, width: w, height: h)]) }
                 total += thickness
@@ -340,8 +397,13 @@ public enum InterfaceDetector {
     }
 
     /// The interface through the layer heights, and the share of knots whose window shows no edge.
+    ///
+    /// `inView`: the lines along which the layer is in view when it leaves the field at one end
+    /// (nil: all). Beyond them the fitted edge is carried on along its tangent at their last line:
+    /// the bow seen is the foil's, but a quadratic carried on past what it was fitted to diverges.
+    /// Knots there show no edge and count as hidden.
     static func fit(_ heights: [Int], side: AnodeSide, width: Int, height: Int,
-                    parameters p: Parameters) -> (interface: Interface, hidden: Double, residual: Double?) {
+                    parameters p: Parameters, inView: Range<Int>? = nil) -> (interface: Interface, hidden: Double, residual: Double?) {
         let length = heights.count
         let k = max(2, min(p.knots, length))
         let half = max(4, Int(saturating: Double(length) * p.windowFraction))
@@ -366,7 +428,15 @@ public enum InterfaceDetector {
         var tolerance = Double.infinity
         if sample.count >= 8 {
             let (curve, tol) = EdgeCurveFit.fit(u: su, v: sh, start: (us, qs), length: length, sigma: sigma, parameters: p)
-            model = curve.value(atU:)
+            if let inView, !inView.isEmpty {
+                let lo = Double(inView.lowerBound), hi = Double(inView.upperBound - 1)
+                model = { u in
+                    let end = min(hi, max(lo, u))
+                    return curve.value(atU: end) + curve.slope(atU: end) * (u - end)
+                }
+            } else {
+                model = curve.value(atU:)
+            }
             tolerance = tol
         } else {
             let c = robustQuadratic(us, qs)

@@ -221,7 +221,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         public var polarityAmbiguityRatio = 0.8
         /// Anode side auto: the runner-up side's layer is at least this fraction as thick.
         public var sideAmbiguityRatio = 0.7
-        /// The anode's edge is hidden under dendrite bases over at least this share of the interface.
+        /// The anode's edge is hidden under dendrite bases (or, for a layer leaving the field at
+        /// one end, out of the field) over at least this share of the interface.
         public var hiddenEdgeFraction = 0.3
         /// Dark phase: more than this share of the dark pieces are not rooted at the anode. Phase
         /// auto also uses it: such a dark "phase" is the electrolyte's pores and cracks.

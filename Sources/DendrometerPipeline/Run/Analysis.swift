@@ -793,9 +793,14 @@ public enum DendriteAnalysis {
                                      residual, 100 * residual / extent))
             }
         }
+        if detection.interface != nil, let share = detection.leavingLayerShare, let side = detection.side {
+            warnings.append(String(format: "the anode layer is in view along %.0f %% of the %@ edge and thins away out of the field beyond it (a section cut or mounted at an angle): the interface is carried on straight from where it is seen; check it on the overlay, or draw it with --interface",
+                                   100 * share, side.rawValue))
+        }
         if detection.interface != nil, detection.hiddenFraction >= parameters.review.hiddenEdgeFraction {
-            review.append(String(format: "the anode's edge is hidden under dendrite bases along %.0f %% of the interface, where it is drawn from the visible parts: check the interface on the overlay, or give a --mask of the anode and dendrites",
-                                 100 * detection.hiddenFraction))
+            let hiddenBy = detection.leavingLayerShare == nil ? "under dendrite bases" : "under dendrite bases or out of the field"
+            review.append(String(format: "the anode's edge is hidden %@ along %.0f %% of the interface, where it is drawn from the visible parts: check the interface on the overlay, or give a --mask of the anode and dendrites",
+                                 hiddenBy, 100 * detection.hiddenFraction))
         }
         var dendrites: BinaryMask
         var cathode: CathodeLayer?

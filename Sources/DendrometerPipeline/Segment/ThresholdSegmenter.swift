@@ -179,7 +179,8 @@ public struct ThresholdSegmenter: PhaseSegmenter {
             let d = InterfaceDetector.detect(in: raw, side: anode, parameters: interface)
             guard let side = d.side, let thickness = d.sideScores[side], thickness > best.thickness else { continue }
             best = ThresholdChoice(threshold: t, side: side, thickness: thickness,
-                                   spread: layerSpread(smooth, side: side, thickness: Int(saturating: thickness)) / range)
+                                   spread: layerSpread(smooth, side: side, thickness: Int(saturating: thickness),
+                                                       lines: d.layerLines[side]) / range)
         }
         return best
     }
@@ -192,13 +193,15 @@ public struct ThresholdSegmenter: PhaseSegmenter {
         return max(1e-9, Double(sample[hi] - sample[lo]))
     }
 
-    /// Standard deviation of the intensity in the band of `thickness` px along `side` (inner 80 %).
-    static func layerSpread(_ image: Image<Float>, side: AnodeSide, thickness: Int) -> Double {
+    /// Standard deviation of the intensity in the band of `thickness` px along `side` (inner 80 %),
+    /// over the lines `lines` along it (nil: all; a layer leaving the field is measured where it is in view).
+    static func layerSpread(_ image: Image<Float>, side: AnodeSide, thickness: Int, lines: Range<Int>? = nil) -> Double {
         let w = image.width, h = image.height
         let length = side.length(width: w, height: h)
+        let span = (lines ?? 0 ..< length).clamped(to: 0 ..< length)
         let t = max(1, Int(saturating: Double(thickness) * Estimation.layerInnerFraction))
         var sum = 0.0, sum2 = 0.0, n = 0.0
-        for u in stride(from: 0, to: length, by: max(1, length / Estimation.layerSamplePositions)) {
+        for u in stride(from: span.lowerBound, to: span.upperBound, by: max(1, length / Estimation.layerSamplePositions)) {
             for v in 0 ..< min(t, side.extent(width: w, height: h)) {
                 let x = Double(image.pixels[side.index(u: u, v: v, width: w, height: h)])
                 sum += x; sum2 += x * x; n += 1
