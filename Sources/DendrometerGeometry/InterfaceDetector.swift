@@ -95,7 +95,7 @@ public struct InterfaceDetection: Sendable {
     public var layerLines: [AnodeSide: Range<Int>] = [:]
     /// Share of the chosen side's edge along which its layer is in view, when the layer leaves
     /// the field at one end (a tilted section, ``InterfaceDetector/leavingLayer(thickness:parameters:)``);
-    /// nil when it runs along the whole edge. The interface is carried on straight beyond it.
+    /// nil when it runs along the whole edge. The interface is carried on along its tangent beyond it.
     public var leavingLayerShare: Double?
     /// Human-readable explanation of the choice.
     public var explanation: String
@@ -194,11 +194,11 @@ public enum InterfaceDetector {
         public var leavingFloorFraction = 0.2
         /// … over at least this share of the edge (a foil that shows only a corner of itself is
         /// not told from a dendrite touching the edge) …
-        public var leavingMinimumCoverage = 1.0 / 3
+        public var leavingMinimumEdgeShare = 1.0 / 3
         /// … and thins steadily toward that point: a block may be thicker than the one before it
         /// (counted from the thick end) by at most this fraction of the thickest block (the edge's
         /// roughness and the dendrites that lift a block's median), never more.
-        public var leavingRampSlack = 0.05
+        public var leavingRampSlackFraction = 0.05
         /// … at a rate that a tilted section gives: the foil's edge crosses the field at the tilt
         /// angle, so its thickness falls by tan(tilt) px per px along the edge. A section cut or
         /// mounted more than this many degrees from square to the interface would show the

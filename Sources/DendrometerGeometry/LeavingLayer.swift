@@ -15,20 +15,21 @@
 // Rule. Cut the edge into `leavingBlocks` blocks and take each block's median line thickness
 // (dendrites raise a few lines, holes lower a few: the median is the foil's). From either end of
 // the edge, walk toward the other while a block is at least `leavingFloorFraction` as thick as
-// the thickest so far and thicker than the one before it by at most `leavingRampSlack` of that:
-// a ramp down from the corner where the foil is thickest. The walk must stop at a block below the
-// floor (the foil has left the field; a block that thickens again ends nothing) and cover at
-// least `leavingMinimumCoverage` of the edge, and the blocks' thickness must fall at a rate a
-// tilted section gives (at most tan `leavingMaximumTiltDegrees` px per px along the edge: the
-// least-squares slope of the covered blocks' medians). The lines it covered are the layer in view: their
-// 10th percentile is the side's score when larger than the whole edge's (and solidity is
-// measured over them). The interface is fitted to those lines' layer heights alone (past the
-// point where the foil leaves, what touches the edge is dendrite phase, whose heights say nothing
-// of where the foil's edge runs) and carried on out of the field along its tangent at the last
-// line in view: a bow fitted to part of the edge and carried on as a quadratic diverges.
+// the thickest so far and thicker than the one before it by at most `leavingRampSlackFraction`
+// of that: a ramp down from the corner where the foil is thickest. The walk must stop at a block
+// below the floor (the foil has left the field; a block that thickens again ends nothing) and
+// cover at least `leavingMinimumEdgeShare` of the edge, and the blocks' thickness must fall at a
+// rate a tilted section gives (at most tan `leavingMaximumTiltDegrees` px per px along the edge:
+// the least-squares slope of the covered blocks' medians). The lines it covered are the layer in
+// view: their 10th percentile is the side's score when larger than the whole edge's (and its
+// solidity and grey spread are measured over them). The interface is fitted to those lines'
+// layer heights alone (past the point where the foil leaves, what touches the edge is dendrite
+// phase, whose heights say nothing of where the foil's edge runs) and carried on out of the
+// field along its tangent at the last line in view: a bow fitted to part of the edge and carried
+// on as a quadratic diverges.
 //
 // Worked example: a 1000-line edge whose foil is 120 px thick at u = 0 and thins by 0.2 px per
-// line to leave the field at u = 600, with a network 0–20 px deep along the edge beyond. The 16
+// line to leave the field at u = 600, with a network 0–16 px deep along the edge beyond. The 16
 // blocks' medians are 113.8, 101.3, …, 26.3 (blocks 0–7), then 13.8 (block 8, the ramp's last
 // lines), then the network's ~8. The floor is 0.2 × 113.8 = 22.8 px: the walk from u = 0 covers
 // blocks 0–7 (half the edge, ≥ a third) and stops at block 8, below the floor; the medians fall
@@ -37,6 +38,7 @@
 // (40 % of it network) would be a few px. From the other end, the first block is the network's
 // and the walk stops after a block or two: too short.
 
+import DendrometerCore
 import Foundation
 
 extension InterfaceDetector {
@@ -49,7 +51,7 @@ extension InterfaceDetector {
         guard p.leavingFloorFraction > 0, n >= 2 else { return nil }
         let bounds = (0 ... blocks).map { $0 * n / blocks }
         let medians = (0 ..< blocks).map { quantile(Array(t[bounds[$0] ..< bounds[$0 + 1]]), 0.5) }
-        let needed = Int((p.leavingMinimumCoverage * Double(blocks)).rounded(.up))
+        let needed = Int(saturating: (p.leavingMinimumEdgeShare * Double(blocks)).rounded(.up))
         var best: Range<Int>?
         for fromStart in [true, false] {
             let order = fromStart ? Array(0 ..< blocks) : Array((0 ..< blocks).reversed())
@@ -59,7 +61,7 @@ extension InterfaceDetector {
             for k in 1 ..< blocks {
                 let m = medians[order[k]]
                 if m < p.leavingFloorFraction * thickest { leaves = true; break }
-                if m > medians[order[k - 1]] + p.leavingRampSlack * thickest { break }
+                if m > medians[order[k - 1]] + p.leavingRampSlackFraction * thickest { break }
                 thickest = max(thickest, m)
                 covered += 1
             }

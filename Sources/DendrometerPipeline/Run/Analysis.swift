@@ -794,7 +794,7 @@ public enum DendriteAnalysis {
             }
         }
         if detection.interface != nil, let share = detection.leavingLayerShare, let side = detection.side {
-            warnings.append(String(format: "the anode layer is in view along %.0f %% of the %@ edge and thins away out of the field beyond it (a section cut or mounted at an angle): the interface is carried on straight from where it is seen; check it on the overlay, or draw it with --interface",
+            warnings.append(String(format: "the anode layer is in view along %.0f %% of the %@ edge and thins away out of the field beyond it (a section cut or mounted at an angle): the interface is carried on beyond it along the direction the edge has where it is last seen; check it on the overlay, or draw it with --interface",
                                    100 * share, side.rawValue))
         }
         if detection.interface != nil, detection.hiddenFraction >= parameters.review.hiddenEdgeFraction {
