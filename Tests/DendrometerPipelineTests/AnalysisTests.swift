@@ -445,3 +445,34 @@ extension PhaseAutoExplainsTests {
         #expect(abs((r.penetration?.maxPx ?? 0) - 39.5) <= 1.5, "\(r.penetration?.maxPx ?? -1)")
     }
 }
+
+@Suite("Analysis pipeline: an anode leaving the field")
+struct LeavingAnodeAnalysisTests {
+    @Test("a tilted foil that thins away out of the field: measured from the edge carried on beyond it, and said")
+    func leavingAnode() throws {
+        // 300 × 200, anode at the bottom thinning from 50 px by 0.25 px per px (14°) to leave the
+        // field at u = 200; beyond it 3-px stubs 6 px deep every 8 px (dendrites at the edge). A
+        // tongue on the foil (u 60 … 65, to v 120) and one beyond the exit (u 250 … 255, to v 100).
+        let g: (Double) -> Double = { 50 - 0.25 * $0 }
+        var s = Scene(width: 300, height: 200, side: .bottom, interface: g)
+        for u in stride(from: 204, to: 300, by: 8) { for du in 0 ..< 3 { for v in 0 ..< 6 { s.paint(u: u + du, v: v) } } }
+        for u in 60 ... 65 { for v in Int(g(Double(u))) - 1 ... 120 { s.paint(u: u, v: v) } }
+        for u in 250 ... 255 { for v in 0 ... 100 { s.paint(u: u, v: v) } }
+        let r = try DendriteAnalysis.run(s.micrograph())
+        #expect(r.interface?.side == .bottom)
+        // Blocks 0–8 of 16 (u < 168) are the foil in view: 56 % of the edge.
+        #expect(r.warnings.contains { $0.contains("in view along 56 % of the bottom edge") && $0.contains("--interface") })
+        // The edge v = 49.5 − 0.25 u (half a pixel inside g) carried on below the field: the
+        // deepest pixel is the far tongue's top corner (255, 100), 100 − (49.5 − 63.75) = 114.25 px
+        // above it, 114.25 / √(1 + 0.25²) = 110.8 px from it.
+        let p = try #require(r.penetration)
+        #expect(abs(p.maxPx - 114.25 / (1 + 0.0625).squareRoot()) <= 1.5, "max \(p.maxPx)")
+        // The rule off: the stubs beyond the exit end the whole edge's 10th percentile, no
+        // layer is continuous enough, and nothing is measured.
+        var off = AnalysisOptions()
+        off.parameters.interface.leavingFloorFraction = 0
+        let without = try DendriteAnalysis.run(s.micrograph(), options: off)
+        #expect(without.interface?.side != .bottom || without.penetration.map { abs($0.maxPx - p.maxPx) > 5 } ?? true)
+        #expect(!without.warnings.contains { $0.contains("in view along") })
+    }
+}
