@@ -449,7 +449,7 @@ public enum InterfaceDetector {
         // knots on either side (the edge runs straight under the base, like a chord).
         // A window that shows no edge within the tolerance may still show it departing from the
         // curve without a step (waviness a quadratic cannot follow): those heights measure it.
-        let limit = max(2, p.maximumWaviness * Double(length))
+        let limit = max(Self.minimumWavinessPx, p.maximumWaviness * Double(length))
         let residual = { (u: Int) in Double(heights[u]) - 0.5 - model(Double(u)) }
         let continued = Self.edgeContinuation(heights, residual: residual, tolerance: tolerance, sigma: sigma,
                                               limit: limit, parameters: p)
@@ -528,6 +528,9 @@ public enum InterfaceDetector {
     static let refinementSamples = 4096
     /// A knot window needs at least this many edge points to measure the edge's waviness.
     static let minimumEdgePointsPerWindow = 3.0
+    /// A knot may always depart this far off the smooth curve, px, however short the edge (the
+    /// pixel roughness of a thresholded edge; ``Parameters/maximumWaviness`` scales with length).
+    static let minimumWavinessPx = 2.0
 
     /// `values` with the nil entries filled by linear interpolation in `u` between the nearest
     /// measured neighbours (the nearest one beyond the ends); all 0 when none is measured.
