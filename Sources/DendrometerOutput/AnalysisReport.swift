@@ -162,6 +162,7 @@ public struct AnalysisReport: Encodable, Sendable {
         }
         try q.encode(r.interfaceResidualPx, forKey: Key("interface_residual_px"))
         try q.encode(r.interfaceHiddenFraction, forKey: Key("interface_hidden_fraction"))
+        try q.encode(r.interface?.sharpestTurn?.degrees, forKey: Key("interface_sharpest_turn_deg"))
         try q.encode(r.interfaceGreyEdgeKnots, forKey: Key("interface_grey_edge_knots"))
         try q.encode(r.interfaceGreyEdgeShiftPx, forKey: Key("interface_grey_edge_shift_px"))
         if let layer = r.interfaceSubstrate {

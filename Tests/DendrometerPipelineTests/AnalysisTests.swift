@@ -476,3 +476,53 @@ struct LeavingAnodeAnalysisTests {
         #expect(!without.warnings.contains { $0.contains("in view along") })
     }
 }
+
+@Suite("A step in the interface")
+struct InterfaceStepAnalysisTests {
+    /// 256 × 300, anode at the bottom: a dense mesh of phase (2 × 2-px pockets of electrolyte every
+    /// 4 px, a quarter of its area: mean grey 190 between the electrolyte's 100 and the phase's 220,
+    /// read as layer by the threshold) up to v = 110 along the whole edge, the solid foil under it
+    /// (v < 30) where `foil(u)`; two tongues to v = 200.
+    static func scene(foil: (Int) -> Bool) -> Scene {
+        var s = Scene(width: 256, height: 300, side: .bottom, interface: { _ in 0 })
+        for u in 0 ..< 256 {
+            for v in 0 ..< 110 where (foil(u) && v < 30) || u % 4 >= 2 || v % 4 >= 2 { s.paint(u: u, v: v) }
+        }
+        for u0 in [60, 190] { for u in u0 ... u0 + 5 { for v in 110 ... 200 { s.paint(u: u, v: v) } } }
+        return s
+    }
+
+    @Test("the foil found by its grey under half the edge, the mesh's top kept under the other: a step, flagged")
+    func stepFlagged() throws {
+        // Where the foil is out of view (u < 128) no solid rows lie under the mesh and its top stays
+        // the interface; where it is in view the knots move down to the foil's edge, 80 px: over
+        // one or two knot spacings (16 px) the interface turns by more than the 65.3° a smooth edge can.
+        let r = try DendriteAnalysis.run(Self.scene { $0 >= 128 }.micrograph())
+        let interface = try #require(r.interface)
+        #expect(interface.side == .bottom)
+        #expect(abs(interface.height(atU: 20) - 109.5) <= 3 && abs(interface.height(atU: 236) - 29.5) <= 3,
+                "interface \(interface.knotsV)")
+        let turn = try #require(interface.sharpestTurn)
+        #expect(turn.degrees > 65.3)
+        #expect(r.review.contains { $0.contains("the interface turns by") && $0.contains("--interface") })
+    }
+
+    @Test("the foil under the whole edge: every knot moves to its edge, no step, no review")
+    func wholeFoil() throws {
+        let r = try DendriteAnalysis.run(Self.scene { _ in true }.micrograph())
+        let interface = try #require(r.interface)
+        for v in interface.knotsV { #expect(abs(v - 29.5) <= 3, "knot at \(v)") }
+        #expect(!r.review.contains { $0.contains("the interface turns by") })
+    }
+
+    @Test("a drawn interface is the user's: a step in it is not flagged")
+    func drawnStep() throws {
+        var options = AnalysisOptions()
+        // Bottom anode: y = 299 − v; the line steps from v = 109.5 to v = 29.5 between x = 120 and 136.
+        options.givenInterface = GivenInterface(points: [.init(x: 0, y: 189.5), .init(x: 120, y: 189.5), .init(x: 136, y: 269.5),
+                                                         .init(x: 255, y: 269.5)], source: "hand.json")
+        let r = try DendriteAnalysis.run(Self.scene { $0 >= 128 }.micrograph(), options: options)
+        #expect(try #require(r.interface?.sharpestTurn).degrees > 65.3)
+        #expect(!r.review.contains { $0.contains("the interface turns by") })
+    }
+}

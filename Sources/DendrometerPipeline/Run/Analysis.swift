@@ -793,6 +793,15 @@ public enum DendriteAnalysis {
                                      residual, 100 * residual / extent))
             }
         }
+        // A detected interface that turns more sharply than the detector's own waviness allows
+        // (InterfaceTurn.swift) steps from the foil's edge onto something else.
+        if options.givenInterface == nil, let interface = detection.interface, let turn = interface.sharpestTurn,
+           let limit = parameters.interface.smoothEdgeTurnLimitDegrees(length: interface.side.length(width: field.width, height: field.height)),
+           turn.degrees > limit {
+            let at = interface.pointsPx[turn.knot]
+            review.append(String(format: "the interface turns by %.0f° at (%.0f, %.0f) px, more than an anode's smooth edge turns between neighbouring stretches (at most %.0f° with the waviness the fit allows): on one side of that point it lies on something else than the foil's edge (the top of a dense mesh of phase, a foil that leaves the field, the mount), and depths near it are off by up to that step; check the interface on the overlay, draw it with --interface, or give --mask",
+                                 turn.degrees, at[0] + Double(field.x), at[1] + Double(field.y), limit))
+        }
         if detection.interface != nil, let share = detection.leavingLayerShare, let side = detection.side {
             warnings.append(String(format: "the anode layer is in view along %.0f %% of the %@ edge and thins away out of the field beyond it (a section cut or mounted at an angle): the interface is carried on beyond it along the direction the edge has where it is last seen; check it on the overlay, or draw it with --interface",
                                    100 * share, side.rawValue))
