@@ -86,6 +86,28 @@ public struct AnodeLayerGrey: Sendable, Equatable {
         return AnodeLayerGrey(layerGrey: l, rootGrey: r, electrolyteGrey: e, rootPixels: rootCount)
     }
 
+    /// Median grey of what lies behind a layer that begins away from the edge: the pixels
+    /// between the edge and the layer's start on every line (`layerStartPx`, px from the edge, as
+    /// ``InterfaceDetection/layerStartPx`` gives them; the walk's outer stretch, none of it phase).
+    /// Nil when the layer is not backed: the median start over the lines is below
+    /// `minimumBackingPx`. At most ``maximumSamples`` pixels are read (every k-th line).
+    public static func backingGrey(grey: Image<Float>, side: AnodeSide, layerStartPx starts: [Int],
+                                   minimumBackingPx: Double) -> Double? {
+        let w = grey.width, h = grey.height
+        guard starts.count == side.length(width: w, height: h), !starts.isEmpty,
+              Double(starts.sorted()[starts.count / 2]) >= minimumBackingPx else { return nil }
+        let total = starts.reduce(0) { $0 + max(0, $1) }
+        let lineStep = max(1, total / maximumSamples)
+        var values = [Float]()
+        for u in stride(from: 0, to: starts.count, by: lineStep) {
+            for v in 0 ..< min(max(0, starts[u]), side.extent(width: w, height: h)) {
+                let value = grey.pixels[side.index(u: u, v: v, width: w, height: h)]
+                if value.isFinite { values.append(value) }
+            }
+        }
+        return median(&values)
+    }
+
     private static func median(_ values: inout [Float]) -> Double? {
         guard !values.isEmpty else { return nil }
         values.sort()

@@ -110,6 +110,14 @@ public struct InterfaceDetection: Sendable {
     /// Knots moved to the anode foil's grey edge (``SolidLayerEdge``), and the largest move, px;
     /// nil when the grey edge was not sought (a drawn interface, a mask, a dark phase).
     public var greyEdge: (movedKnots: Int, largestShiftPx: Double)?
+    /// For each line of the chosen side's edge, where its layer begins, px from the edge (0: at
+    /// the edge; more: something not read as phase lies behind it, a collector or the mount);
+    /// empty when no side was chosen or the detection was given.
+    public var layerStartPx: [Int] = []
+    /// Side auto, a layer that begins away from the edge: (median grey behind it − the
+    /// electrolyte's median grey) / the electrolyte's noise σ (``AnodeLayerGrey/backingGrey(grey:side:layerStartPx:minimumBackingPx:)``);
+    /// nil when the layer begins at the edge or this was not measured. Set by the analysis, which has the grey.
+    public var backingContrastToNoise: Double?
 
     /// A detection outcome (e.g. an interface given by the user: no edge statistics).
     public init(interface: Interface?, side: AnodeSide?, sideScores: [AnodeSide: Double], explanation: String,
@@ -227,10 +235,12 @@ public enum InterfaceDetector {
         var scores: [AnodeSide: Double] = [:]
         var solidity: [AnodeSide: Double] = [:]
         var layerLines: [AnodeSide: Range<Int>] = [:]
+        var starts: [AnodeSide: [Int]] = [:]
         for s in candidates {
             let outer = Int(saturating: p.maximumOuterFraction * Double(s.extent(width: mask.width, height: mask.height)))
             let runs = layerRuns(mask, side: s, gap: p.gapTolerance, maximumOuter: outer, holeReach: p.enclosedHoleReach)
             heights[s] = runs.end
+            starts[s] = runs.start
             let lines = zip(runs.start, runs.end).map { Double($1 - $0) }
             var thickness = quantile(lines, 0.10)
             var covered = 0 ..< lines.count
@@ -287,6 +297,7 @@ public enum InterfaceDetector {
         detection.edgeResidualPx = residual
         detection.layerLines = layerLines
         detection.leavingLayerShare = leavingShare
+        detection.layerStartPx = starts[best]!
         return detection
     }
 

@@ -50,4 +50,22 @@ struct AnodeLayerGreyTests {
         for y in 20 ..< 30 { for x in 18 ... 21 { bare[x, y] = false } }
         #expect(AnodeLayerGrey.measure(phase: bare, grey: grey, interface: interface, rootBandPx: 12) == nil)
     }
+
+    @Test("what lies behind a layer that begins away from the edge: the median grey of the pixels between them")
+    func backing() throws {
+        // Left edge, 20 lines (rows) 30 px deep: on 15 lines the layer begins 6 px in, behind grey
+        // 40 (v 0...5); on 5 lines 2 px in, behind grey 90 (v 0...1). 90 + 10 = 100 pixels: 90 of
+        // them at 40, so the median is 40; the median start, 6 px, is at least 3 px: backed.
+        var grey = Image<Float>(width: 30, height: 20, fill: 100)
+        var starts = [Int]()
+        for y in 0 ..< 20 {
+            let start = y < 15 ? 6 : 2
+            starts.append(start)
+            for x in 0 ..< start { grey[x, y] = y < 15 ? 40 : 90 }
+        }
+        #expect(AnodeLayerGrey.backingGrey(grey: grey, side: .left, layerStartPx: starts, minimumBackingPx: 3) == 40)
+        // A layer at the edge on most lines is not backed; nor is one whose lines were not all given.
+        #expect(AnodeLayerGrey.backingGrey(grey: grey, side: .left, layerStartPx: starts.map { $0 == 6 ? 0 : $0 }, minimumBackingPx: 3) == nil)
+        #expect(AnodeLayerGrey.backingGrey(grey: grey, side: .left, layerStartPx: Array(starts.prefix(10)), minimumBackingPx: 3) == nil)
+    }
 }
