@@ -165,6 +165,7 @@ public struct AnalysisReport: Encodable, Sendable {
         try q.encode(r.interface?.sharpestTurn?.degrees, forKey: Key("interface_sharpest_turn_deg"))
         try q.encode(r.interfaceGreyEdgeKnots, forKey: Key("interface_grey_edge_knots"))
         try q.encode(r.interfaceGreyEdgeShiftPx, forKey: Key("interface_grey_edge_shift_px"))
+        try q.encode(r.interfaceBackingContrast, forKey: Key("interface_backing_contrast"))
         if let layer = r.interfaceSubstrate {
             var sc = q.nestedContainer(keyedBy: Key.self, forKey: Key("interface_substrate"))
             try sc.encode(layer.isBright ? "bright" : "dark", forKey: Key("grey"))

@@ -526,3 +526,40 @@ struct InterfaceStepAnalysisTests {
         #expect(!r.review.contains { $0.contains("the interface turns by") })
     }
 }
+
+@Suite("What lies behind the anode layer")
+struct LayerBackingAnalysisTests {
+    /// 200 × 240, uncalibrated, the phase at 220 on an electrolyte at 100 (±4): a band of phase
+    /// v 60 ..< 80 along the bottom edge with three tongues rising from it to v = 150, and behind
+    /// it (v < 60) grey `behind`.
+    static func scene(behind: Float) -> Micrograph {
+        var s = Scene(width: 200, height: 240, side: .bottom, interface: { _ in 0 })
+        for u in 0 ..< 200 { for v in 60 ..< 80 { s.paint(u: u, v: v) } }
+        for u0 in [40, 100, 160] { for u in u0 ..< u0 + 6 { for v in 80 ... 150 { s.paint(u: u, v: v) } } }
+        for u in 0 ..< 200 { for v in 0 ..< 60 { s.pixels[s.side.index(u: u, v: v, width: 200, height: 240)] += behind - 100 } }
+        return s.micrograph(pixelSizeMicrometres: nil)
+    }
+
+    @Test("a band whose backing has the electrolyte's grey is flagged; one backed by a darker mount is not")
+    func backing() throws {
+        var options = AnalysisOptions()
+        options.phase = .bright
+        let band = try DendriteAnalysis.run(Self.scene(behind: 100), options: options)
+        #expect(band.interface?.side == .bottom)
+        // The same grey behind the band as beyond it: within half a noise σ.
+        #expect(abs(try #require(band.interfaceBackingContrast)) <= 0.5)
+        // The band begins at v = 60 (59 once its blurred edge row joins it through the hysteresis).
+        #expect(band.review.contains { ($0.contains("begins 60 px") || $0.contains("begins 59 px"))
+            && $0.contains("from the edge, behind material of the electrolyte's own grey") && $0.contains("--anode") }, "\(band.review)")
+        // A mount at 40 behind it: tens of noise σ darker than the electrolyte.
+        let mounted = try DendriteAnalysis.run(Self.scene(behind: 40), options: options)
+        #expect(mounted.interface?.side == .bottom)
+        #expect(try #require(mounted.interfaceBackingContrast) < -10)
+        #expect(!mounted.review.contains { $0.contains("electrolyte's own grey") })
+        // The side given: the user said where the anode is; nothing is measured or said.
+        options.anode = .bottom
+        let given = try DendriteAnalysis.run(Self.scene(behind: 100), options: options)
+        #expect(given.interfaceBackingContrast == nil)
+        #expect(!given.review.contains { $0.contains("electrolyte's own grey") })
+    }
+}

@@ -224,6 +224,12 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// The anode's edge is hidden under dendrite bases (or, for a layer leaving the field at
         /// one end, out of the field) over at least this share of the interface.
         public var hiddenEdgeFraction = 0.3
+        /// Anode side auto, a layer that begins away from the edge: what lies behind it is within
+        /// this many noise σ (of the electrolyte's grey) of the electrolyte's median grey, i.e. it is
+        /// the electrolyte. A mount or a current collector behind an anode has a grey of its own in
+        /// BSE (resin of low atomic number far darker than a sulfide electrolyte, steel far
+        /// brighter), so the layer in front of it is a band of phase within the electrolyte.
+        public var backingSameGreyNoiseWidths = 0.5
         /// Dark phase: more than this share of the dark pieces are not rooted at the anode. Phase
         /// auto also uses it: such a dark "phase" is the electrolyte's pores and cracks.
         public var unrootedShare = 0.5

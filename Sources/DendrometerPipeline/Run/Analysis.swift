@@ -129,6 +129,9 @@ public struct AnalysisResult: Sendable {
     public var interfaceGreyEdgeKnots: Int?
     /// The largest of those moves toward the anode, px (0 when none moved); nil as above.
     public var interfaceGreyEdgeShiftPx: Double?
+    /// Anode side auto, a layer beginning away from the edge: the grey behind it against the
+    /// electrolyte's, in noise σ (``InterfaceDetection/backingContrastToNoise``); nil otherwise.
+    public var interfaceBackingContrast: Double? = nil
     /// Anode side auto: each side's layer-continuity score (10th-percentile layer thickness, px); empty when given.
     public var sideScores: [AnodeSide: Double]
     /// Grey contrast between the phase and the rest of the field (``PhaseContrast``); nil when undefined.
@@ -643,6 +646,7 @@ public enum DendriteAnalysis {
             interfaceHiddenFraction: detection.interface == nil ? nil : detection.hiddenFraction,
             interfaceResidualPx: detection.interface == nil ? nil : detection.edgeResidualPx,
             interfaceGreyEdgeKnots: detection.greyEdge?.movedKnots, interfaceGreyEdgeShiftPx: detection.greyEdge?.largestShiftPx,
+            interfaceBackingContrast: detection.backingContrastToNoise,
             sideScores: options.anode == nil ? detection.sideScores : [:],
             contrast: stage.contrast, interfaceSubstrate: stage.substrate,
             darkUnrootedShare: stage.unrootedShare, otherGreyOutgrowth: stage.outgrowth, options: options)
@@ -751,6 +755,21 @@ public enum DendriteAnalysis {
         // here on only masks are read, so the grey field (4 bytes per pixel), shared by the
         // record's texture, goes now, before the electrolyte side's and the cathode's masks are made.
         if contrast == nil { contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase) }
+        // Side auto: what lies behind a layer that begins away from the edge.
+        if options.givenInterface == nil, options.anode == nil, substrate == nil, let interface = detection.interface,
+           let noise = contrast?.restNoise, noise > 0,
+           let backing = AnodeLayerGrey.backingGrey(grey: prepared.denoised, side: interface.side, layerStartPx: detection.layerStartPx,
+                                                    minimumBackingPx: parameters.interfaceParameters(pixelSize: pixelSize).minimumBackingPx),
+           let electrolyte = AnodeLayerGrey.measure(phase: seg.phase, grey: prepared.denoised, interface: interface,
+                                                    rootBandPx: parameters.anodeLayer.rootBandFraction * Double(interface.side.extent(width: field.width, height: field.height)))?.electrolyteGrey {
+            let contrastToNoise = (backing - electrolyte) / noise
+            detection.backingContrastToNoise = contrastToNoise
+            if abs(contrastToNoise) <= parameters.review.backingSameGreyNoiseWidths {
+                let behind = detection.layerStartPx.sorted()[detection.layerStartPx.count / 2]
+                review.append(String(format: "anode side auto: the %@ layer begins %d px from the edge, behind material of the electrolyte's own grey (%.1f noise σ from it): a mount or a current collector behind an anode has a grey of its own (resin far darker, steel far brighter), so this layer may be a band of phase within the electrolyte, with the anode elsewhere or out of view; check the interface on the overlay, or say --anode SIDE",
+                                     interface.side.rawValue, behind, abs(contrastToNoise)))
+            }
+        }
         // Phase auto chose the phase by its layer: when that layer grows the other grey and almost
         // none of its own, or the phase hardly stands out from the electrolyte's noise while the
         // other grey, not faint, rises from the layer too, the layer is an electrode of
