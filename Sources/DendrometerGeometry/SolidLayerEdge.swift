@@ -48,6 +48,27 @@
 // foil's grey reaches the interface (bare electrolyte beyond a sharp edge, or a
 // flame base of the foil's own grey) the solid run ends at the interface and
 // nothing moves.
+//
+// A foil that leaves the field under the mesh. A section cut or mounted at an
+// angle can take the foil out of the field through one end of its edge while
+// the mesh resting on it carries on along the edge: there the threshold's layer
+// is mesh alone, and its top is no edge of the foil. Once the foil has been found
+// under the mesh at some knots (its grey G there, the median of their layer
+// greys), a knot whose profile reaches the field's edge without one smoothed row
+// within `solidTolerance` × (G − E) of G shows no foil at all. When such knots run
+// from one end of the edge (not from both), the foil is out of view there: those
+// knots, any between them and the first knot whose foil edge was found, and that
+// first one (their windows straddle the point where the foil thins out of the
+// field and read its edge low) are carried on along the least-squares line
+// through the `carryFitKnots` found knots beyond (`carryOnOutOfView`), provided
+// that line has left the field (v < 0) by the outermost knot: a foil can only be
+// out of view where its edge is (a foil whose line stays inside the field is in
+// view there, only fainter: shading). Example: knots 10 px apart, the foil found
+// under the mesh at knots 4–7 at grey 200, knots 5–7 on the line v = −10 + 0.5 u,
+// an electrolyte at 100 (solid from 185); knots 0–2 read no row brighter than 150
+// down to the field's edge and knot 3 straddles: knots 0–4 are carried to −10,
+// −5, 0, 5, 10 px, where the mesh's top had kept knots 0–3 at 80. On the line
+// v = 10 + 0.5 u nothing would be carried.
 
 import DendrometerCore
 
@@ -85,6 +106,15 @@ public enum SolidLayerEdge {
         public var sparseMeshMinimumRows = 12
         /// The profile reaches at most this fraction of the field's depth below the interface.
         public var searchDepthFraction = 0.4
+        /// A foil that leaves the field under the mesh (a section cut at an angle): where the foil
+        /// was found under the mesh at some knots, and at the knots of one end of the edge the
+        /// profile reaches the field's edge without a single row of the foil's grey, the foil is out
+        /// of view there and the mesh's top is not its edge: those knots are carried on along the
+        /// line fitted to the knots in view nearest them (off: they keep the mesh's top).
+        public var carryOnOutOfView = true
+        /// Knots in view nearest the ones carried on that the carried line is fitted to (least
+        /// squares): a few knot spacings of the foil's own direction.
+        public var carryFitKnots = 4
 
         /// Defaults.
         public init() {}
@@ -98,6 +128,12 @@ public enum SolidLayerEdge {
         public var movedKnots: Int
         /// Largest move, px (0 when none moved).
         public var largestShiftPx: Double
+        /// Knots at one end of the edge where the foil is out of view under the mesh, carried on
+        /// from the knots in view (``Parameters/carryOnOutOfView``); 0 when none.
+        public var carriedKnots: Int = 0
+        /// The last knot in view next to the carried ones, in image coordinates (x, y), px; nil
+        /// when none was carried.
+        public var lastKnotInView: (x: Double, y: Double)?
     }
 
     /// Moves the knots of `interface` toward the anode where the solid layer's grey edge lies
@@ -124,8 +160,8 @@ public enum SolidLayerEdge {
         let knots = interface.knotsU.count
         // Knots in parallel (each reads its own window); a row of a window is read every k-th
         // column, so that about ``maximumColumnsPerWindow`` columns at most make its mean.
-        let edges = grey.pixels.withUnsafeBufferPointer { px in
-            parallelBandResults(knots, minimumPerBand: 1, initial: { [(knot: Int, edge: Double)]() }) { range, found in
+        let profiles = grey.pixels.withUnsafeBufferPointer { px in
+            parallelBandResults(knots, minimumPerBand: 1, initial: { [KnotProfile]() }) { range, found in
                 for k in range {
                     let centre = Int(saturating: interface.knotsU[k].rounded())
                     let lo = max(0, centre - half), hi = min(length - 1, centre + half)
@@ -159,23 +195,114 @@ public enum SolidLayerEdge {
                         }
                         if count > 0 { position[j] = at / Double(count) }
                     }
+                    var profile = KnotProfile(knot: k, reachesFieldEdge: heights[centre] < Double(depthRows))
                     if let e = edgeOffset(rows: rows, spreads: spreads, positions: position, electrolyte: sign * electrolyteGrey, parameters: p),
                        -e >= p.minimumShiftPx {
-                        found.append((k, e))
+                        profile.edge = e
                     }
+                    let smoothed = (smoothedRows(rows, parameters: p) ?? []).compactMap { $0 }
+                    profile.rowsSeen = smoothed.count
+                    profile.brightestRow = smoothed.max()
+                    if !smoothed.isEmpty { profile.layerGrey = quantile(smoothed, p.layerGreyQuantile) }
+                    found.append(profile)
                 }
             }
-        }.flatMap { $0 }
+        }.flatMap { $0 }.sorted { $0.knot < $1.knot }
         var knotsV = interface.knotsV
         var moved = 0, largest = 0.0
-        for (k, e) in edges {
-            knotsV[k] = interface.knotsV[k] + e
+        for profile in profiles {
+            guard let e = profile.edge else { continue }
+            knotsV[profile.knot] = interface.knotsV[profile.knot] + e
             moved += 1
             largest = max(largest, -e)
         }
         guard moved > 0 else { return Refinement(interface: interface, movedKnots: 0, largestShiftPx: 0) }
-        return Refinement(interface: Interface(side: side, width: w, height: h, knotsU: interface.knotsU, knotsV: knotsV),
-                          movedKnots: moved, largestShiftPx: largest)
+        var refinement = Refinement(interface: Interface(side: side, width: w, height: h, knotsU: interface.knotsU, knotsV: knotsV),
+                                    movedKnots: moved, largestShiftPx: largest)
+        if p.carryOnOutOfView, let carried = carriedOutOfView(profiles, knotsU: interface.knotsU, knotsV: knotsV,
+                                                              electrolyte: sign * electrolyteGrey, parameters: p) {
+            refinement.interface = Interface(side: side, width: w, height: h, knotsU: interface.knotsU, knotsV: carried.knotsV)
+            refinement.carriedKnots = carried.count
+            let last = side.image(u: interface.knotsU[carried.lastInView], v: carried.knotsV[carried.lastInView], width: w, height: h)
+            refinement.lastKnotInView = (last.x, last.y)
+        }
+        return refinement
+    }
+
+    /// What one knot's window shows (``refine(_:grey:phaseIsBright:electrolyteGrey:windowFraction:parameters:)``).
+    struct KnotProfile {
+        var knot: Int
+        /// The profile reaches past the field's edge under the knot (the whole layer is read).
+        var reachesFieldEdge: Bool
+        /// The foil's edge below a mesh, as an offset from the interface (px), when it moves the knot.
+        var edge: Double?
+        /// Smoothed rows seen, the brightest of them and their layer grey (``Parameters/layerGreyQuantile``),
+        /// in phase orientation.
+        var rowsSeen = 0
+        var brightestRow: Double?
+        var layerGrey: Double?
+    }
+
+    /// The knots carried on where the foil is out of view at one end of the edge (see
+    /// ``Parameters/carryOnOutOfView``), or nil when no knot is. The foil's grey is the median layer
+    /// grey of the knots where it was found under the mesh; a knot shows no foil when its profile
+    /// reaches the field's edge and none of its smoothed rows (at least ``Parameters/minimumLayerRows``
+    /// of them) comes within ``Parameters/solidTolerance`` of the foil–electrolyte contrast of that
+    /// grey. Such knots must run from one end of the edge (not from both), and at least two knots
+    /// must stay in view; they are carried on along the least-squares line through the
+    /// ``Parameters/carryFitKnots`` knots in view nearest them.
+    static func carriedOutOfView(_ profiles: [KnotProfile], knotsU: [Double], knotsV: [Double], electrolyte: Double,
+                                 parameters p: Parameters) -> (knotsV: [Double], count: Int, lastInView: Int)? {
+        let foilGreys = profiles.filter { $0.edge != nil }.compactMap(\.layerGrey)
+        guard !foilGreys.isEmpty, profiles.count == knotsU.count else { return nil }
+        let foil = quantile(foilGreys, 0.5)
+        guard foil > electrolyte else { return nil }
+        let solid = foil - p.solidTolerance * (foil - electrolyte)
+        let noFoil = profiles.map { q in
+            q.edge == nil && q.reachesFieldEdge && q.rowsSeen >= max(1, p.minimumLayerRows) && (q.brightestRow ?? .infinity) < solid
+        }
+        let n = noFoil.count
+        let fromStart = noFoil.prefix { $0 }.count, fromEnd = noFoil.reversed().prefix { $0 }.count
+        guard (fromStart > 0) != (fromEnd > 0) else { return nil }
+        // The foil is seen where its edge was found under the mesh. Knots between those and the
+        // ones out of view, and the first found one (their windows straddle the point where the
+        // foil thins out of the field, and read its edge low), are carried too; the line is
+        // fitted to the found knots beyond.
+        let seen = profiles.indices.filter { profiles[$0].edge != nil }
+        guard seen.count >= 3, let firstSeen = seen.first, let lastSeen = seen.last else { return nil }
+        let run = fromStart > 0 ? 0 ..< firstSeen + 1 : lastSeen ..< n
+        let fit = fromStart > 0 ? Array(seen.dropFirst()) : Array(seen.dropLast())
+        let nearest = fromStart > 0 ? Array(fit.prefix(max(2, p.carryFitKnots))) : Array(fit.suffix(max(2, p.carryFitKnots)))
+        let us = nearest.map { knotsU[$0] }, vs = nearest.map { knotsV[$0] }
+        let mu = us.reduce(0, +) / Double(us.count), mv = vs.reduce(0, +) / Double(vs.count)
+        let suu = us.reduce(0) { $0 + ($1 - mu) * ($1 - mu) }
+        guard suu > 0 else { return nil }
+        let slope = zip(us, vs).reduce(0) { $0 + ($1.0 - mu) * ($1.1 - mv) } / suu
+        var carried = knotsV
+        for k in run { carried[k] = mv + slope * (knotsU[k] - mu) }
+        // The foil can be out of view only where its edge has left the field: the line must pass
+        // the field's edge (v < 0) by the outermost knot. A foil whose line stays inside the field
+        // is in view there (a shaded or thinner stretch of it, not an exit): nothing is carried.
+        guard carried[fromStart > 0 ? 0 : n - 1] < 0 else { return nil }
+        return (carried, run.count, fromStart > 0 ? firstSeen + 1 : lastSeen - 1)
+    }
+
+    /// `rows` averaged over ``Parameters/smoothingRows`` (nil where a row in reach is nil); nil when
+    /// the profile is too short to smooth.
+    static func smoothedRows(_ rows: [Double?], parameters p: Parameters) -> [Double?]? {
+        let last = rows.count - 1
+        let reach = max(0, p.smoothingRows / 2)
+        guard last > 2 * reach else { return nil }
+        var smoothed = [Double?](repeating: nil, count: rows.count)
+        for j in reach ... last - reach {
+            var s = 0.0, complete = true
+            for i in j - reach ... j + reach {
+                guard let r = rows[i] else { complete = false; break }
+                s += r
+            }
+            if complete { smoothed[j] = s / Double(2 * reach + 1) }
+        }
+        return smoothed
     }
 
     /// Columns read per window at most (every k-th beyond): a row's mean over 128 columns has
@@ -192,17 +319,7 @@ public enum SolidLayerEdge {
                            parameters p: Parameters) -> Double? {
         precondition(rows.count == positions.count && rows.count == spreads.count, "one position and spread per row")
         let last = rows.count - 1
-        let reach = max(0, p.smoothingRows / 2)
-        guard last > 2 * reach else { return nil }
-        var smoothed = [Double?](repeating: nil, count: rows.count)
-        for j in reach ... last - reach {
-            var s = 0.0, complete = true
-            for i in j - reach ... j + reach {
-                guard let r = rows[i] else { complete = false; break }
-                s += r
-            }
-            if complete { smoothed[j] = s / Double(2 * reach + 1) }
-        }
+        guard let smoothed = smoothedRows(rows, parameters: p) else { return nil }
         let seen = smoothed.compactMap { $0 }
         guard !seen.isEmpty else { return nil }
         let layer = quantile(seen, p.layerGreyQuantile)

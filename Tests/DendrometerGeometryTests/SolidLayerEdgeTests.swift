@@ -166,6 +166,56 @@ struct SolidLayerEdgeTests {
         #expect(a.movedKnots == 2)
         #expect(a.interface.knotsV == b.interface.knotsV)
     }
+
+    /// Eight knots 10 px apart: knots 0–2 show no row of the foil's grey (brightest 150 where the
+    /// foil, found under the mesh at knots 4–7 at grey 200, is solid from 185 on an electrolyte at
+    /// 100), knot 3 straddles the point where the foil leaves (brightest 190, no edge found), knots
+    /// 4–7 had their edge found on the line v = −10 + 0.5 u (`offset` = −10), which leaves the field
+    /// (v < 0) before knot 0.
+    static func leavingProfiles(noFoil: Set<Int> = [0, 1, 2]) -> [SolidLayerEdge.KnotProfile] {
+        (0 ..< 8).map { k in
+            var q = SolidLayerEdge.KnotProfile(knot: k, reachesFieldEdge: true)
+            q.rowsSeen = 20
+            if k >= 4 { q.edge = -30; q.layerGrey = 200; q.brightestRow = 205 }
+            else { q.brightestRow = noFoil.contains(k) ? 150 : 190; q.layerGrey = q.brightestRow }
+            return q
+        }
+    }
+    static let leavingU = (0 ..< 8).map { 10 * Double($0) }
+    static func leavingV(offset: Double = -10) -> [Double] { (0 ..< 8).map { k in k >= 4 ? offset + 5 * Double(k) : 80 } }
+    static let leavingV = leavingV()
+
+    @Test("a foil leaving the field under the mesh: knots 0–4 carried on along the line of knots 5–7 (v = −10 + 0.5 u)")
+    func carriedOutOfView() throws {
+        var knotsV = Self.leavingV
+        // The first found knot reads the thinning foil's edge low: it is carried too, not fitted.
+        knotsV[4] -= 3
+        let carried = try #require(SolidLayerEdge.carriedOutOfView(Self.leavingProfiles(), knotsU: Self.leavingU, knotsV: knotsV,
+                                                                   electrolyte: 100, parameters: .init()))
+        #expect(carried.count == 5 && carried.lastInView == 5)
+        for k in 0 ..< 8 { #expect(abs(carried.knotsV[k] - (-10 + 0.5 * Self.leavingU[k])) < 1e-9, "knot \(k)") }
+        // The same knots on the line v = 10 + 0.5 u, which stays inside the field: the foil is in
+        // view there (fainter), so nothing is carried.
+        #expect(SolidLayerEdge.carriedOutOfView(Self.leavingProfiles(), knotsU: Self.leavingU, knotsV: Self.leavingV(offset: 10),
+                                                electrolyte: 100, parameters: .init()) == nil)
+    }
+
+    @Test("nothing is carried when the foil is seen at the end knot, when the profile stops short of the field's edge, or at both ends")
+    func notCarried() {
+        let p = SolidLayerEdge.Parameters()
+        // No-foil knots only in the middle: knot 0 shows the foil's grey.
+        #expect(SolidLayerEdge.carriedOutOfView(Self.leavingProfiles(noFoil: [1, 2]), knotsU: Self.leavingU, knotsV: Self.leavingV,
+                                                electrolyte: 100, parameters: p) == nil)
+        // The profile at knot 0 does not reach the field's edge: the foil may lie deeper.
+        var short = Self.leavingProfiles()
+        short[0].reachesFieldEdge = false
+        #expect(SolidLayerEdge.carriedOutOfView(short, knotsU: Self.leavingU, knotsV: Self.leavingV, electrolyte: 100, parameters: p) == nil)
+        // No foil at either end.
+        var both = Self.leavingProfiles()
+        both[7] = both[0]
+        both[7].knot = 7
+        #expect(SolidLayerEdge.carriedOutOfView(both, knotsU: Self.leavingU, knotsV: Self.leavingV, electrolyte: 100, parameters: p) == nil)
+    }
 }
 
 private extension Image where Pixel == Float {

@@ -482,29 +482,64 @@ struct InterfaceStepAnalysisTests {
     /// 256 × 300, anode at the bottom: a dense mesh of phase (2 × 2-px pockets of electrolyte every
     /// 4 px, a quarter of its area: mean grey 190 between the electrolyte's 100 and the phase's 220,
     /// read as layer by the threshold) up to v = 110 along the whole edge, the solid foil under it
-    /// (v < 30) where `foil(u)`; two tongues to v = 200.
-    static func scene(foil: (Int) -> Bool) -> Scene {
+    /// (v < 30) where `foil(u)`, or up to `foilTop(u)`; two tongues to v = 200.
+    static func scene(foil: (Int) -> Bool = { _ in false }, foilTop: (Int) -> Int = { _ in 0 }) -> Scene {
         var s = Scene(width: 256, height: 300, side: .bottom, interface: { _ in 0 })
         for u in 0 ..< 256 {
-            for v in 0 ..< 110 where (foil(u) && v < 30) || u % 4 >= 2 || v % 4 >= 2 { s.paint(u: u, v: v) }
+            for v in 0 ..< 110 where (foil(u) && v < 30) || v < foilTop(u) || u % 4 >= 2 || v % 4 >= 2 { s.paint(u: u, v: v) }
         }
         for u0 in [60, 190] { for u in u0 ... u0 + 5 { for v in 110 ... 200 { s.paint(u: u, v: v) } } }
         return s
     }
 
-    @Test("the foil found by its grey under half the edge, the mesh's top kept under the other: a step, flagged")
+    @Test("the foil found by its grey under the mesh at both ends, the mesh's top kept between: a step, flagged")
     func stepFlagged() throws {
-        // Where the foil is out of view (u < 128) no solid rows lie under the mesh and its top stays
-        // the interface; where it is in view the knots move down to the foil's edge, 80 px: over
-        // one or two knot spacings (16 px) the interface turns by more than the 65.3° a smooth edge can.
-        let r = try DendriteAnalysis.run(Self.scene { $0 >= 128 }.micrograph())
+        // Where no foil lies under the mesh (u 96 ..< 160, not at an end of the edge: nothing is
+        // carried on) its top stays the interface; elsewhere the knots move down to the foil's edge,
+        // 80 px: over one or two knot spacings (16 px) the interface turns by more than the 65.3° a
+        // smooth edge can.
+        let r = try DendriteAnalysis.run(Self.scene { $0 < 96 || $0 >= 160 }.micrograph())
         let interface = try #require(r.interface)
         #expect(interface.side == .bottom)
-        #expect(abs(interface.height(atU: 20) - 109.5) <= 3 && abs(interface.height(atU: 236) - 29.5) <= 3,
-                "interface \(interface.knotsV)")
+        #expect(abs(interface.height(atU: 128) - 109.5) <= 3 && abs(interface.height(atU: 20) - 29.5) <= 3
+                && abs(interface.height(atU: 236) - 29.5) <= 3, "interface \(interface.knotsV)")
         let turn = try #require(interface.sharpestTurn)
         #expect(turn.degrees > 65.3)
         #expect(r.review.contains { $0.contains("the interface turns by") && $0.contains("--interface") })
+        #expect(!r.warnings.contains { $0.contains("the foil leaves the field there") })
+    }
+
+    @Test("a tilted foil leaving the field under the mesh at one end: carried on there along its line, said")
+    func foilLeavesUnderMesh() throws {
+        // The foil's top rises by 0.25 px per px from the field's edge at u = 100 (39 px at u = 255);
+        // toward u = 0 the mesh alone reaches down to the field's edge, with no row of the foil's
+        // grey: the knots there are carried on along the line of those moved to the foil's edge,
+        // v = 0.25 (u − 100) − 0.5, out of the field (−25.5 px at u = 0).
+        let tilted = Self.scene(foilTop: { max(0, Int((0.25 * Double($0 - 100)).rounded(.down)) + 1) })
+        let r = try DendriteAnalysis.run(tilted.micrograph())
+        let interface = try #require(r.interface)
+        for (u, v) in zip(interface.knotsU, interface.knotsV) {
+            #expect(abs(v - (0.25 * (u - 100) - 0.5)) <= 3, "knot at u \(u): \(v) \(interface.knotsV)")
+        }
+        #expect(r.warnings.contains { $0.contains("the foil leaves the field there") && $0.contains("--interface") })
+        #expect(r.review.contains { $0.contains("out of the field along") })
+        // The rule off: the mesh's top (v = 109.5) stays where the foil is out of view.
+        var off = AnalysisOptions()
+        off.parameters.anodeLayer.greyEdge.carryOnOutOfView = false
+        let kept = try DendriteAnalysis.run(tilted.micrograph(), options: off)
+        #expect(abs(try #require(kept.interface).height(atU: 20) - 109.5) <= 3)
+        #expect(!kept.warnings.contains { $0.contains("the foil leaves the field there") })
+    }
+
+    @Test("a level foil that only looks fainter under part of the mesh is in view: nothing is carried")
+    func levelFoilNotCarried() throws {
+        // The foil (v < 30) along the whole edge, but 40 grey levels fainter for u < 100 (shading):
+        // under the mesh there no row reaches the bright foil's grey, yet its line (v = 29.5) stays
+        // inside the field, so it is not taken for a foil out of view.
+        var s = Self.scene(foil: { _ in true })
+        for u in 0 ..< 100 { for v in 0 ..< 30 { s.pixels[s.side.index(u: u, v: v, width: 256, height: 300)] -= 40 } }
+        let r = try DendriteAnalysis.run(s.micrograph())
+        #expect(!r.warnings.contains { $0.contains("the foil leaves the field there") })
     }
 
     @Test("the foil under the whole edge: every knot moves to its edge, no step, no review")

@@ -737,6 +737,7 @@ public enum DendriteAnalysis {
             review.append("--phase \(given): nothing of the \(given) phase lies at its layer's edge, while \(rising) px of \(other) phase rise from it as dendrites grow from their anode: the dendrites are probably \(other) (say --phase \(other), or --phase auto)")
         }
         var contrast: PhaseContrast?
+        var foilLeavesUnderMesh = false
         if options.givenInterface == nil, substrate == nil, let interface = detection.interface, let bright = seg.greySegmentationIsBright {
             contrast = PhaseContrast.measure(prepared.denoised, phase: seg.phase)
             if let electrolyte = contrast?.restMedian,
@@ -747,6 +748,15 @@ public enum DendriteAnalysis {
                     detection.interface = refined.interface
                     warnings.append(String(format: "the anode layer's edge was placed by its grey at %d of %d interface knots, up to %.0f px nearer the anode than the edge of the phase's layer: a dense mesh of phase on the anode (network, stripes) reads as solid layer in the phase; check the interface on the overlay, draw it with --interface, or keep the phase's layer with anodeLayer.greyEdge.enabled = false",
                                            refined.movedKnots, interface.knotsU.count, refined.largestShiftPx))
+                }
+                if refined.carriedKnots > 0, let last = refined.lastKnotInView {
+                    // Those knots show no edge of the foil: they count as hidden for the review.
+                    let share = Double(refined.carriedKnots) / Double(interface.knotsU.count)
+                    detection.hiddenFraction = max(detection.hiddenFraction, share)
+                    foilLeavesUnderMesh = true
+                    warnings.append(String(format: "under the mesh of phase at %d of %d interface knots at one end of the %@ edge no row has the anode foil's grey (found under the mesh elsewhere) down to the field's edge: the foil leaves the field there (a section cut or mounted at an angle), and the interface is carried on beyond (%.0f, %.0f) px along the line of the knots in view; check it on the overlay, or draw it with --interface",
+                                           refined.carriedKnots, interface.knotsU.count, interface.side.rawValue,
+                                           last.x + Double(field.x), last.y + Double(field.y)))
                 }
             }
         }
@@ -826,7 +836,7 @@ public enum DendriteAnalysis {
                                    100 * share, side.rawValue))
         }
         if detection.interface != nil, detection.hiddenFraction >= parameters.review.hiddenEdgeFraction {
-            let hiddenBy = detection.leavingLayerShare == nil ? "under dendrite bases" : "under dendrite bases or out of the field"
+            let hiddenBy = detection.leavingLayerShare == nil && !foilLeavesUnderMesh ? "under dendrite bases" : "under dendrite bases or out of the field"
             review.append(String(format: "the anode's edge is hidden %@ along %.0f %% of the interface, where it is drawn from the visible parts: check the interface on the overlay, or give a --mask of the anode and dendrites",
                                  hiddenBy, 100 * detection.hiddenFraction))
         }
