@@ -86,16 +86,17 @@ public struct AnodeLayerGrey: Sendable, Equatable {
         return AnodeLayerGrey(layerGrey: l, rootGrey: r, electrolyteGrey: e, rootPixels: rootCount)
     }
 
-    /// Median grey of what lies behind a layer that begins away from the edge: the pixels
+    /// What lies behind a layer that begins away from the edge: the median grey of the pixels
     /// between the edge and the layer's start on every line (`layerStartPx`, px from the edge, as
-    /// ``InterfaceDetection/layerStartPx`` gives them; the walk's outer stretch, none of it phase).
-    /// Nil when the layer is not backed: the median start over the lines is below
-    /// `minimumBackingPx`. At most ``maximumSamples`` pixels are read (every k-th line).
-    public static func backingGrey(grey: Image<Float>, side: AnodeSide, layerStartPx starts: [Int],
-                                   minimumBackingPx: Double) -> Double? {
+    /// ``InterfaceDetection/layerStartPx`` gives them; the walk's outer stretch, none of it phase),
+    /// and the median start, px. Nil when the layer is not backed: the median start over the lines
+    /// is below `minimumBackingPx`. At most ``maximumSamples`` pixels are read (every k-th line).
+    public static func backing(grey: Image<Float>, side: AnodeSide, layerStartPx starts: [Int],
+                               minimumBackingPx: Double) -> (grey: Double, medianStartPx: Int)? {
         let w = grey.width, h = grey.height
-        guard starts.count == side.length(width: w, height: h), !starts.isEmpty,
-              Double(starts.sorted()[starts.count / 2]) >= minimumBackingPx else { return nil }
+        guard starts.count == side.length(width: w, height: h), !starts.isEmpty else { return nil }
+        let medianStart = starts.sorted()[starts.count / 2]
+        guard Double(medianStart) >= minimumBackingPx else { return nil }
         let total = starts.reduce(0) { $0 + max(0, $1) }
         let lineStep = max(1, total / maximumSamples)
         var values = [Float]()
@@ -105,7 +106,7 @@ public struct AnodeLayerGrey: Sendable, Equatable {
                 if value.isFinite { values.append(value) }
             }
         }
-        return median(&values)
+        return median(&values).map { ($0, medianStart) }
     }
 
     private static func median(_ values: inout [Float]) -> Double? {

@@ -115,7 +115,7 @@ public struct InterfaceDetection: Sendable {
     /// empty when no side was chosen or the detection was given.
     public var layerStartPx: [Int] = []
     /// Side auto, a layer that begins away from the edge: (median grey behind it − the
-    /// electrolyte's median grey) / the electrolyte's noise σ (``AnodeLayerGrey/backingGrey(grey:side:layerStartPx:minimumBackingPx:)``);
+    /// electrolyte's median grey) / the electrolyte's noise σ (``AnodeLayerGrey/backing(grey:side:layerStartPx:minimumBackingPx:)``);
     /// nil when the layer begins at the edge or this was not measured. Set by the analysis, which has the grey.
     public var backingContrastToNoise: Double?
 

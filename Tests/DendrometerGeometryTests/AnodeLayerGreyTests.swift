@@ -63,9 +63,10 @@ struct AnodeLayerGreyTests {
             starts.append(start)
             for x in 0 ..< start { grey[x, y] = y < 15 ? 40 : 90 }
         }
-        #expect(AnodeLayerGrey.backingGrey(grey: grey, side: .left, layerStartPx: starts, minimumBackingPx: 3) == 40)
+        let backing = try #require(AnodeLayerGrey.backing(grey: grey, side: .left, layerStartPx: starts, minimumBackingPx: 3))
+        #expect(backing.grey == 40 && backing.medianStartPx == 6)
         // A layer at the edge on most lines is not backed; nor is one whose lines were not all given.
-        #expect(AnodeLayerGrey.backingGrey(grey: grey, side: .left, layerStartPx: starts.map { $0 == 6 ? 0 : $0 }, minimumBackingPx: 3) == nil)
-        #expect(AnodeLayerGrey.backingGrey(grey: grey, side: .left, layerStartPx: Array(starts.prefix(10)), minimumBackingPx: 3) == nil)
+        #expect(AnodeLayerGrey.backing(grey: grey, side: .left, layerStartPx: starts.map { $0 == 6 ? 0 : $0 }, minimumBackingPx: 3) == nil)
+        #expect(AnodeLayerGrey.backing(grey: grey, side: .left, layerStartPx: Array(starts.prefix(10)), minimumBackingPx: 3) == nil)
     }
 }

@@ -768,16 +768,15 @@ public enum DendriteAnalysis {
         // Side auto: what lies behind a layer that begins away from the edge.
         if options.givenInterface == nil, options.anode == nil, substrate == nil, let interface = detection.interface,
            let noise = contrast?.restNoise, noise > 0,
-           let backing = AnodeLayerGrey.backingGrey(grey: prepared.denoised, side: interface.side, layerStartPx: detection.layerStartPx,
-                                                    minimumBackingPx: parameters.interfaceParameters(pixelSize: pixelSize).minimumBackingPx),
+           let backing = AnodeLayerGrey.backing(grey: prepared.denoised, side: interface.side, layerStartPx: detection.layerStartPx,
+                                                minimumBackingPx: parameters.interfaceParameters(pixelSize: pixelSize).minimumBackingPx),
            let electrolyte = AnodeLayerGrey.measure(phase: seg.phase, grey: prepared.denoised, interface: interface,
                                                     rootBandPx: parameters.anodeLayer.rootBandFraction * Double(interface.side.extent(width: field.width, height: field.height)))?.electrolyteGrey {
-            let contrastToNoise = (backing - electrolyte) / noise
+            let contrastToNoise = (backing.grey - electrolyte) / noise
             detection.backingContrastToNoise = contrastToNoise
             if abs(contrastToNoise) <= parameters.review.backingSameGreyNoiseWidths {
-                let behind = detection.layerStartPx.sorted()[detection.layerStartPx.count / 2]
                 review.append(String(format: "anode side auto: the %@ layer begins %d px from the edge, behind material of the electrolyte's own grey (%.1f noise σ from it): a mount or a current collector behind an anode has a grey of its own (resin far darker, steel far brighter), so this layer may be a band of phase within the electrolyte, with the anode elsewhere or out of view; check the interface on the overlay, or say --anode SIDE",
-                                     interface.side.rawValue, behind, abs(contrastToNoise)))
+                                     interface.side.rawValue, backing.medianStartPx, abs(contrastToNoise)))
             }
         }
         // Phase auto chose the phase by its layer: when that layer grows the other grey and almost
