@@ -617,6 +617,17 @@ func quantile(_ values: [Double], _ q: Double) -> Double {
     return s[lo] + (pos - Double(lo)) * (s[hi] - s[lo])
 }
 
+/// The least-squares line through the points (`x[i]`, `y[i]`): its slope and the means it passes
+/// through; nil for fewer than two points or when every x is the same.
+func leastSquaresLine(_ x: [Double], _ y: [Double]) -> (slope: Double, meanX: Double, meanY: Double)? {
+    guard x.count >= 2, x.count == y.count else { return nil }
+    let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
+    var sxy = 0.0, sxx = 0.0
+    for k in x.indices { sxy += (x[k] - mx) * (y[k] - my); sxx += (x[k] - mx) * (x[k] - mx) }
+    guard sxx > 0 else { return nil }
+    return (sxy / sxx, mx, my)
+}
+
 enum PixelSizeText {
     static func short(_ v: Double) -> String { String(format: "%.1f", v) }
 }

@@ -69,10 +69,7 @@ extension InterfaceDetector {
             // The ramp's rate (least squares over the covered blocks' centres): the tilt.
             let centres = (0 ..< covered).map { k in 0.5 * Double(bounds[order[k]] + bounds[order[k] + 1]) }
             let values = (0 ..< covered).map { medians[order[$0]] }
-            let mu = centres.reduce(0, +) / Double(covered), mv = values.reduce(0, +) / Double(covered)
-            var sxy = 0.0, sxx = 0.0
-            for k in 0 ..< covered { sxy += (centres[k] - mu) * (values[k] - mv); sxx += (centres[k] - mu) * (centres[k] - mu) }
-            let rate = sxx > 0 ? abs(sxy / sxx) : .infinity
+            let rate = leastSquaresLine(centres, values).map { abs($0.slope) } ?? .infinity
             guard rate <= tan(p.leavingMaximumTiltDegrees * .pi / 180) else { continue }
             let lines = fromStart ? 0 ..< bounds[covered] : bounds[blocks - covered] ..< n
             if best.map({ lines.count > $0.count }) ?? true { best = lines }

@@ -273,13 +273,9 @@ public enum SolidLayerEdge {
         let run = fromStart > 0 ? 0 ..< firstSeen + 1 : lastSeen ..< n
         let fit = fromStart > 0 ? Array(seen.dropFirst()) : Array(seen.dropLast())
         let nearest = fromStart > 0 ? Array(fit.prefix(max(2, p.carryFitKnots))) : Array(fit.suffix(max(2, p.carryFitKnots)))
-        let us = nearest.map { knotsU[$0] }, vs = nearest.map { knotsV[$0] }
-        let mu = us.reduce(0, +) / Double(us.count), mv = vs.reduce(0, +) / Double(vs.count)
-        let suu = us.reduce(0) { $0 + ($1 - mu) * ($1 - mu) }
-        guard suu > 0 else { return nil }
-        let slope = zip(us, vs).reduce(0) { $0 + ($1.0 - mu) * ($1.1 - mv) } / suu
+        guard let line = leastSquaresLine(nearest.map { knotsU[$0] }, nearest.map { knotsV[$0] }) else { return nil }
         var carried = knotsV
-        for k in run { carried[k] = mv + slope * (knotsU[k] - mu) }
+        for k in run { carried[k] = line.meanY + line.slope * (knotsU[k] - line.meanX) }
         // The foil can be out of view only where its edge has left the field: the line must pass
         // the field's edge (v < 0) by the outermost knot. A foil whose line stays inside the field
         // is in view there (a shaded or thinner stretch of it, not an exit): nothing is carried.
