@@ -110,10 +110,12 @@ public enum SolidLayerEdge {
         /// was found under the mesh at some knots, and at the knots of one end of the edge the
         /// profile reaches the field's edge without a single row of the foil's grey, the foil is out
         /// of view there and the mesh's top is not its edge: those knots are carried on along the
-        /// line fitted to the knots in view nearest them (off: they keep the mesh's top).
+        /// line fitted to the found knots nearest them, when that line has left the field by the
+        /// outermost knot (off: they keep the mesh's top).
         public var carryOnOutOfView = true
-        /// Knots in view nearest the ones carried on that the carried line is fitted to (least
-        /// squares): a few knot spacings of the foil's own direction.
+        /// Found knots (the foil's edge seen under the mesh), nearest the ones carried on and past
+        /// the first found one, that the carried line is fitted to (least squares): a few knot
+        /// spacings of the foil's own direction.
         public var carryFitKnots = 4
 
         /// Defaults.
@@ -248,9 +250,12 @@ public enum SolidLayerEdge {
     /// grey of the knots where it was found under the mesh; a knot shows no foil when its profile
     /// reaches the field's edge and none of its smoothed rows (at least ``Parameters/minimumLayerRows``
     /// of them) comes within ``Parameters/solidTolerance`` of the foil–electrolyte contrast of that
-    /// grey. Such knots must run from one end of the edge (not from both), and at least two knots
-    /// must stay in view; they are carried on along the least-squares line through the
-    /// ``Parameters/carryFitKnots`` knots in view nearest them.
+    /// grey. Such knots must run from one end of the edge (not from both), the foil must have been
+    /// found at three knots or more, and at most ``straddlingKnots`` knots may lie between the
+    /// run and the first found one (windows straddling the point where the foil leaves; more are
+    /// foil in view). The run, those knots and the first found one are carried on along the
+    /// least-squares line through the next ``Parameters/carryFitKnots`` found knots, provided the
+    /// line has left the field (v < 0) by the outermost knot.
     static func carriedOutOfView(_ profiles: [KnotProfile], knotsU: [Double], knotsV: [Double], electrolyte: Double,
                                  parameters p: Parameters) -> (knotsV: [Double], count: Int, lastInView: Int)? {
         let foilGreys = profiles.filter { $0.edge != nil }.compactMap(\.layerGrey)
@@ -270,6 +275,8 @@ public enum SolidLayerEdge {
         // fitted to the found knots beyond.
         let seen = profiles.indices.filter { profiles[$0].edge != nil }
         guard seen.count >= 3, let firstSeen = seen.first, let lastSeen = seen.last else { return nil }
+        let between = fromStart > 0 ? firstSeen - fromStart : n - fromEnd - 1 - lastSeen
+        guard between <= straddlingKnots else { return nil }
         let run = fromStart > 0 ? 0 ..< firstSeen + 1 : lastSeen ..< n
         let fit = fromStart > 0 ? Array(seen.dropFirst()) : Array(seen.dropLast())
         let nearest = fromStart > 0 ? Array(fit.prefix(max(2, p.carryFitKnots))) : Array(fit.suffix(max(2, p.carryFitKnots)))
@@ -282,6 +289,12 @@ public enum SolidLayerEdge {
         guard carried[fromStart > 0 ? 0 : n - 1] < 0 else { return nil }
         return (carried, run.count, fromStart > 0 ? firstSeen + 1 : lastSeen - 1)
     }
+
+    /// Knots whose windows can straddle the point where the foil leaves the field, between the
+    /// knots that show no foil and the first that shows its edge under the mesh: a window reaches
+    /// one knot spacing either side of its knot, so one lies across that point, two when it falls
+    /// near a window's end. Geometry of the windows, not a tunable.
+    static let straddlingKnots = 2
 
     /// `rows` averaged over ``Parameters/smoothingRows`` (nil where a row in reach is nil); nil when
     /// the profile is too short to smooth.

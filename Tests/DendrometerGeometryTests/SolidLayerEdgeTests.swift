@@ -200,7 +200,7 @@ struct SolidLayerEdgeTests {
                                                 electrolyte: 100, parameters: .init()) == nil)
     }
 
-    @Test("nothing is carried when the foil is seen at the end knot, when the profile stops short of the field's edge, or at both ends")
+    @Test("nothing is carried when the foil is seen at the end knot, short of the field's edge, in view over three knots before the first found one, or at both ends")
     func notCarried() {
         let p = SolidLayerEdge.Parameters()
         // No-foil knots only in the middle: knot 0 shows the foil's grey.
@@ -210,6 +210,10 @@ struct SolidLayerEdgeTests {
         var short = Self.leavingProfiles()
         short[0].reachesFieldEdge = false
         #expect(SolidLayerEdge.carriedOutOfView(short, knotsU: Self.leavingU, knotsV: Self.leavingV, electrolyte: 100, parameters: p) == nil)
+        // Three knots of foil in view (brightest 190) between the one without foil and the first
+        // found one: more than the two windows that can straddle the point where a foil leaves.
+        #expect(SolidLayerEdge.carriedOutOfView(Self.leavingProfiles(noFoil: [0]), knotsU: Self.leavingU, knotsV: Self.leavingV,
+                                                electrolyte: 100, parameters: p) == nil)
         // No foil at either end.
         var both = Self.leavingProfiles()
         both[7] = both[0]
