@@ -57,13 +57,13 @@
 // greys), a knot whose profile reaches the field's edge without one smoothed row
 // within `solidTolerance` × (G − E) of G shows no foil at all. When such knots run
 // from one end of the edge (not from both), the foil is out of view there: those
-// knots, any between them and the first knot whose foil edge was found, and that
-// first one (their windows straddle the point where the foil thins out of the
-// field and read its edge low) are carried on along the least-squares line
-// through the `carryFitKnots` found knots beyond (`carryOnOutOfView`), provided
-// that line has left the field (v < 0) by the outermost knot: a foil can only be
-// out of view where its edge is (a foil whose line stays inside the field is in
-// view there, only fainter: shading). Example: knots 10 px apart, the foil found
+// knots, any between them and the first knot whose foil edge was found (at most
+// two; more are foil in view), and that first one (their windows straddle the
+// point where the foil thins out of the field and read its edge low) are carried
+// on along the least-squares line through the `carryFitKnots` found knots beyond
+// (`carryOnOutOfView`), provided that line has left the field (v < 0) by the
+// outermost knot: a foil can only be out of view where its edge is (a foil whose
+// line stays inside the field is in view there, only fainter: shading). Example: knots 10 px apart, the foil found
 // under the mesh at knots 4–7 at grey 200, knots 5–7 on the line v = −10 + 0.5 u,
 // an electrolyte at 100 (solid from 185); knots 0–2 read no row brighter than 150
 // down to the field's edge and knot 3 straddles: knots 0–4 are carried to −10,
