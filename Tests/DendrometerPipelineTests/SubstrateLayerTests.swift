@@ -17,7 +17,10 @@ struct SubstrateLayerTests {
     /// as wide, so that something of the dark phase lies beyond the dark layer but does not rise.
     /// `darkTongues` adds two dark (grey 25) bars 6 px wide rising from the layer's edge to v 90 at
     /// u 10 and 70: both greys rise from the layer (816 px dark against about 1700 bright).
-    static func scene(feet: Bool = false, darkGrains: Bool = false, darkTongues: Bool = false) -> Scene {
+    /// `looseStripes` adds three bright bands across the field, 5 px thick, at v 134, 143 and 152
+    /// (3000 px): stripes lying loose in the electrolyte, parallel to the electrode, so that the
+    /// tongues rising from it are under half (≈ 1700 of ≈ 4700 px) of the phase beyond it.
+    static func scene(feet: Bool = false, darkGrains: Bool = false, darkTongues: Bool = false, looseStripes: Bool = false) -> Scene {
         var s = Scene(width: 200, height: 160, side: .bottom, phase: 200, interface: { _ in 0 })
         func set(_ u: Int, _ v: Int, _ grey: Float) { s.pixels[AnodeSide.bottom.index(u: u, v: v, width: 200, height: 160)] = grey }
         for u in 0 ..< 200 {
@@ -36,6 +39,9 @@ struct SubstrateLayerTests {
             for (u0, width, top) in [(40, 8, 110), (100, 6, 80), (150, 6, 130)] {
                 for u in u0 ..< u0 + width { for v in 23 ... top { s.paint(u: u, v: v) } }
             }
+        }
+        if looseStripes {
+            for v0 in [134, 143, 152] { for u in 0 ..< 200 { for v in v0 ..< v0 + 5 { s.paint(u: u, v: v) } } }
         }
         return s
     }
@@ -74,6 +80,23 @@ struct SubstrateLayerTests {
                                     parameters: AnalysisParameters(), pixelSize: nil) == nil)
         #expect(SubstrateLayer.find(grey: grey, phase: BinaryMask(width: phase.width, height: phase.height), phaseIsBright: true,
                                     side: .bottom, parameters: AnalysisParameters(), pixelSize: nil) == nil)
+    }
+
+    @Test("stripes lying loose outnumber the tongues: the electrode on the side given; refused with the side left to the image")
+    func looseStripes() throws {
+        let (grey, phase) = try Self.bright(Self.scene(looseStripes: true))
+        let found = try #require(SubstrateLayer.find(grey: grey, phase: phase, phaseIsBright: true, side: .bottom,
+                                                     parameters: AnalysisParameters(), pixelSize: nil))
+        let interface = try #require(found.detection.interface)
+        let beyond = interface.electrolyteSide(of: phase).area
+        // The three tongues rise (about 1700 px); the 3000 px of stripes lie loose.
+        #expect(found.layer.risingPixels >= 1700 - 3 * 8 && found.layer.risingPixels <= 1700 + 2 * (88 + 58 + 108),
+                "rising \(found.layer.risingPixels)")
+        #expect(Double(found.layer.risingPixels) < AnalysisParameters().anodeLayer.substrate.minimumRisingShare * Double(beyond),
+                "rising \(found.layer.risingPixels) of \(beyond)")
+        for v in interface.knotsV { #expect(abs(v - 23) <= 1.5, "knots \(interface.knotsV)") }
+        #expect(SubstrateLayer.find(grey: grey, phase: phase, phaseIsBright: true, side: nil,
+                                    parameters: AnalysisParameters(), pixelSize: nil) == nil)
     }
 
     @Test("rising pixels: a bar 4 wide and 20 tall rises (20 ≥ 2 × 4); a 6 × 6 square on the edge does not; a loose bar is not rooted")

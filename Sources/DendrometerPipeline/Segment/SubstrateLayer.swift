@@ -22,7 +22,12 @@
 //       depth: a flame on a wide base reaches far into the electrolyte; a grain or a pore
 //       touching the layer is as tall as it is wide, and small), and those pieces are
 //       at least `minimumRisingShare` of the phase beyond it (a web of grain boundaries may touch
-//       the layer, but most of it lies loose in the electrolyte).
+//       the layer, but most of it lies loose in the electrolyte). The share is asked only when the
+//       side is left to the image, where it tells the electrode from another uniform layer that
+//       loose phase happens to touch. With the anode's side given, the edge is the user's and
+//       only needs placing: stripes, bands of the phase lying loose in the electrolyte parallel
+//       to the electrode, may then outnumber what rises from it (a tilted stripe scene on a
+//       substrate has 29 % of its phase rising).
 // The analysis uses it in two places (``DendriteAnalysis``): with the phase given, when the
 // phase leaves no layer along the given side (or any); and with the phase decided from the image,
 // when the layer the phase was chosen by has nothing of that phase rising from it, or grows the
@@ -82,6 +87,7 @@ public struct SubstrateLayer: Sendable, Equatable {
         /// Dendrites grow from the electrode, so most of the phase beyond it rises from it: at
         /// least this share of the phase's pixels beyond the layer. A phase mostly in loose pieces
         /// (pores, grain boundaries, particles of the electrolyte) is not the electrode's growth.
+        /// Asked only with the anode's side not given: stripes lie loose beyond their electrode.
         public var minimumRisingShare = 0.5
         public init() {}
     }
@@ -113,7 +119,7 @@ public struct SubstrateLayer: Sendable, Equatable {
         guard let layerSide = choice.side, choice.thickness > 0, choice.spread <= p.maximumSpread else { return nil }
         let layerMask = DendrometerSegmentation.segment(grey, threshold: choice.threshold, polarity: layerPolarity)
         let detection = InterfaceDetector.detect(in: layerMask, side: layerSide, parameters: interfaceParameters)
-        guard let interface = detection.interface, let rising = growth(of: phase, from: interface, parameters: parameters)?.rising else { return nil }
+        guard let interface = detection.interface, let rising = growth(of: phase, from: interface, parameters: parameters, askingShare: side == nil)?.rising else { return nil }
         return (SubstrateLayer(side: layerSide, isBright: !phaseIsBright, threshold: choice.threshold, thicknessPx: choice.thickness,
                                greySpread: choice.spread, risingPixels: rising), detection)
     }
@@ -222,13 +228,15 @@ public struct SubstrateLayer: Sendable, Equatable {
 
     /// The pixels of `phase` rising from `interface` (``risingPixels(of:from:reachPx:riseOverFoot:orBeyondPx:)``
     /// with the substrate's parameters and the band of roots of the field's depth) when they are
-    /// the electrode's growth: at least ``AnalysisParameters/AnodeLayer/minimumRootPixels`` px and
-    /// `minimumRisingShare` of the phase beyond it, with all the phase's pixels beyond it; nil otherwise.
-    static func growth(of phase: BinaryMask, from interface: Interface, parameters: AnalysisParameters) -> (rising: Int, beyond: Int)? {
+    /// the electrode's growth: at least ``AnalysisParameters/AnodeLayer/minimumRootPixels`` px and,
+    /// when `askingShare` (the side not given), `minimumRisingShare` of the phase beyond it; with
+    /// all the phase's pixels beyond it; nil otherwise.
+    static func growth(of phase: BinaryMask, from interface: Interface, parameters: AnalysisParameters,
+                       askingShare: Bool = true) -> (rising: Int, beyond: Int)? {
         let p = parameters.anodeLayer.substrate
         let (rising, beyond) = risingPixels(of: phase, from: interface, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot,
                                             orBeyondPx: rootBand(of: interface, width: phase.width, height: phase.height, parameters: parameters))
-        return rising >= parameters.anodeLayer.minimumRootPixels && Double(rising) >= p.minimumRisingShare * Double(beyond) ? (rising, beyond) : nil
+        return rising >= parameters.anodeLayer.minimumRootPixels && (!askingShare || Double(rising) >= p.minimumRisingShare * Double(beyond)) ? (rising, beyond) : nil
     }
 
     /// Pixels of a `width` × `height` field beyond `interface` (offset v − g(u) > 0).
