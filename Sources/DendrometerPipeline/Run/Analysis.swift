@@ -725,6 +725,21 @@ public enum DendriteAnalysis {
                 review.append("anode side auto: the anode was taken to be a layer of another grey than the phase, along the \(layer.side.rawValue) edge; if that is the mount or the cathode's collector on the far side (the anode out of view), say --anode SIDE, or draw the interface with --interface")
             }
         }
+        // The phase's layer found, but nothing of the phase rising from it, while a uniform band
+        // of the other grey lies beyond it with the phase rising from its far edge: a collector of
+        // the phase's grey under an anode of another (``SubstrateLayer/beyondCollector``).
+        if substrate == nil, options.givenInterface == nil, case .threshold = seg.method,
+           let bright = seg.greySegmentationIsBright, let layerFound = detection.interface,
+           let found = SubstrateLayer.beyondCollector(grey: prepared.denoised, phase: seg.phase, phaseIsBright: bright, layer: layerFound,
+                                                      sideGiven: options.anode != nil, parameters: parameters, pixelSize: pixelSize) {
+            let layer = found.layer
+            substrate = layer
+            detection = found.detection
+            detection.explanation = String(format: "anode at the %@: a band of its own grey (%@ than the phase, grey spread %.3f) on a layer of the phase's grey, with %d px of phase rising from its edge",
+                                           layer.side.rawValue, layer.isBright ? "brighter" : "darker", layer.greySpread, layer.risingPixels)
+            warnings.append(String(format: "nothing of the phase rises from its layer along the %@ edge, but a uniform %@ band (%.0f px from the edge, grey spread %.3f of the grey range) lies beyond it with %d px of phase rising from its far edge: it is taken as the anode, of another grey than the dendrites, on a collector of their grey, and the interface is its far edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
+                                   layer.side.rawValue, layer.isBright ? "bright" : "dark", layer.thicknessPx, layer.greySpread, layer.risingPixels))
+        }
         // The phase given and its layer found, but nothing of it at the layer's edge while the
         // other grey rises from there: the phase was probably given the wrong way round. (Only
         // when the user gave it: phase auto's swapped polarity carries its hypotheses and is
