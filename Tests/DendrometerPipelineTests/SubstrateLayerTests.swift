@@ -2,6 +2,7 @@ import Dendrometer
 import Foundation
 import Testing
 @testable import DendrometerPipeline
+import DendrometerSegmentation
 
 /// Bright tongues grown from an electrode of another grey (darker than the mount above it),
 /// across a thin darker gap: the anode layer is not of the phase (``SubstrateLayer``).
@@ -96,6 +97,35 @@ struct SubstrateLayerTests {
                 "rising \(found.layer.risingPixels) of \(beyond)")
         for v in interface.knotsV { #expect(abs(v - 23) <= 1.5, "knots \(interface.knotsV)") }
         #expect(SubstrateLayer.find(grey: grey, phase: phase, phaseIsBright: true, side: nil,
+                                    parameters: AnalysisParameters(), pixelSize: nil) == nil)
+    }
+
+    @Test("side left to the image: a thicker dark layer along the top, nothing rising from it, loses to the bottom one the tongues rise from")
+    func twoDarkLayers() throws {
+        // The header's scene in a 200 × 200 field, with a second dark layer (grey 50 ± 4) for
+        // v 160 … 199: 40 px thick against the bottom layer's 23, and 30 px beyond the tallest tongue.
+        var s = Scene(width: 200, height: 200, side: .bottom, phase: 200, interface: { _ in 0 })
+        func set(_ u: Int, _ v: Int, _ grey: Float) { s.pixels[AnodeSide.bottom.index(u: u, v: v, width: 200, height: 200)] = grey }
+        var rng = SplitMix64(seed: 3)
+        for u in 0 ..< 200 {
+            for v in 0 ..< 20 { set(u, v, 50) }
+            for v in 20 ..< 23 { set(u, v, 25) }
+            for v in 160 ..< 200 { set(u, v, 50 + Float(rng.next() % 9) - 4) }
+        }
+        for (u0, width, top) in [(40, 8, 110), (100, 6, 80), (150, 6, 130)] {
+            for u in u0 ..< u0 + width { for v in 23 ... top { s.paint(u: u, v: v) } }
+        }
+        // The phase cut at 150, between the mount and the tongues (the segmenter would take the
+        // mount, bounded by dark layers at both ends, for a bright layer: not what is tested here).
+        let grey = try DendriteAnalysis.prepare(s.micrograph(), options: AnalysisOptions()).denoised
+        let phase = DendrometerSegmentation.segment(grey, threshold: 150, polarity: .bright)
+        let found = try #require(SubstrateLayer.find(grey: grey, phase: phase, phaseIsBright: true, side: nil,
+                                                     parameters: AnalysisParameters(), pixelSize: nil))
+        #expect(found.layer.side == .bottom)
+        let interface = try #require(found.detection.interface)
+        for v in interface.knotsV { #expect(abs(v - 23) <= 1.5, "knots \(interface.knotsV)") }
+        // Along the top alone, nothing rises.
+        #expect(SubstrateLayer.find(grey: grey, phase: phase, phaseIsBright: true, side: .top,
                                     parameters: AnalysisParameters(), pixelSize: nil) == nil)
     }
 

@@ -12,7 +12,8 @@
 //
 // So the layer of the opposite grey is sought along the edge (its threshold picked as the
 // segmenter picks the phase's, on the same binned preview: the split of the electrolyte's other
-// half-peak, or the whole-image Otsu split, whichever gives the thicker solid layer). It is the substrate when
+// half-peak, or the whole-image Otsu split, whichever gives the thicker solid layer; with the side
+// not given, along every edge, the thickest that passes winning). It is the substrate when
 //   (1) it is uniform: its grey spread is at most `maximumSpread` of the image's grey range (one
 //       solid material; an electrolyte band full of pores, the usual false layer, spreads more), and
 //   (2) the phase rises from it: at least ``AnalysisParameters/AnodeLayer/minimumRootPixels``
@@ -94,7 +95,11 @@ public struct SubstrateLayer: Sendable, Equatable {
 
     /// The substrate along `side` (nil: any edge) of `grey` for `phase` (bright or dark, as
     /// `phaseIsBright` says), with its interface detection; nil when no layer of the opposite grey
-    /// is uniform enough or has the phase rising from it (see the file's header).
+    /// is uniform enough or has the phase rising from it (see the file's header). With the side
+    /// left to the image every edge competes: the electrode is the thickest of the layers the phase
+    /// rises from. A uniform layer of the other grey may lie along more than one edge (the mount,
+    /// the far side's electrolyte beyond the front), and the thickest alone may have nothing rising
+    /// from it; a growth that spans the field rises from both ends, where the thicker is kept.
     ///
     /// - Parameters:
     ///   - grey: the denoised field the phase was thresholded from.
@@ -103,23 +108,41 @@ public struct SubstrateLayer: Sendable, Equatable {
     ///   - pixelSize: for the interface's calibrated minima (nil: uncalibrated).
     public static func find(grey: Image<Float>, phase: BinaryMask, phaseIsBright: Bool, side: AnodeSide?,
                             parameters: AnalysisParameters, pixelSize: PixelSize?) -> (layer: SubstrateLayer, detection: InterfaceDetection)? {
-        let p = parameters.anodeLayer.substrate
-        guard p.enabled, grey.width == phase.width, grey.height == phase.height,
+        guard parameters.anodeLayer.substrate.enabled, grey.width == phase.width, grey.height == phase.height,
               let split = try? ThresholdSegmenter.PhaseThresholds(grey) else { return nil }
-        let layerPolarity: DendrometerSegmentation.Polarity = phaseIsBright ? .dark : .bright
-        let candidates = phaseIsBright ? [split.dark, split.otsu] : [split.bright, split.otsu]
-        let interfaceParameters = parameters.interfaceParameters(pixelSize: pixelSize)
         // Picked on the binned preview, as the segmenter picks the phase's threshold (so the
         // spread is read as the phase hypotheses' is).
         let bin = max(1, min(grey.width, grey.height) / max(1, parameters.threshold.previewShortSidePx))
-        var choice = ThresholdSegmenter.pickThreshold(grey.binned(by: bin), candidates, polarity: layerPolarity, anode: side,
+        let preview = grey.binned(by: bin)
+        func layer(along side: AnodeSide, askingShare: Bool) -> (layer: SubstrateLayer, detection: InterfaceDetection)? {
+            along(side, grey: grey, preview: preview, bin: bin, split: split, phase: phase, phaseIsBright: phaseIsBright,
+                  askingShare: askingShare, parameters: parameters, pixelSize: pixelSize)
+        }
+        if let side { return layer(along: side, askingShare: false) }
+        var best: (layer: SubstrateLayer, detection: InterfaceDetection)?
+        for edge in AnodeSide.allCases {
+            if let found = layer(along: edge, askingShare: true), found.layer.thicknessPx > best?.layer.thicknessPx ?? 0 { best = found }
+        }
+        return best
+    }
+
+    /// The substrate along `side` (the rule of the file's header; the rising share asked when
+    /// `askingShare`), its threshold picked on `preview` (`grey` binned by `bin`).
+    private static func along(_ side: AnodeSide, grey: Image<Float>, preview: Image<Float>, bin: Int, split: ThresholdSegmenter.PhaseThresholds,
+                              phase: BinaryMask, phaseIsBright: Bool, askingShare: Bool,
+                              parameters: AnalysisParameters, pixelSize: PixelSize?) -> (layer: SubstrateLayer, detection: InterfaceDetection)? {
+        let layerPolarity: DendrometerSegmentation.Polarity = phaseIsBright ? .dark : .bright
+        let candidates = phaseIsBright ? [split.dark, split.otsu] : [split.bright, split.otsu]
+        let interfaceParameters = parameters.interfaceParameters(pixelSize: pixelSize)
+        var choice = ThresholdSegmenter.pickThreshold(preview, candidates, polarity: layerPolarity, anode: side,
                                                       maximumPhaseFraction: parameters.threshold.maximumPhaseFraction,
                                                       interface: interfaceParameters)
         choice.thickness *= Double(bin)
-        guard let layerSide = choice.side, choice.thickness > 0, choice.spread <= p.maximumSpread else { return nil }
+        guard let layerSide = choice.side, choice.thickness > 0, choice.spread <= parameters.anodeLayer.substrate.maximumSpread else { return nil }
         let layerMask = DendrometerSegmentation.segment(grey, threshold: choice.threshold, polarity: layerPolarity)
         let detection = InterfaceDetector.detect(in: layerMask, side: layerSide, parameters: interfaceParameters)
-        guard let interface = detection.interface, let rising = growth(of: phase, from: interface, parameters: parameters, askingShare: side == nil)?.rising else { return nil }
+        guard let interface = detection.interface,
+              let rising = growth(of: phase, from: interface, parameters: parameters, askingShare: askingShare)?.rising else { return nil }
         return (SubstrateLayer(side: layerSide, isBright: !phaseIsBright, threshold: choice.threshold, thicknessPx: choice.thickness,
                                greySpread: choice.spread, risingPixels: rising), detection)
     }
