@@ -9,10 +9,13 @@
 // found (only bumps of its edge touch it): dendrites grow from their anode, and theirs begins
 // where that band ends.
 //
-// Rule. When fewer than ``AnalysisParameters/AnodeLayer/minimumRootPixels`` px of the phase rise
-// from the phase's layer (pieces that start within `rootReachPx` of it and reach
-// `minimumRiseOverFoot` times as far as their foot is wide, or beyond the band of roots: the
-// substrate's rule, ``SubstrateLayer/risingPixels(of:from:reachPx:riseOverFoot:orBeyondPx:)``),
+// Rule. When fewer than ``AnalysisParameters/AnodeLayer/minimumRootPixels`` px of the phase lie
+// two to three `rootReachPx` beyond the layer's edge (dendrites rising from it cross that band; the
+// test costs a pass over the band, so a layer with dendrites on it costs nothing more) and fewer
+// than that many px of the phase rise from the phase's layer (pieces that start within
+// `rootReachPx` of it and reach `minimumRiseOverFoot` times as far as their foot is wide, or
+// beyond the band of roots: the substrate's rule,
+// ``SubstrateLayer/risingPixels(of:from:reachPx:riseOverFoot:orBeyondPx:)``),
 // the pixels of the other grey (past the electrolyte's other half-peak split, as
 // ``SubstrateLayer/find(grey:phase:phaseIsBright:side:parameters:pixelSize:)`` cuts a substrate)
 // are joined to everything behind the layer's edge and the layer is found again in that mask,
@@ -51,6 +54,12 @@ extension SubstrateLayer {
         let p = parameters.anodeLayer.substrate
         let w = grey.width, h = grey.height
         guard p.enabled, phase.width == w, phase.height == h else { return nil }
+        // Dendrites rising from the layer cross the band two to three root reaches beyond its edge;
+        // only when that band is (nearly) empty is the costlier test of the pieces made.
+        let crossing = phase.bits.withUnsafeBufferPointer { bits in
+            count(from: 2 * p.rootReachPx, within: 3 * p.rootReachPx, beyond: layer, width: w, height: h) { bits[$0] != 0 }
+        }
+        guard crossing < parameters.anodeLayer.minimumRootPixels else { return nil }
         let band = rootBand(of: layer, width: w, height: h, parameters: parameters)
         guard risingPixels(of: phase, from: layer, reachPx: p.rootReachPx, riseOverFoot: p.minimumRiseOverFoot, orBeyondPx: band).rising
                 < parameters.anodeLayer.minimumRootPixels,
