@@ -100,6 +100,20 @@ struct SubstrateLayerTests {
                                     parameters: AnalysisParameters(), pixelSize: nil) == nil)
     }
 
+    @Test("end to end, --anode given: the electrode under loose stripes is taken, and said to be short of the rising share; the tongues alone are not")
+    func looseStripesReviewed() throws {
+        var options = AnalysisOptions()
+        options.phase = .bright
+        options.anode = .bottom
+        let said = "of the phase beyond it rises from it"
+        let striped = try DendriteAnalysis.run(Self.scene(looseStripes: true).micrograph(), options: options)
+        #expect(striped.interfaceSubstrate != nil)
+        #expect(striped.review.contains { $0.contains(said) }, "\(striped.review)")
+        let tongues = try DendriteAnalysis.run(Self.scene().micrograph(), options: options)
+        #expect(tongues.interfaceSubstrate != nil)
+        #expect(!tongues.review.contains { $0.contains(said) }, "\(tongues.review)")
+    }
+
     @Test("side left to the image: a thicker dark layer along the top, nothing rising from it, loses to the bottom one the tongues rise from")
     func twoDarkLayers() throws {
         // The header's scene in a 200 × 200 field, with a second dark layer (grey 50 ± 4) for

@@ -707,6 +707,17 @@ public enum DendriteAnalysis {
         // The phase given bright or dark but leaving no layer: an anode or substrate of its own grey
         // with the phase rising from it (``SubstrateLayer``), for a grey threshold (a mask, a model
         // or an EDX map marks the anode as the phase).
+        // With the side given, a layer of another grey is taken without the rising share the side
+        // found automatically needs (SubstrateLayer.swift): stripes lie loose beyond their electrode,
+        // but so does phase over the mount or a collector with the anode out of view. Said when short
+        // (not for a band on a collector of the phase's grey, whose layer along that edge bears the
+        // side out).
+        func reviewLooseBeyond(_ layer: SubstrateLayer) {
+            let share = Double(layer.risingPixels) / Double(max(1, layer.phaseBeyondPixels))
+            guard options.anode != nil, share < parameters.anodeLayer.substrate.minimumRisingShare else { return }
+            review.append(String(format: "the anode was taken to be a layer of another grey along the %@ edge, but only %.0f %% of the phase beyond it rises from it (with the side found automatically %.0f %% is asked): stripes lie loose beyond their electrode, but so does phase over the mount or a collector with the anode out of view; check the interface on the overlay, or draw it with --interface",
+                                 layer.side.rawValue, 100 * share, 100 * parameters.anodeLayer.substrate.minimumRisingShare))
+        }
         var substrate: SubstrateLayer?
         if detection.interface == nil, options.givenInterface == nil, options.phase == .bright || options.phase == .dark,
            case .threshold = seg.method, let bright = seg.greySegmentationIsBright,
@@ -724,6 +735,7 @@ public enum DendriteAnalysis {
             if options.anode == nil {
                 review.append("anode side auto: the anode was taken to be a layer of another grey than the phase, along the \(layer.side.rawValue) edge; if that is the mount or the cathode's collector on the far side (the anode out of view), say --anode SIDE, or draw the interface with --interface")
             }
+            reviewLooseBeyond(layer)
         }
         // The phase's layer found, but nothing of the phase rising from it, while a uniform band
         // of the other grey lies beyond it with the phase rising from its far edge: a collector of

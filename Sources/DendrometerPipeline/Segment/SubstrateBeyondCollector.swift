@@ -78,10 +78,10 @@ extension SubstrateLayer {
         guard let anode = detection.interface,
               let spread = bandSpread(grey, from: layer, to: anode, minimumThicknessPx: interfaceParameters.minimumLayerThickness),
               spread <= p.maximumSpread,
-              let rising = growth(of: phase, from: anode, parameters: parameters, askingShare: !sideGiven)?.rising else { return nil }
+              let growth = growth(of: phase, from: anode, parameters: parameters, askingShare: !sideGiven) else { return nil }
         let thickness = (0 ..< length).map { anode.height(atU: Double($0)) }.sorted()[length / 10]
         return (SubstrateLayer(side: side, isBright: !phaseIsBright, threshold: otherThreshold, thicknessPx: thickness,
-                               greySpread: spread, risingPixels: rising), detection)
+                               greySpread: spread, risingPixels: growth.rising, phaseBeyondPixels: growth.beyond), detection)
     }
 
     /// Grey standard deviation over the image's 5–95 % grey range in the band between `inner` and

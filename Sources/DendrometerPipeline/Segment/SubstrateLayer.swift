@@ -67,6 +67,8 @@ public struct SubstrateLayer: Sendable, Equatable {
     /// Phase pixels (beyond the layer's edge) in pieces that rise from it: they start within the
     /// root reach of it and reach twice their foot's width, or beyond the band of roots.
     public var risingPixels: Int
+    /// Phase pixels beyond the layer's edge, rising or not.
+    public var phaseBeyondPixels: Int
 
     /// What makes a layer of another grey the substrate.
     public struct Parameters: Sendable, Equatable, Codable {
@@ -142,9 +144,9 @@ public struct SubstrateLayer: Sendable, Equatable {
         let layerMask = DendrometerSegmentation.segment(grey, threshold: choice.threshold, polarity: layerPolarity)
         let detection = InterfaceDetector.detect(in: layerMask, side: layerSide, parameters: interfaceParameters)
         guard let interface = detection.interface,
-              let rising = growth(of: phase, from: interface, parameters: parameters, askingShare: askingShare)?.rising else { return nil }
+              let growth = growth(of: phase, from: interface, parameters: parameters, askingShare: askingShare) else { return nil }
         return (SubstrateLayer(side: layerSide, isBright: !phaseIsBright, threshold: choice.threshold, thicknessPx: choice.thickness,
-                               greySpread: choice.spread, risingPixels: rising), detection)
+                               greySpread: choice.spread, risingPixels: growth.rising, phaseBeyondPixels: growth.beyond), detection)
     }
 
     /// With the phase given and its own layer found: when nothing of the phase lies at the layer's
