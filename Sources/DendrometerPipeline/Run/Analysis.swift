@@ -719,17 +719,24 @@ public enum DendriteAnalysis {
                                  layer.side.rawValue, 100 * share, 100 * parameters.anodeLayer.substrate.minimumRisingShare))
         }
         var substrate: SubstrateLayer?
+        // Takes a layer of another grey as the anode: `kind` names it in the interface's reason
+        // ("a layer", or "a band … on a layer of the phase's grey,"), `warning` says why.
+        func takeSubstrate(_ found: (layer: SubstrateLayer, detection: InterfaceDetection), kind: String, warning: String) {
+            let layer = found.layer
+            substrate = layer
+            detection = found.detection
+            detection.explanation = String(format: "anode at the %@: %@ of its own grey (%@ than the phase, grey spread %.3f)%@ with %d px of phase rising from its edge",
+                                           layer.side.rawValue, kind, layer.isBright ? "brighter" : "darker", layer.greySpread,
+                                           kind == "a band" ? " on a layer of the phase's grey," : "", layer.risingPixels)
+            warnings.append(warning)
+        }
         if detection.interface == nil, options.givenInterface == nil, options.phase == .bright || options.phase == .dark,
            case .threshold = seg.method, let bright = seg.greySegmentationIsBright,
            let found = SubstrateLayer.find(grey: prepared.denoised, phase: seg.phase, phaseIsBright: bright, side: options.anode,
                                            parameters: parameters, pixelSize: pixelSize) {
             let layer = found.layer
-            substrate = layer
-            detection = found.detection
-            detection.explanation = String(format: "anode at the %@: a layer of its own grey (%@ than the phase, grey spread %.3f) with %d px of phase rising from its edge",
-                                           layer.side.rawValue, layer.isBright ? "brighter" : "darker", layer.greySpread, layer.risingPixels)
-            warnings.append(String(format: "the phase forms no layer along the %@ edge, but a uniform %@ layer (%.0f px, grey spread %.3f of the grey range) lies there with %d px of phase rising from its edge: it is taken as the electrode the dendrites grew from, of another material or contrast than they (a collector they were plated on, secondary-electron contrast), and the interface is its edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
-                                   layer.side.rawValue, layer.isBright ? "bright" : "dark", layer.thicknessPx, layer.greySpread, layer.risingPixels))
+            takeSubstrate(found, kind: "a layer", warning: String(format: "the phase forms no layer along the %@ edge, but a uniform %@ layer (%.0f px, grey spread %.3f of the grey range) lies there with %d px of phase rising from its edge: it is taken as the electrode the dendrites grew from, of another material or contrast than they (a collector they were plated on, secondary-electron contrast), and the interface is its edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
+                                                                  layer.side.rawValue, layer.isBright ? "bright" : "dark", layer.thicknessPx, layer.greySpread, layer.risingPixels))
             // With the side not given, the layer of another grey may also be the mount or the
             // cathode's collector on the far side, reached by dendrites grown from an anode out of view.
             if options.anode == nil {
@@ -745,12 +752,8 @@ public enum DendriteAnalysis {
            let found = SubstrateLayer.beyondCollector(grey: prepared.denoised, phase: seg.phase, phaseIsBright: bright, layer: layerFound,
                                                       sideGiven: options.anode != nil, parameters: parameters, pixelSize: pixelSize) {
             let layer = found.layer
-            substrate = layer
-            detection = found.detection
-            detection.explanation = String(format: "anode at the %@: a band of its own grey (%@ than the phase, grey spread %.3f) on a layer of the phase's grey, with %d px of phase rising from its edge",
-                                           layer.side.rawValue, layer.isBright ? "brighter" : "darker", layer.greySpread, layer.risingPixels)
-            warnings.append(String(format: "nothing of the phase rises from its layer along the %@ edge, but a uniform %@ band (%.0f px from the edge, grey spread %.3f of the grey range) lies beyond it with %d px of phase rising from its far edge: it is taken as the anode, of another grey than the dendrites, on a collector of their grey, and the interface is its far edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
-                                   layer.side.rawValue, layer.isBright ? "bright" : "dark", layer.thicknessPx, layer.greySpread, layer.risingPixels))
+            takeSubstrate(found, kind: "a band", warning: String(format: "nothing of the phase rises from its layer along the %@ edge, but a uniform %@ band (%.0f px from the edge, grey spread %.3f of the grey range) lies beyond it with %d px of phase rising from its far edge: it is taken as the anode, of another grey than the dendrites, on a collector of their grey, and the interface is its far edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
+                                                                 layer.side.rawValue, layer.isBright ? "bright" : "dark", layer.thicknessPx, layer.greySpread, layer.risingPixels))
         }
         // The phase given and its layer found, but nothing of it at the layer's edge while the
         // other grey rises from there: the phase was probably given the wrong way round. (Only
