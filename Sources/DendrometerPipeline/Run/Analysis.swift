@@ -704,9 +704,6 @@ public enum DendriteAnalysis {
                                                     parameters: parameters, pixelSize: pixelSize, review: &review)
             }
         }
-        // The phase given bright or dark but leaving no layer: an anode or substrate of its own grey
-        // with the phase rising from it (``SubstrateLayer``), for a grey threshold (a mask, a model
-        // or an EDX map marks the anode as the phase).
         // With the side given, a layer of another grey is taken without the rising share the side
         // found automatically needs (SubstrateLayer.swift): stripes lie loose beyond their electrode,
         // but so does phase over the mount or a collector with the anode out of view. Said when short
@@ -719,23 +716,26 @@ public enum DendriteAnalysis {
                                  layer.side.rawValue, 100 * share, 100 * parameters.anodeLayer.substrate.minimumRisingShare))
         }
         var substrate: SubstrateLayer?
-        // Takes a layer of another grey as the anode: `kind` names it in the interface's reason
-        // ("a layer", or "a band … on a layer of the phase's grey,"), `warning` says why.
-        func takeSubstrate(_ found: (layer: SubstrateLayer, detection: InterfaceDetection), kind: String, warning: String) {
+        // Takes a layer of another grey as the anode (`onCollector`: a band on a layer of the
+        // phase's grey); `warning` says why.
+        func takeSubstrate(_ found: (layer: SubstrateLayer, detection: InterfaceDetection), onCollector: Bool, warning: String) {
             let layer = found.layer
             substrate = layer
             detection = found.detection
             detection.explanation = String(format: "anode at the %@: %@ of its own grey (%@ than the phase, grey spread %.3f)%@ with %d px of phase rising from its edge",
-                                           layer.side.rawValue, kind, layer.isBright ? "brighter" : "darker", layer.greySpread,
-                                           kind == "a band" ? " on a layer of the phase's grey," : "", layer.risingPixels)
+                                           layer.side.rawValue, onCollector ? "a band" : "a layer", layer.isBright ? "brighter" : "darker", layer.greySpread,
+                                           onCollector ? " on a layer of the phase's grey," : "", layer.risingPixels)
             warnings.append(warning)
         }
+        // The phase given bright or dark but leaving no layer: an anode or substrate of its own grey
+        // with the phase rising from it (``SubstrateLayer``), for a grey threshold (a mask, a model
+        // or an EDX map marks the anode as the phase).
         if detection.interface == nil, options.givenInterface == nil, options.phase == .bright || options.phase == .dark,
            case .threshold = seg.method, let bright = seg.greySegmentationIsBright,
            let found = SubstrateLayer.find(grey: prepared.denoised, phase: seg.phase, phaseIsBright: bright, side: options.anode,
                                            parameters: parameters, pixelSize: pixelSize) {
             let layer = found.layer
-            takeSubstrate(found, kind: "a layer", warning: String(format: "the phase forms no layer along the %@ edge, but a uniform %@ layer (%.0f px, grey spread %.3f of the grey range) lies there with %d px of phase rising from its edge: it is taken as the electrode the dendrites grew from, of another material or contrast than they (a collector they were plated on, secondary-electron contrast), and the interface is its edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
+            takeSubstrate(found, onCollector: false, warning: String(format: "the phase forms no layer along the %@ edge, but a uniform %@ layer (%.0f px, grey spread %.3f of the grey range) lies there with %d px of phase rising from its edge: it is taken as the electrode the dendrites grew from, of another material or contrast than they (a collector they were plated on, secondary-electron contrast), and the interface is its edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
                                                                   layer.side.rawValue, layer.isBright ? "bright" : "dark", layer.thicknessPx, layer.greySpread, layer.risingPixels))
             // With the side not given, the layer of another grey may also be the mount or the
             // cathode's collector on the far side, reached by dendrites grown from an anode out of view.
@@ -752,7 +752,7 @@ public enum DendriteAnalysis {
            let found = SubstrateLayer.beyondCollector(grey: prepared.denoised, phase: seg.phase, phaseIsBright: bright, layer: layerFound,
                                                       sideGiven: options.anode != nil, parameters: parameters, pixelSize: pixelSize) {
             let layer = found.layer
-            takeSubstrate(found, kind: "a band", warning: String(format: "nothing of the phase rises from its layer along the %@ edge, but a uniform %@ band (%.0f px from the edge, grey spread %.3f of the grey range) lies beyond it with %d px of phase rising from its far edge: it is taken as the anode, of another grey than the dendrites, on a collector of their grey, and the interface is its far edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
+            takeSubstrate(found, onCollector: true, warning: String(format: "nothing of the phase rises from its layer along the %@ edge, but a uniform %@ band (%.0f px from the edge, grey spread %.3f of the grey range) lies beyond it with %d px of phase rising from its far edge: it is taken as the anode, of another grey than the dendrites, on a collector of their grey, and the interface is its far edge; if it is not, draw the interface with --interface, or set anodeLayer.substrate.enabled = false",
                                                                  layer.side.rawValue, layer.isBright ? "bright" : "dark", layer.thicknessPx, layer.greySpread, layer.risingPixels))
         }
         // The phase given and its layer found, but nothing of it at the layer's edge while the
