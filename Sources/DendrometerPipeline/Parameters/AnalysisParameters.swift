@@ -96,8 +96,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// levels): line noise offsets every line, structure only the few it lies along. Otherwise
         /// the rows are corrected, as a microscope writes its lines (ScanAxis.swift). Without line
         /// noise on either axis the two sizes are alike (the medians' scatter over pixel noise),
-        /// hence a margin: recorded images measure at most 0.47, turned by 90° at least 1.59 (the
-        /// validation split and the project's own set).
+        /// hence a margin: recorded images measure at most 0.33, turned by 90° about 2 and more.
         public var scanColumnsOverRows = 1.5
         /// Gaussian denoising before thresholding, σ in px (`--denoise-sigma`). BSE shot noise is
         /// pixel-scale; σ = 1 px keeps 2-px-wide tips.
