@@ -91,13 +91,6 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         /// Remove scan-line streaks (row offsets, median of row differences) before denoising:
         /// a bright streak would bridge dendrites sideways.
         public var correctScanLines = true
-        /// The scan lines run along the columns (an image turned by 90°) when the columns' line
-        /// offsets are more than this many times the rows' (each set's trimmed mean |offset|, grey
-        /// levels): line noise offsets every line, structure only the few it lies along. Otherwise
-        /// the rows are corrected, as a microscope writes its lines (ScanAxis.swift). Without line
-        /// noise on either axis the two sizes are alike (the medians' scatter over pixel noise),
-        /// hence a margin: recorded images measure at most 0.33, turned by 90° about 2 and more.
-        public var scanColumnsOverRows = 1.5
         /// Gaussian denoising before thresholding, σ in px (`--denoise-sigma`). BSE shot noise is
         /// pixel-scale; σ = 1 px keeps 2-px-wide tips.
         public var denoiseSigmaPx = 1.0

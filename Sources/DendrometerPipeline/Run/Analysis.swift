@@ -396,22 +396,12 @@ public enum DendriteAnalysis {
         clock.lap("crop")
         // Scan-line streaks first (they would bridge dendrites sideways), then Gaussian noise: the
         // rows' offsets are measured, and subtracted as the blur reads each row.
-        // A field turned by 90° has its scan lines along the columns (ScanAxis.swift): their
-        // offsets are taken out of the denoised field instead.
-        var offsets: [Float]?, columnOffsets: [Float]?
+        var offsets: [Float]?
         if p.correctScanLines {
-            func measure<P: PixelSample>(_ image: Image<P>) {
-                let sizes = scanLineAxisSizes(image)
-                if Double(sizes.columns) > p.scanColumnsOverRows * Double(sizes.rows) {
-                    columnOffsets = scanColumnOffsets(image)
-                } else {
-                    offsets = scanLineOffsets(image)
-                }
-            }
             switch recorded {
-            case .uint8(let i): measure(i)
-            case .uint16(let i): measure(i)
-            case .float32(let i): measure(i)
+            case .uint8(let i): offsets = scanLineOffsets(i)
+            case .uint16(let i): offsets = scanLineOffsets(i)
+            case .float32(let i): offsets = scanLineOffsets(i)
             }
         }
         clock.lap("scan lines")
@@ -419,7 +409,7 @@ public enum DendriteAnalysis {
             if let offsets { return try gaussianBlur(image, sigma: p.denoiseSigmaPx, subtractingRowOffsets: offsets) }
             return try gaussianBlur(image, sigma: p.denoiseSigmaPx)
         }
-        var smooth: Image<Float>
+        let smooth: Image<Float>
         do {
             switch recorded {
             case .uint8(let i): smooth = try denoised(i)
@@ -427,7 +417,6 @@ public enum DendriteAnalysis {
             case .float32(let i): smooth = try denoised(i)
             }
         } catch { throw .kernel(error.description) }
-        if let columnOffsets { subtractBlurredColumnOffsets(&smooth, offsets: columnOffsets, sigma: p.denoiseSigmaPx) }
         clock.lap("denoise")
         var edx: [String: Image<Float>] = [:]
         for (element, map) in options.edxMaps {
