@@ -15,18 +15,20 @@
 // minus the byte above) with zlib's default matching. Palette rows are not
 // filtered (filter type 0), as the PNG specification advises for indexed
 // colour (§ 12.8: differences of palette indices mean nothing), and are
-// deflated with Z_RLE: matches only at distance 1, i.e. runs of one index
-// (the anode layer, the dendrites' tint, the drawn lines), Huffman codes for
-// the rest. A micrograph's grey noise leaves LZ77 little to find elsewhere,
-// so the long match search costs time and gains nothing. Measured on the
-// dense 4096² overlay (Python's zlib, level 1, one core): Up + default
-// 12.93 MB in 402 ms, None + Z_RLE 11.35 MB in 140 ms.
+// deflated with matches only at distance 1, i.e. runs of one index (the
+// anode layer, the dendrites' tint, the drawn lines), Huffman codes for the
+// rest. A micrograph's grey noise leaves LZ77 little to find elsewhere, so
+// the long match search costs time and gains nothing. Measured on the dense
+// 4096² overlay (Python's zlib, level 1, one core): Up + default 12.93 MB in
+// 402 ms, None + Z_RLE 11.35 MB in 140 ms. The runs-only deflate is this
+// package's own (``RunLengthDeflate``, about twice zlib's Z_RLE speed, the
+// same size); gray and RGB rows go to zlib.
 
 import CZlibSystem
 import DendrometerCore
 
-/// Encodes 8-bit gray, RGB or palette images as PNG on all cores (zlib level 1; Up filter for
-/// gray and RGB, no filter and run-length matching for palette indices).
+/// Encodes 8-bit gray, RGB or palette images as PNG on all cores (Up filter and zlib level 1
+/// for gray and RGB; no filter and ``RunLengthDeflate`` for palette indices).
 enum ParallelPNGEncoder {
     /// Rows compressed together (the unit of parallel work).
     static let rowsPerRun = 128
@@ -92,8 +94,9 @@ enum ParallelPNGEncoder {
                                                      filter: indexed ? .none : .up)
                             let adler = scanlines.withUnsafeBufferPointer { adler32(1, $0.baseAddress, uInt($0.count)) }
                             sumsP.base[run] = (adler, scanlines.count)
-                            if let bytes = deflateRaw(scanlines, level: level, strategy: indexed ? Z_RLE : Z_DEFAULT_STRATEGY,
-                                                      final: run == runs - 1) {
+                            if indexed {
+                                outs.base[run] = scanlines.withUnsafeBufferPointer { RunLengthDeflate.compress($0, final: run == runs - 1) }
+                            } else if let bytes = deflateRaw(scanlines, level: level, strategy: Z_DEFAULT_STRATEGY, final: run == runs - 1) {
                                 outs.base[run] = bytes
                             } else {
                                 badP.base[run] = true
