@@ -41,6 +41,36 @@ import DendrometerCore
         #expect(try removeSmallObjects(BinaryMask(rows: ["##..#", "##..."]), minimumArea: 2).rows == ["##...", "##..."])
     }
 
+    /// Gray's bit-quad count window by window: (Q1 − Q3 − 2 QD) / 4 over the zero-padded mask.
+    static func eulerByWindows(_ m: BinaryMask) -> Int {
+        func at(_ x: Int, _ y: Int) -> Int { x >= 0 && y >= 0 && x < m.width && y < m.height ? Int(m.bits[y * m.width + x]) : 0 }
+        var sum = 0
+        for y in 0 ... m.height {
+            for x in 0 ... m.width {
+                let a = at(x - 1, y - 1), b = at(x, y - 1), c = at(x - 1, y), d = at(x, y)
+                switch a + b + c + d {
+                case 1: sum += 1
+                case 3: sum -= 1
+                case 2 where a == d: sum -= 2
+                default: break
+                }
+            }
+        }
+        return sum / 4
+    }
+
+    @Test("the Euler number, 64 windows to a word, equals the window-by-window count at widths across word boundaries",
+          arguments: [1, 63, 64, 65, 127, 128, 129, 200])
+    func eulerAcrossWords(width: Int) {
+        for seed in UInt64(1) ... 4 {
+            let m = randomMask(seed: seed &* 31 &+ UInt64(width), width: width, height: 70 + Int(seed), percent: 30 + 10 * seed)
+            #expect(eulerNumber(m) == Self.eulerByWindows(m), "width \(width), seed \(seed)")
+        }
+        // Phase along the last column and the right edge of a word.
+        let edge = BinaryMask(width: width, height: 3, bits: (0 ..< 3 * width).map { $0 % width == width - 1 || $0 % 64 == 63 ? 1 : 0 })
+        #expect(eulerNumber(edge) == Self.eulerByWindows(edge))
+    }
+
     @Test func edgeCases() {
         #expect(connectivitySummary(BinaryMask(width: 0, height: 0)) == ConnectivitySummary(components: 0, holes: 0, eulerNumber: 0))
         #expect(connectivitySummary(BinaryMask(width: 3, height: 3)) == ConnectivitySummary(components: 0, holes: 0, eulerNumber: 0))
