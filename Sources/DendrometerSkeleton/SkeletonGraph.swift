@@ -529,18 +529,41 @@ struct GraphBuilder {
             b.type = tips == 2 ? .endpointToEndpoint : tips == 1 ? .junctionToEndpoint : .junctionToJunction
         }
         let pxW = pixelSize?.widthMicrometres ?? 1, pxH = pixelSize?.heightMicrometres ?? 1
+        func length(_ dx: Double, _ dy: Double) -> (px: Double, um: Double) {
+            ((dx * dx + dy * dy).squareRoot(), ((dx * pxW) * (dx * pxW) + (dy * pxH) * (dy * pxH)).squareRoot())
+        }
         var len = 0.0, lenUm = 0.0
         func add(_ dx: Double, _ dy: Double) {
-            len += (dx * dx + dy * dy).squareRoot()
-            lenUm += ((dx * pxW) * (dx * pxW) + (dy * pxH) * (dy * pxH)).squareRoot()
+            let step = length(dx, dy)
+            len += step.px
+            lenUm += step.um
         }
-        var prev = b.path[0]
-        for q in b.path.dropFirst() {
-            add(Double(q % pw - prev % pw), Double(q / pw - prev / pw))
-            prev = q
+        // A step to one of the 8 neighbours, by |dx| + 2|dy|: the same expressions as for any
+        // offset (a sign does not change a square), so the sums are the same to the last bit.
+        let neighbourSteps = [length(0, 0), length(1, 0), length(0, 1), length(1, 1)]
+        let first = b.path[0], last = b.path[b.path.count - 1]
+        // Walked in padded indices; each is turned into its image index on the way, from the
+        // step (a row down or up moves the image index 2 less or more than the padded one).
+        var prev = first, index = imageIndex(first)
+        b.path.withUnsafeMutableBufferPointer { path in
+            path[0] = index
+            for k in 1 ..< path.count {
+                let q = path[k], d = q - prev
+                let dy = d >= pw - 1 ? 1 : d <= 1 - pw ? -1 : 0, dx = d - dy * pw
+                if abs(dx) <= 1 {
+                    let step = neighbourSteps[abs(dx) + 2 * abs(dy)]
+                    len += step.px
+                    lenUm += step.um
+                    index += d - 2 * dy
+                } else {   // not a neighbour (no walk makes such a step)
+                    add(Double(q % pw - prev % pw), Double(q / pw - prev / pw))
+                    index = imageIndex(q)
+                }
+                path[k] = index
+                prev = q
+            }
         }
         // Node-centre to attaching-pixel offsets (zero except at junctions).
-        let first = b.path[0], last = b.path[b.path.count - 1]
         add(Double(first % pw - 1) - s.x, Double(first / pw - 1) - s.y)
         add(Double(last % pw - 1) - t.x, Double(last / pw - 1) - t.y)
         b.lengthPx = len
@@ -548,7 +571,6 @@ struct GraphBuilder {
         let dx = t.x - s.x, dy = t.y - s.y
         b.euclideanDistancePx = (dx * dx + dy * dy).squareRoot()
         b.skeletonID = s.skeletonID
-        b.path = b.path.map(imageIndex)
     }
 
     /// Euler number of the skeleton pixels with 8-connected phase / 4-connected
