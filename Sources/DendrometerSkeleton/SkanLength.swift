@@ -34,7 +34,10 @@ public func skanTotalLengthPx(_ skeleton: BinaryMask) -> Double {
     // Skeleton pixels (found 8 bytes at a time), then their degrees; junction pixels are
     // numbered in raster order for the union–finds.
     var pixels: [Int] = []
-    var junctionIndex: [Int: Int] = [:]
+    // Junction pixel → its number (open addressing: the standard dictionary's seeded hashing
+    // cost more than the rest of the count on a dense skeleton).
+    var junctionIndex = NodeTable(minimumCapacity: 64)
+    var junctions = 0
     skeleton.bits.withUnsafeBufferPointer { b in
         let raw = UnsafeRawPointer(b.baseAddress!)
         var i = 0
@@ -50,23 +53,25 @@ public func skanTotalLengthPx(_ skeleton: BinaryMask) -> Double {
             for dy in -1 ... 1 where y + dy >= 0 && y + dy < h {
                 for dx in -1 ... 1 where (dx != 0 || dy != 0) && x + dx >= 0 && x + dx < w && b[p + dy * w + dx] != 0 { degree += 1 }
             }
-            if degree >= 3 { junctionIndex[p] = junctionIndex.count }
+            if degree >= 3 {
+                junctionIndex.set(p, Int32(junctions))
+                junctions += 1
+            }
         }
     }
     // Edges counted once each (E, S, SE, SW); junction–junction edges go to the union–finds.
-    var four = UnionFind(count: junctionIndex.count), eight = UnionFind(count: junctionIndex.count)
+    var four = UnionFind(count: junctions), eight = UnionFind(count: junctions)
     var side = 0, diagonal = 0
     skeleton.bits.withUnsafeBufferPointer { b in
         for p in pixels {
             let x = p % w, y = p / w
             let jp = junctionIndex[p]
-            // (dx, dy, side by side) for E, S, SE, SW.
-            for (dx, dy, isSide) in [(1, 0, true), (0, 1, true), (1, 1, false), (-1, 1, false)]
+            for (dx, dy, isSide) in forwardNeighbours
             where x + dx >= 0 && x + dx < w && y + dy < h && b[p + dy * w + dx] != 0 {
                 let q = p + dy * w + dx
                 if let jp, let jq = junctionIndex[q] {
-                    if isSide { four.union(jp, jq) }
-                    eight.union(jp, jq)
+                    if isSide { four.union(Int(jp), Int(jq)) }
+                    eight.union(Int(jp), Int(jq))
                 } else if isSide {
                     side += 1
                 } else {
@@ -75,11 +80,14 @@ public func skanTotalLengthPx(_ skeleton: BinaryMask) -> Double {
             }
         }
     }
-    let j = junctionIndex.count, c4 = four.componentCount, c8 = eight.componentCount
+    let j = junctions, c4 = four.componentCount, c8 = eight.componentCount
     return Double(side + (j - c4)) + Double(diagonal + (c4 - c8)) * 2.0.squareRoot()
 }
 
 /// Disjoint sets over 0 ..< count with path halving and union by index.
+/// (dx, dy, side by side) of the neighbours E, S, SE and SW: each edge counted once.
+private let forwardNeighbours = [(1, 0, true), (0, 1, true), (1, 1, false), (-1, 1, false)]
+
 private struct UnionFind {
     private var parent: [Int]
     private(set) var componentCount: Int
