@@ -48,32 +48,30 @@ enum RunLengthDeflate {
         // 6 bytes of header and alignment per stored piece, plus the closing flush or final block.
         let blocks = data.count / tokensPerBlock + 1
         let capacity = data.count + 6 * (data.count / storedBlockBytes + 2 * blocks + 2) + 32
-        var out = [UInt8](repeating: 0, count: capacity)
-        let written = out.withUnsafeMutableBufferPointer { buffer in
-            var writer = BitWriter(buffer.baseAddress!)
-            let tokens = UnsafeMutablePointer<UInt16>.allocate(capacity: tokensPerBlock)
-            defer { tokens.deallocate() }
-            var start = 0
-            while start < data.count {
-                var block = Block(tokens: tokens)
-                let end = block.tokenize(data, from: start)
-                block.write(data, start ..< end, to: &writer)
-                start = end
-            }
-            if final {
-                writer.put(1, 1); writer.put(1, 2); writer.put(0, 7)   // BFINAL, fixed codes, end of block
-                writer.alignToByte()
-            } else {
-                writer.put(0, 3)                                       // empty stored block: the sync flush
-                writer.alignToByte()
-                writer.putBytes([0x00, 0x00, 0xFF, 0xFF])
-            }
-            precondition(writer.position <= buffer.count, "deflate output beyond its bound")
-            return writer.position
+        // Written through a pointer and copied out at its exact length: the bound is never
+        // zero-filled (only the bytes written are touched), nor kept while the pieces wait.
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        defer { buffer.deallocate() }
+        var writer = BitWriter(buffer)
+        let tokens = UnsafeMutablePointer<UInt16>.allocate(capacity: tokensPerBlock)
+        defer { tokens.deallocate() }
+        var start = 0
+        while start < data.count {
+            var block = Block(tokens: tokens)
+            let end = block.tokenize(data, from: start)
+            block.write(data, start ..< end, to: &writer)
+            start = end
         }
-        // A copy of the exact length (trimming would keep the bound's capacity while the pieces
-        // wait to be written).
-        return Array(out[0 ..< written])
+        if final {
+            writer.put(1, 1); writer.put(1, 2); writer.put(0, 7)   // BFINAL, fixed codes, end of block
+            writer.alignToByte()
+        } else {
+            writer.put(0, 3)                                       // empty stored block: the sync flush
+            writer.alignToByte()
+            writer.putBytes([0x00, 0x00, 0xFF, 0xFF])
+        }
+        precondition(writer.position <= capacity, "deflate output beyond its bound")
+        return Array(UnsafeBufferPointer(start: buffer, count: writer.position))
     }
 
     // MARK: - Tokens
