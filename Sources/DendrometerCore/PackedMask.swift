@@ -58,6 +58,41 @@ public struct PackedMask: Sendable, Equatable {
         self.words = words
     }
 
+    /// A `width × height` mask whose rows `fill(y, row)` gives one byte per pixel (`row` holds
+    /// `width` bytes and every one must be set, 1 in the mask, 0 not), packed as they come on all
+    /// cores: a row's bytes at a time, never a byte mask of the whole. With `filled`, every pixel
+    /// is in the mask and `fill` is not called.
+    ///
+    /// Example: `PackedMask(width: 3, height: 2) { y, row in for x in 0 ..< 3 { row[x] = x == y ? 1 : 0 } }`
+    /// is the diagonal, words `0b001`, `0b010`.
+    public init(width: Int, height: Int, filled: Bool = false, rows fill: @Sendable (Int, UnsafeMutablePointer<UInt8>) -> Void = { _, _ in }) {
+        precondition(width >= 0 && height >= 0, "mask dimensions must be non-negative")
+        self.width = width
+        self.height = height
+        let stride = (width + 63) / 64
+        wordsPerRow = stride
+        if filled {
+            // Whole words of ones, the last word of a row only up to the width.
+            let tail: UInt64 = width % 64 == 0 ? ~0 : (1 << UInt64(width % 64)) - 1
+            words = (0 ..< stride * height).map { $0 % stride == stride - 1 ? tail : ~0 }
+            return
+        }
+        words = [UInt64](unsafeUninitializedCapacity: stride * height) { out, initialized in
+            if stride > 0 {
+                let dst = SendablePointer(out.baseAddress!)
+                parallelBands(height, minimumPerBand: 64) { rows in
+                    let row = UnsafeMutablePointer<UInt8>.allocate(capacity: width)
+                    defer { row.deallocate() }
+                    for y in rows {
+                        fill(y, row)
+                        packRow(row, width: width, words: stride, invert: false, into: dst.base + y * stride)
+                    }
+                }
+            }
+            initialized = stride * height
+        }
+    }
+
     /// Whether pixel (x, y) is in the phase. Unchecked beyond the array's own bounds check.
     @inlinable
     public subscript(x x: Int, y y: Int) -> Bool {

@@ -17,12 +17,24 @@ struct RegionMask {
     var name: String
     /// Bounding box, field coordinates (px).
     var bbox: PixelRect
-    /// Membership over `bbox` only (`bbox.width × bbox.height`, row-major).
-    var local: BinaryMask
+    /// Membership over `bbox` only (`bbox.width × bbox.height`), one bit per pixel: the depth
+    /// bands together cover the dendrite zone, 2 MB instead of 16.8 MB at 4096².
+    var local: PackedMask
+
+    init(name: String, bbox: PixelRect, local: PackedMask) {
+        self.name = name
+        self.bbox = bbox
+        self.local = local
+    }
+
+    /// A region whose membership is given one byte per pixel of `bbox`.
+    init(name: String, bbox: PixelRect, local: BinaryMask) {
+        self.init(name: name, bbox: bbox, local: PackedMask(local))
+    }
 
     /// Whether field pixel (x, y) belongs to the region.
     func contains(x: Int, y: Int) -> Bool {
-        bbox.contains(x: x, y: y) && local.bits[(y - bbox.y) * bbox.width + (x - bbox.x)] != 0
+        bbox.contains(x: x, y: y) && local[x: x - bbox.x, y: y - bbox.y]
     }
 }
 
@@ -89,8 +101,7 @@ enum RegionBuilder {
                         from: 0, to: maxDepthPx > 0 ? maxDepthPx : .infinity, includeUpper: true)
         }
         let box = PixelRect(x: 0, y: 0, width: field.width, height: field.height)
-        return RegionMask(name: "whole", bbox: box,
-                          local: BinaryMask(width: box.width, height: box.height, normalizedBits: [UInt8](repeating: 1, count: box.area)))
+        return RegionMask(name: "whole", bbox: box, local: PackedMask(width: box.width, height: box.height, filled: true))
     }
 
     /// Field pixels with depth in (from, to] (or [from, to] for the last band).
@@ -102,8 +113,7 @@ enum RegionBuilder {
     }
 
     static func rectangle(name: String, rect: PixelRect, electrolyte: DepthBand?) -> RegionMask {
-        let local = electrolyte?.mask(over: rect)
-            ?? BinaryMask(width: rect.width, height: rect.height, normalizedBits: [UInt8](repeating: 1, count: rect.area))
+        let local = electrolyte?.mask(over: rect) ?? PackedMask(width: rect.width, height: rect.height, filled: true)
         return RegionMask(name: name, bbox: rect, local: local)
     }
 }
@@ -168,28 +178,20 @@ struct DepthBand {
         return PixelRect(x: x0, y: y0, width: Int(saturating: max(a.x, b.x)) - x0 + 1, height: Int(saturating: max(a.y, b.y)) - y0 + 1)
     }
 
-    /// Band membership over `rect` (field coordinates), row-major `rect.width × rect.height`.
-    func mask(over rect: PixelRect) -> BinaryMask {
-        var bits = [UInt8](repeating: 0, count: rect.area)
-        guard rect.area > 0 else { return BinaryMask(width: rect.width, height: rect.height, normalizedBits: bits) }
-        bits.withUnsafeMutableBufferPointer { out in
-            let dst = SendablePointer(out.baseAddress!)
-            first.withUnsafeBufferPointer { f in
-                last.withUnsafeBufferPointer { l in
-                    parallelBands(rect.height, minimumPerBand: 64) { rows in
-                        for y in rows {
-                            let row = dst.base + y * rect.width
-                            for x in 0 ..< rect.width {
-                                let (u, v) = side.framePosition(x: x + rect.x, y: y + rect.y, width: width, height: height)
-                                let vv = Int32(v)
-                                row[x] = vv >= f[u] && vv <= l[u] ? 1 : 0
-                            }
-                        }
+    /// Band membership over `rect` (field coordinates), `rect.width × rect.height`, one bit per pixel.
+    func mask(over rect: PixelRect) -> PackedMask {
+        let band = self
+        return PackedMask(width: rect.width, height: rect.height) { y, row in
+            band.first.withUnsafeBufferPointer { f in
+                band.last.withUnsafeBufferPointer { l in
+                    for x in 0 ..< rect.width {
+                        let (u, v) = band.side.framePosition(x: x + rect.x, y: y + rect.y, width: band.width, height: band.height)
+                        let vv = Int32(v)
+                        row[x] = vv >= f[u] && vv <= l[u] ? 1 : 0
                     }
                 }
             }
         }
-        return BinaryMask(width: rect.width, height: rect.height, normalizedBits: bits)
     }
 }
 
@@ -226,27 +228,29 @@ enum RegionFeatureExtractor {
             let depth = interface?.depth(x: Double(fx), y: Double(fy)) ?? 0
             widths.append((depth, 2 * Double(d)))
         }
-        region.local.bits.withUnsafeBufferPointer { local in
+        let stride = region.local.wordsPerRow
+        let lastWord: UInt64 = box.width % 64 == 0 ? ~0 : (1 << UInt64(box.width % 64)) - 1
+        region.local.words.withUnsafeBufferPointer { local in
             dendrites.bits.withUnsafeBufferPointer { phase in
                 inRegion.withUnsafeMutableBufferPointer { inside in
                     for y in 0 ..< box.height {
                         let fy = y + box.y
                         let row = y * box.width, fieldRow = fy * w + box.x
+                        let words = local.baseAddress! + y * stride
                         // Depth bands and tiles hold whole rows of their box: the row's dendrite
                         // pixels are copied at once and its skeleton pixels found 64 at a time
                         // (the same pixels in the same order as below).
-                        if !local[row ..< row + box.width].contains(0) {
+                        if (0 ..< stride).allSatisfy({ words[$0] == ($0 == stride - 1 ? lastWord : ~0) }) {
                             regionPixels += box.width
                             (inside.baseAddress! + row).update(from: phase.baseAddress! + fieldRow, count: box.width)
                             skeleton.forEachPixel(inRow: fy, columns: box.x ..< box.x + box.width) { addSkeletonPixel($0, fy) }
                             continue
                         }
                         for x in 0 ..< box.width {
-                            let j = row + x
-                            guard local[j] != 0 else { continue }
+                            guard words[x >> 6] >> UInt64(x & 63) & 1 != 0 else { continue }
                             let fx = x + box.x, i = fieldRow + x
                             regionPixels += 1
-                            if phase[i] != 0 { inside[j] = 1 }
+                            if phase[i] != 0 { inside[row + x] = 1 }
                             if skeleton[x: fx, y: fy] { addSkeletonPixel(fx, fy) }
                         }
                     }

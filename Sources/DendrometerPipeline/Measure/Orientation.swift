@@ -146,9 +146,12 @@ extension DendriteAnalysis {
                 }
                 let box = region.bbox
                 guard y >= box.y, y < box.y + box.height else { continue }
-                region.local.bits.withUnsafeBufferPointer { bits in
-                    let row = (y - box.y) * box.width - box.x
-                    for c in terms where c.x >= box.x && c.x < box.x + box.width && bits[row + c.x] != 0 { tallies[r].add(c) }
+                region.local.words.withUnsafeBufferPointer { words in
+                    let row = words.baseAddress! + (y - box.y) * region.local.wordsPerRow
+                    for c in terms where c.x >= box.x && c.x < box.x + box.width {
+                        let x = c.x - box.x
+                        if row[x >> 6] >> UInt64(x & 63) & 1 != 0 { tallies[r].add(c) }
+                    }
                 }
             }
             _ = terms.deinitialize()
