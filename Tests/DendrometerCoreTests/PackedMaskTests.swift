@@ -76,4 +76,20 @@ struct PackedMaskTests {
         b.bits[69] ^= 1
         #expect(PackedMask(a) != PackedMask(b))
     }
+
+    @Test("rows filled as they are computed equal the packed byte mask: the doc's diagonal, and widths across word edges over several row bands",
+          arguments: [1, 3, 63, 64, 65, 130])
+    func filledRows(width: Int) {
+        let diagonal = PackedMask(width: 3, height: 2) { y, row in for x in 0 ..< 3 { row[x] = x == y ? 1 : 0 } }
+        #expect(diagonal.words == [0b001, 0b010])
+        let h = 300
+        @Sendable func bit(_ x: Int, _ y: Int) -> UInt8 { (x * 7 + y * 13) % 5 < 2 || x == width - 1 ? 1 : 0 }
+        let rows = PackedMask(width: width, height: h) { y, row in for x in 0 ..< width { row[x] = bit(x, y) } }
+        let bytes = BinaryMask(width: width, height: h, normalizedBits: (0 ..< width * h).map { bit($0 % width, $0 / width) })
+        #expect(rows == PackedMask(bytes))
+        #expect(rows.unpacked() == bytes)
+        let ones = BinaryMask(width: width, height: 5, normalizedBits: [UInt8](repeating: 1, count: width * 5))
+        #expect(PackedMask(width: width, height: 5, filled: true) == PackedMask(ones))
+        #expect(PackedMask(width: width, height: 0, filled: true).words.isEmpty)
+    }
 }
