@@ -14,8 +14,9 @@
 //
 // Why not zlib. An overlay of a micrograph is mostly the micrograph's own grey, noise that
 // only the Huffman stage shortens, and zlib spends ~8 ns per byte there whatever its strategy
-// (level 1; Z_RLE and Z_HUFFMAN_ONLY within 10 % of each other; libdeflate level 1 is no
-// faster on such data), in a symbol buffer of 3 bytes per token and a 16-bit bit writer. Here
+// (level 1; Z_RLE and Z_HUFFMAN_ONLY within 10 % of each other; libdeflate level 1 only a
+// fifth faster on such data, and it cannot end a piece with a sync flush), in a symbol buffer
+// of 3 bytes per token and a 16-bit bit writer. Here
 // the tokens are 2 bytes, the symbols' counts are kept four-fold (neighbouring equal bytes
 // do not wait on each other), each block's codes sit in one table and two literals go out in
 // one write. Measured on the dense 4096² overlay, a run of 128 rows (524 416 bytes) at a
@@ -39,6 +40,10 @@ enum RunLengthDeflate {
     static let longestRun = 258, shortestRun = 3
     /// Longest stored block, bytes.
     static let storedBlockBytes = 65_535
+    /// Lit/len symbols: 256 literals, the end of block (256) and 29 length codes (257–285).
+    static let litLenSymbols = 286, endOfBlock = 256
+    /// Longest Huffman code of the lit/len and distance alphabets, and of the code-length code, bits.
+    static let longestCode = 15, longestCodeLengthCode = 7
 
     /// Raw deflate of `data` (no zlib header). A non-final piece ends with a sync flush, so
     /// pieces compressed on their own and joined in order form one deflate stream; `final`
@@ -94,7 +99,7 @@ enum RunLengthDeflate {
         let tokens: UnsafeMutablePointer<UInt16>
         var count = 0
         /// Counts of lit/len symbols 0…285 (256: the end of block, once).
-        var litLen = [Int](repeating: 0, count: 286)
+        var litLen = [Int](repeating: 0, count: litLenSymbols)
         var runs = 0
         /// Extra bits of all runs' lengths.
         var extraBits = 0
@@ -109,7 +114,8 @@ enum RunLengthDeflate {
             // value, and one count would make each increment wait for the one before.
             let n = data.count, src = data.baseAddress!, out = tokens
             var i = start, k = count, runs = self.runs, extraBits = self.extraBits
-            var counts = [Int32](repeating: 0, count: 4 * 286)
+            let symbols = litLenSymbols
+            var counts = [Int32](repeating: 0, count: 4 * symbols)
             counts.withUnsafeMutableBufferPointer { counts in
                 let counts = counts.baseAddress!
                 runCodes.withUnsafeBufferPointer { runCodes in
@@ -122,7 +128,7 @@ enum RunLengthDeflate {
                             if run >= shortestRun {
                                 out[k] = UInt16(256 + run)
                                 let code = runCodes[run]
-                                counts[(k & 3) * 286 + Int(code.symbol)] &+= 1
+                                counts[(k & 3) * symbols + Int(code.symbol)] &+= 1
                                 k += 1
                                 extraBits += Int(code.extraBits)
                                 runs += 1
@@ -131,16 +137,16 @@ enum RunLengthDeflate {
                             }
                         }
                         out[k] = UInt16(byte)
-                        counts[(k & 3) * 286 + Int(byte)] &+= 1
+                        counts[(k & 3) * symbols + Int(byte)] &+= 1
                         k += 1
                         i += 1
                     }
                 }
             }
-            for symbol in 0 ..< 286 {
-                litLen[symbol] += Int(counts[symbol]) + Int(counts[286 + symbol]) + Int(counts[572 + symbol]) + Int(counts[858 + symbol])
+            for symbol in 0 ..< symbols {
+                litLen[symbol] += (0 ..< 4).reduce(0) { $0 + Int(counts[$1 * symbols + symbol]) }
             }
-            litLen[256] = 1
+            litLen[endOfBlock] = 1
             count = k
             self.runs = runs
             self.extraBits = extraBits
@@ -149,13 +155,13 @@ enum RunLengthDeflate {
 
         /// Writes the block, dynamic or stored, whichever is shorter; `bytes` are the input it covers.
         func write(_ data: UnsafeBufferPointer<UInt8>, _ bytes: Range<Int>, to writer: inout BitWriter) {
-            let lit = HuffmanCode(counts: litLen, limit: 15)
+            let lit = HuffmanCode(counts: litLen, limit: longestCode)
             // Two distance codes of 1 bit (a complete code): distance 1 is code 0, written as a 0 bit.
             let distanceLengths: [UInt8] = [1, 1]
             let hlit = max(257, (lit.lengths.lastIndex { $0 != 0 } ?? 0) + 1)
             let header = CodeLengthHeader(lengths: Array(lit.lengths[0 ..< hlit]) + distanceLengths)
             var dataBits = runs + extraBits
-            for symbol in 0 ..< 286 where litLen[symbol] != 0 { dataBits += litLen[symbol] * Int(lit.lengths[symbol]) }
+            for symbol in 0 ..< litLenSymbols where litLen[symbol] != 0 { dataBits += litLen[symbol] * Int(lit.lengths[symbol]) }
             let dynamicBits = 3 + 5 + 5 + header.bits + dataBits
             let pieces = max(1, (bytes.count + storedBlockBytes - 1) / storedBlockBytes)
             let storedBits = pieces * (3 + 7 + 32) + 8 * bytes.count
@@ -170,7 +176,7 @@ enum RunLengthDeflate {
             header.write(to: &writer)
             // Each symbol's code and length in one word; runs add their extra bits and the 0 bit
             // of distance 1. The writer's state stays in registers through the loop.
-            let table = (0 ..< 286).map { UInt64(lit.codes[$0]) | UInt64(lit.lengths[$0]) << 32 }
+            let table = (0 ..< litLenSymbols).map { UInt64(lit.codes[$0]) | UInt64(lit.lengths[$0]) << 32 }
             table.withUnsafeBufferPointer { table in
                 runCodes.withUnsafeBufferPointer { runCodes in
                     var bits = writer.takeState()
@@ -195,7 +201,7 @@ enum RunLengthDeflate {
                             k += 1
                         }
                     }
-                    bits.put(table[256] & 0xFFFF_FFFF, Int(table[256] >> 32))
+                    bits.put(table[endOfBlock] & 0xFFFF_FFFF, Int(table[endOfBlock] >> 32))
                     writer.restoreState(bits)
                 }
             }
@@ -341,7 +347,7 @@ enum RunLengthDeflate {
             }
             var counts = [Int](repeating: 0, count: 19)
             for s in symbols { counts[s.symbol] += 1 }
-            let code = HuffmanCode(counts: counts, limit: 7)
+            let code = HuffmanCode(counts: counts, limit: RunLengthDeflate.longestCodeLengthCode)
             self.code = code
             sent = max(4, (Self.order.lastIndex { code.lengths[$0] != 0 } ?? 0) + 1)
             bits = 4 + 3 * sent
