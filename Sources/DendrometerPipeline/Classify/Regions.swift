@@ -230,7 +230,8 @@ enum RegionFeatureExtractor {
         }
         let stride = region.local.wordsPerRow
         let lastWord: UInt64 = box.width % 64 == 0 ? ~0 : (1 << UInt64(box.width % 64)) - 1
-        region.local.words.withUnsafeBufferPointer { local in
+        // A box without columns (a grid finer than the field) holds no pixel; its words are none.
+        if box.width > 0 { region.local.words.withUnsafeBufferPointer { local in
             dendrites.bits.withUnsafeBufferPointer { phase in
                 inRegion.withUnsafeMutableBufferPointer { inside in
                     for y in 0 ..< box.height {
@@ -256,7 +257,7 @@ enum RegionFeatureExtractor {
                     }
                 }
             }
-        }
+        } }
         dendritePixels = inRegion.reduce(0) { $0 + Int($1) }
         let regionDendrites = BinaryMask(width: box.width, height: box.height, normalizedBits: inRegion)
         let holes = connectivitySummary(regionDendrites).holes
