@@ -110,6 +110,24 @@ struct AnalyzeCommandTests {
         #expect(a.stdout == b.stdout && !a.stdout.isEmpty)
     }
 
+    @Test("a grid finer than the field (2000 columns on 640 px): empty regions, and the tiles' dendrite pixels add up to one tile's")
+    func gridFinerThanField() throws {
+        let dir = Scratch.file("dm-cli")
+        func regions(_ grid: String) throws -> [[String: Any]] {
+            let out = dir + "/" + grid.replacingOccurrences(of: ":", with: "_")
+            let r = try CLI.run(["analyze", "samples/li_vertical_imagej16.tif", "--regions", grid, "--overlay", "none", "--out", out])
+            #expect(r.status == 0, "\(r.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/li_vertical_imagej16.json"))) as? [String: Any]
+            return json?["regions"] as? [[String: Any]] ?? []
+        }
+        func dendritePixels(_ region: [String: Any]) -> Int { (region["features"] as? [String: Any])?["dendrite_pixels"] as? Int ?? -1 }
+        let fine = try regions("grid:1x2000"), one = try regions("grid:1x1")
+        #expect(fine.count == 2000 && one.count == 1)
+        let empty = fine.filter { ($0["bbox_px"] as? [Int])?[2] == 0 }
+        #expect(empty.count == 2000 - 640 && empty.allSatisfy { dendritePixels($0) == 0 })
+        #expect(fine.map(dendritePixels).reduce(0, +) == dendritePixels(one[0]) && dendritePixels(one[0]) > 0)
+    }
+
     @Test("bad --phase / --regions are usage errors (64)")
     func badUsage() throws {
         #expect(try CLI.run(["analyze", "samples/li-in_fig3_fei.tif", "--phase", "shiny"]).status == 64)
