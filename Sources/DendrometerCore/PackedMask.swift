@@ -60,24 +60,14 @@ public struct PackedMask: Sendable, Equatable {
 
     /// A `width × height` mask whose rows `fill(y, row)` gives one byte per pixel (`row` holds
     /// `width` bytes and every one must be set, 1 in the mask, 0 not), packed as they come on all
-    /// cores: a row's bytes at a time, never a byte mask of the whole. With `filled`, every pixel
-    /// is in the mask and `fill` is not called.
+    /// cores: a row's bytes at a time, never a byte mask of the whole.
     ///
     /// Example: `PackedMask(width: 3, height: 2) { y, row in for x in 0 ..< 3 { row[x] = x == y ? 1 : 0 } }`
     /// is the diagonal, words `0b001`, `0b010`.
-    public init(width: Int, height: Int, filled: Bool = false, rows fill: @Sendable (Int, UnsafeMutablePointer<UInt8>) -> Void = { _, _ in }) {
+    public init(width: Int, height: Int, rows fill: @Sendable (Int, UnsafeMutablePointer<UInt8>) -> Void) {
         precondition(width >= 0 && height >= 0, "mask dimensions must be non-negative")
-        self.width = width
-        self.height = height
         let stride = (width + 63) / 64
-        wordsPerRow = stride
-        if filled {
-            // Whole words of ones, the last word of a row only up to the width.
-            let tail: UInt64 = width % 64 == 0 ? ~0 : (1 << UInt64(width % 64)) - 1
-            words = (0 ..< stride * height).map { $0 % stride == stride - 1 ? tail : ~0 }
-            return
-        }
-        words = [UInt64](unsafeUninitializedCapacity: stride * height) { out, initialized in
+        let words = [UInt64](unsafeUninitializedCapacity: stride * height) { out, initialized in
             if stride > 0 {
                 let dst = SendablePointer(out.baseAddress!)
                 parallelBands(height, minimumPerBand: 64) { rows in
@@ -91,6 +81,24 @@ public struct PackedMask: Sendable, Equatable {
             }
             initialized = stride * height
         }
+        self.init(width: width, height: height, words: words)
+    }
+
+    /// A `width × height` mask holding every pixel: whole words of ones, a row's last word only up
+    /// to the width.
+    public static func full(width: Int, height: Int) -> PackedMask {
+        precondition(width >= 0 && height >= 0, "mask dimensions must be non-negative")
+        let stride = (width + 63) / 64
+        let tail: UInt64 = width % 64 == 0 ? ~0 : (1 << UInt64(width % 64)) - 1
+        return PackedMask(width: width, height: height, words: (0 ..< stride * height).map { $0 % stride == stride - 1 ? tail : ~0 })
+    }
+
+    /// The mask of `words`, `⌈width / 64⌉` per row (bits past the width 0).
+    private init(width: Int, height: Int, words: [UInt64]) {
+        self.width = width
+        self.height = height
+        wordsPerRow = (width + 63) / 64
+        self.words = words
     }
 
     /// Whether pixel (x, y) is in the phase. Unchecked beyond the array's own bounds check.

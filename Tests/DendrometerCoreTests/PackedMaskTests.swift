@@ -77,7 +77,7 @@ struct PackedMaskTests {
         #expect(PackedMask(a) != PackedMask(b))
     }
 
-    @Test("rows filled as they are computed equal the packed byte mask: the doc's diagonal, and widths across word edges over several row bands",
+    @Test("rows filled as they are computed equal the packed byte mask (the doc's diagonal, widths across word edges over several row bands); full masks equal packed all-ones masks",
           arguments: [1, 3, 63, 64, 65, 130])
     func filledRows(width: Int) {
         let diagonal = PackedMask(width: 3, height: 2) { y, row in for x in 0 ..< 3 { row[x] = x == y ? 1 : 0 } }
@@ -89,7 +89,7 @@ struct PackedMaskTests {
         #expect(rows == PackedMask(bytes))
         #expect(rows.unpacked() == bytes)
         let ones = BinaryMask(width: width, height: 5, normalizedBits: [UInt8](repeating: 1, count: width * 5))
-        #expect(PackedMask(width: width, height: 5, filled: true) == PackedMask(ones))
-        #expect(PackedMask(width: width, height: 0, filled: true).words.isEmpty)
+        #expect(PackedMask.full(width: width, height: 5) == PackedMask(ones))
+        #expect(PackedMask.full(width: width, height: 0).words.isEmpty)
     }
 }

@@ -101,7 +101,7 @@ enum RegionBuilder {
                         from: 0, to: maxDepthPx > 0 ? maxDepthPx : .infinity, includeUpper: true)
         }
         let box = PixelRect(x: 0, y: 0, width: field.width, height: field.height)
-        return RegionMask(name: "whole", bbox: box, local: PackedMask(width: box.width, height: box.height, filled: true))
+        return RegionMask(name: "whole", bbox: box, local: PackedMask.full(width: box.width, height: box.height))
     }
 
     /// Field pixels with depth in (from, to] (or [from, to] for the last band).
@@ -113,7 +113,7 @@ enum RegionBuilder {
     }
 
     static func rectangle(name: String, rect: PixelRect, electrolyte: DepthBand?) -> RegionMask {
-        let local = electrolyte?.mask(over: rect) ?? PackedMask(width: rect.width, height: rect.height, filled: true)
+        let local = electrolyte?.mask(over: rect) ?? PackedMask.full(width: rect.width, height: rect.height)
         return RegionMask(name: name, bbox: rect, local: local)
     }
 }
