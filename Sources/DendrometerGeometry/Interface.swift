@@ -54,9 +54,10 @@ public struct Interface: Sendable, Equatable {
     static let boundMargin = 1 + 1e-9
 
     /// A straight interface at height `v0` (px above the anode edge) tilted by
-    /// `slope` (dv/du), spanning the whole image.
+    /// `slope` (dv/du), spanning the whole image (from the first pixel centre along the edge to
+    /// the last; along an edge one pixel long, to one pixel beyond it, as two knots must differ).
     public static func straight(side: AnodeSide, width: Int, height: Int, v0: Double, slope: Double = 0) -> Interface {
-        let length = Double(side.length(width: width, height: height) - 1)
+        let length = Double(max(1, side.length(width: width, height: height) - 1))
         return Interface(side: side, width: width, height: height, knotsU: [0, length], knotsV: [v0, v0 + slope * length])
     }
 

@@ -128,6 +128,24 @@ struct AnalyzeCommandTests {
         #expect(fine.map(dendritePixels).reduce(0, +) == dendritePixels(one[0]) && dendritePixels(one[0]) > 0)
     }
 
+    @Test("an image one pixel across, the anode along its one-pixel edge: analysed (exit 0, JSON written), no crash")
+    func onePixelAcross() throws {
+        // A 1 × 40 column: a bright anode (rows 32–39, grey 220) under a grey electrolyte (90)
+        // holding a bright run (rows 24–27). The interface along the one-pixel edge needs two
+        // knots one pixel apart (it used to trap on two equal knots).
+        let dir = Scratch.directory("dm-cli")
+        var column = [UInt8](repeating: 90, count: 40)
+        for y in 24 ..< 28 { column[y] = 220 }
+        for y in 32 ..< 40 { column[y] = 220 }
+        try PNGWriter.write(Image(width: 1, height: 40, pixels: column), to: dir + "/column.png")
+        for arguments in [["--phase", "bright", "--anode", "bottom"], ["--phase", "auto", "--anode", "bottom"], ["--anode", "left"]] {
+            let r = try CLI.run(["analyze", dir + "/column.png", "--overlay", "none", "--out", dir + "/out"] + arguments)
+            #expect(r.status == 0, "\(arguments): \(r.stderr)")
+            #expect(FileManager.default.fileExists(atPath: dir + "/out/column.json"))
+            try? FileManager.default.removeItem(atPath: dir + "/out/column.json")
+        }
+    }
+
     @Test("bad --phase / --regions are usage errors (64)")
     func badUsage() throws {
         #expect(try CLI.run(["analyze", "samples/li-in_fig3_fei.tif", "--phase", "shiny"]).status == 64)

@@ -30,6 +30,19 @@ struct InterfaceDepthTests {
         #expect(i.depth(x: 19, y: 14) == 4.5)    // v = 15
     }
 
+    @Test("straight interface along an edge one pixel long: two distinct knots, depth the height above it", arguments: AnodeSide.allCases)
+    func edgeOnePixelLong(_ side: AnodeSide) {
+        // A 1 × 30 column (or 30 × 1 row) with the anode along its one-pixel edge: the two knots
+        // cannot both lie on the edge's only pixel centre, so the line runs one pixel beyond it.
+        let (w, h) = side == .bottom || side == .top ? (1, 30) : (30, 1)
+        let i = Interface.straight(side: side, width: w, height: h, v0: 4.5)
+        #expect(i.knotsU == [0, 1] && i.knotsV == [4.5, 4.5])
+        for v in [0, 4, 29] {
+            let p = side.image(u: 0, v: Double(v), width: w, height: h)
+            #expect(i.depth(x: p.x, y: p.y) == Double(v) - 4.5)
+        }
+    }
+
     @Test("tilted interface: perpendicular, not vertical, distance")
     func tilted() {
         // v = 5 + 0.5·u. Point (u, v) = (10, 20): vertical offset 20 − 10 = 10,
