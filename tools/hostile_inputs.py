@@ -30,10 +30,16 @@ The script writes a corpus of hostile files (into a temporary folder, or into
                  libpng looks past them)
   junk           empty files, random bytes named .tif, text named .png, bare magic
                  numbers, a folder named .tif
+  degenerate     valid images whose content or shape leaves nothing to measure:
+                 1 × 1, 1 × 40, 40 × 1, 2 × 2, 3 × 200 and 200 × 3 px, constant,
+                 checkered, split in two greys, striped or a single bright pixel,
+                 as 8-bit PNG, 16-bit and float TIFF; also analysed with the phase
+                 and the anode on each side given (an edge one pixel long), a grid of
+                 regions, the masks saved and a preview overlay
 
 Every file is then run through `dendrometer inspect FILE` and `dendrometer analyze
 FILE --out DIR` (a fresh DIR per run; metadata files also with `--pixel-size 0.05um
---anode bottom`) under `/usr/bin/time -f "%M %e"` and a 90 s `timeout`, at most
+--anode bottom`, degenerate ones with the option sets above) under `/usr/bin/time -f "%M %e"` and a 90 s `timeout`, at most
 --jobs runs at a time. A run passes when
 
   * it exits 0 or 1 (never a signal, a timeout or any other status),
@@ -87,7 +93,7 @@ TIMEOUT_S = 90
 BAD_EXIT_NAMES = {124: "timeout", 132: "SIGILL", 133: "SIGTRAP", 134: "SIGABRT", 135: "SIGBUS",
                   136: "SIGFPE", 137: "SIGKILL", 139: "SIGSEGV"}
 
-CLASSES = ["header", "compression", "metadata", "metadata-bomb", "truncated", "mutant", "junk"]
+CLASSES = ["header", "compression", "metadata", "metadata-bomb", "truncated", "mutant", "junk", "degenerate"]
 
 
 # ----------------------------------------------------------------------------------------
@@ -375,6 +381,7 @@ class Case:
     kind: str
     path: Path
     metadata: bool = False  # also analyse with --pixel-size 0.05um --anode bottom
+    degenerate: bool = False  # also analyse with DEGENERATE_OPTIONS
 
 
 class Corpus:
@@ -392,7 +399,7 @@ class Corpus:
             shutil.copyfile(copy_of, path)
         else:
             path.write_bytes(data)
-        self.cases.append(Case(kind, path, metadata=kind == "metadata"))
+        self.cases.append(Case(kind, path, metadata=kind == "metadata", degenerate=kind == "degenerate"))
         return path
 
     def sidecar(self, image: Path, suffix: str, text: str | bytes):
@@ -804,6 +811,32 @@ def junk(c: Corpus):
     c.cases.append(Case(k, folder))
 
 
+DEGENERATE_OPTIONS = [["--phase", "bright", "--anode", "bottom"], ["--phase", "dark", "--anode", "left"],
+                      ["--anode", "top", "--regions", "grid:2x2"], ["--anode", "right", "--save-masks", "--overlay", "preview"]]
+
+
+def degenerate(c: Corpus):
+    """Valid images with nothing (or next to nothing) to measure, in every sample format."""
+    k = "degenerate"
+    for h, w in [(1, 1), (1, 40), (40, 1), (2, 2), (3, 200), (200, 3)]:
+        yy, xx = np.indices((h, w))
+        contents = {
+            "constant": np.full((h, w), 128, np.uint8),
+            "checkered": np.where((yy + xx) % 2 == 1, 230, 40).astype(np.uint8),
+            "split": np.where(yy * 2 >= h, 220, 90).astype(np.uint8) if h > 1 else np.where(xx * 2 >= w, 220, 90).astype(np.uint8),
+            "striped": np.where(xx // 3 % 2 == 1, 230, 30).astype(np.uint8) if w > 1 else np.where(yy // 3 % 2 == 1, 230, 30).astype(np.uint8),
+            "one_pixel": np.where((yy == h // 2) & (xx == w // 2), 255, 60).astype(np.uint8),
+        }
+        for name, image in contents.items():
+            stem = f"degenerate_{name}_{w}x{h}"
+            c.add(k, stem + ".png", png(w, h, 8, 0, deflate(png_rows(image))))
+            for suffix, data in (("_16bit.tif", image.astype(np.uint16) * 257), ("_float.tif", image.astype(np.float32) / 255)):
+                path = c.root / k / (stem + suffix)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tifffile.imwrite(path, data)
+                c.cases.append(Case(k, path, degenerate=True))
+
+
 def build_corpus(root: Path, mutant_count: int, seed: int) -> Corpus:
     c = Corpus(root)
     header_bombs(c)
@@ -813,6 +846,7 @@ def build_corpus(root: Path, mutant_count: int, seed: int) -> Corpus:
     truncated(c)
     mutants(c, mutant_count, seed)
     junk(c)
+    degenerate(c)
     return c
 
 
@@ -930,6 +964,8 @@ def commands(case: Case) -> list[list[str]]:
     out = [["inspect", path], ["analyze", path, "--out", "{OUT}"]]
     if case.metadata:
         out.append(["analyze", path, "--out", "{OUT}", "--pixel-size", "0.05um", "--anode", "bottom"])
+    if case.degenerate:
+        out += [["analyze", path, "--out", "{OUT}"] + options for options in DEGENERATE_OPTIONS]
     return out
 
 
