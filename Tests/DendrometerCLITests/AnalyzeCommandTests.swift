@@ -138,7 +138,7 @@ struct AnalyzeCommandTests {
         for y in 24 ..< 28 { column[y] = 220 }
         for y in 32 ..< 40 { column[y] = 220 }
         try PNGWriter.write(Image(width: 1, height: 40, pixels: column), to: dir + "/column.png")
-        for arguments in [["--phase", "bright", "--anode", "bottom"], ["--phase", "auto", "--anode", "bottom"], ["--anode", "left"]] {
+        for arguments in [["--phase", "bright", "--anode", "bottom"], ["--phase", "auto", "--anode", "bottom"], ["--phase", "dark", "--anode", "top"]] {
             let r = try CLI.run(["analyze", dir + "/column.png", "--overlay", "none", "--out", dir + "/out"] + arguments)
             #expect(r.status == 0, "\(arguments): \(r.stderr)")
             #expect(FileManager.default.fileExists(atPath: dir + "/out/column.json"))
