@@ -36,23 +36,6 @@
 // 1.037 over 9 and 15 pairs). From 32 Mpx on (8192 × 4096) the masks themselves
 // would reach the threshold and be faulted in afresh (+5 % wall time for −6 %
 // peak), so everything is reused as before.
-//
-// The heap itself asks for huge pages too: the masks and records served from it
-// (a byte mask of a 4096² field is 16 MiB) were otherwise faulted in 4 KiB at a
-// time, 25 000 page faults per analysis of the dense 4096² image. When an image is
-// opened, ``ProcessMemory/fitLargeBuffers(toFieldPixels:)`` grows the heap by what
-// the analysis will hold at most (``heapBytesPerFieldPixel``), advises that span
-// for huge pages and frees it again: nothing is written there, so nothing becomes
-// resident, and the freed span (never trimmed, see above) serves the analysis's
-// buffers, whose first touch then faults in 2 MiB at a time, as glibc's own
-// `glibc.malloc.hugetlb=1` tunable would arrange from process start.
-// Measured on the dense 4096² image (`farm-bench`, paired with the heap in 4 KiB
-// pages, medians): wall time ×0.94 and ×0.96 over 21 and 31 pairs, system time
-// 0.09 → 0.05 s, 25 300 → 4 000 page faults; peak 121.4 → 124.7 MiB (7.8 bytes
-// per pixel: 2 MiB pages are resident whole). At 8192 × 4096: wall ×0.97–0.99,
-// peak 223.6 → 225.4 MiB. A worker thread's allocations come from the heap only
-// because ``reuseLargeBuffers()`` keeps one arena (other arenas' heaps shrink
-// when freed, and the advice would go with them).
 
 #if os(Linux)
 import CMalloc
@@ -90,63 +73,7 @@ public enum ProcessMemory {
         } else {
             _ = mallopt(M_MMAP_MAX, 0)
         }
-        adviseHeapForHugePages(bytes: min(pixels, largestHeapAdvice / heapBytesPerFieldPixel) * heapBytesPerFieldPixel)
         #endif
-    }
-
-    /// Heap prepared for huge pages per pixel of the field (bytes): the analysis of an 8-bit
-    /// image holds about this much at most (7.8 bytes per pixel at 4096²).
-    public static let heapBytesPerFieldPixel = 8
-
-    /// Pieces in which the heap is grown (bytes): below glibc's smallest mmap threshold
-    /// in force here (``largestMappingThreshold``), so that they come from the heap.
-    static let heapGrowthPieceBytes = 16 << 20
-
-    /// Most bytes between two heap pieces that lie end to end (glibc's chunk header, 16 bytes on
-    /// 64-bit systems, with room to spare).
-    static let heapChunkHeaderBytes = 64
-
-    /// Most heap prepared at once (bytes): a hint need not reserve more address space than a
-    /// very large field uses.
-    static let largestHeapAdvice = 16 << 30
-
-    /// Grows the heap by `bytes` (at most ``largestHeapAdvice``) in pieces, advises the span for
-    /// transparent huge pages (``adviseHugePages(_:byteCount:)``) and frees it again (see the
-    /// file header). Writes nothing into the span, so resident memory does not grow. A no-op
-    /// below 4 MiB and on platforms other than glibc.
-    static func adviseHeapForHugePages(bytes: Int) {
-        #if os(Linux)
-        var left = min(bytes, largestHeapAdvice)
-        guard left >= 4 << 20 else { return }
-        var pieces = [UnsafeMutableRawPointer]()
-        while left > 0, let p = malloc(min(left, heapGrowthPieceBytes)) {
-            pieces.append(p)
-            left -= min(left, heapGrowthPieceBytes)
-        }
-        // Pieces taken in turn from the top of the heap lie end to end (a chunk header apart): each
-        // run of them is advised as one span, so no 2 MiB is lost where two pieces meet. Pieces
-        // apart (another arena, a mapping of their own) are advised alone, never the space between.
-        let spans = pieces.map { Int(bitPattern: $0) ..< Int(bitPattern: $0) + malloc_usable_size($0) }
-        for run in contiguousRuns(of: spans, gapBytes: heapChunkHeaderBytes) {
-            adviseHugePages(UnsafeMutableRawPointer(bitPattern: run.lowerBound), byteCount: run.count)
-        }
-        for p in pieces { free(p) }
-        #endif
-    }
-
-    /// `spans` (address ranges) in address order, joined where one begins at most `gapBytes`
-    /// after the previous one ends. Example: 0..<100, 116..<200, 1000..<1100 with gap 64 are
-    /// 0..<200 and 1000..<1100.
-    static func contiguousRuns(of spans: [Range<Int>], gapBytes: Int) -> [Range<Int>] {
-        var runs = [Range<Int>]()
-        for span in spans.sorted(by: { $0.lowerBound < $1.lowerBound }) {
-            if let last = runs.last, span.lowerBound >= last.upperBound, span.lowerBound - last.upperBound <= gapBytes {
-                runs[runs.count - 1] = last.lowerBound ..< span.upperBound
-            } else {
-                runs.append(span)
-            }
-        }
-        return runs
     }
 
     /// Gives the pages of freed buffers back to the system (malloc_trim(3)). The pages kept for
