@@ -145,7 +145,8 @@ extension DendriteAnalysis {
                     continue
                 }
                 let box = region.bbox
-                guard y >= box.y, y < box.y + box.height else { continue }
+                // A box without columns (a grid finer than the field) holds no pixel and no words.
+                guard y >= box.y, y < box.y + box.height, box.width > 0 else { continue }
                 region.local.words.withUnsafeBufferPointer { words in
                     let row = words.baseAddress! + (y - box.y) * region.local.wordsPerRow
                     for c in terms where c.x >= box.x && c.x < box.x + box.width {
